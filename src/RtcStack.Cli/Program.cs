@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace RtcStack.Cli;
+
+/// <summary>The <c>rtcstack</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>Builds the command tree. Each module's commands live in their own file under Commands/.</summary>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("rtcstack: tools built on the RtcStack real-time media libraries (pcap analysis, simulation, serving).");
+        var pcap = new Command("pcap", "Inspect and transform packet captures (classic pcap and pcapng).");
+        root.Subcommands.Add(pcap);
+        return root;
+    }
+
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args) => BuildRootCommand().Parse(args).Invoke();
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds RtcStack in Release and runs every test. Installs its own prerequisites.
+#   ./test.sh          everything (what CI runs), including interop tests with outside programs
+#   ./test.sh --fast   leaves out [Trait("Category","Interop")] tests and the browser install
+# Ends with one line "N passed, N failed, N skipped" and exits non-zero if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prereqs.sh
+
+fast=0
+extra=()
+for a in "$@"; do
+  case "$a" in
+    --fast) fast=1 ;;
+    *) extra+=("$a") ;;
+  esac
+done
+
+# Libraries the unit tests bind (libopus for the Opus binding, libsrtp as the SRTP oracle).
+pkgs=(libopus0 libsrtp2-1 openssl)
+if [ $fast -eq 0 ]; then
+  # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md).
+  pkgs+=(tshark opus-tools coturn chromium firefox-esr)
+fi
+ensure_packages "${pkgs[@]}"
+
+command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet restore RtcStack.sln
+dotnet build RtcStack.sln -c Release --no-restore -nologo -v minimal
+
+results=TestResults
+rm -rf "$results"
+filter=()
+[ $fast -eq 1 ] && filter=(--filter "Category!=Interop")
+
+set +e
+dotnet test RtcStack.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 10m "${filter[@]}" "${extra[@]}"
+status=$?
+set -e
+
+# Count from the TRX files, not from the runner's text.
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  p=$(get passed); f=$(get failed); t=$(get total); e=$(get executed)
+  x=$(get error); to=$(get timeout); ab=$(get aborted)
+  passed=$((passed + p))
+  failed=$((failed + f + x + to + ab))
+  skipped=$((skipped + t - e))
+done
+if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
+  # The runner failed without a failing test (build error, crash, hang): count it.
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
