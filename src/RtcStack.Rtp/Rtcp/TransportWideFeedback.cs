@@ -256,9 +256,11 @@ public readonly ref struct TransportWideFeedback
         int chunkOffset = headerLength;
         int deltaBytes = 0;
         int covered = 0;
+        int maxLength = Math.Min(destination.Length, RtcpPacket.MaxLength);
         while (covered < limit)
         {
             int remaining = limit - covered;
+            SymbolCursor before = cursor;
             SymbolCursor scan = cursor;
             int first = scan.Next();
             int run = 1;
@@ -309,16 +311,56 @@ public readonly ref struct TransportWideFeedback
                 }
             }
 
-            int lengthAfter = ((chunkOffset + 2 + deltaBytes + chunkDeltaBytes) + 3) & ~3;
-            if (lengthAfter > destination.Length || lengthAfter > RtcpPacket.MaxLength)
+            bool truncated = false;
+            if (PaddedLength(chunkOffset + 2 + deltaBytes + chunkDeltaBytes) > maxLength)
             {
-                break;
+                // Out of room: this chunk becomes the last one and covers only the packets whose
+                // deltas still fit (a vector's unused symbols stay 0, a run gets shorter).
+                SymbolCursor fit = before;
+                int fitCount = 0;
+                int fitBytes = 0;
+                while (fitCount < count)
+                {
+                    SymbolCursor probe = fit;
+                    int symbol = probe.Next();
+                    if (PaddedLength(chunkOffset + 2 + deltaBytes + fitBytes + symbol) > maxLength)
+                    {
+                        break;
+                    }
+
+                    fit = probe;
+                    fitBytes += symbol;
+                    fitCount++;
+                }
+
+                if (fitCount == 0)
+                {
+                    break;
+                }
+
+                if ((chunk & 0x8000) == 0)
+                {
+                    chunk = (chunk & 0xE000) | fitCount;
+                }
+                else
+                {
+                    int unusedBits = (chunk & 0x4000) == 0 ? 14 - fitCount : 2 * (7 - fitCount);
+                    chunk &= ~((1 << unusedBits) - 1);
+                }
+
+                count = fitCount;
+                chunkDeltaBytes = fitBytes;
+                truncated = true;
             }
 
             BinaryPrimitives.WriteUInt16BigEndian(destination[chunkOffset..], (ushort)chunk);
             chunkOffset += 2;
             deltaBytes += chunkDeltaBytes;
             covered += count;
+            if (truncated)
+            {
+                break;
+            }
         }
 
         if (covered == 0)
@@ -368,6 +410,8 @@ public readonly ref struct TransportWideFeedback
         packetsWritten = covered;
         return true;
     }
+
+    private static int PaddedLength(int length) => (length + 3) & ~3;
 
     private static long ToDeltaUnits(TimeSpan time) => FloorDiv(time.Ticks, 2500);
 
