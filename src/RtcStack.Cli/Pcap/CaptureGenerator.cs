@@ -1,17 +1,23 @@
 using System.Net;
+using System.Text;
 using RtcStack.Rtp;
 using RtcStack.Rtp.Capture;
+using RtcStack.Rtp.Rtcp;
 
 namespace RtcStack.Cli.Pcap;
 
 /// <summary>
 /// Writes a deterministic synthetic capture of a call between two hosts: Opus-like RTP streams
 /// (20 ms packets) through a simulated network with delay, jitter, loss, reordering and
-/// duplication, plus RTCP, as a capture point on the path would see them.
+/// duplication, plus RTCP on the same 5-tuple (RFC 5761): each host sends a compound SR (with a
+/// reception report per stream it receives, computed from what actually reached it) and SDES
+/// CNAME at randomized intervals (RFC 3550 §6.3.1), and SR + SDES + BYE when the call ends.
+/// The capture point sees every datagram as it arrives.
 /// </summary>
 public static class CaptureGenerator
 {
     private const byte OpusToc = 0x78; // RFC 6716 §3.1: config 15 (hybrid fullband, 20 ms), mono, one frame
+    private const long RtcpIntervalNanos = 1_000_000_000;
 
     /// <summary>Gets the first host's address for the given family.</summary>
     public static IPAddress HostA(bool ipv6) => IPAddress.Parse(ipv6 ? "2001:db8::10" : "192.0.2.10");
@@ -38,8 +44,8 @@ public static class CaptureGenerator
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PayloadBytes, 1200);
 
         var a = new UdpFlow(HostA(options.IPv6), 50000, HostB(options.IPv6), 50002);
-        var events = new List<Datagram>();
-        var truth = new List<GeneratedStream>();
+        var datagrams = new List<Datagram>();
+        var streams = new List<SentStream>();
         var random = new Random(options.Seed);
         int count = (int)Math.Floor(options.DurationSeconds * 1000 / options.PacketIntervalMs);
         long interval = options.PacketIntervalMs * 1_000_000L;
@@ -82,25 +88,166 @@ public static class CaptureGenerator
                     reordered++;
                 }
 
-                events.Add(new Datagram(arrival, events.Count, flow, packet[..length]));
+                datagrams.Add(new Datagram(arrival, datagrams.Count, flow, packet[..length], IsRtcp: false));
                 if (duplicateDraw < options.DuplicatePercent)
                 {
-                    events.Add(new Datagram(arrival + 1_000_000, events.Count, flow, packet[..length]));
+                    datagrams.Add(new Datagram(arrival + 1_000_000, datagrams.Count, flow, packet[..length], IsRtcp: false));
                     duplicated++;
                 }
             }
 
-            truth.Add(new GeneratedStream(flow, ssrc, options.PayloadType, firstSequence, count, dropped, duplicated, reordered));
+            streams.Add(new SentStream(
+                new GeneratedStream(flow, ssrc, options.PayloadType, firstSequence, count, dropped, duplicated, reordered),
+                start, firstTimestamp));
         }
 
-        events.Sort(static (x, y) => x.Arrival != y.Arrival ? x.Arrival.CompareTo(y.Arrival) : x.Order.CompareTo(y.Order));
-        foreach (Datagram d in events)
+        if (options.Rtcp && count > 0)
+        {
+            AddRtcp(options, a, streams, datagrams, count, interval);
+        }
+
+        datagrams.Sort(static (x, y) => x.Arrival != y.Arrival ? x.Arrival.CompareTo(y.Arrival) : x.Order.CompareTo(y.Order));
+        foreach (Datagram d in datagrams)
         {
             writer.WriteUdp(d.Arrival, d.Flow, d.Payload);
         }
 
-        return truth;
+        return streams.ConvertAll(s => s.Truth);
     }
 
-    private readonly record struct Datagram(long Arrival, int Order, UdpFlow Flow, byte[] Payload);
+    /// <summary>
+    /// Replays the RTP arrivals in time order at each host and has each host report what it has
+    /// received so far (RFC 3550 §6.4.1, A.3 for the fraction lost, LSR/DLSR from the last SR it
+    /// got from the other host).
+    /// </summary>
+    private static void AddRtcp(GeneratorOptions options, UdpFlow a, List<SentStream> streams, List<Datagram> datagrams, int count, long interval)
+    {
+        var random = new Random(unchecked((options.Seed * 31) + 0x5EED));
+        Host[] hosts = [new Host(a), new Host(a.Reverse())];
+        for (int h = 0; h < 2; h++)
+        {
+            SentStream? own = streams.Find(s => s.Truth.Flow == hosts[h].Flow);
+            hosts[h].Ssrc = own?.Truth.Ssrc ?? (uint)random.NextInt64(1, uint.MaxValue);
+        }
+
+        long end = options.StartNanoseconds + (count * interval);
+        var queue = new PriorityQueue<Event, (long, int)>();
+        int order = 0;
+        foreach (Datagram d in datagrams)
+        {
+            queue.Enqueue(new Event(EventKind.Arrival, d.Flow == a ? 1 : 0, d), (d.Arrival, order++));
+        }
+
+        for (int h = 0; h < 2; h++)
+        {
+            long first = options.StartNanoseconds + (long)(RtcpIntervalNanos * (0.5 + random.NextDouble()));
+            queue.Enqueue(new Event(EventKind.Send, h, default), (Math.Min(first, end), order++));
+        }
+
+        byte[] buffer = new byte[1500];
+        while (queue.TryDequeue(out Event e, out (long Time, int) key))
+        {
+            Host host = hosts[e.Host];
+            if (e.Kind == EventKind.Arrival)
+            {
+                host.Received.AddDatagram(key.Time, e.Datagram.Flow, e.Datagram.Payload);
+                if (e.Datagram.IsRtcp && e.Datagram.Payload[1] == 200)
+                {
+                    // LSR: the middle 32 bits of the SR's NTP timestamp (bytes 8-15 of the SR).
+                    host.LastSenderReport = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(e.Datagram.Payload.AsSpan(10));
+                    host.LastSenderReportArrival = key.Time;
+                }
+
+                continue;
+            }
+
+            bool bye = key.Time >= end;
+            int length = BuildReport(options, streams, host, key.Time, bye, buffer);
+            long arrival = key.Time + (long)((options.BaseDelayMs + (random.NextDouble() * options.JitterMs)) * 1e6);
+            var datagram = new Datagram(arrival, order, host.Flow, buffer[..length], IsRtcp: true);
+            datagrams.Add(datagram);
+            queue.Enqueue(new Event(EventKind.Arrival, 1 - e.Host, datagram), (arrival, order++));
+            if (!bye)
+            {
+                long next = key.Time + (long)(RtcpIntervalNanos * (0.5 + random.NextDouble()));
+                queue.Enqueue(new Event(EventKind.Send, e.Host, default), (Math.Min(next, end), order++));
+            }
+        }
+    }
+
+    private static int BuildReport(GeneratorOptions options, List<SentStream> streams, Host host, long now, bool bye, byte[] buffer)
+    {
+        var blocks = new List<RtcpReportBlock>();
+        foreach (RtpStreamStatistics s in host.Received.Streams)
+        {
+            host.Prior.TryGetValue(s.Key.Ssrc, out (long Expected, long Received) prior);
+            long expectedInterval = s.Expected - prior.Expected;
+            long lostInterval = expectedInterval - (s.Packets - prior.Received);
+            byte fraction = expectedInterval == 0 || lostInterval <= 0 ? (byte)0 : (byte)Math.Min(255, (lostInterval << 8) / expectedInterval);
+            host.Prior[s.Key.Ssrc] = (s.Expected, s.Packets);
+            uint dlsr = host.LastSenderReport == 0 ? 0 : NtpTimestamp.TimeSpanToCompact(TimeSpan.FromTicks((now - host.LastSenderReportArrival) / 100));
+            blocks.Add(new RtcpReportBlock(
+                s.Key.Ssrc,
+                fraction,
+                (int)Math.Clamp(s.Lost, RtcpReportBlock.MinCumulativeLost, RtcpReportBlock.MaxCumulativeLost),
+                (uint)s.HighestSequence,
+                (uint)Math.Round(s.JitterMs * s.ClockRate / 1000),
+                host.LastSenderReport,
+                dlsr));
+        }
+
+        var compound = new RtcpCompoundWriter(buffer);
+        SentStream? own = streams.Find(s => s.Truth.Ssrc == host.Ssrc);
+        bool ok;
+        if (own is not null)
+        {
+            long elapsed = now - own.Start;
+            long sentPackets = elapsed < 0 ? 0 : Math.Min(own.Truth.Sent, (elapsed / (options.PacketIntervalMs * 1_000_000L)) + 1);
+            var ntp = NtpTimestamp.FromDateTime(DateTime.UnixEpoch.AddTicks(now / 100));
+            uint rtpTimestamp = own.FirstTimestamp + (uint)(long)Math.Round(elapsed / 1e9 * options.ClockRate);
+            var info = new RtcpSenderInfo(ntp, rtpTimestamp, (uint)sentPackets, (uint)(sentPackets * options.PayloadBytes));
+            ok = compound.TryAddSenderReport(host.Ssrc, info, blocks.ToArray());
+        }
+        else
+        {
+            ok = compound.TryAddReceiverReport(host.Ssrc, blocks.ToArray());
+        }
+
+        string cname = $"host-{(host.Flow.SourcePort == 50000 ? 'a' : 'b')}@rtcstack.invalid";
+        ok = ok && compound.TryAddCname(host.Ssrc, Encoding.ASCII.GetBytes(cname));
+        if (bye)
+        {
+            uint[] leaving = [host.Ssrc];
+            ok = ok && compound.TryAddGoodbye(leaving, "call ended"u8);
+        }
+
+        return ok ? compound.Length : throw new InvalidOperationException("an RTCP report did not fit 1500 bytes");
+    }
+
+    private enum EventKind
+    {
+        Arrival,
+        Send,
+    }
+
+    private readonly record struct Datagram(long Arrival, int Order, UdpFlow Flow, byte[] Payload, bool IsRtcp);
+
+    private readonly record struct Event(EventKind Kind, int Host, Datagram Datagram);
+
+    private sealed record SentStream(GeneratedStream Truth, long Start, uint FirstTimestamp);
+
+    private sealed class Host(UdpFlow flow)
+    {
+        public UdpFlow Flow { get; } = flow;
+
+        public uint Ssrc { get; set; }
+
+        public RtpStreamAnalyzer Received { get; } = new();
+
+        public Dictionary<uint, (long Expected, long Received)> Prior { get; } = [];
+
+        public uint LastSenderReport { get; set; }
+
+        public long LastSenderReportArrival { get; set; }
+    }
 }
