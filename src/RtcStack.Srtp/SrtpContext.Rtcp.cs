@@ -108,7 +108,7 @@ public sealed partial class SrtpContext
             return SrtpStatus.KeyLimitReached;
         }
 
-        _cipher.ProtectRtcp(packet, ssrc, (uint)stream.NextRtcpIndex, _cipher.EncryptsRtcp, buffer.Slice(length, trailer));
+        _cipher.ProtectRtcp(packet, ssrc, (uint)stream.NextRtcpIndex, _encryptRtcp, buffer.Slice(length, trailer));
         stream.NextRtcpIndex++;
         stream.RtcpPackets++;
         SrtcpPacketsProtected++;

@@ -32,6 +32,7 @@ public sealed partial class SrtpContext : IDisposable
     private readonly Dictionary<uint, SrtpStream> _inbound = [];
     private readonly int _windowSize;
     private readonly bool _strict;
+    private readonly bool _encryptRtcp;
     private SrtpStream? _lastOutbound;
     private SrtpStream? _lastInbound;
     private bool _disposed;
@@ -54,6 +55,7 @@ public sealed partial class SrtpContext : IDisposable
         _cipher = cipher;
         _windowSize = options.ReplayWindowSize;
         _strict = options.StrictSsrc;
+        _encryptRtcp = options.EncryptRtcp && cipher.EncryptsRtcp;
         _metrics = SrtpMetrics.Create(options.MeterFactory);
     }
 

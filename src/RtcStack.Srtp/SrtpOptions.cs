@@ -35,6 +35,13 @@ public sealed class SrtpOptions
     /// </summary>
     public bool StrictSsrc { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether protected SRTCP is encrypted (E = 1, the default).
+    /// When false, SRTCP is sent authenticated only with E = 0 (RFC 3711 §3.4, RFC 7714 §9.2).
+    /// The NULL profiles always send E = 0.
+    /// </summary>
+    public bool EncryptRtcp { get; set; } = true;
+
     /// <summary>Gets or sets the meter factory for the "RtcStack.Srtp" counters; null uses a shared meter.</summary>
     public IMeterFactory? MeterFactory { get; set; }
 
