@@ -33,7 +33,7 @@ internal static class Signals
     }
 
     /// <summary>A vowel-like harmonic signal with a 4 Hz syllable envelope (so SILK's VAD sees speech), or silence.</summary>
-    public static void FillSpeechLike(Span<short> pcm, int channels, int sampleRate, long startSample, bool silent)
+    public static void FillSpeechLike(Span<short> pcm, int channels, int sampleRate, long startSample, bool silent, bool syllables = true)
     {
         int frames = pcm.Length / channels;
         for (int i = 0; i < frames; i++)
@@ -49,7 +49,7 @@ internal static class Signals
                     v += formant * Math.Sin(2 * Math.PI * h * f0 * t) / h;
                 }
 
-                v *= 0.35 * (0.55 + (0.45 * Math.Sin(2 * Math.PI * 4 * t)));
+                v *= syllables ? 0.35 * (0.55 + (0.45 * Math.Sin(2 * Math.PI * 4 * t))) : 0.25;
             }
 
             short s = (short)Math.Clamp(Math.Round(v * short.MaxValue), short.MinValue, short.MaxValue);
