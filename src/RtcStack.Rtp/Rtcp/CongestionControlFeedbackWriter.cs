@@ -30,7 +30,7 @@ public ref struct CongestionControlFeedbackWriter
     /// the metric of sequence number <paramref name="beginSequence"/> + i. At most 16384 metrics
     /// (RFC 8888 §3.1).
     /// </summary>
-    public bool TryAddReportBlock(uint ssrc, ushort beginSequence, ReadOnlySpan<CcfbPacketMetric> metrics)
+    public bool TryAddReportBlock(uint ssrc, ushort beginSequence, scoped ReadOnlySpan<CcfbPacketMetric> metrics)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(metrics.Length, CongestionControlFeedback.MaxReportsPerBlock);
         int length = CcfbReportBlock.GetLength(metrics.Length);

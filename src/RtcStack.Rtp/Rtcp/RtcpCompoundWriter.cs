@@ -38,23 +38,23 @@ public ref struct RtcpCompoundWriter
     }
 
     /// <summary>Appends an SR (RFC 3550 §6.4.1).</summary>
-    public bool TryAddSenderReport(uint ssrc, in RtcpSenderInfo info, ReadOnlySpan<RtcpReportBlock> blocks) =>
+    public bool TryAddSenderReport(uint ssrc, in RtcpSenderInfo info, scoped ReadOnlySpan<RtcpReportBlock> blocks) =>
         Append(RtcpSenderReport.TryWrite(Free, ssrc, info, blocks, out int n), n);
 
     /// <summary>Appends an RR (RFC 3550 §6.4.2).</summary>
-    public bool TryAddReceiverReport(uint ssrc, ReadOnlySpan<RtcpReportBlock> blocks) =>
+    public bool TryAddReceiverReport(uint ssrc, scoped ReadOnlySpan<RtcpReportBlock> blocks) =>
         Append(RtcpReceiverReport.TryWrite(Free, ssrc, blocks, out int n), n);
 
     /// <summary>Appends an SDES packet with a single CNAME (RFC 3550 §6.5.1).</summary>
-    public bool TryAddCname(uint ssrc, ReadOnlySpan<byte> cname) =>
+    public bool TryAddCname(uint ssrc, scoped ReadOnlySpan<byte> cname) =>
         Append(RtcpSourceDescriptionWriter.TryWriteCname(Free, ssrc, cname, out int n), n);
 
     /// <summary>Appends a BYE (RFC 3550 §6.6).</summary>
-    public bool TryAddGoodbye(ReadOnlySpan<uint> ssrcs, ReadOnlySpan<byte> reason = default) =>
+    public bool TryAddGoodbye(scoped ReadOnlySpan<uint> ssrcs, scoped ReadOnlySpan<byte> reason = default) =>
         Append(RtcpGoodbye.TryWrite(Free, ssrcs, reason, out int n), n);
 
     /// <summary>Appends a generic NACK for the lost sequence numbers (RFC 4585 §6.2.1).</summary>
-    public bool TryAddGenericNack(uint senderSsrc, uint mediaSsrc, ReadOnlySpan<ushort> lostSequenceNumbers) =>
+    public bool TryAddGenericNack(uint senderSsrc, uint mediaSsrc, scoped ReadOnlySpan<ushort> lostSequenceNumbers) =>
         Append(RtcpGenericNack.TryWrite(Free, senderSsrc, mediaSsrc, lostSequenceNumbers, out int n), n);
 
     /// <summary>Appends a PLI (RFC 4585 §6.3.1).</summary>
@@ -62,7 +62,7 @@ public ref struct RtcpCompoundWriter
         Append(RtcpPictureLossIndication.TryWrite(Free, senderSsrc, mediaSsrc, out int n), n);
 
     /// <summary>Appends a REMB (draft-alvestrand-rmcat-remb-03).</summary>
-    public bool TryAddRemb(uint senderSsrc, ulong bitrate, ReadOnlySpan<uint> ssrcs) =>
+    public bool TryAddRemb(uint senderSsrc, ulong bitrate, scoped ReadOnlySpan<uint> ssrcs) =>
         Append(RtcpRemb.TryWrite(Free, senderSsrc, bitrate, ssrcs, out int n), n);
 
     private bool Append(bool ok, int bytesWritten)

@@ -31,7 +31,7 @@ public ref struct RtcpExtendedReportWriter
     }
 
     /// <summary>Adds a DLRR block (RFC 3611 §4.5) with the given sub-blocks.</summary>
-    public bool TryAddDlrr(ReadOnlySpan<RtcpDlrrSubBlock> subBlocks)
+    public bool TryAddDlrr(scoped ReadOnlySpan<RtcpDlrrSubBlock> subBlocks)
     {
         int bodyLength = subBlocks.Length * RtcpDlrrSubBlock.Length;
         if (!TryReserve(RtcpXrBlockType.Dlrr, 0, bodyLength, out Span<byte> body))

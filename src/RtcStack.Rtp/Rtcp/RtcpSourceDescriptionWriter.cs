@@ -37,7 +37,7 @@ public ref struct RtcpSourceDescriptionWriter
 
     /// <summary>Adds an item (1-255 bytes of text) to the current chunk.</summary>
     /// <exception cref="InvalidOperationException">No chunk was started.</exception>
-    public bool TryAddItem(RtcpSdesItemType type, ReadOnlySpan<byte> text)
+    public bool TryAddItem(RtcpSdesItemType type, scoped ReadOnlySpan<byte> text)
     {
         if (!_inChunk)
         {
