@@ -17,6 +17,10 @@ public sealed partial class DtlsEndpoint
             case Step.ServerWaitClientHello when type == HandshakeType.ClientHello:
                 ServerOnClientHello(body, messageSeq, recordSeq, now);
                 break;
+            case Step.ServerWaitClientHello:
+                // Before a ClientHello nothing is known about the sender (stateless, RFC 6347
+                // §4.2.1): anything else is dropped rather than allowed to fail the endpoint.
+                break;
             case Step.ServerWaitClientCertificate when type == HandshakeType.Certificate:
                 AppendTranscript(type, messageSeq, body);
                 ProcessPeerCertificate(body);
