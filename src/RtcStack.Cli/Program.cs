@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("rtcstack: tools built on the RtcStack real-time media libraries (pcap analysis, simulation, serving).");
         var pcap = new Command("pcap", "Inspect and transform packet captures (classic pcap and pcapng).");
         root.Subcommands.Add(pcap);
+        root.Subcommands.Add(Commands.SimCommand.Create());
         return root;
     }
 
