@@ -17,6 +17,10 @@ public sealed partial class DtlsEndpoint
             case Step.ServerWaitClientHello when type == HandshakeType.ClientHello:
                 ServerOnClientHello(body, messageSeq, recordSeq, now);
                 break;
+            case Step.ServerWaitClientHello:
+                // Before a ClientHello nothing is known about the sender (stateless, RFC 6347
+                // §4.2.1): anything else is dropped rather than allowed to fail the endpoint.
+                break;
             case Step.ServerWaitClientCertificate when type == HandshakeType.Certificate:
                 AppendTranscript(type, messageSeq, body);
                 ProcessPeerCertificate(body);
@@ -66,6 +70,13 @@ public sealed partial class DtlsEndpoint
             }
         }
 
+        // Our HelloVerifyRequest reused an earlier ClientHello's record number; continue from this
+        // one so that nothing we send next (even an alert) looks like a replay to the client.
+        if (_write[0]!.NextSequence < recordSeq)
+        {
+            _write[0]!.NextSequence = recordSeq;
+        }
+
         ServerNegotiate(ch!, out ushort group, out SignatureScheme scheme);
         _clientRandom = ch!.Random;
         RandomNumberGenerator.Fill(_serverRandom);
@@ -74,10 +85,6 @@ public sealed partial class DtlsEndpoint
 
         // RFC 6347 §4.2.2: the server's message_seq follows the ClientHello it answers.
         _sendMessageSeq = messageSeq;
-        if (_write[0]!.NextSequence < recordSeq)
-        {
-            _write[0]!.NextSequence = recordSeq;
-        }
 
         var sh = new ServerHelloMessage
         {

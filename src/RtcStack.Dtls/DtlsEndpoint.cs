@@ -46,7 +46,7 @@ public sealed partial class DtlsEndpoint : IDisposable
     private TimeSpan _handshakeDeadline;
     private TimeSpan? _retransmitAt;
     private TimeSpan _retransmitTimeout;
-    private TimeSpan _lastRetransmitOnOld = TimeSpan.MinValue;
+    private TimeSpan? _lastRetransmitOnOld;
 
     /// <summary>Creates an endpoint in <paramref name="role"/> with <paramref name="options"/> (copied where it matters).</summary>
     public DtlsEndpoint(DtlsRole role, DtlsOptions options)
@@ -358,7 +358,7 @@ public sealed partial class DtlsEndpoint : IDisposable
     {
         // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost;
         // resend it (rate-limited so duplicated datagrams cannot multiply our traffic).
-        if (_flight.Count == 0 || now - _lastRetransmitOnOld < _options.InitialRetransmitTimeout / 4)
+        if (_flight.Count == 0 || (_lastRetransmitOnOld is TimeSpan last && now - last < _options.InitialRetransmitTimeout / 4))
         {
             return;
         }

@@ -60,7 +60,7 @@ public sealed partial class IceAgent
             {
                 foreach (KeyValuePair<int, TimeSpan> kv in _firstValidAt)
                 {
-                    if (!_selected.ContainsKey(kv.Key) && !NominationInFlight(kv.Key))
+                    if (!_selected.ContainsKey(kv.Key) && !NominationInFlight(kv.Key) && HasSucceededPair(kv.Key))
                     {
                         t = Min(t, kv.Value + _options.NominationTimeout);
                     }
@@ -74,19 +74,26 @@ public sealed partial class IceAgent
                     continue;
                 }
 
-                if (Mode == IceMode.Full)
+                if (Mode == IceMode.Full && _remoteKey is not null)
                 {
                     t = Min(t, p.NextConsentAt);
                 }
 
                 t = Min(t, p.LastResponseAt + _options.ConsentTimeout);
-                if (ConnectionState != IceConnectionState.Disconnected)
+
+                // Only a state change hangs on this instant: once passed, it needs no more wake-ups.
+                if (p.LastResponseAt + _options.DisconnectedTimeout > _now)
                 {
                     t = Min(t, p.LastResponseAt + _options.DisconnectedTimeout);
                 }
 
                 t = Min(t, p.LastSentAt + _options.KeepaliveInterval);
             }
+        }
+
+        foreach (IceCandidatePair p in _previousSelected.Values)
+        {
+            t = Min(t, p.LastResponseAt + _options.ConsentTimeout);
         }
 
         foreach (Stun.Turn.TurnClient turn in _turnClients)
@@ -101,6 +108,19 @@ public sealed partial class IceAgent
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private bool HasSucceededPair(int component)
+    {
+        foreach (IceCandidatePair p in _pairs)
+        {
+            if (p.Component == component && p.State == IceCandidatePairState.Succeeded)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool CanSendChecks => Mode == IceMode.Full && _remoteKey is not null && !_closed;
 
@@ -143,11 +163,14 @@ public sealed partial class IceAgent
     {
         // Keep the selected pairs routing data until a new nomination (RFC 8445 §9); stop their consent
         // checks, which would use the old credentials. Consent still expires if nothing replaces them.
-        foreach (IceCandidatePair p in _selected.Values)
+        foreach (KeyValuePair<int, IceCandidatePair> kv in _selected)
         {
-            p.NextConsentAt = TimeSpan.MaxValue;
-            p.LastResponseAt = _now;
+            kv.Value.NextConsentAt = TimeSpan.MaxValue;
+            kv.Value.LastResponseAt = _now;
+            _previousSelected[kv.Key] = kv.Value;
         }
+
+        _selected.Clear();
 
         _remotes.Clear();
         _pairs.Clear();
@@ -354,9 +377,11 @@ public sealed partial class IceAgent
             UseCandidate = useCandidate,
             Role = Role,
             Key = _remoteKey,
-            MaxSent = purpose == IceTransaction.Kind.Check ? _options.MaxTransmissions : 1,
+            // RFC 7675 §5.1: consent requests are retransmitted like any STUN request, but only
+            // until the next consent check is due (0, 0.5, 1.5, 3.5 s with the defaults).
+            MaxSent = purpose == IceTransaction.Kind.Check ? _options.MaxTransmissions : 4,
             Rto = rto,
-            FinalWait = purpose == IceTransaction.Kind.Check ? rto * _options.FinalWaitMultiplier : _options.ConsentInterval,
+            FinalWait = purpose == IceTransaction.Kind.Check ? rto * _options.FinalWaitMultiplier : rto * 2,
             StartedAt = now,
         };
         if (purpose == IceTransaction.Kind.Check && pair.State != IceCandidatePairState.Succeeded)
@@ -390,7 +415,7 @@ public sealed partial class IceAgent
                 continue;
             }
 
-            if (tx.Sent >= tx.MaxSent)
+            if (tx.Sent >= tx.MaxSent || tx.Cancelled)
             {
                 (expired ??= []).Add(tx);
                 continue;
@@ -422,14 +447,33 @@ public sealed partial class IceAgent
                     _pendingGathers--;
                     UpdateGatheringState();
                     break;
-                case IceTransaction.Kind.Check when tx.Pair is { } pair && !HasOtherCheck(pair):
-                    if (pair.State == IceCandidatePairState.InProgress || tx.UseCandidate)
+                case IceTransaction.Kind.Check when !tx.Cancelled && tx.Pair is { } pair && !HasOtherCheck(pair):
+                    if (pair.State == IceCandidatePairState.InProgress)
                     {
+                        pair.State = IceCandidatePairState.Failed;
+                    }
+                    else if (tx.UseCandidate && pair.State == IceCandidatePairState.Succeeded && ++pair.NominationAttempts >= 3)
+                    {
+                        // The pair worked once but three nominations went unanswered: give it up.
                         pair.State = IceCandidatePairState.Failed;
                     }
 
                     pair.UseCandidateInFlight = false;
                     break;
+            }
+        }
+    }
+
+    // RFC 8445 §7.3.1.4: stop retransmitting the pair's running check (a response is still
+    // accepted for a while) because a fresh triggered check replaces it.
+    private void CancelChecks(IceCandidatePair pair, TimeSpan now)
+    {
+        foreach (IceTransaction tx in _transactions.Values)
+        {
+            if (tx.Pair == pair && tx.Purpose == IceTransaction.Kind.Check && !tx.Cancelled)
+            {
+                tx.Cancelled = true;
+                tx.NextAt = now + (_options.MinRto * 4);
             }
         }
     }
@@ -581,8 +625,14 @@ public sealed partial class IceAgent
         }
 
         _selected[component] = best;
+        _previousSelected.Remove(component);
         _consentLost.Remove(component);
         best.LastResponseAt = now;
+        if (best.LastSentAt == TimeSpan.MinValue)
+        {
+            best.LastSentAt = now;
+        }
+
         best.NextConsentAt = now + (_options.ConsentInterval * NextJitter());
         if (best.LocalEntry.Turn is { } turn)
         {
@@ -596,6 +646,27 @@ public sealed partial class IceAgent
     // RFC 7675 §5.1 consent checks, RFC 8445 §11 keepalives, and the disconnected/failed timeouts.
     private void RunConsent(TimeSpan now)
     {
+        // Pairs kept from before a restart carry data until a new pair is selected, for at most the consent timeout.
+        List<int>? expired = null;
+        foreach (KeyValuePair<int, IceCandidatePair> kv in _previousSelected)
+        {
+            if (now - kv.Value.LastResponseAt >= _options.ConsentTimeout)
+            {
+                (expired ??= []).Add(kv.Key);
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (int c in expired)
+            {
+                _previousSelected.Remove(c);
+                _consentLost.Add(c);
+                _logger.LogConsentLost(c);
+                _events.Enqueue(new IceConsentLostEvent(c));
+            }
+        }
+
         Span<byte> indication = stackalloc byte[28];
         foreach (IceCandidatePair p in _selected.Values)
         {

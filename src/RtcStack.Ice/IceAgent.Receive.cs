@@ -51,6 +51,11 @@ public sealed partial class IceAgent
         }
 
         result = HandleDirect(local, remote, datagram, now, out applicationData, out component);
+        if (result == IceDatagramKind.Stun)
+        {
+            MaybeNominate(now);
+        }
+
         UpdateConnectionState(now);
         return result;
     }
@@ -114,6 +119,14 @@ public sealed partial class IceAgent
     private IceCandidatePair? FindDataPair(TransportAddress local, TransportAddress remote)
     {
         foreach (IceCandidatePair s in _selected.Values)
+        {
+            if (s.LocalEntry.Base == local && s.Remote.Address == remote)
+            {
+                return s;
+            }
+        }
+
+        foreach (IceCandidatePair s in _previousSelected.Values)
         {
             if (s.LocalEntry.Base == local && s.Remote.Address == remote)
             {
@@ -254,6 +267,13 @@ public sealed partial class IceAgent
                 {
                     OnPairSucceeded(pair, nominated: true, now);
                 }
+                else if (pair.UseCandidateInFlight && Role == IceRole.Controlling)
+                {
+                    // Our nominating check is still unanswered while the peer's checks get through:
+                    // treat it like an in-progress check and send a fresh one.
+                    CancelChecks(pair, now);
+                    EnqueueTriggered(pair, front: true);
+                }
 
                 break;
             case IceCandidatePairState.InProgress:
@@ -262,6 +282,7 @@ public sealed partial class IceAgent
                     pair.NominateOnSuccess = true;
                 }
 
+                CancelChecks(pair, now);
                 EnqueueTriggered(pair, front: false);
                 break;
             default:
@@ -398,7 +419,11 @@ public sealed partial class IceAgent
         }
 
         bool nominated = tx.UseCandidate && tx.Role == IceRole.Controlling && Role == IceRole.Controlling;
-        pair.UseCandidateInFlight = false;
+        if (tx.UseCandidate)
+        {
+            pair.UseCandidateInFlight = false;
+        }
+
         OnPairSucceeded(pair, nominated, now);
         return true;
     }

@@ -43,6 +43,7 @@ public sealed partial class IceAgent
     private readonly List<TurnClient> _turnClients = [];
     private readonly Dictionary<string, string> _foundations = [];
     private readonly Dictionary<int, IceCandidatePair> _selected = [];
+    private readonly Dictionary<int, IceCandidatePair> _previousSelected = [];
     private readonly Dictionary<int, TimeSpan> _firstValidAt = [];
     private readonly HashSet<int> _consentLost = [];
 
@@ -318,7 +319,8 @@ public sealed partial class IceAgent
     public bool TryPrepareSend(ReadOnlySpan<byte> payload, Span<byte> destination, TimeSpan now, out IceTransmit transmit, int component = 1)
     {
         transmit = default;
-        if (_closed || _consentLost.Contains(component) || !_selected.TryGetValue(component, out IceCandidatePair? pair))
+        if (_closed || _consentLost.Contains(component)
+            || !(_selected.TryGetValue(component, out IceCandidatePair? pair) || _previousSelected.TryGetValue(component, out pair)))
         {
             return false;
         }

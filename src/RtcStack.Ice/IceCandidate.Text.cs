@@ -302,15 +302,19 @@ public sealed partial class IceCandidate
             return false;
         }
 
+        bool letter = false;
         foreach (char c in s)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '.')
             {
                 return false;
             }
+
+            letter |= char.IsAsciiLetter(c);
         }
 
-        return true;
+        // A name of digits and dots only is a malformed IPv4 address, not a host name (RFC 3696 §2).
+        return letter;
     }
 
     private ref struct Tokenizer(ReadOnlySpan<char> text)

@@ -52,6 +52,8 @@ public sealed class IceCandidatePair
 
     internal bool UseCandidateInFlight { get; set; }
 
+    internal int NominationAttempts { get; set; }
+
     internal TimeSpan LastResponseAt { get; set; } = TimeSpan.MinValue;
 
     internal TimeSpan LastSentAt { get; set; } = TimeSpan.MinValue;

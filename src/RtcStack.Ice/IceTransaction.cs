@@ -41,4 +41,7 @@ internal sealed class IceTransaction
     public TimeSpan StartedAt { get; init; }
 
     public TimeSpan NextAt { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the transaction was cancelled (RFC 8445 §7.3.1.4): no more retransmissions, no failure on timeout, a response is still accepted.</summary>
+    public bool Cancelled { get; set; }
 }

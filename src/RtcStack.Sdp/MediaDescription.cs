@@ -134,9 +134,10 @@ public sealed class MediaDescription : SdpSection
     public IReadOnlyList<uint> GetSsrcs()
     {
         var list = new List<uint>();
+        var seen = new HashSet<uint>();
         foreach (SsrcAttribute a in GetSsrcAttributes())
         {
-            if (!list.Contains(a.Ssrc))
+            if (seen.Add(a.Ssrc))
             {
                 list.Add(a.Ssrc);
             }

@@ -5,7 +5,7 @@ namespace RtcStack.Sdp;
 /// <summary>
 /// "a=rtcp:&lt;port&gt; [&lt;nettype&gt; &lt;addrtype&gt; &lt;connection-address&gt;]" (RFC 3605 §2.1).
 /// Browsers write it even with rtcp-mux (Chromium "9 IN IP4 0.0.0.0"; Firefox the component-2 port);
-/// with rtcp-mux negotiated it is ignored (RFC 5761 §5.1.3).
+/// with rtcp-mux negotiated RTCP goes to the RTP port and this line is not used (RFC 5761 §5.1).
 /// </summary>
 /// <param name="Port">The RTCP port.</param>
 /// <param name="Connection">The address, or null when only the port is given.</param>

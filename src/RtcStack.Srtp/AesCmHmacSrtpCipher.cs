@@ -29,6 +29,8 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
         ReadOnlySpan<byte> rtcpAuthKey,
         bool allowIntrinsics)
     {
+        // Without hardware intrinsics the "portable" build also leaves SHA-1 to our own code only.
+        int nativeThreshold = allowIntrinsics ? HmacSha1.DefaultNativeThreshold : int.MaxValue;
         _rtpTagLength = rtpTagLength;
         if (!rtpKey.IsEmpty)
         {
@@ -38,8 +40,8 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
 
         _rtpSalt = rtpSalt.ToArray();
         _rtcpSalt = rtcpSalt.ToArray();
-        _rtpMac = new HmacSha1(rtpAuthKey);
-        _rtcpMac = new HmacSha1(rtcpAuthKey);
+        _rtpMac = new HmacSha1(rtpAuthKey, nativeThreshold);
+        _rtcpMac = new HmacSha1(rtcpAuthKey, nativeThreshold);
     }
 
     public override int RtpTagLength => _rtpTagLength;
@@ -154,6 +156,8 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
     {
         _rtpCipher?.Dispose();
         _rtcpCipher?.Dispose();
+        _rtpMac.Dispose();
+        _rtcpMac.Dispose();
     }
 
     // RFC 3711 §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16).

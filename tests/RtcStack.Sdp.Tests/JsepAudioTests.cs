@@ -348,3 +348,40 @@ public class JsepAudioTests
         }
     }
 }
+
+public class JsepLargeInputTests
+{
+    [Fact]
+    public void NearLimitOfferWithThousandsOfFormatsAndSourcesIsHandled()
+    {
+        // About 1 MB: an m= line with ~3000 formats, as many rtpmaps, and 20 000 a=ssrc lines. Quadratic work
+        // anywhere in parse or answer would take minutes here; linear work takes well under a second.
+        var sb = new System.Text.StringBuilder();
+        sb.Append("v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n");
+        sb.Append("m=audio 9 UDP/TLS/RTP/SAVPF");
+        for (int i = 0; i < 3000; i++)
+        {
+            sb.Append(' ').Append(i % 128);
+        }
+
+        sb.Append(" 111\r\na=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n");
+        sb.Append("a=fingerprint:sha-256 00:11\r\na=setup:actpass\r\na=rtcp-mux\r\n");
+        for (int i = 0; i < 3000; i++)
+        {
+            sb.Append("a=rtpmap:").Append(i % 111).Append(" x/8000\r\n");
+        }
+
+        sb.Append("a=rtpmap:111 opus/48000/2\r\n");
+        for (int i = 0; i < 20_000; i++)
+        {
+            sb.Append("a=ssrc:").Append(i).Append(" cname:c").Append(i).Append("\r\n");
+        }
+
+        Assert.True(sb.Length < SdpParserOptions.DefaultMaxInputLength);
+        Assert.True(SessionDescription.TryParse(sb.ToString(), out SessionDescription? offer, out SdpParseError error), error.ToString());
+        Assert.True(AudioJsep.TryCreateAnswer(offer, JsepAudioTests.Options(), out AudioAnswer? answer, out JsepError? jsepError), jsepError?.ToString());
+        Assert.Equal(111, answer.Negotiated.PayloadType);
+        Assert.Equal(20_000, answer.Negotiated.RemoteSources.Count);
+        Assert.Equal("c19999", answer.Negotiated.RemoteSources[^1].CName);
+    }
+}

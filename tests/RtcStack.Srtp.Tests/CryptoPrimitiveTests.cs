@@ -148,21 +148,26 @@ public class CryptoPrimitiveTests
         }
     }
 
-    [Fact]
-    public void Hmac_sha1_matches_rfc2202()
+    public static TheoryData<int> HmacThresholds => new() { 0, HmacSha1.DefaultNativeThreshold, int.MaxValue };
+
+    [Theory]
+    [MemberData(nameof(HmacThresholds))]
+    public void Hmac_sha1_matches_rfc2202(int nativeThreshold)
     {
         foreach (Dictionary<string, string> v in VectorFile.Load("rfc2202", "hmac-sha1.txt"))
         {
             var mac = new byte[20];
-            new HmacSha1(v.Hex("key")).Compute(v.Hex("data"), default, mac);
+            using var hmac = new HmacSha1(v.Hex("key"), nativeThreshold);
+            hmac.Compute(v.Hex("data"), default, mac);
             Assert.Equal(v["digest"], Convert.ToHexStringLower(mac));
         }
     }
 
-    [Fact]
-    public void Hmac_sha1_matches_system_hmacsha1_with_the_roc_suffix()
+    [Theory]
+    [MemberData(nameof(HmacThresholds))]
+    public void Hmac_sha1_matches_system_hmacsha1_with_the_roc_suffix(int nativeThreshold)
     {
-        var rng = new Random(14);
+        var rng = new Random(14 + nativeThreshold);
         for (int trial = 0; trial < 400; trial++)
         {
             var key = new byte[rng.Next(1, 100)];
@@ -172,7 +177,8 @@ public class CryptoPrimitiveTests
             var roc = new byte[4];
             rng.NextBytes(roc);
             var mac = new byte[20];
-            new HmacSha1(key).Compute(data, roc, mac);
+            using var hmac = new HmacSha1(key, nativeThreshold);
+            hmac.Compute(data, roc, mac);
             Assert.Equal(HMACSHA1.HashData(key, (byte[])[.. data, .. roc]), mac);
         }
     }

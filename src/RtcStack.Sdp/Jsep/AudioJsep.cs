@@ -368,11 +368,12 @@ public static class AudioJsep
         }
 
         int pt = -1;
+        Dictionary<int, RtpMap> offeredMaps = RtpMapsByPayloadType(ours);
+        Dictionary<int, RtpMap> answeredMaps = RtpMapsByPayloadType(theirs);
         foreach (int candidate in theirs.GetPayloadTypes())
         {
-            RtpMap? offeredMap = ours.GetRtpMap(candidate);
-            RtpMap? answeredMap = theirs.GetRtpMap(candidate);
-            if (offeredMap is not null && IsOpus(offeredMap) && (answeredMap is null || IsOpus(answeredMap)))
+            if (offeredMaps.TryGetValue(candidate, out RtpMap? offeredMap) && IsOpus(offeredMap)
+                && (!answeredMaps.TryGetValue(candidate, out RtpMap? answeredMap) || IsOpus(answeredMap)))
             {
                 pt = candidate;
                 break;
@@ -612,15 +613,28 @@ public static class AudioJsep
 
     private static int FindOpus(MediaDescription media)
     {
+        // One pass over the rtpmaps, then one over the formats: no product of the two, whatever the input size.
+        Dictionary<int, RtpMap> maps = RtpMapsByPayloadType(media);
         foreach (int pt in media.GetPayloadTypes())
         {
-            if (media.GetRtpMap(pt) is RtpMap map && IsOpus(map))
+            if (maps.TryGetValue(pt, out RtpMap? map) && IsOpus(map))
             {
                 return pt;
             }
         }
 
         return -1;
+    }
+
+    private static Dictionary<int, RtpMap> RtpMapsByPayloadType(MediaDescription media)
+    {
+        var maps = new Dictionary<int, RtpMap>();
+        foreach (RtpMap map in media.GetRtpMaps())
+        {
+            maps.TryAdd(map.PayloadType, map);
+        }
+
+        return maps;
     }
 
     private static bool IsOpus(RtpMap map) => map.Is(OpusName, OpusClockRate) && map.Channels is null or 2;
@@ -676,20 +690,26 @@ public static class AudioJsep
 
     private static List<RemoteSource> ReadSources(MediaDescription media)
     {
-        var sources = new List<RemoteSource>();
-        foreach (uint ssrc in media.GetSsrcs())
+        var cnames = new Dictionary<uint, string?>();
+        var order = new List<uint>();
+        foreach (SsrcAttribute a in media.GetSsrcAttributes())
         {
-            string? cname = null;
-            foreach (SsrcAttribute a in media.GetSsrcAttributes())
+            if (!cnames.TryGetValue(a.Ssrc, out string? cname))
             {
-                if (a.Ssrc == ssrc && a.Name == SsrcAttribute.CName)
-                {
-                    cname = a.Value;
-                    break;
-                }
+                order.Add(a.Ssrc);
+                cnames[a.Ssrc] = null;
             }
 
-            sources.Add(new RemoteSource(ssrc, cname));
+            if (cname is null && a.Name == SsrcAttribute.CName)
+            {
+                cnames[a.Ssrc] = a.Value;
+            }
+        }
+
+        var sources = new List<RemoteSource>(order.Count);
+        foreach (uint ssrc in order)
+        {
+            sources.Add(new RemoteSource(ssrc, cnames[ssrc]));
         }
 
         return sources;

@@ -21,7 +21,7 @@ public enum JsepErrorCode
     /// <summary>ICE credentials shorter than RFC 8839 §5.4 allows (ufrag 4, password 22 characters).</summary>
     InvalidIceCredentials,
 
-    /// <summary>The description lacks "a=rtcp-mux"; this endpoint only multiplexes RTP and RTCP (RFC 8829 §4.1.13 "require", RFC 5761).</summary>
+    /// <summary>The description lacks "a=rtcp-mux"; this endpoint only multiplexes RTP and RTCP (RFC 8829 rtcpMuxPolicy "require", RFC 5761).</summary>
     RtcpMuxRequired,
 
     /// <summary>"a=setup" has a value the other side may not use here (holdconn, or actpass in an answer; RFC 8842 §5).</summary>
