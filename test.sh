@@ -17,7 +17,7 @@ for a in "$@"; do
 done
 
 # Libraries the unit tests bind (libopus for the Opus binding, libsrtp as the SRTP oracle).
-pkgs=(libopus0 libsrtp2-1 openssl)
+pkgs=(libopus0 libsrtp2-1 openssl libicu72)
 if [ $fast -eq 0 ]; then
   # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md).
   pkgs+=(tshark opus-tools coturn chromium firefox-esr)
