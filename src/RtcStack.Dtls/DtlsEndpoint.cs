@@ -75,8 +75,13 @@ public sealed partial class DtlsEndpoint : IDisposable
     /// <summary>Gets this endpoint's certificate fingerprint for SDP (RFC 8122 §5).</summary>
     public DtlsFingerprint LocalFingerprint => _certificate.Fingerprint;
 
-    /// <summary>Gets the peer's end-entity certificate once received (RFC 5246 §7.4.2).</summary>
-    public X509Certificate2? RemoteCertificate { get; private set; }
+    /// <summary>Gets the peer's end-entity certificate once received (RFC 5246 §7.4.2); parsed on first use.</summary>
+    /// <exception cref="CryptographicException">The certificate matched the signalled fingerprint but is not valid X.509.</exception>
+    public X509Certificate2? RemoteCertificate =>
+        _remoteCertificate ??= _remoteCertificateDer is null ? null : X509CertificateLoader.LoadCertificate(_remoteCertificateDer);
+
+    /// <summary>Gets the DER encoding of the peer's end-entity certificate once received.</summary>
+    public ReadOnlyMemory<byte> RemoteCertificateDer => _remoteCertificateDer;
 
     /// <summary>Gets the negotiated SRTP profile (RFC 5764 §4.1.1) once connected, or null.</summary>
     public SrtpProtectionProfile? SrtpProfile { get; private set; }
@@ -244,6 +249,8 @@ public sealed partial class DtlsEndpoint : IDisposable
         }
 
         _keyExchange?.Dispose();
+        _peerKey?.Dispose();
+        _remoteCertificate?.Dispose();
         if (_masterSecret is not null)
         {
             CryptographicOperations.ZeroMemory(_masterSecret);
