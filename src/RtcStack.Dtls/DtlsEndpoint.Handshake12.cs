@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
@@ -259,6 +260,8 @@ public sealed partial class DtlsEndpoint
             SrtpKeys = keys;
         }
 
+        DtlsMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("outcome", "connected"), new KeyValuePair<string, object?>("role", Role == DtlsRole.Client ? "client" : "server"));
+        _logger.LogDebug("DTLS {Role} connected: {Suite}, SRTP {Profile}", Role, _suite, SrtpProfile);
         _events.Enqueue(new DtlsConnectedEvent(_suite, keys, _remoteCertificateDer!, _matchedFingerprint));
     }
 }

@@ -136,6 +136,7 @@ public sealed partial class DtlsEndpoint : IDisposable
             {
                 // RFC 6347 §4.1.2.7: invalid records are silently discarded; with a bad length
                 // the rest of the datagram cannot be framed.
+                DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
                 return;
             }
 
@@ -164,6 +165,7 @@ public sealed partial class DtlsEndpoint : IDisposable
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
             _logger.LogDebug("DTLS {Role}: retransmitting flight, next timeout {Timeout}", Role, _retransmitTimeout);
             TransmitFlight();
+            DtlsMetrics.Retransmissions.Add(1);
             _retransmitAt = now + _retransmitTimeout;
         }
     }
@@ -271,18 +273,24 @@ public sealed partial class DtlsEndpoint : IDisposable
                 record.Fragment.CopyTo(copy.AsSpan(DtlsRecord.HeaderLength));
                 _futureRecords.Add(copy);
             }
+            else
+            {
+                DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "epoch"));
+            }
 
             return;
         }
 
         if (!epoch.Replay.IsFresh(record.SequenceNumber))
         {
+            DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "replay"));
             return;
         }
 
         if (!epoch.Protection.TryUnprotect(record.Type, record.Version, record.Epoch, record.SequenceNumber, record.Fragment, _plaintext, out int length))
         {
             // RFC 6347 §4.1.2.7: records that fail authentication are dropped silently.
+            DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "auth"));
             return;
         }
 
@@ -372,6 +380,7 @@ public sealed partial class DtlsEndpoint : IDisposable
 
         _lastRetransmitOnOld = now;
         TransmitFlight();
+        DtlsMetrics.Retransmissions.Add(1);
     }
 
     private void ProcessAlert(ReadOnlySpan<byte> plaintext, ushort epoch)
@@ -429,6 +438,7 @@ public sealed partial class DtlsEndpoint : IDisposable
         State = DtlsState.Failed;
         _retransmitAt = null;
         _flight.Clear();
+        DtlsMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("outcome", "failed"), new KeyValuePair<string, object?>("role", Role == DtlsRole.Client ? "client" : "server"));
         _events.Enqueue(new DtlsFailedEvent(error, message, alert));
     }
 
