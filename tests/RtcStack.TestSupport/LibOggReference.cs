@@ -55,6 +55,10 @@ public static unsafe partial class LibOggReference
     [LibraryImport(Library, EntryPoint = "ogg_stream_flush")]
     public static partial int StreamFlush(void* state, OggPage* page);
 
+    /// <summary>ogg_stream_flush_fill: like flush, but with a page body target of <paramref name="fill"/> bytes (plain flush stops near 4 KB).</summary>
+    [LibraryImport(Library, EntryPoint = "ogg_stream_flush_fill")]
+    public static partial int StreamFlushFill(void* state, OggPage* page, int fill);
+
     [LibraryImport(Library, EntryPoint = "ogg_stream_pagein")]
     public static partial int StreamPageIn(void* state, OggPage* page);
 

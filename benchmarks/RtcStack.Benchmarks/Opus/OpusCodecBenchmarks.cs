@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using RtcStack.Opus;
 using RtcStack.TestSupport;
 
@@ -10,6 +11,8 @@ namespace RtcStack.Benchmarks.Opus;
 /// ratio is the binding's overhead; [MemoryDiagnoser] shows whether a call allocates.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public unsafe class OpusCodecBenchmarks
 {
     private readonly short[] _pcm = new short[960];
@@ -63,7 +66,7 @@ public unsafe class OpusCodecBenchmarks
     [BenchmarkCategory("encode")]
     public int Encode() => _encoder.Encode(_pcm, _packet);
 
-    [Benchmark(Description = "decode: raw P/Invoke")]
+    [Benchmark(Baseline = true, Description = "decode: raw P/Invoke")]
     [BenchmarkCategory("decode")]
     public int DecodeRaw()
     {
