@@ -45,7 +45,7 @@ public ref struct RtpHeaderExtensionWriter
     /// Adds an element. Returns false, leaving the block unchanged, when the ID is 0 (reserved),
     /// the ID or length does not fit the allowed forms, or the buffer is too small.
     /// </summary>
-    public bool TryAdd(byte id, ReadOnlySpan<byte> value)
+    public bool TryAdd(byte id, scoped ReadOnlySpan<byte> value)
     {
         if (!TryReserve(id, value.Length, out Span<byte> target))
         {
@@ -138,10 +138,10 @@ public ref struct RtpHeaderExtensionWriter
     /// Adds an SDES-item extension carrying text (RFC 7941): sdes:mid (RFC 9143 §15),
     /// rtp-stream-id and repaired-rtp-stream-id (RFC 8852 §3). <paramref name="utf8Value"/> must be 1-255 bytes.
     /// </summary>
-    public bool TryAddText(byte id, ReadOnlySpan<byte> utf8Value) => !utf8Value.IsEmpty && TryAdd(id, utf8Value);
+    public bool TryAddText(byte id, scoped ReadOnlySpan<byte> utf8Value) => !utf8Value.IsEmpty && TryAdd(id, utf8Value);
 
     /// <summary>Adds an SDES-item extension from a string; see <see cref="TryAddText(byte, ReadOnlySpan{byte})"/>.</summary>
-    public bool TryAddText(byte id, ReadOnlySpan<char> value)
+    public bool TryAddText(byte id, scoped ReadOnlySpan<char> value)
     {
         int length = System.Text.Encoding.UTF8.GetByteCount(value);
         if (length == 0 || !TryReserve(id, length, out Span<byte> target))

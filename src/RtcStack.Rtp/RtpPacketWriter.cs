@@ -51,7 +51,7 @@ public ref struct RtpPacketWriter
     /// <summary>Writes the fixed header and up to 15 CSRC identifiers (RFC 3550 §5.1). Must be called first.</summary>
     /// <exception cref="InvalidOperationException">The header was already written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">PT above 127 or more than 15 CSRCs.</exception>
-    public bool TryWriteHeader(in RtpHeader header, ReadOnlySpan<uint> csrcs = default)
+    public bool TryWriteHeader(in RtpHeader header, scoped ReadOnlySpan<uint> csrcs = default)
     {
         if (_stage != Stage.Empty)
         {
@@ -125,7 +125,7 @@ public ref struct RtpPacketWriter
     /// Writes a raw header extension (RFC 3550 §5.3.1): the 16-bit profile value and a body whose
     /// length must be a multiple of 4. For RFC 8285 elements use <see cref="BeginHeaderExtension"/>.
     /// </summary>
-    public bool TryWriteRawHeaderExtension(ushort profile, ReadOnlySpan<byte> body)
+    public bool TryWriteRawHeaderExtension(ushort profile, scoped ReadOnlySpan<byte> body)
     {
         if (_stage != Stage.Header)
         {
@@ -148,7 +148,7 @@ public ref struct RtpPacketWriter
     }
 
     /// <summary>Appends payload bytes (may be called several times).</summary>
-    public bool TryWritePayload(ReadOnlySpan<byte> payload)
+    public bool TryWritePayload(scoped ReadOnlySpan<byte> payload)
     {
         EnterPayload();
         if (payload.Length > _destination.Length - _length)

@@ -1,0 +1,172 @@
+using System.Text.Json.Serialization;
+
+namespace RtcStack.NetSim.Scenarios;
+
+/// <summary>
+/// A simulation scenario as data (and as the JSON scenario file format): links, media flows and cross traffic.
+/// Times are seconds, delays milliseconds, rates bits per second.
+/// </summary>
+public sealed record ScenarioDefinition
+{
+    /// <summary>Scenario name (e.g. "rfc8867-5.1").</summary>
+    public string Name { get; init; } = "custom";
+
+    /// <summary>What the scenario models.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>Simulated duration, seconds.</summary>
+    public double DurationSeconds { get; init; } = 100;
+
+    /// <summary>Links.</summary>
+    public List<LinkDefinition> Links { get; init; } = [];
+
+    /// <summary>Media flows (controller under test).</summary>
+    public List<MediaFlowDefinition> MediaFlows { get; init; } = [];
+
+    /// <summary>Cross traffic.</summary>
+    public List<CrossTrafficDefinition> CrossTraffic { get; init; } = [];
+
+    /// <summary>Links whose utilisation is reported (the bottlenecks).</summary>
+    public List<string> Bottlenecks { get; init; } = [];
+}
+
+/// <summary>A link in a scenario.</summary>
+public sealed record LinkDefinition
+{
+    /// <summary>Link id referenced by flows.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>Capacity steps; empty and no trace means unconstrained.</summary>
+    public List<CapacityStep> Capacity { get; init; } = [];
+
+    /// <summary>Mahimahi trace file (overrides <see cref="Capacity"/>).</summary>
+    public string? TraceFile { get; init; }
+
+    /// <summary>One-way propagation delay, ms.</summary>
+    public double PropagationDelayMs { get; init; }
+
+    /// <summary>Jitter standard deviation, ms (truncated Gaussian, no reordering).</summary>
+    public double JitterMs { get; init; }
+
+    /// <summary>Drop-tail queue in ms at the current capacity (used unless <see cref="QueueBytes"/> is set).</summary>
+    public double QueueMs { get; init; } = 300;
+
+    /// <summary>Drop-tail queue in bytes.</summary>
+    public long? QueueBytes { get; init; }
+
+    /// <summary>Independent loss probability.</summary>
+    public double LossRate { get; init; }
+
+    /// <summary>Gilbert–Elliott loss (overrides <see cref="LossRate"/>).</summary>
+    public GilbertElliottDefinition? GilbertElliott { get; init; }
+}
+
+/// <summary>One capacity step.</summary>
+/// <param name="AtSeconds">Start of the step.</param>
+/// <param name="Bps">Capacity from then on.</param>
+public sealed record CapacityStep(double AtSeconds, double Bps);
+
+/// <summary>Gilbert–Elliott parameters (per packet).</summary>
+/// <param name="PGoodToBad">Transition probability good → bad.</param>
+/// <param name="PBadToGood">Transition probability bad → good.</param>
+/// <param name="LossInGood">Loss probability in the good state.</param>
+/// <param name="LossInBad">Loss probability in the bad state.</param>
+public sealed record GilbertElliottDefinition(double PGoodToBad, double PBadToGood, double LossInGood = 0, double LossInBad = 1);
+
+/// <summary>A media flow.</summary>
+public sealed record MediaFlowDefinition
+{
+    /// <summary>Flow name.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>Links from sender to receiver.</summary>
+    public List<string> Forward { get; init; } = [];
+
+    /// <summary>Links from receiver to sender (feedback path).</summary>
+    public List<string> Backward { get; init; } = [];
+
+    /// <summary>Extra one-way delay on this flow's own access link, ms (RFC 8867 §5.5 per-flow delays).</summary>
+    public double AccessDelayMs { get; init; }
+
+    /// <summary>Start, s.</summary>
+    public double StartSeconds { get; init; }
+
+    /// <summary>Stop, s (null: end of run).</summary>
+    public double? StopSeconds { get; init; }
+
+    /// <summary>Pauses as [from, to] seconds.</summary>
+    public List<double[]> Pauses { get; init; } = [];
+
+    /// <summary>Encoder minimum, bps.</summary>
+    public double MinBps { get; init; } = 150_000;
+
+    /// <summary>Encoder maximum, bps.</summary>
+    public double MaxBps { get; init; } = 3_000_000;
+
+    /// <summary>Audio rate alongside the video, bps (0: none).</summary>
+    public double AudioBps { get; init; }
+
+    /// <summary>Video on or off.</summary>
+    public bool Video { get; init; } = true;
+
+    /// <summary>"twcc" or "rfc8888".</summary>
+    public string Feedback { get; init; } = "twcc";
+
+    /// <summary>RFC 8888 report interval, ms.</summary>
+    public double Rfc8888IntervalMs { get; init; } = 100;
+
+    /// <summary>Controller for this flow (null: the one chosen on the command line).</summary>
+    public string? Controller { get; init; }
+}
+
+/// <summary>Cross traffic.</summary>
+public sealed record CrossTrafficDefinition
+{
+    /// <summary>Name.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>"cbr", "tcp" (long-lived) or "tcp-short".</summary>
+    public string Type { get; init; } = "cbr";
+
+    /// <summary>"newreno" or "cubic".</summary>
+    public string Algorithm { get; init; } = "newreno";
+
+    /// <summary>Forward links.</summary>
+    public List<string> Forward { get; init; } = [];
+
+    /// <summary>Backward links (ACKs).</summary>
+    public List<string> Backward { get; init; } = [];
+
+    /// <summary>Extra one-way access delay, ms.</summary>
+    public double AccessDelayMs { get; init; }
+
+    /// <summary>Start, s.</summary>
+    public double StartSeconds { get; init; }
+
+    /// <summary>Stop, s (null: end).</summary>
+    public double? StopSeconds { get; init; }
+
+    /// <summary>CBR rate, bps.</summary>
+    public double Bps { get; init; } = 500_000;
+
+    /// <summary>CBR datagram size (wire), bytes.</summary>
+    public int PacketSize { get; init; } = 1200;
+
+    /// <summary>Short TCP file size, bytes.</summary>
+    public long FileBytes { get; init; } = 200_000;
+
+    /// <summary>Mean idle time between short-flow files, s.</summary>
+    public double MeanIdleSeconds { get; init; } = 10;
+
+    /// <summary>Number of identical flows.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>TCP receive window, bytes.</summary>
+    public long ReceiveWindowBytes { get; init; } = 131_072;
+}
+
+/// <summary>System.Text.Json source generation for scenario files (trim-safe).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ScenarioDefinition))]
+public sealed partial class ScenarioJsonContext : JsonSerializerContext;
