@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using RtcStack.Dtls;
+using RtcStack.WebRtc;
+using RtcStack.WebRtc.Io;
+
+namespace RtcStack.Cli.Commands;
+
+/// <summary>
+/// <c>rtcstack bench sessions</c>: the session load test. N RtcStack sessions on one endpoint (one shared
+/// UDP socket) talk to N sessions on another (a socket each) over loopback, both in this process, every
+/// session sending a 20 ms Opus packet every 20 ms (50 packets/s, SRTP) and receiving as many. Reports,
+/// per N, the CPU used (of one core when pinned), whether every packet sent arrived, and memory per session.
+/// </summary>
+internal static class BenchSessionsCommand
+{
+    public static Command Create()
+    {
+        var counts = new Option<string>("--count") { Description = "Session pairs to try, comma-separated (each run sets up N pairs, then sends).", DefaultValueFactory = _ => "250,500,1000,2000" };
+        var seconds = new Option<int>("--seconds") { Description = "How long each run sends media.", DefaultValueFactory = _ => 10 };
+        var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one CPU (by default it runs on CPU 0 only)." };
+        var command = new Command("sessions",
+            "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
+            "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
+        {
+            counts, seconds, allCores,
+        };
+        command.SetAction(parse =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            TextWriter error = parse.InvocationConfiguration.Error;
+            var list = new List<int>();
+            foreach (string part in (parse.GetValue(counts) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
+                {
+                    error.WriteLine($"error: --count '{part}' is not a positive number");
+                    return 2;
+                }
+
+                list.Add(n);
+            }
+
+            if (!parse.GetValue(allCores) && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
+            {
+                // "One core": the whole process, both endpoints, the OS's UDP work done in our threads' context.
+                Process.GetCurrentProcess().ProcessorAffinity = 1;
+            }
+
+            output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"MB/session",10} {"sustained",9}");
+            foreach (int n in list)
+            {
+                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.BytesPerSession / 1048576.0,10:0.000} {(r.Sustained ? "yes" : "no"),9}"));
+                output.Flush();
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double BytesPerSession, bool Sustained);
+
+    private sealed class Side
+    {
+        public required PeerSession Session { get; init; }
+
+        public required UdpSessionHandle Handle { get; set; }
+
+        public int Connected;
+    }
+
+    private static Result RunOne(int pairs, TimeSpan duration)
+    {
+        byte[] opus = new byte[80];
+        opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
+        new Random(1).NextBytes(opus.AsSpan(1));
+        using var certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        using var certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        long received = 0;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long managedBefore = GC.GetTotalMemory(true);
+        long workingBefore = Environment.WorkingSet;
+        var setup = Stopwatch.StartNew();
+        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024 });
+        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024 });
+        var a = new Side[pairs];
+        var b = new Side[pairs];
+        Side Make(UdpSessionHost host, DtlsCertificate cert)
+        {
+            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero };
+            var s = new PeerSession(o);
+            var side = new Side { Session = s, Handle = null! };
+            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+            side.Handle = host.Add(s, (h, now) =>
+            {
+                while (s.TryPollEvent(out PeerSessionEvent? e))
+                {
+                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                    {
+                        Volatile.Write(ref side.Connected, 1);
+                    }
+                }
+
+                while (s.TryPollMedia(buffer, out _))
+                {
+                    Interlocked.Increment(ref received);
+                }
+            });
+            return side;
+        }
+
+        const int batch = 50;
+        for (int start = 0; start < pairs; start += batch)
+        {
+            int end = Math.Min(pairs, start + batch);
+            for (int i = start; i < end; i++)
+            {
+                a[i] = Make(hostA, certA);
+                b[i] = Make(hostB, certB);
+                Side sa = a[i], sb = b[i];
+                string offer = sb.Handle.Invoke(now => sb.Session.CreateOffer(now));
+                string answer = sa.Handle.Invoke(now => sa.Session.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
+                sb.Handle.Invoke(now => sb.Session.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+            }
+
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                bool all = true;
+                for (int i = start; i < end && all; i++)
+                {
+                    all = Volatile.Read(ref a[i].Connected) == 1 && Volatile.Read(ref b[i].Connected) == 1;
+                }
+
+                if (all)
+                {
+                    break;
+                }
+
+                Thread.Sleep(5);
+            }
+        }
+
+        setup.Stop();
+        int connected = 0;
+        for (int i = 0; i < pairs; i++)
+        {
+            connected += a[i].Connected + b[i].Connected;
+        }
+
+        if (connected != 2 * pairs)
+        {
+            Console.Error.WriteLine($"warning: only {connected} of {2 * pairs} sessions connected");
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long managedAfter = GC.GetTotalMemory(true);
+        long workingAfter = Environment.WorkingSet;
+        double bytesPerSession = Math.Max(managedAfter - managedBefore, workingAfter - workingBefore) / (2.0 * pairs);
+
+        // Media: every 20 ms, one packet per session, both ways.
+        Interlocked.Exchange(ref received, 0);
+        long sent = 0, owed = 0;
+        uint ts = 0;
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        TimeSpan next = TimeSpan.Zero;
+        while (clock.Elapsed < duration)
+        {
+            for (int i = 0; i < pairs; i++)
+            {
+                Side sa = a[i], sb = b[i];
+                uint t = ts;
+                if (sa.Handle.Invoke(now => sa.Session.SendRtp(opus, t, false, now)))
+                {
+                    sent++;
+                }
+
+                if (sb.Handle.Invoke(now => sb.Session.SendRtp(opus, t, false, now)))
+                {
+                    sent++;
+                }
+            }
+
+            ts += 960;
+            next += TimeSpan.FromMilliseconds(20);
+            TimeSpan wait = next - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                Thread.Sleep(wait);
+            }
+        }
+
+        TimeSpan wall = clock.Elapsed;
+        // What a sender keeping a 20 ms schedule would have sent in that time.
+        owed = 2L * pairs * (long)Math.Ceiling(wall.TotalMilliseconds / 20);
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        // Let the last packets arrive.
+        Thread.Sleep(1000);
+        long got = Interlocked.Read(ref received);
+        double cpuPercent = 100 * cpu.TotalSeconds / wall.TotalSeconds;
+        bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 && hostA.SendErrors + hostB.SendErrors == 0;
+        for (int i = 0; i < pairs; i++)
+        {
+            a[i].Session.Dispose();
+            b[i].Session.Dispose();
+        }
+
+        return new Result(setup.Elapsed, sent, owed, got, cpuPercent, bytesPerSession, sustained);
+    }
+}

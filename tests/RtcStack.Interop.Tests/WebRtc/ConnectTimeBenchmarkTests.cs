@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+using RtcStack.TestSupport;
+using RtcStack.TestSupport.Browsers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.Interop.Tests.WebRtc;
+
+/// <summary>
+/// The time-to-connected benchmark: headless Chromium connecting to an RtcStack session (WHIP, the page
+/// offers) against Chromium connecting to itself (two RTCPeerConnections in one page), in the same run,
+/// each repeated after a warm-up. Prints the times and medians (recorded in benchmarks/README.md); the
+/// assertion is only that both connected every time (no timing assertion in tests).
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
+{
+    private const int Repeat = 7;
+
+    [Fact]
+    public async Task ChromiumToRtcStackAgainstChromiumToChromium()
+    {
+        await using CallServer server = await CallServer.StartAsync();
+        string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "connect.html"));
+        await using TestPageHost loopbackHost = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/connect.html"] = page });
+        // The WHIP server is the CallServer's host; it also needs the page.
+        await using TestPageHost ours = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/connect.html"] = page }, app =>
+            RtcStack.WebRtc.Signalling.WhipEndpointRouteBuilderExtensions.MapWhip(app, "/whip", RtcStack.WebRtc.Signalling.WhipResourceKind.Whip, server.Handler));
+
+        server.Options = () => new RtcStack.WebRtc.PeerSessionOptions { AnswerSetup = Environment.GetEnvironmentVariable("RTCSTACK_ANSWER_SETUP") == "passive" ? RtcStack.Sdp.SetupRole.Passive : RtcStack.Sdp.SetupRole.Active };
+        (double[] oursMs, double[] oursAfterAnswer) = await RunAsync(ours, "ours");
+        (double[] loopMs, double[] loopAfterAnswer) = await RunAsync(loopbackHost, "loopback");
+        output.WriteLine($"after the answer was applied: ours median {Median(oursAfterAnswer):0} ms, browser-to-browser median {Median(loopAfterAnswer):0} ms");
+        output.WriteLine("Chromium -> RtcStack (ms): " + string.Join(", ", oursMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(oursMs):0}");
+        output.WriteLine("Chromium -> Chromium (ms): " + string.Join(", ", loopMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(loopMs):0}");
+        output.WriteLine($"ratio (ours / browser-to-browser) of medians: {Median(oursMs) / Median(loopMs):0.00}");
+        Assert.Equal(Repeat, oursMs.Length);
+        Assert.Equal(Repeat, loopMs.Length);
+    }
+
+    private static async Task<(double[] Total, double[] AfterAnswer)> RunAsync(TestPageHost host, string mode)
+    {
+        using HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, $"{host.BaseAddress}/connect.html?mode={mode}&repeat={Repeat}");
+        JsonElement r = await host.WaitForReportAsync("result", TimeSpan.FromSeconds(90), browser);
+        Assert.True(r.GetProperty("ok").GetBoolean(), host.PageLog);
+        return (r.GetProperty("times").EnumerateArray().Select(e => e.GetDouble()).ToArray(), r.GetProperty("splits").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] s = values.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
+    }
+}
