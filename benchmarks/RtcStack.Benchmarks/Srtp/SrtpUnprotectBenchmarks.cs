@@ -67,10 +67,11 @@ public class SrtpUnprotectBenchmarks
     [IterationCleanup]
     public void CheckEveryPacketWasAccepted()
     {
-        // A packet that fails (a replay, say) returns early and would flatter the timing.
-        if (_failures != 0 || _next != PacketsPerIteration)
+        // A packet that fails (a replay, say) returns early and would flatter the timing. (BenchmarkDotNet's
+        // jitting stage runs a single invocation between setup and cleanup, so only failures are counted.)
+        if (_failures != 0)
         {
-            throw new InvalidOperationException($"{_failures} of {_next} packets were not accepted (expected {PacketsPerIteration} accepted)");
+            throw new InvalidOperationException($"{_failures} of {_next} packets were not accepted");
         }
     }
 
