@@ -11,19 +11,11 @@ namespace RtcStack.Fuzz.Targets;
 /// </summary>
 public sealed class SrtpUnprotectTarget : IFuzzTarget
 {
-    private static readonly SrtpProfile[] s_profiles = SrtpProfileExtensions.All.ToArray();
-    private readonly SrtpContext[] _contexts;
     private readonly byte[] _buffer = new byte[65536 + 64];
 
-    public SrtpUnprotectTarget()
-    {
-        _contexts = new SrtpContext[s_profiles.Length];
-        for (int i = 0; i < s_profiles.Length; i++)
-        {
-            (byte[] key, byte[] salt) = FixedKey(s_profiles[i]);
-            _contexts[i] = new SrtpContext(s_profiles[i], key, salt);
-        }
-    }
+    // Created on the first input, not in the constructor: the host constructs every target before
+    // SharpFuzz sets up its coverage map, and instrumented code must not run before that.
+    private SrtpContext[]? _contexts;
 
     public string Name => "srtp-unprotect";
 
@@ -45,6 +37,19 @@ public sealed class SrtpUnprotectTarget : IFuzzTarget
         return (key, salt);
     }
 
+    private static SrtpContext[] CreateContexts()
+    {
+        SrtpProfile[] profiles = SrtpProfileExtensions.All.ToArray();
+        var contexts = new SrtpContext[profiles.Length];
+        for (int i = 0; i < profiles.Length; i++)
+        {
+            (byte[] key, byte[] salt) = FixedKey(profiles[i]);
+            contexts[i] = new SrtpContext(profiles[i], key, salt);
+        }
+
+        return contexts;
+    }
+
     public void Run(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
@@ -52,8 +57,9 @@ public sealed class SrtpUnprotectTarget : IFuzzTarget
             return;
         }
 
+        SrtpContext[] contexts = _contexts ??= CreateContexts();
         int selector = data[0];
-        SrtpContext context = _contexts[(selector >> 1) % _contexts.Length];
+        SrtpContext context = contexts[(selector >> 1) % contexts.Length];
         ReadOnlySpan<byte> packet = data[1..];
         if (packet.Length > _buffer.Length)
         {
