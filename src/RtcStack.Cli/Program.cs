@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(pcap);
         pcap.Subcommands.Add(Commands.PcapStreamsCommand.Create());
         pcap.Subcommands.Add(Commands.PcapGenerateCommand.Create());
+        root.Subcommands.Add(Commands.SimCommand.Create());
         pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         return root;
     }

@@ -143,16 +143,84 @@ public readonly struct TransportAddress : IEquatable<TransportAddress>
         return true;
     }
 
-    /// <summary>Parses an IP address (no port) and pairs it with <paramref name="port"/>, without throwing.</summary>
+    /// <summary>
+    /// Parses an IP address (no port) and pairs it with <paramref name="port"/>, without throwing.
+    /// Dotted-quad IPv4 is parsed without allocating.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<char> address, int port, out TransportAddress value)
     {
         value = default;
-        if ((uint)port > ushort.MaxValue || !IPAddress.TryParse(address, out IPAddress? ip))
+        if ((uint)port > ushort.MaxValue)
+        {
+            return false;
+        }
+
+        if (TryParseIPv4(address, out uint v4))
+        {
+            value = FromIPv4(v4, (ushort)port);
+            return true;
+        }
+
+        if (address.IndexOf(':') < 0 || !IPAddress.TryParse(address, out IPAddress? ip))
         {
             return false;
         }
 
         value = new TransportAddress(ip, port);
+        return true;
+    }
+
+    private static bool TryParseIPv4(ReadOnlySpan<char> s, out uint value)
+    {
+        value = 0;
+        int parts = 0;
+        int i = 0;
+        while (parts < 4)
+        {
+            int start = i;
+            int octet = 0;
+            while (i < s.Length && char.IsAsciiDigit(s[i]) && i - start < 3)
+            {
+                octet = (octet * 10) + (s[i] - '0');
+                i++;
+            }
+
+            if (i == start || octet > 255 || (i - start > 1 && s[start] == '0'))
+            {
+                return false;
+            }
+
+            value = (value << 8) | (uint)octet;
+            parts++;
+            if (parts < 4)
+            {
+                if (i >= s.Length || s[i] != '.')
+                {
+                    return false;
+                }
+
+                i++;
+            }
+        }
+
+        return i == s.Length;
+    }
+
+    /// <summary>Formats the IP address alone into <paramref name="destination"/> (IPv4 without allocating).</summary>
+    public bool TryFormatAddress(Span<char> destination, out int charsWritten)
+    {
+        if (_family == FamilyV4)
+        {
+            uint v = (uint)_low;
+            return destination.TryWrite($"{v >> 24}.{(v >> 16) & 0xFF}.{(v >> 8) & 0xFF}.{v & 0xFF}", out charsWritten);
+        }
+
+        if (_family == FamilyV6)
+        {
+            return ToIPAddress().TryFormat(destination, out charsWritten);
+        }
+
+        charsWritten = 0;
         return true;
     }
 

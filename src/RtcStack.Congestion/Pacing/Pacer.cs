@@ -24,6 +24,8 @@ public sealed class Pacer
     /// <summary>Largest padding packet generated for probes.</summary>
     public const int MaxPaddingSize = 1200;
 
+    private const double DebtEpsilon = 1e-6;
+
     private readonly PacketQueue _high = new();
     private readonly PacketQueue _normal = new();
     private readonly Queue<ProbeState> _probes = new();
@@ -106,7 +108,7 @@ public sealed class Pacer
             send = new PacedSend(id, size, p.Config.Id);
             return true;
         }
-        if (QueuedPackets > 0 && _mediaDebtBytes <= 0)
+        if (QueuedPackets > 0 && _mediaDebtBytes <= DebtEpsilon)
         {
             TryDequeue(out long id, out int size);
             _mediaDebtBytes += size;
@@ -114,7 +116,7 @@ public sealed class Pacer
             send = new PacedSend(id, size, SentPacket.NotAProbe);
             return true;
         }
-        if (QueuedPackets == 0 && _paddingBps > 0 && _paddingDebtBytes <= 0 && _mediaDebtBytes <= 0)
+        if (QueuedPackets == 0 && _paddingBps > 0 && _paddingDebtBytes <= DebtEpsilon && _mediaDebtBytes <= DebtEpsilon)
         {
             int size = MaxPaddingSize;
             _paddingDebtBytes += size;
@@ -137,12 +139,12 @@ public sealed class Pacer
         double rate = EffectiveRate(now);
         if (QueuedPackets > 0)
         {
-            return _mediaDebtBytes <= 0 ? now : _lastUpdate + TimeSpan.FromSeconds(_mediaDebtBytes * 8 / rate);
+            return _mediaDebtBytes <= DebtEpsilon ? now : _lastUpdate + CeilTicks(_mediaDebtBytes * 8 / rate);
         }
         if (_paddingBps > 0)
         {
             double wait = Math.Max(_mediaDebtBytes * 8 / rate, _paddingDebtBytes * 8 / _paddingBps);
-            return _lastUpdate + TimeSpan.FromSeconds(Math.Max(wait, 0));
+            return _lastUpdate + CeilTicks(Math.Max(wait, 0));
         }
         return TimeSpan.MaxValue;
     }
@@ -204,6 +206,9 @@ public sealed class Pacer
             _mediaDebtBytes = max;
         }
     }
+
+    // Round waits up so a wake-up always finds the debt drained (a wait rounded down to "now" would spin).
+    private static TimeSpan CeilTicks(double seconds) => TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(seconds * TimeSpan.TicksPerSecond)));
 
     private sealed class ProbeState
     {

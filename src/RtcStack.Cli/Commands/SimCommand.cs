@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RtcStack.NetSim.Scenarios;
+using Spectre.Console;
+
+namespace RtcStack.Cli.Commands;
+
+/// <summary>
+/// <c>rtcstack sim</c>: runs RFC 8867 presets or a JSON scenario in NetSim with GCC and/or NADA and writes CSV time
+/// series, a JSON summary, PNG plots and a Markdown table comparing controllers.
+/// </summary>
+public static class SimCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var scenario = new Argument<string?>("scenario")
+        {
+            Description = "Preset name (" + string.Join(", ", Rfc8867Presets.Names) + ") or a JSON scenario file.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var cc = new Option<string[]>("--cc") { Description = "Controller(s): gcc, nada (repeatable; default gcc).", AllowMultipleArgumentsPerToken = true };
+        var all = new Option<bool>("--all") { Description = "Run every RFC 8867 preset (with both controllers unless --cc is given)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same results).", DefaultValueFactory = _ => 1 };
+        var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, seconds." };
+        var output = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => "results" };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG plots." };
+        var rtpLog = new Option<bool>("--rtp-log") { Description = "Write RFC 8868 §3.1 per-packet RTP logs (large)." };
+        var list = new Option<bool>("--list") { Description = "List the presets and exit." };
+        var cmd = new Command("sim", "Run congestion-control scenarios in the network simulator (RFC 8867 test cases, RFC 8868 metrics).")
+        {
+            scenario, cc, all, seed, duration, output, noPlots, rtpLog, list,
+        };
+        cmd.SetAction(parse => Run(
+            parse.GetValue(scenario), parse.GetValue(cc) ?? [], parse.GetValue(all), parse.GetValue(seed),
+            parse.GetValue(duration), parse.GetValue(output)!, !parse.GetValue(noPlots), parse.GetValue(rtpLog), parse.GetValue(list)));
+        return cmd;
+    }
+
+    private static int Run(string? scenarioArg, string[] ccs, bool all, int seed, double? duration, string outDir, bool plots, bool rtpLog, bool list)
+    {
+        if (list)
+        {
+            foreach (string n in Rfc8867Presets.Names)
+            {
+                AnsiConsole.MarkupLine($"[bold]{n}[/]  {Markup.Escape(Rfc8867Presets.Get(n)!.Description)}");
+            }
+            return 0;
+        }
+        var scenarios = new List<(ScenarioDefinition Def, string? BaseDir)>();
+        if (all)
+        {
+            foreach (string n in Rfc8867Presets.Names)
+            {
+                scenarios.Add((Rfc8867Presets.Get(n)!, null));
+            }
+        }
+        else if (scenarioArg is null)
+        {
+            AnsiConsole.MarkupLine("[red]error:[/] give a scenario (preset or JSON file) or --all. Presets: " + string.Join(", ", Rfc8867Presets.Names));
+            return 2;
+        }
+        else if (Rfc8867Presets.Get(scenarioArg) is { } preset)
+        {
+            scenarios.Add((preset, null));
+        }
+        else if (File.Exists(scenarioArg))
+        {
+            ScenarioDefinition? def;
+            try
+            {
+                def = JsonSerializer.Deserialize(File.ReadAllText(scenarioArg), ScenarioJsonContext.Default.ScenarioDefinition);
+            }
+            catch (JsonException e)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(e.Message)}");
+                return 2;
+            }
+            if (def is null)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)} is empty");
+                return 2;
+            }
+            scenarios.Add((def, Path.GetDirectoryName(Path.GetFullPath(scenarioArg))));
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] unknown scenario '{Markup.Escape(scenarioArg)}'. Presets: " + string.Join(", ", Rfc8867Presets.Names));
+            return 2;
+        }
+        var controllers = new List<string>();
+        foreach (string c in ccs)
+        {
+            foreach (string part in c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!ScenarioRunner.Controllers.Contains(part.ToLowerInvariant()))
+                {
+                    AnsiConsole.MarkupLine($"[red]error:[/] unknown controller '{Markup.Escape(part)}' (known: gcc, nada)");
+                    return 2;
+                }
+                controllers.Add(part.ToLowerInvariant());
+            }
+        }
+        if (controllers.Count == 0)
+        {
+            controllers.AddRange(all ? ScenarioRunner.Controllers : ["gcc"]);
+        }
+        Directory.CreateDirectory(outDir);
+        var summaries = new List<ScenarioSummary>();
+        var total = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        double simulated = 0;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                foreach ((ScenarioDefinition def, string? baseDir) in scenarios)
+                {
+                    foreach (string controller in controllers)
+                    {
+                        ProgressTask task = ctx.AddTask($"{def.Name} {controller}", maxValue: 1.0);
+                        string stem = Path.Combine(outDir, $"{def.Name}-{controller}");
+                        using StreamWriter? log = rtpLog ? new StreamWriter(stem + "-rtp.log") : null;
+                        ScenarioResult result = ScenarioRunner.Run(def, controller, seed, new ScenarioRunOptions
+                        {
+                            Duration = duration is { } d ? TimeSpan.FromSeconds(d) : null,
+                            Progress = f => task.Value = f,
+                            RtpLog = log,
+                            BaseDirectory = baseDir,
+                        });
+                        simulated += result.DurationSeconds;
+                        ResultWriter.WriteCsv(result, stem + ".csv");
+                        ResultWriter.WriteJson(result.Summary, stem + ".json");
+                        if (plots)
+                        {
+                            ResultPlotter.Plot(result, stem + ".png");
+                        }
+                        summaries.Add(result.Summary);
+                        task.Value = 1;
+                    }
+                }
+            });
+        string table = ResultWriter.ComparisonMarkdown(summaries);
+        File.WriteAllText(Path.Combine(outDir, "comparison.md"), table);
+        AnsiConsole.WriteLine(table);
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"Simulated {simulated:F0} s in {total.Elapsed.TotalSeconds:F1} s wall ({simulated / total.Elapsed.TotalSeconds:F0}× real time), {cpu:F1} s CPU, including output. Output: {Markup.Escape(Path.GetFullPath(outDir))}"));
+        return 0;
+    }
+}
