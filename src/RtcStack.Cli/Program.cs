@@ -11,7 +11,10 @@ public static class Program
         var root = new RootCommand("rtcstack: tools built on the RtcStack real-time media libraries (pcap analysis, simulation, serving).");
         var pcap = new Command("pcap", "Inspect and transform packet captures (classic pcap and pcapng).");
         root.Subcommands.Add(pcap);
+        pcap.Subcommands.Add(Commands.PcapStreamsCommand.Create());
+        pcap.Subcommands.Add(Commands.PcapGenerateCommand.Create());
         root.Subcommands.Add(Commands.SimCommand.Create());
+        pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         return root;
     }
 

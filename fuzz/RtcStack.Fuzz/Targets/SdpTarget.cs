@@ -1,0 +1,126 @@
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
+
+namespace RtcStack.Fuzz.Targets;
+
+/// <summary>
+/// The SDP parser (RFC 8866) and what sits on it: any input must parse or be rejected with an
+/// error, never throw. A parsed description must write back to text that parses to the same text
+/// (a mismatch is thrown as a finding), every typed accessor must work on it, and the JSEP answerer
+/// must either answer it or return an error; an answer must itself parse.
+/// </summary>
+public sealed class SdpTarget : IFuzzTarget
+{
+    private static readonly AudioEndpointOptions s_options = new()
+    {
+        IceUfrag = "fuzz",
+        IcePwd = "fuzzfuzzfuzzfuzzfuzzfu",
+        Fingerprints = [SdpFingerprint.FromHash("sha-256", new byte[32])],
+        Ssrc = 1,
+        CName = "fuzz",
+        StreamId = "s",
+    };
+
+    private static readonly SessionDescription s_offer = AudioJsep.CreateOffer(s_options);
+
+    /// <inheritdoc/>
+    public string Name => "sdp";
+
+    /// <inheritdoc/>
+    public void Run(ReadOnlySpan<byte> data)
+    {
+        var reader = new SdpReader(System.Text.Encoding.Latin1.GetString(data));
+        while (reader.Read() == SdpReadStatus.Line)
+        {
+        }
+
+        if (!SessionDescription.TryParse(data, out SessionDescription? sdp, out SdpParseError error))
+        {
+            if (error.Code == SdpParseErrorCode.None)
+            {
+                throw new InvalidOperationException("rejected without an error code");
+            }
+
+            return;
+        }
+
+        string text = sdp.ToString();
+        if (!SessionDescription.TryParse(text, out SessionDescription? again, out SdpParseError againError))
+        {
+            throw new InvalidOperationException("written text does not parse: " + againError);
+        }
+
+        if (!string.Equals(text, again.ToString(), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("write/parse/write is not stable");
+        }
+
+        byte[] utf8 = new byte[sdp.GetUtf8ByteCount()];
+        if (!sdp.TryFormatUtf8(utf8, out int written) || written != utf8.Length)
+        {
+            throw new InvalidOperationException("UTF-8 writer disagrees with its byte count");
+        }
+
+        Touch(sdp);
+        if (AudioJsep.TryCreateAnswer(sdp, s_options, out AudioAnswer? answer, out _)
+            && !SessionDescription.TryParse(answer.Description.ToString(), out _, out SdpParseError answerError))
+        {
+            throw new InvalidOperationException("our answer does not parse: " + answerError);
+        }
+
+        AudioJsep.TryApplyAnswer(s_offer, sdp, out _, out _);
+    }
+
+    private static void Touch(SessionDescription sdp)
+    {
+        _ = sdp.GetGroups();
+        _ = sdp.GetBundleGroups();
+        _ = sdp.GetTimings();
+        _ = sdp.IceLite;
+        foreach (MediaDescription m in sdp.MediaDescriptions)
+        {
+            _ = m.Mid;
+            _ = m.IsRejected;
+            _ = m.Rtcp;
+            _ = m.Simulcast;
+            _ = m.GetRtpMaps();
+            _ = m.GetPayloadTypes();
+            _ = m.GetRtcpFeedback();
+            _ = m.GetSsrcGroups();
+            _ = m.GetMsids();
+            _ = m.GetCandidates();
+            _ = m.GetRids();
+            _ = m.GetConnection();
+            _ = m.GetBandwidths();
+            _ = sdp.GetEffectiveFingerprints(m);
+            _ = sdp.GetEffectiveIceOptions(m);
+            _ = sdp.GetEffectiveSetup(m);
+            _ = sdp.GetEffectiveDirection(m);
+            foreach (SdpFingerprint fp in m.GetFingerprints())
+            {
+                _ = fp.GetHashBytes();
+            }
+
+            foreach (FormatParameters fmtp in m.GetFormatParameters())
+            {
+                _ = fmtp.GetParameters();
+            }
+
+            foreach (Rid rid in m.GetRids())
+            {
+                _ = rid.GetPayloadTypes();
+                _ = rid.GetRestrictions();
+            }
+
+            foreach (SsrcAttribute ssrc in m.GetSsrcAttributes())
+            {
+                _ = ssrc.ToString();
+            }
+
+            foreach (ExtMap ext in m.GetExtMaps())
+            {
+                _ = ext.ToString();
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace RtcStack.Dtls;
+
+/// <summary>
+/// The handshake finished (RFC 6347 §4.2.4 flight 6 processed). Carries what the WebRTC layer
+/// needs to key SRTP (RFC 5764 §4.2).
+/// </summary>
+/// <param name="CipherSuite">The negotiated cipher suite.</param>
+/// <param name="SrtpKeys">The negotiated SRTP profile and exported keys, or null when use_srtp was not negotiated.</param>
+/// <param name="RemoteCertificateDer">The DER encoding of the peer's end-entity certificate.</param>
+/// <param name="RemoteFingerprint">The signalled fingerprint that matched, or null when none was required.</param>
+public sealed record DtlsConnectedEvent(
+    DtlsCipherSuite CipherSuite,
+    DtlsSrtpKeyingMaterial? SrtpKeys,
+    byte[] RemoteCertificateDer,
+    DtlsFingerprint? RemoteFingerprint) : DtlsEvent
+{
+    /// <summary>Parses <see cref="RemoteCertificateDer"/> (each call returns a new object the caller disposes).</summary>
+    public X509Certificate2 LoadRemoteCertificate() => X509CertificateLoader.LoadCertificate(RemoteCertificateDer);
+}

@@ -1,0 +1,41 @@
+namespace RtcStack.Dtls;
+
+/// <summary>Why a <see cref="DtlsEndpoint"/> failed (see <see cref="DtlsFailedEvent"/>).</summary>
+public enum DtlsError
+{
+    /// <summary>The overall handshake timeout (<see cref="DtlsOptions.HandshakeTimeout"/>) elapsed.</summary>
+    Timeout,
+
+    /// <summary>The peer's certificate does not match any fingerprint from signalling (RFC 8122 §5).</summary>
+    FingerprintMismatch,
+
+    /// <summary>The peer sent no certificate, but WebRTC requires mutual authentication (RFC 8827 §6.5).</summary>
+    CertificateMissing,
+
+    /// <summary>The peer's certificate could not be parsed or used.</summary>
+    BadCertificate,
+
+    /// <summary>A signature (ServerKeyExchange or CertificateVerify) did not verify.</summary>
+    BadSignature,
+
+    /// <summary>The Finished verify_data did not match (RFC 5246 §7.4.9).</summary>
+    BadFinished,
+
+    /// <summary>No cipher suite, group, signature scheme or version in common.</summary>
+    NoCommonParameters,
+
+    /// <summary>No SRTP protection profile in common (RFC 5764 §4.1.1).</summary>
+    NoCommonSrtpProfile,
+
+    /// <summary>The peer did not negotiate extended_master_secret (RFC 7627 §5.2), which is required.</summary>
+    ExtendedMasterSecretMissing,
+
+    /// <summary>A handshake message was malformed or arrived out of place.</summary>
+    ProtocolViolation,
+
+    /// <summary>The peer sent a fatal alert.</summary>
+    PeerAlert,
+
+    /// <summary>The application aborted the endpoint.</summary>
+    Aborted,
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+
+namespace RtcStack.Dtls;
+
+/// <summary>Configuration of a <see cref="DtlsEndpoint"/>.</summary>
+public sealed class DtlsOptions
+{
+    /// <summary>Gets or sets this endpoint's certificate and key (required). Both sides present one: RFC 8827 §6.5.</summary>
+    public DtlsCertificate? Certificate { get; set; }
+
+    /// <summary>
+    /// Gets the fingerprints of the peer's certificate from signalling (RFC 8122 §5; SDP
+    /// <c>a=fingerprint</c>). The peer's end-entity certificate must match one of them. More can
+    /// be added with <see cref="DtlsEndpoint.AddRemoteFingerprint"/> until the certificate arrives.
+    /// </summary>
+    public IList<DtlsFingerprint> RemoteFingerprints { get; } = new List<DtlsFingerprint>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a peer certificate is accepted without any
+    /// fingerprint to check it against. Off by default: WebRTC always has one (RFC 8827 §6.5).
+    /// </summary>
+    public bool AcceptAnyRemoteCertificate { get; set; }
+
+    /// <summary>
+    /// Gets the SRTP protection profiles offered or accepted, most preferred first (RFC 5764 §4.1.1).
+    /// Empty disables use_srtp (plain DTLS, e.g. for data channels only).
+    /// </summary>
+    public IList<SrtpProtectionProfile> SrtpProfiles { get; } = new List<SrtpProtectionProfile>
+    {
+        SrtpProtectionProfile.AeadAes128Gcm,
+        SrtpProtectionProfile.AeadAes256Gcm,
+        SrtpProtectionProfile.Aes128CmHmacSha1_80,
+        SrtpProtectionProfile.Aes128CmHmacSha1_32,
+    };
+
+    /// <summary>Gets the cipher suites, most preferred first.</summary>
+    public IList<DtlsCipherSuite> CipherSuites { get; } = new List<DtlsCipherSuite>
+    {
+        DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256,
+        DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384,
+        DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256,
+        DtlsCipherSuite.EcdheRsaWithAes128GcmSha256,
+        DtlsCipherSuite.EcdheRsaWithAes256GcmSha384,
+        DtlsCipherSuite.EcdheRsaWithChaCha20Poly1305Sha256,
+    };
+
+    /// <summary>Gets the ECDHE groups, most preferred first.</summary>
+    public IList<DtlsNamedGroup> NamedGroups { get; } = new List<DtlsNamedGroup> { DtlsNamedGroup.X25519, DtlsNamedGroup.Secp256r1 };
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the server answers a ClientHello without a valid
+    /// cookie with a HelloVerifyRequest (RFC 6347 §4.2.1). On by default.
+    /// </summary>
+    public bool RequireCookie { get; set; } = true;
+
+    /// <summary>Gets or sets the largest datagram this endpoint sends (records and handshake fragments are cut to fit; RFC 6347 §4.1.1.1).</summary>
+    public int Mtu { get; set; } = 1200;
+
+    /// <summary>Gets or sets the first retransmission timeout (RFC 6347 §4.2.4.1: 1 s).</summary>
+    public TimeSpan InitialRetransmitTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the retransmission timeout ceiling; the timeout doubles up to it (RFC 6347 §4.2.4.1: 60 s).</summary>
+    public TimeSpan MaxRetransmitTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the overall handshake limit measured from <see cref="DtlsEndpoint.Start"/>.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the largest handshake message accepted (bounds reassembly memory).</summary>
+    public int MaxHandshakeMessageSize { get; set; } = 32 * 1024;
+
+    /// <summary>Gets or sets the logger (default: none).</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>Gets or sets the secret keying the stateless cookie (RFC 6347 §4.2.1). Random per endpoint when null; share one between endpoints of a server to let any of them verify.</summary>
+    public byte[]? CookieSecret { get; set; }
+
+    /// <summary>Gets or sets bytes that identify the client's transport address, mixed into the cookie (RFC 6347 §4.2.1 recommends the source IP and port).</summary>
+    public byte[]? CookieClientIdentity { get; set; }
+
+    internal void Validate()
+    {
+        if (Certificate is null)
+        {
+            throw new InvalidOperationException("DtlsOptions.Certificate is required");
+        }
+
+        if (Mtu < 256 || Mtu > 65507)
+        {
+            throw new InvalidOperationException("DtlsOptions.Mtu must be in [256, 65507]");
+        }
+
+        if (CipherSuites.Count == 0 || NamedGroups.Count == 0)
+        {
+            throw new InvalidOperationException("at least one cipher suite and one group are required");
+        }
+
+        foreach (SrtpProtectionProfile p in SrtpProfiles)
+        {
+            if (!SrtpProfileLengths.IsKnown(p))
+            {
+                throw new InvalidOperationException($"unknown SRTP profile {p}");
+            }
+        }
+
+        if (InitialRetransmitTimeout <= TimeSpan.Zero || MaxRetransmitTimeout < InitialRetransmitTimeout || HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("invalid timeouts");
+        }
+    }
+}

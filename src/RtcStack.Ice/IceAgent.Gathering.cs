@@ -1,0 +1,263 @@
+using RtcStack.Stun;
+using RtcStack.Stun.Turn;
+
+namespace RtcStack.Ice;
+
+/// <content>Candidate gathering: host, server-reflexive (STUN) and relayed (TURN) (RFC 8445 §5.1).</content>
+public sealed partial class IceAgent
+{
+    private void GatherFrom(TransportAddress host, int component, TimeSpan now)
+    {
+        int localPreference = LocalPreference(host);
+        bool all = _options.Policy == IceTransportPolicy.All;
+        var hostCandidate = new IceCandidate(
+            Foundation(IceCandidateType.Host, host, default),
+            component,
+            IceTransportProtocol.Udp,
+            IceCandidate.ComputePriority(IceCandidate.HostTypePreference, localPreference, component),
+            host,
+            IceCandidateType.Host);
+        var local = new LocalCandidate(hostCandidate, host, null) { Usable = all };
+        AddLocal(local, now);
+        if (Mode == IceMode.Lite)
+        {
+            return; // RFC 8445 §2.5: lite agents only have host candidates.
+        }
+
+        foreach (IceServer server in _options.Servers)
+        {
+            if (server.Address.AddressFamily != host.AddressFamily)
+            {
+                continue;
+            }
+
+            if (server.IsTurn)
+            {
+                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!);
+                _turnClients.Add(turn);
+                _pendingGathers++;
+                turn.Allocate(now);
+            }
+            else if (all)
+            {
+                byte[] buf = new byte[64];
+                StunTransactionId id = StunTransactionId.NewRandom();
+                var w = new StunMessageWriter(buf, StunMessageType.BindingRequest, id);
+                w.AddFingerprint();
+                var tx = new IceTransaction
+                {
+                    Purpose = IceTransaction.Kind.Gather,
+                    Id = id,
+                    From = local,
+                    To = server.Address,
+                    Bytes = w.Written.ToArray(),
+                    MaxSent = _options.GatherTransmissions,
+                    Rto = _options.MinRto,
+                    FinalWait = _options.MinRto * 4,
+                    StartedAt = now,
+                };
+                _pendingGathers++;
+                StartTransaction(tx, now);
+            }
+        }
+    }
+
+    private void AddLocal(LocalCandidate local, TimeSpan now)
+    {
+        foreach (LocalCandidate l in _locals)
+        {
+            if (l.Candidate.Address == local.Candidate.Address && l.Candidate.Component == local.Candidate.Component)
+            {
+                return; // RFC 8445 §5.1.3: redundant.
+            }
+        }
+
+        _locals.Add(local);
+        if (!local.Usable)
+        {
+            return;
+        }
+
+        if (local.Candidate.Type != IceCandidateType.PeerReflexive)
+        {
+            _events.Enqueue(new IceCandidateGatheredEvent(local.Candidate));
+        }
+
+        // RFC 8445 §6.1.2.4: server-reflexive candidates are replaced by their base, so they make no pairs.
+        if (local.Candidate.Type == IceCandidateType.ServerReflexive)
+        {
+            return;
+        }
+
+        foreach (IceCandidate r in _remotes)
+        {
+            TryAddPair(local, r, now);
+        }
+
+        if (_remoteCredentials is not null && _pairs.Count > 0)
+        {
+            StartChecks(now);
+        }
+    }
+
+    private void OnServerReflexive(IceTransaction tx, TransportAddress mapped, TimeSpan now)
+    {
+        if (mapped.IsEmpty || mapped == tx.From.Socket)
+        {
+            return; // no NAT: the srflx candidate would be redundant with the host one.
+        }
+
+        IceCandidate host = tx.From.Candidate;
+        var srflx = new IceCandidate(
+            Foundation(IceCandidateType.ServerReflexive, host.Address, tx.To),
+            host.Component,
+            IceTransportProtocol.Udp,
+            IceCandidate.ComputePriority(IceCandidate.ServerReflexiveTypePreference, LocalPreference(host.Address), host.Component),
+            mapped,
+            IceCandidateType.ServerReflexive,
+            host.Address);
+        AddLocal(new LocalCandidate(srflx, tx.From.Socket, null), now);
+    }
+
+    private void PumpTurn(TimeSpan now)
+    {
+        foreach (TurnClient turn in _turnClients)
+        {
+            while (turn.TryPollEvent(out TurnEvent? ev))
+            {
+                switch (ev)
+                {
+                    case TurnAllocatedEvent a:
+                        OnRelayAllocated(turn, a, now);
+                        _pendingGathers--;
+                        break;
+                    case TurnFailedEvent f:
+                        _logger.LogTurnFailed(turn.Server, f.ErrorCode, f.Reason);
+                        if (!HasRelayCandidate(turn))
+                        {
+                            _pendingGathers--;
+                        }
+                        else
+                        {
+                            FailPairsOf(turn);
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        UpdateGatheringState();
+    }
+
+    private bool HasRelayCandidate(TurnClient turn)
+    {
+        foreach (LocalCandidate l in _locals)
+        {
+            if (l.Turn == turn)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FailPairsOf(TurnClient turn)
+    {
+        foreach (IceCandidatePair p in _pairs)
+        {
+            if (p.LocalEntry.Turn == turn)
+            {
+                p.State = IceCandidatePairState.Failed;
+            }
+        }
+    }
+
+    private void OnRelayAllocated(TurnClient turn, TurnAllocatedEvent a, TimeSpan now)
+    {
+        int component = 1;
+        foreach ((TransportAddress addr, int c) in _hostSockets)
+        {
+            if (addr == turn.LocalBase)
+            {
+                component = c;
+            }
+        }
+
+        int localPreference = LocalPreference(turn.LocalBase);
+        if (_options.Policy == IceTransportPolicy.All && !a.Mapped.IsEmpty && a.Mapped != turn.LocalBase)
+        {
+            var srflx = new IceCandidate(
+                Foundation(IceCandidateType.ServerReflexive, turn.LocalBase, turn.Server),
+                component,
+                IceTransportProtocol.Udp,
+                IceCandidate.ComputePriority(IceCandidate.ServerReflexiveTypePreference, localPreference, component),
+                a.Mapped,
+                IceCandidateType.ServerReflexive,
+                turn.LocalBase);
+            AddLocal(new LocalCandidate(srflx, turn.LocalBase, null), now);
+        }
+
+        var relay = new IceCandidate(
+            Foundation(IceCandidateType.Relayed, turn.LocalBase, turn.Server),
+            component,
+            IceTransportProtocol.Udp,
+            IceCandidate.ComputePriority(IceCandidate.RelayedTypePreference, localPreference, component),
+            a.Relayed,
+            IceCandidateType.Relayed,
+            a.Mapped);
+        foreach (IceCandidate r in _remotes)
+        {
+            if (r.Component == component && r.Address.AddressFamily == a.Relayed.AddressFamily)
+            {
+                turn.CreatePermission(r.Address, now);
+            }
+        }
+
+        AddLocal(new LocalCandidate(relay, turn.LocalBase, turn), now);
+    }
+
+    private void UpdateGatheringState()
+    {
+        if (_gatheringStarted && _pendingGathers <= 0)
+        {
+            SetGatheringState(IceGatheringState.Complete);
+        }
+    }
+
+    // RFC 8445 §5.1.1.3: same type, same base IP, same server (and transport) => same foundation.
+    private string Foundation(IceCandidateType type, TransportAddress baseAddress, TransportAddress server)
+    {
+        string key = $"{(int)type}|{baseAddress.AddressToString()}|{server}";
+        if (!_foundations.TryGetValue(key, out string? f))
+        {
+            f = (_foundations.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _foundations[key] = f;
+        }
+
+        return f;
+    }
+
+    // RFC 8445 §5.1.2.1 / RFC 8421 §4: prefer IPv6 over IPv4, both over link-local and loopback;
+    // among equals, earlier-registered interfaces first.
+    private int LocalPreference(TransportAddress address)
+    {
+        int index = 0;
+        foreach ((TransportAddress a, int _) in _hostSockets)
+        {
+            if (a == address)
+            {
+                break;
+            }
+
+            index++;
+        }
+
+        int basePreference = address.IsLoopback ? 10000
+            : address.IsLinkLocal ? 20000
+            : address.IsIPv6 ? 60000
+            : 50000;
+        return Math.Max(0, basePreference - (index * 10));
+    }
+}

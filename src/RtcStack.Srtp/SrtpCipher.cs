@@ -1,0 +1,45 @@
+namespace RtcStack.Srtp;
+
+/// <summary>
+/// The per-packet transform of one profile, keyed with the session keys of one master key. The
+/// caller (<see cref="SrtpContext"/>) has already parsed the packet, estimated its index and done
+/// the replay check; the cipher only encrypts, tags, verifies and decrypts. Unprotect verifies
+/// before it writes, so a failure leaves the bytes untouched.
+/// </summary>
+internal abstract class SrtpCipher : IDisposable
+{
+    /// <summary>Gets the SRTP tag length in bytes.</summary>
+    public abstract int RtpTagLength { get; }
+
+    /// <summary>Gets the SRTCP tag length in bytes.</summary>
+    public abstract int RtcpTagLength { get; }
+
+    /// <summary>Gets a value indicating whether SRTCP packets this cipher sends set the E flag.</summary>
+    public abstract bool EncryptsRtcp { get; }
+
+    /// <summary>Gets the offset of the E‖SRTCP index word inside the trailer: 0 for HMAC (word, then tag; RFC 3711 §3.4), 16 for GCM (tag, then word; RFC 7714 §9.1).</summary>
+    public abstract int RtcpIndexOffset { get; }
+
+    /// <summary>Gets a value indicating whether the hardware-intrinsic code paths are in use.</summary>
+    public abstract bool UsesIntrinsics { get; }
+
+    /// <summary>Encrypts packet[headerLength..] in place and writes the tag at packet[packet.Length..] of <paramref name="tag"/>.</summary>
+    public abstract void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag);
+
+    /// <summary>Verifies <paramref name="tag"/> over <paramref name="packet"/> and decrypts the payload in place on success.</summary>
+    public abstract bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag);
+
+    /// <summary>Protects an RTCP compound packet: encrypts (if <paramref name="encrypt"/>) and writes the trailer (index word and tag, in the profile's order) to <paramref name="trailer"/>.</summary>
+    public abstract void ProtectRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypt, Span<byte> trailer);
+
+    /// <summary>Verifies and (if <paramref name="encrypted"/>) decrypts an SRTCP packet; <paramref name="trailer"/> is the index word and tag as received.</summary>
+    public abstract bool UnprotectRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypted, ReadOnlySpan<byte> trailer);
+
+    public abstract void Dispose();
+
+    /// <summary>Creates the cipher for <paramref name="profile"/> from a master key and salt (RFC 3711 §4.3).</summary>
+    public static SrtpCipher Create(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics) =>
+        profile.IsAead()
+            ? AesGcmSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics)
+            : AesCmHmacSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics);
+}

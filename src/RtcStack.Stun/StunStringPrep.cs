@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+
+namespace RtcStack.Stun;
+
+/// <summary>
+/// The two string preparations STUN has used for passwords and realms: SASLprep (RFC 4013, a
+/// stringprep profile, RFC 3454) and PRECIS OpaqueString (RFC 8265 §4.2, RFC 8264 FreeformClass).
+/// Both return false for a string they prohibit. Plain ASCII without control characters passes
+/// through both unchanged, which is the common case (ICE passwords are ASCII by RFC 8839).
+/// </summary>
+public static class StunStringPrep
+{
+    // In .NET's invariant globalization mode string.Normalize leaves non-ASCII text unchanged,
+    // which would silently derive a wrong key. Detect it once and fail closed instead.
+    private static readonly bool s_normalizationWorks = "\u00AA".Normalize(NormalizationForm.FormKC) == "a";
+
+    /// <summary>
+    /// Gets a value indicating whether Unicode normalization is available (ICU loaded, not invariant
+    /// globalization mode). Without it, non-ASCII input is rejected by both preparations.
+    /// </summary>
+    public static bool IsNormalizationAvailable => s_normalizationWorks;
+
+    /// <summary>
+    /// RFC 4013 §2: map non-ASCII spaces (RFC 3454 C.1.2) to SPACE and "commonly mapped to
+    /// nothing" (B.1) to nothing, normalize with NFKC, reject prohibited output (C.1.2, C.2.1,
+    /// C.2.2, C.3-C.9) and apply the bidirectional rule (RFC 3454 §6).
+    /// </summary>
+    public static bool TrySaslPrep(string input, out string output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        output = "";
+        if (IsPlainAscii(input))
+        {
+            output = input;
+            return true;
+        }
+
+        if (!s_normalizationWorks)
+        {
+            return false;
+        }
+
+        var mapped = new StringBuilder(input.Length);
+        foreach (Rune r in input.EnumerateRunes())
+        {
+            int c = r.Value;
+            if (IsNonAsciiSpace(c))
+            {
+                mapped.Append(' ');
+            }
+            else if (!IsMappedToNothing(c))
+            {
+                mapped.Append(r.ToString());
+            }
+        }
+
+        string normalized;
+        try
+        {
+            normalized = mapped.ToString().Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return false; // unpaired surrogates
+        }
+
+        bool hasRandAL = false;
+        bool hasL = false;
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < normalized.Length;)
+        {
+            if (Rune.DecodeFromUtf16(normalized.AsSpan(i), out Rune rune, out int used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            int c = rune.Value;
+            if (IsSaslProhibited(c))
+            {
+                return false;
+            }
+
+            bool randAL = IsRandAL(c);
+            hasRandAL |= randAL;
+            hasL |= !randAL && Rune.IsLetter(rune);
+            if (first < 0)
+            {
+                first = randAL ? 1 : 0;
+            }
+
+            last = randAL ? 1 : 0;
+            i += used;
+        }
+
+        if (hasRandAL && (hasL || first != 1 || last != 1))
+        {
+            return false;
+        }
+
+        output = normalized;
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 8265 §4.2.1: OpaqueString. Non-ASCII spaces map to SPACE, the result is NFC-normalized,
+    /// must not be empty, and must contain only FreeformClass code points (RFC 8264 §4.3): control
+    /// characters, default-ignorable format characters, unassigned code points and noncharacters
+    /// are rejected.
+    /// </summary>
+    public static bool TryOpaqueString(string input, out string output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        output = "";
+        if (input.Length == 0)
+        {
+            return false;
+        }
+
+        if (IsPlainAscii(input))
+        {
+            output = input;
+            return true;
+        }
+
+        if (!s_normalizationWorks)
+        {
+            return false;
+        }
+
+        var mapped = new StringBuilder(input.Length);
+        foreach (Rune r in input.EnumerateRunes())
+        {
+            if (r.Value > 0x7F && Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator)
+            {
+                mapped.Append(' ');
+            }
+            else
+            {
+                mapped.Append(r.ToString());
+            }
+        }
+
+        string normalized;
+        try
+        {
+            normalized = mapped.ToString().Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < normalized.Length;)
+        {
+            if (Rune.DecodeFromUtf16(normalized.AsSpan(i), out Rune rune, out int used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            UnicodeCategory cat = Rune.GetUnicodeCategory(rune);
+            if (cat is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate
+                || IsNonCharacter(rune.Value))
+            {
+                return false;
+            }
+
+            i += used;
+        }
+
+        output = normalized;
+        return true;
+    }
+
+    private static bool IsPlainAscii(string s)
+    {
+        foreach (char c in s)
+        {
+            if (c < 0x20 || c > 0x7E)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // RFC 3454 C.1.2.
+    private static bool IsNonAsciiSpace(int c) =>
+        c is 0x00A0 or 0x1680 or (>= 0x2000 and <= 0x200B) or 0x202F or 0x205F or 0x3000;
+
+    // RFC 3454 B.1.
+    private static bool IsMappedToNothing(int c) =>
+        c is 0x00AD or 0x034F or 0x1806 or (>= 0x180B and <= 0x180D) or (>= 0x200B and <= 0x200D) or 0x2060
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFEFF;
+
+    private static bool IsNonCharacter(int c) => (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+
+    // RFC 4013 §2.3: C.1.2, C.2.1, C.2.2, C.3, C.4, C.5, C.6, C.7, C.8, C.9.
+    private static bool IsSaslProhibited(int c) =>
+        IsNonAsciiSpace(c)
+        || c < 0x20 || c == 0x7F
+        || (c >= 0x80 && c <= 0x9F) || c is 0x06DD or 0x070F or 0x180E or 0x200C or 0x200D or 0x2028 or 0x2029
+        || (c >= 0x2060 && c <= 0x2063) || (c >= 0x206A && c <= 0x206F) || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC)
+        || (c >= 0x1D173 && c <= 0x1D17A)
+        || (c >= 0xE000 && c <= 0xF8FF) || (c >= 0xF0000 && c <= 0xFFFFD) || (c >= 0x100000 && c <= 0x10FFFD)
+        || IsNonCharacter(c)
+        || (c >= 0xD800 && c <= 0xDFFF)
+        || c == 0xFFFD
+        || (c >= 0x2FF0 && c <= 0x2FFB)
+        || c is 0x0340 or 0x0341 or 0x200E or 0x200F || (c >= 0x202A && c <= 0x202E)
+        || c == 0xE0001 || (c >= 0xE0020 && c <= 0xE007F);
+
+    // RFC 3454 D.1 (right-to-left characters), approximated by the Hebrew, Arabic, Syriac, Thaana,
+    // NKo and Arabic/Hebrew presentation-form blocks, which is where all of D.1's ranges lie.
+    private static bool IsRandAL(int c) =>
+        (c >= 0x05BE && c <= 0x08FF && !(c >= 0x0610 && c <= 0x061A) && !(c >= 0x064B && c <= 0x065F))
+        || (c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFC);
+}

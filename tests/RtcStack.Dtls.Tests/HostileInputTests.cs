@@ -1,0 +1,170 @@
+using RtcStack.Dtls;
+using RtcStack.Dtls.Handshake;
+using RtcStack.Dtls.Records;
+using RtcStack.Dtls.Tests.Support;
+using Xunit;
+
+namespace RtcStack.Dtls.Tests;
+
+/// <summary>Hostile datagrams are dropped: no exception, no state change, no allocation from a claimed length.</summary>
+public class HostileInputTests
+{
+    private static DtlsEndpoint NewServer()
+    {
+        DtlsOptions so = TestCertificates.Options(TestCertificates.Server, TestCertificates.Client);
+        so.RequireCookie = false;
+        var s = new DtlsEndpoint(DtlsRole.Server, so);
+        s.Start(TimeSpan.Zero);
+        return s;
+    }
+
+    private static byte[] Record(ContentType type, ushort epoch, ulong seq, byte[] payload, int? claimedLength = null)
+    {
+        var d = new byte[DtlsRecord.HeaderLength + payload.Length];
+        DtlsRecord.WriteHeader(d, type, ProtocolVersion.Dtls12, epoch, seq, claimedLength ?? payload.Length);
+        payload.CopyTo(d, DtlsRecord.HeaderLength);
+        return d;
+    }
+
+    private static byte[] Fragment(HandshakeType type, int length, int seq, int offset, int fragLength, int actualBytes)
+    {
+        var p = new byte[HandshakeFragment.HeaderLength + actualBytes];
+        HandshakeFragment.WriteHeader(p, type, length, seq, offset, fragLength);
+        return p;
+    }
+
+    public static TheoryData<string, byte[]> Garbage() => new()
+    {
+        { "empty", [] },
+        { "short header", [22, 0xFE, 0xFD, 0, 0] },
+        { "length past datagram", Record(ContentType.Handshake, 0, 0, new byte[10], claimedLength: 500) },
+        { "length over 2^14+2048", Record(ContentType.Handshake, 0, 0, new byte[10], claimedLength: 0xFFFF) },
+        { "unknown content type", [99, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] },
+        { "dtls 1.3 unified header", [0x2F, 0, 1, 0, 4, 1, 2, 3, 4] },
+        { "not a dtls version", [22, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] },
+        { "wrong epoch", Record(ContentType.Handshake, 7, 0, Fragment(HandshakeType.ClientHello, 10, 0, 0, 10, 10)) },
+        { "epoch 1 garbage before keys", Record(ContentType.ApplicationData, 1, 0, new byte[40]) },
+        { "oversized message claim", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ClientHello, 0xFFFFFF, 0, 0, 16, 16)) },
+        { "fragment beyond length", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ClientHello, 100, 0, 90, 20, 20)) },
+        { "fragment length beyond record", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ClientHello, 100, 0, 0, 100, 10)) },
+        { "far future message_seq", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ClientHello, 10, 60000, 0, 10, 10)) },
+        { "garbage client hello", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ClientHello, 10, 0, 0, 10, 10)) },
+        { "alert of wrong size", Record(ContentType.Alert, 0, 0, [2, 40, 0]) },
+        { "application data in epoch 0", Record(ContentType.ApplicationData, 0, 0, [1, 2, 3]) },
+        { "unexpected server hello", Record(ContentType.Handshake, 0, 0, Fragment(HandshakeType.ServerHello, 0, 0, 0, 0, 0)) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Garbage))]
+    public void Garbage_IsDropped_AndAHandshakeStillCompletesAfterwards(string name, byte[] datagram)
+    {
+        _ = name;
+        DtlsEndpoint server = NewServer();
+        server.HandleDatagram(datagram, TimeSpan.Zero);
+        Assert.Equal(DtlsState.Handshaking, server.State);
+        Assert.False(server.TryPollTransmit(out _));
+        var client = new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server));
+        var link = new VirtualLink(client, server);
+        client.Start(link.Now);
+        Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void OutOfWindowAndReplayedRecords_AreDropped_AfterConnecting()
+    {
+        var link = new VirtualLink(
+            new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server)),
+            new DtlsEndpoint(DtlsRole.Server, TestCertificates.Options(TestCertificates.Server, TestCertificates.Client)));
+        link.B.Start(link.Now);
+        link.A.Start(link.Now);
+        Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)));
+        var sent = new List<byte[]>();
+        for (int i = 0; i < 80; i++)
+        {
+            link.A.Send([(byte)i]);
+            Assert.True(link.A.TryPollTransmit(out ReadOnlyMemory<byte> d));
+            sent.Add(d.ToArray());
+        }
+
+        link.B.HandleDatagram(sent[79], link.Now);
+        link.B.HandleDatagram(sent[0], link.Now);   // 79 behind the newest: outside the 64-record window
+        link.B.HandleDatagram(sent[20], link.Now);  // inside the window: accepted once
+        link.B.HandleDatagram(sent[20], link.Now);
+        link.Drain();
+        Assert.Equal(new byte[] { 79, 20 }, link.EventsB.OfType<DtlsApplicationDataEvent>().Select(e => e.Data.Span[0]).ToArray());
+    }
+
+    [Fact]
+    public void MutatedHandshakes_NeverThrow()
+    {
+        // Record one clean handshake, then replay it many times with one datagram mutated.
+        var clean = new List<(bool ToB, byte[] Data)>();
+        var link = new VirtualLink(
+            new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server)),
+            new DtlsEndpoint(DtlsRole.Server, TestCertificates.Options(TestCertificates.Server, TestCertificates.Client)));
+        link.Tap = (toB, d) =>
+        {
+            clean.Add((toB, d));
+            return d;
+        };
+        link.B.Start(link.Now);
+        link.A.Start(link.Now);
+        Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)));
+        Assert.True(clean.Count >= 5);
+
+        var random = new Random(1234);
+        for (int iteration = 0; iteration < 300; iteration++)
+        {
+            var client = new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server));
+            DtlsOptions so = TestCertificates.Options(TestCertificates.Server, TestCertificates.Client);
+            var server = new DtlsEndpoint(DtlsRole.Server, so);
+            client.Start(TimeSpan.Zero);
+            server.Start(TimeSpan.Zero);
+            int victim = random.Next(clean.Count);
+            for (int i = 0; i < clean.Count; i++)
+            {
+                byte[] d = (byte[])clean[i].Data.Clone();
+                if (i == victim)
+                {
+                    d = Mutate(d, random);
+                }
+
+                (clean[i].ToB ? server : client).HandleDatagram(d, TimeSpan.FromMilliseconds(i));
+                while (client.TryPollTransmit(out _) || server.TryPollTransmit(out _))
+                {
+                }
+
+                client.HandleTimeout(TimeSpan.FromMilliseconds(i));
+                server.HandleTimeout(TimeSpan.FromMilliseconds(i));
+            }
+        }
+    }
+
+    private static byte[] Mutate(byte[] d, Random random)
+    {
+        switch (random.Next(4))
+        {
+            case 0:
+                for (int k = 0; k < 1 + random.Next(4); k++)
+                {
+                    d[random.Next(d.Length)] ^= (byte)(1 << random.Next(8));
+                }
+
+                return d;
+            case 1:
+                return d.AsSpan(0, random.Next(d.Length)).ToArray();
+            case 2:
+                d[random.Next(d.Length)] = (byte)random.Next(256);
+                return d;
+            default:
+                // Corrupt a length field in the first record or handshake header.
+                int at = random.Next(2) == 0 ? 11 : 14 + random.Next(9);
+                if (at < d.Length)
+                {
+                    d[at] = 0xFF;
+                }
+
+                return d;
+        }
+    }
+}

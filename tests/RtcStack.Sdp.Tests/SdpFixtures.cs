@@ -1,0 +1,26 @@
+using RtcStack.TestSupport;
+
+namespace RtcStack.Sdp.Tests;
+
+/// <summary>Loads the browser SDP fixtures under tests/RtcStack.Sdp.Tests/Fixtures (see README.md there for their source).</summary>
+internal static class SdpFixtures
+{
+    public const string ChromiumOffer = "chromium-156-offer.sdp";
+    public const string ChromiumAnswer = "chromium-156-answer.sdp";
+    public const string FirefoxOffer = "firefox-153esr-offer.sdp";
+    public const string FirefoxAnswer = "firefox-153esr-answer.sdp";
+
+    public static readonly string[] Real = [ChromiumOffer, ChromiumAnswer, FirefoxOffer, FirefoxAnswer];
+
+    public static string PathOf(string name) => Path.Combine(RepoPaths.Root, "tests", "RtcStack.Sdp.Tests", "Fixtures", name);
+
+    public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
+
+    public static string Text(string name) => File.ReadAllText(PathOf(name));
+
+    public static SessionDescription Parse(string name)
+    {
+        Assert.True(SessionDescription.TryParse(Text(name), out SessionDescription? sdp, out SdpParseError error), error.ToString());
+        return sdp;
+    }
+}
