@@ -94,3 +94,46 @@ public class ScenarioBoundTests(ITestOutputHelper output)
         return s;
     }
 }
+
+/// <summary>
+/// Closed loop with bare RTP sender/receiver endpoints over a 1 Mbps bottleneck with each feedback kind: the
+/// controller must fill the link without standing queues. (The session-level test through RtcStack.WebRtc waits for
+/// that module.)
+/// </summary>
+public class ClosedLoopTests
+{
+    [Theory]
+    [InlineData("gcc", "twcc")]
+    [InlineData("gcc", "rfc8888")]
+    [InlineData("nada", "twcc")]
+    [InlineData("nada", "rfc8888")]
+    public void ControllerAdaptsToOneMbpsWithEitherFeedback(string cc, string feedback)
+    {
+        var def = new ScenarioDefinition
+        {
+            Name = "closed-loop-1mbps",
+            DurationSeconds = 40,
+            Links =
+            [
+                new LinkDefinition { Id = "fwd", Capacity = [new CapacityStep(0, 1_000_000)], PropagationDelayMs = 50, QueueMs = 300 },
+                new LinkDefinition { Id = "bwd", PropagationDelayMs = 50 },
+            ],
+            MediaFlows = [new MediaFlowDefinition { Id = "m", Forward = ["fwd"], Backward = ["bwd"], Feedback = feedback, AudioBps = 32_000 }],
+            Bottlenecks = ["fwd"],
+        };
+        ScenarioResult r = ScenarioRunner.Run(def, cc, 7);
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < r.Times.Count; i++)
+        {
+            if (r.Times[i] > 15)
+            {
+                sum += r.Flows[0].ReceiveBps[i];
+                n++;
+            }
+        }
+        Assert.True(sum / n >= 850_000, $"{cc}/{feedback}: {sum / n / 1e3:F0} kbps");
+        Assert.True(r.Summary.Flows[0].QueueDelayP95Ms < 100, $"p95 {r.Summary.Flows[0].QueueDelayP95Ms:F0} ms");
+        Assert.True(r.Summary.Flows[0].FeedbackBps > 0);
+    }
+}
