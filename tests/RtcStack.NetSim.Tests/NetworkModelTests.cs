@@ -23,8 +23,8 @@ public class NetworkModelTests
         sim.OnDelivered = (p, now) => times.Add(now);
         int dropped = 0;
         link.OnDropped += (_, _) => dropped++;
-        // 20 × 1000 B at once into a 1 Mbps link with a 50 ms (6250 B) queue.
-        sim.Attach(new SimAddress(1, 1), new CbrUdpEndpoint(new SimAddress(2, 1), 1e12, 1000, TimeSpan.Zero, TimeSpan.FromTicks(200)), 0);
+        // 20 × 1000 B within 0.16 ms into a 1 Mbps link with a 50 ms (6250 B) queue.
+        sim.Attach(new SimAddress(1, 1), new CbrUdpEndpoint(new SimAddress(2, 1), 1e9, 1000, TimeSpan.Zero, TimeSpan.FromTicks(1600)), 0);
         sim.Attach(new SimAddress(2, 1), sink, 1);
         sim.SetRoute(1, 2, link);
         sim.RunUntil(TimeSpan.FromSeconds(1));
