@@ -27,19 +27,24 @@ ensure_packages "${pkgs[@]}"
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-dotnet restore RtcStack.sln
-dotnet build RtcStack.sln -c Release --no-restore -nologo -v minimal
+# A build that fails still ends with the summary line, so CI shows what happened.
+if ! dotnet restore RtcStack.sln || ! dotnet build RtcStack.sln -c Release --no-restore -nologo -v minimal; then
+  echo "error: restore or build failed (see above); no tests ran" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 
 results=TestResults
 rm -rf "$results"
+mkdir -p "$results"
 filter=()
 [ $fast -eq 1 ] && filter=(--filter "Category!=Interop")
 
 set +e
 dotnet test RtcStack.sln -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
-  --blame-hang-timeout 10m "${filter[@]}" "${extra[@]}"
-status=$?
+  --blame-hang-timeout 10m "${filter[@]}" "${extra[@]}" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
 set -e
 
 # Count from the TRX files, not from the runner's text.
@@ -57,6 +62,13 @@ done
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
   # The runner failed without a failing test (build error, crash, hang): count it.
   failed=1
+fi
+# One TRX per test assembly started; fewer means a test host died before writing its results.
+trx_files=$(find "$results" -maxdepth 1 -name '*.trx' | wc -l)
+assemblies=$(grep -c '^Test run for ' "$results/console.log" || true)
+if [ "$trx_files" -lt "$assemblies" ]; then
+  echo "error: $assemblies test assemblies reported but only $trx_files TRX files were written" >&2
+  failed=$((failed + 1))
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

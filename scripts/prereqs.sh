@@ -14,13 +14,15 @@ ensure_packages() {
 
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then sudo=(sudo -E); else
-      echo "error: need root or sudo to install: ${missing[*]}" >&2; return 1
+    if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+      echo "error: installing ${missing[*]} needs root; run as root, install sudo, or: apt-get install -y ${missing[*]}" >&2
+      return 1
     fi
   fi
   echo "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  local apt=(apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=900)
+  # DEBIAN_FRONTEND is passed through env, not sudo -E (which sudoers may refuse), so debconf
+  # questions such as tshark's "may non-superusers capture packets?" take their defaults.
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=900)
   if ! "${sudo[@]}" "${apt[@]}" "${missing[@]}"; then
     # A fresh machine may have no package lists yet, and a cleaning hook can remove the archive
     # cache while another apt runs (see README): refresh and retry with a private cache.

@@ -14,6 +14,7 @@ public static class Program
         pcap.Subcommands.Add(Commands.PcapStreamsCommand.Create());
         pcap.Subcommands.Add(Commands.PcapGenerateCommand.Create());
         root.Subcommands.Add(Commands.SimCommand.Create());
+        pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         return root;
     }
 

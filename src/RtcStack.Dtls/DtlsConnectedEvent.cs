@@ -8,10 +8,14 @@ namespace RtcStack.Dtls;
 /// </summary>
 /// <param name="CipherSuite">The negotiated cipher suite.</param>
 /// <param name="SrtpKeys">The negotiated SRTP profile and exported keys, or null when use_srtp was not negotiated.</param>
-/// <param name="RemoteCertificate">The peer's end-entity certificate.</param>
+/// <param name="RemoteCertificateDer">The DER encoding of the peer's end-entity certificate.</param>
 /// <param name="RemoteFingerprint">The signalled fingerprint that matched, or null when none was required.</param>
 public sealed record DtlsConnectedEvent(
     DtlsCipherSuite CipherSuite,
     DtlsSrtpKeyingMaterial? SrtpKeys,
-    X509Certificate2 RemoteCertificate,
-    DtlsFingerprint? RemoteFingerprint) : DtlsEvent;
+    byte[] RemoteCertificateDer,
+    DtlsFingerprint? RemoteFingerprint) : DtlsEvent
+{
+    /// <summary>Parses <see cref="RemoteCertificateDer"/> (each call returns a new object the caller disposes).</summary>
+    public X509Certificate2 LoadRemoteCertificate() => X509CertificateLoader.LoadCertificate(RemoteCertificateDer);
+}

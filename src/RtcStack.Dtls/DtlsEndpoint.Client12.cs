@@ -20,7 +20,10 @@ public sealed partial class DtlsEndpoint
         var suites = new List<ushort>();
         foreach (DtlsCipherSuite s in _options.CipherSuites)
         {
-            suites.Add((ushort)s);
+            if (CipherSuiteInfo.IsAvailable(s))
+            {
+                suites.Add((ushort)s);
+            }
         }
 
         var groups = new List<ushort>();
@@ -170,7 +173,7 @@ public sealed partial class DtlsEndpoint
     {
         switch (type)
         {
-            case HandshakeType.Certificate when RemoteCertificate is null:
+            case HandshakeType.Certificate when _remoteCertificateDer is null:
                 ProcessPeerCertificate(body);
                 if (CipherSuiteInfo.IsEcdsa(_suite) != _peerKey is ECDsa)
                 {
@@ -178,7 +181,7 @@ public sealed partial class DtlsEndpoint
                 }
 
                 break;
-            case HandshakeType.ServerKeyExchange when RemoteCertificate is not null && _serverPoint is null:
+            case HandshakeType.ServerKeyExchange when _remoteCertificateDer is not null && _serverPoint is null:
                 ClientOnServerKeyExchange(body);
                 break;
             case HandshakeType.CertificateRequest when _serverPoint is not null && !_certificateRequested:

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
@@ -23,6 +24,8 @@ public sealed partial class DtlsEndpoint
     private byte[]? _masterSecret;
     private AsymmetricAlgorithm? _peerKey;
     private DtlsFingerprint? _matchedFingerprint;
+    private byte[]? _remoteCertificateDer;
+    private X509Certificate2? _remoteCertificate;
     private RecordProtection? _pendingWrite;
     private RecordProtection? _pendingRead;
 
@@ -212,20 +215,11 @@ public sealed partial class DtlsEndpoint
                 "no remote fingerprint was signalled, so the peer certificate cannot be verified (set RemoteFingerprints)");
         }
 
-        try
-        {
-            X509Certificate2 cert = X509CertificateLoader.LoadCertificate(leaf);
-            _peerKey = (AsymmetricAlgorithm?)cert.GetECDsaPublicKey() ?? cert.GetRSAPublicKey();
-            RemoteCertificate = cert;
-        }
-        catch (CryptographicException e)
-        {
-            throw new HandshakeFailureException(DtlsError.BadCertificate, AlertDescription.BadCertificate, "peer certificate is not valid X.509: " + e.Message);
-        }
-
+        _remoteCertificateDer = leaf.ToArray();
+        _peerKey = PeerPublicKey.TryImport(_remoteCertificateDer);
         if (_peerKey is null)
         {
-            throw new HandshakeFailureException(DtlsError.BadCertificate, AlertDescription.UnsupportedCertificate, "peer certificate key is neither ECDSA nor RSA");
+            throw new HandshakeFailureException(DtlsError.BadCertificate, AlertDescription.BadCertificate, "peer certificate is malformed or its key is neither ECDSA nor RSA");
         }
     }
 
@@ -266,6 +260,8 @@ public sealed partial class DtlsEndpoint
             SrtpKeys = keys;
         }
 
-        _events.Enqueue(new DtlsConnectedEvent(_suite, keys, RemoteCertificate!, _matchedFingerprint));
+        DtlsMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("outcome", "connected"), new KeyValuePair<string, object?>("role", Role == DtlsRole.Client ? "client" : "server"));
+        _logger.LogDebug("DTLS {Role} connected: {Suite}, SRTP {Profile}", Role, _suite, SrtpProfile);
+        _events.Enqueue(new DtlsConnectedEvent(_suite, keys, _remoteCertificateDer!, _matchedFingerprint));
     }
 }

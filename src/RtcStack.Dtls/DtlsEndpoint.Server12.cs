@@ -54,11 +54,6 @@ public sealed partial class DtlsEndpoint
             return;
         }
 
-        if (!SupportsDtls12(ch!))
-        {
-            throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.ProtocolVersion, "client does not offer DTLS 1.2");
-        }
-
         if (_options.RequireCookie)
         {
             Span<byte> expected = stackalloc byte[HelloCookie.Length];
@@ -68,6 +63,12 @@ public sealed partial class DtlsEndpoint
                 SendHelloVerifyRequest(expected, messageSeq, recordSeq);
                 return;
             }
+        }
+
+        // Only a client that proved its address (or any client when cookies are off) can fail us.
+        if (!SupportsDtls12(ch!))
+        {
+            throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.ProtocolVersion, "client does not offer DTLS 1.2");
         }
 
         // Our HelloVerifyRequest reused an earlier ClientHello's record number; continue from this
@@ -143,7 +144,7 @@ public sealed partial class DtlsEndpoint
         bool haveSuite = false;
         foreach (DtlsCipherSuite s in _options.CipherSuites)
         {
-            if (Array.IndexOf(ch.CipherSuites, (ushort)s) >= 0 && CipherSuiteInfo.IsEcdsa(s) == _certificate.IsEcdsa)
+            if (Array.IndexOf(ch.CipherSuites, (ushort)s) >= 0 && CipherSuiteInfo.IsEcdsa(s) == _certificate.IsEcdsa && CipherSuiteInfo.IsAvailable(s))
             {
                 _suite = s;
                 haveSuite = true;

@@ -75,8 +75,13 @@ public sealed partial class DtlsEndpoint : IDisposable
     /// <summary>Gets this endpoint's certificate fingerprint for SDP (RFC 8122 §5).</summary>
     public DtlsFingerprint LocalFingerprint => _certificate.Fingerprint;
 
-    /// <summary>Gets the peer's end-entity certificate once received (RFC 5246 §7.4.2).</summary>
-    public X509Certificate2? RemoteCertificate { get; private set; }
+    /// <summary>Gets the peer's end-entity certificate once received (RFC 5246 §7.4.2); parsed on first use.</summary>
+    /// <exception cref="CryptographicException">The certificate matched the signalled fingerprint but is not valid X.509.</exception>
+    public X509Certificate2? RemoteCertificate =>
+        _remoteCertificate ??= _remoteCertificateDer is null ? null : X509CertificateLoader.LoadCertificate(_remoteCertificateDer);
+
+    /// <summary>Gets the DER encoding of the peer's end-entity certificate once received.</summary>
+    public ReadOnlyMemory<byte> RemoteCertificateDer => _remoteCertificateDer;
 
     /// <summary>Gets the negotiated SRTP profile (RFC 5764 §4.1.1) once connected, or null.</summary>
     public SrtpProtectionProfile? SrtpProfile { get; private set; }
@@ -131,6 +136,7 @@ public sealed partial class DtlsEndpoint : IDisposable
             {
                 // RFC 6347 §4.1.2.7: invalid records are silently discarded; with a bad length
                 // the rest of the datagram cannot be framed.
+                DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
                 return;
             }
 
@@ -159,6 +165,7 @@ public sealed partial class DtlsEndpoint : IDisposable
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
             _logger.LogDebug("DTLS {Role}: retransmitting flight, next timeout {Timeout}", Role, _retransmitTimeout);
             TransmitFlight();
+            DtlsMetrics.Retransmissions.Add(1);
             _retransmitAt = now + _retransmitTimeout;
         }
     }
@@ -244,6 +251,8 @@ public sealed partial class DtlsEndpoint : IDisposable
         }
 
         _keyExchange?.Dispose();
+        _peerKey?.Dispose();
+        _remoteCertificate?.Dispose();
         if (_masterSecret is not null)
         {
             CryptographicOperations.ZeroMemory(_masterSecret);
@@ -264,18 +273,24 @@ public sealed partial class DtlsEndpoint : IDisposable
                 record.Fragment.CopyTo(copy.AsSpan(DtlsRecord.HeaderLength));
                 _futureRecords.Add(copy);
             }
+            else
+            {
+                DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "epoch"));
+            }
 
             return;
         }
 
         if (!epoch.Replay.IsFresh(record.SequenceNumber))
         {
+            DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "replay"));
             return;
         }
 
         if (!epoch.Protection.TryUnprotect(record.Type, record.Version, record.Epoch, record.SequenceNumber, record.Fragment, _plaintext, out int length))
         {
             // RFC 6347 §4.1.2.7: records that fail authentication are dropped silently.
+            DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "auth"));
             return;
         }
 
@@ -346,6 +361,12 @@ public sealed partial class DtlsEndpoint : IDisposable
                 Fail(e.Error, e.Message, e.Alert);
                 return;
             }
+            catch (CryptographicException e)
+            {
+                // A peer value the platform's crypto rejects in a way the checks above did not foresee.
+                Fail(DtlsError.ProtocolViolation, "cryptographic failure on a peer value: " + e.Message, AlertDescription.IllegalParameter);
+                return;
+            }
         }
 
         if (sawOld)
@@ -365,6 +386,7 @@ public sealed partial class DtlsEndpoint : IDisposable
 
         _lastRetransmitOnOld = now;
         TransmitFlight();
+        DtlsMetrics.Retransmissions.Add(1);
     }
 
     private void ProcessAlert(ReadOnlySpan<byte> plaintext, ushort epoch)
@@ -422,6 +444,7 @@ public sealed partial class DtlsEndpoint : IDisposable
         State = DtlsState.Failed;
         _retransmitAt = null;
         _flight.Clear();
+        DtlsMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("outcome", "failed"), new KeyValuePair<string, object?>("role", Role == DtlsRole.Client ? "client" : "server"));
         _events.Enqueue(new DtlsFailedEvent(error, message, alert));
     }
 

@@ -125,6 +125,19 @@ public sealed class RtpReceiverStatistics
     /// <summary>Gets the LSR/DLSR bookkeeping of the sender reports received from this source.</summary>
     public LastReportTracker LastSenderReport => _lastSenderReport;
 
+    /// <summary>Returns the counters as a W3C-style "inbound-rtp" snapshot (jitter values in seconds).</summary>
+    public InboundRtpStreamStats GetStats() => new(
+        Ssrc,
+        PacketsReceived,
+        CumulativeLost,
+        _jitter / ClockRate,
+        ExtendedHighestSequenceNumber,
+        Duplicates,
+        OutOfOrder,
+        MaxSequenceGap,
+        MaxJitter / ClockRate,
+        MeanJitter / ClockRate);
+
     /// <summary>
     /// Processes one packet. Returns true when the packet counts (RFC 3550 A.1 update_seq):
     /// false during probation and for the first packet after a very large jump.

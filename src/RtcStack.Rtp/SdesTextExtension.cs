@@ -23,17 +23,37 @@ public static class SdesTextExtension
     /// <summary>Compares the element with an expected text (for example a MID) without allocating.</summary>
     public static bool TextEquals(ReadOnlySpan<byte> value, ReadOnlySpan<char> expected)
     {
-        if (!TryRead(value, out ReadOnlySpan<byte> text) || text.Length != Encoding.UTF8.GetByteCount(expected))
+        if (!TryRead(value, out ReadOnlySpan<byte> text))
+        {
+            return false;
+        }
+
+        // MIDs and RIDs are ASCII in practice: compare directly, transcode only otherwise.
+        if (text.Length == expected.Length)
+        {
+            int i = 0;
+            while (i < text.Length && text[i] < 0x80 && text[i] == expected[i])
+            {
+                i++;
+            }
+
+            if (i == text.Length)
+            {
+                return true;
+            }
+
+            if (text[i] < 0x80 && expected[i] < 0x80)
+            {
+                return false;
+            }
+        }
+
+        if (text.Length != Encoding.UTF8.GetByteCount(expected) || text.Length > 255)
         {
             return false;
         }
 
         Span<byte> buffer = stackalloc byte[255];
-        if (text.Length > buffer.Length)
-        {
-            return false;
-        }
-
         int written = Encoding.UTF8.GetBytes(expected, buffer);
         return text.SequenceEqual(buffer[..written]);
     }

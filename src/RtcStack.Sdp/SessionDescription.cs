@@ -267,17 +267,19 @@ public sealed class SessionDescription : SdpSection
         writer.Line('v', "0");
         writer.Line('o', _origin.ToString());
         writer.Line('s', _sessionName);
-        foreach (SdpLine line in Lines)
+        // Index loops: enumerating Collection<T>/IList<T> would allocate an enumerator, and this writer allocates nothing.
+        for (int i = 0; i < Lines.Count; i++)
         {
-            writer.Line(line.Type, line.Value);
+            writer.Line(Lines[i].Type, Lines[i].Value);
         }
 
-        foreach (MediaDescription media in MediaDescriptions)
+        for (int m = 0; m < MediaDescriptions.Count; m++)
         {
+            MediaDescription media = MediaDescriptions[m];
             writer.Line('m', media.MediaLine.ToString());
-            foreach (SdpLine line in media.Lines)
+            for (int i = 0; i < media.Lines.Count; i++)
             {
-                writer.Line(line.Type, line.Value);
+                writer.Line(media.Lines[i].Type, media.Lines[i].Value);
             }
         }
 

@@ -113,6 +113,7 @@ public class ProtocolTests
     public void Dtls10OnlyClientHello_IsRefusedWithProtocolVersion()
     {
         DtlsOptions so = TestCertificates.Options(TestCertificates.Server, TestCertificates.Client);
+        so.RequireCookie = false;
         var server = new DtlsEndpoint(DtlsRole.Server, so);
         server.Start(TimeSpan.Zero);
         var ch = new ClientHelloMessage { LegacyVersion = ProtocolVersion.Dtls10, CipherSuites = [0xC02B], ExtendedMasterSecret = true };
@@ -120,6 +121,19 @@ public class ProtocolTests
         Assert.Equal(DtlsState.Failed, server.State);
         Assert.True(server.TryPollTransmit(out ReadOnlyMemory<byte> alert));
         Assert.Equal(70, alert.Span[^1]);
+    }
+
+    [Fact]
+    public void BadClientHello_BeforeTheCookie_GetsAHelloVerifyRequest_AndDoesNotFailTheServer()
+    {
+        DtlsOptions so = TestCertificates.Options(TestCertificates.Server, TestCertificates.Client);
+        var server = new DtlsEndpoint(DtlsRole.Server, so);
+        server.Start(TimeSpan.Zero);
+        var ch = new ClientHelloMessage { LegacyVersion = ProtocolVersion.Dtls10, CipherSuites = [0xC02B], ExtendedMasterSecret = true };
+        server.HandleDatagram(HandshakeDatagram(HandshakeType.ClientHello, ch), TimeSpan.Zero);
+        Assert.Equal(DtlsState.Handshaking, server.State);
+        Assert.True(server.TryPollTransmit(out ReadOnlyMemory<byte> hvr));
+        Assert.Equal((byte)HandshakeType.HelloVerifyRequest, hvr.Span[DtlsRecord.HeaderLength]);
     }
 
     [Fact]

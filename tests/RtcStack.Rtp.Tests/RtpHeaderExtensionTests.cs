@@ -118,6 +118,12 @@ public class RtpHeaderExtensionTests
         Assert.True(SdesTextExtension.TryReadString("mid\0\0"u8, out string mid));
         Assert.Equal("mid", mid);
         Assert.False(SdesTextExtension.TryRead("\0a"u8, out _));
+        Assert.True(SdesTextExtension.TextEquals("video1"u8, "video1"));
+        Assert.False(SdesTextExtension.TextEquals("video1"u8, "video2"));
+        Assert.False(SdesTextExtension.TextEquals("video"u8, "video1"));
+        Assert.True(SdesTextExtension.TextEquals("caf\u00e9"u8, "caf\u00e9"));
+        Assert.False(SdesTextExtension.TextEquals("caf\u00e9"u8, "cafe\u0301"));
+        Assert.True(SdesTextExtension.TextEquals("0\0\0"u8, "0"));
         Assert.True(CsrcAudioLevelExtension.TryReadLevel([0x10, 0x7F], 1, out byte level));
         Assert.Equal(127, level);
         Assert.False(CsrcAudioLevelExtension.TryReadLevel([0x80], 0, out _));

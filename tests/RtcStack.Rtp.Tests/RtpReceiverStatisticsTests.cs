@@ -98,6 +98,10 @@ public class RtpReceiverStatisticsTests
         Assert.Equal(7.5, stats.MeanJitter, 9);
         Assert.Equal(TimeSpan.FromTicks(3125), stats.JitterTime); // 15 / 48000 s
         Assert.Equal(15u, stats.CreateReportBlock(Ms(50)).Jitter);
+        InboundRtpStreamStats snapshot = stats.GetStats();
+        Assert.Equal(15.0 / 48000, snapshot.Jitter, 12);
+        Assert.Equal(3, snapshot.PacketsReceived);
+        Assert.Equal(0, snapshot.PacketsLost);
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public static class ResultPlotter
         loss.ShowLegend(Alignment.UpperRight);
 
         var multi = new Multiplot();
+        multi.RemovePlot(multi.GetPlot(0));
         multi.AddPlot(rate);
         multi.AddPlot(delay);
         multi.AddPlot(loss);

@@ -110,6 +110,7 @@ public static class SimCommand
         Directory.CreateDirectory(outDir);
         var summaries = new List<ScenarioSummary>();
         var total = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         double simulated = 0;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -144,8 +145,9 @@ public static class SimCommand
         string table = ResultWriter.ComparisonMarkdown(summaries);
         File.WriteAllText(Path.Combine(outDir, "comparison.md"), table);
         AnsiConsole.WriteLine(table);
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Simulated {simulated:F0} s in {total.Elapsed.TotalSeconds:F1} s wall ({simulated / total.Elapsed.TotalSeconds:F0}× real time). Output: {Markup.Escape(Path.GetFullPath(outDir))}"));
+            $"Simulated {simulated:F0} s in {total.Elapsed.TotalSeconds:F1} s wall ({simulated / total.Elapsed.TotalSeconds:F0}× real time), {cpu:F1} s CPU, including output. Output: {Markup.Escape(Path.GetFullPath(outDir))}"));
         return 0;
     }
 }

@@ -232,7 +232,7 @@ public sealed class NadaController : ICongestionController
         }
         double plr = _pLoss / _p.PlrRef;
         double pmr = _pMark / _p.PmrRef;
-        return x + _p.DMark * pmr * pmr + _p.DLoss * plr * plr;
+        return Math.Min(x + _p.DMark * pmr * pmr + _p.DLoss * plr * plr, _p.XMax);
     }
 
     private bool IsRampUp()

@@ -78,6 +78,13 @@ public sealed record NadaParameters
     /// <summary>ALPHA: smoothing factor for loss and marking ratios (0.1).</summary>
     public double Alpha { get; init; } = 0.1;
 
+    /// <summary>
+    /// XMAX: upper clip of x_curr, ms. Not in RFC 8698's parameter table; the NADA reference model for ns-3 (by the
+    /// RFC's authors) clips the aggregate signal at 500 ms, without which the quadratic loss penalty drives x_curr to
+    /// tens of seconds under heavy loss and the x_diff term then overshoots to RMAX as the penalty decays.
+    /// </summary>
+    public double XMax { get; init; } = 500;
+
     /// <summary>Start rate (not an RFC 8698 parameter; the RFC starts at RMIN), bps.</summary>
     public double StartRate { get; init; } = 150_000;
 }

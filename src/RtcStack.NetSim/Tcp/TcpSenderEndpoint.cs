@@ -2,7 +2,7 @@ namespace RtcStack.NetSim.Tcp;
 
 /// <summary>
 /// Packet-level TCP sender model for cross traffic (RFC 8867 §5.6/5.7): slow start, congestion avoidance (NewReno or
-/// CUBIC), fast retransmit after three duplicate ACKs with NewReno fast recovery (RFC 6582), and retransmission
+/// CUBIC; slow start with RFC 3465 byte counting, L = 2), fast retransmit after three duplicate ACKs with NewReno fast recovery (RFC 6582), and retransmission
 /// timeout per RFC 6298 (min 200 ms as Linux uses, exponential back-off, go-back-N). A receive window caps the
 /// flight. Long flows send forever; short flows send files of a given size separated by exponential idle times.
 /// </summary>
@@ -56,6 +56,12 @@ public sealed class TcpSenderEndpoint : ISimEndpoint
     /// <summary>Congestion window in segments.</summary>
     public double CongestionWindow => _cwnd;
 
+    /// <summary>Retransmission timeouts so far.</summary>
+    public int Timeouts { get; private set; }
+
+    /// <summary>Fast retransmits so far.</summary>
+    public int FastRetransmits { get; private set; }
+
     /// <summary>Segments acknowledged.</summary>
     public long SegmentsAcked => _una;
 
@@ -99,7 +105,9 @@ public sealed class TcpSenderEndpoint : ISimEndpoint
             }
             else if (_cwnd < _ssthresh)
             {
-                _cwnd += newly;
+                // RFC 3465 appropriate byte counting with L = 2: a stretch ACK (e.g. after go-back-N) must not
+                // open the window by the whole jump at once.
+                _cwnd += Math.Min(newly, 2);
             }
             else
             {
@@ -114,6 +122,7 @@ public sealed class TcpSenderEndpoint : ISimEndpoint
             if (_dupAcks == 3 && !_inRecovery)
             {
                 OnLoss(now);
+                FastRetransmits++;
                 _recover = _nxt;
                 _inRecovery = true;
                 Retransmit(_una, now);
@@ -154,6 +163,7 @@ public sealed class TcpSenderEndpoint : ISimEndpoint
         {
             // RFC 6298 §5.5–5.7: back off, collapse the window, resend from the first unacknowledged segment.
             OnLoss(now);
+            Timeouts++;
             _cwnd = 1;
             _inRecovery = false;
             _dupAcks = 0;

@@ -17,18 +17,23 @@ public readonly ref struct OpusPacket
     public const int MaxPacketSamples = 5760;
 
     private readonly ReadOnlySpan<byte> _data;
-    private readonly OpusFrameOffsets _offsets;
-    private readonly OpusFrameLengths _lengths;
 
-    private OpusPacket(ReadOnlySpan<byte> data, int frameCount, bool isVbr, int paddingLength, int headerLength, scoped in OpusFrameOffsets offsets, scoped in OpusFrameLengths lengths)
+    // Frame positions are not stored (that would be 48 offsets and lengths per parse): CBR frames
+    // are at fixed steps, and VBR lengths are re-read from the header bytes, which Parse checked.
+    private readonly int _lengthsStart;
+    private readonly int _frameSize;
+    private readonly int _lastLength;
+
+    private OpusPacket(ReadOnlySpan<byte> data, int frameCount, bool isVbr, int paddingLength, int headerLength, int lengthsStart, int frameSize, int lastLength)
     {
         _data = data;
         FrameCount = frameCount;
         IsVbr = isVbr;
         PaddingLength = paddingLength;
         HeaderLength = headerLength;
-        _offsets = offsets;
-        _lengths = lengths;
+        _lengthsStart = lengthsStart;
+        _frameSize = frameSize;
+        _lastLength = lastLength;
     }
 
     /// <summary>Gets the whole packet.</summary>
@@ -63,15 +68,87 @@ public readonly ref struct OpusPacket
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
-        return _data.Slice(_offsets[index], _lengths[index]);
+        if (!IsVbr)
+        {
+            return _data.Slice(HeaderLength + (index * _frameSize), _frameSize);
+        }
+
+        FrameEnumerator frames = GetFrames();
+        for (int i = 0; i <= index; i++)
+        {
+            frames.MoveNext();
+        }
+
+        return frames.Current;
     }
 
     /// <summary>Returns the length of frame <paramref name="index"/> in bytes.</summary>
-    public int GetFrameLength(int index)
+    public int GetFrameLength(int index) => GetFrame(index).Length;
+
+    /// <summary>Enumerates the frames in order, each in constant time.</summary>
+    public FrameEnumerator GetFrames() => new(_data, FrameCount, IsVbr, HeaderLength, _lengthsStart, _frameSize, _lastLength);
+
+    /// <summary>Walks the frames of a parsed packet.</summary>
+    public ref struct FrameEnumerator
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
-        return _lengths[index];
+        private readonly ReadOnlySpan<byte> _data;
+        private readonly int _count;
+        private readonly bool _vbr;
+        private readonly int _frameSize;
+        private readonly int _lastLength;
+        private int _index;
+        private int _lengthPos;
+        private int _offset;
+
+        internal FrameEnumerator(ReadOnlySpan<byte> data, int count, bool vbr, int headerLength, int lengthsStart, int frameSize, int lastLength)
+        {
+            _data = data;
+            _count = count;
+            _vbr = vbr;
+            _frameSize = frameSize;
+            _lastLength = lastLength;
+            _index = -1;
+            _lengthPos = lengthsStart;
+            _offset = headerLength;
+            Current = default;
+        }
+
+        /// <summary>Gets the current frame.</summary>
+        public ReadOnlySpan<byte> Current { get; private set; }
+
+        /// <summary>Moves to the next frame.</summary>
+        public bool MoveNext()
+        {
+            if (_index + 1 >= _count)
+            {
+                return false;
+            }
+
+            _index++;
+            if (_index > 0)
+            {
+                _offset += Current.Length;
+            }
+
+            int length = _frameSize;
+            if (_vbr)
+            {
+                if (_index < _count - 1)
+                {
+                    _lengthPos += ReadFrameLength(_data, _lengthPos, _data.Length, out length);
+                }
+                else
+                {
+                    length = _lastLength;
+                }
+            }
+
+            Current = _data.Slice(_offset, length);
+            return true;
+        }
+
+        /// <summary>Returns this enumerator (for foreach).</summary>
+        public readonly FrameEnumerator GetEnumerator() => this;
     }
 
     /// <summary>Parses <paramref name="data"/> as one Opus packet; false when it breaks a rule of RFC 6716 §3.4.</summary>
@@ -91,9 +168,10 @@ public readonly ref struct OpusPacket
         }
 
         var toc = new OpusToc(data[0]);
-        OpusFrameOffsets offsets = default;
-        OpusFrameLengths lengths = default;
         int length = data.Length;
+        int lengthsStart = 0;
+        int frameSize = 0;
+        int lastLength = 0;
         int frameCount;
         int padding = 0;
         bool vbr = false;
@@ -110,8 +188,7 @@ public readonly ref struct OpusPacket
                 }
 
                 frameCount = 1;
-                offsets[0] = 1;
-                lengths[0] = (short)(length - 1);
+                frameSize = length - 1;
                 break;
             }
 
@@ -130,10 +207,7 @@ public readonly ref struct OpusPacket
                 }
 
                 frameCount = 2;
-                offsets[0] = 1;
-                lengths[0] = (short)size;
-                offsets[1] = 1 + size;
-                lengths[1] = (short)size;
+                frameSize = size;
                 break;
             }
 
@@ -155,10 +229,8 @@ public readonly ref struct OpusPacket
 
                 vbr = true;
                 frameCount = 2;
-                offsets[0] = pos;
-                lengths[0] = (short)first;
-                offsets[1] = pos + first;
-                lengths[1] = (short)second;
+                lengthsStart = 1;
+                lastLength = second;
                 break;
             }
 
@@ -219,21 +291,16 @@ public readonly ref struct OpusPacket
                         return OpusPacketStatus.Code3CbrLength;
                     }
 
-                    int size = total / frameCount;
-                    if (size > MaxFrameLength)
+                    frameSize = total / frameCount;
+                    if (frameSize > MaxFrameLength)
                     {
                         return OpusPacketStatus.FrameTooLong;
-                    }
-
-                    for (int i = 0; i < frameCount; i++)
-                    {
-                        offsets[i] = pos + (i * size);
-                        lengths[i] = (short)size;
                     }
                 }
                 else
                 {
                     int sum = 0;
+                    lengthsStart = pos;
                     for (int i = 0; i < frameCount - 1; i++)
                     {
                         int consumed = ReadFrameLength(data, pos, end, out int size);
@@ -248,22 +315,12 @@ public readonly ref struct OpusPacket
                         {
                             return OpusPacketStatus.Code3VbrLength;
                         }
-
-                        lengths[i] = (short)size;
                     }
 
-                    int last = end - pos - sum;
-                    if (last > MaxFrameLength)
+                    lastLength = end - pos - sum;
+                    if (lastLength > MaxFrameLength)
                     {
                         return OpusPacketStatus.FrameTooLong;
-                    }
-
-                    lengths[frameCount - 1] = (short)last;
-                    int offset = pos;
-                    for (int i = 0; i < frameCount; i++)
-                    {
-                        offsets[i] = offset;
-                        offset += lengths[i];
                     }
                 }
 
@@ -271,7 +328,7 @@ public readonly ref struct OpusPacket
             }
         }
 
-        packet = new OpusPacket(data, frameCount, vbr, padding, pos, offsets, lengths);
+        packet = new OpusPacket(data, frameCount, vbr, padding, pos, lengthsStart, frameSize, lastLength);
         return OpusPacketStatus.Valid;
     }
 

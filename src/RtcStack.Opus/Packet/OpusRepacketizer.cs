@@ -64,9 +64,8 @@ public sealed class OpusRepacketizer
         }
 
         _toc = parsed.Toc;
-        for (int i = 0; i < parsed.FrameCount; i++)
+        foreach (ReadOnlySpan<byte> frame in parsed.GetFrames())
         {
-            ReadOnlySpan<byte> frame = parsed.GetFrame(i);
             frame.CopyTo(_buffer.AsSpan(_used));
             _offsets[_count] = _used;
             _lengths[_count] = (short)frame.Length;
@@ -162,10 +161,11 @@ public sealed class OpusRepacketizer
 
         Span<short> lengths = stackalloc short[parsed.FrameCount];
         int dataLength = 0;
-        for (int i = 0; i < lengths.Length; i++)
+        int index = 0;
+        foreach (ReadOnlySpan<byte> frame in parsed.GetFrames())
         {
-            lengths[i] = (short)parsed.GetFrameLength(i);
-            dataLength += lengths[i];
+            lengths[index++] = (short)frame.Length;
+            dataLength += frame.Length;
         }
 
         OpusToc toc = parsed.Toc;

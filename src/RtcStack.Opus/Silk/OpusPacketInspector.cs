@@ -29,12 +29,15 @@ public static class OpusPacketInspector
         int active = 0;
         int inactive = 0;
         OpusFrameInfo first = default;
-        for (int i = 0; i < parsed.FrameCount; i++)
+        bool isFirst = true;
+        OpusToc toc = parsed.Toc;
+        foreach (ReadOnlySpan<byte> data in parsed.GetFrames())
         {
-            OpusFrameInfo frame = InspectFrame(parsed.Toc, parsed.GetFrame(i));
-            if (i == 0)
+            OpusFrameInfo frame = InspectFrame(toc, data);
+            if (isFirst)
             {
                 first = frame;
+                isFirst = false;
             }
 
             empty += frame.IsEmpty ? 1 : 0;
@@ -80,43 +83,42 @@ public static class OpusPacketInspector
         // RFC 6716 §4.2.2: one 10 ms SILK frame, or one to three 20 ms SILK frames per channel.
         int silkFrames = Math.Max(1, toc.SamplesPerFrame / 960);
         int channels = toc.Channels;
-        Span<byte> vad = stackalloc byte[2];
-        Span<bool> lbrrFlag = stackalloc bool[2];
-        Span<byte> lbrr = stackalloc byte[2];
-        vad.Clear();
-        lbrr.Clear();
-
         // §4.2.3: per channel, one VAD flag per SILK frame then the LBRR flag, each {1, 1}/2.
-        for (int ch = 0; ch < channels; ch++)
+        byte midVad = ReadVadFlags(ref decoder, silkFrames);
+        bool midLbrr = decoder.DecodeBit(1);
+        byte sideVad = 0;
+        bool sideLbrr = false;
+        if (channels == 2)
         {
-            for (int i = 0; i < silkFrames; i++)
-            {
-                if (decoder.DecodeBit(1))
-                {
-                    vad[ch] |= (byte)(1 << i);
-                }
-            }
-
-            lbrrFlag[ch] = decoder.DecodeBit(1);
+            sideVad = ReadVadFlags(ref decoder, silkFrames);
+            sideLbrr = decoder.DecodeBit(1);
         }
 
         // §4.2.4: for 40 and 60 ms frames, per-frame LBRR flags for each channel whose LBRR flag is
-        // set, packed LSB first; a 10 or 20 ms frame has at most one LBRR frame per channel.
-        for (int ch = 0; ch < channels; ch++)
-        {
-            if (!lbrrFlag[ch])
-            {
-                continue;
-            }
+        // set (mid first), packed LSB first; a 10 or 20 ms frame has at most one LBRR frame per channel.
+        byte midMask = midLbrr ? ReadLbrrMask(ref decoder, silkFrames) : (byte)0;
+        byte sideMask = sideLbrr ? ReadLbrrMask(ref decoder, silkFrames) : (byte)0;
+        return new OpusFrameInfo(mode, frame.Length, silkFrames, channels, midVad, sideVad, midMask, sideMask, false);
+    }
 
-            lbrr[ch] = silkFrames switch
+    private static byte ReadVadFlags(ref OpusRangeDecoder decoder, int silkFrames)
+    {
+        byte flags = 0;
+        for (int i = 0; i < silkFrames; i++)
+        {
+            if (decoder.DecodeBit(1))
             {
-                1 => 1,
-                2 => (byte)decoder.DecodeSymbol(LbrrPdf40),
-                _ => (byte)decoder.DecodeSymbol(LbrrPdf60),
-            };
+                flags |= (byte)(1 << i);
+            }
         }
 
-        return new OpusFrameInfo(mode, frame.Length, silkFrames, channels, vad[0], vad[1], lbrr[0], lbrr[1], false);
+        return flags;
     }
+
+    private static byte ReadLbrrMask(ref OpusRangeDecoder decoder, int silkFrames) => silkFrames switch
+    {
+        1 => 1,
+        2 => (byte)decoder.DecodeSymbol(LbrrPdf40),
+        _ => (byte)decoder.DecodeSymbol(LbrrPdf60),
+    };
 }

@@ -45,18 +45,22 @@ internal ref struct OpusRangeDecoder
     /// <summary>RFC 6716 §4.1.3.1: a binary symbol whose value 1 has probability 1/2^logp.</summary>
     public bool DecodeBit(int logp)
     {
-        uint ft = 1u << logp;
-        uint fs = Decode(ft);
-        bool one = fs >= ft - 1;
+        // With ft = 2^logp, §4.1.2 reduces to: r = rng / ft; the symbol is 1 iff val < r (fs = ft - 1).
+        // Then symbol 1 (fl = ft - 1, fh = ft): val unchanged, rng = r; symbol 0 (fl = 0, fh = ft - 1):
+        // val -= r, rng -= r.
+        uint r = _rng >> logp;
+        bool one = _val < r;
         if (one)
         {
-            Update(ft - 1, ft, ft);
+            _rng = r;
         }
         else
         {
-            Update(0, ft - 1, ft);
+            _val -= r;
+            _rng -= r;
         }
 
+        Normalize();
         return one;
     }
 

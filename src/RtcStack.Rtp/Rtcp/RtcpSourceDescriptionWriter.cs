@@ -60,7 +60,7 @@ public ref struct RtcpSourceDescriptionWriter
     public bool TryFinish(out int bytesWritten)
     {
         bytesWritten = 0;
-        if (!TryEndChunk())
+        if (!TryEndChunk() || _length > RtcpPacket.MaxLength)
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace RtcStack.Rtp.Rtcp;
@@ -228,7 +229,12 @@ public readonly ref struct TransportWideFeedback
             }
         }
 
+        // Status symbol of every packet, stopping before a delta that does not fit 16 signed bits.
         int limit = Math.Min(arrivalTimes.Length, ushort.MaxValue);
+        byte[]? rented = null;
+        Span<byte> symbols = limit <= 1024
+            ? stackalloc byte[1024]
+            : (rented = ArrayPool<byte>.Shared.Rent(limit));
         long previous = referenceTime * 256;
         for (int i = 0; i < limit; i++)
         {
@@ -243,50 +249,68 @@ public readonly ref struct TransportWideFeedback
                 }
 
                 previous = units;
+                symbols[i] = delta is >= 0 and <= 255 ? (byte)1 : (byte)2;
+            }
+            else
+            {
+                symbols[i] = 0;
             }
         }
 
-        if (limit == 0)
+        try
         {
-            return false;
-        }
+            if (limit == 0)
+            {
+                return false;
+            }
 
-        // Chunks, written straight after the header; stop before a chunk that would overflow.
-        var cursor = new SymbolCursor(arrivalTimes[..limit], referenceTime * 256);
-        int chunkOffset = headerLength;
+            int covered = WriteChunks(destination, symbols[..limit], headerLength, out int chunkOffset);
+            if (covered == 0)
+            {
+                return false;
+            }
+
+            WriteDeltasAndHeader(destination, senderSsrc, mediaSsrc, baseSequenceNumber, feedbackPacketCount, arrivalTimes[..covered], referenceTime, chunkOffset, out bytesWritten);
+            packetsWritten = covered;
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Greedy chunk choice (see TryWrite); chunks go straight after the header. Returns the number
+    // of packets covered, which is smaller than symbols.Length when the destination is too small.
+    private static int WriteChunks(Span<byte> destination, ReadOnlySpan<byte> symbols, int headerLength, out int chunkOffset)
+    {
+        int maxLength = Math.Min(destination.Length, RtcpPacket.MaxLength);
+        chunkOffset = headerLength;
         int deltaBytes = 0;
         int covered = 0;
-        int maxLength = Math.Min(destination.Length, RtcpPacket.MaxLength);
-        while (covered < limit)
+        while (covered < symbols.Length)
         {
-            int remaining = limit - covered;
-            SymbolCursor before = cursor;
-            SymbolCursor scan = cursor;
-            int first = scan.Next();
+            ReadOnlySpan<byte> rest = symbols[covered..];
+            int first = rest[0];
             int run = 1;
-            while (run < remaining && run < MaxRunLength && scan.Next() == first)
+            int maxRun = Math.Min(rest.Length, MaxRunLength);
+            while (run < maxRun && rest[run] == first)
             {
                 run++;
             }
 
-            scan = cursor;
-            int window = Math.Min(14, remaining);
-            bool allSmall = true;
-            for (int i = 0; i < window && allSmall; i++)
-            {
-                allSmall = scan.Next() <= 1;
-            }
-
+            int window = Math.Min(14, rest.Length);
+            bool allSmall = rest[..window].IndexOf((byte)2) < 0;
             int capacity = allSmall ? 14 : 7;
             int chunk;
             int count;
-            int chunkDeltaBytes = 0;
-            if (run >= Math.Min(capacity, remaining))
+            if (run >= Math.Min(capacity, rest.Length))
             {
                 count = run;
                 chunk = (first << 13) | run;
-                chunkDeltaBytes = first * run;
-                cursor.Skip(run);
             }
             else if (allSmall)
             {
@@ -294,42 +318,30 @@ public readonly ref struct TransportWideFeedback
                 chunk = 0x8000;
                 for (int i = 0; i < count; i++)
                 {
-                    int symbol = cursor.Next();
-                    chunk |= symbol << (13 - i);
-                    chunkDeltaBytes += symbol;
+                    chunk |= rest[i] << (13 - i);
                 }
             }
             else
             {
-                count = Math.Min(7, remaining);
+                count = Math.Min(7, rest.Length);
                 chunk = 0xC000;
                 for (int i = 0; i < count; i++)
                 {
-                    int symbol = cursor.Next();
-                    chunk |= symbol << (12 - (2 * i));
-                    chunkDeltaBytes += symbol;
+                    chunk |= rest[i] << (12 - (2 * i));
                 }
             }
 
+            int chunkDeltaBytes = SumDeltaBytes(rest[..count]);
             bool truncated = false;
             if (PaddedLength(chunkOffset + 2 + deltaBytes + chunkDeltaBytes) > maxLength)
             {
                 // Out of room: this chunk becomes the last one and covers only the packets whose
-                // deltas still fit (a vector's unused symbols stay 0, a run gets shorter).
-                SymbolCursor fit = before;
+                // deltas still fit (a vector's unused symbols become 0, a run gets shorter).
                 int fitCount = 0;
                 int fitBytes = 0;
-                while (fitCount < count)
+                while (fitCount < count && PaddedLength(chunkOffset + 2 + deltaBytes + fitBytes + rest[fitCount]) <= maxLength)
                 {
-                    SymbolCursor probe = fit;
-                    int symbol = probe.Next();
-                    if (PaddedLength(chunkOffset + 2 + deltaBytes + fitBytes + symbol) > maxLength)
-                    {
-                        break;
-                    }
-
-                    fit = probe;
-                    fitBytes += symbol;
+                    fitBytes += rest[fitCount];
                     fitCount++;
                 }
 
@@ -363,14 +375,34 @@ public readonly ref struct TransportWideFeedback
             }
         }
 
-        if (covered == 0)
+        return covered;
+    }
+
+    private static int SumDeltaBytes(ReadOnlySpan<byte> symbols)
+    {
+        int sum = 0;
+        foreach (byte symbol in symbols)
         {
-            return false;
+            sum += symbol;
         }
 
-        // Receive deltas.
+        return sum;
+    }
+
+    private static void WriteDeltasAndHeader(
+        Span<byte> destination,
+        uint senderSsrc,
+        uint mediaSsrc,
+        ushort baseSequenceNumber,
+        byte feedbackPacketCount,
+        ReadOnlySpan<TimeSpan?> arrivalTimes,
+        long referenceTime,
+        int chunkOffset,
+        out int bytesWritten)
+    {
+        int covered = arrivalTimes.Length;
         int offset = chunkOffset;
-        previous = referenceTime * 256;
+        long previous = referenceTime * 256;
         for (int i = 0; i < covered; i++)
         {
             if (arrivalTimes[i] is TimeSpan t)
@@ -407,8 +439,6 @@ public readonly ref struct TransportWideFeedback
         fci[6] = (byte)referenceTime;
         fci[7] = feedbackPacketCount;
         bytesWritten = length;
-        packetsWritten = covered;
-        return true;
     }
 
     private static int PaddedLength(int length) => (length + 3) & ~3;
@@ -419,46 +449,6 @@ public readonly ref struct TransportWideFeedback
     {
         long q = Math.DivRem(value, divisor, out long r);
         return r < 0 ? q - 1 : q;
-    }
-
-    // Produces the status symbol of each packet in order; copied by value to look ahead.
-    private ref struct SymbolCursor
-    {
-        private readonly ReadOnlySpan<TimeSpan?> _arrivals;
-        private int _index;
-        private long _previous;
-
-        public SymbolCursor(ReadOnlySpan<TimeSpan?> arrivals, long reference)
-        {
-            _arrivals = arrivals;
-            _previous = reference;
-        }
-
-        public int Next()
-        {
-            if (_index >= _arrivals.Length)
-            {
-                return 0;
-            }
-
-            if (_arrivals[_index++] is not TimeSpan t)
-            {
-                return 0;
-            }
-
-            long units = ToDeltaUnits(t);
-            long delta = units - _previous;
-            _previous = units;
-            return delta is >= 0 and <= 255 ? 1 : 2;
-        }
-
-        public void Skip(int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                Next();
-            }
-        }
     }
 
     /// <summary>Decodes the chunks and deltas of a validated feedback packet, one packet at a time.</summary>

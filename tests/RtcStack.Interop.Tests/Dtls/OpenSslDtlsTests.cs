@@ -97,7 +97,7 @@ public sealed partial class OpenSslDtlsTests : IDisposable
         Assert.True(client.WaitForOutput("Keying material: ", TimeSpan.FromSeconds(10)), client.Output);
         Assert.Contains("SRTP Extension negotiated, profile=" + opensslProfile, client.Output, StringComparison.Ordinal);
         Assert.Equal(KeyingMaterial(client.Output), Convert.ToHexString(connected.SrtpKeys.ExporterOutput));
-        Assert.Equal(opensslFingerprint, DtlsFingerprint.Compute(connected.RemoteCertificate.RawData));
+        Assert.Equal(opensslFingerprint, DtlsFingerprint.Compute(connected.RemoteCertificateDer));
         Assert.Equal(opensslFingerprint, connected.RemoteFingerprint);
 
         endpoint.Send("hello from rtcstack\n"u8);

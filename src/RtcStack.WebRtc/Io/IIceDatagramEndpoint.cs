@@ -1,0 +1,11 @@
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>
+/// An endpoint that runs ICE, so a shared socket can route a STUN request from a new remote address to
+/// it by the request's USERNAME (RFC 8445 §7.2.2: "local-ufrag:remote-ufrag" from the receiver's view).
+/// </summary>
+public interface IIceDatagramEndpoint : IDatagramEndpoint
+{
+    /// <summary>Gets the endpoint's current local ICE username fragment (it changes on an ICE restart).</summary>
+    string LocalIceUfrag { get; }
+}

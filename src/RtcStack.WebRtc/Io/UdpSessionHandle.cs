@@ -1,0 +1,55 @@
+using System.Net.Sockets;
+using RtcStack.Stun;
+
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>One endpoint (usually a <see cref="PeerSession"/>) registered with a <see cref="UdpSessionHost"/>.</summary>
+public sealed class UdpSessionHandle
+{
+    internal UdpSessionHandle(UdpSessionHost host, IDatagramEndpoint endpoint, TransportAddress localAddress, Socket socket, bool ownsSocket, Action<UdpSessionHandle, TimeSpan>? onActivity)
+    {
+        Host = host;
+        Endpoint = endpoint;
+        LocalAddress = localAddress;
+        Socket = socket;
+        OwnsSocket = ownsSocket;
+        OnActivity = onActivity;
+    }
+
+    /// <summary>Gets the host running the endpoint.</summary>
+    public UdpSessionHost Host { get; }
+
+    /// <summary>Gets the endpoint.</summary>
+    public IDatagramEndpoint Endpoint { get; }
+
+    /// <summary>Gets the local address of the endpoint's socket (its host candidate).</summary>
+    public TransportAddress LocalAddress { get; }
+
+    /// <summary>Gets a value indicating whether the handle was removed from its host.</summary>
+    public bool IsRemoved { get; internal set; }
+
+    /// <summary>Gets or sets application state attached to the session.</summary>
+    public object? Tag { get; set; }
+
+    internal Socket Socket { get; }
+
+    internal bool OwnsSocket { get; }
+
+    internal Action<UdpSessionHandle, TimeSpan>? OnActivity { get; }
+
+    internal Lock Gate { get; } = new();
+
+    internal ITimer? Timer { get; set; }
+
+    internal TimeSpan ArmedFor { get; set; } = TimeSpan.MaxValue;
+
+    internal List<TransportAddress> Routes { get; } = [];
+
+    internal Task? ReceiveLoop { get; set; }
+
+    /// <summary>Runs <paramref name="action"/> on the endpoint under its lock (see <see cref="UdpSessionHost.Invoke(UdpSessionHandle, Action{TimeSpan})"/>).</summary>
+    public void Invoke(Action<TimeSpan> action) => Host.Invoke(this, action);
+
+    /// <summary>Runs <paramref name="func"/> on the endpoint under its lock and returns its result.</summary>
+    public T Invoke<T>(Func<TimeSpan, T> func) => Host.Invoke(this, func);
+}

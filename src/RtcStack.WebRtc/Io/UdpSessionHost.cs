@@ -1,0 +1,491 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RtcStack.Stun;
+
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>
+/// Runs many sans-IO endpoints (usually <see cref="PeerSession"/>s) over real UDP sockets: one socket per
+/// session, or one shared socket for all of them demultiplexed by ICE username fragment (the STUN
+/// USERNAME of the first request from a new address) and then by remote address. Together with the CLI
+/// it is the only place where sockets, threads and a clock meet the protocol modules (DESIGN.md).
+/// </summary>
+/// <remarks>
+/// Receives use <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
+/// (the runtime's epoll loop; no thread per socket), sends use
+/// <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/> with a reused
+/// <see cref="SocketAddress"/>, so steady-state receive, dispatch and send allocate nothing. Each session
+/// has a lock: every call into it (datagram, timer, <see cref="Invoke(UdpSessionHandle, Action{TimeSpan})"/>)
+/// runs under it, then its datagrams are sent and its timer re-armed to its <see cref="IDatagramEndpoint.PollTimeout"/>.
+/// Time comes from a <see cref="TimeProvider"/>.
+/// </remarks>
+public sealed class UdpSessionHost : IDisposable
+{
+    private const int BufferSize = 2048;
+    private static readonly Meter s_meter = new("RtcStack.WebRtc.Udp");
+    private static readonly Counter<long> s_received = s_meter.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
+    private static readonly Counter<long> s_sent = s_meter.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
+
+    [ThreadStatic]
+    private static byte[]? t_sendBuffer;
+
+    [ThreadStatic]
+    private static SocketAddress? t_v4;
+
+    [ThreadStatic]
+    private static SocketAddress? t_v6;
+
+    private readonly UdpSessionHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _start;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<TransportAddress, UdpSessionHandle> _routes = new();
+    private readonly ConcurrentDictionary<UdpSessionHandle, byte> _handles = new();
+    private readonly Lock _portGate = new();
+    private readonly Socket? _shared;
+    private readonly Task? _sharedLoop;
+    private int _nextPort;
+    private long _received;
+    private long _sent;
+    private long _sendErrors;
+    private long _unmatched;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a host; with <see cref="UdpSessionHostOptions.SharedSocket"/> the shared socket is bound and receiving at once.</summary>
+    public UdpSessionHost(UdpSessionHostOptions? options = null)
+    {
+        _options = options ?? new UdpSessionHostOptions();
+        _time = _options.TimeProvider;
+        _logger = _options.Logger ?? NullLogger.Instance;
+        _start = _time.GetTimestamp();
+        WallClockAtZero = _time.GetUtcNow();
+        _nextPort = _options.PortRangeStart;
+        if (_options.SharedSocket)
+        {
+            _shared = CreateSocket(new IPEndPoint(_options.BindAddress, _options.SharedPort));
+            SharedAddress = new TransportAddress((IPEndPoint)_shared.LocalEndPoint!).UnmapIPv4();
+            _sharedLoop = Task.Run(() => ReceiveLoopAsync(_shared, SharedAddress.Value, null));
+        }
+    }
+
+    /// <summary>Gets the host's monotonic clock: time since it was created (the sessions' <c>now</c>).</summary>
+    public TimeSpan Now => _time.GetElapsedTime(_start);
+
+    /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
+    public DateTimeOffset WallClockAtZero { get; }
+
+    /// <summary>Gets the shared socket's address, or null when each session has its own socket.</summary>
+    public TransportAddress? SharedAddress { get; }
+
+    /// <summary>Gets the number of registered sessions.</summary>
+    public int SessionCount => _handles.Count;
+
+    /// <summary>Gets the number of datagrams received.</summary>
+    public long DatagramsReceived => Interlocked.Read(ref _received);
+
+    /// <summary>Gets the number of datagrams sent.</summary>
+    public long DatagramsSent => Interlocked.Read(ref _sent);
+
+    /// <summary>Gets the number of sends the OS refused.</summary>
+    public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    /// <summary>Gets the number of datagrams on the shared socket that matched no session.</summary>
+    public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
+
+    /// <summary>
+    /// Registers <paramref name="endpoint"/>: binds its socket (or uses the shared one) and starts receiving.
+    /// A <see cref="PeerSession"/> gets the socket address as its host candidate. <paramref name="onActivity"/>
+    /// runs under the session's lock after every input (drain events and media there, or answer media at once).
+    /// </summary>
+    public UdpSessionHandle Add(IDatagramEndpoint endpoint, Action<UdpSessionHandle, TimeSpan>? onActivity = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_shared is not null && endpoint is not IIceDatagramEndpoint)
+        {
+            throw new ArgumentException("a shared socket routes by ICE username fragment: the endpoint must implement IIceDatagramEndpoint", nameof(endpoint));
+        }
+
+        UdpSessionHandle handle;
+        if (_shared is not null)
+        {
+            handle = new UdpSessionHandle(this, endpoint, SharedAddress!.Value, _shared, ownsSocket: false, onActivity);
+        }
+        else
+        {
+            Socket socket = BindSessionSocket();
+            var local = new TransportAddress((IPEndPoint)socket.LocalEndPoint!).UnmapIPv4();
+            handle = new UdpSessionHandle(this, endpoint, local, socket, ownsSocket: true, onActivity);
+        }
+
+        handle.Timer = _time.CreateTimer(static s => { var h = (UdpSessionHandle)s!; h.Host.OnTimer(h); }, handle, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _handles[handle] = 0;
+        if (endpoint is PeerSession session)
+        {
+            lock (handle.Gate)
+            {
+                session.AddLocalAddress(handle.LocalAddress);
+            }
+        }
+
+        if (handle.OwnsSocket)
+        {
+            handle.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(handle.Socket, handle.LocalAddress, handle));
+        }
+
+        return handle;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> (signalling, sending media...) on the session under its lock with the
+    /// current time, then sends what it produced and re-arms its timer.
+    /// </summary>
+    public void Invoke(UdpSessionHandle handle, Action<TimeSpan> action)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(action);
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            TimeSpan now = Now;
+            action(now);
+            AfterInput(handle, now);
+        }
+    }
+
+    /// <summary>Runs <paramref name="func"/> like <see cref="Invoke(UdpSessionHandle, Action{TimeSpan})"/> and returns its result.</summary>
+    public T Invoke<T>(UdpSessionHandle handle, Func<TimeSpan, T> func)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(func);
+        lock (handle.Gate)
+        {
+            ObjectDisposedException.ThrowIf(handle.IsRemoved, handle);
+            TimeSpan now = Now;
+            T result = func(now);
+            AfterInput(handle, now);
+            return result;
+        }
+    }
+
+    /// <summary>Stops running the session: no more calls into it; its socket (if its own) is closed. Close it first to send a BYE.</summary>
+    public void Remove(UdpSessionHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            handle.IsRemoved = true;
+            handle.Timer?.Dispose();
+            foreach (TransportAddress r in handle.Routes)
+            {
+                _routes.TryRemove(new KeyValuePair<TransportAddress, UdpSessionHandle>(r, handle));
+            }
+        }
+
+        _handles.TryRemove(handle, out _);
+        if (handle.OwnsSocket)
+        {
+            // The receive loop ends on its own (ObjectDisposedException); it may be the caller, so it is not awaited here.
+            handle.Socket.Dispose();
+        }
+    }
+
+    /// <summary>Stops everything: sessions are removed (not closed), sockets closed, receive loops awaited.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stop.Cancel();
+        var loops = new List<Task>();
+        foreach (UdpSessionHandle h in _handles.Keys)
+        {
+            if (h.ReceiveLoop is Task t)
+            {
+                loops.Add(t);
+            }
+
+            Remove(h);
+        }
+
+        _shared?.Dispose();
+        if (_sharedLoop is not null)
+        {
+            loops.Add(_sharedLoop);
+        }
+
+        Task.WaitAll([.. loops], TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private Socket CreateSocket(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (_options.ReceiveBufferSize > 0)
+            {
+                socket.ReceiveBufferSize = _options.ReceiveBufferSize;
+            }
+
+            if (_options.SendBufferSize > 0)
+            {
+                socket.SendBufferSize = _options.SendBufferSize;
+            }
+
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private Socket BindSessionSocket()
+    {
+        if (_options.PortRangeStart <= 0)
+        {
+            return CreateSocket(new IPEndPoint(_options.BindAddress, 0));
+        }
+
+        int span = _options.PortRangeEnd - _options.PortRangeStart + 1;
+        if (span <= 0)
+        {
+            throw new InvalidOperationException("PortRangeEnd must not be below PortRangeStart");
+        }
+
+        for (int attempt = 0; attempt < span; attempt++)
+        {
+            int port;
+            lock (_portGate)
+            {
+                port = _nextPort;
+                _nextPort = _nextPort >= _options.PortRangeEnd ? _options.PortRangeStart : _nextPort + 1;
+            }
+
+            try
+            {
+                return CreateSocket(new IPEndPoint(_options.BindAddress, port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // Taken: try the next port of the range.
+            }
+        }
+
+        throw new InvalidOperationException($"no free UDP port in {_options.PortRangeStart}-{_options.PortRangeEnd}");
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, TransportAddress local, UdpSessionHandle? owner)
+    {
+        byte[] buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
+        var from = new SocketAddress(socket.AddressFamily);
+        while (!_disposed && owner?.IsRemoved != true)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (!_disposed && e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+            {
+                // An ICMP error for an earlier send; the socket stays usable.
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+
+            if (!TransportAddress.TryReadFrom(from, out TransportAddress remote))
+            {
+                continue;
+            }
+
+            remote = remote.UnmapIPv4();
+            Interlocked.Increment(ref _received);
+            s_received.Add(1);
+            UdpSessionHandle? handle = owner ?? Route(remote, buffer.AsSpan(0, n));
+            if (handle is null)
+            {
+                Interlocked.Increment(ref _unmatched);
+                continue;
+            }
+
+            lock (handle.Gate)
+            {
+                if (handle.IsRemoved)
+                {
+                    continue;
+                }
+
+                TimeSpan now = Now;
+                handle.Endpoint.HandleDatagram(local, remote, buffer.AsSpan(0, n), now);
+                AfterInput(handle, now);
+            }
+        }
+    }
+
+    /// <summary>Shared socket: the session for a datagram, by remote address, or by the STUN USERNAME of a new address.</summary>
+    private UdpSessionHandle? Route(TransportAddress remote, ReadOnlySpan<byte> datagram)
+    {
+        if (_routes.TryGetValue(remote, out UdpSessionHandle? known))
+        {
+            return known;
+        }
+
+        if (PacketDemultiplexer.Classify(datagram) != PacketKind.Stun
+            || StunMessageReader.TryParse(datagram, out StunMessageReader msg) != StunParseStatus.Ok
+            || msg.Class != StunClass.Request
+            || !msg.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> username))
+        {
+            return null;
+        }
+
+        // RFC 8445 §7.2.2: USERNAME is "receiver-ufrag:sender-ufrag"; the receiver's part is ours.
+        int colon = username.IndexOf((byte)':');
+        ReadOnlySpan<byte> ours = colon < 0 ? username : username[..colon];
+        foreach (UdpSessionHandle h in _handles.Keys)
+        {
+            if (h.IsRemoved || h.Endpoint is not IIceDatagramEndpoint ice)
+            {
+                continue;
+            }
+
+            string ufrag;
+            lock (h.Gate)
+            {
+                ufrag = ice.LocalIceUfrag;
+            }
+
+            if (Utf8Equals(ours, ufrag))
+            {
+                AddRoute(h, remote);
+                return h;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string text)
+    {
+        if (utf8.Length != text.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] != text[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void AddRoute(UdpSessionHandle handle, TransportAddress remote)
+    {
+        if (_routes.TryAdd(remote, handle))
+        {
+            lock (handle.Gate)
+            {
+                handle.Routes.Add(remote);
+            }
+        }
+    }
+
+    private void OnTimer(UdpSessionHandle handle)
+    {
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            handle.ArmedFor = TimeSpan.MaxValue;
+            TimeSpan now = Now;
+            if (handle.Endpoint.PollTimeout() is TimeSpan due && due <= now)
+            {
+                handle.Endpoint.HandleTimeout(now);
+            }
+
+            AfterInput(handle, now);
+        }
+    }
+
+    // Under handle.Gate: let the application react, send everything produced, re-arm the timer.
+    private void AfterInput(UdpSessionHandle handle, TimeSpan now)
+    {
+        handle.OnActivity?.Invoke(handle, now);
+        byte[] buffer = t_sendBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
+        while (handle.Endpoint.TryPollTransmit(buffer, out DatagramTransmit t))
+        {
+            if (handle.Socket == _shared && t.Length > 0 && buffer[0] < 4 && !_routes.ContainsKey(t.Destination))
+            {
+                // Our own connectivity checks: their responses come back from this address.
+                if (_routes.TryAdd(t.Destination, handle))
+                {
+                    handle.Routes.Add(t.Destination);
+                }
+            }
+
+            SocketAddress to = t.Destination.IsIPv4 && handle.Socket.AddressFamily == AddressFamily.InterNetwork
+                ? (t_v4 ??= new SocketAddress(AddressFamily.InterNetwork))
+                : (t_v6 ??= new SocketAddress(AddressFamily.InterNetworkV6));
+            t.Destination.WriteTo(to);
+            try
+            {
+                handle.Socket.SendTo(buffer.AsSpan(0, t.Length), SocketFlags.None, to);
+                Interlocked.Increment(ref _sent);
+                s_sent.Add(1);
+            }
+            catch (SocketException e)
+            {
+                Interlocked.Increment(ref _sendErrors);
+                _logger.LogDebug("send to {Destination}: {Error}", t.Destination, e.SocketErrorCode);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+
+        if (handle.Endpoint.PollTimeout() is TimeSpan next)
+        {
+            if (next != handle.ArmedFor)
+            {
+                handle.ArmedFor = next;
+                TimeSpan delay = next - now;
+                handle.Timer?.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
+        }
+        else if (handle.ArmedFor != TimeSpan.MaxValue)
+        {
+            handle.ArmedFor = TimeSpan.MaxValue;
+            handle.Timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+}

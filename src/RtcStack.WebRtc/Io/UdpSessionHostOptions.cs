@@ -1,0 +1,39 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>Configuration of a <see cref="UdpSessionHost"/>.</summary>
+public sealed class UdpSessionHostOptions
+{
+    /// <summary>Gets or sets the local address sockets bind to (default 127.0.0.1).</summary>
+    public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every session shares one socket (demultiplexed by the
+    /// ICE username fragment of the first STUN request, then by the remote address). False gives each
+    /// session its own socket.
+    /// </summary>
+    public bool SharedSocket { get; set; }
+
+    /// <summary>Gets or sets the port of the shared socket (0 picks one).</summary>
+    public int SharedPort { get; set; }
+
+    /// <summary>Gets or sets the first port of the range per-session sockets bind in (0: any free port).</summary>
+    public int PortRangeStart { get; set; }
+
+    /// <summary>Gets or sets the last port of the range (inclusive).</summary>
+    public int PortRangeEnd { get; set; }
+
+    /// <summary>Gets or sets the socket receive buffer size (SO_RCVBUF); 0 keeps the OS default.</summary>
+    public int ReceiveBufferSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Gets or sets the socket send buffer size (SO_SNDBUF); 0 keeps the OS default.</summary>
+    public int SendBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the clock (a fake one in tests).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the logger.</summary>
+    public ILogger? Logger { get; set; }
+}

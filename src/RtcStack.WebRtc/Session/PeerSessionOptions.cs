@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using RtcStack.Congestion;
+using RtcStack.Dtls;
+using RtcStack.Ice;
+using RtcStack.Sdp;
+
+namespace RtcStack.WebRtc;
+
+/// <summary>Configuration of a <see cref="PeerSession"/>.</summary>
+public sealed class PeerSessionOptions
+{
+    /// <summary>
+    /// Gets or sets the DTLS certificate (RFC 8827 §6.5: both sides present one). Share one between
+    /// sessions of a server: generating an ECDSA certificate costs milliseconds. Null generates one per session.
+    /// </summary>
+    public DtlsCertificate? Certificate { get; set; }
+
+    /// <summary>
+    /// Gets the SRTP protection profiles offered (as DTLS client) or accepted (as DTLS server), most
+    /// preferred first (RFC 5764 §4.1.1). Browsers support AEAD_AES_128_GCM and AES128_CM_HMAC_SHA1_80.
+    /// </summary>
+    public IList<SrtpProtectionProfile> SrtpProfiles { get; } = new List<SrtpProtectionProfile>
+    {
+        SrtpProtectionProfile.AeadAes128Gcm,
+        SrtpProtectionProfile.Aes128CmHmacSha1_80,
+    };
+
+    /// <summary>
+    /// Gets or sets the a=setup value of our offers. JSEP (RFC 8829 §5.2.1) and RFC 8842 §5.2 say
+    /// <see cref="SetupRole.ActPass"/>; <see cref="SetupRole.Active"/> or <see cref="SetupRole.Passive"/>
+    /// force our DTLS role when we offer (browsers accept them), for tests and interop matrices.
+    /// </summary>
+    public SetupRole OfferSetup { get; set; } = SetupRole.ActPass;
+
+    /// <summary>
+    /// Gets or sets the a=setup value we answer an actpass offer with: <see cref="SetupRole.Active"/>
+    /// (DTLS client, what RFC 8829 §5.3.1 recommends) or <see cref="SetupRole.Passive"/> (DTLS server).
+    /// </summary>
+    public SetupRole AnswerSetup { get; set; } = SetupRole.Active;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether our DTLS server sends a HelloVerifyRequest (RFC 6347
+    /// §4.2.1). Off by default: ICE connectivity checks have already verified the peer's address
+    /// (RFC 8445 §7, RFC 7675), as libwebrtc's server also assumes, and the cookie costs a round trip.
+    /// </summary>
+    public bool DtlsRequireCookie { get; set; }
+
+    /// <summary>Gets or sets the DTLS MTU (records and handshake fragments are cut to fit).</summary>
+    public int DtlsMtu { get; set; } = 1200;
+
+    /// <summary>Gets or sets the first DTLS retransmission timeout (RFC 6347 §4.2.4.1 says 1 s; browsers use less).</summary>
+    public TimeSpan DtlsInitialRetransmitTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets the STUN and TURN servers ICE gathers from (RFC 8445 §5.1.1).</summary>
+    public IList<IceServer> IceServers { get; } = new List<IceServer>();
+
+    /// <summary>Gets or sets the ICE transport policy.</summary>
+    public IceTransportPolicy IceTransportPolicy { get; set; } = IceTransportPolicy.All;
+
+    /// <summary>Gets or sets the interval of RTCP consent checks (RFC 7675 §5.1: 5 s on average).</summary>
+    public TimeSpan? IceConsentInterval { get; set; }
+
+    /// <summary>Gets or sets how long ICE waits without responses before "disconnected".</summary>
+    public TimeSpan? IceDisconnectedTimeout { get; set; }
+
+    /// <summary>Gets or sets the SSRC of the audio stream we send; null picks a random one (RFC 3550 §8.1).</summary>
+    public uint? Ssrc { get; set; }
+
+    /// <summary>Gets or sets the RTCP CNAME (RFC 7022: random, per session); null generates one.</summary>
+    public string? CName { get; set; }
+
+    /// <summary>Gets or sets our media direction.</summary>
+    public MediaDirection Direction { get; set; } = MediaDirection.SendRecv;
+
+    /// <summary>Gets or sets the Opus payload type of our offers (an answer uses the offerer's).</summary>
+    public int OpusPayloadType { get; set; } = 111;
+
+    /// <summary>
+    /// Gets the RTCP feedback we support for Opus (RFC 4585 §4.2): transport-cc (TWCC feedback and
+    /// transport-wide sequence numbers) and nack (generic NACK and retransmission from a send history).
+    /// </summary>
+    public IList<string> RtcpFeedback { get; } = new List<string> { "transport-cc", "nack" };
+
+    /// <summary>
+    /// Gets or sets a value indicating whether we offer and accept <c>a=rtcp-xr:rcvr-rtt=all</c>
+    /// (RFC 3611 §5.1, §4.4-4.5): XR receiver reference time and DLRR blocks, so a receive-only side learns its RTT.
+    /// </summary>
+    public bool RtcpXrReceiverRtt { get; set; } = true;
+
+    /// <summary>Gets or sets the mean interval between our RTCP reports (RFC 3550 §6.2; randomized ×[0.5, 1.5], §6.3.1).</summary>
+    public TimeSpan RtcpInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how many sent RTP packets are kept for NACK retransmission (a power of two; 0 disables).</summary>
+    public int SendHistorySize { get; set; } = 256;
+
+    /// <summary>Gets or sets how many received frames wait for <see cref="PeerSession.TryPollMedia"/> before the oldest is dropped.</summary>
+    public int MaxQueuedMediaFrames { get; set; } = 256;
+
+    /// <summary>Gets or sets the SRTP replay window (RFC 3711 §3.3.2).</summary>
+    public int SrtpReplayWindow { get; set; } = 1024;
+
+    /// <summary>
+    /// Gets or sets the congestion controller fed with what we send and the peer's TWCC feedback
+    /// (e.g. <see cref="Congestion.Gcc.GccController"/>); its target shows up as
+    /// <c>availableOutgoingBitrate</c> in the candidate-pair stats. Null: none.
+    /// </summary>
+    public ICongestionController? CongestionController { get; set; }
+
+    /// <summary>
+    /// Gets or sets the wall-clock time that corresponds to session time zero, used only for the NTP
+    /// timestamps of sender reports (RFC 3550 §6.4.1). The driver sets it; the session never reads a clock.
+    /// </summary>
+    public DateTimeOffset WallClockAtZero { get; set; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>Gets or sets the random source (tests pass a seeded one); null uses a cryptographic generator for secrets.</summary>
+    public Random? Random { get; set; }
+
+    /// <summary>Gets or sets the logger.</summary>
+    public ILogger? Logger { get; set; }
+}

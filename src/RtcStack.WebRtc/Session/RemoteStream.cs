@@ -1,0 +1,63 @@
+using RtcStack.Opus;
+using RtcStack.Rtp;
+
+namespace RtcStack.WebRtc;
+
+/// <summary>What a <see cref="PeerSession"/> knows about one remote RTP source: reception statistics, the
+/// RFC 7587 depacketizer, NACK state, and what the source's own sender reports say.</summary>
+internal sealed class RemoteStream
+{
+    public RemoteStream(uint ssrc, int payloadType, int clockRate, bool nack)
+    {
+        Ssrc = ssrc;
+        PayloadType = payloadType;
+        // Probation off (minSequential 1): SRTP already authenticated the source.
+        Statistics = new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1);
+        Nack = nack ? new NackRequester() : null;
+    }
+
+    public uint Ssrc { get; }
+
+    public int PayloadType { get; }
+
+    public RtpReceiverStatistics Statistics { get; }
+
+    public OpusRtpDepacketizer Depacketizer { get; } = new();
+
+    public NackRequester? Nack { get; }
+
+    public long BytesReceived { get; set; }
+
+    public long HeaderBytesReceived { get; set; }
+
+    public long PacketsDiscarded { get; set; }
+
+    public long RetransmittedPacketsReceived { get; set; }
+
+    public long NackCount { get; set; }
+
+    public TimeSpan LastPacketReceived { get; set; }
+
+    public int LastAudioLevel { get; set; } = -1;
+
+    /// <summary>Gets or sets the sum over packets of (level as linear amplitude)² × duration: webrtc-stats totalAudioEnergy from RFC 6464 levels.</summary>
+    public double TotalAudioEnergy { get; set; }
+
+    public double TotalSamplesDuration { get; set; }
+
+    public bool Ended { get; set; }
+
+    public string? CName { get; set; }
+
+    // From this source's sender reports (remote-outbound-rtp).
+    public long SenderReportsReceived { get; set; }
+
+    public uint RemotePacketsSent { get; set; }
+
+    public uint RemoteOctetsSent { get; set; }
+
+    public NtpTimestamp LastSenderReportNtp { get; set; }
+
+    // From XR receiver reference time blocks (RFC 3611 §4.4), answered with DLRR.
+    public LastReportTracker ReceiverReferenceTime;
+}

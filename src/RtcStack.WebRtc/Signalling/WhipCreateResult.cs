@@ -1,0 +1,32 @@
+namespace RtcStack.WebRtc.Signalling;
+
+/// <summary>The outcome of a WHIP/WHEP POST: a created session with its answer, or a refusal with an HTTP status.</summary>
+public sealed record WhipCreateResult
+{
+    private WhipCreateResult()
+    {
+    }
+
+    /// <summary>Gets the new session's id (the last path segment of its Location), or null when refused.</summary>
+    public string? ResourceId { get; private init; }
+
+    /// <summary>Gets the SDP answer, or null when refused.</summary>
+    public string? AnswerSdp { get; private init; }
+
+    /// <summary>Gets the entity tag identifying the ICE session (RFC 9725 §4.3.1), if any.</summary>
+    public string? ETag { get; private init; }
+
+    /// <summary>Gets the HTTP status when refused (400, 406, 422, 503...).</summary>
+    public int ErrorStatus { get; private init; }
+
+    /// <summary>Gets a human-readable reason when refused.</summary>
+    public string? ErrorMessage { get; private init; }
+
+    /// <summary>A session was created.</summary>
+    public static WhipCreateResult Created(string resourceId, string answerSdp, string? etag) =>
+        new() { ResourceId = resourceId, AnswerSdp = answerSdp, ETag = etag };
+
+    /// <summary>The offer was refused with <paramref name="status"/>.</summary>
+    public static WhipCreateResult Rejected(int status, string message) =>
+        new() { ErrorStatus = status, ErrorMessage = message };
+}

@@ -1,0 +1,253 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+
+namespace RtcStack.WebRtc.Signalling;
+
+/// <summary>
+/// Maps WHIP (RFC 9725) and WHEP endpoints onto an ASP.NET Core application:
+/// <c>POST {pattern}</c> with <c>application/sdp</c> creates a session (201, Location, ETag, answer);
+/// <c>PATCH {pattern}/{id}</c> with <c>application/trickle-ice-sdpfrag</c> trickles candidates (204) or
+/// restarts ICE (200); <c>DELETE {pattern}/{id}</c> ends it; <c>OPTIONS</c> answers CORS pre-flight
+/// requests and advertises ICE servers.
+/// </summary>
+public static class WhipEndpointRouteBuilderExtensions
+{
+    private const string SdpType = "application/sdp";
+    private const string FragmentType = "application/trickle-ice-sdpfrag";
+
+    /// <summary>Maps a WHIP or WHEP endpoint at <paramref name="pattern"/> (e.g. <c>/whip</c>).</summary>
+    public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder endpoints, string pattern, WhipResourceKind kind, IWhipResourceHandler handler, WhipEndpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(handler);
+        options ??= new WhipEndpointOptions();
+        string basePath = pattern.TrimEnd('/');
+        string resourcePattern = basePath + "/{id}";
+
+        endpoints.MapMethods(basePath, ["OPTIONS"], ctx =>
+        {
+            AddCors(ctx, options, "POST, OPTIONS");
+            ctx.Response.Headers["Accept-Post"] = SdpType;
+            AddLinks(ctx, options);
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        });
+        endpoints.MapMethods(resourcePattern, ["OPTIONS"], ctx =>
+        {
+            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            ctx.Response.Headers["Accept-Patch"] = FragmentType;
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        });
+
+        endpoints.MapPost(basePath, async ctx =>
+        {
+            AddCors(ctx, options, "POST, OPTIONS");
+            if (!Authorized(ctx, options))
+            {
+                await Unauthorized(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (!HasContentType(ctx.Request, SdpType))
+            {
+                await Problem(ctx, 415, $"the offer must be sent as Content-Type: {SdpType}").ConfigureAwait(false);
+                return;
+            }
+
+            string? offer = await ReadBodyAsync(ctx.Request, options.MaxOfferBytes, ctx.RequestAborted).ConfigureAwait(false);
+            if (offer is null)
+            {
+                await Problem(ctx, 413, $"the offer is larger than {options.MaxOfferBytes} bytes").ConfigureAwait(false);
+                return;
+            }
+
+            WhipCreateResult result = await handler.CreateAsync(kind, offer, ctx.RequestAborted).ConfigureAwait(false);
+            if (result.ResourceId is null || result.AnswerSdp is null)
+            {
+                await Problem(ctx, result.ErrorStatus == 0 ? 400 : result.ErrorStatus, result.ErrorMessage ?? "offer refused").ConfigureAwait(false);
+                return;
+            }
+
+            ctx.Response.Headers.Location = basePath + "/" + Uri.EscapeDataString(result.ResourceId);
+            if (result.ETag is not null)
+            {
+                ctx.Response.Headers.ETag = Quote(result.ETag);
+            }
+
+            AddLinks(ctx, options);
+            ctx.Response.StatusCode = StatusCodes.Status201Created;
+            ctx.Response.ContentType = SdpType;
+            await ctx.Response.WriteAsync(result.AnswerSdp, ctx.RequestAborted).ConfigureAwait(false);
+        });
+
+        endpoints.MapPatch(resourcePattern, async ctx =>
+        {
+            string id = (string)ctx.Request.RouteValues["id"]!;
+            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            if (!Authorized(ctx, options))
+            {
+                await Unauthorized(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (!HasContentType(ctx.Request, FragmentType))
+            {
+                await Problem(ctx, 415, $"PATCH bodies must be Content-Type: {FragmentType}").ConfigureAwait(false);
+                return;
+            }
+
+            string? body = await ReadBodyAsync(ctx.Request, TrickleIceFragment.MaxLength, ctx.RequestAborted).ConfigureAwait(false);
+            if (body is null)
+            {
+                await Problem(ctx, 413, $"the fragment is larger than {TrickleIceFragment.MaxLength} bytes").ConfigureAwait(false);
+                return;
+            }
+
+            if (!TrickleIceFragment.TryParse(body, out TrickleIceFragment? fragment, out string? error))
+            {
+                await Problem(ctx, 400, "malformed trickle-ice-sdpfrag: " + error).ConfigureAwait(false);
+                return;
+            }
+
+            string? ifMatch = ctx.Request.Headers.IfMatch.Count > 0 ? Unquote(ctx.Request.Headers.IfMatch.ToString()) : null;
+            WhipPatchResult result = await handler.PatchAsync(id, fragment!, ifMatch, ctx.RequestAborted).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case 204:
+                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+                    return;
+                case 200:
+                    ctx.Response.Headers.ETag = Quote(result.ETag!);
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = FragmentType;
+                    await ctx.Response.WriteAsync(result.AnswerFragment ?? "", ctx.RequestAborted).ConfigureAwait(false);
+                    return;
+                default:
+                    await Problem(ctx, result.Status, result.ErrorMessage ?? "refused").ConfigureAwait(false);
+                    return;
+            }
+        });
+
+        endpoints.MapDelete(resourcePattern, async ctx =>
+        {
+            string id = (string)ctx.Request.RouteValues["id"]!;
+            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            if (!Authorized(ctx, options))
+            {
+                await Unauthorized(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (await handler.DeleteAsync(id, ctx.RequestAborted).ConfigureAwait(false))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            }
+
+            await Problem(ctx, 404, "no such session").ConfigureAwait(false);
+        });
+
+        return endpoints;
+    }
+
+    private static bool Authorized(HttpContext ctx, WhipEndpointOptions options)
+    {
+        if (options.BearerToken is null)
+        {
+            return true;
+        }
+
+        string header = ctx.Request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        byte[] given = Encoding.UTF8.GetBytes(header[prefix.Length..].Trim());
+        byte[] expected = Encoding.UTF8.GetBytes(options.BearerToken);
+        return CryptographicOperations.FixedTimeEquals(given, expected);
+    }
+
+    private static Task Unauthorized(HttpContext ctx)
+    {
+        ctx.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem(ctx, 401, "a valid bearer token is required (Authorization: Bearer <token>)");
+    }
+
+    private static Task Problem(HttpContext ctx, int status, string message)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        return ctx.Response.WriteAsync(message + "\n", ctx.RequestAborted);
+    }
+
+    private static bool HasContentType(HttpRequest request, string expected) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? parsed) &&
+        string.Equals(parsed.MediaType.Value, expected, StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        byte[] buffer = new byte[Math.Min(limit, 4096)];
+        using var body = new MemoryStream();
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            if (body.Length + read > limit)
+            {
+                return null;
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
+    }
+
+    private static void AddCors(HttpContext ctx, WhipEndpointOptions options, string methods)
+    {
+        string? origin = ctx.Request.Headers.Origin;
+        if (string.IsNullOrEmpty(origin) || options.AllowedOrigins.Count == 0)
+        {
+            return;
+        }
+
+        bool any = options.AllowedOrigins.Contains("*");
+        if (!any && !options.AllowedOrigins.Contains(origin))
+        {
+            return;
+        }
+
+        IHeaderDictionary h = ctx.Response.Headers;
+        h.AccessControlAllowOrigin = any ? "*" : origin;
+        h.AccessControlAllowMethods = methods;
+        h.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
+        h.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch, Accept-Post";
+        if (!any)
+        {
+            h.Vary = "Origin";
+        }
+    }
+
+    private static void AddLinks(HttpContext ctx, WhipEndpointOptions options)
+    {
+        if (options.IceServerLinks.Count > 0)
+        {
+            ctx.Response.Headers.Link = options.IceServerLinks.ToArray();
+        }
+    }
+
+    private static string Quote(string etag) => etag.StartsWith('"') ? etag : "\"" + etag + "\"";
+
+    private static string Unquote(string etag) => etag.Trim().Trim('"');
+}

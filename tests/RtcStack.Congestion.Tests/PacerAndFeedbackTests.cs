@@ -1,0 +1,114 @@
+using RtcStack.Congestion;
+using RtcStack.Congestion.Feedback;
+using RtcStack.Congestion.Pacing;
+using Xunit;
+
+namespace RtcStack.Congestion.Tests;
+
+public class PacerAndFeedbackTests
+{
+    [Fact]
+    public void PacerSpacesPacketsAtThePacingRate()
+    {
+        var pacer = new Pacer();
+        pacer.SetRates(800_000, 0);
+        for (int i = 0; i < 5; i++)
+        {
+            pacer.Enqueue(i, 1000, false, TimeSpan.Zero);
+        }
+        var times = new List<TimeSpan>();
+        TimeSpan now = TimeSpan.Zero;
+        while (times.Count < 5)
+        {
+            while (pacer.TryPollSend(now, out PacedSend s))
+            {
+                Assert.Equal(times.Count, s.PacketId);
+                times.Add(now);
+            }
+            now = pacer.PollTimeout(now);
+        }
+        // 1000 B at 800 kbps = 10 ms apart.
+        for (int i = 1; i < 5; i++)
+        {
+            Assert.Equal(10.0, (times[i] - times[i - 1]).TotalMilliseconds, 3);
+        }
+    }
+
+    [Fact]
+    public void AudioGoesFirst()
+    {
+        var pacer = new Pacer();
+        pacer.SetRates(1_000_000, 0);
+        pacer.Enqueue(1, 1000, false, TimeSpan.Zero);
+        pacer.Enqueue(2, 100, true, TimeSpan.Zero);
+        Assert.True(pacer.TryPollSend(TimeSpan.Zero, out PacedSend s));
+        Assert.Equal(2, s.PacketId);
+    }
+
+    [Fact]
+    public void ProbeClusterSendsPaddingUntilCountAndBytesReached()
+    {
+        var pacer = new Pacer();
+        pacer.SetRates(300_000, 0);
+        var cfg = new ProbeClusterConfig(3, 2_000_000, TimeSpan.FromMilliseconds(15), 5, TimeSpan.Zero);
+        pacer.CreateProbeCluster(cfg, TimeSpan.Zero);
+        int packets = 0;
+        long bytes = 0;
+        TimeSpan now = TimeSpan.Zero;
+        TimeSpan last = TimeSpan.Zero;
+        while (pacer.IsProbing && packets < 100)
+        {
+            while (pacer.TryPollSend(now, out PacedSend s))
+            {
+                last = now;
+                Assert.True(s.IsPadding);
+                Assert.Equal(3, s.ProbeClusterId);
+                packets++;
+                bytes += s.Size;
+            }
+            now = pacer.PollTimeout(now);
+        }
+        Assert.True(packets >= 5);
+        Assert.True(bytes >= cfg.MinBytes);
+        // Sent at about the probe rate: the last packet leaves near bytes-before-it × 8 / rate.
+        Assert.InRange(last.TotalMilliseconds, 0, 40);
+    }
+
+    [Fact]
+    public void TwccReportCoversGapsAsLostWithQuarterMillisecondResolution()
+    {
+        var g = new FeedbackGenerator(FeedbackFormat.Twcc);
+        g.OnPacket(10, 1000, TimeSpan.FromTicks(10_001)); // 1.0001 ms → 1.0 ms
+        g.OnPacket(12, 1000, TimeSpan.FromMilliseconds(3.3));
+        Assert.False(g.TryBuildReport(TimeSpan.FromMilliseconds(10), out _));
+        Assert.True(g.TryBuildReport(TimeSpan.FromMilliseconds(200), out IReadOnlyList<PacketFeedback> r));
+        Assert.Equal(3, r.Count);
+        Assert.Equal(PacketFeedback.Arrived(10, TimeSpan.FromMilliseconds(1)), r[0]);
+        Assert.Equal(PacketFeedback.Lost(11), r[1]);
+        Assert.Equal(TimeSpan.FromMilliseconds(3.25), r[2].ArrivalTime);
+    }
+
+    [Fact]
+    public void Rfc8888UsesConfiguredIntervalAnd1024thSecondResolution()
+    {
+        var g = new FeedbackGenerator(FeedbackFormat.Rfc8888, TimeSpan.FromMilliseconds(40));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), g.Interval);
+        g.OnPacket(0, 1000, TimeSpan.FromMilliseconds(2.5));
+        Assert.False(g.TryBuildReport(TimeSpan.FromMilliseconds(40), out _)); // first report due 40 ms after the first packet
+        Assert.True(g.TryBuildReport(TimeSpan.FromMilliseconds(42.5), out IReadOnlyList<PacketFeedback> r));
+        Assert.Equal(2 * TimeSpan.FromSeconds(1.0 / 1024).Ticks, r[0].ArrivalTime.Ticks);
+    }
+
+    [Fact]
+    public void HistoryMatchesAndDeduplicates()
+    {
+        var h = new SentPacketHistory(64);
+        h.Add(new SentPacket(5, 100, TimeSpan.FromMilliseconds(1)));
+        Assert.True(h.TryGet(5, out SentPacket p));
+        Assert.Equal(100, p.Size);
+        Assert.True(h.MarkReceived(5));
+        Assert.False(h.MarkReceived(5));
+        h.Add(new SentPacket(5 + 64, 200, TimeSpan.FromMilliseconds(2)));
+        Assert.False(h.TryGet(5, out _)); // overwritten by the ring
+    }
+}

@@ -1,0 +1,59 @@
+namespace RtcStack.TestSupport;
+
+/// <summary>
+/// The Goertzel algorithm: the power of one frequency in a block of samples, for checking that a
+/// decoded tone is the one that was sent (e.g. 440 Hz versus 660 Hz) without a full FFT.
+/// </summary>
+public static class Goertzel
+{
+    /// <summary>Returns the power of <paramref name="frequency"/> Hz in <paramref name="samples"/> taken at <paramref name="sampleRate"/> Hz.</summary>
+    public static double Power(ReadOnlySpan<short> samples, double frequency, int sampleRate)
+    {
+        double w = 2 * Math.PI * frequency / sampleRate;
+        double coeff = 2 * Math.Cos(w);
+        double s1 = 0, s2 = 0;
+        foreach (short x in samples)
+        {
+            double s0 = (x / 32768.0) + (coeff * s1) - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+
+        return (s1 * s1) + (s2 * s2) - (coeff * s1 * s2);
+    }
+
+    /// <summary>
+    /// Returns the frequency among <paramref name="candidates"/> with the most power, and the ratio of
+    /// its power to the strongest other candidate's.
+    /// </summary>
+    public static (double Frequency, double Ratio) Strongest(ReadOnlySpan<short> samples, int sampleRate, params double[] candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        double best = double.NaN, bestPower = -1, second = 0;
+        foreach (double f in candidates)
+        {
+            double p = Power(samples, f, sampleRate);
+            if (p > bestPower)
+            {
+                second = Math.Max(second, bestPower);
+                bestPower = p;
+                best = f;
+            }
+            else
+            {
+                second = Math.Max(second, p);
+            }
+        }
+
+        return (best, second <= 0 ? double.PositiveInfinity : bestPower / second);
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with a sine of <paramref name="frequency"/> Hz starting at sample <paramref name="start"/>.</summary>
+    public static void Tone(Span<short> destination, double frequency, int sampleRate, long start, double amplitude = 0.3)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (short)(amplitude * 32767 * Math.Sin(2 * Math.PI * frequency * (start + i) / sampleRate));
+        }
+    }
+}
