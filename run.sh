@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# The main job. For now: `rtcstack pcap streams` on a capture (given, or generated).
-#   ./run.sh [CAPTURE.pcap|pcapng] [extra rtcstack pcap streams options, e.g. --json]
-# Without a capture it writes out/sample.pcap with `rtcstack pcap generate` (a 10 s call: two
-# Opus-like streams with loss, reordering and duplicates, plus RTCP) and analyses that.
+# The main job: `rtcstack serve`, a WebRTC loopback-call server on http://127.0.0.1:8080 (open it,
+# press Start: your microphone goes to an RtcStack session that echoes it back).
+#   ./run.sh [rtcstack serve options]     e.g. ./run.sh --port 8081 --mode tone --record out/rec
+#   ./run.sh pcap [CAPTURE] [options]     the earlier job: `rtcstack pcap streams` on a capture (given,
+#                                         or out/sample.pcap written by `rtcstack pcap generate`)
 set -euo pipefail
 
+job=serve
+if [ "${1:-}" = "pcap" ]; then
+  job=pcap
+  shift
+fi
+
 # A capture path is relative to where the user stands, not to the repository.
-capture=${1:-}
-[ $# -gt 0 ] && shift
-if [ -n "$capture" ]; then
-  [ -e "$capture" ] || { echo "error: '$capture' does not exist (run ./run.sh without arguments to analyse a generated capture)" >&2; exit 2; }
-  capture=$(realpath "$capture")
+capture=
+if [ "$job" = pcap ]; then
+  capture=${1:-}
+  [ $# -gt 0 ] && shift
+  if [ -n "$capture" ]; then
+    [ -e "$capture" ] || { echo "error: '$capture' does not exist (run ./run.sh pcap without a file to analyse a generated capture)" >&2; exit 2; }
+    capture=$(realpath "$capture")
+  fi
 fi
 
 cd "$(dirname "$0")"
 source scripts/prereqs.sh
+ensure_packages libopus0
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -24,6 +35,10 @@ if ! build_log=$(dotnet build src/RtcStack.Cli/RtcStack.Cli.csproj -c Release -n
   exit 1
 fi
 cli=(dotnet src/RtcStack.Cli/bin/Release/net10.0/rtcstack.dll)
+
+if [ "$job" = serve ]; then
+  exec "${cli[@]}" serve "$@"
+fi
 
 if [ -z "$capture" ]; then
   mkdir -p out

@@ -15,6 +15,7 @@ public static class Program
         pcap.Subcommands.Add(Commands.PcapGenerateCommand.Create());
         root.Subcommands.Add(Commands.SimCommand.Create());
         pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
+        root.Subcommands.Add(Commands.ServeCommand.Create());
         return root;
     }
 

@@ -208,15 +208,18 @@ public sealed partial class PeerSession
         _ => "0x" + ((ushort)suite).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The name of an SRTP profile as browsers report <c>srtpCipher</c> (RFC 5764 §4.1.2, RFC 7714 §14.2).</summary>
+    /// <summary>
+    /// The name of an SRTP profile as webrtc-stats <c>srtpCipher</c> wants it: the "Profile" column of the
+    /// IANA DTLS-SRTP protection profile registry (RFC 5764 §4.1.2, RFC 7714 §14.2), as browsers report it.
+    /// </summary>
     public static string SrtpName(SrtpProtectionProfile profile) => profile switch
     {
-        SrtpProtectionProfile.Aes128CmHmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
-        SrtpProtectionProfile.Aes128CmHmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
-        SrtpProtectionProfile.AeadAes128Gcm => "AEAD_AES_128_GCM",
-        SrtpProtectionProfile.AeadAes256Gcm => "AEAD_AES_256_GCM",
-        SrtpProtectionProfile.NullHmacSha1_80 => "NULL_HMAC_SHA1_80",
-        SrtpProtectionProfile.NullHmacSha1_32 => "NULL_HMAC_SHA1_32",
+        SrtpProtectionProfile.Aes128CmHmacSha1_80 => "SRTP_AES128_CM_HMAC_SHA1_80",
+        SrtpProtectionProfile.Aes128CmHmacSha1_32 => "SRTP_AES128_CM_HMAC_SHA1_32",
+        SrtpProtectionProfile.AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
+        SrtpProtectionProfile.AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
+        SrtpProtectionProfile.NullHmacSha1_80 => "SRTP_NULL_HMAC_SHA1_80",
+        SrtpProtectionProfile.NullHmacSha1_32 => "SRTP_NULL_HMAC_SHA1_32",
         _ => profile.ToString(),
     };
 

@@ -1,0 +1,138 @@
+namespace RtcStack.Cli.Serve;
+
+/// <summary>The page <c>rtcstack serve</c> shows at /: a loopback call with live stats and a chart (no outside scripts).</summary>
+internal static class ServePage
+{
+    public const string Html = """
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>rtcstack serve</title>
+<style>
+  body { font: 14px system-ui, sans-serif; margin: 2em; max-width: 60em; color: #222; }
+  button { font-size: 1.1em; padding: .4em 1.2em; }
+  table { border-collapse: collapse; margin-top: 1em; }
+  td, th { padding: .2em .8em; border-bottom: 1px solid #ddd; text-align: left; }
+  canvas { border: 1px solid #ccc; margin-top: 1em; width: 100%; height: 220px; }
+  .legend span { margin-right: 1.5em; }
+  #state { font-weight: bold; }
+</style>
+</head>
+<body>
+<h1>rtcstack serve</h1>
+<p>Press Start: your microphone goes to the RtcStack server over WebRTC (WHIP), and what the server sends
+back plays here (an echo of your voice, or a tone, depending on <code>--mode</code>).</p>
+<p><button id="start">Start</button> <button id="stop" disabled>Stop</button> State: <span id="state">idle</span></p>
+<table>
+  <tr><th></th><th>sent</th><th>received</th></tr>
+  <tr><td>packets</td><td id="ps">-</td><td id="pr">-</td></tr>
+  <tr><td>bit rate</td><td id="bs">-</td><td id="br">-</td></tr>
+  <tr><td>packets lost (reported)</td><td id="ls">-</td><td id="lr">-</td></tr>
+  <tr><td>jitter</td><td id="js">-</td><td id="jr">-</td></tr>
+  <tr><td>round-trip time</td><td id="rtt" colspan="2">-</td></tr>
+  <tr><td>transport</td><td id="tr" colspan="2">-</td></tr>
+</table>
+<canvas id="chart" width="900" height="220"></canvas>
+<div class="legend"><span style="color:#1f77b4">&#9632; kbit/s sent</span><span style="color:#2ca02c">&#9632; kbit/s received</span><span style="color:#d62728">&#9632; RTT ms (right axis)</span></div>
+<audio id="remote" autoplay></audio>
+<script>
+const $ = (id) => document.getElementById(id);
+const q = new URLSearchParams(location.search);
+let pc = null, resource = null, timer = null, last = null;
+const history = [];
+
+async function start() {
+  $('start').disabled = true; $('stop').disabled = false;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch (e) {
+    // No microphone: send silence so the call still runs.
+    const ctx = new AudioContext(); stream = ctx.createMediaStreamDestination().stream;
+  }
+  pc = new RTCPeerConnection();
+  pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendrecv', streams: [stream] });
+  pc.ontrack = (e) => { $('remote').srcObject = e.streams[0] || new MediaStream([e.track]); };
+  pc.onconnectionstatechange = () => { $('state').textContent = pc.connectionState; };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+    setTimeout(resolve, 2000);
+  });
+  const headers = { 'Content-Type': 'application/sdp' };
+  if (q.get('token')) headers['Authorization'] = 'Bearer ' + q.get('token');
+  const r = await fetch('/whip', { method: 'POST', headers, body: pc.localDescription.sdp });
+  if (r.status !== 201) { $('state').textContent = 'refused: ' + r.status + ' ' + await r.text(); return; }
+  resource = r.headers.get('Location');
+  await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  timer = setInterval(poll, 1000);
+}
+
+async function stop() {
+  clearInterval(timer);
+  if (resource) await fetch(resource, { method: 'DELETE' }).catch(() => {});
+  if (pc) pc.close();
+  pc = null; resource = null;
+  $('start').disabled = false; $('stop').disabled = true; $('state').textContent = 'closed';
+}
+
+async function poll() {
+  if (!pc) return;
+  const s = {}; (await pc.getStats()).forEach(x => { s[x.type + (x.kind ? ':' + x.kind : '')] = s[x.type + (x.kind ? ':' + x.kind : '')] || x; });
+  const out = s['outbound-rtp:audio'] || {}, inb = s['inbound-rtp:audio'] || {};
+  const rin = s['remote-inbound-rtp:audio'] || {}, tr = s['transport'] || {};
+  const now = performance.now();
+  let kbs = 0, kbr = 0;
+  if (last) {
+    const dt = (now - last.t) / 1000;
+    kbs = 8 * ((out.bytesSent || 0) - last.sent) / dt / 1000;
+    kbr = 8 * ((inb.bytesReceived || 0) - last.recv) / dt / 1000;
+  }
+  last = { t: now, sent: out.bytesSent || 0, recv: inb.bytesReceived || 0 };
+  const rtt = rin.roundTripTime !== undefined ? rin.roundTripTime * 1000 : null;
+  $('ps').textContent = out.packetsSent ?? '-'; $('pr').textContent = inb.packetsReceived ?? '-';
+  $('bs').textContent = kbs.toFixed(1) + ' kbit/s'; $('br').textContent = kbr.toFixed(1) + ' kbit/s';
+  $('ls').textContent = rin.packetsLost ?? '-'; $('lr').textContent = inb.packetsLost ?? '-';
+  $('js').textContent = rin.jitter !== undefined ? (rin.jitter * 1000).toFixed(1) + ' ms' : '-';
+  $('jr').textContent = inb.jitter !== undefined ? (inb.jitter * 1000).toFixed(1) + ' ms' : '-';
+  $('rtt').textContent = rtt !== null ? rtt.toFixed(1) + ' ms' : '-';
+  $('tr').textContent = [tr.dtlsState, tr.tlsVersion && 'DTLS ' + tr.tlsVersion, tr.dtlsCipher, tr.srtpCipher].filter(Boolean).join(', ');
+  history.push({ kbs, kbr, rtt });
+  if (history.length > 60) history.shift();
+  draw();
+}
+
+function draw() {
+  const c = $('chart'), g = c.getContext('2d'), w = c.width, h = c.height, pad = 30;
+  g.clearRect(0, 0, w, h);
+  const maxKb = Math.max(10, ...history.map(p => Math.max(p.kbs, p.kbr))) * 1.1;
+  const maxRtt = Math.max(10, ...history.map(p => p.rtt || 0)) * 1.1;
+  g.strokeStyle = '#eee'; g.fillStyle = '#888'; g.font = '11px sans-serif';
+  for (let i = 0; i <= 4; i++) {
+    const y = pad / 2 + (h - pad) * i / 4;
+    g.beginPath(); g.moveTo(pad, y); g.lineTo(w - pad, y); g.stroke();
+    g.fillText((maxKb * (1 - i / 4)).toFixed(0), 2, y + 4);
+    g.fillText((maxRtt * (1 - i / 4)).toFixed(0), w - pad + 2, y + 4);
+  }
+  const line = (key, max, color) => {
+    g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
+    history.forEach((p, i) => {
+      const v = p[key]; if (v === null || v === undefined) return;
+      const x = pad + (w - 2 * pad) * i / 59, y = pad / 2 + (h - pad) * (1 - v / max);
+      i === 0 ? g.moveTo(x, y) : g.lineTo(x, y);
+    });
+    g.stroke();
+  };
+  line('kbs', maxKb, '#1f77b4'); line('kbr', maxKb, '#2ca02c'); line('rtt', maxRtt, '#d62728');
+}
+
+$('start').onclick = () => start().catch(e => { $('state').textContent = 'error: ' + e; });
+$('stop').onclick = () => stop();
+if (q.get('autostart') === '1') start().catch(e => { $('state').textContent = 'error: ' + e; });
+</script>
+</body>
+</html>
+""";
+}

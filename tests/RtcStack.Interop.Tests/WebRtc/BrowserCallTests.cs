@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text.Json;
+using RtcStack.Dtls;
+using RtcStack.Sdp;
+using RtcStack.TestSupport;
+using RtcStack.TestSupport.Browsers;
+using RtcStack.WebRtc;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.Interop.Tests.WebRtc;
+
+/// <summary>
+/// The proof that the stack is real: headless Chromium and Firefox hold two-way Opus calls with an
+/// RtcStack <see cref="PeerSession"/> over loopback UDP, in every cell of the matrix (who offers × our
+/// DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. Every cell adds a
+/// row to specs/interop-matrix.md.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
+{
+    private const int CallSeconds = 4;
+    private readonly InteropMatrix _matrix;
+    private readonly ITestOutputHelper _output;
+
+    public BrowserCallTests(InteropMatrix matrix, ITestOutputHelper output)
+    {
+        _matrix = matrix;
+        _output = output;
+    }
+
+    public enum Signalling
+    {
+        /// <summary>The browser offers through WHIP (POST /whip).</summary>
+        BrowserOffers,
+
+        /// <summary>We offer (POST /offer) and the browser answers.</summary>
+        WeOffer,
+    }
+
+    public enum Extra
+    {
+        None,
+        Trickle,
+        IceRestart,
+    }
+
+    public static TheoryData<BrowserKind, string, Signalling, DtlsRole, string, Extra> Cells()
+    {
+        var data = new TheoryData<BrowserKind, string, Signalling, DtlsRole, string, Extra>();
+        foreach (BrowserKind b in new[] { BrowserKind.Chromium, BrowserKind.Firefox })
+        {
+            data.Add(b, "1", Signalling.BrowserOffers, DtlsRole.Client, "SRTP_AEAD_AES_128_GCM", Extra.None);
+            data.Add(b, "2", Signalling.BrowserOffers, DtlsRole.Server, "SRTP_AES128_CM_HMAC_SHA1_80", Extra.None);
+            data.Add(b, "3", Signalling.WeOffer, DtlsRole.Server, "any", Extra.None);
+            data.Add(b, "4", Signalling.WeOffer, DtlsRole.Client, "SRTP_AES128_CM_HMAC_SHA1_80", Extra.None);
+            data.Add(b, "5 trickle", Signalling.BrowserOffers, DtlsRole.Client, "any", Extra.Trickle);
+        }
+
+        data.Add(BrowserKind.Chromium, "6 ICE restart", Signalling.BrowserOffers, DtlsRole.Server, "SRTP_AEAD_AES_128_GCM", Extra.IceRestart);
+        data.Add(BrowserKind.Firefox, "6 ICE restart", Signalling.BrowserOffers, DtlsRole.Client, "any", Extra.IceRestart);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task TwoWayOpusCall(BrowserKind browser, string cell, Signalling signalling, DtlsRole ourRole, string srtp, Extra extra)
+    {
+        LibOpusReference.Require();
+        await using CallServer server = await CallServer.StartAsync();
+        server.Options = () =>
+        {
+            var o = new PeerSessionOptions();
+            if (signalling == Signalling.BrowserOffers)
+            {
+                o.AnswerSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.Passive;
+            }
+            else
+            {
+                // actpass: the browser picks active (client), which makes us the server; setup:active forces us to be the client.
+                o.OfferSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.ActPass;
+            }
+
+            if (srtp != "any")
+            {
+                o.SrtpProfiles.Clear();
+                o.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProtectionProfile.AeadAes128Gcm : SrtpProtectionProfile.Aes128CmHmacSha1_80);
+            }
+
+            return o;
+        };
+
+        string mode = signalling == Signalling.BrowserOffers ? "browser-offer" : "server-offer";
+        string url = $"{server.Web.BaseAddress}/call.html?mode={mode}&send=440&expect=660&seconds={CallSeconds}"
+            + (browser == BrowserKind.Firefox ? "&src=mic" : "")
+            + (Environment.GetEnvironmentVariable("RTCSTACK_PAGE_EXTRA") ?? "") + (extra == Extra.Trickle ? "&trickle=1" : "") + (extra == Extra.IceRestart ? "&restart=1" : "");
+        string signallingText = (signalling == Signalling.BrowserOffers ? "browser offers (WHIP)" : "we offer")
+            + (extra == Extra.Trickle ? ", trickle via PATCH" : extra == Extra.IceRestart ? ", ICE restart via PATCH" : "");
+
+        JsonElement result = default;
+        ServerCall? call = null;
+        try
+        {
+            using (HeadlessBrowser b = HeadlessBrowser.Launch(browser, url))
+            {
+                result = await server.Web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+                if (!result.GetProperty("ok").GetBoolean())
+                {
+                    Assert.Fail("page failed: " + result.GetProperty("error").GetString() + "\n" + server.Web.PageLog);
+                }
+
+                // Let the page's DELETE (WHIP) arrive before the browser goes away.
+                await Task.Delay(300);
+            }
+
+            Assert.True(server.Calls.TryPeek(out call), "no session was created");
+            CheckCall(browser, signalling, ourRole, srtp, extra, result, call!);
+            _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, true, result, call, null));
+        }
+        catch (Exception e)
+        {
+            _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, false, result, call, e.Message.Split('\n')[0]));
+            _output.WriteLine(server.Web.PageLog);
+            throw;
+        }
+    }
+
+    private void CheckCall(BrowserKind browser, Signalling signalling, DtlsRole ourRole, string srtp, Extra extra, JsonElement result, ServerCall call)
+    {
+        JsonElement stats = result.GetProperty("stats");
+        _output.WriteLine("browser: " + result.GetProperty("ua").GetString());
+        _output.WriteLine("page connectedMs: " + result.GetProperty("connectedMs").GetDouble().ToString("0", CultureInfo.InvariantCulture));
+
+        // Our side: connected with the asked role and profile; the browser's 440 Hz decoded and recognised.
+        RtcStatsReport ours = call.LastStats ?? throw new InvalidOperationException("no stats snapshot");
+        Assert.NotNull(call.ConnectedAt);
+        RtcTransportStats transport = ours.Get<RtcTransportStats>()!;
+        Assert.Equal(ourRole == DtlsRole.Client ? "client" : "server", transport.DtlsRole);
+        if (srtp != "any")
+        {
+            Assert.Equal(srtp, transport.SrtpCipher);
+        }
+
+        Assert.Equal(0, transport.SrtpAuthenticationFailures);
+        Assert.Equal(0, transport.SrtcpFailures);
+        short[] audio = call.DecodedAudio();
+        Assert.True(audio.Length > 48000 * 2, $"only {audio.Length} samples decoded");
+        // Chromium sends the page's 440 Hz WebAudio oscillator. Headless Firefox has no audio device, so its
+        // AudioContext stays suspended and its WebAudio output reaches WebRTC 25 % fast (440 Hz arrives as
+        // 550 Hz, also between two Firefox peers); its fake microphone, a 1 kHz sine, arrives exactly, so the
+        // Firefox cells send that (see specs/rfc8829-session.md).
+        double sentHz = browser == BrowserKind.Firefox ? 1000 : 440;
+        double peak = PeakFrequency(audio.AsSpan(24000));
+        (double heard, double ratio) = Goertzel.Strongest(audio.AsSpan(24000), 48000, sentHz, 660, 550, 880);
+        _output.WriteLine($"we heard {heard} Hz (power ratio {ratio:0.#}, spectral peak {peak:0} Hz), {call.FramesReceived} frames; sent {call.FramesSent}");
+        Assert.Equal(sentHz, heard);
+        Assert.InRange(peak, sentHz - 2, sentHz + 2);
+        Assert.True(ratio > 10, $"tone ratio {ratio}");
+        RtcInboundRtpStreamStats inbound = ours.Get<RtcInboundRtpStreamStats>()!;
+        int expected = (int)(50 * (CallSeconds - 1) * 0.8);
+        Assert.True(inbound.PacketsReceived >= expected, $"we received {inbound.PacketsReceived} packets, expected at least {expected}");
+        // RTCP both ways, as seen by us: the browser's SRs, its report blocks about our stream, its TWCC feedback.
+        Assert.True(transport.SenderReportsReceived >= 1, "no SR from the browser");
+        RtcRemoteInboundRtpStreamStats? remoteInbound = ours.Get<RtcRemoteInboundRtpStreamStats>();
+        Assert.NotNull(remoteInbound);
+        Assert.True(transport.SenderReportsSent >= 1);
+        Assert.True(transport.TransportFeedbackSent >= 10, $"we sent {transport.TransportFeedbackSent} TWCC feedback packets");
+        if (browser == BrowserKind.Chromium)
+        {
+            Assert.True(transport.TransportFeedbackReceived >= 10, $"Chromium sent {transport.TransportFeedbackReceived} TWCC feedback packets about our stream");
+        }
+
+        // The browser's side.
+        JsonElement tone = result.GetProperty("tone");
+        double hz = tone.GetProperty("hz").GetDouble();
+        _output.WriteLine($"browser heard {hz:0.##} Hz in {tone.GetProperty("seconds").GetDouble():0.##} s recorded (rms {tone.GetProperty("rms").GetDouble():0.###}, {tone.GetProperty("mimeType").GetString()})");
+        Assert.InRange(hz, 655, 665);
+        JsonElement bIn = Find(stats, "inbound-rtp", "audio");
+        JsonElement bOut = Find(stats, "outbound-rtp", "audio");
+        long bReceived = bIn.GetProperty("packetsReceived").GetInt64();
+        long bLost = bIn.GetProperty("packetsLost").GetInt64();
+        _output.WriteLine($"browser inbound: {bReceived} received, {bLost} lost; outbound: {bOut.GetProperty("packetsSent").GetInt64()} sent");
+        Assert.True(bReceived >= expected, $"browser received {bReceived}");
+        Assert.True(bLost <= Math.Max(1, bReceived / 100), $"browser lost {bLost} of our packets");
+        Assert.True(bOut.GetProperty("packetsSent").GetInt64() >= expected);
+        Assert.Equal("audio/opus", Find(stats, "codec", null, s => s.GetProperty("id").GetString() == bIn.GetProperty("codecId").GetString()).GetProperty("mimeType").GetString());
+        // Our SR reached the browser (remote-outbound-rtp) and our report blocks did (remote-inbound-rtp with an RTT).
+        JsonElement rOut = Find(stats, "remote-outbound-rtp", "audio");
+        Assert.True(rOut.GetProperty("packetsSent").GetInt64() > 0);
+        JsonElement rIn = Find(stats, "remote-inbound-rtp", "audio");
+        Assert.True(rIn.TryGetProperty("roundTripTime", out JsonElement rtt) && rtt.GetDouble() >= 0, "browser has no RTT from our report blocks");
+        JsonElement bTransport = Find(stats, "transport", null);
+        Assert.Equal("connected", bTransport.GetProperty("dtlsState").GetString());
+        Assert.Equal("FEFD", bTransport.GetProperty("tlsVersion").GetString());
+        Assert.Equal(transport.SrtpCipher, bTransport.GetProperty("srtpCipher").GetString());
+        Assert.Equal(transport.DtlsCipher, bTransport.GetProperty("dtlsCipher").GetString());
+        string? browserRole = bTransport.TryGetProperty("dtlsRole", out JsonElement br) ? br.GetString() : null;
+        if (browserRole is not null)
+        {
+            Assert.Equal(ourRole == DtlsRole.Client ? "server" : "client", browserRole);
+        }
+
+        string answerOrOffer = result.GetProperty("sdp").GetProperty(signalling == Signalling.BrowserOffers ? "remote" : "local").GetString()!;
+        Assert.Contains("transport-cc", answerOrOffer, StringComparison.Ordinal);
+        if (browser == BrowserKind.Chromium)
+        {
+            // Chromium's send-side estimate; see specs/rfc8829-session.md for what this does and does not prove.
+            JsonElement pair = Find(stats, "candidate-pair", null, s => s.GetProperty("id").GetString() == bTransport.GetProperty("selectedCandidatePairId").GetString());
+            Assert.True(pair.TryGetProperty("availableOutgoingBitrate", out JsonElement aob) && aob.GetDouble() > 0, "Chromium reports no availableOutgoingBitrate");
+            _output.WriteLine($"Chromium availableOutgoingBitrate {aob.GetDouble():0}");
+        }
+
+        if (extra == Extra.IceRestart)
+        {
+            JsonElement restarted = result.GetProperty("restarted");
+            Assert.True(restarted.GetProperty("ok").GetBoolean());
+            Assert.Equal(restarted.GetProperty("remoteUfrag").GetString(), transport.IceLocalUsernameFragment);
+        }
+    }
+
+    private static double PeakFrequency(ReadOnlySpan<short> audio)
+    {
+        double best = 0, bestPower = 0;
+        for (double f = 100; f <= 2000; f += 2)
+        {
+            double p = Goertzel.Power(audio, f, 48000);
+            if (p > bestPower)
+            {
+                bestPower = p;
+                best = f;
+            }
+        }
+
+        return best;
+    }
+
+    private static JsonElement Find(JsonElement stats, string type, string? kind, Func<JsonElement, bool>? where = null)
+    {
+        foreach (JsonProperty p in stats.EnumerateObject())
+        {
+            JsonElement s = p.Value;
+            if (s.GetProperty("type").GetString() == type
+                && (kind is null || (s.TryGetProperty("kind", out JsonElement k) && k.GetString() == kind) || (s.TryGetProperty("mediaType", out JsonElement mt) && mt.GetString() == kind))
+                && (where is null || where(s)))
+            {
+                return s;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"the browser's stats have no {type}{(kind is null ? "" : " " + kind)} entry");
+    }
+
+    private static MatrixRow Row(BrowserKind browser, string cell, string signalling, DtlsRole ourRole, string srtp, bool passed, JsonElement result, ServerCall? call, string? failure)
+    {
+        string? version = null, cipher = null, profile = null;
+        double? pageMs = null;
+        string media = "-";
+        if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("stats", out JsonElement stats))
+        {
+            foreach (JsonProperty p in stats.EnumerateObject())
+            {
+                if (p.Value.GetProperty("type").GetString() == "transport")
+                {
+                    version = p.Value.TryGetProperty("tlsVersion", out JsonElement v) ? v.GetString() : null;
+                    cipher = p.Value.TryGetProperty("dtlsCipher", out JsonElement c) ? c.GetString() : null;
+                    profile = p.Value.TryGetProperty("srtpCipher", out JsonElement s) ? s.GetString() : null;
+                }
+            }
+
+            pageMs = result.GetProperty("connectedMs").GetDouble();
+            double hz = result.GetProperty("tone").GetProperty("hz").GetDouble();
+            media = string.Create(CultureInfo.InvariantCulture, $"browser→us {call?.FramesReceived ?? 0} pkts; us→browser {call?.FramesSent ?? 0} pkts, page heard {hz:0} Hz");
+        }
+
+        double? ours = call?.ConnectedAt is TimeSpan at && call.Resource.Session.StartedAt is TimeSpan start ? (at - start).TotalMilliseconds : null;
+        return new MatrixRow(browser.ToString(), cell, signalling, ourRole == DtlsRole.Client ? "client" : "server", srtp, passed, version, cipher, profile, pageMs, ours, media, failure);
+    }
+}

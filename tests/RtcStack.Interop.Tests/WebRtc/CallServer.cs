@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using RtcStack.TestSupport;
+using RtcStack.TestSupport.Browsers;
+using RtcStack.WebRtc;
+using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Signalling;
+
+namespace RtcStack.Interop.Tests.WebRtc;
+
+/// <summary>
+/// The server side of a browser interop call: Kestrel on 127.0.0.1 serving call.html, WHIP (browser
+/// offers) and a server-offer endpoint (POST /offer, then POST /offer/{id}/answer), sessions on a
+/// <see cref="UdpSessionHost"/>. Each session decodes what it receives (libopus) and sends a tone back
+/// at 50 packets/s once connected.
+/// </summary>
+internal sealed class CallServer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pump;
+
+    private CallServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web)
+    {
+        Host = host;
+        Handler = handler;
+        Web = web;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public UdpSessionHost Host { get; }
+
+    public SessionWhipHandler Handler { get; }
+
+    public TestPageHost Web { get; }
+
+    /// <summary>Gets or sets the options for the next session (the cell's DTLS role, SRTP profiles...).</summary>
+    public Func<PeerSessionOptions> Options { get; set; } = () => new PeerSessionOptions();
+
+    /// <summary>Gets or sets the tone the server sends, Hz.</summary>
+    public double ToneHz { get; set; } = 660;
+
+    public ConcurrentQueue<ServerCall> Calls { get; } = new();
+
+    public static readonly Lazy<RtcStack.Dtls.DtlsCertificate> Certificate = new(() => RtcStack.Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
+
+    public static async Task<CallServer> StartAsync()
+    {
+        string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "call.html"));
+        var host = new UdpSessionHost();
+        CallServer? server = null;
+        var handler = new SessionWhipHandler(host, _ =>
+        {
+            PeerSessionOptions o = server!.Options();
+            o.Certificate ??= Certificate.Value;
+            return o;
+        });
+        TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/call.html"] = page }, app =>
+        {
+            app.MapWhip("/whip", WhipResourceKind.Whip, handler);
+            app.MapPost("/offer", async (HttpContext ctx) =>
+            {
+                (SessionResource r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
+                ctx.Response.StatusCode = 201;
+                ctx.Response.Headers.Location = "/offer/" + r.Id;
+                ctx.Response.ContentType = "application/sdp";
+                await ctx.Response.WriteAsync(offer);
+            });
+            app.MapPost("/offer/{id}/answer", async (string id, HttpContext ctx) =>
+            {
+                using var reader = new StreamReader(ctx.Request.Body);
+                string answer = await reader.ReadToEndAsync();
+                if (!handler.TryApplyAnswer(id, answer, out string? error))
+                {
+                    ctx.Response.StatusCode = 422;
+                    await ctx.Response.WriteAsync(error ?? "refused");
+                    return;
+                }
+
+                ctx.Response.StatusCode = 204;
+            });
+        });
+        server = new CallServer(host, handler, web);
+        handler.Event = server.OnEvent;
+        handler.Activity = server.OnActivity;
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _pump;
+        Handler.CloseAll();
+        await Web.DisposeAsync();
+        Host.Dispose();
+        foreach (ServerCall c in Calls)
+        {
+            c.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private void OnEvent(SessionResource r, PeerSessionEvent e)
+    {
+        if (r.Tag is not ServerCall call)
+        {
+            call = new ServerCall(r);
+            r.Tag = call;
+            Calls.Enqueue(call);
+        }
+
+        call.Events.Enqueue(e);
+        if (e is PeerConnectionStateChangedEvent s)
+        {
+            if (s.State == PeerConnectionState.Connected)
+            {
+                call.ConnectedAt ??= s.At;
+                call.Sender ??= new OpusAudioSender(r.Session);
+            }
+
+            if (s.State is PeerConnectionState.Closed or PeerConnectionState.Failed)
+            {
+                call.Closed = true;
+            }
+
+            // Keep a last look at the stats: DELETE removes the session.
+            call.LastStats = r.Session.GetStats(s.At);
+        }
+    }
+
+    private void OnActivity(SessionResource r, TimeSpan now)
+    {
+        if (r.Tag is not ServerCall call)
+        {
+            return;
+        }
+
+        call.Poll(now);
+    }
+
+    private async Task PumpAsync()
+    {
+        short[] frame = new short[960];
+        while (!_stop.IsCancellationRequested)
+        {
+            foreach (ServerCall call in Calls)
+            {
+                SessionResource r = call.Resource;
+                if (call.Sender is null || r.Handle.IsRemoved || call.Closed)
+                {
+                    continue;
+                }
+
+                r.Handle.Invoke(now =>
+                {
+                    call.SendStart ??= now;
+                    // Catch up on the 20 ms schedule: a loaded machine wakes the pump late.
+                    long due = (long)((now - call.SendStart.Value).Ticks / TimeSpan.FromMilliseconds(20).Ticks) + 1;
+                    for (int i = 0; i < 5 && call.FramesSent < due; i++)
+                    {
+                        Goertzel.Tone(frame, ToneHz, 48000, call.FramesSent * 960);
+                        call.Sender.Send(frame, now);
+                        call.FramesSent++;
+                    }
+
+                    if (now - call.LastStatsAt > TimeSpan.FromMilliseconds(250))
+                    {
+                        call.LastStats = r.Session.GetStats(now);
+                        call.LastStatsAt = now;
+                    }
+                });
+            }
+
+            try
+            {
+                await Task.Delay(10, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>What the server saw of one call.</summary>
+internal sealed class ServerCall : IDisposable
+{
+    private readonly byte[] _payload = new byte[PeerSession.MaxDatagramSize];
+    private readonly short[] _pcm;
+    private readonly List<short> _decoded = [];
+
+    public ServerCall(SessionResource resource)
+    {
+        Resource = resource;
+        Receiver = new OpusAudioReceiver();
+        _pcm = new short[Receiver.MaxOutputSamples];
+    }
+
+    public SessionResource Resource { get; }
+
+    public OpusAudioSender? Sender { get; set; }
+
+    public OpusAudioReceiver Receiver { get; }
+
+    public ConcurrentQueue<PeerSessionEvent> Events { get; } = new();
+
+    public TimeSpan? ConnectedAt { get; set; }
+
+    public TimeSpan? SendStart { get; set; }
+
+    public long FramesSent { get; set; }
+
+    public long FramesReceived { get; private set; }
+
+    public bool Closed { get; set; }
+
+    public RtcStatsReport? LastStats { get; set; }
+
+    public TimeSpan LastStatsAt { get; set; }
+
+    /// <summary>Gets a copy of the decoded audio (48 kHz mono).</summary>
+    public short[] DecodedAudio()
+    {
+        lock (_decoded)
+        {
+            return [.. _decoded];
+        }
+    }
+
+    public void Poll(TimeSpan now)
+    {
+        _ = now;
+        while (Resource.Session.TryPollMedia(_payload, out ReceivedMediaFrame f))
+        {
+            FramesReceived++;
+            int n = Receiver.Decode(_payload.AsSpan(0, f.PayloadLength), f, _pcm);
+            lock (_decoded)
+            {
+                if (_decoded.Count < 48000 * 20)
+                {
+                    _decoded.AddRange(_pcm.AsSpan(0, n));
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Sender?.Dispose();
+        Receiver.Dispose();
+    }
+}
