@@ -84,7 +84,7 @@ public class ScenarioBoundTests(ITestOutputHelper output)
         ScenarioSummary s = r.Summary;
         foreach (PhaseSummary p in s.Phases)
         {
-            output.WriteLine($"phase {p.Link} {p.Start}-{p.End} s cap {p.CapacityBps / 1e6} Mbps: conv {p.ConvergenceSeconds:F1} s, util after {p.UtilisationAfterConvergence:P1}");
+            output.WriteLine($"phase {p.Link} {p.Start}-{p.End} s cap {p.CapacityBps / 1e6} Mbps usable {p.UsableBps / 1e6:F2} Mbps: conv {p.ConvergenceSeconds:F1} s, util after {p.UtilisationAfterConvergence:P1}");
         }
         foreach (FlowSummary f in s.Flows)
         {

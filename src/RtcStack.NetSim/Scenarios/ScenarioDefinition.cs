@@ -97,13 +97,16 @@ public sealed record MediaFlowDefinition
     /// <summary>Pauses as [from, to] seconds.</summary>
     public List<double[]> Pauses { get; init; } = [];
 
-    /// <summary>Encoder minimum, bps.</summary>
+    /// <summary>Video encoder minimum, bps (RFC 8867 §4.3: 150 kbps).</summary>
     public double MinBps { get; init; } = 150_000;
 
-    /// <summary>Encoder maximum, bps.</summary>
-    public double MaxBps { get; init; } = 3_000_000;
+    /// <summary>Video encoder maximum, bps (RFC 8867 §4.3: 1.5 Mbps).</summary>
+    public double MaxBps { get; init; } = 1_500_000;
 
-    /// <summary>Audio rate alongside the video, bps (0: none).</summary>
+    /// <summary>Start rate of the controller and the encoder, bps (RFC 8867 §4.3 media startup behaviour: 150 kbps).</summary>
+    public double StartBps { get; init; } = 150_000;
+
+    /// <summary>CBR audio rate alongside the video on the same transport, bps (RFC 8867 §4.3: 20 kbps; 0: none).</summary>
     public double AudioBps { get; init; }
 
     /// <summary>Video on or off.</summary>
@@ -152,8 +155,20 @@ public sealed record CrossTrafficDefinition
     /// <summary>CBR datagram size (wire), bytes.</summary>
     public int PacketSize { get; init; } = 1200;
 
-    /// <summary>Short TCP file size, bytes.</summary>
-    public long FileBytes { get; init; } = 200_000;
+    /// <summary>
+    /// Short TCP file size, bytes; with <see cref="FileBytesMax"/> the lower end of a uniform range
+    /// (RFC 8868 §5.1: 30–50 KB).
+    /// </summary>
+    public long FileBytes { get; init; } = 30_000;
+
+    /// <summary>Upper end of the uniform short-flow file size, bytes (null: every file is <see cref="FileBytes"/>).</summary>
+    public long? FileBytesMax { get; init; }
+
+    /// <summary>
+    /// How many of the <see cref="Count"/> short flows start in the ON state (sending a file at the start time); the
+    /// others start with an idle period (RFC 8867 §5.7: two of ten). Null: all start ON.
+    /// </summary>
+    public int? InitiallyOn { get; init; }
 
     /// <summary>Mean idle time between short-flow files, s.</summary>
     public double MeanIdleSeconds { get; init; } = 10;
@@ -161,8 +176,8 @@ public sealed record CrossTrafficDefinition
     /// <summary>Number of identical flows.</summary>
     public int Count { get; init; } = 1;
 
-    /// <summary>TCP receive window, bytes.</summary>
-    public long ReceiveWindowBytes { get; init; } = 131_072;
+    /// <summary>TCP receive window, bytes (default 6 MiB, Linux's default tcp_rmem maximum, so the window does not limit).</summary>
+    public long ReceiveWindowBytes { get; init; } = 6 * 1024 * 1024;
 }
 
 /// <summary>System.Text.Json source generation for scenario files (trim-safe).</summary>
