@@ -55,10 +55,12 @@ public class ScenarioBoundTests(ITestOutputHelper output)
         Assert.InRange(s.SameAlgorithmRateRatioAfter20s, 1.0, 2.0);
     }
 
-    [Fact]
-    public void NadaIsNotStarvedByLongTcpFlow()
+    [Theory]
+    [InlineData("gcc")]
+    [InlineData("nada")]
+    public void MediaIsNotStarvedByLongTcpFlow(string cc)
     {
-        ScenarioSummary s = Run("rfc8867-5.6", "nada");
+        ScenarioSummary s = Run("rfc8867-5.6", cc);
         Assert.True(s.MediaShareOfCapacity >= 0.20, $"media share {s.MediaShareOfCapacity:P1}");
     }
 

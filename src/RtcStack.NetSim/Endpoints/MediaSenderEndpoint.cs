@@ -137,9 +137,10 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         }
         Controller.HandleTimeout(now);
         Active = !IsPaused(now);
+        double videoTarget = VideoPayloadTarget(Controller.TargetBitrateBps);
         foreach (SourceState s in _sources)
         {
-            s.Source.SetTargetBitrate(Controller.TargetBitrateBps, now);
+            s.Source.SetTargetBitrate(videoTarget, now);
             while (s.Source.NextFrameTime <= now)
             {
                 TimeSpan capture = s.Source.NextFrameTime;
@@ -160,6 +161,23 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         {
             SendPaced(send, now);
         }
+    }
+
+    /// <summary>
+    /// The controller's target covers everything on the wire, so the video encoder gets what is left after the CBR
+    /// audio and the per-packet IP/UDP/RTP overhead (as libwebrtc allocates with send-side BWE "with overhead":
+    /// the audio stream's rate is reserved and packet overhead is subtracted before the encoder's target).
+    /// </summary>
+    private double VideoPayloadTarget(double target)
+    {
+        const int overhead = RtpOverhead + IpUdpOverhead;
+        if (_options.AudioBps > 0)
+        {
+            target -= _options.AudioBps + overhead * 8 / AudioSource.FrameDuration.TotalSeconds;
+        }
+        double fps = _options.Video?.Fps ?? 30;
+        double packetsPerFrame = Math.Ceiling(target / 8 / fps / (_options.MaxPayload + overhead));
+        return Math.Max(target - packetsPerFrame * fps * overhead * 8, 0);
     }
 
     private bool IsPaused(TimeSpan now)
