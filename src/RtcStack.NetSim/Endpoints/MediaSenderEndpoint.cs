@@ -1,4 +1,5 @@
 using RtcStack.Congestion;
+using RtcStack.Congestion.Feedback;
 using RtcStack.Congestion.Pacing;
 using RtcStack.NetSim.Sources;
 
@@ -25,6 +26,8 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
     private readonly MediaPacketInfo?[] _store = new MediaPacketInfo?[StoreSize];
     private readonly Queue<SimPacket> _outbox = new();
     private readonly uint _ssrcBase;
+    private readonly TwccFeedbackAdapter _twcc = new();
+    private readonly CcfbFeedbackAdapter _ccfb = new();
     private long _nextPacketId;
     private long _nextTransportSeq;
     private long _frameCounter;
@@ -73,10 +76,19 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
     /// <inheritdoc/>
     public void HandleDatagram(SimPacket packet, TimeSpan now)
     {
-        if (packet.Tag is FeedbackInfo fb)
+        // Feedback arrives as real RTCP bytes: TWCC or RFC 8888 (CCFB), each through its adapter.
+        ReadOnlySpan<byte> rtcp = packet.Payload.Span;
+        if (rtcp.IsEmpty)
         {
-            FeedbackBytesReceived += packet.WireSize;
-            Controller.OnFeedback(fb.Entries, now);
+            return;
+        }
+        FeedbackBytesReceived += packet.WireSize;
+        bool ok = _options.Feedback == FeedbackFormat.Rfc8888
+            ? _ccfb.TryConvert(rtcp, out ReadOnlySpan<PacketFeedback> fb)
+            : _twcc.TryConvert(rtcp, _nextTransportSeq - 1, out fb);
+        if (ok)
+        {
+            Controller.OnFeedback(fb, now);
             Run(now);
         }
     }
@@ -244,6 +256,10 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
             _store[slot] = null;
         }
         info.TransportSequenceNumber = _nextTransportSeq++;
+        if (_options.Feedback == FeedbackFormat.Rfc8888)
+        {
+            _ccfb.OnPacketSent(info.Ssrc, info.SequenceNumber, info.TransportSequenceNumber);
+        }
         int wire = info.PayloadSize + RtpOverhead + IpUdpOverhead;
         Controller.OnPacketSent(new SentPacket(info.TransportSequenceNumber, wire, now, send.ProbeClusterId, send.IsPadding));
         BytesSent += wire;
