@@ -18,8 +18,14 @@ public static class ScenarioFile
     /// <summary>Most links, media flows or cross-traffic entries (counting <c>count</c>) in one scenario.</summary>
     public const int MaxItems = 256;
 
-    /// <summary>Highest accepted rate (capacity, CBR, encoder), bps.</summary>
+    /// <summary>Highest accepted link capacity, bps.</summary>
     public const double MaxBps = 100e9;
+
+    /// <summary>Highest accepted CBR cross-traffic rate, bps.</summary>
+    public const double MaxCbrBps = 10e9;
+
+    /// <summary>Highest accepted video encoder rate, bps (bounds the packets one frame can make).</summary>
+    public const double MaxMediaBps = 100e6;
 
     /// <summary>Parses and validates <paramref name="json"/>.</summary>
     public static bool TryParse(string json, out ScenarioDefinition? scenario, out string? error)
@@ -142,8 +148,8 @@ public static class ScenarioFile
                 return $"media flow {m.Id}: {e}";
             }
             if (!InRange(m.StartSeconds, 0, MaxDurationSeconds) || m.StopSeconds is { } stop && !InRange(stop, m.StartSeconds, MaxDurationSeconds)
-                || !InRange(m.AccessDelayMs, 0, 10_000) || !InRange(m.MinBps, 1_000, MaxBps) || !InRange(m.MaxBps, m.MinBps, MaxBps)
-                || !InRange(m.StartBps, 0, MaxBps) || !InRange(m.AudioBps, 0, 10_000_000) || !InRange(m.Rfc8888IntervalMs, 1, 10_000)
+                || !InRange(m.AccessDelayMs, 0, 10_000) || !InRange(m.MinBps, 1_000, MaxMediaBps) || !InRange(m.MaxBps, m.MinBps, MaxMediaBps)
+                || !InRange(m.StartBps, 0, MaxMediaBps) || !InRange(m.AudioBps, 0, 10_000_000) || !InRange(m.Rfc8888IntervalMs, 1, 10_000)
                 || m.Pauses.Count > 10_000 || m.Pauses.Exists(p => p is null || p.Length != 2 || !InRange(p[0], 0, MaxDurationSeconds) || !InRange(p[1], p[0], MaxDurationSeconds)))
             {
                 return $"media flow {m.Id}: times, rates or pauses out of range";
@@ -174,7 +180,7 @@ public static class ScenarioFile
             }
             if (!InRange(c.Count, 1, MaxItems) || (flows += c.Count) > MaxItems
                 || !InRange(c.StartSeconds, 0, MaxDurationSeconds) || c.StopSeconds is { } stop && !InRange(stop, c.StartSeconds, MaxDurationSeconds)
-                || !InRange(c.AccessDelayMs, 0, 10_000) || !InRange(c.Bps, 1_000, MaxBps) || !InRange(c.PacketSize, 64, 65_535)
+                || !InRange(c.AccessDelayMs, 0, 10_000) || !InRange(c.Bps, 1_000, MaxCbrBps) || !InRange(c.PacketSize, 64, 65_535)
                 || !InRange(c.FileBytes, 1, 1L << 40) || c.FileBytesMax is { } fmax && !InRange(fmax, c.FileBytes, 1L << 40)
                 || c.InitiallyOn is { } on && !InRange(on, 0, c.Count) || !InRange(c.MeanIdleSeconds, 1e-3, MaxDurationSeconds)
                 || !InRange(c.ReceiveWindowBytes, TcpMss, 1L << 30))
