@@ -68,22 +68,12 @@ public static class SimCommand
         }
         else if (File.Exists(scenarioArg))
         {
-            ScenarioDefinition? def;
-            try
+            if (!ScenarioFile.TryParse(File.ReadAllText(scenarioArg), out ScenarioDefinition? def, out string? error))
             {
-                def = JsonSerializer.Deserialize(File.ReadAllText(scenarioArg), ScenarioJsonContext.Default.ScenarioDefinition);
-            }
-            catch (JsonException e)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(e.Message)}");
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(error!)}");
                 return 2;
             }
-            if (def is null)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)} is empty");
-                return 2;
-            }
-            scenarios.Add((def, Path.GetDirectoryName(Path.GetFullPath(scenarioArg))));
+            scenarios.Add((def!, Path.GetDirectoryName(Path.GetFullPath(scenarioArg))));
         }
         else
         {
