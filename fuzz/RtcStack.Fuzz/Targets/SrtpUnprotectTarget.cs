@@ -9,15 +9,15 @@ namespace RtcStack.Fuzz.Targets;
 /// that authenticates, since without the key that should not happen (except for inputs the seed
 /// corpus built with the key).
 /// </summary>
+[FuzzTarget("srtp-unprotect")]
 public sealed class SrtpUnprotectTarget : IFuzzTarget
 {
     private readonly byte[] _buffer = new byte[65536 + 64];
 
-    // Created on the first input, not in the constructor: the host constructs every target before
-    // SharpFuzz sets up its coverage map, and instrumented code must not run before that.
+    // Created on the first input, not in the constructor: instrumented code must not run before
+    // SharpFuzz sets up its coverage map. The host now constructs only the requested target, inside
+    // SharpFuzz's callback, but keeping the constructor free of instrumented code costs nothing.
     private SrtpContext[]? _contexts;
-
-    public string Name => "srtp-unprotect";
 
     /// <summary>The fixed master key and salt for <paramref name="profile"/>: bytes 0, 1, 2, ... and 0xA0, 0xA1, ...</summary>
     public static (byte[] Key, byte[] Salt) FixedKey(SrtpProfile profile)
