@@ -63,9 +63,9 @@ if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
   # The runner failed without a failing test (build error, crash, hang): count it.
   failed=1
 fi
-# One TRX per test assembly that ran; fewer means a test host died before writing its results.
+# One TRX per test assembly started; fewer means a test host died before writing its results.
 trx_files=$(find "$results" -maxdepth 1 -name '*.trx' | wc -l)
-assemblies=$(grep -cE '^(Passed|Failed)! +- ' "$results/console.log" || true)
+assemblies=$(grep -c '^Test run for ' "$results/console.log" || true)
 if [ "$trx_files" -lt "$assemblies" ]; then
   echo "error: $assemblies test assemblies reported but only $trx_files TRX files were written" >&2
   failed=$((failed + 1))

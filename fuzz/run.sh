@@ -4,8 +4,8 @@
 #   fuzz/run.sh list                  names of the targets
 # Installs its own prerequisites: AFL++ (Debian package afl++) and the SharpFuzz instrumenter
 # (the local dotnet tool pinned in .config/dotnet-tools.json). Seeds come from fuzz/corpus/TARGET;
-# findings go to fuzz/out/TARGET/findings (crashes/ and hangs/ hold the inputs to replay with
-# `dotnet fuzz/out/TARGET/bin/RtcStack.Fuzz.dll TARGET --replay FILE`).
+# findings go to fuzz/out/TARGET/findings (crashes/ and hangs/ hold the inputs to replay with the
+# uninstrumented copy: `dotnet fuzz/out/TARGET/plain/RtcStack.Fuzz.dll TARGET --replay FILE`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prereqs.sh
@@ -41,6 +41,12 @@ if ! dotnet "$bin/RtcStack.Fuzz.dll" list | grep -qx "$target"; then
   dotnet "$bin/RtcStack.Fuzz.dll" list >&2
   exit 2
 fi
+
+# Keep an uninstrumented copy for replaying findings: instrumented code writes to AFL's shared
+# coverage map and fails with an access violation when run outside afl-fuzz.
+plain=$out/plain
+rm -rf "$plain"
+cp -r "$bin" "$plain"
 
 # Instrument every RtcStack library in the published folder (the fuzz host itself stays plain):
 # SharpFuzz rewrites the IL so that each branch updates AFL's shared coverage map.
@@ -90,12 +96,17 @@ hangs=$(stat saved_hangs)
 
 echo "$target: ${execs} execs in ${run_time} s (${speed}/s), corpus ${paths}, crashes ${crashes}, hangs ${hangs}"
 if [ "${crashes:-0}" -gt 0 ] || [ "${hangs:-0}" -gt 0 ]; then
-  echo "FINDINGS in $findings/default/crashes and hangs; the first crash replayed:" >&2
-  first=$(ls "$findings/default/crashes"/id:* 2>/dev/null | head -1 || true)
-  if [ -n "$first" ]; then
-    echo "input (hex): $(od -An -tx1 -v "$first" | tr -d ' \n' | head -c 2000)" >&2
-    dotnet "$bin/RtcStack.Fuzz.dll" "$target" --replay "$first" >&2 || true
-  fi
+  echo "FINDINGS in $findings/default/crashes and $findings/default/hangs" >&2
+  # Replay the first of each in-process on the uninstrumented build: a crash shows its exception
+  # and stack; a hang that finishes at once here was a timeout of a loaded machine, not a loop.
+  for kind in crashes hangs; do
+    first=$(ls "$findings/default/$kind"/id:* 2>/dev/null | head -1 || true)
+    [ -n "$first" ] || continue
+    echo "first of $kind, input (hex): $(od -An -tx1 -v "$first" | tr -d ' \n' | head -c 2000)" >&2
+    start=$(date +%s.%N)
+    timeout 60 dotnet "$plain/RtcStack.Fuzz.dll" "$target" --replay "$first" >&2 || echo "replay exit $?" >&2
+    echo "replay took $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s" >&2
+  done
   exit 1
 fi
 echo "result: no crashes, no hangs"

@@ -9,11 +9,24 @@ namespace RtcStack.Fuzz;
 ///   RtcStack.Fuzz TARGET                    run under AFL++ (fuzz/run.sh does this)
 ///   RtcStack.Fuzz TARGET --replay PATH...   run files or folders through the target in-process
 /// </summary>
+/// <remarks>
+/// Targets are found by their <see cref="FuzzTargetAttribute"/> without being constructed, and only
+/// the requested one is instantiated: under AFL++ every RtcStack library is instrumented, and
+/// instrumented code that runs before <see cref="Fuzzer.OutOfProcess"/> has attached AFL's shared
+/// coverage map crashes the host, so an unrelated target's constructor must never run. The one
+/// that is run is constructed inside the callback of <c>Fuzzer.OutOfProcess.Run</c>, on the first
+/// input, after SharpFuzz's set-up.
+/// </remarks>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Dictionary<string, IFuzzTarget> targets = DiscoverTargets();
+        Dictionary<string, Type> targets = DiscoverTargets(out bool ok);
+        if (!ok)
+        {
+            return 2;
+        }
+
         if (args.Length == 0 || args[0] == "list")
         {
             foreach (string name in targets.Keys.Order(StringComparer.Ordinal))
@@ -24,7 +37,7 @@ public static class Program
             return args.Length == 0 ? 2 : 0;
         }
 
-        if (!targets.TryGetValue(args[0], out IFuzzTarget? target))
+        if (!targets.TryGetValue(args[0], out Type? type))
         {
             Console.Error.WriteLine($"unknown fuzz target '{args[0]}'; 'list' prints the known ones");
             return 2;
@@ -32,11 +45,13 @@ public static class Program
 
         if (args.Length > 1 && args[1] == "--replay")
         {
-            return Replay(target, args.AsSpan(2));
+            return Replay(args[0], Create(type), args.AsSpan(2));
         }
 
+        IFuzzTarget? target = null;
         Fuzzer.OutOfProcess.Run(stream =>
         {
+            target ??= Create(type);
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
@@ -44,7 +59,9 @@ public static class Program
         return 0;
     }
 
-    private static int Replay(IFuzzTarget target, ReadOnlySpan<string> paths)
+    private static IFuzzTarget Create(Type type) => (IFuzzTarget)Activator.CreateInstance(type)!;
+
+    private static int Replay(string name, IFuzzTarget target, ReadOnlySpan<string> paths)
     {
         int count = 0;
         foreach (string path in paths)
@@ -59,19 +76,36 @@ public static class Program
             }
         }
 
-        Console.WriteLine($"{target.Name}: {count} inputs replayed without an exception");
+        Console.WriteLine($"{name}: {count} inputs replayed without an exception");
         return 0;
     }
 
-    private static Dictionary<string, IFuzzTarget> DiscoverTargets()
+    /// <summary>
+    /// Maps each target name to its class by reading <see cref="FuzzTargetAttribute"/>; nothing is
+    /// constructed and no static constructor of a target runs. A target class without the attribute
+    /// is reported on stderr and left out (so one forgotten attribute does not stop the others);
+    /// two classes with the same name are an error.
+    /// </summary>
+    private static Dictionary<string, Type> DiscoverTargets(out bool ok)
     {
-        var targets = new Dictionary<string, IFuzzTarget>(StringComparer.Ordinal);
+        ok = true;
+        var targets = new Dictionary<string, Type>(StringComparer.Ordinal);
         foreach (Type type in Assembly.GetExecutingAssembly().GetTypes())
         {
-            if (!type.IsAbstract && typeof(IFuzzTarget).IsAssignableFrom(type))
+            if (type.IsAbstract || type.IsInterface || !typeof(IFuzzTarget).IsAssignableFrom(type))
             {
-                var target = (IFuzzTarget)Activator.CreateInstance(type)!;
-                targets.Add(target.Name, target);
+                continue;
+            }
+
+            string? name = FuzzTargetAttribute.GetName(type);
+            if (string.IsNullOrEmpty(name))
+            {
+                Console.Error.WriteLine($"warning: {type.FullName} implements IFuzzTarget but has no [FuzzTarget(\"name\")] attribute; left out");
+            }
+            else if (!targets.TryAdd(name, type))
+            {
+                Console.Error.WriteLine($"error: fuzz target name '{name}' is used by both {targets[name].FullName} and {type.FullName}");
+                ok = false;
             }
         }
 

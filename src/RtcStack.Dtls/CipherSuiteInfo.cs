@@ -8,6 +8,9 @@ internal static class CipherSuiteInfo
 {
     public static bool IsKnown(ushort suite) => suite is 0xC02B or 0xC02C or 0xCCA9 or 0xC02F or 0xC030 or 0xCCA8;
 
+    /// <summary>Gets a value indicating whether this platform's crypto provides the suite's AEAD (ChaCha20-Poly1305 needs OpenSSL 1.1+ or Windows 10+).</summary>
+    public static bool IsAvailable(DtlsCipherSuite s) => IsChaCha(s) ? ChaCha20Poly1305.IsSupported : AesGcm.IsSupported;
+
     public static bool IsEcdsa(DtlsCipherSuite s) => s is DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256 or
         DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384 or DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256;
 

@@ -20,7 +20,10 @@ public sealed partial class DtlsEndpoint
         var suites = new List<ushort>();
         foreach (DtlsCipherSuite s in _options.CipherSuites)
         {
-            suites.Add((ushort)s);
+            if (CipherSuiteInfo.IsAvailable(s))
+            {
+                suites.Add((ushort)s);
+            }
         }
 
         var groups = new List<ushort>();

@@ -144,7 +144,7 @@ public sealed partial class DtlsEndpoint
         bool haveSuite = false;
         foreach (DtlsCipherSuite s in _options.CipherSuites)
         {
-            if (Array.IndexOf(ch.CipherSuites, (ushort)s) >= 0 && CipherSuiteInfo.IsEcdsa(s) == _certificate.IsEcdsa)
+            if (Array.IndexOf(ch.CipherSuites, (ushort)s) >= 0 && CipherSuiteInfo.IsEcdsa(s) == _certificate.IsEcdsa && CipherSuiteInfo.IsAvailable(s))
             {
                 _suite = s;
                 haveSuite = true;

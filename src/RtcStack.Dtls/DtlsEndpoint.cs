@@ -361,6 +361,12 @@ public sealed partial class DtlsEndpoint : IDisposable
                 Fail(e.Error, e.Message, e.Alert);
                 return;
             }
+            catch (CryptographicException e)
+            {
+                // A peer value the platform's crypto rejects in a way the checks above did not foresee.
+                Fail(DtlsError.ProtocolViolation, "cryptographic failure on a peer value: " + e.Message, AlertDescription.IllegalParameter);
+                return;
+            }
         }
 
         if (sawOld)

@@ -352,7 +352,7 @@ public sealed partial class IceAgent
             w.AddUInt64(StunAttributeType.IceControlled, TieBreaker);
         }
 
-        w.AddMessageIntegrity(_remoteKey);
+        w.AddMessageIntegrity(_remoteKey!);
         w.AddFingerprint();
 
         // RFC 8445 §14.3: RTO = MAX(500 ms, Ta * (Num-Waiting + Num-In-Progress)).

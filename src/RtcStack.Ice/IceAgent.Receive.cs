@@ -251,6 +251,7 @@ public sealed partial class IceAgent
         }
 
         pair.RequestsReceived++;
+        pair.LastSentAt = now; // our response counts as traffic on the pair (RFC 8445 §11)
         bool useCandidate = msg.HasAttribute(StunAttributeType.UseCandidate) && Role == IceRole.Controlled;
         if (Mode == IceMode.Lite)
         {

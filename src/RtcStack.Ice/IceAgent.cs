@@ -31,7 +31,7 @@ public sealed partial class IceAgent
     private readonly ILogger _logger;
     private readonly Random? _random;
     private readonly List<(TransportAddress Address, int Component)> _hostSockets = [];
-    private readonly SortedSet<int> _components = [];
+    private readonly List<int> _components = []; // sorted; a List so enumerating it allocates nothing
     private readonly List<LocalCandidate> _locals = [];
     private readonly List<IceCandidate> _remotes = [];
     private readonly List<IceCandidatePair> _pairs = [];
@@ -48,9 +48,9 @@ public sealed partial class IceAgent
     private readonly HashSet<int> _consentLost = [];
 
     private IceCredentials _localCredentials;
-    private byte[] _localKey;
+    private StunIntegrityKey _localKey;
     private IceCredentials? _remoteCredentials;
-    private byte[]? _remoteKey;
+    private StunIntegrityKey? _remoteKey;
     private string? _outgoingUsername;
     private int _pendingGathers;
     private int _prflxCounter;
@@ -71,7 +71,7 @@ public sealed partial class IceAgent
         Role = Mode == IceMode.Lite ? IceRole.Controlled : _options.Role;
         TieBreaker = _options.TieBreaker ?? NextUInt64();
         _localCredentials = _options.LocalCredentials ?? IceCredentials.Generate(_random);
-        _localKey = Encoding.UTF8.GetBytes(_localCredentials.Password);
+        _localKey = new StunIntegrityKey(Encoding.UTF8.GetBytes(_localCredentials.Password));
     }
 
     /// <summary>Gets full or lite mode.</summary>
@@ -147,7 +147,11 @@ public sealed partial class IceAgent
         }
 
         _hostSockets.Add((address, component));
-        _components.Add(component);
+        if (!_components.Contains(component))
+        {
+            _components.Add(component);
+            _components.Sort();
+        }
         if (_gatheringStarted)
         {
             GatherFrom(address, component, _now);
@@ -195,7 +199,7 @@ public sealed partial class IceAgent
         }
 
         _remoteCredentials = creds;
-        _remoteKey = Encoding.UTF8.GetBytes(password);
+        _remoteKey = new StunIntegrityKey(Encoding.UTF8.GetBytes(password));
         _outgoingUsername = ufrag + ":" + _localCredentials.Ufrag;
         if (_pairs.Count > 0)
         {
@@ -270,7 +274,7 @@ public sealed partial class IceAgent
         ThrowIfClosed();
         _now = now;
         _localCredentials = IceCredentials.Generate(_random);
-        _localKey = Encoding.UTF8.GetBytes(_localCredentials.Password);
+        _localKey = new StunIntegrityKey(Encoding.UTF8.GetBytes(_localCredentials.Password));
         _remoteCredentials = null;
         _remoteKey = null;
         _outgoingUsername = null;

@@ -28,7 +28,7 @@ internal sealed class IceTransaction
 
     public IceRole Role { get; init; }
 
-    public byte[]? Key { get; init; }
+    public StunIntegrityKey? Key { get; init; }
 
     public int Sent { get; set; }
 

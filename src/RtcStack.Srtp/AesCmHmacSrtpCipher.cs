@@ -80,13 +80,23 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
         return cipher;
     }
 
-    public override void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag)
+    public override void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag, int cryptexCsrcBytes = -1)
     {
         if (_rtpCipher is not null)
         {
             Span<byte> iv = stackalloc byte[16];
             BuildIv(_rtpSalt, ssrc, index, iv);
-            _rtpCipher.Transform(iv, packet[headerLength..]);
+            if (cryptexCsrcBytes >= 0)
+            {
+                // RFC 9335 §5.1: one keystream over CSRCs ‖ extension body ‖ payload.
+                CryptexArrange(packet, cryptexCsrcBytes);
+                _rtpCipher.Transform(iv, packet[16..]);
+                CryptexRestore(packet, cryptexCsrcBytes);
+            }
+            else
+            {
+                _rtpCipher.Transform(iv, packet[headerLength..]);
+            }
         }
 
         Span<byte> roc = stackalloc byte[4];
@@ -96,7 +106,7 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
         mac[.._rtpTagLength].CopyTo(tag);
     }
 
-    public override bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag)
+    public override bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag, int cryptexCsrcBytes = -1)
     {
         Span<byte> roc = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(roc, (uint)(index >> 16));
@@ -111,7 +121,16 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
         {
             Span<byte> iv = stackalloc byte[16];
             BuildIv(_rtpSalt, ssrc, index, iv);
-            _rtpCipher.Transform(iv, packet[headerLength..]);
+            if (cryptexCsrcBytes >= 0)
+            {
+                CryptexArrange(packet, cryptexCsrcBytes);
+                _rtpCipher.Transform(iv, packet[16..]);
+                CryptexRestore(packet, cryptexCsrcBytes);
+            }
+            else
+            {
+                _rtpCipher.Transform(iv, packet[headerLength..]);
+            }
         }
 
         return true;

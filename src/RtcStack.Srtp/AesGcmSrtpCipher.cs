@@ -54,17 +54,35 @@ internal sealed class AesGcmSrtpCipher : SrtpCipher
         return cipher;
     }
 
-    public override void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag)
+    public override void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag, int cryptexCsrcBytes = -1)
     {
         Span<byte> iv = stackalloc byte[12];
         BuildRtpIv(_rtpSalt, ssrc, index, iv);
+        if (cryptexCsrcBytes >= 0)
+        {
+            // RFC 9335 §5.2: AAD is the fixed header and the extension header; the rest is encrypted.
+            CryptexArrange(packet, cryptexCsrcBytes);
+            _rtp.Seal(iv, packet[..16], default, packet[16..], tag);
+            CryptexRestore(packet, cryptexCsrcBytes);
+            return;
+        }
+
         _rtp.Seal(iv, packet[..headerLength], default, packet[headerLength..], tag);
     }
 
-    public override bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag)
+    public override bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag, int cryptexCsrcBytes = -1)
     {
         Span<byte> iv = stackalloc byte[12];
         BuildRtpIv(_rtpSalt, ssrc, index, iv);
+        if (cryptexCsrcBytes >= 0)
+        {
+            // Open leaves the data alone on failure, so restoring the layout restores the packet.
+            CryptexArrange(packet, cryptexCsrcBytes);
+            bool ok = _rtp.Open(iv, packet[..16], default, packet[16..], tag);
+            CryptexRestore(packet, cryptexCsrcBytes);
+            return ok;
+        }
+
         return _rtp.Open(iv, packet[..headerLength], default, packet[headerLength..], tag);
     }
 

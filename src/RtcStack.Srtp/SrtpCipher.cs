@@ -23,11 +23,41 @@ internal abstract class SrtpCipher : IDisposable
     /// <summary>Gets a value indicating whether the hardware-intrinsic code paths are in use.</summary>
     public abstract bool UsesIntrinsics { get; }
 
-    /// <summary>Encrypts packet[headerLength..] in place and writes the tag at packet[packet.Length..] of <paramref name="tag"/>.</summary>
-    public abstract void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag);
+    /// <summary>
+    /// Encrypts packet[headerLength..] in place and writes the tag to <paramref name="tag"/>. With
+    /// <paramref name="cryptexCsrcBytes"/> ≥ 0 (RFC 9335) the CSRC list (that many bytes) and the
+    /// header extension body are encrypted too; the 4-byte extension header stays clear.
+    /// </summary>
+    public abstract void ProtectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, Span<byte> tag, int cryptexCsrcBytes = -1);
 
-    /// <summary>Verifies <paramref name="tag"/> over <paramref name="packet"/> and decrypts the payload in place on success.</summary>
-    public abstract bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag);
+    /// <summary>Verifies <paramref name="tag"/> over <paramref name="packet"/> and decrypts in place on success (with cryptex as in <see cref="ProtectRtp"/>).</summary>
+    public abstract bool UnprotectRtp(Span<byte> packet, int headerLength, uint ssrc, ulong index, ReadOnlySpan<byte> tag, int cryptexCsrcBytes = -1);
+
+    /// <summary>
+    /// RFC 9335 §5: moves the 4-byte header extension header in front of the CSRC list, so that
+    /// the fixed header and the extension header (GCM's AAD) are contiguous and so are the
+    /// encrypted parts (CSRCs, extension body, payload). <see cref="CryptexRestore"/> undoes it.
+    /// </summary>
+    protected static void CryptexArrange(Span<byte> packet, int csrcBytes)
+    {
+        if (csrcBytes > 0)
+        {
+            uint extensionHeader = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet[(12 + csrcBytes)..]);
+            packet.Slice(12, csrcBytes).CopyTo(packet.Slice(16, csrcBytes));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet[12..], extensionHeader);
+        }
+    }
+
+    /// <summary>Undoes <see cref="CryptexArrange"/>.</summary>
+    protected static void CryptexRestore(Span<byte> packet, int csrcBytes)
+    {
+        if (csrcBytes > 0)
+        {
+            uint extensionHeader = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet[12..]);
+            packet.Slice(16, csrcBytes).CopyTo(packet.Slice(12, csrcBytes));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet[(12 + csrcBytes)..], extensionHeader);
+        }
+    }
 
     /// <summary>Protects an RTCP compound packet: encrypts (if <paramref name="encrypt"/>) and writes the trailer (index word and tag, in the profile's order) to <paramref name="trailer"/>.</summary>
     public abstract void ProtectRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypt, Span<byte> trailer);

@@ -102,6 +102,41 @@ public sealed partial class SrtpContext
             return SrtpStatus.KeyLimitReached;
         }
 
+        // RFC 9335 §4: which cryptex marking the packet gets (decided before anything is written).
+        int csrcBytes = (packet[0] & 0x0F) * 4;
+        bool hasExtension = (packet[0] & 0x10) != 0;
+        ushort cryptexProfile = 0;
+        bool insertExtension = false;
+        if (_cryptex)
+        {
+            if (hasExtension)
+            {
+                ushort profile = BinaryPrimitives.ReadUInt16BigEndian(packet[(12 + csrcBytes)..]);
+                if (profile == 0xBEDE)
+                {
+                    cryptexProfile = 0xC0DE;
+                }
+                else if ((profile & 0xFFF0) == 0x1000)
+                {
+                    cryptexProfile = 0xC2DE;
+                }
+                else
+                {
+                    // Cryptex covers only RFC 8285 extensions.
+                    return SrtpStatus.Malformed;
+                }
+            }
+            else if (csrcBytes > 0)
+            {
+                insertExtension = true;
+                cryptexProfile = 0xC0DE;
+                if (buffer.Length - length < tag + 4)
+                {
+                    return SrtpStatus.BufferTooSmall;
+                }
+            }
+        }
+
         uint ssrc = ReadSsrcRtp(packet);
         ushort seq = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
         SrtpStream stream = GetOrCreateOutbound(ssrc);
@@ -111,7 +146,29 @@ public sealed partial class SrtpContext
             return SrtpStatus.KeyLimitReached;
         }
 
-        _cipher.ProtectRtp(packet, headerLength, ssrc, index, buffer.Slice(length, tag));
+        int cryptexCsrcBytes = -1;
+        if (cryptexProfile != 0)
+        {
+            int extensionAt = 12 + csrcBytes;
+            if (insertExtension)
+            {
+                // An empty extension block after the CSRCs carries the marking (RFC 9335 §4).
+                buffer[extensionAt..length].CopyTo(buffer[(extensionAt + 4)..]);
+                BinaryPrimitives.WriteUInt32BigEndian(buffer[extensionAt..], 0xC0DE_0000u);
+                buffer[0] |= 0x10;
+                length += 4;
+                headerLength += 4;
+                packet = buffer[..length];
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(packet[extensionAt..], cryptexProfile);
+            }
+
+            cryptexCsrcBytes = csrcBytes;
+        }
+
+        _cipher.ProtectRtp(packet, headerLength, ssrc, index, buffer.Slice(length, tag), cryptexCsrcBytes);
         if (!stream.RtpStarted || index > stream.HighestIndex)
         {
             stream.HighestIndex = index;
@@ -163,7 +220,20 @@ public sealed partial class SrtpContext
             }
         }
 
-        if (!_cipher.UnprotectRtp(packet, headerLength, ssrc, index, tag))
+        int cryptexCsrcBytes = -1;
+        ushort restoredProfile = 0;
+        if (_cryptex && (packet[0] & 0x10) != 0)
+        {
+            int csrcBytes = (packet[0] & 0x0F) * 4;
+            ushort profile = BinaryPrimitives.ReadUInt16BigEndian(packet[(12 + csrcBytes)..]);
+            if (profile is 0xC0DE or 0xC2DE)
+            {
+                cryptexCsrcBytes = csrcBytes;
+                restoredProfile = profile == 0xC0DE ? (ushort)0xBEDE : (ushort)0x1000;
+            }
+        }
+
+        if (!_cipher.UnprotectRtp(packet, headerLength, ssrc, index, tag, cryptexCsrcBytes))
         {
             if (stream is not null)
             {
@@ -178,6 +248,11 @@ public sealed partial class SrtpContext
             stream = new SrtpStream(ssrc, _windowSize, inbound: true);
             _inbound.Add(ssrc, stream);
             _lastInbound = stream;
+        }
+
+        if (restoredProfile != 0)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(packet[(12 + cryptexCsrcBytes)..], restoredProfile);
         }
 
         stream.RtpWindow!.Commit(index);

@@ -33,6 +33,7 @@ public sealed partial class SrtpContext : IDisposable
     private readonly int _windowSize;
     private readonly bool _strict;
     private readonly bool _encryptRtcp;
+    private readonly bool _cryptex;
     private SrtpStream? _lastOutbound;
     private SrtpStream? _lastInbound;
     private bool _disposed;
@@ -56,6 +57,7 @@ public sealed partial class SrtpContext : IDisposable
         _windowSize = options.ReplayWindowSize;
         _strict = options.StrictSsrc;
         _encryptRtcp = options.EncryptRtcp && cipher.EncryptsRtcp;
+        _cryptex = options.Cryptex && cipher.EncryptsRtcp;
         _metrics = SrtpMetrics.Create(options.MeterFactory);
     }
 

@@ -42,6 +42,15 @@ public sealed class SrtpOptions
     /// </summary>
     public bool EncryptRtcp { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether RFC 9335 cryptex is in use (negotiated with
+    /// a=cryptex): protect encrypts CSRCs and RFC 8285 header extensions (0xBEDE becomes 0xC0DE,
+    /// 0x100X becomes 0xC2DE; a packet with CSRCs and no extension gets an empty 0xC0DE one, so the
+    /// buffer needs 4 more spare bytes), and unprotect decrypts packets marked 0xC0DE/0xC2DE and
+    /// restores 0xBEDE/0x1000. When false, packets are processed as RFC 3711 says.
+    /// </summary>
+    public bool Cryptex { get; set; }
+
     /// <summary>Gets or sets the meter factory for the "RtcStack.Srtp" counters; null uses a shared meter.</summary>
     public IMeterFactory? MeterFactory { get; set; }
 

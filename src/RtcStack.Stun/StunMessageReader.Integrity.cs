@@ -23,6 +23,33 @@ public readonly ref partial struct StunMessageReader
     }
 
     /// <summary>
+    /// RFC 8489 §14.5: as <see cref="VerifyMessageIntegrity(ReadOnlySpan{byte})"/> with a prepared
+    /// key (no per-call HMAC setup, no copy of the message). Allocation-free.
+    /// </summary>
+    public bool VerifyMessageIntegrity(StunIntegrityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_integrityOffset == 0)
+        {
+            return false;
+        }
+
+        Span<byte> mac = stackalloc byte[StunIntegrity.Sha1Length];
+        key.ComputeSha1(_message[.._integrityOffset], _integrityOffset + 4 + StunIntegrity.Sha1Length - HeaderLength, mac);
+        return StunIntegrity.FixedTimeEquals(mac, _message.Slice(_integrityOffset + 4, StunIntegrity.Sha1Length));
+    }
+
+    /// <summary>
+    /// Checks MESSAGE-INTEGRITY-SHA256 if present (with the raw key), else MESSAGE-INTEGRITY with
+    /// the prepared key.
+    /// </summary>
+    public bool VerifyIntegrity(StunIntegrityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return HasMessageIntegritySha256 ? VerifyMessageIntegritySha256(key.Key) : VerifyMessageIntegrity(key);
+    }
+
+    /// <summary>
     /// RFC 8489 §14.6: checks MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256, possibly truncated to 16..32
     /// bytes) against <paramref name="key"/> in constant time. False when the attribute is absent.
     /// </summary>

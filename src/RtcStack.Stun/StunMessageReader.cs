@@ -6,7 +6,7 @@ namespace RtcStack.Stun;
 /// A validated, read-only view of one STUN message (RFC 8489 §5, §6.3). <see cref="TryParse"/>
 /// checks the header, the length and every attribute boundary once; the accessors then read
 /// attributes without allocating. Integrity and fingerprint are checked on request
-/// (<see cref="VerifyMessageIntegrity"/>, <see cref="VerifyFingerprint"/>) in constant time.
+/// (<see cref="VerifyMessageIntegrity(ReadOnlySpan{byte})"/>, <see cref="VerifyFingerprint"/>) in constant time.
 /// </summary>
 public readonly ref partial struct StunMessageReader
 {

@@ -130,6 +130,15 @@ public ref struct StunMessageWriter
         StunIntegrity.ComputeHmac(StunIntegrity.Algorithm.Sha1, key, _buffer[..start], _length - StunMessageReader.HeaderLength, v);
     }
 
+    /// <summary>RFC 8489 §14.5: appends MESSAGE-INTEGRITY with a prepared key (no per-call HMAC setup).</summary>
+    public void AddMessageIntegrity(StunIntegrityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int start = _length;
+        Span<byte> v = Begin(StunAttributeType.MessageIntegrity, StunIntegrity.Sha1Length);
+        key.ComputeSha1(_buffer[..start], _length - StunMessageReader.HeaderLength, v);
+    }
+
     /// <summary>RFC 8489 §14.6: appends MESSAGE-INTEGRITY-SHA256 (full 32 bytes).</summary>
     public void AddMessageIntegritySha256(ReadOnlySpan<byte> key)
     {

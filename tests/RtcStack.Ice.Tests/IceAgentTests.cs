@@ -275,4 +275,73 @@ public class IceAgentTests
         Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
         Assert.Equal(IceCandidateType.PeerReflexive, b.Agent.GetSelectedPair()!.Remote.Type);
     }
+
+    [Fact]
+    public void BehindNat_GathersServerReflexive_AndConnectsThroughIt()
+    {
+        var net = new VirtualNetwork(11);
+        net.AddStunServer("198.51.100.100:3478");
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:61000");
+        var optionsA = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1) };
+        optionsA.Servers.Add(new IceServer(TransportAddress.Parse("198.51.100.100:3478")));
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(optionsA), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        IceCandidate srflx = a.Events.Select(e => e.Event).OfType<IceCandidateGatheredEvent>().Select(e => e.Candidate)
+            .Single(c => c.Type == IceCandidateType.ServerReflexive);
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:61000"), srflx.Address);
+        Assert.Equal(TransportAddress.Parse("10.0.0.1:1000"), srflx.RelatedAddress);
+        Assert.True(srflx.Priority < a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Host).Priority);
+        Assert.Contains(a.Events, e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Complete });
+
+        // B reaches A through the NAT mapping; A sends from its host base.
+        Assert.Equal(srflx.Address, b.Agent.GetSelectedPair()!.Remote.Address);
+        Assert.Equal(IceCandidateType.Host, a.Agent.GetSelectedPair()!.Local.Type);
+        Assert.True(net.SendData(b, [0x17]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Single(a.Received);
+    }
+
+    [Fact]
+    public void DualStack_PairsPerFamily_AndPrefersIPv6()
+    {
+        var net = new VirtualNetwork(12);
+        VirtualNetwork.Node a = net.Add("A", Agent(IceRole.Controlling, 1), "192.0.2.1:1000", "[2001:db8::1]:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "192.0.2.2:2000", "[2001:db8::2]:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        // RFC 8445 §6.1.2.2: only same-family pairs; RFC 8421: IPv6 preferred.
+        Assert.Equal(2, a.Agent.CheckList.Count);
+        Assert.All(a.Agent.CheckList, p => Assert.Equal(p.Local.Address.AddressFamily, p.Remote.Address.AddressFamily));
+        Assert.True(a.Agent.GetSelectedPair()!.Remote.Address.IsIPv6);
+    }
+
+    [Fact]
+    public void LiteAgent_SendsKeepalives_WhenIdle()
+    {
+        // The full side checks consent only every 60 s here, so the lite side's responses leave
+        // 15 s gaps that its keepalives must fill.
+        var net = new VirtualNetwork(13);
+        var slowConsent = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1), ConsentInterval = TimeSpan.FromSeconds(60), ConsentTimeout = TimeSpan.FromSeconds(200), DisconnectedTimeout = TimeSpan.FromSeconds(100) };
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(slowConsent), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", new IceAgent(new IceAgentOptions { Mode = IceMode.Lite, Random = new Random(2), ConsentTimeout = TimeSpan.FromSeconds(200), DisconnectedTimeout = TimeSpan.FromSeconds(100) }), "10.0.0.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        int before = b.Sent.Count;
+        net.Run(TimeSpan.FromSeconds(61));
+        int indications = 0;
+        foreach (byte[] d in b.Sent.Skip(before))
+        {
+            if (StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok && m.MessageType == StunMessageType.BindingIndication)
+            {
+                indications++;
+            }
+        }
+
+        // RFC 8445 §11: one Binding indication per 15 s without other traffic from B.
+        Assert.InRange(indications, 3, 4);
+    }
 }

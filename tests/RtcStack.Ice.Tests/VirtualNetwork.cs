@@ -10,6 +10,9 @@ namespace RtcStack.Ice.Tests;
 internal sealed class VirtualNetwork
 {
     private readonly List<Node> _nodes = [];
+    private readonly HashSet<TransportAddress> _stunServers = [];
+    private readonly Dictionary<TransportAddress, TransportAddress> _natOut = [];
+    private readonly Dictionary<TransportAddress, TransportAddress> _natIn = [];
     private readonly List<InFlight> _inFlight = [];
     private readonly Random _random;
     private readonly byte[] _buffer = new byte[2048];
@@ -44,6 +47,18 @@ internal sealed class VirtualNetwork
 
         _nodes.Add(node);
         return node;
+    }
+
+    /// <summary>A STUN server that answers Binding requests with the source it saw (RFC 8489 §3).</summary>
+    public void AddStunServer(string address) => _stunServers.Add(TransportAddress.Parse(address));
+
+    /// <summary>An endpoint-independent (full-cone) NAT mapping: private source rewritten to public, and back.</summary>
+    public void AddNat(string privateAddress, string publicAddress)
+    {
+        var priv = TransportAddress.Parse(privateAddress);
+        var pub = TransportAddress.Parse(publicAddress);
+        _natOut[priv] = pub;
+        _natIn[pub] = priv;
     }
 
     /// <summary>Exchanges credentials and trickles candidates between a and b, then starts gathering.</summary>
@@ -186,6 +201,19 @@ internal sealed class VirtualNetwork
 
     private void Schedule(TransportAddress from, TransportAddress to, byte[] bytes)
     {
+        // Private (10/8) addresses are only reachable from the same private network.
+        bool fromPrivate = from.IsPrivate;
+        if (_natOut.TryGetValue(from, out TransportAddress mapped) && !to.IsPrivate)
+        {
+            from = mapped;
+        }
+
+        if (to.IsPrivate && !fromPrivate)
+        {
+            Dropped++;
+            return;
+        }
+
         if ((Drop is not null && Drop(from, to, bytes)) || (Loss > 0 && _random.NextDouble() < Loss))
         {
             Dropped++;
@@ -197,6 +225,25 @@ internal sealed class VirtualNetwork
 
     private void Deliver(InFlight f)
     {
+        if (_stunServers.Contains(f.To))
+        {
+            if (StunMessageReader.TryParse(f.Bytes, out StunMessageReader req) == StunParseStatus.Ok && req.Class == StunClass.Request)
+            {
+                byte[] resp = new byte[128];
+                var w = new StunMessageWriter(resp, StunMessageType.BindingSuccess, req.TransactionId);
+                w.AddXorAddress(StunAttributeType.XorMappedAddress, f.From);
+                w.AddFingerprint();
+                Schedule(f.To, f.From, w.Written.ToArray());
+            }
+
+            return;
+        }
+
+        if (_natIn.TryGetValue(f.To, out TransportAddress inside))
+        {
+            f = f with { To = inside };
+        }
+
         foreach (Node n in _nodes)
         {
             if (n.Addresses.Contains(f.To))

@@ -385,3 +385,57 @@ public class JsepLargeInputTests
         Assert.Equal("c19999", answer.Negotiated.RemoteSources[^1].CName);
     }
 }
+
+public class JsepDetailTests
+{
+    [Fact]
+    public void WildcardFeedbackSessionLevelExtmapAndIceLiteAreHandled()
+    {
+        string offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-lite\r\na=ice-ufrag:srvr\r\na=ice-pwd:0123456789012345678901\r\n" +
+            "a=fingerprint:sha-256 AA:BB\r\na=setup:passive\r\na=extmap:5 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n" +
+            "m=audio 40000 UDP/TLS/RTP/SAVPF 96 0\r\nc=IN IP4 127.0.0.1\r\na=mid:a\r\na=sendonly\r\na=rtcp-mux\r\n" +
+            "a=rtpmap:96 OPUS/48000/2\r\na=rtpmap:0 PCMU/8000\r\na=rtcp-fb:* nack\r\na=rtcp-fb:* transport-cc\r\na=rtcp-fb:0 goog-remb\r\n" +
+            "a=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n";
+        AudioEndpointOptions options = JsepAudioTests.Options() with { RtcpFeedback = ["nack", "transport-cc"] };
+        Assert.True(AudioJsep.TryCreateAnswer(SessionDescription.Parse(offer), options, out AudioAnswer? answer, out JsepError? error), error?.ToString());
+        NegotiatedAudio n = answer.Negotiated;
+        Assert.Equal(96, n.PayloadType);
+        Assert.Equal("a", n.Mid);
+        Assert.Empty(n.BundleMids);
+        Assert.Null(answer.Description.GetAttribute("group"));
+        Assert.True(n.Remote.IceLite);
+        Assert.Equal("srvr", n.Remote.IceUfrag);
+        Assert.True(n.Remote.EndOfCandidates);
+        Assert.Equal(SetupRole.Active, n.LocalSetup);
+        Assert.Equal(MediaDirection.RecvOnly, n.LocalDirection);
+        Assert.Equal([new RtcpFeedback("96", "nack"), new RtcpFeedback("96", "transport-cc")], n.RtcpFeedback);
+        Assert.Equal([new ExtMap(5, ExtMap.TransportWideCcUri)], n.HeaderExtensions);
+        MediaDescription audio = answer.Description.MediaDescriptions[0];
+        Assert.Equal("audio 9 UDP/TLS/RTP/SAVPF 96", audio.MediaLine.ToString());
+        Assert.Equal([new RtpMap(96, "opus", 48000, 2)], audio.GetRtpMaps());
+        Assert.Empty(audio.GetSsrcAttributes());
+        Assert.False(answer.Description.IceLite);
+    }
+
+    [Fact]
+    public void SecondAudioSectionIsRejectedAndFirstUsableOneAnswered()
+    {
+        string offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE x y z\r\na=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n" +
+            "a=fingerprint:sha-256 AA:BB\r\n" +
+            "m=audio 9 RTP/AVP 0\r\na=mid:x\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\n" +
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:y\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n" +
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:z\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+
+        // x is the BUNDLE tag and cannot be used (no DTLS-SRTP): RFC 8843 §7.3.3 forbids rejecting it.
+        Assert.False(AudioJsep.TryCreateAnswer(SessionDescription.Parse(offer), JsepAudioTests.Options(), out _, out JsepError? error));
+        Assert.Equal(JsepErrorCode.BundleTagRejected, error.Code);
+
+        // Without that group: y is answered, x and z rejected.
+        SessionDescription unbundled = SessionDescription.Parse(offer.Replace("a=group:BUNDLE x y z\r\n", "", StringComparison.Ordinal));
+        Assert.True(AudioJsep.TryCreateAnswer(unbundled, JsepAudioTests.Options(), out AudioAnswer? answer, out error), error?.ToString());
+        Assert.Equal(1, answer.Negotiated.MediaIndex);
+        Assert.Equal("y", answer.Negotiated.Mid);
+        Assert.Equal([true, false, true], answer.Description.MediaDescriptions.Select(m => m.IsRejected));
+        Assert.Equal("audio 0 RTP/AVP 0", answer.Description.MediaDescriptions[0].MediaLine.ToString());
+    }
+}

@@ -118,4 +118,24 @@ public class Rfc5769VectorTests
         // OpaqueString keeps U+00AD and rejects it (default-ignorable format character).
         Assert.False(StunStringPrep.TryOpaqueString("The\u00ADM\u00AAtr\u2168", out _));
     }
+    [Fact]
+    public void PreparedKey_MatchesRawKey()
+    {
+        byte[] msg = Hex.ReadVector("sample-request.hex");
+        StunMessageReader.TryParse(msg, out StunMessageReader r);
+        using var key = new StunIntegrityKey(s_shortTermKey);
+        Assert.True(r.VerifyMessageIntegrity(key));
+        Assert.True(r.VerifyMessageIntegrity(key)); // reusable after a reset
+        using var wrong = new StunIntegrityKey("x"u8);
+        Assert.False(r.VerifyMessageIntegrity(wrong));
+        byte[] buf = new byte[128];
+        var w1 = new StunMessageWriter(buf, StunMessageType.BindingRequest, r.TransactionId);
+        w1.AddString(StunAttributeType.Username, "a:b");
+        w1.AddMessageIntegrity(key);
+        byte[] one = w1.Written.ToArray();
+        var w2 = new StunMessageWriter(buf, StunMessageType.BindingRequest, r.TransactionId);
+        w2.AddString(StunAttributeType.Username, "a:b");
+        w2.AddMessageIntegrity(s_shortTermKey);
+        Assert.Equal(one, w2.Written.ToArray());
+    }
 }

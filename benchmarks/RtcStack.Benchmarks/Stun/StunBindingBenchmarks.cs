@@ -22,6 +22,7 @@ namespace RtcStack.Benchmarks.Stun;
 public class StunBindingBenchmarks
 {
     private static readonly byte[] s_key = "remotepasswordremotepasswd"u8.ToArray();
+    private static readonly StunIntegrityKey s_preparedKey = new(s_key);
     private byte[] _request = null!;
     private readonly byte[] _out = new byte[256];
     private StunTransactionId _tid;
@@ -31,12 +32,12 @@ public class StunBindingBenchmarks
     {
         _tid = StunTransactionId.NewRandom();
         _request = Build(_out, _tid).ToArray();
-        if (ParseAndVerify() != 1845501695u || NaiveParseAndVerify() != 1845501695u)
+        if (ParseAndVerify() != 1845501695u || NaiveParseAndVerify() != 1845501695u || ParseAndVerifyPreparedKey() != 1845501695u)
         {
             throw new InvalidOperationException("benchmark setup: verification failed");
         }
 
-        if (!NaiveBuild().AsSpan().SequenceEqual(_request))
+        if (!NaiveBuild().AsSpan().SequenceEqual(_request) || !BuildPrepared(_out, _tid).SequenceEqual(_request))
         {
             throw new InvalidOperationException("benchmark setup: builders disagree");
         }
@@ -48,6 +49,23 @@ public class StunBindingBenchmarks
         if (StunMessageReader.TryParse(_request, out StunMessageReader m) != StunParseStatus.Ok
             || !m.VerifyFingerprint()
             || !m.VerifyMessageIntegrity(s_key)
+            || !m.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> user) || user.Length == 0
+            || !m.TryGetUInt64(StunAttributeType.IceControlling, out _)
+            || !m.HasAttribute(StunAttributeType.UseCandidate)
+            || !m.TryGetUInt32(StunAttributeType.Priority, out uint priority))
+        {
+            return 0;
+        }
+
+        return priority;
+    }
+
+    [BenchmarkCategory("Parse+verify"), Benchmark]
+    public uint ParseAndVerifyPreparedKey()
+    {
+        if (StunMessageReader.TryParse(_request, out StunMessageReader m) != StunParseStatus.Ok
+            || !m.VerifyFingerprint()
+            || !m.VerifyMessageIntegrity(s_preparedKey)
             || !m.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> user) || user.Length == 0
             || !m.TryGetUInt64(StunAttributeType.IceControlling, out _)
             || !m.HasAttribute(StunAttributeType.UseCandidate)
@@ -119,6 +137,9 @@ public class StunBindingBenchmarks
     [BenchmarkCategory("Build"), Benchmark]
     public int BuildRequest() => Build(_out, _tid).Length;
 
+    [BenchmarkCategory("Build"), Benchmark]
+    public int BuildRequestPreparedKey() => BuildPrepared(_out, _tid).Length;
+
     [BenchmarkCategory("Build"), Benchmark(Baseline = true)]
     public int NaiveBuildRequest() => NaiveBuild().Length;
 
@@ -131,6 +152,19 @@ public class StunBindingBenchmarks
         w.AddFlag(StunAttributeType.UseCandidate);
         w.AddUInt32(StunAttributeType.Priority, 1845501695);
         w.AddMessageIntegrity(s_key);
+        w.AddFingerprint();
+        return w.Written;
+    }
+
+    private static ReadOnlySpan<byte> BuildPrepared(Span<byte> buffer, StunTransactionId tid)
+    {
+        var w = new StunMessageWriter(buffer, StunMessageType.BindingRequest, tid);
+        w.AddString(StunAttributeType.Username, "RxfTnWYz:c3uLqmh8");
+        w.AddAttribute((StunAttributeType)0xC057, [0x00, 0x01, 0x00, 0x0A]);
+        w.AddUInt64(StunAttributeType.IceControlling, 0x1122334455667788);
+        w.AddFlag(StunAttributeType.UseCandidate);
+        w.AddUInt32(StunAttributeType.Priority, 1845501695);
+        w.AddMessageIntegrity(s_preparedKey);
         w.AddFingerprint();
         return w.Written;
     }

@@ -7,11 +7,9 @@ namespace RtcStack.Fuzz.Targets;
 /// classifier and the RTP stream statistics, as in <c>rtcstack pcap streams</c>. The input is
 /// read through a stream that hands out small pieces, so partial reads are exercised too.
 /// </summary>
+[FuzzTarget("capture-reader")]
 public sealed class CaptureReaderTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "capture-reader";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

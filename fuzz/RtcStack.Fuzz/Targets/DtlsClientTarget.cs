@@ -7,12 +7,11 @@ namespace RtcStack.Fuzz.Targets;
 /// ClientHello is fed the input as the server's datagrams (same layout as
 /// <see cref="DtlsServerTarget"/>; the flag byte is ignored).
 /// </summary>
+[FuzzTarget("dtls-client")]
 public sealed class DtlsClientTarget : IFuzzTarget
 {
     private static readonly Lazy<DtlsCertificate> s_cert = new(() =>
         DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), commonName: "fuzz-client"));
-
-    public string Name => "dtls-client";
 
     public void Run(ReadOnlySpan<byte> data)
     {

@@ -9,13 +9,12 @@ namespace RtcStack.Fuzz.Targets;
 /// a 16-bit big-endian length (a short tail is fed as one last datagram). Every datagram is
 /// followed by a timer tick so retransmission paths run too.
 /// </summary>
+[FuzzTarget("dtls-server")]
 public sealed class DtlsServerTarget : IFuzzTarget
 {
     private static readonly Lazy<(DtlsCertificate Server, DtlsCertificate Client)> s_certs = new(() =>
         (DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), commonName: "fuzz-server"),
          DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), commonName: "fuzz-client")));
-
-    public string Name => "dtls-server";
 
     public void Run(ReadOnlySpan<byte> data)
     {

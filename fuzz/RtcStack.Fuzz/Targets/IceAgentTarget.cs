@@ -13,6 +13,7 @@ namespace RtcStack.Fuzz.Targets;
 /// (role conflict, nomination, peer-reflexive learning, responses) are reached too. The agent must
 /// never throw, and its timers must always advance.
 /// </summary>
+[FuzzTarget("ice-agent")]
 public sealed class IceAgentTarget : IFuzzTarget
 {
     private static readonly TransportAddress s_local = TransportAddress.Parse("10.0.0.1:1000");
@@ -23,9 +24,6 @@ public sealed class IceAgentTarget : IFuzzTarget
         TransportAddress.Parse("[2001:db8::1]:4000"),
         TransportAddress.Parse("192.0.2.1:3478"),
     ];
-
-    /// <inheritdoc/>
-    public string Name => "ice-agent";
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)

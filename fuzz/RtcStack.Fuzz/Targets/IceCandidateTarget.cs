@@ -7,11 +7,9 @@ namespace RtcStack.Fuzz.Targets;
 /// The ICE candidate attribute parser (RFC 8839 §5.1) on arbitrary text (the bytes as UTF-8):
 /// whatever it accepts must write back to text that parses to the same text again.
 /// </summary>
+[FuzzTarget("ice-candidate")]
 public sealed class IceCandidateTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "ice-candidate";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

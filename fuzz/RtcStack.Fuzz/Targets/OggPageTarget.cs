@@ -7,11 +7,9 @@ namespace RtcStack.Fuzz.Targets;
 /// (RFC 7845) over the same bytes as a file, with OpusHead/OpusTags parsing, packet reassembly and
 /// granule timing. The stream reader must terminate: packet count is bounded by the input size.
 /// </summary>
+[FuzzTarget("ogg-page")]
 public sealed class OggPageTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "ogg-page";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

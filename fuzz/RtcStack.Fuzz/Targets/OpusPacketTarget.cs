@@ -7,16 +7,15 @@ namespace RtcStack.Fuzz.Targets;
 /// repacketizer and pad/unpad on arbitrary bytes. Beyond "no exception", it checks invariants:
 /// frames lie inside the packet, and a valid packet survives merge, split and padding unchanged.
 /// </summary>
+[FuzzTarget("opus-packet")]
 public sealed class OpusPacketTarget : IFuzzTarget
 {
     private readonly byte[] _output = new byte[70000];
 
     // Created on first use: under AFL, instrumented RtcStack.Opus code must not run before the
-    // fuzzer has set up its shared memory (targets are constructed before that).
+    // fuzzer has set up its shared memory (the host constructs the requested target inside
+    // SharpFuzz's callback, but the constructor stays free of instrumented code regardless).
     private OpusRepacketizer? _repacketizer;
-
-    /// <inheritdoc/>
-    public string Name => "opus-packet";
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)

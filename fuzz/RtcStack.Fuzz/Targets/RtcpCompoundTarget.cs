@@ -8,11 +8,9 @@ namespace RtcStack.Fuzz.Targets;
 /// typed reader for its type (SR, RR, SDES, BYE, APP, XR with RRTR/DLRR, NACK, TWCC, RFC 8888,
 /// PLI, FIR, REMB), enumerating every field, report block, chunk, item and per-packet result.
 /// </summary>
+[FuzzTarget("rtcp-compound")]
 public sealed class RtcpCompoundTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "rtcp-compound";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

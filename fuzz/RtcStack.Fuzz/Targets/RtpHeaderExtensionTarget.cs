@@ -8,11 +8,9 @@ namespace RtcStack.Fuzz.Targets;
 /// length in words, body), as it follows the CSRC list. Every element is read and handed to the
 /// typed readers, and valid blocks are rewritten with the writer and read back.
 /// </summary>
+[FuzzTarget("rtp-header-extension")]
 public sealed class RtpHeaderExtensionTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "rtp-header-extension";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

@@ -3,11 +3,9 @@ using RtcStack.Rtp;
 namespace RtcStack.Fuzz.Targets;
 
 /// <summary>RTP packet reader (RFC 3550 §5.1) and, when present, its RFC 8285 extension block.</summary>
+[FuzzTarget("rtp-packet")]
 public sealed class RtpPacketTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "rtp-packet";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

@@ -9,6 +9,7 @@ namespace RtcStack.Fuzz.Targets;
 /// (a mismatch is thrown as a finding), every typed accessor must work on it, and the JSEP answerer
 /// must either answer it or return an error; an answer must itself parse.
 /// </summary>
+[FuzzTarget("sdp")]
 public sealed class SdpTarget : IFuzzTarget
 {
     private static readonly AudioEndpointOptions s_options = new()
@@ -22,9 +23,6 @@ public sealed class SdpTarget : IFuzzTarget
     };
 
     private static readonly SessionDescription s_offer = AudioJsep.CreateOffer(s_options);
-
-    /// <inheritdoc/>
-    public string Name => "sdp";
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)

@@ -9,23 +9,15 @@ namespace RtcStack.Fuzz.Targets;
 /// that authenticates, since without the key that should not happen (except for inputs the seed
 /// corpus built with the key).
 /// </summary>
+[FuzzTarget("srtp-unprotect")]
 public sealed class SrtpUnprotectTarget : IFuzzTarget
 {
-    private static readonly SrtpProfile[] s_profiles = SrtpProfileExtensions.All.ToArray();
-    private readonly SrtpContext[] _contexts;
     private readonly byte[] _buffer = new byte[65536 + 64];
 
-    public SrtpUnprotectTarget()
-    {
-        _contexts = new SrtpContext[s_profiles.Length];
-        for (int i = 0; i < s_profiles.Length; i++)
-        {
-            (byte[] key, byte[] salt) = FixedKey(s_profiles[i]);
-            _contexts[i] = new SrtpContext(s_profiles[i], key, salt);
-        }
-    }
-
-    public string Name => "srtp-unprotect";
+    // Created on the first input, not in the constructor: instrumented code must not run before
+    // SharpFuzz sets up its coverage map. The host now constructs only the requested target, inside
+    // SharpFuzz's callback, but keeping the constructor free of instrumented code costs nothing.
+    private SrtpContext[]? _contexts;
 
     /// <summary>The fixed master key and salt for <paramref name="profile"/>: bytes 0, 1, 2, ... and 0xA0, 0xA1, ...</summary>
     public static (byte[] Key, byte[] Salt) FixedKey(SrtpProfile profile)
@@ -45,6 +37,19 @@ public sealed class SrtpUnprotectTarget : IFuzzTarget
         return (key, salt);
     }
 
+    private static SrtpContext[] CreateContexts()
+    {
+        SrtpProfile[] profiles = SrtpProfileExtensions.All.ToArray();
+        var contexts = new SrtpContext[profiles.Length];
+        for (int i = 0; i < profiles.Length; i++)
+        {
+            (byte[] key, byte[] salt) = FixedKey(profiles[i]);
+            contexts[i] = new SrtpContext(profiles[i], key, salt);
+        }
+
+        return contexts;
+    }
+
     public void Run(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
@@ -52,8 +57,9 @@ public sealed class SrtpUnprotectTarget : IFuzzTarget
             return;
         }
 
+        SrtpContext[] contexts = _contexts ??= CreateContexts();
         int selector = data[0];
-        SrtpContext context = _contexts[(selector >> 1) % _contexts.Length];
+        SrtpContext context = contexts[(selector >> 1) % contexts.Length];
         ReadOnlySpan<byte> packet = data[1..];
         if (packet.Length > _buffer.Length)
         {

@@ -8,12 +8,10 @@ namespace RtcStack.Fuzz.Targets;
 /// TURN ChannelData reader. A parsed message must re-validate when copied, and every attribute
 /// must lie inside the message.
 /// </summary>
+[FuzzTarget("stun-message")]
 public sealed class StunMessageTarget : IFuzzTarget
 {
     private static readonly byte[] s_key = "VOkJxbRl1RmTxUk/WvJxBt"u8.ToArray();
-
-    /// <inheritdoc/>
-    public string Name => "stun-message";
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)

@@ -6,6 +6,7 @@ namespace RtcStack.Fuzz.Targets;
 /// The link-layer, IPv4/IPv6 and UDP dissector on one frame. The first byte picks the link type;
 /// the rest is the frame. A dissected datagram is classified (RFC 7983) as the streams command does.
 /// </summary>
+[FuzzTarget("udp-dissector")]
 public sealed class UdpDissectorTarget : IFuzzTarget
 {
     private static readonly LinkType[] s_linkTypes =
@@ -13,9 +14,6 @@ public sealed class UdpDissectorTarget : IFuzzTarget
         LinkType.Ethernet, LinkType.Raw, LinkType.LinuxSll, LinkType.LinuxSll2,
         LinkType.Null, LinkType.Loop, LinkType.IPv4, LinkType.IPv6,
     ];
-
-    /// <inheritdoc/>
-    public string Name => "udp-dissector";
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)

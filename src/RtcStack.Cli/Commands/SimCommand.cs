@@ -68,22 +68,12 @@ public static class SimCommand
         }
         else if (File.Exists(scenarioArg))
         {
-            ScenarioDefinition? def;
-            try
+            if (!ScenarioFile.TryParse(File.ReadAllText(scenarioArg), out ScenarioDefinition? def, out string? error))
             {
-                def = JsonSerializer.Deserialize(File.ReadAllText(scenarioArg), ScenarioJsonContext.Default.ScenarioDefinition);
-            }
-            catch (JsonException e)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(e.Message)}");
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(error!)}");
                 return 2;
             }
-            if (def is null)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)} is empty");
-                return 2;
-            }
-            scenarios.Add((def, Path.GetDirectoryName(Path.GetFullPath(scenarioArg))));
+            scenarios.Add((def!, Path.GetDirectoryName(Path.GetFullPath(scenarioArg))));
         }
         else
         {
@@ -110,6 +100,7 @@ public static class SimCommand
         Directory.CreateDirectory(outDir);
         var summaries = new List<ScenarioSummary>();
         var total = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         double simulated = 0;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -144,8 +135,9 @@ public static class SimCommand
         string table = ResultWriter.ComparisonMarkdown(summaries);
         File.WriteAllText(Path.Combine(outDir, "comparison.md"), table);
         AnsiConsole.WriteLine(table);
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Simulated {simulated:F0} s in {total.Elapsed.TotalSeconds:F1} s wall ({simulated / total.Elapsed.TotalSeconds:F0}× real time). Output: {Markup.Escape(Path.GetFullPath(outDir))}"));
+            $"Simulated {simulated:F0} s in {total.Elapsed.TotalSeconds:F1} s wall ({simulated / total.Elapsed.TotalSeconds:F0}× real time), {cpu:F1} s CPU, including output. Output: {Markup.Escape(Path.GetFullPath(outDir))}"));
         return 0;
     }
 }

@@ -129,7 +129,9 @@ public sealed class NadaController : ICongestionController
             _dBase = Math.Min(_dBase, owd);
             double dQueue = owd - _dBase;
             AddTap(dQueue);
-            _window.Enqueue((arrivalMs, sent.Size, dQueue));
+            // RFC 8698 §5.1.1: per-packet queuing-delay samples are filtered with the 15-sample minimum filter
+            // before use, so the rmode check (§4.2: no sample >= QEPS within LOGWIN) sees filtered samples too.
+            _window.Enqueue((arrivalMs, sent.Size, FilteredQueueDelay()));
             _windowBytes += sent.Size;
             latestArrival = Math.Max(latestArrival, arrivalMs);
             minRtt = Math.Min(minRtt, nowMs - sent.SendTime.TotalMilliseconds);
@@ -263,6 +265,16 @@ public sealed class NadaController : ICongestionController
         _avgLossInterval = _lossesSeen ? 0.9 * _avgLossInterval + 0.1 * _packetsSinceLoss : Math.Max(_packetsSinceLoss, 1);
         _lossesSeen = true;
         _packetsSinceLoss = 0;
+    }
+
+    private double FilteredQueueDelay()
+    {
+        double min = double.MaxValue;
+        for (int i = 0; i < _tapCount; i++)
+        {
+            min = Math.Min(min, _dQueueTaps[i]);
+        }
+        return min;
     }
 
     private void AddTap(double dQueue)

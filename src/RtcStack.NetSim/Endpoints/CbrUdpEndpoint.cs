@@ -31,7 +31,8 @@ public sealed class CbrUdpEndpoint : ISimEndpoint
         while (_next <= now && _next < _stop)
         {
             _outbox.Enqueue(new SimPacket { Destination = _destination, WireSize = _size });
-            _next += TimeSpan.FromSeconds(_size * 8 / _bps);
+            // At least one tick apart, so absurd rates cannot stall virtual time.
+            _next += TimeSpan.FromTicks(Math.Max(1, (long)Math.Round(_size * 8 / _bps * TimeSpan.TicksPerSecond)));
         }
     }
 

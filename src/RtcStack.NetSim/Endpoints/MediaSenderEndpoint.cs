@@ -1,4 +1,5 @@
 using RtcStack.Congestion;
+using RtcStack.Congestion.Feedback;
 using RtcStack.Congestion.Pacing;
 using RtcStack.NetSim.Sources;
 
@@ -25,6 +26,8 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
     private readonly MediaPacketInfo?[] _store = new MediaPacketInfo?[StoreSize];
     private readonly Queue<SimPacket> _outbox = new();
     private readonly uint _ssrcBase;
+    private readonly TwccFeedbackAdapter _twcc = new();
+    private readonly CcfbFeedbackAdapter _ccfb = new();
     private long _nextPacketId;
     private long _nextTransportSeq;
     private long _frameCounter;
@@ -73,10 +76,19 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
     /// <inheritdoc/>
     public void HandleDatagram(SimPacket packet, TimeSpan now)
     {
-        if (packet.Tag is FeedbackInfo fb)
+        // Feedback arrives as real RTCP bytes: TWCC or RFC 8888 (CCFB), each through its adapter.
+        ReadOnlySpan<byte> rtcp = packet.Payload.Span;
+        if (rtcp.IsEmpty)
         {
-            FeedbackBytesReceived += packet.WireSize;
-            Controller.OnFeedback(fb.Entries, now);
+            return;
+        }
+        FeedbackBytesReceived += packet.WireSize;
+        bool ok = _options.Feedback == FeedbackFormat.Rfc8888
+            ? _ccfb.TryConvert(rtcp, out ReadOnlySpan<PacketFeedback> fb)
+            : _twcc.TryConvert(rtcp, _nextTransportSeq - 1, out fb);
+        if (ok)
+        {
+            Controller.OnFeedback(fb, now);
             Run(now);
         }
     }
@@ -137,9 +149,10 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         }
         Controller.HandleTimeout(now);
         Active = !IsPaused(now);
+        double videoTarget = VideoPayloadTarget(Controller.TargetBitrateBps);
         foreach (SourceState s in _sources)
         {
-            s.Source.SetTargetBitrate(Controller.TargetBitrateBps, now);
+            s.Source.SetTargetBitrate(videoTarget, now);
             while (s.Source.NextFrameTime <= now)
             {
                 TimeSpan capture = s.Source.NextFrameTime;
@@ -160,6 +173,23 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         {
             SendPaced(send, now);
         }
+    }
+
+    /// <summary>
+    /// The controller's target covers everything on the wire, so the video encoder gets what is left after the CBR
+    /// audio and the per-packet IP/UDP/RTP overhead (as libwebrtc allocates with send-side BWE "with overhead":
+    /// the audio stream's rate is reserved and packet overhead is subtracted before the encoder's target).
+    /// </summary>
+    private double VideoPayloadTarget(double target)
+    {
+        const int overhead = RtpOverhead + IpUdpOverhead;
+        if (_options.AudioBps > 0)
+        {
+            target -= _options.AudioBps + overhead * 8 / AudioSource.FrameDuration.TotalSeconds;
+        }
+        double fps = _options.Video?.Fps ?? 30;
+        double packetsPerFrame = Math.Ceiling(target / 8 / fps / (_options.MaxPayload + overhead));
+        return Math.Max(target - packetsPerFrame * fps * overhead * 8, 0);
     }
 
     private bool IsPaused(TimeSpan now)
@@ -226,6 +256,10 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
             _store[slot] = null;
         }
         info.TransportSequenceNumber = _nextTransportSeq++;
+        if (_options.Feedback == FeedbackFormat.Rfc8888)
+        {
+            _ccfb.OnPacketSent(info.Ssrc, info.SequenceNumber, info.TransportSequenceNumber);
+        }
         int wire = info.PayloadSize + RtpOverhead + IpUdpOverhead;
         Controller.OnPacketSent(new SentPacket(info.TransportSequenceNumber, wire, now, send.ProbeClusterId, send.IsPadding));
         BytesSent += wire;

@@ -18,6 +18,7 @@ public sealed class Link
     private bool _busy;
     private bool _waitingForOpportunity;
     private TimeSpan _lastArrival;
+    private TimeSpan _lastSerialisation;
     private int _opportunityCredit;
 
     /// <summary>Creates a link in <paramref name="sim"/>; <paramref name="stream"/> selects its random stream.</summary>
@@ -157,16 +158,18 @@ public sealed class Link
         if (Options.Jitter is { } jitter)
         {
             arrival += jitter.Sample(_rng);
-            if (arrival < now)
-            {
-                arrival = now;
-            }
         }
-        if (arrival < _lastArrival)
+        // No reordering (RFC 8868 §4.5.2): j(n) >= j(n-1) + serial(n-1).
+        TimeSpan earliest = _lastArrival + _lastSerialisation;
+        if (arrival < earliest)
         {
-            arrival = _lastArrival;
+            arrival = earliest;
         }
         _lastArrival = arrival;
+        double rate = CapacityAt(now);
+        _lastSerialisation = Options.Jitter is not null && !double.IsInfinity(rate)
+            ? TimeSpan.FromTicks((long)(packet.WireSize * 8 / rate * TimeSpan.TicksPerSecond))
+            : TimeSpan.Zero;
         _sim.ScheduleLink(arrival, this, packet, KindArrive);
     }
 }

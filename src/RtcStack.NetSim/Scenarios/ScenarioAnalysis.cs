@@ -211,20 +211,20 @@ public static class ScenarioAnalysis
                 }
                 int i0 = (int)Math.Round(start / dt), i1 = Math.Min((int)Math.Round(end / dt), count);
                 double cap = CapacityAt(ld, start);
+                double usable = Math.Min(cap, DemandOn(r.Definition, linkId, start, end));
                 bool afterDrop = start > 0 && CapacityAt(ld, start - 1e-6) > cap;
                 double conv = double.NaN;
                 const int window = 5; // 1 s of 200 ms intervals
                 for (int i = i0; i + window <= i1; i++)
                 {
-                    double thr = 0, capSum = 0;
+                    double thr = 0;
                     bool delayOk = true;
                     for (int j = i; j < i + window; j++)
                     {
                         thr += ls.ThroughputBps[j];
-                        capSum += ls.CapacityBps[j];
                         delayOk &= p95[j] < ConvergedDelayMs;
                     }
-                    if (thr / capSum >= ConvergedUtilisation && delayOk)
+                    if (thr / (usable * window) >= ConvergedUtilisation && delayOk)
                     {
                         conv = (i - i0) * dt;
                         break;
@@ -236,25 +236,69 @@ public static class ScenarioAnalysis
                     Start = start,
                     End = end,
                     CapacityBps = cap,
+                    UsableBps = usable,
                     AfterDrop = afterDrop,
                     ConvergenceSeconds = conv,
-                    Utilisation = Utilisation(ls, i0, i1),
-                    UtilisationAfterConvergence = double.IsNaN(conv) ? double.NaN : Utilisation(ls, i0 + (int)Math.Round(conv / dt), i1),
+                    Utilisation = Utilisation(ls, usable, i0, i1),
+                    UtilisationAfterConvergence = double.IsNaN(conv) ? double.NaN : Utilisation(ls, usable, i0 + (int)Math.Round(conv / dt), i1),
                 });
             }
         }
         return result;
     }
 
-    private static double Utilisation(LinkSeries ls, int from, int to)
+    private static double Utilisation(LinkSeries ls, double usable, int from, int to)
     {
-        double thr = 0, cap = 0;
+        double thr = 0;
         for (int j = from; j < to; j++)
         {
             thr += ls.ThroughputBps[j];
-            cap += ls.CapacityBps[j];
         }
-        return cap > 0 ? thr / cap : double.NaN;
+        return to > from && usable > 0 ? thr / (usable * (to - from)) : double.NaN;
+    }
+
+    /// <summary>
+    /// Highest wire rate a media flow can produce: its video encoder maximum plus its CBR audio, each with the
+    /// per-packet IP/UDP/RTP overhead of the simulator's packetisation (video: 30 fps frames split into packets of at
+    /// most 1200 B payload; audio: one packet per 20 ms).
+    /// </summary>
+    public static double WireDemandBps(MediaFlowDefinition m)
+    {
+        const int overhead = Endpoints.MediaSenderEndpoint.RtpOverhead + Endpoints.MediaSenderEndpoint.IpUdpOverhead;
+        double demand = 0;
+        if (m.Video)
+        {
+            double frameBytes = m.MaxBps / 8 / 30;
+            double packets = Math.Ceiling(frameBytes / 1200);
+            demand += (frameBytes + packets * overhead) * 8 * 30;
+        }
+        if (m.AudioBps > 0)
+        {
+            demand += (m.AudioBps / 8 * 0.02 + overhead) * 8 * 50;
+        }
+        return demand;
+    }
+
+    /// <summary>Demand on a link during [start, end): ∞ with active cross traffic, else the active media flows' wire demand.</summary>
+    private static double DemandOn(ScenarioDefinition d, string linkId, double start, double end)
+    {
+        foreach (CrossTrafficDefinition c in d.CrossTraffic)
+        {
+            if (c.Forward.Contains(linkId) && c.StartSeconds < end && (c.StopSeconds ?? double.MaxValue) > start)
+            {
+                return double.PositiveInfinity;
+            }
+        }
+        double demand = 0;
+        foreach (MediaFlowDefinition m in d.MediaFlows)
+        {
+            bool paused = m.Pauses.Exists(p => p[0] < end && p[1] > start);
+            if (m.Forward.Contains(linkId) && m.StartSeconds <= start && (m.StopSeconds ?? double.MaxValue) >= end && !paused)
+            {
+                demand += WireDemandBps(m);
+            }
+        }
+        return demand > 0 ? demand : double.PositiveInfinity;
     }
 
     private static double CapacityAt(LinkDefinition l, double t)

@@ -19,8 +19,13 @@ public static class ScenarioRunner
     /// <summary>Creates a controller by name for a flow, sized to the flow's encoder range.</summary>
     public static ICongestionController CreateController(string name, MediaFlowDefinition flow) => name.ToLowerInvariant() switch
     {
-        "gcc" => new GccController(new GccOptions { MaxBitrateBps = (long)flow.MaxBps + (long)flow.AudioBps, MinBitrateBps = 30_000 }),
-        "nada" => new NadaController(new NadaParameters { RMin = flow.MinBps, RMax = flow.MaxBps, StartRate = flow.MinBps }),
+        "gcc" => new GccController(new GccOptions
+        {
+            MaxBitrateBps = (long)(flow.MaxBps + flow.AudioBps),
+            MinBitrateBps = 30_000,
+            StartBitrateBps = (long)(flow.StartBps + flow.AudioBps),
+        }),
+        "nada" => new NadaController(new NadaParameters { RMin = flow.MinBps, RMax = flow.MaxBps, StartRate = Math.Max(flow.StartBps, flow.MinBps) }),
         _ => throw new ArgumentException($"Unknown controller '{name}' (known: gcc, nada).", nameof(name)),
     };
 
@@ -113,6 +118,8 @@ public static class ScenarioRunner
                         Start = start,
                         Stop = stop,
                         FileBytes = c.Type == "tcp-short" ? c.FileBytes : 0,
+                        FileBytesMax = c.Type == "tcp-short" ? c.FileBytesMax ?? c.FileBytes : 0,
+                        StartsIdle = c.Type == "tcp-short" && c.InitiallyOn is { } on && k >= on,
                         MeanIdle = TimeSpan.FromSeconds(c.MeanIdleSeconds),
                         ReceiveWindowBytes = c.ReceiveWindowBytes,
                     };

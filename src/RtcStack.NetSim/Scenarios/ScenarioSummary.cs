@@ -92,19 +92,26 @@ public sealed record PhaseSummary
     /// <summary>Capacity, bps.</summary>
     public double CapacityBps { get; init; }
 
+    /// <summary>
+    /// Usable capacity, bps: the capacity, or less when the active media flows crossing the link cannot use it all
+    /// (the sum of their encoder maxima at wire level, <see cref="ScenarioAnalysis.WireDemandBps"/>) and no cross
+    /// traffic is active on it. Utilisation and convergence are measured against this.
+    /// </summary>
+    public double UsableBps { get; init; }
+
     /// <summary>True when the phase began with a capacity drop.</summary>
     public bool AfterDrop { get; init; }
 
     /// <summary>
-    /// Seconds from the phase start until, for a full second, utilisation ≥ 85 % and media queuing delay p95 &lt; 100 ms
-    /// (NaN: not reached in the phase).
+    /// Seconds from the phase start until, for a full second, utilisation of the usable capacity ≥ 85 % and media
+    /// queuing delay p95 &lt; 100 ms (NaN: not reached in the phase).
     /// </summary>
     public double ConvergenceSeconds { get; init; } = double.NaN;
 
-    /// <summary>Utilisation from convergence to the phase end (NaN if not converged).</summary>
+    /// <summary>Throughput over the usable capacity from convergence to the phase end (NaN if not converged).</summary>
     public double UtilisationAfterConvergence { get; init; } = double.NaN;
 
-    /// <summary>Utilisation over the whole phase.</summary>
+    /// <summary>Throughput over the usable capacity over the whole phase.</summary>
     public double Utilisation { get; init; }
 }
 

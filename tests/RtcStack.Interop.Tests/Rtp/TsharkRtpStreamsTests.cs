@@ -10,7 +10,7 @@ namespace RtcStack.Interop.Tests.Rtp;
 
 /// <summary>
 /// <c>rtcstack pcap streams</c> against <c>tshark -q -z rtp,streams</c> on the same captures.
-/// Where the two define a number differently (see specs/pcap-streams.md) the test checks that the
+/// Where the two define a number differently (see specs/pcap.md) the test checks that the
 /// difference is exactly the documented one.
 /// </summary>
 [Trait("Category", "Interop")]

@@ -1,0 +1,141 @@
+using RtcStack.NetSim.Scenarios;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.NetSim.Tests;
+
+/// <summary>
+/// RFC 8867 scenario bounds from the issue: utilisation ≥ 85 % in each steady phase after convergence, 95th-percentile
+/// queuing delay &lt; 100 ms outside the 5 s after a capacity drop, same-algorithm rate ratio within 0.5–2 from 20 s
+/// after the last flow joined, and no starvation against TCP (≥ 20 % of capacity). Virtual time: each run takes well
+/// under a second of wall time.
+/// </summary>
+public class ScenarioBoundTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("rfc8867-5.1", "gcc")]
+    [InlineData("rfc8867-5.2", "gcc")]
+    [InlineData("rfc8867-5.4", "gcc")]
+    [InlineData("rfc8867-5.1", "nada")]
+    [InlineData("rfc8867-5.4", "nada")]
+    public void UtilisationAfterConvergenceIsAtLeast85Percent(string scenario, string cc)
+    {
+        ScenarioSummary s = Run(scenario, cc);
+        Assert.NotEmpty(s.Phases);
+        foreach (PhaseSummary p in s.Phases)
+        {
+            Assert.False(double.IsNaN(p.ConvergenceSeconds), $"phase {p.Start}-{p.End} s never converged");
+            Assert.True(p.UtilisationAfterConvergence >= 0.85,
+                $"phase {p.Start}-{p.End} s: utilisation after convergence {p.UtilisationAfterConvergence:P1}");
+        }
+    }
+
+    [Theory]
+    [InlineData("rfc8867-5.1", "gcc")]
+    [InlineData("rfc8867-5.2", "gcc")]
+    [InlineData("rfc8867-5.4", "gcc")]
+    [InlineData("rfc8867-5.1", "nada")]
+    [InlineData("rfc8867-5.4", "nada")]
+    public void QueuingDelayP95Below100MsOutsideDrops(string scenario, string cc)
+    {
+        ScenarioSummary s = Run(scenario, cc);
+        foreach (FlowSummary f in s.Flows.Where(f => f.Kind == "media"))
+        {
+            Assert.True(f.QueueDelayP95OutsideDropsMs < 100, $"{f.Id}: p95 {f.QueueDelayP95OutsideDropsMs:F1} ms");
+        }
+    }
+
+    [Theory]
+    [InlineData("rfc8867-5.2", "gcc")]
+    [InlineData("rfc8867-5.4", "gcc")]
+    [InlineData("rfc8867-5.4", "nada")]
+    public void SameAlgorithmFlowsShareWithinFactorTwo(string scenario, string cc)
+    {
+        ScenarioSummary s = Run(scenario, cc);
+        Assert.InRange(s.SameAlgorithmRateRatioAfter20s, 1.0, 2.0);
+    }
+
+    [Theory]
+    [InlineData("gcc")]
+    [InlineData("nada")]
+    public void MediaIsNotStarvedByLongTcpFlow(string cc)
+    {
+        ScenarioSummary s = Run("rfc8867-5.6", cc);
+        Assert.True(s.MediaShareOfCapacity >= 0.20, $"media share {s.MediaShareOfCapacity:P1}");
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalResultsAndOtherSeedsDiffer()
+    {
+        ScenarioDefinition def = Rfc8867Presets.Case52() with { DurationSeconds = 30 };
+        ScenarioResult a = ScenarioRunner.Run(def, "gcc", 42);
+        ScenarioResult b = ScenarioRunner.Run(def, "gcc", 42);
+        ScenarioResult c = ScenarioRunner.Run(def, "gcc", 43);
+        Assert.Equal(a.Events, b.Events);
+        for (int f = 0; f < a.Flows.Count; f++)
+        {
+            Assert.Equal(a.Flows[f].ReceiveBps, b.Flows[f].ReceiveBps);
+            Assert.Equal(a.Flows[f].PacketQueueDelays, b.Flows[f].PacketQueueDelays);
+        }
+        Assert.NotEqual(a.Flows[0].ReceiveBps, c.Flows[0].ReceiveBps);
+    }
+
+    private ScenarioSummary Run(string scenario, string cc)
+    {
+        ScenarioResult r = ScenarioRunner.Run(Rfc8867Presets.Get(scenario)!, cc, 1);
+        ScenarioSummary s = r.Summary;
+        foreach (PhaseSummary p in s.Phases)
+        {
+            output.WriteLine($"phase {p.Link} {p.Start}-{p.End} s cap {p.CapacityBps / 1e6} Mbps usable {p.UsableBps / 1e6:F2} Mbps: conv {p.ConvergenceSeconds:F1} s, util after {p.UtilisationAfterConvergence:P1}");
+        }
+        foreach (FlowSummary f in s.Flows)
+        {
+            output.WriteLine($"{f.Id}: recv {f.AvgReceiveBps / 1e6:F2} Mbps, qdelay p95 {f.QueueDelayP95Ms:F0} ms (outside drops {f.QueueDelayP95OutsideDropsMs:F0}), loss {f.LossRate:P2}");
+        }
+        output.WriteLine($"ratio {s.SameAlgorithmRateRatioAfter20s:F2}, media share {s.MediaShareOfCapacity:P1}");
+        return s;
+    }
+}
+
+/// <summary>
+/// Closed loop with bare RTP sender/receiver endpoints over a 1 Mbps bottleneck with each feedback kind: the
+/// controller must fill the link without standing queues. (The session-level test through RtcStack.WebRtc waits for
+/// that module.)
+/// </summary>
+public class ClosedLoopTests
+{
+    [Theory]
+    [InlineData("gcc", "twcc")]
+    [InlineData("gcc", "rfc8888")]
+    [InlineData("nada", "twcc")]
+    [InlineData("nada", "rfc8888")]
+    public void ControllerAdaptsToOneMbpsWithEitherFeedback(string cc, string feedback)
+    {
+        var def = new ScenarioDefinition
+        {
+            Name = "closed-loop-1mbps",
+            DurationSeconds = 40,
+            Links =
+            [
+                new LinkDefinition { Id = "fwd", Capacity = [new CapacityStep(0, 1_000_000)], PropagationDelayMs = 50, QueueMs = 300 },
+                new LinkDefinition { Id = "bwd", PropagationDelayMs = 50 },
+            ],
+            MediaFlows = [new MediaFlowDefinition { Id = "m", Forward = ["fwd"], Backward = ["bwd"], Feedback = feedback, AudioBps = 32_000 }],
+            Bottlenecks = ["fwd"],
+        };
+        ScenarioResult r = ScenarioRunner.Run(def, cc, 7);
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < r.Times.Count; i++)
+        {
+            if (r.Times[i] > 15)
+            {
+                sum += r.Flows[0].ReceiveBps[i];
+                n++;
+            }
+        }
+        Assert.True(sum / n >= 850_000, $"{cc}/{feedback}: {sum / n / 1e3:F0} kbps");
+        Assert.True(r.Summary.Flows[0].QueueDelayP95Ms < 100, $"p95 {r.Summary.Flows[0].QueueDelayP95Ms:F0} ms");
+        Assert.True(r.Summary.Flows[0].FeedbackBps > 0);
+    }
+}

@@ -1,0 +1,50 @@
+using RtcStack.NetSim.Scenarios;
+using Xunit;
+
+namespace RtcStack.NetSim.Tests;
+
+public class ScenarioFileTests
+{
+    private const string Minimal = """
+        { "name": "t", "durationSeconds": 20,
+          "links": [ { "id": "fwd", "capacity": [ { "atSeconds": 0, "bps": 1000000 } ], "propagationDelayMs": 50 },
+                     { "id": "bwd", "propagationDelayMs": 50 } ],
+          "mediaFlows": [ { "id": "m", "forward": ["fwd"], "backward": ["bwd"], "startSeconds": 1, "stopSeconds": 19, "audioBps": 20000 } ],
+          "crossTraffic": [ { "id": "c", "type": "tcp-short", "forward": ["fwd"], "backward": ["bwd"], "count": 3, "initiallyOn": 1, "fileBytes": 30000, "fileBytesMax": 50000 } ],
+          "bottlenecks": ["fwd"] }
+        """;
+
+    [Fact]
+    public void ReadsAValidFileWithDefaults()
+    {
+        Assert.True(ScenarioFile.TryParse(Minimal, out ScenarioDefinition? d, out string? error), error);
+        Assert.Equal(1_500_000, d!.MediaFlows[0].MaxBps);
+        Assert.Equal(300, d.Links[1].QueueMs);
+        Assert.Empty(d.Links[1].Capacity);
+        Assert.Equal(50_000, d.CrossTraffic[0].FileBytesMax);
+        ScenarioResult r = ScenarioRunner.Run(d, "gcc", 1);
+        Assert.True(r.Flows[0].ReceiveBps.Sum() > 0);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"durationSeconds\": -1}")]
+    [InlineData("{\"durationSeconds\": 1e308}")]
+    [InlineData("{\"links\": null, \"mediaFlows\": [ { \"forward\": [\"x\"] } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\", \"capacity\": [ null ] } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\" }, { \"id\": \"a\" } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\", \"capacity\": [ { \"atSeconds\": 0, \"bps\": 0 } ] } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\" } ], \"crossTraffic\": [ { \"type\": \"tcp\", \"forward\": [\"a\"], \"count\": 100000 } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\" } ], \"mediaFlows\": [ { \"forward\": [\"a\"], \"pauses\": [[5]] } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\" } ], \"mediaFlows\": [ { \"forward\": [\"a\"], \"feedback\": \"remb\" } ]}")]
+    [InlineData("{\"bottlenecks\": [\"nope\"]}")]
+    [InlineData("{\"durationSeconds\": \"ten\"}")]
+    public void RejectsBadFilesWithAReason(string json)
+    {
+        Assert.False(ScenarioFile.TryParse(json, out ScenarioDefinition? d, out string? error));
+        Assert.Null(d);
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+}
