@@ -81,6 +81,10 @@ public class NetworkModelTests
         Assert.Equal(TimeSpan.FromMilliseconds(5), t.NextOpportunity(TimeSpan.FromMilliseconds(2)));
         Assert.Equal(TimeSpan.FromMilliseconds(11), t.NextOpportunity(TimeSpan.FromMilliseconds(10.5)));
         Assert.Equal(4 * 1500 * 8 / 0.010, t.AverageBps, 6);
+        // Found by fuzzing (mahimahi-trace): a huge millisecond value overflowed TimeSpan in NextOpportunity.
+        Assert.False(MahimahiTrace.TryParse("44444444444444444", out _, out _));
+        Assert.True(MahimahiTrace.TryParse("86400000", out MahimahiTrace? day, out _));
+        Assert.Equal(TimeSpan.FromDays(1), day!.NextOpportunity(TimeSpan.FromHours(23)));
         Assert.False(MahimahiTrace.TryParse("5\n3\n", out _, out string? err));
         Assert.NotNull(err);
         Assert.False(MahimahiTrace.TryParse("abc", out _, out _));

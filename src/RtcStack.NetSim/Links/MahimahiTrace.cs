@@ -32,6 +32,12 @@ public sealed class MahimahiTrace
     /// <summary>Period after which the trace repeats, ms.</summary>
     public long PeriodMs => _ms[^1];
 
+    /// <summary>Longest accepted trace period, ms (one day; larger values overflowed TimeSpan — found by fuzzing).</summary>
+    public const long MaxPeriodMs = 86_400_000;
+
+    /// <summary>Most delivery opportunities accepted in one trace.</summary>
+    public const int MaxLines = 10_000_000;
+
     /// <summary>Parses mm-link text; returns false (with a reason) on malformed input instead of throwing.</summary>
     public static bool TryParse(string text, out MahimahiTrace? trace, out string? error)
     {
@@ -46,10 +52,10 @@ public sealed class MahimahiTrace
                 continue;
             }
             if (!long.TryParse(line, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long v)
-                || (list.Count > 0 && v < list[^1]))
+                || (list.Count > 0 && v < list[^1]) || v > MaxPeriodMs || list.Count >= MaxLines)
             {
                 trace = null;
-                error = $"line {lineNo}: expected a non-decreasing millisecond count";
+                error = $"line {lineNo}: expected a non-decreasing millisecond count up to {MaxPeriodMs} ({MaxLines} lines at most)";
                 return false;
             }
             list.Add(v);
