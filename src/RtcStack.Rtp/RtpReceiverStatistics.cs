@@ -10,7 +10,11 @@ namespace RtcStack.Rtp;
 /// <remarks>
 /// Sans-IO: arrival times are passed in. Jitter is kept in floating point (the A.8 formula
 /// J += (|D| − J) / 16, as tshark computes it) rather than A.8's scaled integer variant; the
-/// report block carries it truncated to an integer number of timestamp units.
+/// report block carries it truncated to an integer number of timestamp units. D is computed from
+/// the arrival-time difference and the 32-bit timestamp difference of consecutive packets, so the
+/// size of the arrival times costs no precision. The capture analyser
+/// (<see cref="Capture.RtpStreamStatistics"/>) is this class with probation and restarts turned
+/// off and a duplicate history covering every sequence number it can tell apart.
 /// </remarks>
 public sealed class RtpReceiverStatistics
 {
@@ -24,12 +28,13 @@ public sealed class RtpReceiverStatistics
     public const int DefaultMinSequential = 2;
 
     private const int SeqMod = 1 << 16;
-    private const int HistorySize = 4096;
+    private const int DefaultHistorySize = 4096;
 
     private readonly int _maxDropout;
     private readonly int _maxMisorder;
     private readonly int _minSequential;
-    private readonly ulong[] _history = new ulong[HistorySize / 64];
+    private readonly int _historySize;
+    private readonly ulong[] _history;
 
     private ushort _maxSeq;
     private long _cycles;
@@ -41,8 +46,10 @@ public sealed class RtpReceiverStatistics
     private long _receivedPrior;
     private bool _started;
 
-    private bool _hasTransit;
-    private double _transit;
+    private long _lastExtendedSequence;
+    private bool _hasPrevious;
+    private long _previousArrival;
+    private uint _previousTimestamp;
     private double _jitter;
     private LastReportTracker _lastSenderReport;
 
@@ -53,16 +60,31 @@ public sealed class RtpReceiverStatistics
     /// <param name="maxDropout">Largest forward jump accepted as loss rather than a restart.</param>
     /// <param name="maxMisorder">Largest backward jump accepted as reordering rather than a restart.</param>
     public RtpReceiverStatistics(uint ssrc, int clockRate, int minSequential = DefaultMinSequential, int maxDropout = DefaultMaxDropout, int maxMisorder = DefaultMaxMisorder)
+        : this(ssrc, clockRate, minSequential, maxDropout, maxMisorder, DefaultHistorySize)
+    {
+    }
+
+    // historySize: how many sequence numbers up to the highest are remembered for duplicate
+    // detection (a power of two, at least 64); a copy of an older packet counts as out of order.
+    internal RtpReceiverStatistics(uint ssrc, int clockRate, int minSequential, int maxDropout, int maxMisorder, int historySize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clockRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(minSequential, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDropout);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMisorder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 64);
+        if (!int.IsPow2(historySize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(historySize), historySize, "must be a power of two");
+        }
+
         Ssrc = ssrc;
         ClockRate = clockRate;
         _minSequential = minSequential;
         _maxDropout = maxDropout;
         _maxMisorder = maxMisorder;
+        _historySize = historySize;
+        _history = new ulong[historySize / 64];
     }
 
     /// <summary>Gets the source.</summary>
@@ -71,7 +93,7 @@ public sealed class RtpReceiverStatistics
     /// <summary>Gets the RTP clock rate used for jitter.</summary>
     public int ClockRate { get; }
 
-    /// <summary>Gets the number of packets passed to <see cref="ReceivePacket"/>, valid or not.</summary>
+    /// <summary>Gets the number of packets passed to <see cref="ReceivePacket(ushort, uint, TimeSpan)"/>, valid or not.</summary>
     public long PacketsSeen { get; private set; }
 
     /// <summary>Gets the number of packets counted as received by RFC 3550 A.1 (after probation; duplicates included).</summary>
@@ -85,6 +107,9 @@ public sealed class RtpReceiverStatistics
 
     /// <summary>Gets the first (extended) sequence number counted (base_seq, RFC 3550 A.1).</summary>
     public long BaseSequenceNumber => _baseSeq;
+
+    /// <summary>Gets the extended sequence number of the last packet counted (below the highest if it arrived late).</summary>
+    internal long LastExtendedSequenceNumber => _lastExtendedSequence;
 
     /// <summary>Gets the number of packets expected: extended highest − base + 1 (RFC 3550 A.3).</summary>
     public long PacketsExpected => IsValid ? ExtendedHighestSequenceNumber - _baseSeq + 1 : 0;
@@ -142,13 +167,20 @@ public sealed class RtpReceiverStatistics
     /// Processes one packet. Returns true when the packet counts (RFC 3550 A.1 update_seq):
     /// false during probation and for the first packet after a very large jump.
     /// </summary>
-    public bool ReceivePacket(ushort sequenceNumber, uint rtpTimestamp, TimeSpan arrivalTime)
+    public bool ReceivePacket(ushort sequenceNumber, uint rtpTimestamp, TimeSpan arrivalTime) =>
+        Receive(sequenceNumber, rtpTimestamp, arrivalTime.Ticks, TimeSpan.TicksPerSecond);
+
+    /// <summary>As <see cref="ReceivePacket(ushort, uint, TimeSpan)"/>, with the arrival time in nanoseconds (capture files have nanosecond timestamps).</summary>
+    internal bool ReceivePacket(ushort sequenceNumber, uint rtpTimestamp, long arrivalNanoseconds) =>
+        Receive(sequenceNumber, rtpTimestamp, arrivalNanoseconds, 1_000_000_000);
+
+    private bool Receive(ushort sequenceNumber, uint rtpTimestamp, long arrival, long arrivalUnitsPerSecond)
     {
         PacketsSeen++;
         bool valid = UpdateSequence(sequenceNumber);
         if (valid)
         {
-            UpdateJitter(rtpTimestamp, arrivalTime);
+            UpdateJitter(rtpTimestamp, arrival, arrivalUnitsPerSecond);
         }
 
         return valid;
@@ -216,6 +248,7 @@ public sealed class RtpReceiverStatistics
                     InitSequence(seq);
                     _received++;
                     MarkReceived(_baseSeq);
+                    _lastExtendedSequence = _baseSeq;
                     return true;
                 }
             }
@@ -264,22 +297,25 @@ public sealed class RtpReceiverStatistics
         }
         else
         {
-            // Late or duplicate packet within MAX_MISORDER behind the highest.
+            // Late or duplicate packet within MAX_MISORDER behind the highest (possibly from before
+            // the base: still remembered, so that a second copy of it is a duplicate).
             long extended = ExtendedHighestSequenceNumber - (SeqMod - udelta);
-            if (extended >= _baseSeq && IsMarked(extended))
+            _lastExtendedSequence = extended;
+            if (IsMarked(extended))
             {
                 Duplicates++;
             }
             else
             {
                 OutOfOrder++;
-                if (extended >= _baseSeq)
-                {
-                    MarkReceived(extended);
-                }
+                MarkReceived(extended);
             }
+
+            _received++;
+            return true;
         }
 
+        _lastExtendedSequence = ExtendedHighestSequenceNumber;
         _received++;
         return true;
     }
@@ -288,10 +324,10 @@ public sealed class RtpReceiverStatistics
     // between the old and the new highest may still hold bits from HistorySize earlier: clear them.
     private void AdvanceHistory(long previousHighest, long newHighest)
     {
-        long from = Math.Max(previousHighest + 1, newHighest - HistorySize + 1);
+        long from = Math.Max(previousHighest + 1, newHighest - _historySize + 1);
         for (long e = from; e < newHighest; e++)
         {
-            int slot = (int)(e & (HistorySize - 1));
+            int slot = (int)(e & (_historySize - 1));
             _history[slot >> 6] &= ~(1UL << (slot & 63));
         }
 
@@ -300,31 +336,33 @@ public sealed class RtpReceiverStatistics
 
     private void MarkReceived(long extended)
     {
-        int slot = (int)(extended & (HistorySize - 1));
+        int slot = (int)(extended & (_historySize - 1));
         _history[slot >> 6] |= 1UL << (slot & 63);
     }
 
     private bool IsMarked(long extended)
     {
-        if (ExtendedHighestSequenceNumber - extended >= HistorySize)
+        if (ExtendedHighestSequenceNumber - extended >= _historySize)
         {
             return false;
         }
 
-        int slot = (int)(extended & (HistorySize - 1));
+        int slot = (int)(extended & (_historySize - 1));
         return (_history[slot >> 6] & (1UL << (slot & 63))) != 0;
     }
 
     // RFC 3550 A.8: D(i-1, i) = (R_i - R_{i-1}) - (S_i - S_{i-1}) in timestamp units; J += (|D| - J) / 16.
-    private void UpdateJitter(uint rtpTimestamp, TimeSpan arrivalTime)
+    // The arrival difference is taken in the caller's integer units (ticks or nanoseconds) and the
+    // timestamp difference modulo 2^32, so neither large arrival times nor timestamp wrap-around
+    // costs precision.
+    private void UpdateJitter(uint rtpTimestamp, long arrival, long arrivalUnitsPerSecond)
     {
-        double arrival = arrivalTime.Ticks * (double)ClockRate / TimeSpan.TicksPerSecond;
-        double transit = arrival - rtpTimestamp;
-        if (_hasTransit)
+        if (_hasPrevious)
         {
-            double d = transit - _transit;
+            double d = ((arrival - _previousArrival) * (double)ClockRate / arrivalUnitsPerSecond) - (int)(rtpTimestamp - _previousTimestamp);
 
-            // The timestamp wraps at 2^32; bring D back to the nearest representative.
+            // After a pause longer than 2^31 timestamp units the signed difference is the wrong
+            // representative; bring D back to the nearest one (a no-op otherwise).
             d -= Math.Round(d / 4294967296.0) * 4294967296.0;
             _jitter += (Math.Abs(d) - _jitter) / 16;
             MaxJitter = Math.Max(MaxJitter, _jitter);
@@ -332,7 +370,8 @@ public sealed class RtpReceiverStatistics
             JitterSamples++;
         }
 
-        _transit = transit;
-        _hasTransit = true;
+        _previousArrival = arrival;
+        _previousTimestamp = rtpTimestamp;
+        _hasPrevious = true;
     }
 }

@@ -71,6 +71,33 @@ public class RtpReceiverStatisticsTests
     }
 
     [Fact]
+    public void SecondCopyOfALatePacketFromBeforeTheBaseIsADuplicate()
+    {
+        var stats = new RtpReceiverStatistics(1, 8000, minSequential: 1);
+        stats.ReceivePacket(10, 1600, Ms(0));
+        stats.ReceivePacket(11, 1760, Ms(20));
+        stats.ReceivePacket(9, 1440, Ms(25));  // sent before the first packet counted
+        stats.ReceivePacket(9, 1440, Ms(26));  // and again
+        Assert.Equal(1, stats.OutOfOrder);
+        Assert.Equal(1, stats.Duplicates);
+        Assert.Equal(10, stats.BaseSequenceNumber);
+        Assert.Equal(4, stats.PacketsReceived);
+        Assert.Equal(-2, stats.CumulativeLost); // RFC 3550 A.3: expected 2 (10..11), received 4
+    }
+
+    [Fact]
+    public void JitterKeepsItsPrecisionWithLargeArrivalTimes()
+    {
+        // Arrival times counted from the Unix epoch (about 2026): arrival × clock rate then needs
+        // more than a double's 53 bits, but the A.8 difference D only needs the arrival difference.
+        var stats = new RtpReceiverStatistics(1, 48000, minSequential: 1);
+        TimeSpan start = TimeSpan.FromDays(20454) + TimeSpan.FromTicks(1_234_567);
+        stats.ReceivePacket(1, 0, start);
+        stats.ReceivePacket(2, 960, start + Ms(21)); // 1008 units after the first: D = 48
+        Assert.Equal(3, stats.Jitter, 9);
+    }
+
+    [Fact]
     public void LargeJumpNeedsTwoSequentialPacketsToResync()
     {
         var stats = new RtpReceiverStatistics(1, 8000, minSequential: 1);

@@ -6,30 +6,43 @@ namespace RtcStack.Rtp.Capture;
 /// and Appendix A.8 computed in double precision. Fed in arrival (file) order by
 /// <see cref="RtpStreamAnalyzer"/>.
 /// </summary>
+/// <remarks>
+/// The RFC 3550 numbers are those of an <see cref="RtpReceiverStatistics"/> (the receiver's own
+/// statistics) set up for a capture: no probation (the first packet counts), no restart after a
+/// large jump (each sequence number is extended to the nearest value around the highest so far,
+/// as a capture analyser has no later packets to confirm a restart with), and duplicates
+/// recognised as far back as sequence numbers can be told apart. This class adds only what a
+/// capture shows and a receiver does not need: payload types, bytes, arrival times, the largest
+/// gap between arrivals, and the sequence number of the last arrival (tshark counts lost packets
+/// up to it; see specs/pcap.md).
+/// </remarks>
 public sealed class RtpStreamStatistics
 {
-    private readonly Dictionary<long, ulong> _seen = [];
+    // udelta < 2^15 is a step forward and anything else a late packet, which is what extending
+    // to the nearest value does: the A.1 restart branch (MAX_DROPOUT <= udelta <= 2^16 - MAX_MISORDER)
+    // is empty with these bounds.
+    private const int NoDropout = 1 << 15;
+    private const int NoMisorder = (1 << 15) + 1;
+
+    // Late packets reach back 2^15 sequence numbers, so the history must cover 2^16 of them.
+    private const int HistorySize = 1 << 16;
+
+    private readonly RtpReceiverStatistics _rfc3550;
     private readonly List<byte> _payloadTypes = [];
-    private long _baseSequence;
-    private long _highestSequence;
     private long _firstArrival;
     private long _lastArrival;
-    private uint _lastTimestamp;
-    private double _jitterUnits;
-    private double _jitterSumMs;
-    private int _jitterSamples;
 
     internal RtpStreamStatistics(RtpStreamKey key, int clockRate)
     {
         Key = key;
-        ClockRate = clockRate;
+        _rfc3550 = new RtpReceiverStatistics(key.Ssrc, clockRate, minSequential: 1, NoDropout, NoMisorder, HistorySize);
     }
 
     /// <summary>Gets the 5-tuple and SSRC.</summary>
     public RtpStreamKey Key { get; }
 
     /// <summary>Gets the clock rate used for jitter, in Hz.</summary>
-    public int ClockRate { get; }
+    public int ClockRate => _rfc3550.ClockRate;
 
     /// <summary>Gets the payload type of the first packet.</summary>
     public byte PayloadType => _payloadTypes[0];
@@ -38,46 +51,46 @@ public sealed class RtpStreamStatistics
     public IReadOnlyList<byte> PayloadTypes => _payloadTypes;
 
     /// <summary>Gets the number of packets received, duplicates included (RFC 3550 A.3 "received").</summary>
-    public long Packets { get; private set; }
+    public long Packets => _rfc3550.PacketsReceived;
 
     /// <summary>Gets the sum of the RTP packet sizes (UDP payload bytes).</summary>
     public long Bytes { get; private set; }
 
     /// <summary>Gets the sequence number of the first packet, extended to 64 bits (the RFC 3550 A.3 base).</summary>
-    public long FirstSequence => _baseSequence;
+    public long FirstSequence => _rfc3550.BaseSequenceNumber;
 
     /// <summary>Gets the highest extended sequence number received (RFC 3550 A.3).</summary>
-    public long HighestSequence => _highestSequence;
+    public long HighestSequence => _rfc3550.ExtendedHighestSequenceNumber;
 
     /// <summary>Gets the extended sequence number of the packet that arrived last (Wireshark counts "expected" up to this one).</summary>
-    public long LastSequence { get; private set; }
+    public long LastSequence => _rfc3550.LastExtendedSequenceNumber;
 
     /// <summary>Gets highest − first + 1 (RFC 3550 A.3 "expected").</summary>
-    public long Expected => _highestSequence - _baseSequence + 1;
+    public long Expected => _rfc3550.PacketsExpected;
 
     /// <summary>Gets expected − received (RFC 3550 A.3); negative when duplicates outnumber losses.</summary>
-    public long Lost => Expected - Packets;
+    public long Lost => _rfc3550.CumulativeLost;
 
     /// <summary>Gets the number of packets whose sequence number had been received before.</summary>
-    public long Duplicates { get; private set; }
+    public long Duplicates => _rfc3550.Duplicates;
 
     /// <summary>Gets the number of packets that arrived after a packet with a higher sequence number (duplicates excluded).</summary>
-    public long OutOfOrder { get; private set; }
+    public long OutOfOrder => _rfc3550.OutOfOrder;
 
     /// <summary>Gets the largest forward jump of the highest sequence number minus one: 0 when no sequence number was ever skipped.</summary>
-    public long MaxSequenceGap { get; private set; }
+    public long MaxSequenceGap => _rfc3550.MaxSequenceGap;
 
     /// <summary>Gets the largest time between two consecutive arrivals, in milliseconds.</summary>
     public double MaxDeltaMs { get; private set; }
 
     /// <summary>Gets the interarrival jitter estimate after the last packet (RFC 3550 A.8), in milliseconds.</summary>
-    public double JitterMs => _jitterUnits * 1000.0 / ClockRate;
+    public double JitterMs => _rfc3550.Jitter * 1000.0 / ClockRate;
 
     /// <summary>Gets the largest jitter estimate seen, in milliseconds.</summary>
-    public double MaxJitterMs { get; private set; }
+    public double MaxJitterMs => _rfc3550.MaxJitter * 1000.0 / ClockRate;
 
     /// <summary>Gets the mean of the jitter estimates after each packet but the first, in milliseconds.</summary>
-    public double MeanJitterMs => _jitterSamples == 0 ? 0 : _jitterSumMs / _jitterSamples;
+    public double MeanJitterMs => _rfc3550.MeanJitter * 1000.0 / ClockRate;
 
     /// <summary>Gets the arrival time of the first packet, in nanoseconds since the Unix epoch.</summary>
     public long FirstArrivalNanoseconds => _firstArrival;
@@ -101,66 +114,16 @@ public sealed class RtpStreamStatistics
         Bytes += size;
         if (Packets == 0)
         {
-            _baseSequence = sequence;
-            _highestSequence = sequence;
             _firstArrival = arrivalNanoseconds;
-            _lastArrival = arrivalNanoseconds;
-            _lastTimestamp = timestamp;
-            LastSequence = sequence;
-            MarkSeen(sequence);
-            Packets = 1;
-            return;
         }
-
-        // Extend to 64 bits around the highest sequence so far (RFC 3550 A.1's cycle count).
-        long extended = _highestSequence + (short)(ushort)(sequence - (ushort)_highestSequence);
-        LastSequence = extended;
-        if (!MarkSeen(extended))
+        else
         {
-            Duplicates++;
+            MaxDeltaMs = Math.Max(MaxDeltaMs, (arrivalNanoseconds - _lastArrival) / 1e6);
         }
-        else if (extended < _highestSequence)
-        {
-            OutOfOrder++;
-        }
-
-        if (extended > _highestSequence)
-        {
-            MaxSequenceGap = Math.Max(MaxSequenceGap, extended - _highestSequence - 1);
-            _highestSequence = extended;
-        }
-
-        // RFC 3550 A.8: D(i,j) = (Rj - Ri) - (Sj - Si) in timestamp units and J += (|D| - J) / 16,
-        // with i the packet that arrived before j. The arrival difference is taken in integer
-        // nanoseconds and the 32-bit timestamp difference modulo 2^32, so neither wrap-around nor
-        // the size of epoch timestamps costs precision.
-        long deltaArrivalNanos = arrivalNanoseconds - _lastArrival;
-        MaxDeltaMs = Math.Max(MaxDeltaMs, deltaArrivalNanos / 1e6);
-        int timestampDelta = (int)(timestamp - _lastTimestamp);
-        double d = Math.Abs((deltaArrivalNanos * (double)ClockRate / 1e9) - timestampDelta);
-        _jitterUnits += (d - _jitterUnits) / 16;
-        double jitterMs = JitterMs;
-        MaxJitterMs = Math.Max(MaxJitterMs, jitterMs);
-        _jitterSumMs += jitterMs;
-        _jitterSamples++;
 
         _lastArrival = arrivalNanoseconds;
-        _lastTimestamp = timestamp;
-        Packets++;
-    }
 
-    /// <summary>Records <paramref name="extended"/> as received; false if it already was.</summary>
-    private bool MarkSeen(long extended)
-    {
-        long word = extended >> 6;
-        ulong bit = 1UL << (int)(extended & 63);
-        _seen.TryGetValue(word, out ulong bits);
-        if ((bits & bit) != 0)
-        {
-            return false;
-        }
-
-        _seen[word] = bits | bit;
-        return true;
+        // With no probation and no restart branch every packet counts.
+        _rfc3550.ReceivePacket(sequence, timestamp, arrivalNanoseconds);
     }
 }
