@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace RtcStack.Rtp;
 
@@ -6,7 +7,8 @@ namespace RtcStack.Rtp;
 /// Reads only the length of an RTP header (fixed part, CSRC list, header extension; RFC 3550 §5.1
 /// and §5.3.1) without looking at the payload. SRTP needs this for packets whose payload, and so
 /// whose padding count, is still encrypted (RFC 3711 §3.1), where <see cref="RtpPacket.TryParse"/>
-/// would reject a P bit over ciphertext.
+/// would reject a P bit over ciphertext. <see cref="RtpPacket.TryParse"/> uses it too, then checks
+/// the padding.
 /// </summary>
 public static class RtpHeaderLength
 {
@@ -14,6 +16,7 @@ public static class RtpHeaderLength
     /// Returns the header length of <paramref name="data"/>, or false when the version is not 2
     /// or the CSRC list or header extension runs past the end of the datagram.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryGet(ReadOnlySpan<byte> data, out int headerLength)
     {
         headerLength = 0;

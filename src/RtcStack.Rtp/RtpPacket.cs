@@ -141,24 +141,7 @@ public readonly ref struct RtpPacket
     public static bool TryParse(ReadOnlySpan<byte> data, out RtpPacket packet)
     {
         packet = default;
-        if (data.Length < FixedHeaderLength || (data[0] >> 6) != Version2)
-        {
-            return false;
-        }
-
-        int headerLength = FixedHeaderLength + ((data[0] & 0x0F) * 4);
-        if ((data[0] & 0x10) != 0)
-        {
-            if (data.Length < headerLength + 4)
-            {
-                return false;
-            }
-
-            int extensionWords = BinaryPrimitives.ReadUInt16BigEndian(data[(headerLength + 2)..]);
-            headerLength += 4 + (extensionWords * 4);
-        }
-
-        if (headerLength > data.Length)
+        if (!RtpHeaderLength.TryGet(data, out int headerLength))
         {
             return false;
         }

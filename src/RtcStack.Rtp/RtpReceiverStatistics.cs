@@ -33,8 +33,7 @@ public sealed class RtpReceiverStatistics
     private readonly int _maxDropout;
     private readonly int _maxMisorder;
     private readonly int _minSequential;
-    private readonly int _historySize;
-    private readonly ulong[] _history;
+    private readonly ReceivedSequenceHistory _history;
 
     private ushort _maxSeq;
     private long _cycles;
@@ -60,31 +59,24 @@ public sealed class RtpReceiverStatistics
     /// <param name="maxDropout">Largest forward jump accepted as loss rather than a restart.</param>
     /// <param name="maxMisorder">Largest backward jump accepted as reordering rather than a restart.</param>
     public RtpReceiverStatistics(uint ssrc, int clockRate, int minSequential = DefaultMinSequential, int maxDropout = DefaultMaxDropout, int maxMisorder = DefaultMaxMisorder)
-        : this(ssrc, clockRate, minSequential, maxDropout, maxMisorder, DefaultHistorySize)
+        : this(ssrc, clockRate, minSequential, maxDropout, maxMisorder, new ReceivedSequenceHistory(DefaultHistorySize, DefaultHistorySize))
     {
     }
 
-    // historySize: how many sequence numbers up to the highest are remembered for duplicate
-    // detection (a power of two, at least 64); a copy of an older packet counts as out of order.
-    internal RtpReceiverStatistics(uint ssrc, int clockRate, int minSequential, int maxDropout, int maxMisorder, int historySize)
+    // history: which sequence numbers up to the highest are remembered for duplicate detection; a
+    // copy of an older packet counts as out of order.
+    internal RtpReceiverStatistics(uint ssrc, int clockRate, int minSequential, int maxDropout, int maxMisorder, ReceivedSequenceHistory history)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clockRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(minSequential, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDropout);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMisorder);
-        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 64);
-        if (!int.IsPow2(historySize))
-        {
-            throw new ArgumentOutOfRangeException(nameof(historySize), historySize, "must be a power of two");
-        }
-
         Ssrc = ssrc;
         ClockRate = clockRate;
         _minSequential = minSequential;
         _maxDropout = maxDropout;
         _maxMisorder = maxMisorder;
-        _historySize = historySize;
-        _history = new ulong[historySize / 64];
+        _history = history;
     }
 
     /// <summary>Gets the source.</summary>
@@ -222,7 +214,7 @@ public sealed class RtpReceiverStatistics
         _received = 0;
         _receivedPrior = 0;
         _expectedPrior = 0;
-        Array.Clear(_history);
+        _history.Clear();
     }
 
     // RFC 3550 A.1 update_seq, with duplicate/reorder accounting on top.
@@ -247,7 +239,7 @@ public sealed class RtpReceiverStatistics
                 {
                     InitSequence(seq);
                     _received++;
-                    MarkReceived(_baseSeq);
+                    _history.Mark(_baseSeq, _baseSeq);
                     _lastExtendedSequence = _baseSeq;
                     return true;
                 }
@@ -277,7 +269,7 @@ public sealed class RtpReceiverStatistics
 
                 _maxSeq = seq;
                 MaxSequenceGap = Math.Max(MaxSequenceGap, udelta - 1);
-                AdvanceHistory(previousHighest, ExtendedHighestSequenceNumber);
+                _history.Advance(previousHighest, ExtendedHighestSequenceNumber);
             }
         }
         else if (udelta <= SeqMod - _maxMisorder)
@@ -287,7 +279,7 @@ public sealed class RtpReceiverStatistics
                 // Two sequential packets after a big jump: the sender restarted.
                 Resyncs++;
                 InitSequence(seq);
-                MarkReceived(_baseSeq);
+                _history.Mark(_baseSeq, _baseSeq);
             }
             else
             {
@@ -301,14 +293,14 @@ public sealed class RtpReceiverStatistics
             // the base: still remembered, so that a second copy of it is a duplicate).
             long extended = ExtendedHighestSequenceNumber - (SeqMod - udelta);
             _lastExtendedSequence = extended;
-            if (IsMarked(extended))
+            if (_history.Contains(extended, ExtendedHighestSequenceNumber))
             {
                 Duplicates++;
             }
             else
             {
                 OutOfOrder++;
-                MarkReceived(extended);
+                _history.Mark(extended, ExtendedHighestSequenceNumber);
             }
 
             _received++;
@@ -318,37 +310,6 @@ public sealed class RtpReceiverStatistics
         _lastExtendedSequence = ExtendedHighestSequenceNumber;
         _received++;
         return true;
-    }
-
-    // The history covers the HistorySize extended sequence numbers up to the highest. Slots
-    // between the old and the new highest may still hold bits from HistorySize earlier: clear them.
-    private void AdvanceHistory(long previousHighest, long newHighest)
-    {
-        long from = Math.Max(previousHighest + 1, newHighest - _historySize + 1);
-        for (long e = from; e < newHighest; e++)
-        {
-            int slot = (int)(e & (_historySize - 1));
-            _history[slot >> 6] &= ~(1UL << (slot & 63));
-        }
-
-        MarkReceived(newHighest);
-    }
-
-    private void MarkReceived(long extended)
-    {
-        int slot = (int)(extended & (_historySize - 1));
-        _history[slot >> 6] |= 1UL << (slot & 63);
-    }
-
-    private bool IsMarked(long extended)
-    {
-        if (ExtendedHighestSequenceNumber - extended >= _historySize)
-        {
-            return false;
-        }
-
-        int slot = (int)(extended & (_historySize - 1));
-        return (_history[slot >> 6] & (1UL << (slot & 63))) != 0;
     }
 
     // RFC 3550 A.8: D(i-1, i) = (R_i - R_{i-1}) - (S_i - S_{i-1}) in timestamp units; J += (|D| - J) / 16.

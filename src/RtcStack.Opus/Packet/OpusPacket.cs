@@ -86,64 +86,65 @@ public readonly ref struct OpusPacket
     public int GetFrameLength(int index) => GetFrame(index).Length;
 
     /// <summary>Enumerates the frames in order, each in constant time.</summary>
-    public FrameEnumerator GetFrames() => new(_data, FrameCount, IsVbr, HeaderLength, _lengthsStart, _frameSize, _lastLength);
+    public FrameEnumerator GetFrames() => IsVbr
+        ? new(_data[_lengthsStart..], _data[HeaderLength..], FrameCount, _lastLength, vbr: true)
+        : new(default, _data[HeaderLength..], FrameCount, _frameSize, vbr: false);
 
     /// <summary>Walks the frames of a parsed packet.</summary>
+    /// <remarks>
+    /// VBR frame lengths are decoded again from the header bytes while walking: <see cref="Parse"/>
+    /// checked them, and decoding one or two bytes costs less than a stored 48-entry table would
+    /// cost every parse (it has to be cleared and copied with the packet).
+    /// </remarks>
     public ref struct FrameEnumerator
     {
-        private readonly ReadOnlySpan<byte> _data;
-        private readonly int _count;
         private readonly bool _vbr;
-        private readonly int _frameSize;
-        private readonly int _lastLength;
-        private int _index;
-        private int _lengthPos;
-        private int _offset;
+        private readonly int _fixedLength;
+        private ReadOnlySpan<byte> _lengths;
+        private ReadOnlySpan<byte> _rest;
+        private ReadOnlySpan<byte> _current;
+        private int _remaining;
 
-        internal FrameEnumerator(ReadOnlySpan<byte> data, int count, bool vbr, int headerLength, int lengthsStart, int frameSize, int lastLength)
+        // lengths: the frame length bytes (VBR); rest: from the first frame on; fixedLength: every
+        // frame's length (CBR) or the last frame's (VBR, whose other lengths come from `lengths`).
+        internal FrameEnumerator(ReadOnlySpan<byte> lengths, ReadOnlySpan<byte> rest, int count, int fixedLength, bool vbr)
         {
-            _data = data;
-            _count = count;
+            _lengths = lengths;
+            _rest = rest;
+            _remaining = count;
+            _fixedLength = fixedLength;
             _vbr = vbr;
-            _frameSize = frameSize;
-            _lastLength = lastLength;
-            _index = -1;
-            _lengthPos = lengthsStart;
-            _offset = headerLength;
-            Current = default;
+            _current = default;
         }
 
         /// <summary>Gets the current frame.</summary>
-        public ReadOnlySpan<byte> Current { get; private set; }
+        public readonly ReadOnlySpan<byte> Current => _current;
 
         /// <summary>Moves to the next frame.</summary>
         public bool MoveNext()
         {
-            if (_index + 1 >= _count)
+            if (_remaining == 0)
             {
                 return false;
             }
 
-            _index++;
-            if (_index > 0)
+            int length = _fixedLength;
+            if (--_remaining != 0 && _vbr)
             {
-                _offset += Current.Length;
-            }
-
-            int length = _frameSize;
-            if (_vbr)
-            {
-                if (_index < _count - 1)
+                length = _lengths[0];
+                if (length < 252)
                 {
-                    _lengthPos += ReadFrameLength(_data, _lengthPos, _data.Length, out length);
+                    _lengths = _lengths[1..];
                 }
                 else
                 {
-                    length = _lastLength;
+                    length += _lengths[1] * 4;
+                    _lengths = _lengths[2..];
                 }
             }
 
-            Current = _data.Slice(_offset, length);
+            _current = _rest[..length];
+            _rest = _rest[length..];
             return true;
         }
 
@@ -299,22 +300,35 @@ public readonly ref struct OpusPacket
                 }
                 else
                 {
+                    // One or two bytes per length (RFC 6716 §3.2.1). The total is checked once at
+                    // the end: the sum only grows and the room after the lengths only shrinks, so an
+                    // overrun at any step is still one there.
                     int sum = 0;
                     lengthsStart = pos;
-                    for (int i = 0; i < frameCount - 1; i++)
+                    for (int i = 1; i < frameCount; i++)
                     {
-                        int consumed = ReadFrameLength(data, pos, end, out int size);
-                        if (consumed == 0)
+                        if ((uint)pos >= (uint)end)
                         {
                             return OpusPacketStatus.Code3VbrLength;
                         }
 
-                        pos += consumed;
-                        sum += size;
-                        if (sum > end - pos)
+                        int size = data[pos++];
+                        if (size >= 252)
                         {
-                            return OpusPacketStatus.Code3VbrLength;
+                            if ((uint)pos >= (uint)end)
+                            {
+                                return OpusPacketStatus.Code3VbrLength;
+                            }
+
+                            size += data[pos++] * 4;
                         }
+
+                        sum += size;
+                    }
+
+                    if (sum > end - pos)
+                    {
+                        return OpusPacketStatus.Code3VbrLength;
                     }
 
                     lastLength = end - pos - sum;

@@ -24,8 +24,11 @@ public sealed class RtpStreamStatistics
     private const int NoDropout = 1 << 15;
     private const int NoMisorder = (1 << 15) + 1;
 
-    // Late packets reach back 2^15 sequence numbers, so the history must cover 2^16 of them.
+    // Late packets reach back 2^15 sequence numbers, so the history must cover 2^16 of them. It
+    // starts at 64 and grows with the stream: a capture can hold very many one-packet "streams"
+    // (UDP noise whose first byte looks like RTP).
     private const int HistorySize = 1 << 16;
+    private const int InitialHistorySize = 64;
 
     private readonly RtpReceiverStatistics _rfc3550;
     private readonly List<byte> _payloadTypes = [];
@@ -35,7 +38,7 @@ public sealed class RtpStreamStatistics
     internal RtpStreamStatistics(RtpStreamKey key, int clockRate)
     {
         Key = key;
-        _rfc3550 = new RtpReceiverStatistics(key.Ssrc, clockRate, minSequential: 1, NoDropout, NoMisorder, HistorySize);
+        _rfc3550 = new RtpReceiverStatistics(key.Ssrc, clockRate, minSequential: 1, NoDropout, NoMisorder, new ReceivedSequenceHistory(HistorySize, InitialHistorySize));
     }
 
     /// <summary>Gets the 5-tuple and SSRC.</summary>
