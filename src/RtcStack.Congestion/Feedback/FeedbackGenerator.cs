@@ -21,7 +21,11 @@ public sealed class FeedbackGenerator
     /// <summary>Fraction of the incoming rate TWCC may use (libwebrtc kDefaultBandwidthFraction = 5 %).</summary>
     public const double TwccBandwidthFraction = 0.05;
 
-    private readonly SortedDictionary<long, TimeSpan> _arrivals = new();
+    // Ring of the last 32768 transport sequence numbers: arrival time and which sequence number owns the slot
+    // (no per-packet allocation; a report never spans more than this).
+    private const int RingSize = 1 << 15;
+    private readonly TimeSpan[] _arrivalTimes = new TimeSpan[RingSize];
+    private readonly long[] _arrivalSeqs = CreateSeqs();
     private readonly List<PacketFeedback> _report = new();
     private readonly TimeSpan _rfc8888Interval;
     private long _nextToReport = -1;
@@ -81,7 +85,14 @@ public sealed class FeedbackGenerator
         {
             return;
         }
-        _arrivals[transportSequenceNumber] = Quantize(arrival);
+        if (transportSequenceNumber - _nextToReport >= RingSize)
+        {
+            // Far ahead of the unreported range (a long outage): report the older range as lost and move on.
+            _nextToReport = transportSequenceNumber - RingSize + 1;
+        }
+        int slot = (int)(transportSequenceNumber & (RingSize - 1));
+        _arrivalTimes[slot] = Quantize(arrival);
+        _arrivalSeqs[slot] = transportSequenceNumber;
         _highest = Math.Max(_highest, transportSequenceNumber);
         _incomingBytes += size;
         if (arrival - _rateWindowStart >= TimeSpan.FromSeconds(1))
@@ -114,7 +125,8 @@ public sealed class FeedbackGenerator
         }
         for (long seq = _nextToReport; seq <= _highest; seq++)
         {
-            _report.Add(_arrivals.Remove(seq, out TimeSpan at) ? PacketFeedback.Arrived(seq, at) : PacketFeedback.Lost(seq));
+            int slot = (int)(seq & (RingSize - 1));
+            _report.Add(_arrivalSeqs[slot] == seq ? PacketFeedback.Arrived(seq, _arrivalTimes[slot]) : PacketFeedback.Lost(seq));
         }
         _nextToReport = _highest + 1;
         return true;
@@ -130,6 +142,13 @@ public sealed class FeedbackGenerator
             : 20 + 2 * packets;
         rtcp = (rtcp + 3) & ~3;
         return rtcp + 28;
+    }
+
+    private static long[] CreateSeqs()
+    {
+        var a = new long[RingSize];
+        Array.Fill(a, -1);
+        return a;
     }
 
     private TimeSpan Quantize(TimeSpan t)
