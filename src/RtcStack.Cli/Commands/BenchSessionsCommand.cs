@@ -166,15 +166,31 @@ internal static class BenchSessionsCommand
         long workingAfter = Environment.WorkingSet;
         double bytesPerSession = Math.Max(managedAfter - managedBefore, workingAfter - workingBefore) / (2.0 * pairs);
 
-        // Media: every 20 ms, one packet per session, both ways.
-        Interlocked.Exchange(ref received, 0);
+        // Media: every 20 ms, one packet per session, both ways. The first 3 s warm up (the JIT's tiered
+        // compilation settles) and are not counted; after them the counters restart.
         long sent = 0, owed = 0;
         uint ts = 0;
-        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan warmUp = TimeSpan.FromSeconds(3);
+        bool measuring = false;
+        long receivedAtStart = 0;
+        TimeSpan cpuStart = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
+        var measure = new Stopwatch();
         TimeSpan next = TimeSpan.Zero;
-        while (clock.Elapsed < duration)
+        while (measure.Elapsed < duration)
         {
+            if (!measuring && clock.Elapsed >= warmUp)
+            {
+                // Let the warm-up's packets land, then start counting from a clean state.
+                Thread.Sleep(200);
+                measuring = true;
+                sent = 0;
+                receivedAtStart = Interlocked.Read(ref received);
+                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                measure.Start();
+                next = clock.Elapsed;
+            }
+
             for (int i = 0; i < pairs; i++)
             {
                 Side sa = a[i], sb = b[i];
@@ -199,13 +215,13 @@ internal static class BenchSessionsCommand
             }
         }
 
-        TimeSpan wall = clock.Elapsed;
+        TimeSpan wall = measure.Elapsed;
         // What a sender keeping a 20 ms schedule would have sent in that time.
         owed = 2L * pairs * (long)Math.Ceiling(wall.TotalMilliseconds / 20);
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         // Let the last packets arrive.
         Thread.Sleep(1000);
-        long got = Interlocked.Read(ref received);
+        long got = Interlocked.Read(ref received) - receivedAtStart;
         double cpuPercent = 100 * cpu.TotalSeconds / wall.TotalSeconds;
         bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 && hostA.SendErrors + hostB.SendErrors == 0;
         for (int i = 0; i < pairs; i++)

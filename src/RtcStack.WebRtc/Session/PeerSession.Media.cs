@@ -205,7 +205,7 @@ public sealed partial class PeerSession
 
         // Without an extmap id there is nothing to give feedback on.
         _twccNegotiated &= _transportCcId != 0;
-        _feedback = _twccNegotiated ? new FeedbackGenerator(FeedbackFormat.Twcc) : null;
+        _feedback = _twccNegotiated && _options.SendTransportFeedback ? new FeedbackGenerator(FeedbackFormat.Twcc) : null;
         _canSend = negotiated.LocalDirection is MediaDirection.SendRecv or MediaDirection.SendOnly;
     }
 

@@ -87,6 +87,13 @@ public sealed class PeerSessionOptions
     /// </summary>
     public bool RtcpXrReceiverRtt { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether we send transport-wide congestion control feedback when
+    /// transport-cc is negotiated (on by default). Turning it off is a diagnostic: it shows what a peer's
+    /// send-side bandwidth estimate does without our feedback.
+    /// </summary>
+    public bool SendTransportFeedback { get; set; } = true;
+
     /// <summary>Gets or sets the mean interval between our RTCP reports (RFC 3550 §6.2; randomized ×[0.5, 1.5], §6.3.1).</summary>
     public TimeSpan RtcpInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -111,6 +111,7 @@ internal sealed class CallServer : IAsyncDisposable
         }
 
         call.Events.Enqueue(e);
+        call.Timeline.Enqueue((r.Handle.Host.Now, e.GetType().Name + (e is PeerConnectionStateChangedEvent sc ? " " + sc.State : e is IceStateChangedEvent ic ? " " + ic.State : "")));
         if (e is PeerConnectionStateChangedEvent s)
         {
             if (s.State == PeerConnectionState.Connected)
@@ -205,6 +206,8 @@ internal sealed class ServerCall : IDisposable
     public OpusAudioReceiver Receiver { get; }
 
     public ConcurrentQueue<PeerSessionEvent> Events { get; } = new();
+
+    public ConcurrentQueue<(TimeSpan At, string What)> Timeline { get; } = new();
 
     public TimeSpan? ConnectedAt { get; set; }
 

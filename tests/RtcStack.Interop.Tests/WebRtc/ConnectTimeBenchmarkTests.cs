@@ -16,7 +16,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 [Trait("Category", "Interop")]
 public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
 {
-    private const int Repeat = 7;
+    private static readonly int Repeat = int.TryParse(Environment.GetEnvironmentVariable("RTCSTACK_CONNECT_REPEAT"), out int n) ? n : 7;
 
     [Fact]
     public async Task ChromiumToRtcStackAgainstChromiumToChromium()
@@ -35,6 +35,12 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         output.WriteLine("Chromium -> RtcStack (ms): " + string.Join(", ", oursMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(oursMs):0}");
         output.WriteLine("Chromium -> Chromium (ms): " + string.Join(", ", loopMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(loopMs):0}");
         output.WriteLine($"ratio (ours / browser-to-browser) of medians: {Median(oursMs) / Median(loopMs):0.00}");
+        foreach (ServerCall c in server.Calls)
+        {
+            TimeSpan start = c.Resource.Session.StartedAt ?? TimeSpan.Zero;
+            output.WriteLine(string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("LocalCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")));
+        }
+
         Assert.Equal(Repeat, oursMs.Length);
         Assert.Equal(Repeat, loopMs.Length);
     }
