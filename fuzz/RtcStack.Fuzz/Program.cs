@@ -19,6 +19,7 @@ namespace RtcStack.Fuzz;
 /// </remarks>
 public static class Program
 {
+    /// <summary>Entry point; see the class remarks for the arguments.</summary>
     public static int Main(string[] args)
     {
         Dictionary<string, Type> targets = DiscoverTargets(out bool ok);
@@ -59,7 +60,8 @@ public static class Program
         return 0;
     }
 
-    private static IFuzzTarget Create(Type type) => (IFuzzTarget)Activator.CreateInstance(type)!;
+    /// <summary>Constructs the target class <paramref name="type"/> (one that <see cref="DiscoverTargets"/> returned).</summary>
+    public static IFuzzTarget Create(Type type) => (IFuzzTarget)Activator.CreateInstance(type)!;
 
     private static int Replay(string name, IFuzzTarget target, ReadOnlySpan<string> paths)
     {
@@ -83,10 +85,10 @@ public static class Program
     /// <summary>
     /// Maps each target name to its class by reading <see cref="FuzzTargetAttribute"/>; nothing is
     /// constructed and no static constructor of a target runs. A target class without the attribute
-    /// is reported on stderr and left out (so one forgotten attribute does not stop the others);
-    /// two classes with the same name are an error.
+    /// and two classes with the same name are errors (reported on stderr, <paramref name="ok"/> false):
+    /// a forgotten attribute silently dropped a target once.
     /// </summary>
-    private static Dictionary<string, Type> DiscoverTargets(out bool ok)
+    public static Dictionary<string, Type> DiscoverTargets(out bool ok)
     {
         ok = true;
         var targets = new Dictionary<string, Type>(StringComparer.Ordinal);
@@ -100,7 +102,8 @@ public static class Program
             string? name = FuzzTargetAttribute.GetName(type);
             if (string.IsNullOrEmpty(name))
             {
-                Console.Error.WriteLine($"warning: {type.FullName} implements IFuzzTarget but has no [FuzzTarget(\"name\")] attribute; left out");
+                Console.Error.WriteLine($"error: {type.FullName} implements IFuzzTarget but has no [FuzzTarget(\"name\")] attribute");
+                ok = false;
             }
             else if (!targets.TryAdd(name, type))
             {

@@ -4,11 +4,9 @@ using RtcStack.NetSim.Links;
 namespace RtcStack.Fuzz.Targets;
 
 /// <summary>Mahimahi trace parser (<see cref="MahimahiTrace.TryParse"/>, one delivery-opportunity millisecond per line) and the queries the link makes.</summary>
+[FuzzTarget("mahimahi-trace")]
 public sealed class MahimahiTraceTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "mahimahi-trace";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {

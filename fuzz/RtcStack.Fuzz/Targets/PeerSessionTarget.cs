@@ -60,8 +60,9 @@ public sealed class PeerSessionTarget : IFuzzTarget
             i += 3 + length;
             if (length > 0 && (header & 7) < s_firstBytes.Length)
             {
-                datagram[0] = (byte)((datagram[0] & 0x0F) | (s_firstBytes[header & 7] & 0xF0) | (s_firstBytes[header & 7] & 0x0F & ~0x0F));
-                datagram[0] = s_firstBytes[header & 7] >= 0x80 ? (byte)(0x80 | (datagram[0] & 0x3F)) : s_firstBytes[header & 7];
+                // Force the RFC 7983 class: STUN/DTLS take the chosen first byte, RTP/RTCP keep the fuzzed low bits (PT/count).
+                byte first = s_firstBytes[header & 7];
+                datagram[0] = first >= 0x80 ? (byte)(0x80 | (datagram[0] & 0x3F)) : first;
             }
 
             now += TimeSpan.FromMilliseconds(header >> 3);

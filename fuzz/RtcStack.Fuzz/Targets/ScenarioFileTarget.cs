@@ -8,11 +8,9 @@ namespace RtcStack.Fuzz.Targets;
 /// reason, never an exception. An accepted scenario is also built and run for a few simulated milliseconds, so a
 /// file that passes validation but breaks the simulator shows up as a crash.
 /// </summary>
+[FuzzTarget("scenario-file")]
 public sealed class ScenarioFileTarget : IFuzzTarget
 {
-    /// <inheritdoc/>
-    public string Name => "scenario-file";
-
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {
