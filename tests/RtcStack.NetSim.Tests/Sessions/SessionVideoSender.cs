@@ -123,8 +123,8 @@ internal sealed class SessionVideoSender : ISessionApplication
         uint ts = (uint)(long)(capture.TotalSeconds * 48_000);
         for (int i = 0; i < count; i++)
         {
-            int size = i < count - 1 ? bytes / count : bytes - (bytes / count * (count - 1));
-            size = Math.Max(size, 2);
+            // Equal shares, the remainder spread one byte each over the first packets: none exceeds MaxPayload.
+            int size = Math.Max((bytes / count) + (i < bytes % count ? 1 : 0), 2);
             long id = _nextId++;
             _store[id & (StoreSize - 1)] = (size, ts, i == count - 1);
             Pacer.Enqueue(id, size + PacketOverhead, highPriority: false, now);
