@@ -8,8 +8,8 @@ namespace RtcStack.NetSim.Tests.Sessions;
 /// Runs a real <see cref="PeerSession"/> (ICE + DTLS + SRTP + RTP/RTCP) as a NetSim endpoint. Both sides are sans-IO
 /// with the same four calls, so the adapter only translates addresses (node n, port p ↔ 10.0.n/256.n%256:p) and copies
 /// datagram bytes: every STUN check, DTLS record, SRTP packet and SRTCP report (including the TWCC feedback) crosses
-/// the simulated links as the bytes the session produced. A <see cref="ISessionApplication"/> (a media source, a
-/// receiver draining media) runs after every input, like the application loop of a UDP driver.
+/// the simulated links as the bytes the session produced. The <see cref="ISessionApplication"/>s (a media source, a
+/// receiver draining media) run after every input, like the application loop of a UDP driver.
 /// </summary>
 /// <remarks>
 /// It lives in the test project so that neither NetSim nor Congestion depends on RtcStack.WebRtc (the session
@@ -22,14 +22,14 @@ internal sealed class PeerSessionEndpoint : ISimEndpoint
 
     private readonly byte[] _buffer = new byte[PeerSession.MaxDatagramSize + 512];
     private readonly TransportAddress _local;
-    private readonly ISessionApplication? _application;
+    private readonly ISessionApplication[] _applications;
 
-    public PeerSessionEndpoint(PeerSession session, SimAddress address, ISessionApplication? application = null)
+    public PeerSessionEndpoint(PeerSession session, SimAddress address, params ISessionApplication[] applications)
     {
         Session = session;
         Address = address;
         _local = ToTransport(address);
-        _application = application;
+        _applications = applications;
         session.AddLocalAddress(_local);
     }
 
@@ -100,9 +100,9 @@ internal sealed class PeerSessionEndpoint : ISimEndpoint
     public TimeSpan PollTimeout()
     {
         TimeSpan next = Session.PollTimeout() ?? TimeSpan.MaxValue;
-        if (_application is not null)
+        foreach (ISessionApplication application in _applications)
         {
-            TimeSpan app = _application.PollTimeout();
+            TimeSpan app = application.PollTimeout();
             next = app < next ? app : next;
         }
 
@@ -116,6 +116,9 @@ internal sealed class PeerSessionEndpoint : ISimEndpoint
             Events.Add(e!);
         }
 
-        _application?.Run(Session, now);
+        foreach (ISessionApplication application in _applications)
+        {
+            application.Run(Session, now);
+        }
     }
 }
