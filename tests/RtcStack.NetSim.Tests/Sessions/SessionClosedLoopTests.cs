@@ -21,7 +21,7 @@ namespace RtcStack.NetSim.Tests.Sessions;
 /// <para>Topology and schedule (RFC 8867 §5.1-like, shortened): forward one-way delay 50 ms with RFC 8868 jitter
 /// (σ 5 ms, no reordering), drop-tail queue of 300 ms; backward 50 ms, unconstrained. Capacity 1 Mbps from 2 s, 0.6 Mbps
 /// from 30 s (the drop), 1 Mbps from 50 s to the end at 70 s. The first 2 s are call setup (offer/answer, ICE checks,
-/// DTLS handshake; the sessions connect at 0.32 s and 0.37 s) and the forward link is unconstrained then: the ECDSA
+/// DTLS handshake; the sessions connect at 0.32 s and 0.37 s) and the links are unconstrained then: the ECDSA
 /// signatures in the DTLS flights are 70–72 bytes long at random, and at 1 Mbps those bytes would shift every later
 /// packet by microseconds, so the run could not be bit-for-bit repeatable. Media starts at 2 s.</para>
 /// <para>The two-way variant: 1 Mbps constant in each direction (from 2 s), both sessions send, 30 s.</para>
