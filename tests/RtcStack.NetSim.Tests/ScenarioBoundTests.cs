@@ -113,8 +113,8 @@ public class ScenarioBoundTests(ITestOutputHelper output)
 
 /// <summary>
 /// Closed loop with bare RTP sender/receiver endpoints over a 1 Mbps bottleneck with each feedback kind: the
-/// controller must fill the link without standing queues. (The session-level test through RtcStack.WebRtc waits for
-/// that module.)
+/// controller must fill the link without standing queues. The same loop through two real RtcStack.WebRtc sessions is
+/// <see cref="Sessions.SessionClosedLoopTests"/>.
 /// </summary>
 public class ClosedLoopTests
 {

@@ -1,0 +1,326 @@
+using RtcStack.Congestion;
+using RtcStack.Dtls;
+using RtcStack.NetSim.Links;
+using RtcStack.NetSim.Metrics;
+using RtcStack.NetSim.Scenarios;
+using RtcStack.NetSim.Sources;
+using RtcStack.Stun;
+using RtcStack.WebRtc;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.NetSim.Tests.Sessions;
+
+/// <summary>
+/// Issue #8's session-level proof: two RtcStack.WebRtc <see cref="PeerSession"/>s in NetSim, ICE + DTLS-SRTP really
+/// negotiated over the simulated links, the sender's RFC 8593 video model driven by GCC (or NADA) through the
+/// session's congestion-controller hook, and the controller fed only with the session's own packet-sent reports, RTT
+/// from RTCP, and the TWCC feedback RTCP that the receiving session writes (SRTCP-protected, over the backward link).
+/// </summary>
+/// <remarks>
+/// <para>Topology and schedule (RFC 8867 §5.1-like, shortened): forward one-way delay 50 ms with RFC 8868 jitter
+/// (σ 5 ms, no reordering), drop-tail queue of 300 ms; backward 50 ms, unconstrained. Capacity 1 Mbps from 2 s, 0.6 Mbps
+/// from 30 s (the drop), 1 Mbps from 50 s to the end at 70 s. The first 2 s are call setup (offer/answer, ICE checks,
+/// DTLS handshake; the sessions connect at 0.32 s and 0.37 s) and the links are unconstrained then: the ECDSA
+/// signatures in the DTLS flights are 70–72 bytes long at random, and at 1 Mbps those bytes would shift every later
+/// packet by microseconds, so the run could not be bit-for-bit repeatable. Media starts at 2 s.</para>
+/// <para>The two-way variant: 1 Mbps constant in each direction (from 2 s), both sessions send, 30 s.</para>
+/// <para>Bounds, the same as the bare-RTP scenario tests (ScenarioBoundTests) and computed by the same
+/// <see cref="ScenarioAnalysis"/> code: in each capacity phase the flow converges (a 1 s window at ≥ 85 % of capacity
+/// with per-200 ms p95 queuing delay &lt; 100 ms) and the bottleneck utilisation from convergence to the phase end is
+/// ≥ 85 %; the 95th percentile of the media packets' queuing delay is &lt; 100 ms outside the 5 s after the drop.
+/// Utilisation counts every byte on the bottleneck (SRTP, SRTCP sender reports, STUN consent checks, IP/UDP
+/// headers) against the capacity, as RFC 8868 §2 defines link utilisation.</para>
+/// </remarks>
+public class SessionClosedLoopTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset s_wallClock = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly Lazy<DtlsCertificate> s_certificateA = new(() => DtlsCertificate.Generate(s_wallClock));
+    private static readonly Lazy<DtlsCertificate> s_certificateB = new(() => DtlsCertificate.Generate(s_wallClock));
+
+    private const double MediaStart = 2;
+
+    [Theory]
+    [InlineData("gcc")]
+    [InlineData("nada")]
+    public void ControllerThroughTwoPeerSessionsFillsOneMbpsAndFollowsTheDrop(string cc)
+    {
+        SessionRun run = Run(seed: 1, durationSeconds: 70, cc);
+        Log(run);
+        AssertSessionLoop(run, expectedPhases: 3);
+    }
+
+    /// <summary>
+    /// Both sessions send (each with its own controller and video model) over 1 Mbps each way: each flow's TWCC
+    /// feedback now queues behind the other flow's media, as in RFC 8867 §5.3.
+    /// </summary>
+    [Theory]
+    [InlineData("gcc")]
+    [InlineData("nada")]
+    public void ControllersInBothSessionsFillOneMbpsEachWay(string cc)
+    {
+        SessionRun run = Run(seed: 1, durationSeconds: 30, cc, bidirectional: true);
+        Log(run);
+        AssertSessionLoop(run, expectedPhases: 2);
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalRunsAndAnotherSeedDiffers()
+    {
+        SessionRun a = Run(seed: 5, durationSeconds: 15);
+        SessionRun b = Run(seed: 5, durationSeconds: 15);
+        SessionRun c = Run(seed: 6, durationSeconds: 15);
+        Assert.Equal(a.Result.Events, b.Result.Events);
+        Assert.Equal(a.Result.Flows[0].ReceiveBps, b.Result.Flows[0].ReceiveBps);
+        Assert.Equal(a.Result.Flows[0].TargetBps, b.Result.Flows[0].TargetBps);
+        Assert.Equal(a.Result.Flows[0].PacketQueueDelays, b.Result.Flows[0].PacketQueueDelays);
+        Assert.Equal(a.Directions[0].ReceiverStats!.TransportFeedbackSent, b.Directions[0].ReceiverStats!.TransportFeedbackSent);
+        Assert.NotEqual(a.Result.Flows[0].PacketQueueDelays, c.Result.Flows[0].PacketQueueDelays);
+    }
+
+    private static void AssertSessionLoop(SessionRun run, int expectedPhases)
+    {
+        ScenarioSummary s = run.Result.Summary;
+        Assert.True(run.ConnectedAt < TimeSpan.FromSeconds(MediaStart), $"connected at {run.ConnectedAt}");
+        Assert.True(run.ReceiverConnectedAt < TimeSpan.FromSeconds(MediaStart), $"peer connected at {run.ReceiverConnectedAt}");
+        foreach (Direction d in run.Directions)
+        {
+            // The loop really ran through the sessions.
+            RtcTransportStats tx = d.SenderStats!, rx = d.ReceiverStats!;
+            Assert.Equal(0, tx.SrtpAuthenticationFailures + rx.SrtpAuthenticationFailures + tx.SrtcpFailures + rx.SrtcpFailures);
+            Assert.True(rx.TransportFeedbackSent > 10 * s.DurationSeconds, $"{d.Series.Id}: TWCC sent {rx.TransportFeedbackSent}");
+            // Every TWCC packet the sending session accepted went to the controller (a few are in flight at the end).
+            Assert.Equal(tx.TransportFeedbackReceived, d.Controller.FeedbackReports);
+            Assert.InRange(d.Controller.FeedbackReports, rx.TransportFeedbackSent - 5, rx.TransportFeedbackSent);
+            Assert.True(d.Controller.RttSamples > s.DurationSeconds / 2, $"{d.Series.Id}: RTT samples {d.Controller.RttSamples}");
+            if (run.Result.Controller == "gcc")
+            {
+                // Initial probing (3× and 6× the start rate) went through the session (NADA does not probe).
+                Assert.True(d.Sender.ProbePacketsSent > 0, $"{d.Series.Id}: no probe cluster was sent");
+            }
+
+            Assert.Equal(0, d.Sender.SendRefused);
+            // The receiving session decrypted and surfaced every RTP packet that arrived.
+            Assert.Equal(d.RtpDelivered, d.Receiver.FramesAccepted + d.Receiver.FramesOther + rx.SrtpReplays);
+        }
+
+        Assert.Equal(expectedPhases, s.Phases.Count);
+        foreach (PhaseSummary p in s.Phases)
+        {
+            Assert.False(double.IsNaN(p.ConvergenceSeconds), $"{p.Link} phase {p.Start}-{p.End} s never converged");
+            Assert.True(p.UtilisationAfterConvergence >= 0.85,
+                $"{p.Link} phase {p.Start}-{p.End} s: utilisation after convergence {p.UtilisationAfterConvergence:P1}");
+        }
+
+        foreach (FlowSummary f in s.Flows)
+        {
+            Assert.True(f.QueueDelayP95OutsideDropsMs < 100, $"{f.Id}: p95 queuing delay outside drops {f.QueueDelayP95OutsideDropsMs:F1} ms");
+        }
+    }
+
+    private static bool IsRtp(SimPacket p) => PacketDemultiplexer.Classify(p.Payload.Span) == PacketKind.Rtp;
+
+    private static bool IsRtcp(SimPacket p) => PacketDemultiplexer.Classify(p.Payload.Span) == PacketKind.Rtcp;
+
+    private static SessionRun Run(int seed, double durationSeconds, string cc = "gcc", bool bidirectional = false)
+    {
+        LinkDefinition Bottleneck(string id, List<CapacityStep> capacity) => new()
+        {
+            Id = id,
+            Capacity = capacity,
+            PropagationDelayMs = 50,
+            JitterMs = Rfc8867Presets.JitterStdMs,
+            QueueMs = 300,
+        };
+        MediaFlowDefinition Flow(string id, string forward, string backward) => new()
+        {
+            Id = id,
+            Forward = [forward],
+            Backward = [backward],
+            StartSeconds = MediaStart,
+            StopSeconds = durationSeconds,
+        };
+        var definition = new ScenarioDefinition
+        {
+            Name = bidirectional ? "session-closed-loop-both-ways" : "session-closed-loop",
+            Description = bidirectional
+                ? $"Two PeerSessions sending to each other, {cc} with TWCC, 1 Mbps each way"
+                : $"Two PeerSessions, {cc} with TWCC, RFC 8867 §5.1-like 1.0/0.6/1.0 Mbps",
+            DurationSeconds = durationSeconds,
+            Links = bidirectional
+                ? [Bottleneck("fwd", [new CapacityStep(0, 1_000_000)]), Bottleneck("bwd", [new CapacityStep(0, 1_000_000)])]
+                : [Bottleneck("fwd", [new CapacityStep(0, 1_000_000), new CapacityStep(30, 600_000), new CapacityStep(50, 1_000_000)]),
+                   new LinkDefinition { Id = "bwd", PropagationDelayMs = 50, JitterMs = Rfc8867Presets.JitterStdMs }],
+            MediaFlows = bidirectional ? [Flow("a-to-b", "fwd", "bwd"), Flow("b-to-a", "bwd", "fwd")] : [Flow("a-to-b", "fwd", "bwd")],
+            Bottlenecks = bidirectional ? ["fwd", "bwd"] : ["fwd"],
+        };
+
+        var sim = new Simulator(seed);
+        Link fwd = BuildLink(sim, definition.Links[0], 1);
+        Link bwd = BuildLink(sim, definition.Links[1], 2);
+        sim.SetRoute(1, 2, fwd);
+        sim.SetRoute(2, 1, bwd);
+
+        var metrics = new MetricsCollector();
+        foreach (string id in definition.Bottlenecks)
+        {
+            metrics.AddLink(id == "fwd" ? fwd : bwd, id);
+        }
+
+        var directions = new List<Direction>();
+        for (int k = 0; k < definition.MediaFlows.Count; k++)
+        {
+            MediaFlowDefinition flow = definition.MediaFlows[k];
+            var controller = new ProbeTaggingController(ScenarioRunner.CreateController(cc, flow));
+            var sender = new SessionVideoSender(controller, new VideoSourceOptions { MinBps = flow.MinBps, MaxBps = flow.MaxBps },
+                sim.CreateRandom(1000 + k), TimeSpan.FromSeconds(MediaStart));
+            var series = new FlowSeries(flow.Id, "media", controller.Name) { StartSeconds = MediaStart, StopSeconds = durationSeconds };
+            directions.Add(new Direction(controller, sender, new SessionMediaReceiver(), series, metrics.AddFlow(series, () => controller.TargetBitrateBps)));
+        }
+
+        Direction ab = directions[0];
+        Direction? ba = bidirectional ? directions[1] : null;
+        var a = new PeerSessionEndpoint(new PeerSession(Options(seed * 2, s_certificateA.Value, ab.Controller)), new SimAddress(1, 5000),
+            ba is null ? [ab.Sender] : [ab.Sender, ba.Receiver]);
+        var b = new PeerSessionEndpoint(new PeerSession(Options((seed * 2) + 1, s_certificateB.Value, ba?.Controller)), new SimAddress(2, 5000),
+            ba is null ? [ab.Receiver] : [ab.Receiver, ba.Sender]);
+
+        // Flow k is sent by the endpoint attached with flow id k (A = 0, B = 1); its feedback is the other one's SRTCP.
+        sim.OnSent = (p, _) =>
+        {
+            if (IsRtp(p) && p.FlowId < directions.Count)
+            {
+                directions[p.FlowId].Probe.OnSent(p.WireSize);
+                directions[p.FlowId].Series.MediaBytesSent += p.WireSize;
+            }
+            else if (IsRtcp(p) && (1 - p.FlowId) < directions.Count)
+            {
+                directions[1 - p.FlowId].Series.FeedbackBytes += p.WireSize;
+            }
+        };
+        fwd.OnDropped += (p, _) => OnDropped(ab, p);
+        bwd.OnDropped += (p, _) => OnDropped(ba, p);
+        b.OnDatagram = (p, now) => OnDelivered(ab, p, now);
+        a.OnDatagram = (p, now) => OnDelivered(ba, p, now);
+
+        // Offer/answer out of band at t = 0 (instant signalling); the host candidates travel in the SDP.
+        string offer = a.Session.CreateOffer(sim.Now);
+        Assert.True(b.Session.TryAcceptOffer(offer, sim.Now, out string? answer, out string? error), error);
+        Assert.True(a.Session.TryApplyAnswer(answer, sim.Now, out error), error);
+        sim.Attach(a.Address, a, 0);
+        sim.Attach(b.Address, b, 1);
+        sim.Attach(new SimAddress(0, 1), metrics, -1);
+
+        for (int s = 1; s <= (int)Math.Ceiling(durationSeconds); s++)
+        {
+            sim.RunUntil(TimeSpan.FromSeconds(Math.Min(s, durationSeconds)));
+        }
+
+        TimeSpan end = TimeSpan.FromSeconds(durationSeconds);
+        var result = new ScenarioResult(definition, cc, seed, durationSeconds, metrics.Times, metrics.Flows, metrics.Links, sim.EventCount);
+        RtcTransportStats statsA = a.Session.GetStats(end).Get<RtcTransportStats>()!;
+        RtcTransportStats statsB = b.Session.GetStats(end).Get<RtcTransportStats>()!;
+        ab.SenderStats = statsA;
+        ab.ReceiverStats = statsB;
+        if (ba is not null)
+        {
+            ba.SenderStats = statsB;
+            ba.ReceiverStats = statsA;
+        }
+
+        return new SessionRun(result, a.Session.ConnectedAt ?? TimeSpan.MaxValue, b.Session.ConnectedAt ?? TimeSpan.MaxValue, directions);
+    }
+
+    /// <summary>
+    /// A link as the definition says, except that it is unconstrained until media starts (call setup; see the class remarks).
+    /// </summary>
+    private static Link BuildLink(Simulator sim, LinkDefinition d, int stream)
+    {
+        CapacitySchedule? capacity = null;
+        if (d.Capacity.Count > 0)
+        {
+            var steps = new List<(TimeSpan, double)> { (TimeSpan.Zero, double.PositiveInfinity) };
+            steps.AddRange(d.Capacity.Select(c => (TimeSpan.FromSeconds(Math.Max(c.AtSeconds, MediaStart)), c.Bps)));
+            capacity = new CapacitySchedule(steps);
+        }
+
+        return new Link(sim, new LinkOptions
+        {
+            Name = d.Id,
+            Capacity = capacity,
+            PropagationDelay = TimeSpan.FromMilliseconds(d.PropagationDelayMs),
+            Jitter = new JitterModel(TimeSpan.FromMilliseconds(d.JitterMs)),
+            QueueLimitTime = capacity is null ? null : TimeSpan.FromMilliseconds(d.QueueMs),
+        }, stream);
+    }
+
+    private static void OnDropped(Direction? d, SimPacket p)
+    {
+        if (d is not null && IsRtp(p))
+        {
+            d.Probe.OnDropped();
+        }
+    }
+
+    private static void OnDelivered(Direction? d, SimPacket p, TimeSpan now)
+    {
+        if (d is not null && IsRtp(p))
+        {
+            d.RtpDelivered++;
+            d.Probe.OnReceived(p.WireSize, now, p.QueueDelay, recordDelay: true);
+        }
+    }
+
+    private static PeerSessionOptions Options(int seed, DtlsCertificate certificate, ICongestionController? controller) => new()
+    {
+        Certificate = certificate,
+        Random = new Random(seed),
+        WallClockAtZero = s_wallClock,
+        CongestionController = controller,
+    };
+
+    private void Log(SessionRun run)
+    {
+        output.WriteLine($"connected at {run.ConnectedAt.TotalMilliseconds:F0} ms (peer {run.ReceiverConnectedAt.TotalMilliseconds:F0} ms), {run.Result.Events} events");
+        foreach (PhaseSummary p in run.Result.Summary.Phases)
+        {
+            output.WriteLine($"{p.Link} phase {p.Start}-{p.End} s cap {p.CapacityBps / 1e6} Mbps: conv {p.ConvergenceSeconds:F1} s, util after {p.UtilisationAfterConvergence:P1} (whole phase {p.Utilisation:P1})");
+        }
+
+        for (int k = 0; k < run.Directions.Count; k++)
+        {
+            Direction d = run.Directions[k];
+            FlowSummary f = run.Result.Summary.Flows[k];
+            output.WriteLine($"{f.Id}: recv {f.AvgReceiveBps / 1e3:F0} kbps, target {f.AvgTargetBps / 1e3:F0} kbps, qdelay p50 {f.QueueDelayP50Ms:F1} p95 {f.QueueDelayP95Ms:F1} (outside drops {f.QueueDelayP95OutsideDropsMs:F1}) ms, loss {f.LossRate:P2}, feedback {f.FeedbackBps / 1e3:F1} kbps ({f.FeedbackOverhead:P1})");
+            output.WriteLine($"  sender: {d.Sender.MediaPacketsSent} media + {d.Sender.PaddingPacketsSent} padding packets ({d.Sender.ProbePacketsSent} in probes), overhead {d.Sender.PacketOverhead} B/packet; "
+                + $"receiver: {d.RtpDelivered} RTP delivered, accepted {d.Receiver.FramesAccepted}, other {d.Receiver.FramesOther}, SRTP replays {d.ReceiverStats!.SrtpReplays}; "
+                + $"TWCC sent {d.ReceiverStats.TransportFeedbackSent}, received {d.SenderStats!.TransportFeedbackReceived}; RTT samples {d.Controller.RttSamples}");
+            for (int i = 0; i < run.Result.Times.Count; i += 10)
+            {
+                output.WriteLine($"  t {run.Result.Times[i]:F1}: recv {run.Result.Flows[k].ReceiveBps[i] / 1e3:F0} kbps target {run.Result.Flows[k].TargetBps[i] / 1e3:F0} kbps qdelay p50 {run.Result.Flows[k].QueueDelayP50Ms[i]:F0} ms");
+            }
+        }
+    }
+
+    /// <summary>One media direction: the sending session's controller and video driver, the receiving session's application.</summary>
+    private sealed class Direction(ProbeTaggingController controller, SessionVideoSender sender, SessionMediaReceiver receiver, FlowSeries series, MetricsCollector.FlowProbe probe)
+    {
+        public ProbeTaggingController Controller { get; } = controller;
+
+        public SessionVideoSender Sender { get; } = sender;
+
+        public SessionMediaReceiver Receiver { get; } = receiver;
+
+        public FlowSeries Series { get; } = series;
+
+        public MetricsCollector.FlowProbe Probe { get; } = probe;
+
+        public long RtpDelivered { get; set; }
+
+        public RtcTransportStats? SenderStats { get; set; }
+
+        public RtcTransportStats? ReceiverStats { get; set; }
+    }
+
+    private sealed record SessionRun(ScenarioResult Result, TimeSpan ConnectedAt, TimeSpan ReceiverConnectedAt, IReadOnlyList<Direction> Directions);
+}
