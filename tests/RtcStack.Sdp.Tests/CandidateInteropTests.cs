@@ -5,7 +5,7 @@ namespace RtcStack.Sdp.Tests;
 
 /// <summary>
 /// The SDP library hands out "a=candidate" values as text (RFC 8839 §5.1's grammar belongs to the ICE
-/// library). These tests show that the values it returns, from real and constructed browser offers
+/// library). These tests show that the values it returns, from real browser offers
 /// and from our own offers, parse with <see cref="IceCandidate.TryParse"/> after the "candidate:"
 /// prefix the ICE parser expects, and that the WebRTC layer can drop component 2 under rtcp-mux.
 /// </summary>
@@ -13,7 +13,8 @@ public class CandidateInteropTests
 {
     [Theory]
     [InlineData(SdpFixtures.ChromiumOffer, 1, 0)]
-    [InlineData("constructed-firefox-153esr-offer-gathered.sdp", 2, 2)]
+    [InlineData(SdpFixtures.ChromiumOfferAudioVideoData, 2, 0)]
+    [InlineData(SdpFixtures.FirefoxOfferGathered, 4, 4)]
     public void BrowserCandidatesParseWithTheIceLibrary(string fixture, int componentOne, int componentTwo)
     {
         SessionDescription sdp = SdpFixtures.Parse(fixture);

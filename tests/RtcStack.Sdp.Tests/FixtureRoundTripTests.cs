@@ -93,6 +93,49 @@ public class FixtureRoundTripTests
         Assert.Equal(lines, model);
     }
 
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void FixturesNameOnlyLoopbackOrUnspecifiedAddresses(string name)
+    {
+        // The browser captures were made on loopback only (Fixtures/README.md); nothing else may leak in.
+        SessionDescription sdp = SdpFixtures.Parse(name);
+        var addresses = new List<string> { sdp.Origin.UnicastAddress };
+        foreach (SdpSection section in sdp.MediaDescriptions.Cast<SdpSection>().Prepend(sdp))
+        {
+            if (section.GetConnection() is SdpConnection c)
+            {
+                addresses.Add(c.Address.Split('/')[0]);
+            }
+        }
+
+        foreach (MediaDescription m in sdp.MediaDescriptions)
+        {
+            if (m.Rtcp?.Connection is SdpConnection rtcp)
+            {
+                addresses.Add(rtcp.Address);
+            }
+
+            foreach (string candidate in m.GetCandidates())
+            {
+                string[] f = candidate.Split(' ');
+                addresses.Add(f[4]);
+                int raddr = Array.IndexOf(f, "raddr");
+                if (raddr > 0)
+                {
+                    addresses.Add(f[raddr + 1]);
+                }
+            }
+        }
+
+        foreach (string address in addresses)
+        {
+            Assert.True(System.Net.IPAddress.TryParse(address, out System.Net.IPAddress? ip), address);
+            Assert.True(
+                System.Net.IPAddress.IsLoopback(ip) || ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any),
+                $"{name}: {address}");
+        }
+    }
+
     [Fact]
     public void UnknownAttributesRoundTripUntouched()
     {

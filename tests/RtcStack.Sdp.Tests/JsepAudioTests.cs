@@ -4,9 +4,6 @@ namespace RtcStack.Sdp.Tests;
 
 public class JsepAudioTests
 {
-    private const string ConstructedFirefoxGathered = "constructed-firefox-153esr-offer-gathered.sdp";
-    private const string ConstructedChromiumAvData = "constructed-chromium-156-offer-audio-video-data.sdp";
-
     internal static AudioEndpointOptions Options(string ufrag = "rtcS", string pwd = "abcdefghijklmnopqrstuvwx") => new()
     {
         IceUfrag = ufrag,
@@ -143,10 +140,11 @@ public class JsepAudioTests
     [Fact]
     public void AnswersFirefoxOfferWithComponentTwoCandidatesAndRtcpLine()
     {
-        AudioAnswer answer = Answer(ConstructedFirefoxGathered);
+        AudioAnswer answer = Answer(SdpFixtures.FirefoxOfferGathered);
         RemoteTransport remote = answer.Negotiated.Remote;
-        Assert.Equal(4, remote.Candidates.Count);
-        Assert.Contains("0 2 UDP 2122252542 127.0.0.1 51312 typ host", remote.Candidates);
+        Assert.Equal(8, remote.Candidates.Count);
+        Assert.Contains("0 2 UDP 2122187006 127.0.0.1 58971 typ host", remote.Candidates);
+        Assert.Contains("3 1 TCP 2105524479 ::1 9 typ host tcptype active", remote.Candidates);
         Assert.True(remote.EndOfCandidates);
         Assert.True(answer.Negotiated.RtcpMux);
         Assert.Equal(109, answer.Negotiated.PayloadType);
@@ -156,13 +154,13 @@ public class JsepAudioTests
     [Fact]
     public void RejectsVideoAndDataChannelSectionsWithPortZero()
     {
-        AudioAnswer answer = Answer(ConstructedChromiumAvData);
+        AudioAnswer answer = Answer(SdpFixtures.ChromiumOfferAudioVideoData);
         SessionDescription sdp = answer.Description;
         Assert.Equal(3, sdp.MediaDescriptions.Count);
         Assert.Equal(["0"], answer.Negotiated.BundleMids);
         Assert.Equal("BUNDLE 0", sdp.GetAttribute("group"));
         Assert.False(sdp.MediaDescriptions[0].IsRejected);
-        Assert.Equal("video 0 UDP/TLS/RTP/SAVPF 96 97 98 99 45", sdp.MediaDescriptions[1].MediaLine.ToString());
+        Assert.Equal("video 0 UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120", sdp.MediaDescriptions[1].MediaLine.ToString());
         Assert.Equal("1", sdp.MediaDescriptions[1].Mid);
         Assert.True(sdp.MediaDescriptions[1].IsRejected);
         Assert.Equal("application 0 UDP/DTLS/SCTP webrtc-datachannel", sdp.MediaDescriptions[2].MediaLine.ToString());
@@ -227,8 +225,8 @@ public class JsepAudioTests
         { SdpFixtures.ChromiumOffer, o => o.MediaDescriptions[0].Setup = SetupRole.HoldConn, JsepErrorCode.InvalidSetup },
         { SdpFixtures.ChromiumOffer, o => o.MediaDescriptions[0].MediaLine = new SdpMediaLine("audio", 9, "RTP/AVP", ["111"]), JsepErrorCode.UnsupportedProtocol },
         { SdpFixtures.ChromiumOffer, o => o.MediaDescriptions[0].MediaLine = o.MediaDescriptions[0].MediaLine.WithPort(0), JsepErrorCode.NoAudioSection },
-        { ConstructedChromiumAvData, o => o.MediaDescriptions.RemoveAt(0), JsepErrorCode.NoAudioSection },
-        { ConstructedChromiumAvData, o => o.SetAttribute("group", "BUNDLE 1 0 2"), JsepErrorCode.BundleTagRejected },
+        { SdpFixtures.ChromiumOfferAudioVideoData, o => o.MediaDescriptions.RemoveAt(0), JsepErrorCode.NoAudioSection },
+        { SdpFixtures.ChromiumOfferAudioVideoData, o => o.SetAttribute("group", "BUNDLE 1 0 2"), JsepErrorCode.BundleTagRejected },
     };
 
     [Theory]

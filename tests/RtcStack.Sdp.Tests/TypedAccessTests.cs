@@ -106,6 +106,112 @@ public class TypedAccessTests
     }
 
     [Fact]
+    public void ChromiumAudioVideoDataOfferTypedValues()
+    {
+        SessionDescription sdp = SdpFixtures.Parse(SdpFixtures.ChromiumOfferAudioVideoData);
+        Assert.Equal("127.0.0.1", sdp.Origin.UnicastAddress);
+        Assert.Equal(["0", "1", "2"], Assert.Single(sdp.GetBundleGroups()).Mids);
+        Assert.True(sdp.ExtMapAllowMixed);
+        Assert.Equal(["audio", "video", "application"], sdp.MediaDescriptions.Select(m => m.Media));
+        Assert.Equal(["0", "1", "2"], sdp.MediaDescriptions.Select(m => m.Mid));
+        Assert.Equal([35564, 39523, 39604], sdp.MediaDescriptions.Select(m => m.MediaLine.Port));
+
+        // One ICE/DTLS transport's credentials repeated in every section (bundle not yet negotiated),
+        // but candidates gathered per section: a UDP host and a TCP active candidate each.
+        foreach (MediaDescription m in sdp.MediaDescriptions)
+        {
+            Assert.Equal("kusz", m.IceUfrag);
+            Assert.Equal("jOgbsiyybcKzHnYRm+2O1q8s", m.IcePwd);
+            Assert.Equal(0xF2, Assert.Single(m.GetFingerprints()).GetHashBytes()[0]);
+            Assert.Equal(SetupRole.ActPass, m.Setup);
+            Assert.Equal(new SdpConnection("IN", "IP4", "127.0.0.1"), m.GetConnection());
+            Assert.Equal(2, m.GetCandidates().Count);
+            Assert.Contains($"127.0.0.1 {m.MediaLine.Port} typ host", m.GetCandidates()[0], StringComparison.Ordinal);
+            Assert.Contains("tcptype active", m.GetCandidates()[1], StringComparison.Ordinal);
+            Assert.False(m.EndOfCandidates);
+        }
+
+        MediaDescription video = sdp.MediaDescriptions[1];
+        Assert.Equal(23, video.GetPayloadTypes().Count);
+        Assert.Equal(23, video.GetRtpMaps().Count);
+        Assert.Equal(new RtpMap(96, "VP8", 90000), video.GetRtpMap(96));
+        Assert.Equal(new RtpMap(97, "rtx", 90000), video.GetRtpMap(97));
+        Assert.Equal(new RtpMap(45, "AV1", 90000), video.GetRtpMap(45));
+        Assert.Equal([new FormatParameter("apt", "96")], video.GetFormatParameters("97")!.GetParameters());
+        Assert.True(video.GetFormatParameters("102")!.TryGetParameter("profile-level-id", out string? profile));
+        Assert.Equal("42001f", profile);
+        Assert.Equal(
+            [
+                new RtcpFeedback("96", "goog-remb"),
+                new RtcpFeedback("96", "transport-cc"),
+                new RtcpFeedback("96", "ccm", "fir"),
+                new RtcpFeedback("96", "nack"),
+                new RtcpFeedback("96", "nack", "pli"),
+            ],
+            video.GetRtcpFeedback().Where(f => f.AppliesTo(96)));
+        Assert.Equal(11, video.GetExtMaps().Count);
+        Assert.Equal(new ExtMap(14, "urn:ietf:params:rtp-hdrext:toffset"), video.GetExtMaps()[0]);
+        Assert.Contains(new ExtMap(4, ExtMap.MidUri), video.GetExtMaps());
+        SsrcGroup fid = Assert.Single(video.GetSsrcGroups());
+        Assert.Equal("FID", fid.Semantics);
+        Assert.Equal([335349151u, 1296855676u], fid.Ssrcs);
+        Assert.Equal([335349151u, 1296855676u], video.GetSsrcs());
+        Assert.Equal(
+            [new Msid("b366426c-46eb-4d3d-b656-8d3de35c0c73", "356d4de2-08e8-4f33-995a-8d795f5dced0")],
+            video.GetMsids());
+        Assert.True(video.RtcpMux);
+        Assert.True(video.RtcpReducedSize);
+
+        MediaDescription data = sdp.MediaDescriptions[2];
+        Assert.Equal("UDP/DTLS/SCTP", data.MediaLine.Protocol);
+        Assert.Equal(["webrtc-datachannel"], data.MediaLine.Formats);
+        Assert.Empty(data.GetPayloadTypes());
+        Assert.Equal("5000", data.GetAttribute("sctp-port"));
+        Assert.Equal("262144", data.GetAttribute("max-message-size"));
+        Assert.Null(data.Rtcp);
+        Assert.False(data.RtcpMux);
+        Assert.Empty(data.GetSsrcs());
+    }
+
+    [Fact]
+    public void FirefoxGatheredOfferTypedValues()
+    {
+        SessionDescription sdp = SdpFixtures.Parse(SdpFixtures.FirefoxOfferGathered);
+        Assert.Equal("0.0.0.0", sdp.Origin.UnicastAddress);
+        MediaDescription audio = Assert.Single(sdp.MediaDescriptions);
+
+        // m= and c= carry the default candidate, a=rtcp the RTCP (component 2) one, even with rtcp-mux.
+        Assert.Equal(58663, audio.MediaLine.Port);
+        Assert.Equal(new SdpConnection("IN", "IP4", "127.0.0.1"), audio.GetConnection());
+        Assert.Equal(new RtcpAddress(58971, new SdpConnection("IN", "IP4", "127.0.0.1")), audio.Rtcp);
+        Assert.True(audio.RtcpMux);
+        Assert.True(audio.EndOfCandidates);
+        Assert.Equal(
+            [
+                "0 1 UDP 2122187007 127.0.0.1 58663 typ host",
+                "1 1 UDP 2122252543 ::1 42005 typ host",
+                "2 1 TCP 2105458943 127.0.0.1 9 typ host tcptype active",
+                "3 1 TCP 2105524479 ::1 9 typ host tcptype active",
+                "0 2 UDP 2122187006 127.0.0.1 58971 typ host",
+                "1 2 UDP 2122252542 ::1 48114 typ host",
+                "2 2 TCP 2105458942 127.0.0.1 9 typ host tcptype active",
+                "3 2 TCP 2105524478 ::1 9 typ host tcptype active",
+            ],
+            audio.GetCandidates());
+        Assert.Equal("5c2afce6", sdp.GetEffectiveIceUfrag(audio));
+        Assert.Equal("5c8e56706ea9df70888599fb6bbac641", sdp.GetEffectiveIcePwd(audio));
+        Assert.Equal(0xEF, Assert.Single(sdp.GetEffectiveFingerprints(audio)).GetHashBytes()[0]);
+        Assert.Equal(MediaDirection.SendRecv, sdp.Direction);
+        Assert.Equal(MediaDirection.SendRecv, audio.Direction);
+        Assert.Equal(new RtpMap(109, "opus", 48000, 2), audio.GetRtpMap(109));
+        Assert.Equal(
+            [new FormatParameter("maxplaybackrate", "48000"), new FormatParameter("stereo", "1"), new FormatParameter("useinbandfec", "1")],
+            audio.GetFormatParameters("109")!.GetParameters());
+        Assert.Contains(new ExtMap(2, ExtMap.CsrcAudioLevelUri, MediaDirection.RecvOnly), audio.GetExtMaps());
+        Assert.Equal([2320802577u], audio.GetSsrcs());
+    }
+
+    [Fact]
     public void AnswersCarryTheirRoles()
     {
         SessionDescription chromium = SdpFixtures.Parse(SdpFixtures.ChromiumAnswer);

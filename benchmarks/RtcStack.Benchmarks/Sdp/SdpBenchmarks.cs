@@ -21,7 +21,7 @@ public class SdpBenchmarks
     private SessionDescription _parsed = null!;
     private AudioEndpointOptions _options = null!;
 
-    [Params("chromium-156-offer.sdp", "constructed-chromium-156-offer-audio-video-data.sdp")]
+    [Params("chromium-156-offer.sdp", "chromium-156-offer-audio-video-data.sdp")]
     public string Fixture { get; set; } = "";
 
     [GlobalSetup]
