@@ -41,10 +41,39 @@ public class ScenarioFileTests
     [InlineData("{\"links\": [ { \"id\": \"a\" } ], \"mediaFlows\": [ { \"forward\": [\"a\"], \"feedback\": \"remb\" } ]}")]
     [InlineData("{\"bottlenecks\": [\"nope\"]}")]
     [InlineData("{\"durationSeconds\": \"ten\"}")]
+    // A TCP flow (or media flow) whose round trip has no delay: over unconstrained links its window opened without
+    // bound at t = 0 and the run never ended (found by the scenario-file fuzz target).
+    [InlineData("{\"links\": [ { \"id\": \"a\" } ], \"crossTraffic\": [ { \"type\": \"tcp\", \"forward\": [\"a\"] } ]}")]
+    [InlineData("{\"links\": [ { \"id\": \"a\" }, { \"id\": \"b\", \"propagationDelayMs\": 0.5 } ], \"mediaFlows\": [ { \"forward\": [\"a\"], \"backward\": [\"b\"] } ]}")]
     public void RejectsBadFilesWithAReason(string json)
     {
         Assert.False(ScenarioFile.TryParse(json, out ScenarioDefinition? d, out string? error));
         Assert.Null(d);
         Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public void ZeroDelayCbrIsAcceptedAndOneMillisecondRoundTripRuns()
+    {
+        // CBR has its own clock, so it needs no delay; a 1 ms loop is the shortest a TCP flow may have.
+        const string json = """
+            { "durationSeconds": 1, "links": [ { "id": "a" }, { "id": "b", "propagationDelayMs": 1 } ],
+              "crossTraffic": [ { "id": "u", "type": "cbr", "forward": ["a"] }, { "id": "t", "type": "tcp", "forward": ["a"], "backward": ["b"] } ] }
+            """;
+        Assert.True(ScenarioFile.TryParse(json, out ScenarioDefinition? d, out string? error), error);
+        ScenarioResult r = ScenarioRunner.Run(d!, "gcc", 1, new ScenarioRunOptions { Duration = TimeSpan.FromMilliseconds(50) });
+        Assert.True(r.Events > 0);
+    }
+
+    [Fact]
+    public void RunShorterThanOneMetricsIntervalSummarisesWithoutSamples()
+    {
+        // Found by fuzzing: a 10 ms run has packet delays but no 200 ms sample, and the phase analysis indexed an empty series.
+        Assert.True(ScenarioFile.TryParse(Minimal, out ScenarioDefinition? d, out string? error), error);
+        d!.MediaFlows[0].StartSeconds = 0;
+        ScenarioResult r = ScenarioRunner.Run(d, "gcc", 1, new ScenarioRunOptions { Duration = TimeSpan.FromMilliseconds(150) });
+        Assert.Empty(r.Times);
+        Assert.NotEmpty(r.Flows[0].PacketQueueDelays);
+        Assert.Empty(r.Summary.Phases);
     }
 }

@@ -132,6 +132,11 @@ public static class ScenarioAnalysis
         double dt = MetricsCollector.Interval.TotalSeconds;
         // Per-interval p95 queuing delay over all media packets.
         int count = r.Times.Count;
+        if (count == 0)
+        {
+            // Shorter than one metrics interval: no samples, so no phases to summarise.
+            return result;
+        }
         var buckets = new List<double>[count];
         foreach (FlowSeries f in r.Flows)
         {

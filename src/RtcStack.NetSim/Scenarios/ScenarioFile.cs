@@ -143,7 +143,7 @@ public static class ScenarioFile
             {
                 return "null media flow";
             }
-            if (CheckRoute(ids, m.Forward, m.Backward) is { } e)
+            if ((CheckRoute(ids, m.Forward, m.Backward) ?? CheckLoopDelay(d, m.Forward, m.Backward, m.AccessDelayMs)) is { } e)
             {
                 return $"media flow {m.Id}: {e}";
             }
@@ -170,7 +170,7 @@ public static class ScenarioFile
             {
                 return "null cross-traffic entry";
             }
-            if (CheckRoute(ids, c.Forward, c.Backward) is { } e)
+            if ((CheckRoute(ids, c.Forward, c.Backward) ?? (c.Type == "cbr" ? null : CheckLoopDelay(d, c.Forward, c.Backward, c.AccessDelayMs))) is { } e)
             {
                 return $"cross traffic {c.Id}: {e}";
             }
@@ -214,6 +214,22 @@ public static class ScenarioFile
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// A feedback loop (media and its feedback, TCP and its ACKs) whose round trip has no propagation or access
+    /// delay at all can run forever without virtual time moving on (over unconstrained links a TCP window opens
+    /// without bound at one instant), so at least 1 ms in total is required. Called after
+    /// <see cref="CheckRoute"/>, so every id names a link.
+    /// </summary>
+    private static string? CheckLoopDelay(ScenarioDefinition d, List<string> forward, List<string> backward, double accessDelayMs)
+    {
+        double total = accessDelayMs;
+        foreach (string id in forward.Concat(backward))
+        {
+            total += d.Links.Find(l => l.Id == id)!.PropagationDelayMs;
+        }
+        return total >= 1 ? null : "the round trip (propagation and access delays of the forward and backward links) must be at least 1 ms";
     }
 
     private static bool InRange(double v, double min, double max) => double.IsFinite(v) && v >= min && v <= max;
