@@ -28,7 +28,11 @@ public sealed class WhipConformanceTests : IAsyncLifetime
         _host = new UdpSessionHost();
         _handler = new SessionWhipHandler(_host, _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000)));
         var options = new WhipEndpointOptions { BearerToken = Token };
-        _web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app => app.MapWhip("/whip", WhipResourceKind.Whip, _handler, options));
+        _web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
+        {
+            app.MapWhip("/whip", WhipResourceKind.Whip, _handler, options);
+            app.MapWhip("/whep", WhipResourceKind.Whep, _handler, options);
+        });
         _http = new HttpClient { BaseAddress = new Uri(_web.BaseAddress) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
     }
@@ -108,6 +112,19 @@ public sealed class WhipConformanceTests : IAsyncLifetime
         (_, _, string answer) = await CreateAsync(4004, MediaDirection.SendOnly);
         Assert.True(SessionDescription.TryParse(answer.AsSpan(), out SessionDescription? sdp, out _));
         Assert.Equal(MediaDirection.RecvOnly, sdp!.GetEffectiveDirection(sdp.FindMedia("0")!));
+    }
+
+    [Fact]
+    public async Task WhepAnswersARecvonlyOfferSendonly()
+    {
+        // draft-ietf-wish-whep: a player's recvonly offer is answered "sendonly", with 201, Location and ETag.
+        using HttpResponseMessage post = await _http.PostAsync("/whep", new StringContent(Offer(4012, MediaDirection.RecvOnly), Encoding.UTF8, "application/sdp"));
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        Assert.StartsWith("/whep/", post.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.NotNull(post.Headers.ETag);
+        Assert.True(SessionDescription.TryParse((await post.Content.ReadAsStringAsync()).AsSpan(), out SessionDescription? sdp, out _));
+        Assert.Equal(MediaDirection.SendOnly, sdp!.GetEffectiveDirection(sdp.FindMedia("0")!));
+        Assert.Equal(WhipResourceKind.Whep, Assert.Single(_handler.Resources).Value.Kind);
     }
 
     [Fact]
