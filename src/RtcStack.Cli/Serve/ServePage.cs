@@ -72,7 +72,8 @@ async function start() {
 
 async function stop() {
   clearInterval(timer);
-  if (resource) await fetch(resource, { method: 'DELETE' }).catch(() => {});
+  // RFC 9725 §4.7.1: the bearer token goes on every request, DELETE included.
+  if (resource) await fetch(resource, { method: 'DELETE', headers: q.get('token') ? { 'Authorization': 'Bearer ' + q.get('token') } : {} }).catch(() => {});
   if (pc) pc.close();
   pc = null; resource = null;
   $('start').disabled = false; $('stop').disabled = true; $('state').textContent = 'closed';

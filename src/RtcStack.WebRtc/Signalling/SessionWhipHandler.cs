@@ -95,8 +95,14 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         WhipPatchResult result = r.Handle.Invoke(now =>
         {
             PeerSession s = r.Session;
+            // RFC 9725 §4.3.1 (RFC 6585 §3): a PATCH without If-Match is answered 428.
+            if (ifMatch is null)
+            {
+                return WhipPatchResult.Rejected(428, "PATCH requests must carry If-Match with the session's ETag (or \"*\" for an ICE restart)");
+            }
+
             // RFC 9725 §4.3.1: If-Match carries the ETag of the ICE session; "*" matches any.
-            if (ifMatch is not null && ifMatch != "*" && ifMatch != s.LocalIceUfrag)
+            if (ifMatch != "*" && ifMatch != s.LocalIceUfrag)
             {
                 return WhipPatchResult.Rejected(412, "the ICE session changed (If-Match does not match the ETag)");
             }
@@ -104,6 +110,12 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
             IceCredentials? remote = s.IceAgent?.RemoteCredentials;
             bool restart = fragment.IceUfrag is not null && fragment.IcePwd is not null
                 && (remote is null || remote.Ufrag != fragment.IceUfrag || remote.Password != fragment.IcePwd);
+            if (restart && !(IsIceString(fragment.IceUfrag!, 4) && IsIceString(fragment.IcePwd!, 22)))
+            {
+                // RFC 9725 §4.3.3: a restart we cannot do is refused and the current ICE session is kept.
+                return WhipPatchResult.Rejected(422, "ICE restart refused: a=ice-ufrag needs 4-256 and a=ice-pwd 22-256 ice-chars (RFC 8839 §5.4); the current ICE session is kept");
+            }
+
             if (restart)
             {
                 // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
@@ -167,6 +179,25 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
                 s.AddRemoteEndOfCandidates(now);
             }
         }
+    }
+
+    /// <summary>RFC 8839 §5.4: ice-ufrag is 4-256 and ice-pwd 22-256 ice-chars (ALPHA / DIGIT / "+" / "/").</summary>
+    private static bool IsIceString(string value, int minLength)
+    {
+        if (value.Length < minLength || value.Length > 256)
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '+' && c != '/')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string NewId()

@@ -7,7 +7,7 @@ public sealed record WhipPatchResult
     {
     }
 
-    /// <summary>Gets the HTTP status: 204 trickle applied, 200 ICE restart answered, 404, 412, 422...</summary>
+    /// <summary>Gets the HTTP status: 204 trickle applied, 200 ICE restart answered, 404, 412, 428, 422...</summary>
     public int Status { get; private init; }
 
     /// <summary>Gets the answer fragment for an ICE restart (status 200).</summary>
@@ -29,6 +29,6 @@ public sealed record WhipPatchResult
     /// <summary>No such session: 404.</summary>
     public static WhipPatchResult NotFound() => new() { Status = 404, ErrorMessage = "no such session" };
 
-    /// <summary>Refused with <paramref name="status"/> (412 ETag mismatch, 422 unusable fragment, ...).</summary>
+    /// <summary>Refused with <paramref name="status"/> (412 ETag mismatch, 428 no If-Match, 422 unusable fragment, ...).</summary>
     public static WhipPatchResult Rejected(int status, string message) => new() { Status = status, ErrorMessage = message };
 }
