@@ -15,8 +15,11 @@ namespace RtcStack.WebRtc;
 /// </remarks>
 internal sealed class SendHistory
 {
-    /// <summary>The average ring space per slot (an 80-200 byte Opus packet with its RTP header and tag fits).</summary>
-    public const int BytesPerSlot = 256;
+    /// <summary>
+    /// The average ring space per slot: a 124-byte SRTP packet (80-byte Opus payload, 32 kbit/s) fits, so the
+    /// default 256 slots (5 s of 20 ms packets) take 40 KB; packets above 160 bytes keep fewer of them.
+    /// </summary>
+    public const int BytesPerSlot = 160;
 
     private readonly byte[] _ring;
     private readonly long[] _starts;
