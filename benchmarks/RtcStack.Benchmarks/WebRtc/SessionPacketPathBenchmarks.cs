@@ -21,7 +21,9 @@ namespace RtcStack.Benchmarks.WebRtc;
 /// plus both sessions' timers when due (RTCP SR/RR, TWCC feedback, ICE consent, whose datagrams are delivered too)
 /// and the deadline the driver asks for after each input. The reference in the same run is the bare SRTP
 /// protect + unprotect of a packet of the same size by libsrtp 2 (and by our own <see cref="SrtpContext"/>),
-/// so the ratio is "a whole session's packet path, in SRTP-only units".
+/// so the ratio is "a whole session's packet path, in SRTP-only units". With <see cref="Pairs"/> above 1 the
+/// session benchmarks take the pairs in turn, one packet each, as the load test does: each packet then meets
+/// a session whose state has left the CPU caches since its last packet.
 /// </summary>
 [MemoryDiagnoser]
 public class SessionPacketPathBenchmarks
@@ -34,8 +36,11 @@ public class SessionPacketPathBenchmarks
     private readonly byte[] _media = new byte[PeerSession.MaxDatagramSize];
     private DtlsCertificate _certA = null!;
     private DtlsCertificate _certB = null!;
+    private PeerSession[] _as = null!;
+    private PeerSession[] _bs = null!;
     private PeerSession _a = null!;
     private PeerSession _b = null!;
+    private int _next;
     private TimeSpan _now;
     private uint _timestamp;
 
@@ -51,6 +56,10 @@ public class SessionPacketPathBenchmarks
     [Params(SrtpProfile.AeadAes128Gcm, SrtpProfile.Aes128CmHmacSha1_80)]
     public SrtpProfile Profile { get; set; }
 
+    /// <summary>Gets or sets how many connected session pairs the session benchmarks take in turn.</summary>
+    [Params(1, 500)]
+    public int Pairs { get; set; }
+
     /// <summary>Connects the two sessions over an in-memory exchange and keys the references.</summary>
     [GlobalSetup]
     public void Setup()
@@ -60,29 +69,34 @@ public class SessionPacketPathBenchmarks
         _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         DtlsSrtpProtectionProfile(out SrtpProtectionProfile wanted);
-        _a = new PeerSession(Options(_certA, 1, wanted));
-        _b = new PeerSession(Options(_certB, 2, wanted));
-        _a.AddLocalAddress(s_addressA);
-        _b.AddLocalAddress(s_addressB);
-        string offer = _a.CreateOffer(_now);
-        if (!_b.TryAcceptOffer(offer, _now, out string? answer, out string? error) || !_a.TryApplyAnswer(answer, _now, out error))
+        _as = new PeerSession[Pairs];
+        _bs = new PeerSession[Pairs];
+        for (int p = 0; p < Pairs; p++)
         {
-            throw new InvalidOperationException(error);
-        }
+            _a = _as[p] = new PeerSession(Options(_certA, (2 * p) + 1, wanted));
+            _b = _bs[p] = new PeerSession(Options(_certB, (2 * p) + 2, wanted));
+            _a.AddLocalAddress(s_addressA);
+            _b.AddLocalAddress(s_addressB);
+            string offer = _a.CreateOffer(_now);
+            if (!_b.TryAcceptOffer(offer, _now, out string? answer, out string? error) || !_a.TryApplyAnswer(answer, _now, out error))
+            {
+                throw new InvalidOperationException(error);
+            }
 
-        for (int i = 0; i < 10_000 && (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected); i++)
-        {
-            _now += TimeSpan.FromMilliseconds(1);
-            Timers();
-        }
+            for (int i = 0; i < 10_000 && (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected); i++)
+            {
+                _now += TimeSpan.FromMilliseconds(1);
+                Timers();
+            }
 
-        if (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected)
-        {
-            throw new InvalidOperationException($"not connected: {_a.State} / {_b.State}");
-        }
+            if (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected)
+            {
+                throw new InvalidOperationException($"not connected: {_a.State} / {_b.State}");
+            }
 
-        while (_a.TryPollEvent(out _) | _b.TryPollEvent(out _))
-        {
+            while (_a.TryPollEvent(out _) | _b.TryPollEvent(out _))
+            {
+            }
         }
 
         (byte[] key, byte[] salt) = SrtpBenchmarkPackets.Keys(Profile);
@@ -101,8 +115,12 @@ public class SessionPacketPathBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _a.Dispose();
-        _b.Dispose();
+        for (int p = 0; p < Pairs; p++)
+        {
+            _as[p].Dispose();
+            _bs[p].Dispose();
+        }
+
         _certA.Dispose();
         _certB.Dispose();
         _libsrtpOut.Dispose();
@@ -142,8 +160,7 @@ public class SessionPacketPathBenchmarks
     [Benchmark]
     public int SessionSend()
     {
-        _now += TimeSpan.FromMilliseconds(20);
-        _timestamp += 960;
+        NextPair();
         _a.SendRtp(_opus, _timestamp, false, _now);
         int bytes = 0;
         while (_a.TryPollTransmit(_datagram, out DatagramTransmit t))
@@ -158,8 +175,7 @@ public class SessionPacketPathBenchmarks
     [Benchmark]
     public int SessionSendAndReceive()
     {
-        _now += TimeSpan.FromMilliseconds(20);
-        _timestamp += 960;
+        NextPair();
         _a.SendRtp(_opus, _timestamp, false, _now);
         Deliver(_a, _b, s_addressA, s_addressB);
         int frames = 0;
@@ -170,6 +186,21 @@ public class SessionPacketPathBenchmarks
 
         Timers();
         return frames;
+    }
+
+    // The next pair in turn; a new 20 ms round (clock and RTP timestamp) starts with the first pair, so every
+    // session sees 50 packets/s whatever the number of pairs, as in the load test.
+    private void NextPair()
+    {
+        if (_next == 0)
+        {
+            _now += TimeSpan.FromMilliseconds(20);
+            _timestamp += 960;
+        }
+
+        _a = _as[_next];
+        _b = _bs[_next];
+        _next = _next + 1 == _as.Length ? 0 : _next + 1;
     }
 
     private static PeerSessionOptions Options(DtlsCertificate certificate, int seed, SrtpProtectionProfile profile)
