@@ -20,11 +20,12 @@ internal static class BenchSessionsCommand
         var counts = new Option<string>("--count") { Description = "Session pairs to try, comma-separated (each run sets up N pairs, then sends).", DefaultValueFactory = _ => "250,500,1000,2000" };
         var seconds = new Option<int>("--seconds") { Description = "How long each run sends media.", DefaultValueFactory = _ => 10 };
         var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one CPU (by default it runs on CPU 0 only)." };
+        var nullEndpoints = new Option<bool>("--null-endpoints") { Description = "Control run: replace the sessions by endpoints that do no protocol work and send datagrams of the same size, to measure the UDP host and the kernel alone." };
         var command = new Command("sessions",
             "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
             "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
         {
-            counts, seconds, allCores,
+            counts, seconds, allCores, nullEndpoints,
         };
         command.SetAction(parse =>
         {
@@ -48,12 +49,12 @@ internal static class BenchSessionsCommand
                 Process.GetCurrentProcess().ProcessorAffinity = 1;
             }
 
-            output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"MB/session",10} {"sustained",9}");
+            output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"us/packet",9} {"dgrams/s",9} {"us/dgram",8} {"MB/session",10} {"sustained",9}");
             foreach (int n in list)
             {
-                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.BytesPerSession / 1048576.0,10:0.000} {(r.Sustained ? "yes" : "no"),9}"));
+                    $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {(r.Sustained ? "yes" : "no"),9}"));
                 output.Flush();
             }
 
@@ -62,18 +63,28 @@ internal static class BenchSessionsCommand
         return command;
     }
 
-    private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double BytesPerSession, bool Sustained);
+    // CpuMicrosecondsPerPacket: CPU time of the measured interval per media packet sent (its sending, its receiving, and a share of RTCP and timers).
+    // DatagramsPerSecond: every datagram both hosts sent (media, RTCP, TWCC feedback, STUN), per second; CpuMicrosecondsPerDatagram: CPU time per such datagram (sent and received).
+    private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double CpuMicrosecondsPerPacket, double DatagramsPerSecond, double CpuMicrosecondsPerDatagram, double BytesPerSession, bool Sustained);
 
     private sealed class Side
     {
-        public required PeerSession Session { get; init; }
+        public PeerSession? Session { get; init; }
 
         public required UdpSessionHandle Handle { get; set; }
 
         public int Connected;
+
+        public Func<TimeSpan, bool>? Send { get; set; }
     }
 
-    private static Result RunOne(int pairs, TimeSpan duration)
+    // The RTP timestamp of the current round, read by every side's cached send delegate.
+    private sealed class Round
+    {
+        public uint Timestamp;
+    }
+
+    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints)
     {
         byte[] opus = new byte[80];
         opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
@@ -89,14 +100,28 @@ internal static class BenchSessionsCommand
         var setup = Stopwatch.StartNew();
         using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024 });
         using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024 });
+        var round = new Round();
         var a = new Side[pairs];
         var b = new Side[pairs];
+        Side MakeNull(UdpSessionHost host, string ufrag)
+        {
+            // 124 bytes: what a session sends (12-byte RTP header, 16 bytes of header extensions, 80-byte payload, 16-byte GCM tag).
+            var e = new BenchNullEndpoint(ufrag, 124, () => Interlocked.Increment(ref received));
+            var side = new Side { Handle = null!, Connected = 1 };
+            side.Handle = host.Add(e);
+            e.Local = side.Handle.LocalAddress;
+            side.Send = _ => e.Queue();
+            side.Handle.Tag = e;
+            return side;
+        }
+
         Side Make(UdpSessionHost host, DtlsCertificate cert)
         {
             var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero };
             var s = new PeerSession(o);
             var side = new Side { Session = s, Handle = null! };
             byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+            side.Send = now => s.SendRtp(opus, round.Timestamp, false, now);
             side.Handle = host.Add(s, (h, now) =>
             {
                 while (s.TryPollEvent(out PeerSessionEvent? e))
@@ -119,14 +144,22 @@ internal static class BenchSessionsCommand
         for (int start = 0; start < pairs; start += batch)
         {
             int end = Math.Min(pairs, start + batch);
-            for (int i = start; i < end; i++)
+            for (int i = start; i < end && nullEndpoints; i++)
+            {
+                a[i] = MakeNull(hostA, "a" + i.ToString(CultureInfo.InvariantCulture));
+                b[i] = MakeNull(hostB, "b" + i.ToString(CultureInfo.InvariantCulture));
+                ((BenchNullEndpoint)a[i].Handle.Tag!).Peer = b[i].Handle.LocalAddress;
+                ((BenchNullEndpoint)b[i].Handle.Tag!).Peer = a[i].Handle.LocalAddress;
+            }
+
+            for (int i = start; i < end && !nullEndpoints; i++)
             {
                 a[i] = Make(hostA, certA);
                 b[i] = Make(hostB, certB);
                 Side sa = a[i], sb = b[i];
-                string offer = sb.Handle.Invoke(now => sb.Session.CreateOffer(now));
-                string answer = sa.Handle.Invoke(now => sa.Session.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
-                sb.Handle.Invoke(now => sb.Session.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+                string offer = sb.Handle.Invoke(now => sb.Session!.CreateOffer(now));
+                string answer = sa.Handle.Invoke(now => sa.Session!.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
+                sb.Handle.Invoke(now => sb.Session!.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
             }
 
             var deadline = Stopwatch.StartNew();
@@ -173,6 +206,7 @@ internal static class BenchSessionsCommand
         TimeSpan warmUp = TimeSpan.FromSeconds(3);
         bool measuring = false;
         long receivedAtStart = 0;
+        long datagramsAtStart = 0;
         TimeSpan cpuStart = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var measure = new Stopwatch();
@@ -186,21 +220,22 @@ internal static class BenchSessionsCommand
                 measuring = true;
                 sent = 0;
                 receivedAtStart = Interlocked.Read(ref received);
+                datagramsAtStart = hostA.DatagramsSent + hostB.DatagramsSent;
                 cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
                 measure.Start();
                 next = clock.Elapsed;
             }
 
+            round.Timestamp = ts;
             for (int i = 0; i < pairs; i++)
             {
-                Side sa = a[i], sb = b[i];
-                uint t = ts;
-                if (sa.Handle.Invoke(now => sa.Session.SendRtp(opus, t, false, now)))
+                // Cached delegates: the send loop itself allocates nothing per packet.
+                if (a[i].Handle.Invoke(a[i].Send!))
                 {
                     sent++;
                 }
 
-                if (sb.Handle.Invoke(now => sb.Session.SendRtp(opus, t, false, now)))
+                if (b[i].Handle.Invoke(b[i].Send!))
                 {
                     sent++;
                 }
@@ -219,6 +254,7 @@ internal static class BenchSessionsCommand
         // What a sender keeping a 20 ms schedule would have sent in that time.
         owed = 2L * pairs * (long)Math.Ceiling(wall.TotalMilliseconds / 20);
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        long datagrams = hostA.DatagramsSent + hostB.DatagramsSent - datagramsAtStart;
         // Let the last packets arrive.
         Thread.Sleep(1000);
         long got = Interlocked.Read(ref received) - receivedAtStart;
@@ -226,10 +262,11 @@ internal static class BenchSessionsCommand
         bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 && hostA.SendErrors + hostB.SendErrors == 0;
         for (int i = 0; i < pairs; i++)
         {
-            a[i].Session.Dispose();
-            b[i].Session.Dispose();
+            a[i].Session?.Dispose();
+            b[i].Session?.Dispose();
         }
 
-        return new Result(setup.Elapsed, sent, owed, got, cpuPercent, bytesPerSession, sustained);
+        return new Result(setup.Elapsed, sent, owed, got, cpuPercent, sent == 0 ? 0 : cpu.TotalMicroseconds / sent,
+            datagrams / wall.TotalSeconds, datagrams == 0 ? 0 : cpu.TotalMicroseconds / datagrams, bytesPerSession, sustained);
     }
 }

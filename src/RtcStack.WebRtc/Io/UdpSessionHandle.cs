@@ -39,8 +39,7 @@ public sealed class UdpSessionHandle
 
     internal Lock Gate { get; } = new();
 
-    internal ITimer? Timer { get; set; }
-
+    /// <summary>Gets or sets the earliest deadline queued for the session in the host's timer (MaxValue: none).</summary>
     internal TimeSpan ArmedFor { get; set; } = TimeSpan.MaxValue;
 
     internal List<TransportAddress> Routes { get; } = [];

@@ -15,13 +15,19 @@ namespace RtcStack.WebRtc.Io;
 /// it is the only place where sockets, threads and a clock meet the protocol modules (DESIGN.md).
 /// </summary>
 /// <remarks>
-/// Receives use <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
-/// (the runtime's epoll loop; no thread per socket), sends use
+/// The shared socket is read by one dedicated thread with blocking
+/// <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/> into a reused buffer and
+/// <see cref="SocketAddress"/>: a datagram goes from the kernel to its session with no thread-pool hop.
+/// Per-session sockets use <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
+/// (the runtime's epoll loop; a thread per socket would not scale). Sends use
 /// <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/> with a reused
 /// <see cref="SocketAddress"/>, so steady-state receive, dispatch and send allocate nothing. Each session
 /// has a lock: every call into it (datagram, timer, <see cref="Invoke(UdpSessionHandle, Action{TimeSpan})"/>)
-/// runs under it, then its datagrams are sent and its timer re-armed to its <see cref="IDatagramEndpoint.PollTimeout"/>.
-/// Time comes from a <see cref="TimeProvider"/>.
+/// runs under it, then its datagrams are sent and its next <see cref="IDatagramEndpoint.PollTimeout"/> is
+/// scheduled. All sessions of a host share one timer (one <see cref="ITimer"/> of the
+/// <see cref="TimeProvider"/>, armed for the earliest deadline of a priority queue): a deadline that moves
+/// later (ICE keepalive after every send) costs nothing; the session is woken at the old one, finds nothing
+/// due, and is scheduled for the new one.
 /// </remarks>
 public sealed class UdpSessionHost : IDisposable
 {
@@ -48,7 +54,11 @@ public sealed class UdpSessionHost : IDisposable
     private readonly ConcurrentDictionary<UdpSessionHandle, byte> _handles = new();
     private readonly Lock _portGate = new();
     private readonly Socket? _shared;
-    private readonly Task? _sharedLoop;
+    private readonly Thread? _sharedLoop;
+    private readonly Lock _timerGate = new();
+    private readonly PriorityQueue<UdpSessionHandle, TimeSpan> _deadlines = new();
+    private readonly ITimer _timer;
+    private TimeSpan _timerArmedFor = TimeSpan.MaxValue;
     private int _nextPort;
     private long _received;
     private long _sent;
@@ -65,11 +75,13 @@ public sealed class UdpSessionHost : IDisposable
         _start = _time.GetTimestamp();
         WallClockAtZero = _time.GetUtcNow();
         _nextPort = _options.PortRangeStart;
+        _timer = _time.CreateTimer(static s => ((UdpSessionHost)s!).OnTimerTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (_options.SharedSocket)
         {
             _shared = CreateSocket(new IPEndPoint(_options.BindAddress, _options.SharedPort));
             SharedAddress = new TransportAddress((IPEndPoint)_shared.LocalEndPoint!).UnmapIPv4();
-            _sharedLoop = Task.Run(() => ReceiveLoopAsync(_shared, SharedAddress.Value, null));
+            _sharedLoop = new Thread(() => SharedReceiveLoop(_shared, SharedAddress.Value)) { IsBackground = true, Name = "rtcstack-udp-host " + SharedAddress.Value };
+            _sharedLoop.Start();
         }
     }
 
@@ -123,7 +135,6 @@ public sealed class UdpSessionHost : IDisposable
             handle = new UdpSessionHandle(this, endpoint, local, socket, ownsSocket: true, onActivity);
         }
 
-        handle.Timer = _time.CreateTimer(static s => { var h = (UdpSessionHandle)s!; h.Host.OnTimer(h); }, handle, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _handles[handle] = 0;
         if (endpoint is PeerSession session)
         {
@@ -189,7 +200,6 @@ public sealed class UdpSessionHost : IDisposable
             }
 
             handle.IsRemoved = true;
-            handle.Timer?.Dispose();
             foreach (TransportAddress r in handle.Routes)
             {
                 _routes.TryRemove(new KeyValuePair<TransportAddress, UdpSessionHandle>(r, handle));
@@ -225,12 +235,9 @@ public sealed class UdpSessionHost : IDisposable
             Remove(h);
         }
 
+        _timer.Dispose();
         _shared?.Dispose();
-        if (_sharedLoop is not null)
-        {
-            loops.Add(_sharedLoop);
-        }
-
+        _sharedLoop?.Join(TimeSpan.FromSeconds(5));
         Task.WaitAll([.. loops], TimeSpan.FromSeconds(5));
         _stop.Dispose();
     }
@@ -295,11 +302,66 @@ public sealed class UdpSessionHost : IDisposable
         throw new InvalidOperationException($"no free UDP port in {_options.PortRangeStart}-{_options.PortRangeEnd}");
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, TransportAddress local, UdpSessionHandle? owner)
+    private void SharedReceiveLoop(Socket socket, TransportAddress local)
     {
         byte[] buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
         var from = new SocketAddress(socket.AddressFamily);
-        while (!_disposed && owner?.IsRemoved != true)
+        while (!_disposed)
+        {
+            int n;
+            try
+            {
+                n = socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            }
+            catch (SocketException e) when (!_disposed && e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+            {
+                // An ICMP error for an earlier send; the socket stays usable.
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            Dispatch(local, from, buffer.AsSpan(0, n), null);
+        }
+    }
+
+    private void Dispatch(TransportAddress local, SocketAddress from, ReadOnlySpan<byte> datagram, UdpSessionHandle? owner)
+    {
+        if (!TransportAddress.TryReadFrom(from, out TransportAddress remote))
+        {
+            return;
+        }
+
+        remote = remote.UnmapIPv4();
+        Interlocked.Increment(ref _received);
+        s_received.Add(1);
+        UdpSessionHandle? handle = owner ?? Route(remote, datagram);
+        if (handle is null)
+        {
+            Interlocked.Increment(ref _unmatched);
+            return;
+        }
+
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            TimeSpan now = Now;
+            handle.Endpoint.HandleDatagram(local, remote, datagram, now);
+            AfterInput(handle, now);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, TransportAddress local, UdpSessionHandle owner)
+    {
+        byte[] buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
+        var from = new SocketAddress(socket.AddressFamily);
+        while (!_disposed && !owner.IsRemoved)
         {
             int n;
             try
@@ -316,32 +378,7 @@ public sealed class UdpSessionHost : IDisposable
                 return;
             }
 
-            if (!TransportAddress.TryReadFrom(from, out TransportAddress remote))
-            {
-                continue;
-            }
-
-            remote = remote.UnmapIPv4();
-            Interlocked.Increment(ref _received);
-            s_received.Add(1);
-            UdpSessionHandle? handle = owner ?? Route(remote, buffer.AsSpan(0, n));
-            if (handle is null)
-            {
-                Interlocked.Increment(ref _unmatched);
-                continue;
-            }
-
-            lock (handle.Gate)
-            {
-                if (handle.IsRemoved)
-                {
-                    continue;
-                }
-
-                TimeSpan now = Now;
-                handle.Endpoint.HandleDatagram(local, remote, buffer.AsSpan(0, n), now);
-                AfterInput(handle, now);
-            }
+            Dispatch(local, from, buffer.AsSpan(0, n), owner);
         }
     }
 
@@ -416,12 +453,56 @@ public sealed class UdpSessionHost : IDisposable
         }
     }
 
-    private void OnTimer(UdpSessionHandle handle)
+    /// <summary>The host's one timer: wakes every session whose scheduled deadline has come, then re-arms for the next.</summary>
+    private void OnTimerTick()
+    {
+        lock (_timerGate)
+        {
+            _timerArmedFor = TimeSpan.MaxValue;
+        }
+
+        while (!_disposed)
+        {
+            UdpSessionHandle handle;
+            TimeSpan due;
+            lock (_timerGate)
+            {
+                if (!_deadlines.TryPeek(out handle!, out due))
+                {
+                    return;
+                }
+
+                if (due > Now)
+                {
+                    ArmTimer(due);
+                    return;
+                }
+
+                _deadlines.Dequeue();
+            }
+
+            OnTimer(handle, due);
+        }
+    }
+
+    // Under _timerGate.
+    private void ArmTimer(TimeSpan due)
+    {
+        if (due < _timerArmedFor)
+        {
+            _timerArmedFor = due;
+            TimeSpan delay = due - Now;
+            _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimer(UdpSessionHandle handle, TimeSpan scheduled)
     {
         lock (handle.Gate)
         {
-            if (handle.IsRemoved)
+            if (handle.IsRemoved || handle.ArmedFor != scheduled)
             {
+                // Superseded by an earlier deadline that has already run and rescheduled the session.
                 return;
             }
 
@@ -473,19 +554,17 @@ public sealed class UdpSessionHost : IDisposable
             }
         }
 
-        if (handle.Endpoint.PollTimeout() is TimeSpan next)
+        // Only a deadline earlier than the one already queued needs a queue entry (ArmedFor is the earliest
+        // queued one): a later one is found when the queued one fires and nothing is due yet. A session with
+        // no deadline keeps its queued entry, which then finds nothing due.
+        if (handle.Endpoint.PollTimeout() is TimeSpan next && next < handle.ArmedFor)
         {
-            if (next != handle.ArmedFor)
+            handle.ArmedFor = next;
+            lock (_timerGate)
             {
-                handle.ArmedFor = next;
-                TimeSpan delay = next - now;
-                handle.Timer?.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                _deadlines.Enqueue(handle, next);
+                ArmTimer(next);
             }
-        }
-        else if (handle.ArmedFor != TimeSpan.MaxValue)
-        {
-            handle.ArmedFor = TimeSpan.MaxValue;
-            handle.Timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 }
