@@ -99,6 +99,33 @@ public class PacerAndFeedbackTests
         Assert.Equal(2 * TimeSpan.FromSeconds(1.0 / 1024).Ticks, r[0].ArrivalTime.Ticks);
     }
 
+    [Theory]
+    [InlineData(100)]     // fits the initial ring
+    [InlineData(5_000)]   // a long RFC 8888 interval: the ring grows while packets wait
+    [InlineData(32_768)]  // the largest span one report may cover
+    public void ReportsEveryPacketOfALongIntervalExactly(int packets)
+    {
+        var g = new FeedbackGenerator(FeedbackFormat.Rfc8888, TimeSpan.FromSeconds(10));
+        const long first = 70_000;
+        long highest = -1;
+        for (long seq = first; seq < first + packets; seq++)
+        {
+            if (seq % 7 != 3)
+            {
+                g.OnPacket(seq, 100, TimeSpan.FromMilliseconds(1 + (seq - first) * 0.25));
+                highest = seq;
+            }
+        }
+        Assert.True(g.TryBuildReport(TimeSpan.FromSeconds(11), out IReadOnlyList<PacketFeedback> r));
+        Assert.Equal(highest - first + 1, r.Count);
+        for (int i = 0; i < r.Count; i++)
+        {
+            long seq = first + i;
+            Assert.Equal(seq, r[i].TransportSequenceNumber);
+            Assert.Equal(seq % 7 != 3, r[i].Received);
+        }
+    }
+
     [Fact]
     public void HistoryMatchesAndDeduplicates()
     {

@@ -21,11 +21,13 @@ public sealed class FeedbackGenerator
     /// <summary>Fraction of the incoming rate TWCC may use (libwebrtc kDefaultBandwidthFraction = 5 %).</summary>
     public const double TwccBandwidthFraction = 0.05;
 
-    // Ring of the last 32768 transport sequence numbers: arrival time and which sequence number owns the slot
-    // (no per-packet allocation; a report never spans more than this).
-    private const int RingSize = 1 << 15;
-    private readonly TimeSpan[] _arrivalTimes = new TimeSpan[RingSize];
-    private readonly long[] _arrivalSeqs = CreateSeqs();
+    // Ring of arrivals by transport sequence number: arrival time and which sequence number owns the slot (no
+    // per-packet allocation). It starts small (a session's memory matters when a host runs thousands) and doubles,
+    // rarely, when the unreported range outgrows it, up to 32768, the most one report may span.
+    private const int InitialRingSize = 512;
+    private const int MaxRingSize = 1 << 15;
+    private TimeSpan[] _arrivalTimes = new TimeSpan[InitialRingSize];
+    private long[] _arrivalSeqs = CreateSeqs(InitialRingSize);
     private readonly List<PacketFeedback> _report = new();
     private readonly TimeSpan _rfc8888Interval;
     private long _nextToReport = -1;
@@ -85,12 +87,16 @@ public sealed class FeedbackGenerator
         {
             return;
         }
-        if (transportSequenceNumber - _nextToReport >= RingSize)
+        if (transportSequenceNumber - _nextToReport >= _arrivalSeqs.Length)
         {
-            // Far ahead of the unreported range (a long outage): report the older range as lost and move on.
-            _nextToReport = transportSequenceNumber - RingSize + 1;
+            Grow(transportSequenceNumber - _nextToReport + 1);
+            if (transportSequenceNumber - _nextToReport >= _arrivalSeqs.Length)
+            {
+                // Far ahead of the unreported range (a long outage): report the older range as lost and move on.
+                _nextToReport = transportSequenceNumber - _arrivalSeqs.Length + 1;
+            }
         }
-        int slot = (int)(transportSequenceNumber & (RingSize - 1));
+        int slot = (int)(transportSequenceNumber & (_arrivalSeqs.Length - 1));
         _arrivalTimes[slot] = Quantize(arrival);
         _arrivalSeqs[slot] = transportSequenceNumber;
         _highest = Math.Max(_highest, transportSequenceNumber);
@@ -125,7 +131,7 @@ public sealed class FeedbackGenerator
         }
         for (long seq = _nextToReport; seq <= _highest; seq++)
         {
-            int slot = (int)(seq & (RingSize - 1));
+            int slot = (int)(seq & (_arrivalSeqs.Length - 1));
             _report.Add(_arrivalSeqs[slot] == seq ? PacketFeedback.Arrived(seq, _arrivalTimes[slot]) : PacketFeedback.Lost(seq));
         }
         _nextToReport = _highest + 1;
@@ -144,11 +150,38 @@ public sealed class FeedbackGenerator
         return rtcp + 28;
     }
 
-    private static long[] CreateSeqs()
+    private static long[] CreateSeqs(int size)
     {
-        var a = new long[RingSize];
+        var a = new long[size];
         Array.Fill(a, -1);
         return a;
+    }
+
+    private void Grow(long span)
+    {
+        int size = _arrivalSeqs.Length;
+        while (size < span && size < MaxRingSize)
+        {
+            size *= 2;
+        }
+        if (size == _arrivalSeqs.Length)
+        {
+            return;
+        }
+        TimeSpan[] times = new TimeSpan[size];
+        long[] seqs = CreateSeqs(size);
+        for (int i = 0; i < _arrivalSeqs.Length; i++)
+        {
+            long seq = _arrivalSeqs[i];
+            if (seq >= _nextToReport)
+            {
+                int slot = (int)(seq & (size - 1));
+                times[slot] = _arrivalTimes[i];
+                seqs[slot] = seq;
+            }
+        }
+        _arrivalTimes = times;
+        _arrivalSeqs = seqs;
     }
 
     private TimeSpan Quantize(TimeSpan t)
