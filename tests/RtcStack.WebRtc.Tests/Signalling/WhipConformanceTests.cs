@@ -18,6 +18,7 @@ public sealed class WhipConformanceTests : IAsyncLifetime
 {
     private const string Token = "t0ken";
     private const string FragmentType = "application/trickle-ice-sdpfrag";
+    private WhipTestServer _server = null!;
     private UdpSessionHost _host = null!;
     private SessionWhipHandler _handler = null!;
     private TestPageHost _web = null!;
@@ -25,25 +26,11 @@ public sealed class WhipConformanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new UdpSessionHost();
-        _handler = new SessionWhipHandler(_host, _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000)));
-        var options = new WhipEndpointOptions { BearerToken = Token };
-        _web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
-        {
-            app.MapWhip("/whip", WhipResourceKind.Whip, _handler, options);
-            app.MapWhip("/whep", WhipResourceKind.Whep, _handler, options);
-        });
-        _http = new HttpClient { BaseAddress = new Uri(_web.BaseAddress) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        _server = await WhipTestServer.StartAsync(Token);
+        (_host, _handler, _web, _http) = (_server.Host, _server.Handler, _server.Web, _server.Http);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        _handler.CloseAll();
-        await _web.DisposeAsync();
-        _host.Dispose();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static string Offer(int seed, MediaDirection direction = MediaDirection.SendRecv)
     {

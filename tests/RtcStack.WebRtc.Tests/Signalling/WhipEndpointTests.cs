@@ -15,6 +15,7 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 public sealed class WhipEndpointTests : IAsyncLifetime
 {
     private const string Token = "s3cret";
+    private WhipTestServer _server = null!;
     private UdpSessionHost _host = null!;
     private SessionWhipHandler _handler = null!;
     private TestPageHost _web = null!;
@@ -22,27 +23,15 @@ public sealed class WhipEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new UdpSessionHost();
-        _handler = new SessionWhipHandler(_host, _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000)));
-        var options = new WhipEndpointOptions { BearerToken = Token };
-        options.AllowedOrigins.Add("http://example.test");
-        options.IceServerLinks.Add("<stun:127.0.0.1:3478>; rel=\"ice-server\"");
-        _web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
+        _server = await WhipTestServer.StartAsync(Token, o =>
         {
-            app.MapWhip("/whip", WhipResourceKind.Whip, _handler, options);
-            app.MapWhip("/whep", WhipResourceKind.Whep, _handler, options);
+            o.AllowedOrigins.Add("http://example.test");
+            o.IceServerLinks.Add("<stun:127.0.0.1:3478>; rel=\"ice-server\"");
         });
-        _http = new HttpClient { BaseAddress = new Uri(_web.BaseAddress) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        (_host, _handler, _web, _http) = (_server.Host, _server.Handler, _server.Web, _server.Http);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        _handler.CloseAll();
-        await _web.DisposeAsync();
-        _host.Dispose();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static StringContent Sdp(string sdp) => new(sdp, Encoding.UTF8, "application/sdp");
 
