@@ -13,7 +13,7 @@ public sealed class CaptureReaderTarget : IFuzzTarget
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {
-        using var reader = new CaptureReader(new ChunkedStream(data.ToArray()));
+        using var reader = new CaptureReader(new ChunkedStream(data.ToArray(), 61));
         var analyzer = new RtpStreamAnalyzer();
         CaptureReadStatus status;
         long records = 0;
@@ -40,39 +40,5 @@ public sealed class CaptureReaderTarget : IFuzzTarget
                 throw new InvalidOperationException($"impossible statistics for {s.Key}");
             }
         }
-    }
-
-    /// <summary>A read-only, non-seekable stream returning at most 61 bytes per read.</summary>
-    private sealed class ChunkedStream(byte[] data) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(Math.Min(count, 61), data.Length - _position);
-            Array.Copy(data, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
