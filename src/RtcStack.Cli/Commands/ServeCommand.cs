@@ -26,7 +26,7 @@ internal static class ServeCommand
         var shared = new Option<bool>("--shared-socket") { Description = "Carry every call on one UDP socket (--udp-port-min, or any port), demultiplexed by ICE username fragment." };
         var stun = new Option<string[]>("--stun") { Description = "A STUN server for server-reflexive candidates, IP:PORT (repeatable).", HelpName = "IP:PORT" };
         var turn = new Option<string[]>("--turn") { Description = "A TURN server for relayed candidates, USER:PASSWORD@IP:PORT (repeatable).", HelpName = "USER:PASSWORD@IP:PORT" };
-        var token = new Option<string?>("--token") { Description = "Require 'Authorization: Bearer TOKEN' on WHIP/WHEP requests (RFC 9725 §4.5); the page reads it from ?token=." };
+        var token = new Option<string?>("--token") { Description = "Require 'Authorization: Bearer TOKEN' on WHIP/WHEP requests (RFC 9725, bearer token authentication; RFC 6750); the page reads it from ?token=." };
         var mode = new Option<string>("--mode") { Description = "What the server sends back: echo (what it receives, a loopback call) or tone (a sine, see --tone-hz). WHEP viewers always get the tone.", DefaultValueFactory = _ => "echo" };
         mode.AcceptOnlyFromAmong("echo", "tone");
         var toneHz = new Option<double>("--tone-hz") { Description = "Frequency of the tone in Hz.", DefaultValueFactory = _ => 440 };

@@ -3,7 +3,7 @@ namespace RtcStack.WebRtc.Signalling;
 /// <summary>Settings for the WHIP/WHEP HTTP endpoints.</summary>
 public sealed class WhipEndpointOptions
 {
-    /// <summary>Gets or sets the bearer token clients must present (RFC 9725 §4.5); null accepts any client.</summary>
+    /// <summary>Gets or sets the bearer token clients must present (RFC 9725, bearer token authentication; RFC 6750); null accepts any client.</summary>
     public string? BearerToken { get; set; }
 
     /// <summary>Gets the origins allowed by CORS (e.g. <c>http://localhost:3000</c>); <c>*</c> allows any.</summary>
