@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
 
@@ -32,6 +33,7 @@ public sealed partial class DtlsEndpoint
     private void EndFlight(TimeSpan now, bool expectReply)
     {
         _retransmitTimeout = _options.InitialRetransmitTimeout;
+        _logger.LogDebug("DTLS {Role} at {Now}: flight of {Count} messages sent", Role, now, _flight.Count);
         TransmitFlight();
         _retransmitAt = expectReply ? now + _retransmitTimeout : null;
     }

@@ -130,6 +130,11 @@ public sealed partial class DtlsEndpoint : IDisposable
             return;
         }
 
+        if (State == DtlsState.Handshaking && _logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("DTLS {Role} at {Now}: handshake datagram of {Length} bytes received", Role, now, datagram.Length);
+        }
+
         while (!datagram.IsEmpty && State is DtlsState.Handshaking or DtlsState.Connected)
         {
             if (!DtlsRecord.TryRead(datagram, out DtlsRecord record, out int consumed))
@@ -163,7 +168,7 @@ public sealed partial class DtlsEndpoint : IDisposable
         {
             // RFC 6347 §4.2.4.1: double the timer up to the maximum on each retransmission.
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
-            _logger.LogDebug("DTLS {Role}: retransmitting flight, next timeout {Timeout}", Role, _retransmitTimeout);
+            _logger.LogDebug("DTLS {Role} at {Now}: retransmitting flight, next timeout {Timeout}", Role, now, _retransmitTimeout);
             TransmitFlight();
             DtlsMetrics.Retransmissions.Add(1);
             _retransmitAt = now + _retransmitTimeout;

@@ -286,12 +286,14 @@ public sealed partial class IceAgent
         }
 
         IceCandidatePair? pair = null;
+        bool triggered = false;
         while (_triggered.First is { } node)
         {
             _triggered.RemoveFirst();
             if (node.Value.State != IceCandidatePairState.Failed || node.Value.NominateOnSuccess)
             {
                 pair = node.Value;
+                triggered = true;
                 break;
             }
         }
@@ -327,6 +329,7 @@ public sealed partial class IceAgent
 
         bool useCandidate = Role == IceRole.Controlling && (_options.Nomination == IceNominationMode.Aggressive || pair.UseCandidateInFlight);
         SendCheck(pair, IceTransaction.Kind.Check, useCandidate, now);
+        _logger.LogCheckSent(now, pair, useCandidate, triggered);
         return true;
     }
 

@@ -253,6 +253,7 @@ public sealed partial class IceAgent
         pair.RequestsReceived++;
         pair.LastSentAt = now; // our response counts as traffic on the pair (RFC 8445 §11)
         bool useCandidate = msg.HasAttribute(StunAttributeType.UseCandidate) && Role == IceRole.Controlled;
+        _logger.LogCheckReceived(now, remote, useCandidate, pair.State);
         if (Mode == IceMode.Lite)
         {
             // RFC 8445 §7.3.1.4 (lite): no checks of our own; the pair is valid, nominated by USE-CANDIDATE.
@@ -425,6 +426,7 @@ public sealed partial class IceAgent
             pair.UseCandidateInFlight = false;
         }
 
+        _logger.LogCheckSucceeded(now, pair);
         OnPairSucceeded(pair, nominated, now);
         return true;
     }

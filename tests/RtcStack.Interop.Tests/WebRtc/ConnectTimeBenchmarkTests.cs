@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using RtcStack.TestSupport;
 using RtcStack.TestSupport.Browsers;
 using Xunit;
@@ -25,32 +26,83 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "connect.html"));
         await using TestPageHost loopbackHost = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/connect.html"] = page });
         // The WHIP server is the CallServer's host; it also needs the page.
+        // When each WHIP POST arrived and was answered, on the session host's clock (to place the page's
+        // HTTP time against the session's timeline).
+        var posts = new System.Collections.Concurrent.ConcurrentQueue<(TimeSpan Arrived, TimeSpan Answered, string Connection, long PendingWork)>();
+        var connections = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         await using TestPageHost ours = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/connect.html"] = page }, app =>
-            RtcStack.WebRtc.Signalling.WhipEndpointRouteBuilderExtensions.MapWhip(app, "/whip", RtcStack.WebRtc.Signalling.WhipResourceKind.Whip, server.Handler));
+        {
+            app.Use(async (ctx, next) =>
+            {
+                TimeSpan arrived = server.Host.Now;
+                long pending = ThreadPool.PendingWorkItemCount;
+                int requestsOnConnection = connections.AddOrUpdate(ctx.Connection.Id, 1, (_, n) => n + 1);
+                await next(ctx);
+                if (ctx.Request.Method == "POST" && ctx.Request.Path == "/whip")
+                {
+                    posts.Enqueue((arrived, server.Host.Now, requestsOnConnection == 1 ? "new connection" : $"request {requestsOnConnection} on its connection", pending));
+                }
+            });
+            RtcStack.WebRtc.Signalling.WhipEndpointRouteBuilderExtensions.MapWhip(app, "/whip", RtcStack.WebRtc.Signalling.WhipResourceKind.Whip, server.Handler);
+        });
 
-        server.Options = () => new RtcStack.WebRtc.PeerSessionOptions { AnswerSetup = Environment.GetEnvironmentVariable("RTCSTACK_ANSWER_SETUP") == "passive" ? RtcStack.Sdp.SetupRole.Passive : RtcStack.Sdp.SetupRole.Active };
-        (double[] oursMs, double[] oursAfterAnswer) = await RunAsync(ours, "ours");
-        (double[] loopMs, double[] loopAfterAnswer) = await RunAsync(loopbackHost, "loopback");
+        // RTCSTACK_CONNECT_TRACE=1 prints ICE and DTLS detail per connection (formatting the messages costs
+        // time, so the numbers for the README are taken without it).
+        bool trace = Environment.GetEnvironmentVariable("RTCSTACK_CONNECT_TRACE") == "1";
+        var loggers = new System.Collections.Concurrent.ConcurrentQueue<TimelineLogger>();
+        server.Options = () =>
+        {
+            var logger = new TimelineLogger(() => server.Host.Now);
+            loggers.Enqueue(logger);
+            return new RtcStack.WebRtc.PeerSessionOptions { Logger = trace ? logger : null, AnswerSetup = Environment.GetEnvironmentVariable("RTCSTACK_ANSWER_SETUP") == "passive" ? RtcStack.Sdp.SetupRole.Passive : RtcStack.Sdp.SetupRole.Active };
+        };
+        (double[] oursMs, double[] oursAfterAnswer, double[][] oursPhases) = await RunAsync(ours, "ours");
+        (double[] loopMs, double[] loopAfterAnswer, double[][] loopPhases) = await RunAsync(loopbackHost, "loopback");
+        output.WriteLine("page phases, ms after createOffer: offer set locally / WHIP answer received / answer applied / connected");
+        output.WriteLine("  ours:     " + string.Join("; ", oursPhases.Select(Phases)));
+        output.WriteLine("page phases, ms after createOffer: offer set locally / offer applied by the other pc / answer applied / connected");
+        output.WriteLine("  loopback: " + string.Join("; ", loopPhases.Select(Phases)));
         output.WriteLine($"after the answer was applied: ours median {Median(oursAfterAnswer):0} ms, browser-to-browser median {Median(loopAfterAnswer):0} ms");
         output.WriteLine("Chromium -> RtcStack (ms): " + string.Join(", ", oursMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(oursMs):0}");
         output.WriteLine("Chromium -> Chromium (ms): " + string.Join(", ", loopMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(loopMs):0}");
         output.WriteLine($"ratio (ours / browser-to-browser) of medians: {Median(oursMs) / Median(loopMs):0.00}");
+        output.WriteLine("our timelines (warm-up first), ms after the offer was applied; POST = the WHIP POST arrived, 201 = its answer was sent");
+        (TimeSpan Arrived, TimeSpan Answered, string Connection, long PendingWork)[] postTimes = posts.ToArray();
+        int index = 0;
+        TimelineLogger[] logs = loggers.ToArray();
         foreach (ServerCall c in server.Calls)
         {
+            TimeSpan started = c.Resource.Session.StartedAt ?? TimeSpan.Zero;
+            if (trace && index < logs.Length)
+            {
+                foreach ((TimeSpan at, string what) in logs[index].Entries)
+                {
+                    output.WriteLine($"    {(at - started).TotalMilliseconds:0.0} {what}");
+                }
+            }
+
             TimeSpan start = c.Resource.Session.StartedAt ?? TimeSpan.Zero;
-            output.WriteLine(string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("LocalCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")));
+            string http = index < postTimes.Length ? $"{(postTimes[index].Arrived - start).TotalMilliseconds:0} POST | " : "";
+            string answered = index < postTimes.Length ? $" | 201 at {(postTimes[index].Answered - start).TotalMilliseconds:0} | POST was {postTimes[index].Connection}, {postTimes[index].PendingWork} queued thread-pool items" : "";
+            index++;
+            output.WriteLine(http + string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("LocalCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")) + answered);
         }
 
         Assert.Equal(Repeat, oursMs.Length);
         Assert.Equal(Repeat, loopMs.Length);
     }
 
-    private static async Task<(double[] Total, double[] AfterAnswer)> RunAsync(TestPageHost host, string mode)
+    private static string Phases(double[] p) => string.Join("/", p.Select(v => v.ToString("0", CultureInfo.InvariantCulture)));
+
+    private static async Task<(double[] Total, double[] AfterAnswer, double[][] Phases)> RunAsync(TestPageHost host, string mode)
     {
         using HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, $"{host.BaseAddress}/connect.html?mode={mode}&repeat={Repeat}");
         JsonElement r = await host.WaitForReportAsync("result", TimeSpan.FromSeconds(90), browser);
         Assert.True(r.GetProperty("ok").GetBoolean(), host.PageLog);
-        return (r.GetProperty("times").EnumerateArray().Select(e => e.GetDouble()).ToArray(), r.GetProperty("splits").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+        return (
+            r.GetProperty("times").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+            r.GetProperty("splits").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+            r.GetProperty("phases").EnumerateArray().Select(p => p.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray());
     }
 
     private static double Median(double[] values)
