@@ -24,9 +24,8 @@ namespace RtcStack.WebRtc.Io;
 public sealed class UdpDriver : IDisposable
 {
     private const int BufferSize = 2048;
-    private static readonly Meter s_meter = new("RtcStack.WebRtc.Udp");
-    private static readonly Counter<long> s_received = s_meter.CreateCounter<long>("rtcstack.udp.datagrams_received");
-    private static readonly Counter<long> s_sent = s_meter.CreateCounter<long>("rtcstack.udp.datagrams_sent");
+    private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.datagrams_received");
+    private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.datagrams_sent");
 
     private readonly IDatagramEndpoint _endpoint;
     private readonly TimeProvider _time;

@@ -32,9 +32,8 @@ namespace RtcStack.WebRtc.Io;
 public sealed class UdpSessionHost : IDisposable
 {
     private const int BufferSize = 2048;
-    private static readonly Meter s_meter = new("RtcStack.WebRtc.Udp");
-    private static readonly Counter<long> s_received = s_meter.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
-    private static readonly Counter<long> s_sent = s_meter.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
+    private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
+    private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
 
     [ThreadStatic]
     private static byte[]? t_sendBuffer;
