@@ -15,6 +15,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// assertion is only that both connected every time (no timing assertion in tests).
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(QuietMachineCollection.Name)]
 public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
 {
     private static readonly int Repeat = int.TryParse(Environment.GetEnvironmentVariable("RTCSTACK_CONNECT_REPEAT"), out int n) ? n : 7;

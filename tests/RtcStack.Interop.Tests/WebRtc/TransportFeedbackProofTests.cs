@@ -16,6 +16,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// 20 % steps (352,000 → 281,600 → 225,280). So: with feedback the estimate never falls; without, it does.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(QuietMachineCollection.Name)]
 public sealed class TransportFeedbackProofTests(ITestOutputHelper output)
 {
     [Fact]
