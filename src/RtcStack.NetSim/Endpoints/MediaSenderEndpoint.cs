@@ -212,7 +212,9 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         uint ts = (uint)(long)(capture.TotalSeconds * s.Source.ClockRate);
         for (int i = 0; i < count; i++)
         {
-            int payload = i < count - 1 ? bytes / count : bytes - (bytes / count) * (count - 1);
+            // Equal shares with the remainder spread one byte each over the first packets, so no packet
+            // exceeds MaxPayload (the last one used to take the whole remainder: up to count − 2 bytes over).
+            int payload = (bytes / count) + (i < bytes % count ? 1 : 0);
             var info = new MediaPacketInfo
             {
                 Ssrc = s.Ssrc,
