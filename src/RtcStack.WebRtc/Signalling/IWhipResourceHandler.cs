@@ -15,4 +15,7 @@ public interface IWhipResourceHandler
 
     /// <summary>RFC 9725 §4.2: ends the session; false when no such session exists.</summary>
     ValueTask<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a session exists at <paramref name="resourceId"/> (RFC 9725 §4.1: a GET on it gets a 2xx).</summary>
+    bool Exists(string resourceId);
 }

@@ -155,6 +155,9 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return ValueTask.FromResult(true);
     }
 
+    /// <inheritdoc/>
+    public bool Exists(string resourceId) => _resources.ContainsKey(resourceId);
+
     /// <summary>Closes and removes every session.</summary>
     public void CloseAll()
     {

@@ -44,6 +44,37 @@ public static class WhipEndpointRouteBuilderExtensions
             return Task.CompletedTask;
         });
 
+        // RFC 9725 §4.1: the endpoint and session resources have no representation, and a GET on them MUST get a
+        // 2xx with no content (HEAD answers as GET, RFC 9110 §9.3.2). An unknown session URL is not a resource: 404.
+        endpoints.MapMethods(basePath, ["GET", "HEAD"], async ctx =>
+        {
+            AddCors(ctx, options, "POST, OPTIONS");
+            if (!Authorized(ctx, options))
+            {
+                await Unauthorized(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+        });
+        endpoints.MapMethods(resourcePattern, ["GET", "HEAD"], async ctx =>
+        {
+            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            if (!Authorized(ctx, options))
+            {
+                await Unauthorized(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (handler.Exists((string)ctx.Request.RouteValues["id"]!))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
+            await Problem(ctx, 404, "no such session").ConfigureAwait(false);
+        });
+
         endpoints.MapPost(basePath, async ctx =>
         {
             AddCors(ctx, options, "POST, OPTIONS");

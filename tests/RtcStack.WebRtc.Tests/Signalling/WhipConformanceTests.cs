@@ -63,21 +63,43 @@ public sealed class WhipConformanceTests : IAsyncLifetime
     [Fact]
     public async Task OtherMethodsOnTheEndpointAndSessionUrlsAre405()
     {
-        // RFC 9725 §4.2: 405 for any method but OPTIONS and POST on the endpoint URL, and (besides the
-        // OPTIONS we keep for CORS pre-flight) any method but PATCH and DELETE on a session URL.
+        // 405 for any method but GET/HEAD, OPTIONS and POST on the endpoint URL, and (besides the OPTIONS we keep for
+        // CORS pre-flight) any method but GET/HEAD, PATCH and DELETE on a session URL (draft-ietf-wish-whip's rule;
+        // RFC 9725 itself only fixes GET, tested below).
         (Uri location, _, _) = await CreateAsync(4001);
-        foreach (string method in new[] { "GET", "HEAD", "PUT", "PATCH", "DELETE" })
+        foreach (string method in new[] { "PUT", "PATCH", "DELETE" })
         {
             using HttpResponseMessage r = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/whip"));
             Assert.True(r.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} /whip gave {(int)r.StatusCode}");
         }
 
-        foreach (string method in new[] { "GET", "HEAD", "POST", "PUT" })
+        foreach (string method in new[] { "POST", "PUT" })
         {
             using HttpResponseMessage r = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), location));
             Assert.True(r.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} on the session gave {(int)r.StatusCode}");
         }
 
+        Assert.Single(_handler.Resources);
+    }
+
+    [Fact]
+    public async Task GetOnTheEndpointAndSessionUrlsIsASuccessWithNoContent()
+    {
+        // RFC 9725 §4.1: "the WHIP endpoints and sessions MUST return a 2xx successful response with no content when
+        // a GET request is received"; HEAD answers as GET. A session URL that names no session is 404.
+        (Uri location, _, _) = await CreateAsync(4012);
+        foreach (string method in new[] { "GET", "HEAD" })
+        {
+            foreach (string url in new[] { "/whip", location.ToString() })
+            {
+                using HttpResponseMessage r = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+                Assert.True(r.StatusCode == HttpStatusCode.NoContent, $"{method} {url} gave {(int)r.StatusCode}");
+                Assert.Empty(await r.Content.ReadAsByteArrayAsync());
+            }
+        }
+
+        using HttpResponseMessage gone = await _http.GetAsync(new Uri("/whip/no-such-session", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Single(_handler.Resources);
     }
 
@@ -234,6 +256,8 @@ public sealed class WhipConformanceTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, deleted.StatusCode);
             using HttpResponseMessage posted = await c.PostAsync("/whip", new StringContent(Offer(4010), Encoding.UTF8, "application/sdp"));
             Assert.Equal(HttpStatusCode.Unauthorized, posted.StatusCode);
+            using HttpResponseMessage got = await c.GetAsync(location);
+            Assert.Equal(HttpStatusCode.Unauthorized, got.StatusCode);
         }
 
         using HttpResponseMessage preflight = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Options, location));
