@@ -69,6 +69,21 @@ public class JsepAudioTests
     }
 
     [Fact]
+    public void AnOfferWithRtcpMuxOnlyGetsItInTheAnswer()
+    {
+        // RFC 8843 §9.3.1.2 (and RFC 9725 §4.4.1 for WHIP): the answerer-tagged section repeats "rtcp-mux-only".
+        SessionDescription muxOnly = SessionDescription.Parse(AudioJsep.CreateOffer(Options("offA") with { RtcpMuxOnly = true }).ToString());
+        Assert.True(AudioJsep.TryCreateAnswer(muxOnly, Options(), out AudioAnswer? answer, out JsepError? error), error?.ToString());
+        MediaDescription audio = SessionDescription.Parse(answer.Description.ToString()).MediaDescriptions[0];
+        Assert.True(audio.RtcpMux);
+        Assert.True(audio.RtcpMuxOnly);
+
+        SessionDescription plain = SessionDescription.Parse(AudioJsep.CreateOffer(Options("offB")).ToString());
+        Assert.True(AudioJsep.TryCreateAnswer(plain, Options(), out answer, out error), error?.ToString());
+        Assert.False(answer.Description.MediaDescriptions[0].RtcpMuxOnly);
+    }
+
+    [Fact]
     public void AnswersChromiumOffer()
     {
         AudioAnswer answer = Answer(SdpFixtures.ChromiumOffer);

@@ -218,6 +218,12 @@ public static class AudioJsep
             media.Direction = localDirection;
             AddMsid(media, options, localDirection);
             media.RtcpMux = true;
+            if (m.RtcpMuxOnly)
+            {
+                // RFC 8843 §9.3.1.2: an offerer-tagged section with "rtcp-mux-only" gets it in the answerer-tagged one.
+                media.RtcpMuxOnly = true;
+            }
+
             if (m.RtcpReducedSize && options.RtcpReducedSize)
             {
                 media.RtcpReducedSize = true;

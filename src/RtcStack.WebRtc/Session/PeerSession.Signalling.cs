@@ -129,6 +129,25 @@ public sealed partial class PeerSession
     }
 
     /// <summary>
+    /// Gets the <c>a=ice-options</c> tags of our offer or answer (e.g. "trickle"), space-separated, or null when it
+    /// has none or none was created yet: RFC 9725 §4.3.3 wants them repeated in an ICE restart's PATCH response.
+    /// </summary>
+    public string? LocalIceOptions
+    {
+        get
+        {
+            if (_localDescription is null || _localDescription.MediaDescriptions.Count == 0)
+            {
+                return null;
+            }
+
+            MediaDescription media = _localDescription.MediaDescriptions[Math.Min(_negotiated?.MediaIndex ?? 0, _localDescription.MediaDescriptions.Count - 1)];
+            IReadOnlyList<string> tags = _localDescription.GetEffectiveIceOptions(media);
+            return tags.Count == 0 ? null : string.Join(' ', tags);
+        }
+    }
+
+    /// <summary>
     /// Gets our current description (offer or answer) with every local candidate gathered so far and
     /// a=end-of-candidates once gathering finished (RFC 8829 §5.2.1, §4.1.9 "currentLocalDescription").
     /// </summary>

@@ -129,7 +129,8 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
                 return WhipPatchResult.Trickled();
             }
 
-            var answer = new TrickleIceFragment { IceUfrag = s.LocalIceUfrag, IcePwd = s.LocalIcePassword };
+            // §4.3.3: the response carries the same ice-options (and ice-pacing/ice-lite: we write neither) as our answer.
+            var answer = new TrickleIceFragment { IceUfrag = s.LocalIceUfrag, IcePwd = s.LocalIcePassword, IceOptions = s.LocalIceOptions };
             var media = new TrickleIceMedia { Mid = s.Negotiated?.Mid ?? "0", MediaLine = "audio 9 UDP/TLS/RTP/SAVPF " + s.PayloadType, EndOfCandidates = s.IsGatheringComplete };
             foreach (string c in s.LocalCandidateValues())
             {

@@ -181,7 +181,7 @@ public sealed class WhipConformanceTests : IAsyncLifetime
     [Fact]
     public async Task IceRestartWithIfMatchStarAnswers200WithANewETagAndRetiresTheOldOne()
     {
-        (Uri location, string etag, _) = await CreateAsync(4007);
+        (Uri location, string etag, string created) = await CreateAsync(4007);
         const string restart = "a=ice-ufrag:rstA\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
             + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n";
 
@@ -196,6 +196,11 @@ public sealed class WhipConformanceTests : IAsyncLifetime
         Assert.NotNull(answer!.IceUfrag);
         Assert.NotNull(answer.IcePwd);
         Assert.Equal("0", Assert.Single(answer.Media).Mid);
+
+        // §4.3.3: the response carries the same ice-options as the answer (we write no ice-pacing or ice-lite).
+        SessionDescription sdp = SessionDescription.Parse(created);
+        Assert.Equal(string.Join(' ', sdp.GetEffectiveIceOptions(sdp.MediaDescriptions[0])), answer.IceOptions);
+        Assert.Equal("trickle", answer.IceOptions);
 
         // §4.3.1: the old entity-tag no longer matches (412); the new one does.
         const string trickle = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 50002 typ host\r\n";
