@@ -77,11 +77,17 @@ public sealed class UdpSessionHostTests
         await Task.Delay(300);
     }
 
-    [Fact]
-    public async Task SessionsConnectOverLoopbackWithASocketEach()
+    // Each test runs with the host's own threads and on one UdpEventLoop thread shared by both hosts.
+    private static UdpSessionHostOptions Mode(UdpEventLoop? loop, bool shared = false) => new() { EventLoop = loop, SharedSocket = shared };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SessionsConnectOverLoopbackWithASocketEach(bool eventLoop)
     {
-        using var hostA = new UdpSessionHost();
-        using var hostB = new UdpSessionHost();
+        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
+        using var hostA = new UdpSessionHost(Mode(loop));
+        using var hostB = new UdpSessionHost(Mode(loop));
         Peer a = AddPeer(hostA, 41);
         Peer b = AddPeer(hostB, 42);
         Assert.NotEqual(a.Handle.LocalAddress, b.Handle.LocalAddress);
@@ -100,13 +106,20 @@ public sealed class UdpSessionHostTests
         Assert.Equal(PeerConnectionState.Closed, b.Handle.Invoke(_ => b.Session.State));
         hostA.Remove(a.Handle);
         Assert.Equal(0, hostA.SessionCount);
+        if (loop is not null)
+        {
+            Assert.True(loop.DatagramsRead >= 50, $"the loop read {loop.DatagramsRead} datagrams");
+        }
     }
 
-    [Fact]
-    public async Task OneSharedSocketCarriesManySessions()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OneSharedSocketCarriesManySessions(bool eventLoop)
     {
-        using var server = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true });
-        using var clients = new UdpSessionHost();
+        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
+        using var server = new UdpSessionHost(Mode(loop, shared: true));
+        using var clients = new UdpSessionHost(Mode(loop));
         var pairs = new List<(Peer Server, Peer Client)>();
         for (int i = 0; i < 4; i++)
         {

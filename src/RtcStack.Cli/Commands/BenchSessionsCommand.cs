@@ -21,11 +21,12 @@ internal static class BenchSessionsCommand
         var seconds = new Option<int>("--seconds") { Description = "How long each run sends media.", DefaultValueFactory = _ => 10 };
         var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one CPU (by default it runs on CPU 0 only)." };
         var nullEndpoints = new Option<bool>("--null-endpoints") { Description = "Control run: replace the sessions by endpoints that do no protocol work and send datagrams of the same size, to measure the UDP host and the kernel alone." };
+        var eventLoop = new Option<bool>("--event-loop") { Description = "Run both hosts and the 20 ms media clock on one UdpEventLoop thread (Linux x64) instead of the hosts' own receive, socket-engine and timer threads and a sender thread." };
         var command = new Command("sessions",
             "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
             "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
         {
-            counts, seconds, allCores, nullEndpoints,
+            counts, seconds, allCores, nullEndpoints, eventLoop,
         };
         command.SetAction(parse =>
         {
@@ -43,6 +44,13 @@ internal static class BenchSessionsCommand
                 list.Add(n);
             }
 
+            bool loop = parse.GetValue(eventLoop);
+            if (loop && !UdpEventLoop.IsSupported)
+            {
+                error.WriteLine("error: --event-loop needs Linux on x64 (epoll); run without it");
+                return 2;
+            }
+
             if (!parse.GetValue(allCores) && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
             {
                 // "One core": the whole process, both endpoints, the OS's UDP work done in our threads' context.
@@ -52,7 +60,7 @@ internal static class BenchSessionsCommand
             output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"us/packet",9} {"dgrams/s",9} {"us/dgram",8} {"MB/session",10} {"sustained",9}");
             foreach (int n in list)
             {
-                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints));
+                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {(r.Sustained ? "yes" : "no"),9}"));
                 output.Flush();
@@ -84,7 +92,7 @@ internal static class BenchSessionsCommand
         public uint Timestamp;
     }
 
-    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints)
+    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop)
     {
         byte[] opus = new byte[80];
         opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
@@ -98,8 +106,9 @@ internal static class BenchSessionsCommand
         long managedBefore = GC.GetTotalMemory(true);
         long workingBefore = Environment.WorkingSet;
         var setup = Stopwatch.StartNew();
-        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024 });
-        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024 });
+        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
+        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loop });
+        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loop });
         var round = new Round();
         var a = new Side[pairs];
         var b = new Side[pairs];
@@ -204,55 +213,119 @@ internal static class BenchSessionsCommand
         long sent = 0, owed = 0;
         uint ts = 0;
         TimeSpan warmUp = TimeSpan.FromSeconds(3);
-        bool measuring = false;
         long receivedAtStart = 0;
         long datagramsAtStart = 0;
+        long sentAtStart = 0;
         TimeSpan cpuStart = TimeSpan.Zero;
-        var clock = Stopwatch.StartNew();
         var measure = new Stopwatch();
-        TimeSpan next = TimeSpan.Zero;
-        while (measure.Elapsed < duration)
-        {
-            if (!measuring && clock.Elapsed >= warmUp)
-            {
-                // Let the warm-up's packets land, then start counting from a clean state.
-                Thread.Sleep(200);
-                measuring = true;
-                sent = 0;
-                receivedAtStart = Interlocked.Read(ref received);
-                datagramsAtStart = hostA.DatagramsSent + hostB.DatagramsSent;
-                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-                measure.Start();
-                next = clock.Elapsed;
-            }
 
+        // One round: every session sends its packet (cached delegates: nothing is allocated per packet).
+        void SendRound()
+        {
             round.Timestamp = ts;
             for (int i = 0; i < pairs; i++)
             {
-                // Cached delegates: the send loop itself allocates nothing per packet.
                 if (a[i].Handle.Invoke(a[i].Send!))
                 {
-                    sent++;
+                    Interlocked.Increment(ref sent);
                 }
 
                 if (b[i].Handle.Invoke(b[i].Send!))
                 {
-                    sent++;
+                    Interlocked.Increment(ref sent);
                 }
             }
 
             ts += 960;
-            next += TimeSpan.FromMilliseconds(20);
-            TimeSpan wait = next - clock.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                Thread.Sleep(wait);
-            }
         }
 
+        void StartMeasuring()
+        {
+            receivedAtStart = Interlocked.Read(ref received);
+            datagramsAtStart = hostA.DatagramsSent + hostB.DatagramsSent;
+            sentAtStart = Interlocked.Read(ref sent);
+            cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            measure.Start();
+        }
+
+        if (loop is not null)
+        {
+            // The media clock runs on the loop: a round, then the next one 20 ms after the previous due time.
+            // A clock generation that no longer matches stops (the pause before measuring, the end).
+            int generation = 0;
+            void Tick(int gen, TimeSpan due)
+            {
+                if (Volatile.Read(ref generation) != gen)
+                {
+                    return;
+                }
+
+                SendRound();
+                TimeSpan next = due + TimeSpan.FromMilliseconds(20);
+                loop.PostAt(next, () => Tick(gen, next));
+            }
+
+            void StopClock()
+            {
+                Interlocked.Increment(ref generation);
+
+                // Rounds run on the loop: once this posted step has run, none is in progress and none follows.
+                using var stopped = new ManualResetEventSlim();
+                loop.Post(stopped.Set);
+                stopped.Wait();
+            }
+
+            void StartClock()
+            {
+                int gen = Volatile.Read(ref generation);
+                loop.Post(() => Tick(gen, loop.Now));
+            }
+
+            StartClock();
+            Thread.Sleep(warmUp);
+
+            // As without the loop: let the warm-up's packets land, then count from a clean state.
+            StopClock();
+            Thread.Sleep(200);
+            StartMeasuring();
+            StartClock();
+            Thread.Sleep(duration);
+            measure.Stop();
+            StopClock();
+        }
+        else
+        {
+            var clock = Stopwatch.StartNew();
+            bool measuring = false;
+            TimeSpan next = TimeSpan.Zero;
+            while (measure.Elapsed < duration)
+            {
+                if (!measuring && clock.Elapsed >= warmUp)
+                {
+                    // Let the warm-up's packets land, then start counting from a clean state.
+                    Thread.Sleep(200);
+                    measuring = true;
+                    StartMeasuring();
+                    next = clock.Elapsed;
+                }
+
+                SendRound();
+                next += TimeSpan.FromMilliseconds(20);
+                TimeSpan wait = next - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    Thread.Sleep(wait);
+                }
+            }
+
+            measure.Stop();
+        }
+
+        long sentInWindow = Interlocked.Read(ref sent) - sentAtStart;
         TimeSpan wall = measure.Elapsed;
         // What a sender keeping a 20 ms schedule would have sent in that time.
         owed = 2L * pairs * (long)Math.Ceiling(wall.TotalMilliseconds / 20);
+        sent = sentInWindow;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         long datagrams = hostA.DatagramsSent + hostB.DatagramsSent - datagramsAtStart;
         // Let the last packets arrive.

@@ -44,6 +44,15 @@ public sealed class UdpSessionHost : IDisposable
     [ThreadStatic]
     private static SocketAddress? t_v6;
 
+    [ThreadStatic]
+    private static byte[]? t_receiveBuffer;
+
+    [ThreadStatic]
+    private static SocketAddress? t_receiveV4;
+
+    [ThreadStatic]
+    private static SocketAddress? t_receiveV6;
+
     private readonly UdpSessionHostOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -57,6 +66,7 @@ public sealed class UdpSessionHost : IDisposable
     private readonly Lock _timerGate = new();
     private readonly PriorityQueue<UdpSessionHandle, TimeSpan> _deadlines = new();
     private readonly ITimer _timer;
+    private readonly UdpEventLoop? _loop;
     private TimeSpan _timerArmedFor = TimeSpan.MaxValue;
     private int _nextPort;
     private long _received;
@@ -74,13 +84,24 @@ public sealed class UdpSessionHost : IDisposable
         _start = _time.GetTimestamp();
         WallClockAtZero = _time.GetUtcNow();
         _nextPort = _options.PortRangeStart;
-        _timer = _time.CreateTimer(static s => ((UdpSessionHost)s!).OnTimerTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _loop = _options.EventLoop;
+        _timer = _loop is not null
+            ? _loop.CreateTimer(OnTimerTick)
+            : _time.CreateTimer(static s => ((UdpSessionHost)s!).OnTimerTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (_options.SharedSocket)
         {
             _shared = CreateSocket(new IPEndPoint(_options.BindAddress, _options.SharedPort));
             SharedAddress = new TransportAddress((IPEndPoint)_shared.LocalEndPoint!).UnmapIPv4();
-            _sharedLoop = new Thread(() => SharedReceiveLoop(_shared, SharedAddress.Value)) { IsBackground = true, Name = "rtcstack-udp-host " + SharedAddress.Value };
-            _sharedLoop.Start();
+            if (_loop is not null)
+            {
+                TransportAddress local = SharedAddress.Value;
+                _loop.Register(_shared, () => Drain(_shared, local, null));
+            }
+            else
+            {
+                _sharedLoop = new Thread(() => SharedReceiveLoop(_shared, SharedAddress.Value)) { IsBackground = true, Name = "rtcstack-udp-host " + SharedAddress.Value };
+                _sharedLoop.Start();
+            }
         }
     }
 
@@ -143,7 +164,11 @@ public sealed class UdpSessionHost : IDisposable
             }
         }
 
-        if (handle.OwnsSocket)
+        if (handle.OwnsSocket && _loop is not null)
+        {
+            _loop.Register(handle.Socket, () => Drain(handle.Socket, handle.LocalAddress, handle));
+        }
+        else if (handle.OwnsSocket)
         {
             handle.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(handle.Socket, handle.LocalAddress, handle));
         }
@@ -208,6 +233,7 @@ public sealed class UdpSessionHost : IDisposable
         _handles.TryRemove(handle, out _);
         if (handle.OwnsSocket)
         {
+            _loop?.Unregister(handle.Socket);
             // The receive loop ends on its own (ObjectDisposedException); it may be the caller, so it is not awaited here.
             handle.Socket.Dispose();
         }
@@ -235,6 +261,11 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _timer.Dispose();
+        if (_shared is not null)
+        {
+            _loop?.Unregister(_shared);
+        }
+
         _shared?.Dispose();
         _sharedLoop?.Join(TimeSpan.FromSeconds(5));
         Task.WaitAll([.. loops], TimeSpan.FromSeconds(5));
@@ -323,6 +354,26 @@ public sealed class UdpSessionHost : IDisposable
             }
 
             Dispatch(local, from, buffer.AsSpan(0, n), null);
+        }
+    }
+
+    // On the event loop's thread: every datagram queued on the socket, into the loop thread's buffer.
+    private void Drain(Socket socket, TransportAddress local, UdpSessionHandle? owner)
+    {
+        byte[] buffer = t_receiveBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
+        SocketAddress from = socket.AddressFamily == AddressFamily.InterNetwork
+            ? (t_receiveV4 ??= new SocketAddress(AddressFamily.InterNetwork))
+            : (t_receiveV6 ??= new SocketAddress(AddressFamily.InterNetworkV6));
+        while (!_disposed && (owner is null || !owner.IsRemoved))
+        {
+            from.Size = from.Buffer.Length;
+            int n = _loop!.TryReceive(socket, buffer, from);
+            if (n < 0)
+            {
+                return;
+            }
+
+            Dispatch(local, from, buffer.AsSpan(0, n), owner);
         }
     }
 

@@ -36,4 +36,12 @@ public sealed class UdpSessionHostOptions
 
     /// <summary>Gets or sets the logger.</summary>
     public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// Gets or sets the <see cref="UdpEventLoop"/> that runs this host: its sockets, datagrams and session timers are
+    /// handled on the loop's one thread instead of a receive thread, the runtime's socket engine and a timer thread
+    /// (Linux x64). Null (the default): the host runs its own threads. The session clock stays
+    /// <see cref="TimeProvider"/>'s.
+    /// </summary>
+    public UdpEventLoop? EventLoop { get; set; }
 }

@@ -1,0 +1,384 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>
+/// One thread that runs any number of <see cref="UdpSessionHost"/>s to completion: it waits in Linux
+/// <c>epoll_wait</c> on all their sockets, drains each ready socket with non-blocking <c>recvfrom</c>, runs the
+/// hosts' session timers and the work posted to it, all on itself. Nothing hops between threads for a datagram or
+/// a deadline, so on a busy core the scheduler does not switch once per datagram (the hosts' default mode runs a
+/// receive thread, the runtime's socket engine and thread pool, and a timer thread). Give a host this loop with
+/// <see cref="UdpSessionHostOptions.EventLoop"/>; run application work that should not cross threads (a media
+/// clock, for example) with <see cref="Post(Action)"/> and <see cref="PostAt(TimeSpan, Action)"/>.
+/// Linux on x64 and arm64 only (<see cref="IsSupported"/>).
+/// </summary>
+public sealed partial class UdpEventLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const uint EpollIn = 0x001;
+    private const int EpollCtlAdd = 1;
+    private const int EpollCtlDel = 2;
+    private const int EpollCloexec = 0x80000;
+    private const int EfdNonblock = 0x800;
+    private const int EfdCloexec = 0x80000;
+    private const int MsgDontwait = 0x40;
+    private const int WakeKey = -1;
+
+    private readonly int _epoll;
+    private readonly int _wakeFd;
+    private readonly Thread _thread;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly ConcurrentDictionary<int, Registration> _registrations = new();
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly Lock _timerGate = new();
+    private readonly PriorityQueue<LoopTimer, long> _timers = new();
+    private readonly PriorityQueue<Action, TimeSpan> _delayed = new();
+    private volatile bool _disposed;
+    private int _wakePending;
+
+    /// <summary>Creates the loop and starts its thread.</summary>
+    public UdpEventLoop()
+    {
+        if (!IsSupported)
+        {
+            throw new PlatformNotSupportedException("UdpEventLoop needs Linux epoll on x64");
+        }
+
+        _epoll = EpollCreate1(EpollCloexec);
+        if (_epoll < 0)
+        {
+            throw new InvalidOperationException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _wakeFd = EventFd(0, EfdNonblock | EfdCloexec);
+        if (_wakeFd < 0 || !Add(_wakeFd, WakeKey))
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Close(_epoll);
+            throw new InvalidOperationException($"eventfd failed: errno {errno}");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "rtcstack-udp-loop" };
+        _thread.Start();
+    }
+
+    /// <summary>Gets whether this platform has the loop (Linux on x64).</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
+    /// <summary>Gets the loop's monotonic clock (time since it was created), the time <see cref="PostAt"/> takes.</summary>
+    public TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>Gets whether the calling thread is the loop's thread.</summary>
+    public bool IsLoopThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
+
+    /// <summary>Gets the number of datagrams the loop has read.</summary>
+    public long DatagramsRead => Interlocked.Read(ref _datagramsRead);
+
+    private long _datagramsRead;
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread, after what it is doing now.</summary>
+    public void Post(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _posted.Enqueue(action);
+        if (!IsLoopThread)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread once <see cref="Now"/> reaches <paramref name="due"/>.</summary>
+    public void PostAt(TimeSpan due, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_timerGate)
+        {
+            _delayed.Enqueue(action, due);
+        }
+
+        if (!IsLoopThread)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Stops the thread and closes the epoll instance (the hosts' sockets are theirs to close).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Wake();
+        if (!IsLoopThread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        _ = Close(_wakeFd);
+        _ = Close(_epoll);
+    }
+
+    /// <summary>Creates a timer whose callback runs on the loop thread (what a host schedules its sessions with).</summary>
+    internal ITimer CreateTimer(Action callback) => new LoopTimer(this, callback);
+
+    /// <summary>Watches <paramref name="socket"/>; <paramref name="onReadable"/> runs on the loop thread when it has datagrams.</summary>
+    internal void Register(Socket socket, Action onReadable)
+    {
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        _registrations[fd] = new Registration(socket, onReadable);
+        if (!Add(fd, fd))
+        {
+            _registrations.TryRemove(fd, out _);
+            throw new InvalidOperationException($"epoll_ctl ADD failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Stops watching <paramref name="socket"/> (call before closing it).</summary>
+    internal void Unregister(Socket socket)
+    {
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        if (_registrations.TryRemove(fd, out _))
+        {
+            var ev = default(EpollEvent);
+            _ = EpollCtl(_epoll, EpollCtlDel, fd, ref ev);
+        }
+    }
+
+    /// <summary>
+    /// Reads one datagram without blocking: its length, 0 for an empty datagram, or -1 when none is queued (or the
+    /// socket is closed, or the kernel reported an error for an earlier send, which is consumed).
+    /// </summary>
+    internal unsafe int TryReceive(Socket socket, Span<byte> buffer, SocketAddress from)
+    {
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)socket.SafeHandle.DangerousGetHandle();
+            Span<byte> address = from.Buffer.Span;
+            int addressLength = address.Length;
+            nint n;
+            fixed (byte* b = buffer)
+            fixed (byte* a = address)
+            {
+                n = RecvFrom(fd, b, (nuint)buffer.Length, MsgDontwait, a, &addressLength);
+            }
+
+            if (n < 0)
+            {
+                return -1;
+            }
+
+            from.Size = Math.Min(addressLength, address.Length);
+            Interlocked.Increment(ref _datagramsRead);
+            return (int)n;
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    private bool Add(int fd, int key)
+    {
+        var ev = new EpollEvent { Events = EpollIn, Data = (ulong)(uint)key };
+        return EpollCtl(_epoll, EpollCtlAdd, fd, ref ev) == 0;
+    }
+
+    private unsafe void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 1)
+        {
+            return;
+        }
+
+        ulong one = 1;
+        _ = Write(_wakeFd, &one, sizeof(ulong));
+    }
+
+    private unsafe void Run()
+    {
+        EpollEvent* events = stackalloc EpollEvent[MaxEvents];
+        while (!_disposed)
+        {
+            int n = EpollWait(_epoll, events, MaxEvents, WaitMilliseconds());
+            for (int i = 0; i < n && !_disposed; i++)
+            {
+                int key = (int)(uint)events[i].Data;
+                if (key == WakeKey)
+                {
+                    ulong value;
+                    _ = Read(_wakeFd, &value, sizeof(ulong));
+                    Volatile.Write(ref _wakePending, 0);
+                    continue;
+                }
+
+                if (_registrations.TryGetValue(key, out Registration? r))
+                {
+                    r.OnReadable();
+                }
+            }
+
+            RunDue();
+            while (!_disposed && _posted.TryDequeue(out Action? action))
+            {
+                action();
+            }
+        }
+    }
+
+    // Milliseconds until the earliest timer or delayed action (-1: none; 0: one is due or work is posted).
+    private int WaitMilliseconds()
+    {
+        if (!_posted.IsEmpty)
+        {
+            return 0;
+        }
+
+        long next = long.MaxValue;
+        lock (_timerGate)
+        {
+            if (_timers.TryPeek(out _, out long at))
+            {
+                next = at;
+            }
+
+            if (_delayed.TryPeek(out _, out TimeSpan due))
+            {
+                next = Math.Min(next, due.Ticks);
+            }
+        }
+
+        if (next == long.MaxValue)
+        {
+            return -1;
+        }
+
+        long wait = next - Now.Ticks;
+        return wait <= 0 ? 0 : (int)Math.Min((wait + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue);
+    }
+
+    private void RunDue()
+    {
+        while (!_disposed)
+        {
+            Action? action = null;
+            LoopTimer? timer = null;
+            long now = Now.Ticks;
+            lock (_timerGate)
+            {
+                if (_delayed.TryPeek(out Action? a, out TimeSpan due) && due.Ticks <= now)
+                {
+                    action = _delayed.Dequeue();
+                }
+                else if (_timers.TryPeek(out LoopTimer? t, out long at) && at <= now)
+                {
+                    _timers.Dequeue();
+                    if (t.DueAt == at)
+                    {
+                        t.DueAt = long.MaxValue;
+                        timer = t;
+                    }
+                }
+                else
+                {
+                    return;
+                }
+            }
+
+            action?.Invoke();
+            timer?.Callback();
+        }
+    }
+
+    private void Arm(LoopTimer timer, long dueAt)
+    {
+        lock (_timerGate)
+        {
+            timer.DueAt = dueAt;
+            if (dueAt != long.MaxValue)
+            {
+                _timers.Enqueue(timer, dueAt);
+            }
+        }
+
+        if (dueAt != long.MaxValue && !IsLoopThread)
+        {
+            Wake();
+        }
+    }
+
+    private sealed record Registration(Socket Socket, Action OnReadable);
+
+    // A one-shot timer on the loop (ITimer as the hosts use TimeProvider timers); a re-arm supersedes the old entry.
+    private sealed class LoopTimer(UdpEventLoop loop, Action callback) : ITimer
+    {
+        public Action Callback { get; } = callback;
+
+        // Under the loop's timer lock: the armed instant in ticks of Now, long.MaxValue when disarmed.
+        public long DueAt { get; set; } = long.MaxValue;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            loop.Arm(this, dueTime == Timeout.InfiniteTimeSpan ? long.MaxValue : loop.Now.Ticks + Math.Max(dueTime.Ticks, 0));
+            return true;
+        }
+
+        public void Dispose() => loop.Arm(this, long.MaxValue);
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    // struct epoll_event is packed on x86-64 (12 bytes: the 64-bit data right after the 32-bit events), which is
+    // why the loop is x64-only (arm64 aligns it to 16 bytes).
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct EpollEvent
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtl(int epfd, int op, int fd, ref EpollEvent ev);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static unsafe partial int EpollWait(int epfd, EpollEvent* events, int maxEvents, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFd(uint initval, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    private static unsafe partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, byte* address, int* addressLength);
+}
