@@ -12,6 +12,7 @@ public sealed partial class IceAgent
     /// </summary>
     public void HandleTimeout(TimeSpan now)
     {
+        InvalidateTimeout();
         if (_closed)
         {
             foreach (Stun.Turn.TurnClient t in _turnClients)
@@ -40,8 +41,28 @@ public sealed partial class IceAgent
         UpdateConnectionState(now);
     }
 
-    /// <summary>Gets the next instant the agent wants <see cref="HandleTimeout"/>, or null when idle.</summary>
+    /// <summary>
+    /// Gets the next instant the agent wants <see cref="HandleTimeout"/>, or null when idle. The value is computed once
+    /// per state change and cached: sending data (<see cref="TryPrepareSend"/>) and receiving it only move the keepalive
+    /// and disconnection instants later, so the cached one may then be early, which costs one call to
+    /// <see cref="HandleTimeout"/> that finds nothing to do; it is never late.
+    /// </summary>
     public TimeSpan? PollTimeout()
+    {
+        if (!_timeoutValid)
+        {
+            _timeout = ComputeTimeout();
+            _timeoutValid = true;
+        }
+
+        return _timeout;
+    }
+
+    // Every entry point that can make a deadline earlier calls this first.
+    private void InvalidateTimeout() => _timeoutValid = false;
+
+    /// <summary>The deadline from the current state, uncached (tests compare it with <see cref="PollTimeout"/>).</summary>
+    internal TimeSpan? ComputeTimeout()
     {
         TimeSpan t = TimeSpan.MaxValue;
         if (!_closed)

@@ -31,7 +31,16 @@ public sealed partial class IceAgent
         local = local.UnmapIPv4();
         remote = remote.UnmapIPv4();
         IceDatagramKind result;
-        TurnClient? turn = FindTurn(local, remote);
+        TurnClient? turn = _turnClients.Count == 0 ? null : FindTurn(local, remote);
+        if (turn is null && PacketDemultiplexer.Classify(datagram) != PacketKind.Stun)
+        {
+            // Application data on a direct path (the media hot path): it changes no check, pair or consent state
+            // (only STUN responses refresh consent, RFC 7675), so neither the deadline nor the connection state
+            // can change; the disconnection instant is the timer's to find.
+            return HandleDirect(local, remote, datagram, now, out applicationData, out component);
+        }
+
+        InvalidateTimeout();
         if (turn is not null)
         {
             TurnDataResult r = turn.HandleDatagram(datagram, now, out TransportAddress peer, out ReadOnlySpan<byte> inner);

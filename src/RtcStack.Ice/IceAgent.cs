@@ -41,6 +41,8 @@ public sealed partial class IceAgent
     private readonly Queue<Outgoing> _outgoing = new();
     private readonly Queue<IceEvent> _events = new();
     private readonly List<TurnClient> _turnClients = [];
+    private TimeSpan? _timeout;
+    private bool _timeoutValid;
     private readonly Dictionary<string, string> _foundations = [];
     private readonly Dictionary<int, IceCandidatePair> _selected = [];
     private readonly Dictionary<int, IceCandidatePair> _previousSelected = [];
@@ -132,6 +134,7 @@ public sealed partial class IceAgent
     /// </summary>
     public void AddHostAddress(TransportAddress address, int component = 1)
     {
+        InvalidateTimeout();
         ThrowIfClosed();
         if (address.IsEmpty || address.Port == 0)
         {
@@ -166,6 +169,7 @@ public sealed partial class IceAgent
     /// </summary>
     public void StartGathering(TimeSpan now)
     {
+        InvalidateTimeout();
         ThrowIfClosed();
         _now = now;
         if (_gatheringStarted)
@@ -189,6 +193,7 @@ public sealed partial class IceAgent
     /// </summary>
     public void SetRemoteCredentials(string ufrag, string password)
     {
+        InvalidateTimeout();
         ArgumentException.ThrowIfNullOrEmpty(ufrag);
         ArgumentException.ThrowIfNullOrEmpty(password);
         ThrowIfClosed();
@@ -210,6 +215,7 @@ public sealed partial class IceAgent
     /// <summary>Sets the remote credentials.</summary>
     public void SetRemoteCredentials(IceCredentials credentials)
     {
+        InvalidateTimeout();
         ArgumentNullException.ThrowIfNull(credentials);
         SetRemoteCredentials(credentials.Ufrag, credentials.Password);
     }
@@ -221,6 +227,7 @@ public sealed partial class IceAgent
     /// </summary>
     public bool AddRemoteCandidate(IceCandidate candidate, TimeSpan now)
     {
+        InvalidateTimeout();
         ArgumentNullException.ThrowIfNull(candidate);
         ThrowIfClosed();
         _now = now;
@@ -260,6 +267,7 @@ public sealed partial class IceAgent
     /// <summary>RFC 8838 §14: the remote side will send no more candidates (a=end-of-candidates).</summary>
     public void AddRemoteEndOfCandidates(TimeSpan now)
     {
+        InvalidateTimeout();
         _remoteEndOfCandidates = true;
         UpdateConnectionState(now);
     }
@@ -271,6 +279,7 @@ public sealed partial class IceAgent
     /// </summary>
     public IceCredentials Restart(TimeSpan now)
     {
+        InvalidateTimeout();
         ThrowIfClosed();
         _now = now;
         _localCredentials = IceCredentials.Generate(_random);
@@ -298,6 +307,7 @@ public sealed partial class IceAgent
     /// <summary>Closes the agent: TURN allocations are released, nothing else is sent.</summary>
     public void Close(TimeSpan now)
     {
+        InvalidateTimeout();
         if (_closed)
         {
             return;
@@ -355,6 +365,7 @@ public sealed partial class IceAgent
     /// <summary>Copies the next datagram to send into <paramref name="buffer"/> (at least 1500 bytes).</summary>
     public bool TryPollTransmit(Span<byte> buffer, out IceTransmit transmit)
     {
+        InvalidateTimeout();
         if (_outgoing.TryDequeue(out Outgoing o))
         {
             o.Buffer.AsSpan(0, o.Length).CopyTo(buffer);

@@ -99,7 +99,15 @@ internal sealed class VirtualNetwork
             TimeSpan next = end;
             foreach (Node n in _nodes)
             {
-                if (n.Agent.PollTimeout() is TimeSpan t && t < next)
+                // The agent caches its deadline; the cached one may be early (a wake-up that finds nothing to do)
+                // but never later than what its state asks for now.
+                TimeSpan? cached = n.Agent.PollTimeout();
+                if (n.Agent.ComputeTimeout() is TimeSpan fresh && (cached is null || cached.Value > fresh))
+                {
+                    throw new InvalidOperationException($"{n.Name}: cached deadline {cached} is later than the state's {fresh}");
+                }
+
+                if (cached is TimeSpan t && t < next)
                 {
                     next = t;
                 }

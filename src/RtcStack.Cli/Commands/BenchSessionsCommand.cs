@@ -57,12 +57,12 @@ internal static class BenchSessionsCommand
                 Process.GetCurrentProcess().ProcessorAffinity = 1;
             }
 
-            output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"us/packet",9} {"dgrams/s",9} {"us/dgram",8} {"MB/session",10} {"sustained",9}");
+            output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"us/packet",9} {"dgrams/s",9} {"us/dgram",8} {"MB/session",10} {"rtx",6} {"sustained",9}");
             foreach (int n in list)
             {
                 Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {(r.Sustained ? "yes" : "no"),9}"));
+                    $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {r.Retransmitted,6} {(r.Sustained ? "yes" : "no"),9}"));
                 output.Flush();
             }
 
@@ -73,7 +73,7 @@ internal static class BenchSessionsCommand
 
     // CpuMicrosecondsPerPacket: CPU time of the measured interval per media packet sent (its sending, its receiving, and a share of RTCP and timers).
     // DatagramsPerSecond: every datagram both hosts sent (media, RTCP, TWCC feedback, STUN), per second; CpuMicrosecondsPerDatagram: CPU time per such datagram (sent and received).
-    private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double CpuMicrosecondsPerPacket, double DatagramsPerSecond, double CpuMicrosecondsPerDatagram, double BytesPerSession, bool Sustained);
+    private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double CpuMicrosecondsPerPacket, double DatagramsPerSecond, double CpuMicrosecondsPerDatagram, double BytesPerSession, long Retransmitted, bool Sustained);
 
     private sealed class Side
     {
@@ -333,6 +333,20 @@ internal static class BenchSessionsCommand
         long got = Interlocked.Read(ref received) - receivedAtStart;
         double cpuPercent = 100 * cpu.TotalSeconds / wall.TotalSeconds;
         bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 && hostA.SendErrors + hostB.SendErrors == 0;
+        // NACK retransmissions received over the whole run (warm-up included): a packet the kernel dropped and
+        // the sender repaired, or one retransmitted though only late, is counted here.
+        long retransmitted = 0;
+        for (int i = 0; i < pairs; i++)
+        {
+            foreach (Side side in new[] { a[i], b[i] })
+            {
+                if (side.Session is PeerSession ps)
+                {
+                    retransmitted += side.Handle.Invoke(now => ps.GetStats(now).Get<RtcInboundRtpStreamStats>()?.RetransmittedPacketsReceived ?? 0);
+                }
+            }
+        }
+
         for (int i = 0; i < pairs; i++)
         {
             a[i].Session?.Dispose();
@@ -340,6 +354,6 @@ internal static class BenchSessionsCommand
         }
 
         return new Result(setup.Elapsed, sent, owed, got, cpuPercent, sent == 0 ? 0 : cpu.TotalMicroseconds / sent,
-            datagrams / wall.TotalSeconds, datagrams == 0 ? 0 : cpu.TotalMicroseconds / datagrams, bytesPerSession, sustained);
+            datagrams / wall.TotalSeconds, datagrams == 0 ? 0 : cpu.TotalMicroseconds / datagrams, bytesPerSession, retransmitted, sustained);
     }
 }
