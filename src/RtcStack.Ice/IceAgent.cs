@@ -365,7 +365,7 @@ public sealed partial class IceAgent
     /// <summary>Copies the next datagram to send into <paramref name="buffer"/> (at least 1500 bytes).</summary>
     public bool TryPollTransmit(Span<byte> buffer, out IceTransmit transmit)
     {
-        InvalidateTimeout();
+        // Taking a queued datagram changes no deadline (its transaction was scheduled when it was queued).
         if (_outgoing.TryDequeue(out Outgoing o))
         {
             o.Buffer.AsSpan(0, o.Length).CopyTo(buffer);
@@ -378,6 +378,7 @@ public sealed partial class IceAgent
         {
             if (t.TryPollTransmit(buffer, out int n))
             {
+                InvalidateTimeout();
                 transmit = new IceTransmit(t.LocalBase, t.Server, n);
                 return true;
             }
