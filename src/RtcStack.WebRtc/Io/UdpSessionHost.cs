@@ -32,6 +32,7 @@ namespace RtcStack.WebRtc.Io;
 public sealed class UdpSessionHost : IDisposable
 {
     private const int BufferSize = 2048;
+    private const int DrainBudget = 256;
     private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
     private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
 
@@ -357,14 +358,16 @@ public sealed class UdpSessionHost : IDisposable
         }
     }
 
-    // On the event loop's thread: every datagram queued on the socket, into the loop thread's buffer.
+    // On the event loop's thread: the datagrams queued on the socket, into the loop thread's buffer, at most
+    // DrainBudget per readiness report so that a flood on one socket cannot starve the loop's timers and other
+    // sockets (its epoll is level-triggered: what is left is reported again on the next turn).
     private void Drain(Socket socket, TransportAddress local, UdpSessionHandle? owner)
     {
         byte[] buffer = t_receiveBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
         SocketAddress from = socket.AddressFamily == AddressFamily.InterNetwork
             ? (t_receiveV4 ??= new SocketAddress(AddressFamily.InterNetwork))
             : (t_receiveV6 ??= new SocketAddress(AddressFamily.InterNetworkV6));
-        while (!_disposed && (owner is null || !owner.IsRemoved))
+        for (int budget = DrainBudget; budget > 0 && !_disposed && (owner is null || !owner.IsRemoved); budget--)
         {
             from.Size = from.Buffer.Length;
             int n = _loop!.TryReceive(socket, buffer, from);

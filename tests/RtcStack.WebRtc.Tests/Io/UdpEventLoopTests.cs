@@ -74,6 +74,52 @@ public sealed class UdpEventLoopTests
     }
 
     [Fact]
+    public async Task AFloodOnOneSocketDoesNotStarveTheTimers()
+    {
+        // Bad input must not hang anything: a sender blasting datagrams at one session socket as fast as it can
+        // (faster than the loop can take them) must leave the loop time for another session's deadline.
+        using var loop = new UdpEventLoop();
+        using var host = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop });
+        // 20 µs of work per datagram: slower than the sender, so the socket never runs dry during the flood.
+        var endpoint = new CountingEndpoint(loop) { WorkPerDatagram = TimeSpan.FromMicroseconds(20) };
+        UdpSessionHandle handle = host.Add(endpoint);
+
+        // The deadline belongs to another session (a session's own due deadlines also run after each of its inputs).
+        var other = new CountingEndpoint(loop);
+        UdpSessionHandle otherHandle = host.Add(other);
+        using var stop = new CancellationTokenSource();
+        var to = new IPEndPoint(IPAddress.Loopback, handle.LocalAddress.Port);
+        Task flood = Task.Run(() =>
+        {
+            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            byte[] datagram = new byte[100];
+            while (!stop.IsCancellationRequested)
+            {
+                sender.SendTo(datagram, to);
+            }
+        });
+        for (int i = 0; i < 100 && Volatile.Read(ref endpoint.Datagrams) < 1000; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        otherHandle.Invoke(now => other.Deadline = now + TimeSpan.FromMilliseconds(20));
+        Task fired = other.TimedOut.Task;
+        bool inTime = await Task.WhenAny(fired, Task.Delay(TimeSpan.FromSeconds(5))) == fired;
+        TimeSpan late = clock.Elapsed - TimeSpan.FromMilliseconds(20);
+        int during = Volatile.Read(ref endpoint.Datagrams);
+        await stop.CancelAsync();
+        await flood;
+        Assert.True(during >= 1000, $"the flood delivered only {during} datagrams");
+
+        // With a budget of 256 datagrams per turn the loop reaches its timers every ~5 ms here (256 × 20 µs).
+        Assert.True(inTime && late < TimeSpan.FromMilliseconds(250), $"the deadline fired {late.TotalMilliseconds:F0} ms late (fired: {inTime}) during a flood ({during} datagrams taken)");
+        host.Remove(handle);
+        host.Remove(otherHandle);
+    }
+
+    [Fact]
     public void DisposeStopsTheLoopAndRefusesNewWork()
     {
         var loop = new UdpEventLoop();
@@ -92,9 +138,19 @@ public sealed class UdpEventLoopTests
 
         public TaskCompletionSource TimedOut { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public TimeSpan WorkPerDatagram { get; init; }
+
         public void HandleDatagram(Stun.TransportAddress local, Stun.TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now)
         {
             AllOnLoop &= loop.IsLoopThread;
+            if (WorkPerDatagram > TimeSpan.Zero)
+            {
+                long until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(WorkPerDatagram.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                }
+            }
+
             Interlocked.Increment(ref Datagrams);
         }
 
