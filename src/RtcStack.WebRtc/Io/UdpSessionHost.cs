@@ -32,7 +32,7 @@ namespace RtcStack.WebRtc.Io;
 public sealed class UdpSessionHost : IDisposable
 {
     private const int BufferSize = 2048;
-    private const int DrainBudget = 256;
+    private const int DrainBudget = 4096;
     private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
     private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
 
