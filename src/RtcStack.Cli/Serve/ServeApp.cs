@@ -39,11 +39,15 @@ internal sealed class ServeApp : IAsyncDisposable
             PortRangeStart = options.UdpPortMin,
             PortRangeEnd = options.UdpPortMax,
         });
-        _handler = new SessionWhipHandler(_host, _ =>
+        _handler = new SessionWhipHandler(_host, kind =>
         {
-            // WHIP sessions stay sendrecv for the echo call (a deviation, specs/rfc9725.md); the handler makes WHEP
-            // sessions sendonly itself.
-            var o = new PeerSessionOptions { Certificate = _certificate };
+            // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
+            // sendrecv). WHIP sessions stay sendrecv for the echo call (a deviation, specs/rfc9725.md).
+            var o = new PeerSessionOptions
+            {
+                Certificate = _certificate,
+                Direction = kind == WhipResourceKind.Whep ? Sdp.MediaDirection.SendOnly : Sdp.MediaDirection.SendRecv,
+            };
             foreach (Ice.IceServer s in options.IceServers)
             {
                 o.IceServers.Add(s);

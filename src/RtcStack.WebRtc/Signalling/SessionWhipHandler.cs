@@ -215,12 +215,6 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     {
         PeerSessionOptions options = _options(kind);
         options.WallClockAtZero = _host.WallClockAtZero;
-        if (kind == WhipResourceKind.Whep)
-        {
-            // draft-ietf-wish-whep-03 §4.2.5: a WHEP endpoint MUST answer sendonly (players offer recvonly or sendrecv).
-            options.Direction = Sdp.MediaDirection.SendOnly;
-        }
-
         var resource = new SessionResource(NewId(), kind, new PeerSession(options));
         resource.Handle = _host.Add(resource.Session, (h, now) =>
         {
