@@ -204,6 +204,13 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         return false;
     }
 
+    /// <summary>
+    /// Packet <paramref name="index"/>'s share of a <paramref name="bytes"/>-byte frame split into <paramref name="count"/>
+    /// packets: equal shares, the remainder spread one byte each over the first packets, so with
+    /// count = ceil(bytes / MaxPayload) none exceeds MaxPayload.
+    /// </summary>
+    internal static int PayloadShare(int bytes, int count, int index) => (bytes / count) + (index < bytes % count ? 1 : 0);
+
     private void Packetize(SourceState s, int bytes, TimeSpan capture, TimeSpan now)
     {
         int max = _options.MaxPayload;
@@ -212,9 +219,7 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         uint ts = (uint)(long)(capture.TotalSeconds * s.Source.ClockRate);
         for (int i = 0; i < count; i++)
         {
-            // Equal shares with the remainder spread one byte each over the first packets, so no packet
-            // exceeds MaxPayload (the last one used to take the whole remainder: up to count − 2 bytes over).
-            int payload = (bytes / count) + (i < bytes % count ? 1 : 0);
+            int payload = PayloadShare(bytes, count, i);
             var info = new MediaPacketInfo
             {
                 Ssrc = s.Ssrc,

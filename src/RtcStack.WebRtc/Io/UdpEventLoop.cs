@@ -32,13 +32,14 @@ public sealed partial class UdpEventLoop : IDisposable
     private readonly int _wakeFd;
     private readonly Thread _thread;
     private readonly long _start = Stopwatch.GetTimestamp();
-    private readonly ConcurrentDictionary<int, Registration> _registrations = new();
+    private readonly ConcurrentDictionary<int, Action> _registrations = new();
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly Lock _timerGate = new();
     private readonly PriorityQueue<LoopTimer, long> _timers = new();
     private readonly PriorityQueue<Action, TimeSpan> _delayed = new();
     private volatile bool _disposed;
     private int _wakePending;
+    private long _datagramsRead; // written by the loop thread only
 
     /// <summary>Creates the loop and starts its thread.</summary>
     public UdpEventLoop()
@@ -76,9 +77,7 @@ public sealed partial class UdpEventLoop : IDisposable
     public bool IsLoopThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
     /// <summary>Gets the number of datagrams the loop has read.</summary>
-    public long DatagramsRead => Interlocked.Read(ref _datagramsRead);
-
-    private long _datagramsRead;
+    public long DatagramsRead => Volatile.Read(ref _datagramsRead);
 
     /// <summary>Runs <paramref name="action"/> on the loop thread, after what it is doing now.</summary>
     public void Post(Action action)
@@ -134,7 +133,7 @@ public sealed partial class UdpEventLoop : IDisposable
     internal void Register(Socket socket, Action onReadable)
     {
         int fd = (int)socket.SafeHandle.DangerousGetHandle();
-        _registrations[fd] = new Registration(socket, onReadable);
+        _registrations[fd] = onReadable;
         if (!Add(fd, fd))
         {
             _registrations.TryRemove(fd, out _);
@@ -179,7 +178,7 @@ public sealed partial class UdpEventLoop : IDisposable
             }
 
             from.Size = Math.Min(addressLength, address.Length);
-            Interlocked.Increment(ref _datagramsRead);
+            Volatile.Write(ref _datagramsRead, _datagramsRead + 1);
             return (int)n;
         }
         catch (ObjectDisposedException)
@@ -229,9 +228,9 @@ public sealed partial class UdpEventLoop : IDisposable
                     continue;
                 }
 
-                if (_registrations.TryGetValue(key, out Registration? r))
+                if (_registrations.TryGetValue(key, out Action? onReadable))
                 {
-                    r.OnReadable();
+                    onReadable();
                 }
             }
 
@@ -323,8 +322,6 @@ public sealed partial class UdpEventLoop : IDisposable
             Wake();
         }
     }
-
-    private sealed record Registration(Socket Socket, Action OnReadable);
 
     // A one-shot timer on the loop (ITimer as the hosts use TimeProvider timers); a re-arm supersedes the old entry.
     private sealed class LoopTimer(UdpEventLoop loop, Action callback) : ITimer

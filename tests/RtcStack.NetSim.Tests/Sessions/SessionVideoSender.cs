@@ -1,5 +1,6 @@
 using RtcStack.Congestion;
 using RtcStack.Congestion.Pacing;
+using RtcStack.NetSim.Endpoints;
 using RtcStack.NetSim.Sources;
 using RtcStack.WebRtc;
 
@@ -123,8 +124,8 @@ internal sealed class SessionVideoSender : ISessionApplication
         uint ts = (uint)(long)(capture.TotalSeconds * 48_000);
         for (int i = 0; i < count; i++)
         {
-            // Equal shares, the remainder spread one byte each over the first packets: none exceeds MaxPayload.
-            int size = Math.Max((bytes / count) + (i < bytes % count ? 1 : 0), 2);
+            // The NetSim sender's split (none exceeds MaxPayload), at least 2 bytes for a valid Opus packet.
+            int size = Math.Max(MediaSenderEndpoint.PayloadShare(bytes, count, i), 2);
             long id = _nextId++;
             _store[id & (StoreSize - 1)] = (size, ts, i == count - 1);
             Pacer.Enqueue(id, size + PacketOverhead, highPriority: false, now);
