@@ -135,7 +135,7 @@ internal static class BenchSessionsCommand
 
         Side Make(UdpSessionHost host, DtlsCertificate cert)
         {
-            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero };
+            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget };
             var s = new PeerSession(o);
             var side = new Side { Session = s, Handle = null! };
             byte[] buffer = new byte[PeerSession.MaxDatagramSize];

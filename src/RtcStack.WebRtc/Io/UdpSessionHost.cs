@@ -85,6 +85,7 @@ public sealed class UdpSessionHost : IDisposable
         _logger = _options.Logger ?? NullLogger.Instance;
         _start = _time.GetTimestamp();
         WallClockAtZero = _time.GetUtcNow();
+        RetransmissionBudget = _options.RetransmissionBudgetFraction is double f ? new RetransmissionBudget(f) : null;
         _nextPort = _options.PortRangeStart;
         _loop = _options.EventLoop;
         _timer = _loop is not null
@@ -109,6 +110,12 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the host's monotonic clock: time since it was created (the sessions' <c>now</c>).</summary>
     public TimeSpan Now => _time.GetElapsedTime(_start);
+
+    /// <summary>
+    /// Gets the retransmission budget every session of this host should share
+    /// (<see cref="PeerSessionOptions.SharedRetransmissionBudget"/>), or null when the options turn it off.
+    /// </summary>
+    public RetransmissionBudget? RetransmissionBudget { get; }
 
     /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
     public DateTimeOffset WallClockAtZero { get; }
