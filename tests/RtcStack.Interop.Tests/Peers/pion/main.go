@@ -334,21 +334,14 @@ func del(whipURL, location, token string) int {
 }
 
 func fillStats(s *summary, pc *webrtc.PeerConnection) {
+	// Pion 3.1.56 leaves the transport stats' DTLS state and ICE role empty: ask the transports.
+	dtls := pc.SCTP().Transport()
+	s.DtlsState = dtls.State().String()
+	s.IceRole = dtls.ICETransport().Role().String()
 	report := pc.GetStats()
 	for _, v := range report {
-		if t, ok := v.(webrtc.TransportStats); ok {
-			s.DtlsState = t.DTLSState.String()
-			s.IceRole = t.ICERole.String()
-			if pair, ok := report[t.SelectedCandidatePairID].(webrtc.ICECandidatePairStats); ok {
-				s.SelectedPair = describe(report, pair.LocalCandidateID) + " -> " + describe(report, pair.RemoteCandidateID)
-			}
-		}
-	}
-	if s.SelectedPair == "" {
-		for _, v := range report {
-			if pair, ok := v.(webrtc.ICECandidatePairStats); ok && pair.Nominated {
-				s.SelectedPair = describe(report, pair.LocalCandidateID) + " -> " + describe(report, pair.RemoteCandidateID)
-			}
+		if pair, ok := v.(webrtc.ICECandidatePairStats); ok && pair.Nominated {
+			s.SelectedPair = describe(report, pair.LocalCandidateID) + " -> " + describe(report, pair.RemoteCandidateID)
 		}
 	}
 }
