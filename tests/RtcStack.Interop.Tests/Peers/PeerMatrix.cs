@@ -44,7 +44,8 @@ public sealed class PeerMatrix : IDisposable
         sb.AppendLine("`opusenc`); serve echoes it (`--mode echo`) or sends its own 660 Hz tone (`--mode tone`). Both");
         sb.AppendLine("directions are checked with the browser cells' Goertzel test: what serve recorded (`--record`) and what");
         sb.AppendLine("the peer received. DTLS role, cipher and SRTP profile are serve's (from `/status`); connected times are");
-        sb.AppendLine("the peer's from its WHIP POST and serve's from the offer.");
+        sb.AppendLine("the peer's from its WHIP POST and serve's from the offer. Each cell starts a fresh serve process, so both");
+        sb.AppendLine("include its first call's JIT compilation (a second call to a warm serve connected Pion in 60-210 ms).");
         sb.AppendLine();
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores (shared; the machine was loaded)."));
         sb.AppendLine();
