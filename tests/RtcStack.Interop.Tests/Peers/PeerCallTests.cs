@@ -86,12 +86,13 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
                 [script, "--whip", whip, "--tone-hz", PeerHz.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds.ToString(CultureInfo.InvariantCulture),
                     "--out", received, "--offer-out", Path.Combine(dir, "offer.sdp"), "--answer-out", Path.Combine(dir, "answer.sdp")],
                 s_peerTimeout);
-            if (r.ExitCode != 0 && (r.StdErr.Contains("ModuleNotFoundError", StringComparison.Ordinal) || r.StdErr.Contains("ValueError: Namespace", StringComparison.Ordinal)))
+            if (r.ExitCode != 0 && (r.StdErr.Contains("ModuleNotFoundError", StringComparison.Ordinal) || r.StdErr.Contains("ValueError: Namespace", StringComparison.Ordinal)
+                || r.StdOut.Contains("no element", StringComparison.Ordinal)))
             {
                 throw new InvalidOperationException(
-                    "GStreamer's Python bindings or typelibs are missing (Debian packages python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 " +
+                    "GStreamer, its plugins or its Python bindings are incomplete (Debian packages python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 " +
                     "gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice); ./test.sh installs them" +
-                    (ExternalTool.IsCI ? " [CI=true: outside programs are required]" : "") + "\n" + r.StdErr);
+                    (ExternalTool.IsCI ? " [CI=true: outside programs are required]" : "") + "\n" + r.StdOut + r.StdErr);
             }
 
             return new PeerRun(r, () => PeerAudio.ReadWav(received));
@@ -129,7 +130,7 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
                 try
                 {
                     run = await runPeer(new Uri(serve.BaseAddress, "/whip").ToString(), dir);
-                    summary = LastJsonLine(run.Process.StdOut);
+                    summary = LastJsonLine(run.Process);
                     _output.WriteLine($"serve started in {started.TotalSeconds:0.0} s; peer ran {run.Process.Elapsed.TotalSeconds:0.0} s: {summary}");
                     checkSummary?.Invoke(summary);
                     Assert.True(run.Process.ExitCode == 0, $"{peerName} failed ({run.Process.ExitCode}): {run.Process.StdOut}\n{run.Process.StdErr}\nserve:\n{serve.Log}");
@@ -267,10 +268,10 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
         }
     }
 
-    private static JsonElement LastJsonLine(string stdout)
+    private static JsonElement LastJsonLine(PeerProcess.Result run)
     {
-        string? line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
-        Assert.True(line is not null, "the peer printed no summary:\n" + stdout);
+        string? line = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
+        Assert.True(line is not null, $"the peer exited with {run.ExitCode} and printed no summary:\n{run.StdOut}\n{run.StdErr}");
         using JsonDocument doc = JsonDocument.Parse(line);
         return doc.RootElement.Clone();
     }

@@ -225,7 +225,11 @@ def main():
     args = p.parse_args()
 
     Gst.init(None)
-    peer = Peer(args)
+    try:
+        peer = Peer(args)
+    except Exception as e:  # a missing element (plugin package) or a libnice problem
+        print(json.dumps({"gstreamer": Gst.version_string(), "connected": False, "error": f"{type(e).__name__}: {e}"}), flush=True)
+        return 1
     error = None
     try:
         peer.run()
