@@ -124,6 +124,7 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
             string[] serveArgs = mode == "tone" ? ["--mode", "tone", "--tone-hz", ServeToneHz.ToString(CultureInfo.InvariantCulture)] : ["--mode", "echo"];
             JsonElement status;
             PeerRun run;
+            int serveExit;
             await using (ServeProcess serve = await ServeProcess.StartAsync(Path.Combine(dir, "record"), serveArgs))
             {
                 TimeSpan started = clock.Elapsed;
@@ -132,16 +133,18 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
                     run = await runPeer(new Uri(serve.BaseAddress, "/whip").ToString(), dir);
                     summary = LastJsonLine(run.Process);
                     _output.WriteLine($"serve started in {started.TotalSeconds:0.0} s; peer ran {run.Process.Elapsed.TotalSeconds:0.0} s: {summary}");
-                    checkSummary?.Invoke(summary);
                     Assert.True(run.Process.ExitCode == 0, $"{peerName} failed ({run.Process.ExitCode}): {run.Process.StdOut}\n{run.Process.StdErr}\nserve:\n{serve.Log}");
+                    checkSummary?.Invoke(summary);
                     status = await serve.StatusAsync();
                 }
                 finally
                 {
-                    int exit = await serve.StopAsync();
-                    _output.WriteLine($"serve (PID {serve.Pid}) exited with {exit}:\n{serve.Log}");
+                    serveExit = await serve.StopAsync();
+                    _output.WriteLine($"serve (PID {serve.Pid}) exited with {serveExit}:\n{serve.Log}");
                 }
             }
+
+            Assert.Equal(0, serveExit);
 
             call = Assert.Single(status.GetProperty("calls").EnumerateArray().ToArray());
             CheckSdp(peerName, fixturePrefix, mode, dir);
