@@ -89,7 +89,7 @@ public sealed partial class PeerSession
         SendNacks(now);
     }
 
-    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_options.WallClockAtZero + now).UtcDateTime);
+    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_wallClockAtZero + now).UtcDateTime);
 
     private void SendGoodbye(TimeSpan now) => SendReport(now, goodbye: true);
 
