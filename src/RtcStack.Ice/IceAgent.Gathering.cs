@@ -10,15 +10,34 @@ public sealed partial class IceAgent
     {
         int localPreference = LocalPreference(host);
         bool all = _options.Policy == IceTransportPolicy.All;
+        TransportAddress? published = MapToPublic(host);
+        bool publishAsHost = published is not null && _options.NatCandidateType == IceCandidateType.Host;
         var hostCandidate = new IceCandidate(
             Foundation(IceCandidateType.Host, host, default),
             component,
             IceTransportProtocol.Udp,
             IceCandidate.ComputePriority(IceCandidate.HostTypePreference, localPreference, component),
-            host,
+            publishAsHost ? published!.Value : host,
             IceCandidateType.Host);
+
+        // A host candidate announced at its NAT's public address keeps the private socket as its base (the address
+        // checks and data leave from and arrive on).
         var local = new LocalCandidate(hostCandidate, host, null) { Usable = all };
         AddLocal(local, now);
+        if (published is TransportAddress mapped && !publishAsHost)
+        {
+            // RFC 8445 §5.1.1.2: a server-reflexive candidate whose mapping is known from configuration.
+            var srflx = new IceCandidate(
+                Foundation(IceCandidateType.ServerReflexive, host, default),
+                component,
+                IceTransportProtocol.Udp,
+                IceCandidate.ComputePriority(IceCandidate.ServerReflexiveTypePreference, localPreference, component),
+                mapped,
+                IceCandidateType.ServerReflexive,
+                host);
+            AddLocal(new LocalCandidate(srflx, host, null) { Usable = all }, now);
+        }
+
         if (Mode == IceMode.Lite)
         {
             return; // RFC 8445 §2.5: lite agents only have host candidates.
@@ -59,6 +78,68 @@ public sealed partial class IceAgent
                 _pendingGathers++;
                 StartTransaction(tx, now);
             }
+        }
+    }
+
+    // The public address (with the host socket's port: the NAT is 1:1) of a host address, from NatMappings: a mapping
+    // naming this private address wins over one for the whole family. Loopback and link-local addresses are not NATed.
+    private TransportAddress? MapToPublic(TransportAddress host)
+    {
+        if (_options.NatMappings.Count == 0 || host.IsLoopback || host.IsLinkLocal)
+        {
+            return null;
+        }
+
+        IceNatMapping? familyWide = null;
+        foreach (IceNatMapping m in _options.NatMappings)
+        {
+            if (m.PublicAddress.AddressFamily != host.AddressFamily)
+            {
+                continue;
+            }
+
+            if (m.PrivateAddress is null)
+            {
+                familyWide = m;
+            }
+            else if (new TransportAddress(m.PrivateAddress, host.Port).SameAddress(host))
+            {
+                return new TransportAddress(m.PublicAddress, host.Port);
+            }
+        }
+
+        return familyWide is null ? null : new TransportAddress(familyWide.PublicAddress, host.Port);
+    }
+
+    private static void ValidateNatMappings(IceAgentOptions options)
+    {
+        if (options.NatCandidateType is not (IceCandidateType.Host or IceCandidateType.ServerReflexive))
+        {
+            throw new ArgumentException("NatCandidateType must be Host or ServerReflexive", nameof(options));
+        }
+
+        bool v4 = false;
+        bool v6 = false;
+        foreach (IceNatMapping m in options.NatMappings)
+        {
+            ArgumentNullException.ThrowIfNull(m);
+            if (m.PrivateAddress is not null)
+            {
+                if (m.PrivateAddress.AddressFamily != m.PublicAddress.AddressFamily)
+                {
+                    throw new ArgumentException($"NAT mapping {m}: both addresses must be of one family", nameof(options));
+                }
+
+                continue;
+            }
+
+            ref bool seen = ref m.PublicAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? ref v6 : ref v4;
+            if (seen)
+            {
+                throw new ArgumentException($"NAT mapping {m}: only one public address per family may stand for every host address; name the private address (PUBLIC/PRIVATE)", nameof(options));
+            }
+
+            seen = true;
         }
     }
 

@@ -206,7 +206,8 @@ public sealed partial class IceAgent
         bool theyAreControlled = !theyControl && msg.TryGetUInt64(StunAttributeType.IceControlled, out theirTieBreaker);
         if (theyControl && Role == IceRole.Controlling)
         {
-            if (TieBreaker >= theirTieBreaker)
+            // Against a lite peer we keep the controlling role whatever its tie-breaker (§6.1.1).
+            if (TieBreaker >= theirTieBreaker || (Mode == IceMode.Full && RemoteMode == IceMode.Lite))
             {
                 SendError(localCandidate, remote, msg, StunErrorCode.RoleConflict, authenticated: true);
                 return;
@@ -396,9 +397,10 @@ public sealed partial class IceAgent
         if (msg.Class == StunClass.ErrorResponse)
         {
             msg.TryGetErrorCode(out int code, out _);
-            if (code == StunErrorCode.RoleConflict)
+            if (code == StunErrorCode.RoleConflict && !(Mode == IceMode.Full && RemoteMode == IceMode.Lite))
             {
-                // RFC 8445 §7.2.5.1: switch to the other role than the one the request claimed, and retry.
+                // RFC 8445 §7.2.5.1: switch to the other role than the one the request claimed, and retry. (Against a
+                // lite peer the role is not negotiable, §6.1.1: the full agent MUST control, so a 487 fails the pair.)
                 SwitchRole(tx.Role == IceRole.Controlling ? IceRole.Controlled : IceRole.Controlling);
                 if (pair.State != IceCandidatePairState.Succeeded)
                 {

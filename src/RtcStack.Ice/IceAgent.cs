@@ -74,6 +74,7 @@ public sealed partial class IceAgent
         TieBreaker = _options.TieBreaker ?? NextUInt64();
         _localCredentials = _options.LocalCredentials ?? IceCredentials.Generate(_random);
         _localKey = new StunIntegrityKey(Encoding.UTF8.GetBytes(_localCredentials.Password));
+        ValidateNatMappings(_options);
     }
 
     /// <summary>Gets full or lite mode.</summary>
@@ -81,6 +82,9 @@ public sealed partial class IceAgent
 
     /// <summary>Gets the current role (it may change on a role conflict, RFC 8445 §7.3.1.1).</summary>
     public IceRole Role { get; private set; }
+
+    /// <summary>Gets the peer's implementation, full or lite (RFC 8839 §5.3 a=ice-lite), as set by <see cref="SetRemoteMode"/>.</summary>
+    public IceMode RemoteMode { get; private set; } = IceMode.Full;
 
     /// <summary>Gets the tie-breaker (RFC 8445 §16.1).</summary>
     public ulong TieBreaker { get; }
@@ -210,6 +214,28 @@ public sealed partial class IceAgent
         {
             StartChecks(_now);
         }
+    }
+
+    /// <summary>
+    /// Tells the agent whether the peer is a full or a lite implementation (its SDP carried <c>a=ice-lite</c>,
+    /// RFC 8839 §5.3) and takes the role RFC 8445 §6.1.1 assigns, whatever the offer/answer exchange suggested:
+    /// against a lite peer a full agent MUST be controlling (it alone sends checks and nominates; Janus and
+    /// mediasoup are lite), a lite agent against a full peer MUST be controlled, and when both are lite the
+    /// offerer (<see cref="IceAgentOptions.Role"/>) controls. Between full agents the role is left as it is.
+    /// </summary>
+    public void SetRemoteMode(IceMode remoteMode)
+    {
+        InvalidateTimeout();
+        ThrowIfClosed();
+        RemoteMode = remoteMode;
+        IceRole required = (Mode, remoteMode) switch
+        {
+            (IceMode.Full, IceMode.Lite) => IceRole.Controlling,
+            (IceMode.Lite, IceMode.Full) => IceRole.Controlled,
+            (IceMode.Lite, IceMode.Lite) => _options.Role,
+            _ => Role,
+        };
+        SwitchRole(required);
     }
 
     /// <summary>Sets the remote credentials.</summary>

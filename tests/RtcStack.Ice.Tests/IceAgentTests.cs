@@ -344,4 +344,156 @@ public class IceAgentTests
         // RFC 8445 §11: one Binding indication per 15 s without other traffic from B.
         Assert.InRange(indications, 3, 4);
     }
+
+    /// <summary>
+    /// RFC 8445 §6.1.1: a full agent facing a lite peer (a=ice-lite: Janus, mediasoup) MUST be controlling, even as
+    /// the answerer, which offer/answer would make controlled. Both tie-breaker orders, so the role conflict rule
+    /// (§7.3.1.1) cannot be what decides it.
+    /// </summary>
+    [Theory]
+    [InlineData(100UL, 200UL)]
+    [InlineData(200UL, 100UL)]
+    public void FullAnswerer_AgainstLiteOfferer_TakesControllingRole_AndNominates(ulong fullTieBreaker, ulong liteTieBreaker)
+    {
+        var net = new VirtualNetwork(21);
+        var liteOptions = new IceAgentOptions { Mode = IceMode.Lite, Role = IceRole.Controlling, Random = new Random(1), TieBreaker = liteTieBreaker };
+        VirtualNetwork.Node lite = net.Add("lite", new IceAgent(liteOptions), "10.0.0.1:1000");
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2, tieBreaker: fullTieBreaker), "10.0.0.2:2000");
+        full.Agent.SetRemoteMode(IceMode.Lite);
+        lite.Agent.SetRemoteMode(IceMode.Full);
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.Equal(IceRole.Controlled, lite.Agent.Role);
+        Assert.Equal(IceMode.Lite, full.Agent.RemoteMode);
+
+        net.Connect(lite, full);
+        Assert.True(net.RunUntil(() => lite.IsConnected && full.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.Equal(IceRole.Controlled, lite.Agent.Role);
+        Assert.True(full.Agent.GetSelectedPair()!.Nominated);
+        Assert.True(lite.Agent.GetSelectedPair()!.Nominated);
+
+        // The nomination came from the full agent: one of its checks carried USE-CANDIDATE, and the lite agent sent no request.
+        Assert.Contains(full.Sent, d => StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok
+            && m.Class == StunClass.Request && m.HasAttribute(StunAttributeType.UseCandidate) && m.HasAttribute(StunAttributeType.IceControlling));
+        Assert.DoesNotContain(lite.Sent, d => StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok && m.Class == StunClass.Request);
+    }
+
+    /// <summary>
+    /// The control for the test above: the same answerer without <see cref="IceAgent.SetRemoteMode"/> stays controlled
+    /// (or is argued into control only by a tie-breaker), and when the lite peer wins the role conflict nobody can
+    /// nominate: the call never connects.
+    /// </summary>
+    [Fact]
+    public void FullAnswerer_NotToldThePeerIsLite_NeverConnects_WhenTheLitePeerWinsTheTieBreak()
+    {
+        var net = new VirtualNetwork(22);
+        var liteOptions = new IceAgentOptions { Mode = IceMode.Lite, Random = new Random(1), TieBreaker = 200 };
+        VirtualNetwork.Node lite = net.Add("lite", new IceAgent(liteOptions), "10.0.0.1:1000");
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2, tieBreaker: 100), "10.0.0.2:2000");
+        net.Connect(lite, full);
+        Assert.False(net.RunUntil(() => lite.IsConnected && full.IsConnected, TimeSpan.FromSeconds(10)));
+        Assert.Null(full.Agent.GetSelectedPair());
+    }
+
+    [Fact]
+    public void LitePeerAnswering487_DoesNotTakeTheControllingRoleAway()
+    {
+        var net = new VirtualNetwork(23);
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2), "10.0.0.2:2000");
+        VirtualNetwork.Node other = net.Add("peer", Agent(IceRole.Controlling, 3, tieBreaker: ulong.MaxValue), "10.0.0.1:1000");
+        full.Agent.SetRemoteMode(IceMode.Lite);
+
+        // The peer claims to be lite but is a full agent that controls and wins every conflict (answers 487).
+        net.Connect(full, other);
+        net.Run(TimeSpan.FromSeconds(3));
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.DoesNotContain(full.Events, e => e.Event is IceRoleChangedEvent { Role: IceRole.Controlled });
+    }
+
+    /// <summary>
+    /// Pion's NAT1To1IPs with the host candidate type: behind a 1:1 NAT the host candidate carries the public address
+    /// (the private one is never signalled), its base stays the private socket, and the peer selects that host
+    /// candidate (not a peer-reflexive one learnt from our checks, which is what happens without the mapping).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NatMapping_Host_AnnouncesThePublicAddress_AndThePeerSelectsIt(bool mapped)
+    {
+        var net = new VirtualNetwork(24);
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:1000");
+        var options = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1) };
+        if (mapped)
+        {
+            options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.1")));
+        }
+
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(options), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        IceCandidate host = Assert.Single(a.Agent.LocalCandidates);
+        Assert.Equal(IceCandidateType.Host, host.Type);
+        Assert.Equal(TransportAddress.Parse(mapped ? "203.0.113.1:1000" : "10.0.0.1:1000"), host.Address);
+        IceCandidate remoteOfB = b.Agent.GetSelectedPair()!.Remote;
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:1000"), remoteOfB.Address);
+        Assert.Equal(mapped ? IceCandidateType.Host : IceCandidateType.PeerReflexive, remoteOfB.Type);
+        Assert.Equal(IceCandidateType.Host, a.Agent.GetSelectedPair()!.Local.Type);
+
+        Assert.True(net.SendData(b, [0x17]));
+        Assert.True(net.SendData(a, [0x18]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(new byte[] { 0x17 }, Assert.Single(a.Received));
+        Assert.Equal(new byte[] { 0x18 }, Assert.Single(b.Received));
+    }
+
+    [Fact]
+    public void NatMapping_ServerReflexive_KeepsTheHostCandidate_AndAddsTheMappedOne()
+    {
+        var net = new VirtualNetwork(25);
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:1000");
+        var options = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1), NatCandidateType = IceCandidateType.ServerReflexive };
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.1"), System.Net.IPAddress.Parse("10.0.0.1")));
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(options), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(2, a.Agent.LocalCandidates.Count);
+        IceCandidate host = a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Host);
+        IceCandidate srflx = a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.ServerReflexive);
+        Assert.Equal(TransportAddress.Parse("10.0.0.1:1000"), host.Address);
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:1000"), srflx.Address);
+        Assert.Equal(host.Address, srflx.RelatedAddress);
+        Assert.True(srflx.Priority < host.Priority);
+        Assert.Equal(IceCandidateType.ServerReflexive, b.Agent.GetSelectedPair()!.Remote.Type);
+    }
+
+    [Fact]
+    public void NatMapping_NamedPrivateAddress_MapsOnlyThatOne_AndNeverLoopback()
+    {
+        var options = new IceAgentOptions { Random = new Random(1) };
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.7"), System.Net.IPAddress.Parse("10.0.0.7")));
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("2001:db8::7")));
+        var agent = new IceAgent(options);
+        agent.AddHostAddress(TransportAddress.Parse("10.0.0.7:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("192.168.1.7:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("127.0.0.1:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("[2001:db8:1::7]:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("[fe80::7]:5000"));
+        agent.StartGathering(TimeSpan.Zero);
+        string[] addresses = agent.LocalCandidates.Select(c => c.Address.ToString()).ToArray();
+        Assert.Equal(["203.0.113.7:5000", "192.168.1.7:5000", "127.0.0.1:5000", "[2001:db8::7]:5000", "[fe80::7]:5000"], addresses);
+    }
+
+    [Fact]
+    public void NatMapping_TwoPublicAddressesForAWholeFamily_AreRefused()
+    {
+        var options = new IceAgentOptions();
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.7")));
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.8")));
+        Assert.Throws<ArgumentException>(() => new IceAgent(options));
+        Assert.Throws<ArgumentException>(() => new IceAgent(new IceAgentOptions { NatCandidateType = IceCandidateType.Relayed }));
+    }
 }
