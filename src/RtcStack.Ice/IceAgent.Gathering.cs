@@ -45,14 +45,14 @@ public sealed partial class IceAgent
 
         foreach (IceServer server in _options.Servers)
         {
-            if (server.Address.AddressFamily != host.AddressFamily)
+            if (server.Address.AddressFamily != host.AddressFamily || (server.Transport != TurnTransport.Udp && !server.IsTurn))
             {
                 continue;
             }
 
             if (server.IsTurn)
             {
-                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!);
+                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!, new TurnClientOptions { Transport = server.Transport });
                 _turnClients.Add(turn);
                 _pendingGathers++;
                 turn.Allocate(now);
@@ -267,7 +267,8 @@ public sealed partial class IceAgent
         }
 
         int localPreference = LocalPreference(turn.LocalBase);
-        if (_options.Policy == IceTransportPolicy.All && !a.Mapped.IsEmpty && a.Mapped != turn.LocalBase)
+        // Over TCP or TLS the mapped address is that of the TCP connection, which says nothing about UDP: no srflx from it.
+        if (_options.Policy == IceTransportPolicy.All && turn.Transport == TurnTransport.Udp && !a.Mapped.IsEmpty && a.Mapped != turn.LocalBase)
         {
             var srflx = new IceCandidate(
                 Foundation(IceCandidateType.ServerReflexive, turn.LocalBase, turn.Server),
@@ -280,11 +281,14 @@ public sealed partial class IceAgent
             AddLocal(new LocalCandidate(srflx, turn.LocalBase, null), now);
         }
 
+        // RFC 8445 §5.1.2.1 leaves local preferences to the agent: like browsers, prefer relays reached over UDP to those
+        // over TCP, and those to TLS (each costs more per packet and suffers head-of-line blocking).
+        int relayPreference = Math.Max(0, localPreference - (turn.Transport switch { TurnTransport.Tcp => 2000, TurnTransport.Tls => 4000, _ => 0 }));
         var relay = new IceCandidate(
-            Foundation(IceCandidateType.Relayed, turn.LocalBase, turn.Server),
+            Foundation(IceCandidateType.Relayed, turn.LocalBase, turn.Server, turn.Transport),
             component,
             IceTransportProtocol.Udp,
-            IceCandidate.ComputePriority(IceCandidate.RelayedTypePreference, localPreference, component),
+            IceCandidate.ComputePriority(IceCandidate.RelayedTypePreference, relayPreference, component),
             a.Relayed,
             IceCandidateType.Relayed,
             a.Mapped);
@@ -308,9 +312,9 @@ public sealed partial class IceAgent
     }
 
     // RFC 8445 §5.1.1.3: same type, same base IP, same server (and transport) => same foundation.
-    private string Foundation(IceCandidateType type, TransportAddress baseAddress, TransportAddress server)
+    private string Foundation(IceCandidateType type, TransportAddress baseAddress, TransportAddress server, TurnTransport transport = TurnTransport.Udp)
     {
-        string key = $"{(int)type}|{baseAddress.AddressToString()}|{server}";
+        string key = $"{(int)type}|{baseAddress.AddressToString()}|{server}|{transport}";
         if (!_foundations.TryGetValue(key, out string? f))
         {
             f = (_foundations.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -375,7 +375,7 @@ public sealed partial class IceAgent
             }
 
             n = turn.WrapSend(pair.Remote.Address, payload, destination);
-            transmit = new IceTransmit(turn.LocalBase, turn.Server, n);
+            transmit = new IceTransmit(turn.LocalBase, turn.Server, n, turn.Transport);
         }
         else
         {
@@ -395,7 +395,7 @@ public sealed partial class IceAgent
         if (_outgoing.TryDequeue(out Outgoing o))
         {
             o.Buffer.AsSpan(0, o.Length).CopyTo(buffer);
-            transmit = new IceTransmit(o.Source, o.Destination, o.Length);
+            transmit = new IceTransmit(o.Source, o.Destination, o.Length, o.Transport);
             ArrayPool<byte>.Shared.Return(o.Buffer);
             return true;
         }
@@ -405,7 +405,7 @@ public sealed partial class IceAgent
             if (t.TryPollTransmit(buffer, out int n))
             {
                 InvalidateTimeout();
-                transmit = new IceTransmit(t.LocalBase, t.Server, n);
+                transmit = new IceTransmit(t.LocalBase, t.Server, n, t.Transport);
                 return true;
             }
         }
@@ -416,6 +416,31 @@ public sealed partial class IceAgent
 
     /// <summary>Gets the next event.</summary>
     public bool TryPollEvent(out IceEvent? iceEvent) => _events.TryDequeue(out iceEvent);
+
+    /// <summary>
+    /// The driver's TCP or TLS connection to TURN server <paramref name="server"/> for host address <paramref name="local"/>
+    /// closed, or could not be opened: that relay is gone with it (RFC 8656 §3.1), its pairs fail, and gathering does
+    /// not wait for it any longer.
+    /// </summary>
+    public void HandleTurnConnectionClosed(TransportAddress local, TransportAddress server, TurnTransport transport, string reason, TimeSpan now)
+    {
+        InvalidateTimeout();
+        if (_closed || transport == TurnTransport.Udp)
+        {
+            return;
+        }
+
+        _now = now;
+        TurnClient? turn = FindTurn(local.UnmapIPv4(), server.UnmapIPv4(), transport);
+        if (turn is null)
+        {
+            return;
+        }
+
+        turn.HandleConnectionClosed(reason, now);
+        PumpTurn(now);
+        UpdateConnectionState(now);
+    }
 
     private void ThrowIfClosed()
     {
@@ -476,7 +501,7 @@ public sealed partial class IceAgent
             }
 
             int n = turn.WrapSend(to, datagram, buf);
-            _outgoing.Enqueue(new Outgoing(turn.LocalBase, turn.Server, buf, n));
+            _outgoing.Enqueue(new Outgoing(turn.LocalBase, turn.Server, buf, n, turn.Transport));
         }
         else
         {
@@ -485,5 +510,5 @@ public sealed partial class IceAgent
         }
     }
 
-    private readonly record struct Outgoing(TransportAddress Source, TransportAddress Destination, byte[] Buffer, int Length);
+    private readonly record struct Outgoing(TransportAddress Source, TransportAddress Destination, byte[] Buffer, int Length, TurnTransport Transport = TurnTransport.Udp);
 }

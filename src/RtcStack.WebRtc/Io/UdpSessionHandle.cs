@@ -46,6 +46,9 @@ public sealed class UdpSessionHandle
 
     internal Task? ReceiveLoop { get; set; }
 
+    /// <summary>Gets or sets the session's TCP/TLS connections to TURN servers (RFC 8656 §3.1), by host address, server and transport.</summary>
+    internal Dictionary<(TransportAddress Local, TransportAddress Server, Stun.Turn.TurnTransport Transport), TurnStreamConnection>? TurnStreams { get; set; }
+
     /// <summary>Runs <paramref name="action"/> on the endpoint under its lock (see <see cref="UdpSessionHost.Invoke(UdpSessionHandle, Action{TimeSpan})"/>).</summary>
     public void Invoke(Action<TimeSpan> action) => Host.Invoke(this, action);
 

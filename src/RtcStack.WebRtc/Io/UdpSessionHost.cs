@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Stun;
+using RtcStack.Stun.Turn;
 
 namespace RtcStack.WebRtc.Io;
 
@@ -232,6 +233,7 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _handles.TryRemove(handle, out _);
+        CloseTurnStreams(handle);
         if (handle.OwnsSocket)
         {
             _loop?.Unregister(handle.Socket);
@@ -608,12 +610,111 @@ public sealed class UdpSessionHost : IDisposable
         }
     }
 
+    // Under handle.Gate: a message for the TCP/TLS connection to a TURN server, opened on first use (RFC 8656 §3.1).
+    private void SendOnTurnStream(UdpSessionHandle handle, DatagramTransmit t, ReadOnlySpan<byte> message)
+    {
+        if (handle.Endpoint is not ITurnStreamEndpoint endpoint)
+        {
+            Interlocked.Increment(ref _sendErrors);
+            return;
+        }
+
+        var key = (t.Source, t.Destination, t.Transport);
+        handle.TurnStreams ??= [];
+        if (!handle.TurnStreams.TryGetValue(key, out TurnStreamConnection? connection))
+        {
+            TurnStreamConnection? created = null;
+            created = new TurnStreamConnection(
+                t.Source,
+                t.Destination,
+                t.Transport,
+                endpoint.GetTurnServerName(t.Destination, t.Transport),
+                _options.TurnCertificateValidation,
+                _options.TurnConnectTimeout,
+                m => OnTurnStreamMessage(handle, created!, m),
+                reason => OnTurnStreamClosed(handle, created!, reason),
+                _logger);
+            connection = created;
+            handle.TurnStreams[key] = connection;
+            connection.Start();
+        }
+
+        if (connection.TrySend(message))
+        {
+            Interlocked.Increment(ref _sent);
+        }
+        else
+        {
+            Interlocked.Increment(ref _sendErrors);
+        }
+    }
+
+    private void OnTurnStreamMessage(UdpSessionHandle handle, TurnStreamConnection connection, ReadOnlySpan<byte> message)
+    {
+        Interlocked.Increment(ref _received);
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            TimeSpan now = Now;
+            ((ITurnStreamEndpoint)handle.Endpoint).HandleTurnStreamMessage(connection.Local, connection.Server, connection.Transport, message, now);
+            AfterInput(handle, now);
+        }
+    }
+
+    private void OnTurnStreamClosed(UdpSessionHandle handle, TurnStreamConnection connection, string reason)
+    {
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved || handle.TurnStreams is null
+                || !handle.TurnStreams.Remove((connection.Local, connection.Server, connection.Transport), out TurnStreamConnection? known) || known != connection)
+            {
+                return;
+            }
+
+            _logger.LogDebug("TURN {Transport} connection to {Server} closed: {Reason}", connection.Transport, connection.Server, reason);
+            TimeSpan now = Now;
+            ((ITurnStreamEndpoint)handle.Endpoint).HandleTurnStreamClosed(connection.Local, connection.Server, connection.Transport, reason, now);
+            AfterInput(handle, now);
+        }
+    }
+
+    private static void CloseTurnStreams(UdpSessionHandle handle)
+    {
+        List<TurnStreamConnection>? streams = null;
+        lock (handle.Gate)
+        {
+            if (handle.TurnStreams is { Count: > 0 } open)
+            {
+                streams = [.. open.Values];
+                open.Clear();
+            }
+        }
+
+        if (streams is not null)
+        {
+            foreach (TurnStreamConnection c in streams)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
     // Under handle.Gate: sends every datagram the endpoint produced; false once the socket is gone.
     private bool SendProduced(UdpSessionHandle handle)
     {
         byte[] buffer = t_sendBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
         while (handle.Endpoint.TryPollTransmit(buffer, out DatagramTransmit t))
         {
+            if (t.Transport != TurnTransport.Udp)
+            {
+                SendOnTurnStream(handle, t, buffer.AsSpan(0, t.Length));
+                continue;
+            }
+
             if (handle.Socket == _shared && t.Length > 0 && buffer[0] < 4 && !_routes.ContainsKey(t.Destination))
             {
                 // Our own connectivity checks: their responses come back from this address.

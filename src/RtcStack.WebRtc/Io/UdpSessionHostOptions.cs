@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 
 namespace RtcStack.WebRtc.Io;
@@ -30,6 +31,15 @@ public sealed class UdpSessionHostOptions
 
     /// <summary>Gets or sets the socket send buffer size (SO_SNDBUF); 0 keeps the OS default.</summary>
     public int SendBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how the certificate of a TURN server reached over TLS (<c>turns:</c>) is checked; null uses the
+    /// system's trust store and the server's name (RFC 6125), as a browser would.
+    /// </summary>
+    public RemoteCertificateValidationCallback? TurnCertificateValidation { get; set; }
+
+    /// <summary>Gets or sets how long opening a TCP or TLS connection to a TURN server may take before its relay is given up.</summary>
+    public TimeSpan TurnConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets the clock (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
