@@ -7,8 +7,18 @@ namespace RtcStack.WebRtc.Io;
 /// <summary>Configuration of a <see cref="UdpSessionHost"/>.</summary>
 public sealed class UdpSessionHostOptions
 {
-    /// <summary>Gets or sets the local address sockets bind to (default 127.0.0.1).</summary>
+    /// <summary>
+    /// Gets or sets the local address sockets bind to (default 127.0.0.1). <see cref="IPAddress.Any"/> or
+    /// <see cref="IPAddress.IPv6Any"/> mean every interface, IPv4 and IPv6 alike: each session gets one socket per address
+    /// <see cref="HostAddresses.Enumerate"/> finds (all on one port), and a host candidate on each.
+    /// </summary>
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether binding every interface also uses loopback addresses. Off by default
+    /// (RFC 8445 §5.1.1.1: loopback MUST NOT be a candidate); loopback is used anyway when no other address exists.
+    /// </summary>
+    public bool IncludeLoopback { get; set; }
 
     /// <summary>
     /// Gets or sets a value indicating whether every session shares one socket (demultiplexed by the
