@@ -37,7 +37,8 @@ internal static class ServeCommand
         {
             address, port, udpMin, udpMax, shared, token, mode, toneHz, record,
         };
-        foreach (Option o in ServeNetworkOptions.All)
+        var network = new ServeNetworkOptions();
+        foreach (Option o in network.All)
         {
             command.Options.Add(o);
         }
@@ -57,7 +58,7 @@ internal static class ServeCommand
                 ToneHz = parse.GetValue(toneHz),
                 RecordDirectory = parse.GetValue(record),
             };
-            string? problem = Validate(parse.GetValue(address)!, options) ?? ServeNetworkOptions.Read(parse, options);
+            string? problem = Validate(parse.GetValue(address)!, options) ?? network.Read(parse, options);
             if (problem is not null)
             {
                 error.WriteLine("error: " + problem);

@@ -13,58 +13,58 @@ namespace RtcStack.Cli.Serve;
 /// The options of <c>rtcstack serve</c> that decide how it is reached beyond loopback: every interface, a 1:1 NAT's
 /// public address, and STUN/TURN servers by name or address over UDP, TCP or TLS.
 /// </summary>
-internal static class ServeNetworkOptions
+internal sealed class ServeNetworkOptions
 {
-    public static readonly Option<string[]> Stun = new("--stun")
+    public readonly Option<string[]> Stun = new("--stun")
     {
         Description = "A STUN server for server-reflexive candidates: HOST:PORT or stun:HOST[:PORT] (RFC 7064; a name is resolved at start-up). Repeatable.",
         HelpName = "stun:HOST[:PORT]",
     };
 
-    public static readonly Option<string[]> Turn = new("--turn")
+    public readonly Option<string[]> Turn = new("--turn")
     {
         Description = "A TURN server for relayed candidates: USER:PASSWORD@HOST:PORT (UDP), USER:PASSWORD@turn:HOST[:PORT][?transport=tcp] " +
             "or USER:PASSWORD@turns:HOST[:PORT] (TLS, port 5349; RFC 7065) for networks that block UDP. Names are resolved at start-up. Repeatable.",
         HelpName = "USER:PASSWORD@turn:HOST[:PORT]",
     };
 
-    public static readonly Option<FileInfo?> TurnCa = new("--turn-ca")
+    public readonly Option<FileInfo?> TurnCa = new("--turn-ca")
     {
         Description = "A PEM certificate to trust as the root for turns: servers (a private CA, or a self-signed server certificate); the server name is still checked. Without it, the system's trust store.",
         HelpName = "PEM",
     };
 
-    public static readonly Option<string[]> PublicIp = new("--public-ip")
+    public readonly Option<string[]> PublicIp = new("--public-ip")
     {
         Description = "The public address of a 1:1 NAT in front of this host (a cloud VM's elastic IP), as Pion's NAT1To1IPs: PUBLIC, or PUBLIC/PRIVATE to map one local address. " +
             "Host candidates then carry PUBLIC instead of the private address (see --public-ip-candidate). Repeatable, one per family without /PRIVATE.",
         HelpName = "PUBLIC[/PRIVATE]",
     };
 
-    public static readonly Option<string> PublicIpCandidate = new("--public-ip-candidate")
+    public readonly Option<string> PublicIpCandidate = new("--public-ip-candidate")
     {
         Description = "How --public-ip is announced: host (the default, as Pion: the host candidate's address is replaced, the private one is not revealed) or srflx (the host candidate stays and a server-reflexive one is added).",
         DefaultValueFactory = _ => "host",
     };
 
-    public static readonly Option<bool> IncludeLoopback = new("--include-loopback")
+    public readonly Option<bool> IncludeLoopback = new("--include-loopback")
     {
         Description = "With --address 0.0.0.0 or ::, also gather host candidates on loopback (left out by default, RFC 8445 §5.1.1.1, unless there is nothing else).",
     };
 
-    static ServeNetworkOptions()
+    public ServeNetworkOptions()
     {
         PublicIpCandidate.AcceptOnlyFromAmong("host", "srflx");
     }
 
-    public static IEnumerable<Option> All => [Stun, Turn, TurnCa, PublicIp, PublicIpCandidate, IncludeLoopback];
+    public IEnumerable<Option> All => [Stun, Turn, TurnCa, PublicIp, PublicIpCandidate, IncludeLoopback];
 
     /// <summary>Reads and checks the options into <paramref name="options"/>; returns the problem, or null.</summary>
-    public static string? Read(ParseResult parse, ServeOptions options)
+    public string? Read(ParseResult parse, ServeOptions options)
     {
         foreach (string s in parse.GetValue(Stun) ?? [])
         {
-            string text = s.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) ? s : "stun:" + s;
+            string text = HasScheme(s) ? s : "stun:" + s;
             if (!IceServerUri.TryParse(text, out IceServerUri? uri, out string? error))
             {
                 return $"--stun '{s}' is not HOST[:PORT] or stun:HOST[:PORT]: {error}";
@@ -83,8 +83,7 @@ internal static class ServeNetworkOptions
             }
 
             string server = t[(at + 1)..];
-            bool isUri = server.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || server.StartsWith("turns:", StringComparison.OrdinalIgnoreCase);
-            if (!IceServerUri.TryParse(isUri ? server : "turn:" + server, out IceServerUri? uri, out string? error))
+            if (!IceServerUri.TryParse(HasScheme(server) ? server : "turn:" + server, out IceServerUri? uri, out string? error))
             {
                 return $"--turn '{t}': {error}";
             }
@@ -140,6 +139,13 @@ internal static class ServeNetworkOptions
         options.NatCandidateType = parse.GetValue(PublicIpCandidate) == "srflx" ? IceCandidateType.ServerReflexive : IceCandidateType.Host;
         options.IncludeLoopback = parse.GetValue(IncludeLoopback);
         return null;
+    }
+
+    // "stun:...", "turns:..." and so on, as opposed to HOST:PORT.
+    private static bool HasScheme(string text)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && text[..colon].ToLowerInvariant() is "stun" or "stuns" or "turn" or "turns";
     }
 
     /// <summary>Resolves the STUN/TURN names (RFC 7064/7065) into <see cref="ServeOptions.IceServers"/>; returns the problem, or null.</summary>

@@ -46,6 +46,7 @@ internal sealed class CoturnServer : IDisposable
         if (tls)
         {
             Certificate = MakeCertificate(out string certPath, out string keyPath, _dir);
+            CertificatePath = certPath;
             transportArguments.AddRange([$"--tls-listening-port={TlsPort}", $"--cert={certPath}", $"--pkey={keyPath}"]);
         }
         else
@@ -95,6 +96,9 @@ internal sealed class CoturnServer : IDisposable
 
     /// <summary>Gets the TLS certificate coturn presents (self-signed, SAN DNS localhost and IP 127.0.0.1), or null.</summary>
     public X509Certificate2? Certificate { get; }
+
+    /// <summary>Gets the PEM file of <see cref="Certificate"/>, or null.</summary>
+    public string? CertificatePath { get; }
 
     public TransportAddress TlsAddress => TransportAddress.Parse($"127.0.0.1:{TlsPort}");
 

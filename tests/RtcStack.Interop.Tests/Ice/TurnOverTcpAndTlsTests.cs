@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls;
 using RtcStack.Ice;
 using RtcStack.Stun.Turn;
+using RtcStack.TestSupport;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
 using Xunit;
@@ -203,5 +204,49 @@ public sealed class TurnOverTcpAndTlsTests
         public ConcurrentQueue<ReceivedMediaFrame> Frames { get; } = new();
 
         public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The same through the command line: <c>rtcstack serve --turn USER:PASSWORD@turns:localhost:PORT --turn-ca PEM</c>.</summary>
+[Trait("Category", "Interop")]
+public sealed class ServeTurnOverTlsTests
+{
+    [Fact]
+    public async Task Serve_WithATurnsUriByName_AnswersWithARelayCandidateFromCoturn()
+    {
+        LibOpusReference.Require();
+        using var coturn = new CoturnServer(udp: false, tcp: false, tls: true);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        string[] args = ["serve", "--port", "0", "--turn", $"{CoturnServer.User}:{CoturnServer.Password}@turns:localhost:{coturn.TlsPort}", "--turn-ca", coturn.CertificatePath!];
+        Task<int> serving = RtcStack.Cli.Program.BuildRootCommand().Parse(args).InvokeAsync(
+            new System.CommandLine.InvocationConfiguration { Output = TextWriter.Synchronized(output), Error = TextWriter.Synchronized(error) }, stop.Token);
+        try
+        {
+            string? url = null;
+            for (int i = 0; i < 200 && url is null && !serving.IsCompleted; i++)
+            {
+                await Task.Delay(50);
+                System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"rtcstack serve: (http://\S+?) ");
+                url = m.Success ? m.Groups[1].Value : null;
+            }
+
+            Assert.True(url is not null, $"serve did not start: {output}{error}");
+            using var client = new PeerSession(new PeerSessionOptions());
+            client.AddLocalAddress(new Stun.TransportAddress(System.Net.IPAddress.Loopback, 40000));
+            string offer = client.CreateOffer(TimeSpan.Zero);
+            using var http = new HttpClient();
+            using HttpResponseMessage r = await http.PostAsync(url + "/whip", new StringContent(offer, System.Text.Encoding.UTF8, "application/sdp"));
+            string answer = await r.Content.ReadAsStringAsync();
+            Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode);
+            Assert.Matches(@"a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ relay raddr 127\.0\.0\.1", answer);
+            Assert.Contains("method=TLS", coturn.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
     }
 }
