@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -143,6 +144,9 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the number of datagrams on the shared socket that matched no session.</summary>
     public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
+
+    /// <summary>Gets how many remote addresses the shared socket routes to a session (each added by a request the session sent).</summary>
+    public int RouteCount => _routes.Count;
 
     /// <summary>
     /// Registers <paramref name="endpoint"/>: binds its socket (or uses the shared one) and starts receiving.
@@ -591,13 +595,20 @@ public sealed class UdpSessionHost : IDisposable
 
             if (Utf8Equals(ours, ufrag))
             {
-                AddRoute(h, remote);
+                // No route yet: a request is only routed. The session answers an unauthenticated one with an
+                // error and keeps no state (RFC 8445 §7.3); an authenticated one from a new address makes it
+                // send a triggered check there, and that request adds the route (SendProduced). So a flood of
+                // forged requests from many ports leaves nothing behind in the host either.
                 return h;
             }
         }
 
         return null;
     }
+
+    /// <summary>RFC 8489 §5: a STUN message (first two bits 0) of class request (C1 = C0 = 0).</summary>
+    private static bool IsStunRequest(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 20 && datagram[0] < 0x40 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0;
 
     private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string text)
     {
@@ -862,9 +873,10 @@ public sealed class UdpSessionHost : IDisposable
                 continue;
             }
 
-            if (!handle.OwnsSocket && t.Length > 0 && buffer[0] < 4 && !_routes.ContainsKey(t.Destination))
+            if (!handle.OwnsSocket && IsStunRequest(buffer.AsSpan(0, t.Length)) && !_routes.ContainsKey(t.Destination))
             {
-                // Our own connectivity checks: their responses come back from this address.
+                // Our own requests (connectivity checks, TURN): their responses come back from this address.
+                // Responses we send (to requests that may be forged) add no route.
                 if (_routes.TryAdd(t.Destination, handle))
                 {
                     handle.Routes.Add(t.Destination);

@@ -50,6 +50,7 @@ public sealed partial class PeerSession
     private SequenceNumberUnwrapper _incomingTransportSequence;
     private long _srtpFailures;
     private long _srtpReplays;
+    private long _srtcpReplays;
     private long _srtcpFailures;
     private long _rtpBeforeKeys;
     private long _malformedRtp;

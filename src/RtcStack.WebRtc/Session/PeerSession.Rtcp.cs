@@ -89,7 +89,7 @@ public sealed partial class PeerSession
         SendNacks(now);
     }
 
-    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_options.WallClockAtZero + now).UtcDateTime);
+    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_wallClockAtZero + now).UtcDateTime);
 
     private void SendGoodbye(TimeSpan now) => SendReport(now, goodbye: true);
 
@@ -250,9 +250,18 @@ public sealed partial class PeerSession
 
         byte[] scratch = Scratch;
         data.CopyTo(scratch);
-        if (_srtp.UnprotectRtcp(scratch, data.Length, out int plainLength) != SrtpStatus.Ok)
+        SrtpStatus status = _srtp.UnprotectRtcp(scratch, data.Length, out int plainLength);
+        if (status != SrtpStatus.Ok)
         {
-            _srtcpFailures++;
+            if (status is SrtpStatus.Replayed or SrtpStatus.TooOld)
+            {
+                _srtcpReplays++;
+            }
+            else
+            {
+                _srtcpFailures++;
+            }
+
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Dtls;
@@ -70,6 +71,10 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
     private bool _disposed;
     private ulong _sessionVersion = 2;
     private TimeSpan _now;
+    private readonly DateTimeOffset _wallClockAtZero;
+
+    /// <summary>Gets the DTLS certificate this session presents (RFC 8827 §6.5): the one from the options, or one generated for it.</summary>
+    public X509Certificate2 LocalCertificate => _certificate.Certificate;
 
     /// <summary>Creates a session. Nothing is sent until an offer or answer exists and the driver runs it.</summary>
     public PeerSession(PeerSessionOptions? options = null)
@@ -77,9 +82,10 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
         _options = options ?? new PeerSessionOptions();
         _logger = _options.Logger ?? NullLogger.Instance;
         _random = _options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
+        _wallClockAtZero = _options.WallClockAtZero ?? (_options.WallClock ?? TimeProvider.System).GetUtcNow();
         if (_options.Certificate is null)
         {
-            _certificate = DtlsCertificate.Generate(_options.WallClockAtZero);
+            _certificate = DtlsCertificate.Generate(_wallClockAtZero);
             _ownsCertificate = true;
         }
         else

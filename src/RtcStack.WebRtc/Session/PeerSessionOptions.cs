@@ -130,10 +130,19 @@ public sealed class PeerSessionOptions
     public ICongestionController? CongestionController { get; set; }
 
     /// <summary>
-    /// Gets or sets the wall-clock time that corresponds to session time zero, used only for the NTP
-    /// timestamps of sender reports (RFC 3550 §6.4.1). The driver sets it; the session never reads a clock.
+    /// Gets or sets the wall-clock time that corresponds to session time zero, used for the NTP timestamps
+    /// of sender reports (RFC 3550 §6.4.1) and to date a generated certificate (valid from a day before,
+    /// as browsers make them). The driver sets it (UdpSessionHost, NetSim); null reads
+    /// <see cref="WallClock"/> once, when the session is created. Protocol timing never uses it: time is
+    /// the <c>now</c> passed to each call.
     /// </summary>
-    public DateTimeOffset WallClockAtZero { get; set; } = DateTimeOffset.UnixEpoch;
+    public DateTimeOffset? WallClockAtZero { get; set; }
+
+    /// <summary>
+    /// Gets or sets where <see cref="WallClockAtZero"/> comes from when it is not set: read once, when the
+    /// session is created (tests pass a FakeTimeProvider). The system clock by default, never the Unix epoch.
+    /// </summary>
+    public TimeProvider WallClock { get; set; } = TimeProvider.System;
 
     /// <summary>Gets or sets the random source (tests pass a seeded one); null uses a cryptographic generator for secrets.</summary>
     public Random? Random { get; set; }
