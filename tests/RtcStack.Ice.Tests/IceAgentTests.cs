@@ -496,4 +496,100 @@ public class IceAgentTests
         Assert.Throws<ArgumentException>(() => new IceAgent(options));
         Assert.Throws<ArgumentException>(() => new IceAgent(new IceAgentOptions { NatCandidateType = IceCandidateType.Relayed }));
     }
+
+    /// <summary>
+    /// TURN over TCP beside TURN over UDP at the same server address (as TURN services hand out both): the agent tags the
+    /// TCP client's datagrams for the driver's connection, routes answers by transport, ranks the TCP relay below the UDP
+    /// one with its own foundation, takes no server-reflexive candidate from a TCP mapping, and a closed connection fails
+    /// only that relay.
+    /// </summary>
+    [Fact]
+    public void TurnOverTcp_BesideUdp_IsRoutedByTransport_AndRankedBelowIt()
+    {
+        var server = TransportAddress.Parse("192.0.2.50:3478");
+        var host = TransportAddress.Parse("10.0.0.1:5000");
+        var options = new IceAgentOptions { Random = new Random(1) };
+        options.Servers.Add(new IceServer(server, "user", "pass"));
+        options.Servers.Add(new IceServer(server, "user", "pass") { Transport = Stun.Turn.TurnTransport.Tcp });
+        var agent = new IceAgent(options);
+        agent.AddHostAddress(host);
+        agent.StartGathering(TimeSpan.Zero);
+
+        byte[] buffer = new byte[1500];
+        var sent = new Dictionary<Stun.Turn.TurnTransport, byte[]>();
+        while (agent.TryPollTransmit(buffer, out IceTransmit t))
+        {
+            Assert.Equal(host, t.Source);
+            Assert.Equal(server, t.Destination);
+            sent[t.Transport] = buffer.AsSpan(0, t.Length).ToArray();
+        }
+
+        Assert.Equal(2, sent.Count);
+        byte[] key = StunCredentials.LongTermKey("user", "example", "pass");
+        foreach (Stun.Turn.TurnTransport transport in new[] { Stun.Turn.TurnTransport.Udp, Stun.Turn.TurnTransport.Tcp })
+        {
+            // A challenge delivered on the wrong transport is not taken by the other client.
+            Stun.Turn.TurnTransport other = transport == Stun.Turn.TurnTransport.Udp ? Stun.Turn.TurnTransport.Tcp : Stun.Turn.TurnTransport.Udp;
+            agent.HandleDatagram(host, server, TurnAnswer(sent[transport], StunClass.ErrorResponse, null, 401), TimeSpan.Zero, other, out _, out _);
+            Assert.False(agent.TryPollTransmit(buffer, out _));
+
+            agent.HandleDatagram(host, server, TurnAnswer(sent[transport], StunClass.ErrorResponse, null, 401), TimeSpan.Zero, transport, out _, out _);
+            Assert.True(agent.TryPollTransmit(buffer, out IceTransmit retry));
+            Assert.Equal(transport, retry.Transport);
+            byte[] relayed = transport == Stun.Turn.TurnTransport.Udp ? [192, 0, 2, 50, 0xC3, 0x50] : [192, 0, 2, 50, 0xC3, 0x51];
+            agent.HandleDatagram(host, server, TurnAnswer(buffer.AsSpan(0, retry.Length).ToArray(), StunClass.SuccessResponse, key, 0, relayed), TimeSpan.Zero, transport, out _, out _);
+        }
+
+        Assert.Equal(IceGatheringState.Complete, agent.GatheringState);
+        IceCandidate udpRelay = agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Relayed && c.Address.Port == 50000);
+        IceCandidate tcpRelay = agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Relayed && c.Address.Port == 50001);
+        Assert.True(tcpRelay.Priority < udpRelay.Priority);
+        Assert.NotEqual(udpRelay.Foundation, tcpRelay.Foundation);
+
+        // Only the UDP allocation's mapping (198.51.100.9) makes a server-reflexive candidate.
+        Assert.Single(agent.LocalCandidates, c => c.Type == IceCandidateType.ServerReflexive);
+
+        // The TCP connection goes away: that relay's client fails; the UDP one stays.
+        agent.HandleTurnConnectionClosed(host, server, Stun.Turn.TurnTransport.Tcp, "reset", TimeSpan.FromSeconds(1));
+        var remote = new IceCandidate("9", 1, IceTransportProtocol.Udp, 100, TransportAddress.Parse("203.0.113.9:9000"), IceCandidateType.Host);
+        agent.SetRemoteCredentials("abcd", "0123456789012345678901");
+        agent.AddRemoteCandidate(remote, TimeSpan.FromSeconds(1));
+        agent.HandleTimeout(TimeSpan.FromSeconds(2));
+        var transports = new List<Stun.Turn.TurnTransport>();
+        while (agent.TryPollTransmit(buffer, out IceTransmit t))
+        {
+            transports.Add(t.Transport);
+        }
+
+        Assert.DoesNotContain(Stun.Turn.TurnTransport.Tcp, transports);
+        Assert.Contains(Stun.Turn.TurnTransport.Udp, transports);
+    }
+
+    private static byte[] TurnAnswer(byte[] request, StunClass cls, byte[]? key, int error, byte[]? relayed = null)
+    {
+        StunMessageReader.TryParse(request, out StunMessageReader req);
+        byte[] buf = new byte[512];
+        var w = new StunMessageWriter(buf, new StunMessageType(req.Method, cls), req.TransactionId);
+        if (error != 0)
+        {
+            w.AddErrorCode(error);
+            w.AddString(StunAttributeType.Realm, "example");
+            w.AddString(StunAttributeType.Nonce, "nonce");
+        }
+
+        if (relayed is not null)
+        {
+            w.AddXorAddress(StunAttributeType.XorRelayedAddress, TransportAddress.FromIPv4(relayed.AsSpan(0, 4), (ushort)((relayed[4] << 8) | relayed[5])));
+            w.AddXorAddress(StunAttributeType.XorMappedAddress, TransportAddress.Parse(relayed[5] == 0x50 ? "198.51.100.9:6000" : "198.51.100.9:6001"));
+            w.AddUInt32(StunAttributeType.Lifetime, 600);
+        }
+
+        if (key is not null)
+        {
+            w.AddMessageIntegrity(key);
+        }
+
+        w.AddFingerprint();
+        return w.Written.ToArray();
+    }
 }
