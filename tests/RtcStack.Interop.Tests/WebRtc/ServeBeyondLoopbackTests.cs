@@ -31,7 +31,8 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
     /// <c>serve --address 0.0.0.0</c> on a host with two networks (each with an IPv4 and a global IPv6 address, plus the
     /// link-local IPv6 and loopback every namespace has) announces a host candidate on each of the four addresses, on
     /// one port, and none on loopback or link-local; a caller that only sits on the second network (a phone on the
-    /// Wi-Fi) calls it over IPv4, another over IPv6, and both hear their audio come back.
+    /// Wi-Fi) calls it over IPv4, another over IPv6, and both hear their audio come back; the same with
+    /// <c>--address :: --shared-socket</c> (one shared socket per address, on the one given port).
     /// </summary>
     [Fact]
     public async Task EveryInterface_GathersEachAddress_AndCallersOnTheSecondNetworkConnect_OverIPv4AndIPv6()
@@ -49,19 +50,35 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
         lan2.AddAddress("eth0", "10.61.2.2/24");
         lan2.AddAddress("eth0", "2001:db8:61:2::2/64");
 
+        // Two servers started side by side: a socket per call, and one shared socket per address (--shared-socket).
         int port = 18000 + Random.Shared.Next(0, 2000);
-        using ServeProcess serve = await ServeProcess.StartAsync(server, ["--address", "0.0.0.0", "--port", port.ToString(CultureInfo.InvariantCulture)], output);
-        Assert.Contains("ICE host candidates on 10.61.1.1, 2001:db8:61:1::1, 10.61.2.1, 2001:db8:61:2::1", serve.Log, StringComparison.Ordinal);
+        int sharedUdp = 40000 + Random.Shared.Next(0, 2000);
+        Task<ServeProcess> perCallTask = ServeProcess.StartAsync(server, ["--address", "0.0.0.0", "--port", port.ToString(CultureInfo.InvariantCulture)], output);
+        Task<ServeProcess> sharedTask = ServeProcess.StartAsync(server, ["--address", "::", "--port", (port + 1).ToString(CultureInfo.InvariantCulture), "--shared-socket", "--udp-port-min", sharedUdp.ToString(CultureInfo.InvariantCulture)], output);
+        using ServeProcess perCall = await perCallTask;
+        using ServeProcess shared = await sharedTask;
+        Assert.Contains("ICE host candidates on 10.61.1.1, 2001:db8:61:1::1, 10.61.2.1, 2001:db8:61:2::1", perCall.Log, StringComparison.Ordinal);
 
-        foreach (string callerAddress in new[] { "10.61.2.2", "2001:db8:61:2::2" })
+        foreach ((string callerAddress, string url, int? udpPort) in new[]
         {
-            CallResult call = await CallAsync(lan2, IPAddress.Parse(callerAddress), $"http://10.61.2.1:{port}/whip");
-            output.WriteLine($"caller {callerAddress}: candidates [{string.Join(", ", call.AnswerCandidates)}], connected in {call.ConnectMs:F0} ms, {call.FramesBack}/50 frames back");
+            ("10.61.2.2", $"http://10.61.2.1:{port}/whip", (int?)null),
+            ("2001:db8:61:2::2", $"http://10.61.2.1:{port}/whip", null),
+            ("10.61.2.2", $"http://[2001:db8:61:2::1]:{port + 1}/whip", sharedUdp),
+            ("2001:db8:61:2::2", $"http://[2001:db8:61:2::1]:{port + 1}/whip", sharedUdp),
+        })
+        {
+            CallResult call = await CallAsync(lan2, IPAddress.Parse(callerAddress), url);
+            output.WriteLine($"caller {callerAddress} -> {url}: candidates [{string.Join(", ", call.AnswerCandidates)}], connected in {call.ConnectMs:F0} ms, {call.FramesBack}/50 frames back");
 
             // Four host candidates, one per address, all on one port; no loopback, no link-local.
             string[] addresses = call.AnswerCandidates.Select(c => c.Split(' ')[4]).ToArray();
             Assert.Equal(["10.61.1.1", "10.61.2.1", "2001:db8:61:1::1", "2001:db8:61:2::1"], addresses.Order(StringComparer.Ordinal).ToArray());
-            Assert.Single(call.AnswerCandidates.Select(c => c.Split(' ')[5]).Distinct());
+            string candidatePort = Assert.Single(call.AnswerCandidates.Select(c => c.Split(' ')[5]).Distinct());
+            if (udpPort is int p)
+            {
+                Assert.Equal(p.ToString(CultureInfo.InvariantCulture), candidatePort);
+            }
+
             Assert.All(call.AnswerCandidates, c => Assert.Contains(" typ host", c, StringComparison.Ordinal));
 
             // The pair that works is the one on the caller's network and family.
