@@ -353,6 +353,11 @@ public sealed class UdpSessionHost : IDisposable
             return [_options.BindAddress];
         }
 
+        if (_options.InterfaceAddresses.Count > 0)
+        {
+            return [.. _options.InterfaceAddresses];
+        }
+
         lock (_portGate)
         {
             long now = _time.GetTimestamp();

@@ -15,6 +15,12 @@ public sealed class UdpSessionHostOptions
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
 
     /// <summary>
+    /// Gets the addresses to bind when <see cref="BindAddress"/> is a wildcard, to serve on chosen interfaces only (an
+    /// interface filter); empty (the default) uses every address <see cref="HostAddresses.Enumerate"/> finds.
+    /// </summary>
+    public IList<IPAddress> InterfaceAddresses { get; } = new List<IPAddress>();
+
+    /// <summary>
     /// Gets or sets a value indicating whether binding every interface also uses loopback addresses. Off by default
     /// (RFC 8445 §5.1.1.1: loopback MUST NOT be a candidate); loopback is used anyway when no other address exists.
     /// </summary>
