@@ -171,6 +171,13 @@ internal sealed class TurnStreamConnection
         {
             reason = e is OperationCanceledException && !_disposed ? "connect timed out" : e.Message;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever else ends the connection (a fault in the session's handler included) must still reach the session,
+            // or its relay would wait for Ti instead of failing.
+            _logger.LogWarning(e, "TURN {Transport} connection to {Server} failed", Transport, Server);
+            reason = e.GetType().Name + ": " + e.Message;
+        }
         finally
         {
             lock (_writeGate)
