@@ -392,7 +392,26 @@ public sealed partial class PeerSession
         TimeSpan minInterval = TimeSpan.FromTicks((_roundTripTime ?? TimeSpan.FromMilliseconds(20)).Ticks / 2);
         foreach (ushort seq in nack)
         {
-            if (_history.TryTakeForResend(seq, now, minInterval, out ReadOnlySpan<byte> packet) && TrySendViaIce(packet, now))
+            if (!_history.TryTakeForResend(seq, now, minInterval, out ReadOnlySpan<byte> packet))
+            {
+                continue;
+            }
+
+            // Our own cap first, then the host's (libwebrtc: at most the media rate over a sliding second).
+            if (!_retransmissionBudget.TryTake(packet.Length, now))
+            {
+                _retransmissionsDropped++;
+                continue;
+            }
+
+            if (_options.SharedRetransmissionBudget is RetransmissionBudget shared && !shared.TryTake(packet.Length, now))
+            {
+                _retransmissionBudget.Return(packet.Length, now);
+                _retransmissionsDropped++;
+                continue;
+            }
+
+            if (TrySendViaIce(packet, now))
             {
                 _retransmittedPacketsSent++;
                 _retransmittedBytesSent += packet.Length;

@@ -116,6 +116,7 @@ public sealed partial class PeerSession
                 RetransmittedPacketsSent = _retransmittedPacketsSent,
                 RetransmittedBytesSent = _retransmittedBytesSent,
                 NackCount = _nackCountReceived,
+                RetransmissionsDropped = _retransmissionsDropped,
                 TargetBitrate = _options.CongestionController is { } cc ? cc.TargetBitrateBps : null,
                 RemoteId = reported ? "RIA" + Ssrc : null,
             });

@@ -72,6 +72,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
     private ulong _sessionVersion = 2;
     private TimeSpan _now;
     private readonly DateTimeOffset _wallClockAtZero;
+    private readonly RetransmissionBudget _retransmissionBudget;
 
     /// <summary>Gets the DTLS certificate this session presents (RFC 8827 §6.5): the one from the options, or one generated for it.</summary>
     public X509Certificate2 LocalCertificate => _certificate.Certificate;
@@ -83,6 +84,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
         _logger = _options.Logger ?? NullLogger.Instance;
         _random = _options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
         _wallClockAtZero = _options.WallClockAtZero ?? (_options.WallClock ?? TimeProvider.System).GetUtcNow();
+        _retransmissionBudget = new RetransmissionBudget(_options.RetransmissionBudgetFraction);
         if (_options.Certificate is null)
         {
             _certificate = DtlsCertificate.Generate(_wallClockAtZero);

@@ -119,6 +119,20 @@ public sealed class PeerSessionOptions
     /// <summary>Gets or sets how many received frames wait for <see cref="PeerSession.TryPollMedia"/> before the oldest is dropped.</summary>
     public int MaxQueuedMediaFrames { get; set; } = 256;
 
+    /// <summary>
+    /// Gets or sets the share of the media sent in the last second that NACK retransmissions may use in this
+    /// session (1: never more bytes retransmitted than sent, as libwebrtc caps them at the media rate). Requests
+    /// over the budget are dropped and counted (<c>retransmissionsDropped</c> in the outbound-rtp stats).
+    /// </summary>
+    public double RetransmissionBudgetFraction { get; set; } = 1.0;
+
+    /// <summary>
+    /// Gets or sets a budget shared by every session of a host (for example <c>UdpSessionHost.RetransmissionBudget</c>),
+    /// consulted after the session's own: it bounds what all sessions together may retransmit when many lose
+    /// packets at once. Null: none.
+    /// </summary>
+    public RetransmissionBudget? SharedRetransmissionBudget { get; set; }
+
     /// <summary>Gets or sets the SRTP replay window (RFC 3711 §3.3.2).</summary>
     public int SrtpReplayWindow { get; set; } = 1024;
 

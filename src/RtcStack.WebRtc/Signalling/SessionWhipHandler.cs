@@ -215,6 +215,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     {
         PeerSessionOptions options = _options(kind);
         options.WallClockAtZero = _host.WallClockAtZero;
+        options.SharedRetransmissionBudget ??= _host.RetransmissionBudget;
         var resource = new SessionResource(NewId(), kind, new PeerSession(options));
         resource.Handle = _host.Add(resource.Session, (h, now) =>
         {
