@@ -270,16 +270,19 @@ public sealed class UdpSessionHost : IDisposable
     public UdpSocketStatistics ReadSocketStatistics()
     {
         var sockets = new List<Socket>();
-        if (_shared is not null)
+        foreach (BoundSocket b in _shared)
         {
-            sockets.Add(_shared);
+            sockets.Add(b.Socket);
         }
 
         foreach (UdpSessionHandle h in _handles.Keys)
         {
             if (h.OwnsSocket)
             {
-                sockets.Add(h.Socket);
+                foreach (BoundSocket b in h.Sockets)
+                {
+                    sockets.Add(b.Socket);
+                }
             }
         }
 
