@@ -19,13 +19,11 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var address = new Option<string>("--address") { Description = "Address to listen on, for HTTP and UDP; it is also the ICE host candidate, so give a concrete address (a LAN address to reach it from another machine), not 0.0.0.0.", DefaultValueFactory = _ => "127.0.0.1" };
+        var address = new Option<string>("--address") { Description = "Address to listen on, for HTTP and UDP: a concrete address is also the one ICE host candidate; 0.0.0.0 or :: listens on every interface and gathers a host candidate on each of its addresses, IPv4 and IPv6 (so a phone on the same network can call).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "HTTP port of the page, WHIP (/whip), WHEP (/whep) and status (/status).", DefaultValueFactory = _ => 8080 };
         var udpMin = new Option<int>("--udp-port-min") { Description = "First UDP port for media (one per call); 0 lets the OS pick.", DefaultValueFactory = _ => 0 };
         var udpMax = new Option<int>("--udp-port-max") { Description = "Last UDP port for media (inclusive).", DefaultValueFactory = _ => 0 };
         var shared = new Option<bool>("--shared-socket") { Description = "Carry every call on one UDP socket (--udp-port-min, or any port), demultiplexed by ICE username fragment." };
-        var stun = new Option<string[]>("--stun") { Description = "A STUN server for server-reflexive candidates, IP:PORT (repeatable).", HelpName = "IP:PORT" };
-        var turn = new Option<string[]>("--turn") { Description = "A TURN server for relayed candidates, USER:PASSWORD@IP:PORT (repeatable).", HelpName = "USER:PASSWORD@IP:PORT" };
         var token = new Option<string?>("--token") { Description = "Require 'Authorization: Bearer TOKEN' on WHIP/WHEP requests (RFC 9725, bearer token authentication; RFC 6750); the page reads it from ?token=." };
         var mode = new Option<string>("--mode") { Description = "What the server sends back: echo (what it receives, a loopback call) or tone (a sine, see --tone-hz). WHEP viewers always get the tone.", DefaultValueFactory = _ => "echo" };
         mode.AcceptOnlyFromAmong("echo", "tone");
@@ -37,8 +35,14 @@ internal static class ServeCommand
             "WHIP (RFC 9725) at /whip, WHEP at /whep, live JSON status at /status. Stop with Ctrl+C. " +
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
-            address, port, udpMin, udpMax, shared, stun, turn, token, mode, toneHz, record,
+            address, port, udpMin, udpMax, shared, token, mode, toneHz, record,
         };
+        var network = new ServeNetworkOptions();
+        foreach (Option o in network.All)
+        {
+            command.Options.Add(o);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -54,7 +58,7 @@ internal static class ServeCommand
                 ToneHz = parse.GetValue(toneHz),
                 RecordDirectory = parse.GetValue(record),
             };
-            string? problem = Validate(parse.GetValue(address)!, parse.GetValue(stun) ?? [], parse.GetValue(turn) ?? [], options);
+            string? problem = Validate(parse.GetValue(address)!, options) ?? network.Read(parse, options);
             if (problem is not null)
             {
                 error.WriteLine("error: " + problem);
@@ -64,6 +68,13 @@ internal static class ServeCommand
             if (!OpusLibrary.IsAvailable)
             {
                 error.WriteLine("error: libopus (libopus.so.0) was not found; install it with `apt-get install libopus0` or set RTCSTACK_OPUS_LIBRARY to its path");
+                return ExitStartFailed;
+            }
+
+            string? unresolved = await ServeNetworkOptions.ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+            if (unresolved is not null)
+            {
+                error.WriteLine("error: " + unresolved);
                 return ExitStartFailed;
             }
 
@@ -89,6 +100,7 @@ internal static class ServeCommand
                     stopped.Cancel();
                 });
                 output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
+                output.WriteLine(ServeNetworkOptions.DescribeCandidates(options));
                 output.WriteLine("Open the page and press Start; WHIP at /whip, WHEP at /whep, status at /status. Ctrl+C stops.");
                 output.Flush();
                 try
@@ -108,16 +120,11 @@ internal static class ServeCommand
         return command;
     }
 
-    private static string? Validate(string address, string[] stun, string[] turn, ServeOptions options)
+    private static string? Validate(string address, ServeOptions options)
     {
         if (!IPAddress.TryParse(address, out IPAddress? ip))
         {
             return $"--address '{address}' is not an IP address (for example 127.0.0.1 or 0.0.0.0)";
-        }
-
-        if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
-        {
-            return "--address must be a concrete address: it is also the ICE host candidate (use 127.0.0.1 or this machine's LAN address)";
         }
 
         options.Address = ip;
@@ -134,28 +141,6 @@ internal static class ServeCommand
         if (options.SharedSocket)
         {
             options.UdpPortMax = options.UdpPortMin;
-        }
-
-        foreach (string s in stun)
-        {
-            if (!TransportAddress.TryParse(s, out TransportAddress a) || a.Port == 0)
-            {
-                return $"--stun '{s}' is not IP:PORT (for example 127.0.0.1:3478)";
-            }
-
-            options.IceServers.Add(new IceServer(a));
-        }
-
-        foreach (string t in turn)
-        {
-            int at = t.LastIndexOf('@');
-            int colon = at < 0 ? -1 : t.IndexOf(':', StringComparison.Ordinal);
-            if (at < 0 || colon < 0 || colon > at || !TransportAddress.TryParse(t.AsSpan(at + 1), out TransportAddress a) || a.Port == 0)
-            {
-                return $"--turn '{t}' is not USER:PASSWORD@IP:PORT";
-            }
-
-            options.IceServers.Add(new IceServer(a, t[..colon], t[(colon + 1)..at]));
         }
 
         if (options.ToneHz is <= 0 or >= 24000)
