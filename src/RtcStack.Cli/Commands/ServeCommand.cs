@@ -88,6 +88,11 @@ internal static class ServeCommand
                     ctx.Cancel = true;
                     stopped.Cancel();
                 });
+                using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+                {
+                    ctx.Cancel = true;
+                    stopped.Cancel();
+                });
                 output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
                 output.WriteLine("Open the page and press Start; WHIP at /whip, WHEP at /whep, status at /status. Ctrl+C stops.");
                 output.Flush();

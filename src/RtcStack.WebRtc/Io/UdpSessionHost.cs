@@ -109,6 +109,9 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>Gets the host's monotonic clock: time since it was created (the sessions' <c>now</c>).</summary>
     public TimeSpan Now => _time.GetElapsedTime(_start);
 
+    /// <summary>Gets the clock the host runs on (<see cref="UdpSessionHostOptions.TimeProvider"/>), for timers that go with <see cref="Now"/>.</summary>
+    public TimeProvider TimeProvider => _time;
+
     /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
     public DateTimeOffset WallClockAtZero { get; }
 
@@ -232,6 +235,18 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _handles.TryRemove(handle, out _);
+        if (!_disposed)
+        {
+            // Its queued deadlines would keep the session reachable until they come (up to a minute for a DTLS
+            // retransmission): drop them now. A linear scan of the queue, once per removed session.
+            lock (_timerGate)
+            {
+                while (_deadlines.Remove(handle, out _, out _))
+                {
+                }
+            }
+        }
+
         if (handle.OwnsSocket)
         {
             _loop?.Unregister(handle.Socket);
@@ -330,7 +345,7 @@ public sealed class UdpSessionHost : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"no free UDP port in {_options.PortRangeStart}-{_options.PortRangeEnd}");
+        throw new UdpPortsExhaustedException(_options.PortRangeStart, _options.PortRangeEnd);
     }
 
     private void SharedReceiveLoop(Socket socket, TransportAddress local)
@@ -501,6 +516,13 @@ public sealed class UdpSessionHost : IDisposable
         {
             lock (handle.Gate)
             {
+                if (handle.IsRemoved)
+                {
+                    // Removed between the lookup and here: its routes were already dropped, so drop this one too.
+                    _routes.TryRemove(new KeyValuePair<TransportAddress, UdpSessionHandle>(remote, handle));
+                    return;
+                }
+
                 handle.Routes.Add(remote);
             }
         }
