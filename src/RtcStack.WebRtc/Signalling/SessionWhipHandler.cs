@@ -153,6 +153,13 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
             }
 
             await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
+            if (r.IsEnding)
+            {
+                // Ended while it was being answered (a callback failed, or the session failed): its removal is under way.
+                failed = null;
+                return WhipCreateResult.Rejected(r.EndReason == SessionEndReason.Error ? 500 : 422, $"the session ended before the answer was ready ({r.EndReason})");
+            }
+
             (string answer, string etag) = r.Handle.Invoke(_ => (r.Session.GetLocalDescription(), r.Session.LocalIceUfrag));
             failed = null;
             return WhipCreateResult.Created(r.Id, answer, etag);
@@ -165,8 +172,8 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
         catch (ObjectDisposedException) when (r.IsEnding)
         {
-            // It ended (failed or timed out) while the answer was being prepared.
-            failed = r.EndReason;
+            // It ended (failed or timed out) while the answer was being prepared; its removal is under way.
+            failed = null;
             return WhipCreateResult.Rejected(422, $"the session ended before the answer was ready ({r.EndReason})");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
