@@ -438,7 +438,6 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         _host.Remove(r.Handle);
         _resources.TryRemove(new KeyValuePair<string, SessionResource>(r.Id, r));
         r.Session.Dispose();
-        Interlocked.Increment(ref _removed);
         if (r.EndReason is not (SessionEndReason.Deleted or SessionEndReason.Shutdown or SessionEndReason.Refused))
         {
             Logger.LogInformation("session {Label} ended: {Reason}", r.Label, r.EndReason);
@@ -452,6 +451,9 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         {
             Logger.LogError(e, "session {Label}: the Removed callback failed", r.Label);
         }
+
+        // Last: once SessionsRemoved equals SessionsCreated, every removal (callback included) has finished.
+        Interlocked.Increment(ref _removed);
     }
 
     private void OnConnectDeadline(SessionResource r)
