@@ -121,6 +121,9 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>Gets the number of registered sessions.</summary>
     public int SessionCount => _handles.Count;
 
+    /// <summary>Gets the number of remote addresses routed to a session on the shared socket (each removed with its session).</summary>
+    internal int RouteCount => _routes.Count;
+
     /// <summary>Gets the number of datagrams received.</summary>
     public long DatagramsReceived => Interlocked.Read(ref _received);
 

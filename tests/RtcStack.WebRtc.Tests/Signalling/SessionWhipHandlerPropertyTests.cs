@@ -72,7 +72,11 @@ public sealed class SessionWhipHandlerPropertyTests
 
     [Property(MaxTest = 30)]
     public Property EverySequenceEndsWithNothingLeft() =>
-        Prop.ForAll(Sequences(), ops => RunAsync(ops).GetAwaiter().GetResult());
+        Prop.ForAll(Sequences(), ops => RunAsync(ops, sharedSocket: false).GetAwaiter().GetResult());
+
+    [Property(MaxTest = 15)]
+    public Property EverySequenceOnASharedSocketEndsWithNoRouteLeft() =>
+        Prop.ForAll(Sequences(), ops => RunAsync(ops, sharedSocket: true).GetAwaiter().GetResult());
 
     private sealed class Run
     {
@@ -107,7 +111,7 @@ public sealed class SessionWhipHandlerPropertyTests
         }
     }
 
-    private static async Task<bool> RunAsync(Op[] ops)
+    private static async Task<bool> RunAsync(Op[] ops, bool sharedSocket)
     {
         int first = SessionWhipHandlerTests.FreePortRange(Ports);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -119,7 +123,7 @@ public sealed class SessionWhipHandlerPropertyTests
                 o.SessionsPerSecondPerClient = 1;
                 o.TimeProvider = time;
             },
-            new UdpSessionHostOptions { TimeProvider = time, PortRangeStart = first, PortRangeEnd = first + Ports - 1 },
+            new UdpSessionHostOptions { TimeProvider = time, PortRangeStart = first, PortRangeEnd = first + Ports - 1, SharedSocket = sharedSocket, SharedPort = first },
             h =>
             {
                 h.ConnectTimeout = s_connectTimeout;
@@ -180,7 +184,12 @@ public sealed class SessionWhipHandlerPropertyTests
         Assert.Equal(0, server.Host.SessionCount);
         Assert.Equal(server.Handler.SessionsCreated, server.Handler.SessionsRemoved);
         Assert.Equal(server.Handler.SessionsCreated, Volatile.Read(ref run.Removed));
-        Assert.True(Enumerable.Range(first, Ports).All(SessionWhipHandlerTests.PortIsFree), "a media port of an ended session is still held");
+        Assert.Equal(0, server.Host.RouteCount);
+        if (!sharedSocket)
+        {
+            Assert.True(Enumerable.Range(first, Ports).All(SessionWhipHandlerTests.PortIsFree), "a media port of an ended session is still held");
+        }
+
         Assert.True(await AllCollectedAsync(run.Ended), "an ended session is still reachable after a full GC");
         return true;
     }
