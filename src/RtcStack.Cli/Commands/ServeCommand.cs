@@ -30,14 +30,21 @@ internal static class ServeCommand
         var mode = new Option<string>("--mode") { Description = "What the server sends back: echo (what it receives, a loopback call) or tone (a sine, see --tone-hz). WHEP viewers always get the tone.", DefaultValueFactory = _ => "echo" };
         mode.AcceptOnlyFromAmong("echo", "tone");
         var toneHz = new Option<double>("--tone-hz") { Description = "Frequency of the tone in Hz.", DefaultValueFactory = _ => 440 };
-        var record = new Option<DirectoryInfo?>("--record") { Description = "Write each received stream to DIR as an Ogg Opus file (RFC 7845), named by time, call and SSRC.", HelpName = "DIR" };
+        var record = new Option<DirectoryInfo?>("--record") { Description = "Write each received stream to DIR as an Ogg Opus file (RFC 7845), named by time, call and SSRC. DIR must be writable at start-up; a write error during a call stops that call's recording (logged, and shown in /status) and the call goes on.", HelpName = "DIR" };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds a call may take from its offer to connected (ICE and DTLS); one that has not connected by then is closed and its port freed. Failed calls and calls their peer closes are removed at once.", DefaultValueFactory = _ => 30, HelpName = "SECONDS" };
+        var history = new Option<int>("--history") { Description = "How many finished calls /status lists (a short summary each).", DefaultValueFactory = _ => 100 };
+        var corsOrigin = new Option<string[]>("--cors-origin") { Description = "An origin whose pages may call /whip and /whep (CORS), e.g. https://app.example (repeatable; '*' allows any). None by default: the server's own page needs none.", HelpName = "ORIGIN" };
+        var maxBody = new Option<int>("--max-body") { Description = "Largest WHIP/WHEP request body (offer or PATCH) in bytes; larger ones get 413.", DefaultValueFactory = _ => 64 * 1024, HelpName = "BYTES" };
+        var rateLimit = new Option<double>("--rate-limit") { Description = "Calls per second one client address may start after its burst (--rate-burst); faster POSTs get 429 with Retry-After. 0: no limit.", DefaultValueFactory = _ => 10, HelpName = "PER-SECOND" };
+        var rateBurst = new Option<int>("--rate-burst") { Description = "Calls one client address may start at once.", DefaultValueFactory = _ => 20 };
 
         var command = new Command("serve",
             "Serve a WebRTC loopback call: open http://127.0.0.1:8080, press Start, and your microphone goes to an RtcStack PeerSession (ICE, DTLS-SRTP, Opus) that echoes it back. " +
-            "WHIP (RFC 9725) at /whip, WHEP at /whep, live JSON status at /status. Stop with Ctrl+C. " +
+            "WHIP (RFC 9725) at /whip, WHEP at /whep, live JSON status at /status (with --token it needs the token too). Stop with Ctrl+C or SIGTERM: calls are closed (RTCP BYE, DTLS close_notify) first. " +
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
             address, port, udpMin, udpMax, shared, stun, turn, token, mode, toneHz, record,
+            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,11 +60,30 @@ internal static class ServeCommand
                 Mode = parse.GetValue(mode) == "tone" ? ServeMode.Tone : ServeMode.Echo,
                 ToneHz = parse.GetValue(toneHz),
                 RecordDirectory = parse.GetValue(record),
+                ConnectTimeout = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(connectTimeout), 0, 86400)),
+                History = parse.GetValue(history),
+                MaxBodyBytes = parse.GetValue(maxBody),
+                SessionRate = parse.GetValue(rateLimit),
+                SessionBurst = parse.GetValue(rateBurst),
             };
+            options.CorsOrigins.AddRange(parse.GetValue(corsOrigin) ?? []);
+            string? limits = ValidateLimits(parse.GetValue(connectTimeout), options);
+            if (limits is not null)
+            {
+                error.WriteLine("error: " + limits);
+                return ExitUsage;
+            }
+
             string? problem = Validate(parse.GetValue(address)!, parse.GetValue(stun) ?? [], parse.GetValue(turn) ?? [], options);
             if (problem is not null)
             {
                 error.WriteLine("error: " + problem);
+                return ExitUsage;
+            }
+
+            if (options.RecordDirectory is DirectoryInfo recordDir && CheckWritable(recordDir) is string unwritable)
+            {
+                error.WriteLine($"error: --record {recordDir.FullName}: {unwritable}");
                 return ExitUsage;
             }
 
@@ -70,7 +96,7 @@ internal static class ServeCommand
             ServeApp app;
             try
             {
-                app = new ServeApp(options);
+                app = new ServeApp(options, error);
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -83,16 +109,16 @@ internal static class ServeCommand
             await using (app.ConfigureAwait(false))
             {
                 using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+                // Ctrl+C (SIGINT) and SIGTERM: end the wait below, then close every call. (A serve started with SIGINT
+                // ignored, as a background job of a non-interactive shell is, keeps ignoring it, as POSIX programs do.)
+                void Stop(PosixSignalContext ctx)
                 {
                     ctx.Cancel = true;
                     stopped.Cancel();
-                });
-                using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
-                {
-                    ctx.Cancel = true;
-                    stopped.Cancel();
-                });
+                }
+
+                using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+                using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
                 output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
                 output.WriteLine("Open the page and press Start; WHIP at /whip, WHEP at /whep, status at /status. Ctrl+C stops.");
                 output.Flush();
@@ -106,11 +132,67 @@ internal static class ServeCommand
                 }
 
                 output.WriteLine("rtcstack serve: stopping");
+                output.Flush();
             }
 
             return 0;
         });
         return command;
+    }
+
+    private static string? ValidateLimits(double connectTimeoutSeconds, ServeOptions options)
+    {
+        if (double.IsNaN(connectTimeoutSeconds) || connectTimeoutSeconds <= 0 || connectTimeoutSeconds > 86400)
+        {
+            return "--connect-timeout must be more than 0 and at most 86400 seconds";
+        }
+
+        if (options.History is < 0 or > 100_000)
+        {
+            return "--history must be 0-100000";
+        }
+
+        if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            return "--max-body must be 1024-16777216 bytes";
+        }
+
+        if (double.IsNaN(options.SessionRate) || options.SessionRate < 0)
+        {
+            return "--rate-limit must be 0 (no limit) or more";
+        }
+
+        if (options.SessionBurst < 1)
+        {
+            return "--rate-burst must be at least 1";
+        }
+
+        foreach (string origin in options.CorsOrigins)
+        {
+            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? u) || u.Scheme is not ("http" or "https") || u.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/')))
+            {
+                return $"--cors-origin '{origin}' is not an origin (scheme://host[:port], e.g. https://app.example) or '*'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates the directory if needed and writes and deletes a probe file; the reason when that fails.</summary>
+    private static string? CheckWritable(DirectoryInfo dir)
+    {
+        string probe = Path.Combine(dir.FullName, $".rtcstack-write-test-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(dir.FullName);
+            File.WriteAllBytes(probe, [0]);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return "cannot write there (" + e.Message + ")";
+        }
     }
 
     private static string? Validate(string address, string[] stun, string[] turn, ServeOptions options)
