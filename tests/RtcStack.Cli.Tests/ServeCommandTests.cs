@@ -27,6 +27,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
     [InlineData("serve", "--cors-origin", "https://app.example/path")]
     [InlineData("serve", "--max-body", "10")]
     [InlineData("serve", "--rate-burst", "0")]
+    [InlineData("serve", "--max-calls", "-1")]
     [InlineData("serve", "--mode", "loud")]
     [InlineData("pcap", "streams", "--no-such-option", "x.pcap")]
     public void BadOptionsExitWith2(params string[] args)

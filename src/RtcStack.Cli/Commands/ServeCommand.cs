@@ -37,6 +37,7 @@ internal static class ServeCommand
         var maxBody = new Option<int>("--max-body") { Description = "Largest WHIP/WHEP request body (offer or PATCH) in bytes; larger ones get 413.", DefaultValueFactory = _ => 64 * 1024, HelpName = "BYTES" };
         var rateLimit = new Option<double>("--rate-limit") { Description = "Calls per second one client address may start after its burst (--rate-burst); faster POSTs get 429 with Retry-After. 0: no limit.", DefaultValueFactory = _ => 10, HelpName = "PER-SECOND" };
         var rateBurst = new Option<int>("--rate-burst") { Description = "Calls one client address may start at once.", DefaultValueFactory = _ => 20 };
+        var maxCalls = new Option<int?>("--max-calls") { Description = "Most calls at once; more get 503 with Retry-After. Default: what the open-file limit (ulimit -n) leaves after 1,024 descriptors for the server itself, at one socket (and with --record one file) per call.", HelpName = "N" };
 
         var command = new Command("serve",
             "Serve a WebRTC loopback call: open http://127.0.0.1:8080, press Start, and your microphone goes to an RtcStack PeerSession (ICE, DTLS-SRTP, Opus) that echoes it back. " +
@@ -44,7 +45,7 @@ internal static class ServeCommand
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
             address, port, udpMin, udpMax, shared, stun, turn, token, mode, toneHz, record,
-            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst,
+            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -66,6 +67,7 @@ internal static class ServeCommand
                 SessionRate = parse.GetValue(rateLimit),
                 SessionBurst = parse.GetValue(rateBurst),
             };
+            options.MaxCalls = parse.GetValue(maxCalls) ?? DefaultMaxCalls(options);
             options.CorsOrigins.AddRange(parse.GetValue(corsOrigin) ?? []);
             string? limits = ValidateLimits(parse.GetValue(connectTimeout), options);
             if (limits is not null)
@@ -167,6 +169,11 @@ internal static class ServeCommand
             return "--rate-burst must be at least 1";
         }
 
+        if (options.MaxCalls < 0)
+        {
+            return "--max-calls must be 0 (no limit) or more";
+        }
+
         foreach (string origin in options.CorsOrigins)
         {
             if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? u) || u.Scheme is not ("http" or "https") || u.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/')))
@@ -176,6 +183,51 @@ internal static class ServeCommand
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The most calls the open-file limit allows: a process that runs out of descriptors fails where it cannot recover
+    /// (the runtime aborted with "Out of memory." at 20,000 of 20,000), so 1,024 are kept for the server itself
+    /// (HTTP connections, epoll, the JIT's mappings) and each call counts one socket, plus one file when recording.
+    /// A shared socket takes no descriptor per call. 0 (no limit) where the limit cannot be read.
+    /// </summary>
+    private static int DefaultMaxCalls(ServeOptions options)
+    {
+        if (options.SharedSocket && options.RecordDirectory is null)
+        {
+            return 0;
+        }
+
+        long limit = OpenFileLimit();
+        if (limit <= 0)
+        {
+            return 0;
+        }
+
+        int perCall = (options.SharedSocket ? 0 : 1) + (options.RecordDirectory is null ? 0 : 1);
+        return (int)Math.Clamp((limit - 1024) / perCall, 16, int.MaxValue);
+    }
+
+    /// <summary>The soft RLIMIT_NOFILE from /proc/self/limits ("Max open files  SOFT  HARD  files"); 0 when unknown or unlimited.</summary>
+    private static long OpenFileLimit()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/limits"))
+            {
+                if (line.StartsWith("Max open files", StringComparison.Ordinal))
+                {
+                    string[] parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return parts.Length > 0 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out long soft) ? soft : 0;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or /proc is not mounted: no default limit.
+        }
+
+        return 0;
     }
 
     /// <summary>Creates the directory if needed and writes and deletes a probe file; the reason when that fails.</summary>

@@ -73,6 +73,7 @@ internal sealed class ServeApp : IAsyncDisposable
             Activity = (r, now) => (r.Tag as ServeCall)?.Poll(now),
             Removed = OnRemoved,
             ConnectTimeout = options.ConnectTimeout,
+            MaxSessions = options.MaxCalls,
             Logger = _log,
         };
 
@@ -287,8 +288,14 @@ internal sealed class ServeApp : IAsyncDisposable
             w.WriteNumber("sessionsRemoved", _handler.SessionsRemoved);
             w.WriteNumber("callsFinished", Interlocked.Read(ref _finished));
             w.WriteNumber("connectTimeoutSeconds", _options.ConnectTimeout.TotalSeconds);
+            w.WriteNumber("maxCalls", _options.MaxCalls);
             w.WriteNumber("datagramsReceived", _host.DatagramsReceived);
             w.WriteNumber("datagramsSent", _host.DatagramsSent);
+            w.WriteStartObject("process");
+            w.WriteNumber("workingSetBytes", Environment.WorkingSet);
+            w.WriteNumber("managedHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+            w.WriteNumber("heapAfterLastGcBytes", GC.GetGCMemoryInfo().HeapSizeBytes);
+            w.WriteEndObject();
             if (_options.RecordDirectory is DirectoryInfo dir)
             {
                 w.WriteStartObject("recording");

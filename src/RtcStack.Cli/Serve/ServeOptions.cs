@@ -44,6 +44,9 @@ internal sealed class ServeOptions
     /// <summary>Gets or sets how many sessions one client address may create at once.</summary>
     public int SessionBurst { get; set; } = 20;
 
+    /// <summary>Gets or sets the most calls at once (0: no limit); more get 503 with Retry-After.</summary>
+    public int MaxCalls { get; set; }
+
     /// <summary>Gets or sets the clock (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -56,6 +56,14 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets the most sessions that may exist at once (0: no limit); one more offer gets 503 with Retry-After
+    /// (RFC 9725 §4.5). With a socket per session, keep it below the process's descriptor limit: a process that runs
+    /// out of descriptors fails in places that cannot recover (the runtime aborted with "Out of memory." when 20,000
+    /// sessions took the last of 20,000 descriptors).
+    /// </summary>
+    public int MaxSessions { get; set; }
+
     /// <summary>Gets or sets the callback run once for every removed session, after it was closed and removed (not under its lock).</summary>
     public Action<SessionResource>? Removed { get; set; }
 
@@ -125,6 +133,11 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(offerSdp);
+        if (MaxSessions > 0 && _resources.Count >= MaxSessions)
+        {
+            return WhipCreateResult.Unavailable($"the server is at its limit of {MaxSessions} sessions; try again later", RetryAfterEstimate());
+        }
+
         SessionResource r;
         try
         {

@@ -18,10 +18,15 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 /// sessions' ports, faults in the application's callbacks and options) and of time (connect deadlines, ICE
 /// failures) against a server on a fake clock: however the sequence goes, once every session has ended the handler,
 /// the host, the UDP ports and the managed heap (the sessions' objects) are back where they started, and every
-/// refusal came with a status and a reason.
+/// refusal came with a status and a reason. It runs alone (its collection is not parallelised): it opens and closes
+/// hundreds of sockets and sessions in a few seconds, which would load the machine under the timing-sensitive host tests.
 /// </summary>
+[Collection(Name)]
 public sealed class SessionWhipHandlerPropertyTests
 {
+    /// <summary>The collection of tests that run with nothing beside them.</summary>
+    public const string Name = "Runs alone";
+
     private const string Token = "property-token";
     private const int Ports = 12;
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(60);
@@ -369,4 +374,10 @@ public sealed class SessionWhipHandlerPropertyTests
         GC.WaitForPendingFinalizers();
         GC.Collect();
     }
+}
+
+/// <summary>Tests that run after the parallel ones, one at a time.</summary>
+[CollectionDefinition(SessionWhipHandlerPropertyTests.Name, DisableParallelization = true)]
+public sealed class RunsAloneCollection
+{
 }

@@ -283,6 +283,30 @@ public sealed partial class SessionWhipHandlerTests
     }
 
     [Fact]
+    public async Task AtMaxSessionsAnOfferIs503WithRetryAfterAndNothingIsCreated()
+    {
+        // A cap below the descriptor limit: serve died with "Out of memory." when sessions took the last descriptor.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
+            configureHandler: h => h.MaxSessions = 2);
+        for (int i = 0; i < 2; i++)
+        {
+            using HttpResponseMessage ok = await server.Http.PostAsync("/whip", Sdp(Offer(5120 + i)));
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(12));
+        using HttpResponseMessage full = await server.Http.PostAsync("/whep", Sdp(Offer(5122)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
+        Assert.Contains("limit of 2 sessions", await full.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(18), full.Headers.RetryAfter!.Delta);
+        Assert.Equal(2, server.Handler.SessionsCreated);
+        time.Advance(TimeSpan.FromSeconds(18));
+        using HttpResponseMessage again = await server.Http.PostAsync("/whep", Sdp(Offer(5123)));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+    }
+
+    [Fact]
     public async Task SessionUrlsCarry128RandomBits()
     {
         // RFC 9725 §5: the session URL is the capability to change or end the session.
