@@ -21,6 +21,11 @@ pkgs=(libopus0 libsrtp2-1 openssl libicu72)
 if [ $fast -eq 0 ]; then
   # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md).
   pkgs+=(tshark opus-tools coturn chromium firefox-esr)
+  # Non-browser WebRTC peers: Pion v3 (a Go program built in the test, GOPATH mode, no network) and
+  # GStreamer webrtcbin driven from Python through gi (tests/RtcStack.Interop.Tests/Peers).
+  pkgs+=(golang-go golang-github-pion-webrtc.v3-dev
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
+    gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 python3-gi)
 fi
 ensure_packages "${pkgs[@]}"
 

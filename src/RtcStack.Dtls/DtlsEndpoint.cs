@@ -304,7 +304,14 @@ public sealed partial class DtlsEndpoint : IDisposable
             return;
         }
 
-        epoch.Replay.Mark(record.SequenceNumber);
+        // RFC 6347 §4.2.1: until a ClientHello is accepted (with a valid cookie when one is required) the server
+        // keeps no state for its sender, so epoch-0 records do not move the replay window either: a flood of
+        // ClientHellos with high record numbers would otherwise make a real client's first records look too old.
+        if (!(Role == DtlsRole.Server && _step == Step.ServerWaitClientHello && record.Epoch == 0))
+        {
+            epoch.Replay.Mark(record.SequenceNumber);
+        }
+
         ReadOnlySpan<byte> plaintext = _plaintext.AsSpan(0, length);
         switch (record.Type)
         {

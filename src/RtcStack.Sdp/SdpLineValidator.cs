@@ -109,7 +109,7 @@ internal static class SdpLineValidator
             case SdpAttributeNames.IceUfrag:
             case SdpAttributeNames.IcePwd:
                 ok = hasValue && value.Length <= 256 && SdpGrammar.IsIceChars(value);
-                message = $"a={name} needs 1-256 ice-chars (letters, digits, '+', '/'; RFC 8839 §5.4)";
+                message = $"a={name} needs 1-256 ice-chars: letters, digits, '+', '/' (RFC 8839 §5.4)";
                 break;
             case SdpAttributeNames.IceOptions:
                 ok = hasValue && AreTokens(value);

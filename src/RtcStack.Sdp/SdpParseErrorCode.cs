@@ -65,4 +65,10 @@ public enum SdpParseErrorCode
 
     /// <summary>A known attribute (rtpmap, fmtp, extmap, ssrc, ...) whose value does not match its grammar.</summary>
     InvalidAttributeValue,
+
+    /// <summary>Strict mode: an attribute at a level its specification does not allow (for example a=mid at session level).</summary>
+    AttributeNotAllowedHere,
+
+    /// <summary>Strict mode: a second copy of an attribute allowed once per section (or once per payload type or extension id).</summary>
+    DuplicateAttribute,
 }

@@ -13,8 +13,14 @@ public sealed record SdpParserOptions
     /// <summary>The default <see cref="MaxLineLength"/>: 16 KiB.</summary>
     public const int DefaultMaxLineLength = 16 * 1024;
 
-    /// <summary>Gets the shared default options.</summary>
+    /// <summary>Gets the shared default options: tolerant parsing (<see cref="SdpParseMode.Tolerant"/>) with the default limits.</summary>
     public static SdpParserOptions Default { get; } = new();
+
+    /// <summary>Gets strict options for conformance checks: every deviation is an error (<see cref="SdpParseMode.Strict"/>).</summary>
+    public static SdpParserOptions Strict { get; } = new() { Mode = SdpParseMode.Strict };
+
+    /// <summary>Gets how strictly the input is held to the grammar; <see cref="SdpParseMode.Tolerant"/> by default.</summary>
+    public SdpParseMode Mode { get; init; } = SdpParseMode.Tolerant;
 
     /// <summary>Gets the largest accepted input, in characters (or bytes for UTF-8 input).</summary>
     public int MaxInputLength { get; init; } = DefaultMaxInputLength;

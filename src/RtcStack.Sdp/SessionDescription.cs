@@ -57,6 +57,12 @@ public sealed class SessionDescription : SdpSection
         }
     }
 
+    /// <summary>
+    /// Gets what a tolerant parse repaired, dropped or noticed in the input, in line order (empty for a
+    /// description built in code or parsed without deviations). See <see cref="SdpParseMode.Tolerant"/>.
+    /// </summary>
+    public IReadOnlyList<SdpParseWarning> ParseWarnings { get; internal set; } = [];
+
     /// <summary>Gets the media descriptions, in order.</summary>
     public IList<MediaDescription> MediaDescriptions { get; } = new List<MediaDescription>();
 

@@ -168,3 +168,77 @@ public class HostileInputTests
         }
     }
 }
+
+/// <summary>RFC 6347 §4.2.1: before a ClientHello comes back with a valid cookie, the server keeps nothing.</summary>
+public class CookieFloodTests
+{
+    private static byte[][] ChromiumHello() =>
+        [.. File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "chromium-156-clienthello.hex")).Where(l => l.Length > 0).Select(Convert.FromHexString)];
+
+    private static byte[] WithRecordSequence(byte[] datagram, ulong seq)
+    {
+        byte[] copy = (byte[])datagram.Clone();
+        for (int b = 0; b < 6; b++)
+        {
+            copy[5 + b] = (byte)(seq >> (8 * (5 - b)));
+        }
+
+        return copy;
+    }
+
+    [Fact]
+    public void TenThousandClientHellosWithoutACookieGetHelloVerifyRequestsAndLeaveNoState()
+    {
+        DtlsOptions so = TestCertificates.Options(TestCertificates.Server, TestCertificates.Client);
+        so.RequireCookie = true;
+        var server = new DtlsEndpoint(DtlsRole.Server, so);
+        server.Start(TimeSpan.Zero);
+
+        // Real browser ClientHellos (fragmented over two datagrams) and ones our own client makes, 10,000 in all.
+        byte[][] chromium = ChromiumHello();
+        var hellos = new List<byte[]>();
+        for (int i = 0; i < 100; i++)
+        {
+            var c = new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server));
+            c.Start(TimeSpan.Zero);
+            Assert.True(c.TryPollTransmit(out ReadOnlyMemory<byte> hello), "client hello");
+            hellos.Add(hello.ToArray());
+        }
+
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        int verifyRequests = 0;
+        ulong recordSeq = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            // Each arrives with a fresh record sequence number, as retransmissions and new clients do, so that
+            // the epoch-0 replay window (RFC 6347 §4.1.2.6) does not hide how the server treats it.
+            if (i % 2 == 0)
+            {
+                server.HandleDatagram(WithRecordSequence(chromium[0], recordSeq++), TimeSpan.FromMilliseconds(i));
+                server.HandleDatagram(WithRecordSequence(chromium[1], recordSeq++), TimeSpan.FromMilliseconds(i));
+            }
+            else
+            {
+                server.HandleDatagram(WithRecordSequence(hellos[i % hellos.Count], recordSeq++), TimeSpan.FromMilliseconds(i));
+            }
+
+            while (server.TryPollTransmit(out ReadOnlyMemory<byte> reply))
+            {
+                Assert.Equal(22, reply.Span[0]);
+                Assert.Equal((byte)HandshakeType.HelloVerifyRequest, reply.Span[DtlsRecord.HeaderLength]);
+                verifyRequests++;
+            }
+        }
+
+        long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(10_000, verifyRequests);
+        Assert.Equal(DtlsState.Handshaking, server.State);
+        Assert.True(heapAfter - heapBefore < 64 * 1024, $"heap grew by {heapAfter - heapBefore} bytes over 10,000 ClientHellos");
+
+        // A real client still connects: it answers the HelloVerifyRequest with the cookie.
+        var client = new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server));
+        var link = new VirtualLink(client, server);
+        client.Start(link.Now);
+        Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)), $"no handshake after the flood: {server.State}");
+    }
+}

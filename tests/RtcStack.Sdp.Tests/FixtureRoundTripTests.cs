@@ -27,13 +27,23 @@ public class FixtureRoundTripTests
         Assert.True(AllFixtures().Count >= SdpFixtures.Real.Length);
     }
 
+    [Fact]
+    public void EveryRealPeerFixtureIsPresent()
+    {
+        foreach (string name in SdpFixtures.Peers)
+        {
+            Assert.True(File.Exists(SdpFixtures.PathOf(name)), name);
+            Assert.Contains("\r\n", SdpFixtures.Text(name), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Parse → write gives the file back byte for byte, or for a file with a repaired twin, exactly that twin.</summary>
     [Theory]
     [MemberData(nameof(AllFixtures))]
     public void ParseThenWriteGivesTheSameText(string name)
     {
-        string text = SdpFixtures.Text(name);
         SessionDescription sdp = SdpFixtures.Parse(name);
-        Assert.Equal(text, sdp.ToString());
+        Assert.Equal(SdpFixtures.Written(name), sdp.ToString());
     }
 
     [Theory]
@@ -41,12 +51,13 @@ public class FixtureRoundTripTests
     public void Utf8ParseThenUtf8WriteGivesTheSameBytes(string name)
     {
         byte[] bytes = SdpFixtures.Bytes(name);
+        byte[] expected = Encoding.UTF8.GetBytes(SdpFixtures.Written(name));
         Assert.True(SessionDescription.TryParse(bytes, out SessionDescription? sdp, out SdpParseError error), error.ToString());
-        Assert.Equal(bytes.Length, sdp.GetUtf8ByteCount());
+        Assert.Equal(expected.Length, sdp.GetUtf8ByteCount());
         byte[] output = new byte[sdp.GetUtf8ByteCount()];
         Assert.True(sdp.TryFormatUtf8(output, out int written));
-        Assert.Equal(bytes.Length, written);
-        Assert.Equal(bytes, output);
+        Assert.Equal(expected.Length, written);
+        Assert.Equal(expected, output);
         Assert.False(sdp.TryFormatUtf8(new byte[written - 1], out _));
     }
 
@@ -54,10 +65,9 @@ public class FixtureRoundTripTests
     [MemberData(nameof(AllFixtures))]
     public void LfOnlyInputParsesToTheSameModelAndWritesCrlf(string name)
     {
-        string crlf = SdpFixtures.Text(name);
-        string lf = crlf.Replace("\r\n", "\n", StringComparison.Ordinal);
+        string lf = SdpFixtures.Text(name).Replace("\r\n", "\n", StringComparison.Ordinal);
         Assert.True(SessionDescription.TryParse(lf, out SessionDescription? sdp, out SdpParseError error), error.ToString());
-        Assert.Equal(crlf, sdp.ToString());
+        Assert.Equal(SdpFixtures.Written(name), sdp.ToString());
     }
 
     [Theory]
@@ -66,14 +76,62 @@ public class FixtureRoundTripTests
     {
         string text = SdpFixtures.Text(name);
         Assert.True(SessionDescription.TryParse(text.TrimEnd('\r', '\n'), out SessionDescription? sdp, out SdpParseError error), error.ToString());
-        Assert.Equal(text, sdp.ToString());
+        Assert.Equal(SdpFixtures.Written(name), sdp.ToString());
+    }
+
+    /// <summary>
+    /// A fixture parses without warnings exactly when it has no repaired twin; a repaired twin parses without warnings
+    /// in both modes and writes itself back.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void WarningsExactlyWhenRepaired(string name)
+    {
+        SessionDescription sdp = SdpFixtures.Parse(name);
+        string? repaired = SdpFixtures.RepairedPathOf(name);
+        if (repaired is null)
+        {
+            Assert.Empty(sdp.ParseWarnings);
+            return;
+        }
+
+        Assert.NotEmpty(sdp.ParseWarnings);
+        string text = File.ReadAllText(repaired);
+        Assert.True(SessionDescription.TryParse(text, SdpParserOptions.Strict, out SessionDescription? strict, out SdpParseError error), error.ToString());
+        Assert.Empty(strict.ParseWarnings);
+        Assert.Equal(text, strict.ToString());
+        SessionDescription tolerant = SessionDescription.Parse(text);
+        Assert.Empty(tolerant.ParseWarnings);
+        Assert.Equal(text, tolerant.ToString());
+    }
+
+    [Fact]
+    public void PionOfferNeedsItsTrailingSpacesRemovedAndNothingElse()
+    {
+        // Pion 3.1.56 writes "a=rtcp-fb:<pt> transport-cc " for each of its four audio codecs (lines 18, 20, 22, 24).
+        SessionDescription sdp = SdpFixtures.Parse(SdpFixtures.PionOffer);
+        Assert.Equal([18, 20, 22, 24], sdp.ParseWarnings.Select(w => w.LineNumber));
+        Assert.All(sdp.ParseWarnings, w => Assert.Equal(SdpParseWarningCode.ExtraWhitespace, w.Code));
+        Assert.All(sdp.MediaDescriptions[0].Lines.Where(l => l.ToString().StartsWith("a=rtcp-fb:", StringComparison.Ordinal)), l => Assert.EndsWith("transport-cc", l.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PeerDescriptionsOtherThanPionsParseStrictly()
+    {
+        foreach (string name in SdpFixtures.Peers.Where(n => n != SdpFixtures.PionOffer))
+        {
+            string text = SdpFixtures.Text(name);
+            Assert.True(SessionDescription.TryParse(text, SdpParserOptions.Strict, out SessionDescription? strict, out SdpParseError error), name + ": " + error);
+            Assert.Empty(strict.ParseWarnings);
+            Assert.Equal(text, strict.ToString());
+        }
     }
 
     [Theory]
     [MemberData(nameof(AllFixtures))]
     public void EveryLineIsKeptInOrder(string name)
     {
-        string[] lines = SdpFixtures.Text(name).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = SdpFixtures.Written(name).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         SessionDescription sdp = SdpFixtures.Parse(name);
         var model = new List<string> { "v=0", "o=" + sdp.Origin, "s=" + sdp.SessionName };
         foreach (SdpLine line in sdp.Lines)

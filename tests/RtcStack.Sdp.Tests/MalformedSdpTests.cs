@@ -96,24 +96,32 @@ public class MalformedSdpTests
         { Head + Audio + "garbage at the end", SdpParseErrorCode.MalformedLine, 6 },
         { Head + Audio + "\0\0\0", SdpParseErrorCode.InvalidCharacter, 6 },
         { Head + Audio + "\r\r\n", SdpParseErrorCode.InvalidCharacter, 6 },
+        { Head + "a=mid:0\r\n", SdpParseErrorCode.AttributeNotAllowedHere, 5 },
+        { Head + Audio + "a=group:BUNDLE 0\r\n", SdpParseErrorCode.AttributeNotAllowedHere, 6 },
+        { Head + Audio + "a=mid:0\r\na=mid:1\r\n", SdpParseErrorCode.DuplicateAttribute, 7 },
+        { Head + Audio + "a=sendrecv\r\na=recvonly\r\n", SdpParseErrorCode.DuplicateAttribute, 7 },
+        { Head + Audio + "a=rtpmap:111 opus/48000/2\r\na=rtpmap:111 PCMU/8000\r\n", SdpParseErrorCode.DuplicateAttribute, 7 },
+        { Head + Audio + "a=extmap:1 urn:a\r\na=extmap:1/sendonly urn:b\r\n", SdpParseErrorCode.DuplicateAttribute, 7 },
+        { Head + Audio + "a=rtcp-fb:111 transport-cc \r\n", SdpParseErrorCode.InvalidAttributeValue, 6 },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void MalformedInputGivesTheErrorAndLineNumber(string text, SdpParseErrorCode code, int line)
     {
-        Assert.False(SessionDescription.TryParse(text, out SessionDescription? sdp, out SdpParseError error));
+        SdpParserOptions strict = SdpParserOptions.Strict;
+        Assert.False(SessionDescription.TryParse(text, strict, out SessionDescription? sdp, out SdpParseError error));
         Assert.Null(sdp);
         Assert.Equal(code, error.Code);
         Assert.Equal(line, error.LineNumber);
         Assert.False(string.IsNullOrEmpty(error.Message));
 
         // The same through the UTF-8 entry point and the line-feed-only form.
-        Assert.False(SessionDescription.TryParse(Encoding.UTF8.GetBytes(text), out _, out SdpParseError utf8Error));
+        Assert.False(SessionDescription.TryParse(Encoding.UTF8.GetBytes(text), strict, out _, out SdpParseError utf8Error));
         Assert.Equal(error, utf8Error);
         if (!text.Contains("\r\r", StringComparison.Ordinal))
         {
-            Assert.False(SessionDescription.TryParse(text.Replace("\r\n", "\n", StringComparison.Ordinal), out _, out SdpParseError lfError));
+            Assert.False(SessionDescription.TryParse(text.Replace("\r\n", "\n", StringComparison.Ordinal), strict, out _, out SdpParseError lfError));
             Assert.Equal(code, lfError.Code);
             Assert.Equal(line, lfError.LineNumber);
         }

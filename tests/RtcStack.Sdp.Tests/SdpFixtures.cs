@@ -18,7 +18,35 @@ internal static class SdpFixtures
 
     public static readonly string[] Real = [ChromiumOffer, ChromiumAnswer, FirefoxOffer, FirefoxAnswer, ChromiumOfferAudioVideoData, FirefoxOfferGathered];
 
+    /// <summary>Pion 3.1.56's WHIP offer (our Go client): ends its four a=rtcp-fb lines in a space.</summary>
+    public const string PionOffer = "pion-3.1.56-offer.sdp";
+
+    /// <summary><c>rtcstack serve</c>'s answer to <see cref="PionOffer"/>.</summary>
+    public const string PionServeAnswer = "pion-3.1.56-serve-answer.sdp";
+
+    /// <summary>GStreamer 1.22.0 webrtcbin's WHIP offer (our Python client): a=rtpmap:111 OPUS/48000 without a channel count, no end-of-candidates.</summary>
+    public const string GStreamerOffer = "gstreamer-1.22.0-offer.sdp";
+
+    /// <summary><c>rtcstack serve</c>'s answer to <see cref="GStreamerOffer"/>.</summary>
+    public const string GStreamerServeAnswer = "gstreamer-1.22.0-serve-answer.sdp";
+
+    /// <summary>The non-browser peers' offers and serve's answers, captured by the interop suite's PeerCallTests.</summary>
+    public static readonly string[] Peers = [PionOffer, PionServeAnswer, GStreamerOffer, GStreamerServeAnswer];
+
     public static string PathOf(string name) => Path.Combine(RepoPaths.Root, "tests", "RtcStack.Sdp.Tests", "Fixtures", name);
+
+    /// <summary>
+    /// Gets the path of the text a tolerant parse of <paramref name="name"/> writes back when that differs from the
+    /// input (Fixtures/repaired/NAME: a real stack's deviations, each repaired with a warning), or null.
+    /// </summary>
+    public static string? RepairedPathOf(string name)
+    {
+        string path = Path.Combine(RepoPaths.Root, "tests", "RtcStack.Sdp.Tests", "Fixtures", "repaired", name);
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>Gets what parse → write must give for <paramref name="name"/>: the file itself, or its repaired twin.</summary>
+    public static string Written(string name) => File.ReadAllText(RepairedPathOf(name) ?? PathOf(name));
 
     public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
 

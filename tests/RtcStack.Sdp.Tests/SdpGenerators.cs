@@ -177,11 +177,7 @@ internal static class SdpGenerators
             sdp.Lines.Add(new SdpTiming((ulong)i, (ulong)(i * 2)).ToLine());
         }
 
-        foreach (SdpLine a in attributes)
-        {
-            sdp.Lines.Add(a);
-        }
-
+        AddConformant(sdp.Lines, attributes, mediaLevel: false);
         foreach (MediaDescription m in media)
         {
             sdp.MediaDescriptions.Add(m);
@@ -203,11 +199,31 @@ internal static class SdpGenerators
             media.Lines.Add(new SdpConnection("IN", "IP6", "2001:db8::" + i).ToLine());
         }
 
+        AddConformant(media.Lines, attributes, mediaLevel: true);
+        return media;
+    }
+
+    /// <summary>
+    /// Adds the attributes a strict parse accepts at this level: each at a level its specification allows, and
+    /// at most one of each kind that may appear once (the rules behind SdpParseErrorCode.AttributeNotAllowedHere
+    /// and DuplicateAttribute).
+    /// </summary>
+    private static void AddConformant(SdpLineCollection lines, IList<SdpLine> attributes, bool mediaLevel)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (SdpLine a in attributes)
         {
-            media.Lines.Add(a);
-        }
+            SdpAttributeRules.Level level = SdpAttributeRules.GetLevel(a.AttributeName, out _);
+            if ((level == SdpAttributeRules.Level.SessionOnly && mediaLevel) || (level == SdpAttributeRules.Level.MediaOnly && !mediaLevel))
+            {
+                continue;
+            }
 
-        return media;
+            string? key = SdpAttributeRules.GetUniqueKey(a.AttributeName, a.AttributeValue, out _);
+            if (key is null || seen.Add(key))
+            {
+                lines.Add(a);
+            }
+        }
     }
 }

@@ -48,6 +48,26 @@ public static class Goertzel
         return (best, second <= 0 ? double.PositiveInfinity : bestPower / second);
     }
 
+    /// <summary>
+    /// Returns the frequency with the most power between <paramref name="from"/> and <paramref name="to"/> Hz,
+    /// scanned in steps of <paramref name="step"/> Hz: a check that does not depend on a list of candidates.
+    /// </summary>
+    public static double Peak(ReadOnlySpan<short> samples, int sampleRate, double from = 100, double to = 2000, double step = 2)
+    {
+        double best = 0, bestPower = 0;
+        for (double f = from; f <= to; f += step)
+        {
+            double p = Power(samples, f, sampleRate);
+            if (p > bestPower)
+            {
+                bestPower = p;
+                best = f;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>Fills <paramref name="destination"/> with a sine of <paramref name="frequency"/> Hz starting at sample <paramref name="start"/>.</summary>
     public static void Tone(Span<short> destination, double frequency, int sampleRate, long start, double amplitude = 0.3)
     {

@@ -16,6 +16,8 @@ namespace RtcStack.Fuzz.Targets;
 [FuzzTarget("peer-session")]
 public sealed class PeerSessionTarget : IFuzzTarget
 {
+    // A fixed wall clock keeps every run's bytes (RTCP NTP timestamps) the same for the fuzzer.
+    private static readonly DateTimeOffset s_wallClock = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DtlsCertificate s_certA = DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private static readonly DtlsCertificate s_certB = DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private static readonly TransportAddress s_a = TransportAddress.Parse("10.0.0.1:1000");
@@ -25,8 +27,8 @@ public sealed class PeerSessionTarget : IFuzzTarget
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {
-        using var a = new PeerSession(new PeerSessionOptions { Certificate = s_certA, Random = new Random(1) });
-        using var b = new PeerSession(new PeerSessionOptions { Certificate = s_certB, Random = new Random(2) });
+        using var a = new PeerSession(new PeerSessionOptions { Certificate = s_certA, Random = new Random(1), WallClockAtZero = s_wallClock });
+        using var b = new PeerSession(new PeerSessionOptions { Certificate = s_certB, Random = new Random(2), WallClockAtZero = s_wallClock });
         a.AddLocalAddress(s_a);
         b.AddLocalAddress(s_b);
         TimeSpan now = TimeSpan.FromSeconds(1);

@@ -5,9 +5,11 @@ namespace RtcStack.Fuzz.Targets;
 
 /// <summary>
 /// The SDP parser (RFC 8866) and what sits on it: any input must parse or be rejected with an
-/// error, never throw. A parsed description must write back to text that parses to the same text
-/// (a mismatch is thrown as a finding), every typed accessor must work on it, and the JSEP answerer
-/// must either answer it or return an error; an answer must itself parse.
+/// error, never throw, in both tolerant and strict mode. A parsed description must write back to
+/// text that parses to the same text with no repair left to make (a mismatch is thrown as a
+/// finding); whatever strict mode accepts, tolerant mode accepts with the same result; every typed
+/// accessor must work on it, and the JSEP answerer must either answer it or return an error; an
+/// answer must itself parse.
 /// </summary>
 [FuzzTarget("sdp")]
 public sealed class SdpTarget : IFuzzTarget
@@ -32,8 +34,19 @@ public sealed class SdpTarget : IFuzzTarget
         {
         }
 
+        bool strictOk = SessionDescription.TryParse(data, SdpParserOptions.Strict, out SessionDescription? strict, out SdpParseError strictError);
+        if (!strictOk && strictError.Code == SdpParseErrorCode.None)
+        {
+            throw new InvalidOperationException("strict parse rejected without an error code");
+        }
+
         if (!SessionDescription.TryParse(data, out SessionDescription? sdp, out SdpParseError error))
         {
+            if (strictOk)
+            {
+                throw new InvalidOperationException("strict mode accepted what tolerant mode refused: " + error);
+            }
+
             if (error.Code == SdpParseErrorCode.None)
             {
                 throw new InvalidOperationException("rejected without an error code");
@@ -51,6 +64,20 @@ public sealed class SdpTarget : IFuzzTarget
         if (!string.Equals(text, again.ToString(), StringComparison.Ordinal))
         {
             throw new InvalidOperationException("write/parse/write is not stable");
+        }
+
+        foreach (SdpParseWarning warning in again.ParseWarnings)
+        {
+            // A misplaced attribute is kept (and warned about again); every other repair is done once.
+            if (warning.Code != SdpParseWarningCode.AttributeAtWrongLevel)
+            {
+                throw new InvalidOperationException("written text still needs a repair: " + warning);
+            }
+        }
+
+        if (strictOk && sdp.ParseWarnings.Count == 0 && !string.Equals(strict!.ToString(), text, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("strict and tolerant parses of a clean input differ");
         }
 
         byte[] utf8 = new byte[sdp.GetUtf8ByteCount()];

@@ -22,12 +22,14 @@ internal static class BenchSessionsCommand
         var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one CPU (by default it runs on CPU 0 only)." };
         var nullEndpoints = new Option<bool>("--null-endpoints") { Description = "Control run: replace the sessions by endpoints that do no protocol work and send datagrams of the same size, to measure the UDP host and the kernel alone." };
         var noWarmUpRun = new Option<bool>("--no-warm-up-run") { Description = "Skip the unreported 100-pair run that first brings the JIT to its optimized code (without it the first count of a process runs while code is still being compiled)." };
+        var overload = new Option<int>("--overload") { Description = "Overload run: N is the sustainable pair count; offer 1.5 N pairs while media flows, admitting each only if both hosts' UdpSessionHost.TryAdmit agrees (event-loop load, limit --max-load), and report the refused and the admitted pairs' delivery. Implies --event-loop." };
+        var maxLoad = new Option<double>("--max-load") { Description = "Admission limit for --overload (UdpSessionHostOptions.MaxLoad).", DefaultValueFactory = _ => 0.8 };
         var eventLoop = new Option<bool>("--event-loop") { Description = "Run both hosts and the 20 ms media clock on one UdpEventLoop thread (Linux x64) instead of the hosts' own receive, socket-engine and timer threads and a sender thread." };
         var command = new Command("sessions",
             "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
             "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
         {
-            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun,
+            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun, overload, maxLoad,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +58,27 @@ internal static class BenchSessionsCommand
             {
                 // "One core": the whole process, both endpoints, the OS's UDP work done in our threads' context.
                 Process.GetCurrentProcess().ProcessorAffinity = 1;
+            }
+
+            if (parse.GetValue(overload) is int sustainable and > 0)
+            {
+                if (!UdpEventLoop.IsSupported)
+                {
+                    error.WriteLine("error: --overload needs the event loop (Linux on x64)");
+                    return 2;
+                }
+
+                if (!parse.GetValue(noWarmUpRun))
+                {
+                    _ = RunOne(Math.Min(100, sustainable), TimeSpan.FromSeconds(2), nullEndpoints: false, eventLoop: true);
+                }
+
+                OverloadResult o = RunOverload(sustainable, (int)Math.Round(1.5 * sustainable), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(maxLoad));
+                output.WriteLine($"{"offered",7} {"admitted",8} {"refused",7} {"sent",10} {"received",10} {"delivery %",10} {"cpu %",6} {"load",5} {"rtx",6} {"rtx dropped",11} {"kernel drops",12}");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{o.Offered,7} {o.Admitted,8} {o.Refused,7} {o.Sent,10} {o.Received,10} {100.0 * o.Received / Math.Max(1, o.Sent),10:0.000} {o.CpuPercent,6:0.0} {o.Load,5:0.00} {o.Retransmitted,6} {o.RetransmissionsDropped,11} {o.KernelDrops,12}"));
+                output.WriteLine($"last refusal: {o.LastRefusal ?? "(none)"}");
+                return 0;
             }
 
             output.WriteLine($"{"pairs",6} {"sessions",8} {"setup s",8} {"sent",10} {"owed",10} {"received",10} {"lost",6} {"cpu %",6} {"us/packet",9} {"dgrams/s",9} {"us/dgram",8} {"MB/session",10} {"rtx",6} {"sustained",9}");
@@ -135,7 +158,7 @@ internal static class BenchSessionsCommand
 
         Side Make(UdpSessionHost host, DtlsCertificate cert)
         {
-            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero };
+            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget };
             var s = new PeerSession(o);
             var side = new Side { Session = s, Handle = null! };
             byte[] buffer = new byte[PeerSession.MaxDatagramSize];
@@ -364,5 +387,164 @@ internal static class BenchSessionsCommand
 
         return new Result(setup.Elapsed, sent, owed, got, cpuPercent, sent == 0 ? 0 : cpu.TotalMicroseconds / sent,
             datagrams / wall.TotalSeconds, datagrams == 0 ? 0 : cpu.TotalMicroseconds / datagrams, bytesPerSession, retransmitted, sustained);
+    }
+
+    private sealed record OverloadResult(int Offered, int Admitted, int Refused, long Sent, long Received, double CpuPercent, double Load, long Retransmitted, long RetransmissionsDropped, long KernelDrops, string? LastRefusal);
+
+    /// <summary>
+    /// Offers <paramref name="offered"/> pairs, 25 every half second, while the pairs already connected send media on
+    /// the loop's 20 ms clock; a pair is set up only if both hosts admit it. After the last offer, measures the
+    /// admitted pairs for <paramref name="duration"/>: packets sent and received (after a 1 s drain), CPU and load.
+    /// </summary>
+    private static OverloadResult RunOverload(int sustainable, int offered, TimeSpan duration, double maxLoad)
+    {
+        _ = sustainable;
+        byte[] opus = new byte[80];
+        opus[0] = 15 << 3;
+        new Random(1).NextBytes(opus.AsSpan(1));
+        using var certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        using var certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        using var loop = new UdpEventLoop();
+        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loop, MaxLoad = maxLoad });
+        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loop, MaxLoad = maxLoad });
+        long received = 0;
+        long sent = 0;
+        uint ts = 0;
+        var pairs = new List<(PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb)>();
+        var live = new List<(PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb)>(); // loop thread only
+
+        (PeerSession, UdpSessionHandle) Make(UdpSessionHost host, DtlsCertificate cert, Action onConnected)
+        {
+            var s = new PeerSession(new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget });
+            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+            UdpSessionHandle h = host.Add(s, (_, _) =>
+            {
+                while (s.TryPollEvent(out PeerSessionEvent? e))
+                {
+                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                    {
+                        onConnected();
+                    }
+                }
+
+                while (s.TryPollMedia(buffer, out _))
+                {
+                    Interlocked.Increment(ref received);
+                }
+            });
+            return (s, h);
+        }
+
+        // The media clock: every 20 ms each live pair sends one packet each way.
+        bool running = true;
+        void Tick(TimeSpan due)
+        {
+            if (!Volatile.Read(ref running))
+            {
+                return;
+            }
+
+            foreach ((PeerSession a, UdpSessionHandle ha, PeerSession b, UdpSessionHandle hb) in live)
+            {
+                if (ha.Invoke(now => a.SendRtp(opus, ts, false, now)))
+                {
+                    sent++;
+                }
+
+                if (hb.Invoke(now => b.SendRtp(opus, ts, false, now)))
+                {
+                    sent++;
+                }
+            }
+
+            ts += 960;
+            TimeSpan next = due + TimeSpan.FromMilliseconds(20);
+            loop.PostAt(next, () => Tick(next));
+        }
+
+        loop.Post(() => Tick(loop.Now));
+        int refused = 0;
+        for (int start = 0; start < offered; start += 25)
+        {
+            for (int i = start; i < Math.Min(offered, start + 25); i++)
+            {
+                if (!hostA.TryAdmit(out _) || !hostB.TryAdmit(out _))
+                {
+                    refused++;
+                    continue;
+                }
+
+                int ready = 0;
+                (PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb) pair = default;
+                void OnConnected()
+                {
+                    if (Interlocked.Increment(ref ready) == 2)
+                    {
+                        var p = pair;
+                        loop.Post(() => live.Add(p));
+                    }
+                }
+
+                (PeerSession sa, UdpSessionHandle ha) = Make(hostA, certA, OnConnected);
+                (PeerSession sb, UdpSessionHandle hb) = Make(hostB, certB, OnConnected);
+                pair = (sa, ha, sb, hb);
+                pairs.Add(pair);
+                string offer = hb.Invoke(now => sb.CreateOffer(now));
+                string answer = ha.Invoke(now => sa.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
+                hb.Invoke(now => sb.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+            }
+
+            Thread.Sleep(500);
+        }
+
+        // Let the last admitted pairs connect, then measure CPU and load with every admitted pair sending.
+        Thread.Sleep(3000);
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        Thread.Sleep(duration);
+        using (var stopped = new ManualResetEventSlim())
+        {
+            loop.Post(() =>
+            {
+                Volatile.Write(ref running, false);
+                stopped.Set();
+            });
+            stopped.Wait();
+        }
+
+        wall.Stop();
+        double load = hostA.Load;
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        Thread.Sleep(1000);
+        long retransmitted = 0;
+        long dropped = 0;
+        long sentTotal = 0;
+        long receivedTotal = 0;
+        foreach ((PeerSession a, UdpSessionHandle ha, PeerSession b, UdpSessionHandle hb) in pairs)
+        {
+            foreach ((PeerSession s, UdpSessionHandle h) in new[] { (a, ha), (b, hb) })
+            {
+                RtcStatsReport r = h.Invoke(now => s.GetStats(now));
+                retransmitted += r.Get<RtcInboundRtpStreamStats>()?.RetransmittedPacketsReceived ?? 0;
+                receivedTotal += r.Get<RtcInboundRtpStreamStats>()?.PacketsReceived ?? 0;
+                RtcOutboundRtpStreamStats? outbound = r.Get<RtcOutboundRtpStreamStats>();
+                dropped += outbound?.RetransmissionsDropped ?? 0;
+                sentTotal += outbound?.PacketsSent ?? 0;
+            }
+        }
+
+        // Delivery over the whole run, the overload while pairs were offered included: every packet an admitted
+        // session sent against every one its peer's RTP statistics received (a retransmission that arrived after
+        // its original counts too, so the retransmitted column is printed beside it).
+
+        long kernelDrops = hostA.ReadSocketStatistics().KernelDrops + hostB.ReadSocketStatistics().KernelDrops;
+        string? lastRefusal = hostA.LastRefusal ?? hostB.LastRefusal;
+        foreach ((PeerSession a, _, PeerSession b, _) in pairs)
+        {
+            a.Dispose();
+            b.Dispose();
+        }
+
+        return new OverloadResult(offered, pairs.Count, refused, sentTotal, receivedTotal, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, load, retransmitted, dropped, kernelDrops, lastRefusal);
     }
 }

@@ -40,6 +40,9 @@ public sealed partial class UdpEventLoop : IDisposable
     private volatile bool _disposed;
     private int _wakePending;
     private long _datagramsRead; // written by the loop thread only
+    private long _windowStart = Stopwatch.GetTimestamp(); // loop thread writes, any thread reads
+    private long _windowBusy;
+    private long _lastUtilisationPpm; // parts per million of the last closed window
 
     /// <summary>Creates the loop and starts its thread.</summary>
     public UdpEventLoop()
@@ -75,6 +78,22 @@ public sealed partial class UdpEventLoop : IDisposable
 
     /// <summary>Gets whether the calling thread is the loop's thread.</summary>
     public bool IsLoopThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
+
+    /// <summary>
+    /// Gets the share of wall time the loop's thread spent working (not waiting in epoll_wait) over about the last
+    /// second, 0 to 1: what admission control asks before taking one more session. A loop that has been idle for
+    /// more than a second reports its idle share so far.
+    /// </summary>
+    public double Utilisation
+    {
+        get
+        {
+            long start = Volatile.Read(ref _windowStart);
+            long elapsed = Stopwatch.GetTimestamp() - start;
+            double last = Volatile.Read(ref _lastUtilisationPpm) / 1e6;
+            return elapsed > 2 * Stopwatch.Frequency ? Math.Min(last, (double)Volatile.Read(ref _windowBusy) / elapsed) : last;
+        }
+    }
 
     /// <summary>Gets the number of datagrams the loop has read.</summary>
     public long DatagramsRead => Volatile.Read(ref _datagramsRead);
@@ -217,6 +236,7 @@ public sealed partial class UdpEventLoop : IDisposable
         while (!_disposed)
         {
             int n = EpollWait(_epoll, events, MaxEvents, WaitMilliseconds());
+            long woke = Stopwatch.GetTimestamp();
             for (int i = 0; i < n && !_disposed; i++)
             {
                 int key = (int)(uint)events[i].Data;
@@ -239,6 +259,26 @@ public sealed partial class UdpEventLoop : IDisposable
             {
                 action();
             }
+
+            AccountBusy(woke);
+        }
+    }
+
+    // Loop thread: adds the time since epoll_wait returned to the window, and closes the window each second.
+    private void AccountBusy(long woke)
+    {
+        long done = Stopwatch.GetTimestamp();
+        long busy = _windowBusy + (done - woke);
+        long elapsed = done - _windowStart;
+        if (elapsed >= Stopwatch.Frequency)
+        {
+            Volatile.Write(ref _lastUtilisationPpm, Math.Min(1_000_000, busy * 1_000_000 / elapsed));
+            Volatile.Write(ref _windowBusy, 0);
+            Volatile.Write(ref _windowStart, done);
+        }
+        else
+        {
+            Volatile.Write(ref _windowBusy, busy);
         }
     }
 

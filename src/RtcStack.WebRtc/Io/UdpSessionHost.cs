@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
@@ -35,6 +36,20 @@ public sealed class UdpSessionHost : IDisposable
     private const int DrainBudget = 4096;
     private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
     private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
+
+    // Hosts alive in this process, for the observable instruments below (read when a listener collects).
+    private static readonly ConcurrentDictionary<UdpSessionHost, byte> s_live = new();
+
+    private static readonly ObservableCounter<long> s_kernelDrops = UdpMeter.Instance.CreateObservableCounter(
+        "rtcstack.udp.host.kernel_drops", () => Sum(static h => h.ReadSocketStatistics().KernelDrops), "{datagram}",
+        "Datagrams the kernel dropped on the hosts' sockets (full receive buffer; the SO_RXQ_OVFL counter).");
+
+    private static readonly ObservableGauge<long> s_receiveBuffers = UdpMeter.Instance.CreateObservableGauge(
+        "rtcstack.udp.host.receive_buffer_bytes", () => Sum(static h => h.ReadSocketStatistics().ReceiveBufferBytes), "By",
+        "Receive buffer space the kernel granted the hosts' sockets.");
+
+    private static readonly ObservableGauge<double> s_load = UdpMeter.Instance.CreateObservableGauge(
+        "rtcstack.udp.host.load", ObserveLoad, "1", "Each host's load over the last second (event loop busy share, or process CPU over all cores).");
 
     [ThreadStatic]
     private static byte[]? t_sendBuffer;
@@ -74,7 +89,32 @@ public sealed class UdpSessionHost : IDisposable
     private long _sent;
     private long _sendErrors;
     private long _unmatched;
+    private readonly Lock _loadGate = new();
+    private long _loadSampledAt;
+    private TimeSpan _cpuAtSample;
+    private double _load;
+    private long _admissionsRefused;
+    private string? _lastRefusal;
     private volatile bool _disposed;
+
+    private static long Sum(Func<UdpSessionHost, long> read)
+    {
+        long total = 0;
+        foreach (UdpSessionHost h in s_live.Keys)
+        {
+            total += read(h);
+        }
+
+        return total;
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveLoad()
+    {
+        foreach (UdpSessionHost h in s_live.Keys)
+        {
+            yield return new Measurement<double>(h.Load);
+        }
+    }
 
     /// <summary>Creates a host; with <see cref="UdpSessionHostOptions.SharedSocket"/> the shared socket is bound and receiving at once.</summary>
     public UdpSessionHost(UdpSessionHostOptions? options = null)
@@ -84,6 +124,9 @@ public sealed class UdpSessionHost : IDisposable
         _logger = _options.Logger ?? NullLogger.Instance;
         _start = _time.GetTimestamp();
         WallClockAtZero = _time.GetUtcNow();
+        RetransmissionBudget = _options.RetransmissionBudgetFraction is double f ? new RetransmissionBudget(f) : null;
+        s_live[this] = 0;
+        _ = (s_kernelDrops, s_receiveBuffers, s_load);
         _nextPort = _options.PortRangeStart;
         _loop = _options.EventLoop;
         _timer = _loop is not null
@@ -112,6 +155,12 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>Gets the clock the host runs on (<see cref="UdpSessionHostOptions.TimeProvider"/>), for timers that go with <see cref="Now"/>.</summary>
     public TimeProvider TimeProvider => _time;
 
+    /// <summary>
+    /// Gets the retransmission budget every session of this host should share
+    /// (<see cref="PeerSessionOptions.SharedRetransmissionBudget"/>), or null when the options turn it off.
+    /// </summary>
+    public RetransmissionBudget? RetransmissionBudget { get; }
+
     /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
     public DateTimeOffset WallClockAtZero { get; }
 
@@ -120,9 +169,6 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the number of registered sessions.</summary>
     public int SessionCount => _handles.Count;
-
-    /// <summary>Gets the number of remote addresses routed to a session on the shared socket (each removed with its session).</summary>
-    internal int RouteCount => _routes.Count;
 
     /// <summary>Gets the number of datagrams received.</summary>
     public long DatagramsReceived => Interlocked.Read(ref _received);
@@ -135,6 +181,102 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the number of datagrams on the shared socket that matched no session.</summary>
     public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
+
+    /// <summary>
+    /// Gets the host's load over about the last second, 0 to 1: the share of its event loop's time spent working
+    /// or, without a loop, the process's CPU time over all cores.
+    /// </summary>
+    public double Load
+    {
+        get
+        {
+            if (_loop is not null)
+            {
+                return _loop.Utilisation;
+            }
+
+            lock (_loadGate)
+            {
+                long now = _time.GetTimestamp();
+                TimeSpan cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                double wall = _time.GetElapsedTime(_loadSampledAt, now).TotalSeconds;
+                if (_loadSampledAt == 0 || wall >= 1)
+                {
+                    if (_loadSampledAt != 0)
+                    {
+                        _load = Math.Clamp((cpu - _cpuAtSample).TotalSeconds / (wall * Environment.ProcessorCount), 0, 1);
+                    }
+
+                    _loadSampledAt = now;
+                    _cpuAtSample = cpu;
+                }
+
+                return _load;
+            }
+        }
+    }
+
+    /// <summary>Gets how many sessions <see cref="TryAdmit"/> refused.</summary>
+    public long AdmissionsRefused => Interlocked.Read(ref _admissionsRefused);
+
+    /// <summary>Gets why <see cref="TryAdmit"/> last refused a session, or null if it never did.</summary>
+    public string? LastRefusal => Volatile.Read(ref _lastRefusal);
+
+    /// <summary>
+    /// Asks whether one more session fits: refused when <see cref="UdpSessionHostOptions.MaxSessions"/> is reached,
+    /// or when <see cref="Load"/> plus one session's share of it would pass <see cref="UdpSessionHostOptions.MaxLoad"/>.
+    /// A signalling front end answers a refusal with 503 and Retry-After (RFC 9725 §4.6 lets a WHIP endpoint
+    /// redirect or refuse), so that past its limit the host degrades by turning new calls away instead of
+    /// letting every call lose packets.
+    /// </summary>
+    public bool TryAdmit([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+    {
+        int sessions = SessionCount;
+        if (_options.MaxSessions > 0 && sessions >= _options.MaxSessions)
+        {
+            reason = $"session limit reached ({sessions} of {_options.MaxSessions})";
+        }
+        else
+        {
+            double load = Load;
+            double perSession = sessions > 0 ? load / sessions : 0;
+            reason = load + perSession > _options.MaxLoad
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions; one more would pass the {_options.MaxLoad:P0} limit")
+                : null;
+        }
+
+        if (reason is null)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _admissionsRefused);
+        Volatile.Write(ref _lastRefusal, reason);
+        return false;
+    }
+
+    /// <summary>Reads what the kernel says about this host's sockets: receive buffers granted, bytes queued, datagrams dropped.</summary>
+    public UdpSocketStatistics ReadSocketStatistics()
+    {
+        var sockets = new List<Socket>();
+        if (_shared is not null)
+        {
+            sockets.Add(_shared);
+        }
+
+        foreach (UdpSessionHandle h in _handles.Keys)
+        {
+            if (h.OwnsSocket)
+            {
+                sockets.Add(h.Socket);
+            }
+        }
+
+        return UdpSocketStatistics.Read(sockets);
+    }
+
+    /// <summary>Gets how many remote addresses the shared socket routes to a session (each added by a request the session sent).</summary>
+    public int RouteCount => _routes.Count;
 
     /// <summary>
     /// Registers <paramref name="endpoint"/>: binds its socket (or uses the shared one) and starts receiving.
@@ -267,6 +409,7 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _disposed = true;
+        s_live.TryRemove(this, out _);
         _stop.Cancel();
         var loops = new List<Task>();
         foreach (UdpSessionHandle h in _handles.Keys)
@@ -487,13 +630,20 @@ public sealed class UdpSessionHost : IDisposable
 
             if (Utf8Equals(ours, ufrag))
             {
-                AddRoute(h, remote);
+                // No route yet: a request is only routed. The session answers an unauthenticated one with an
+                // error and keeps no state (RFC 8445 §7.3); an authenticated one from a new address makes it
+                // send a triggered check there, and that request adds the route (SendProduced). So a flood of
+                // forged requests from many ports leaves nothing behind in the host either.
                 return h;
             }
         }
 
         return null;
     }
+
+    /// <summary>RFC 8489 §5: a STUN message (first two bits 0) of class request (C1 = C0 = 0).</summary>
+    private static bool IsStunRequest(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 20 && datagram[0] < 0x40 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0;
 
     private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string text)
     {
@@ -519,13 +669,6 @@ public sealed class UdpSessionHost : IDisposable
         {
             lock (handle.Gate)
             {
-                if (handle.IsRemoved)
-                {
-                    // Removed between the lookup and here: its routes were already dropped, so drop this one too.
-                    _routes.TryRemove(new KeyValuePair<TransportAddress, UdpSessionHandle>(remote, handle));
-                    return;
-                }
-
                 handle.Routes.Add(remote);
             }
         }
@@ -639,9 +782,10 @@ public sealed class UdpSessionHost : IDisposable
         byte[] buffer = t_sendBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
         while (handle.Endpoint.TryPollTransmit(buffer, out DatagramTransmit t))
         {
-            if (handle.Socket == _shared && t.Length > 0 && buffer[0] < 4 && !_routes.ContainsKey(t.Destination))
+            if (handle.Socket == _shared && IsStunRequest(buffer.AsSpan(0, t.Length)) && !_routes.ContainsKey(t.Destination))
             {
-                // Our own connectivity checks: their responses come back from this address.
+                // Our own requests (connectivity checks, TURN): their responses come back from this address.
+                // Responses we send (to requests that may be forged) add no route.
                 if (_routes.TryAdd(t.Destination, handle))
                 {
                     handle.Routes.Add(t.Destination);

@@ -31,6 +31,25 @@ public sealed class UdpSessionHostOptions
     /// <summary>Gets or sets the socket send buffer size (SO_SNDBUF); 0 keeps the OS default.</summary>
     public int SendBufferSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets the share of the host's media rate (over a sliding second) that all its sessions together may
+    /// spend on NACK retransmissions (<see cref="UdpSessionHost.RetransmissionBudget"/>); each session is also
+    /// capped at its own media rate. 0.1 by default: when many sessions lose packets at once (an overloaded host),
+    /// retransmissions add at most a tenth to the load instead of doubling it. Null: no host-wide cap.
+    /// </summary>
+    public double? RetransmissionBudgetFraction { get; set; } = 0.1;
+
+    /// <summary>
+    /// Gets or sets the load above which <see cref="UdpSessionHost.TryAdmit"/> refuses new sessions: the share of its
+    /// <see cref="EventLoop"/>'s time spent working, or without a loop the process's CPU time over all cores, over
+    /// the last second, plus what one more session is expected to add. 0.8 by default, to keep headroom for the
+    /// handshakes of sessions being set up and for bursts.
+    /// </summary>
+    public double MaxLoad { get; set; } = 0.8;
+
+    /// <summary>Gets or sets the most sessions the host admits (0: no fixed limit, only <see cref="MaxLoad"/>).</summary>
+    public int MaxSessions { get; set; }
+
     /// <summary>Gets or sets the clock (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

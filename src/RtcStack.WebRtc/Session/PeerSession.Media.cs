@@ -43,6 +43,7 @@ public sealed partial class PeerSession
     private long _headerBytesSent;
     private long _retransmittedPacketsSent;
     private long _retransmittedBytesSent;
+    private long _retransmissionsDropped;
     private long _nackCountReceived;
     private long _sendWithoutPair;
 
@@ -50,6 +51,7 @@ public sealed partial class PeerSession
     private SequenceNumberUnwrapper _incomingTransportSequence;
     private long _srtpFailures;
     private long _srtpReplays;
+    private long _srtcpReplays;
     private long _srtcpFailures;
     private long _rtpBeforeKeys;
     private long _malformedRtp;
@@ -131,6 +133,8 @@ public sealed partial class PeerSession
             _sendWithoutPair++;
         }
 
+        _retransmissionBudget.OnMediaSent(wireLength, now);
+        _options.SharedRetransmissionBudget?.OnMediaSent(wireLength, now);
         _options.CongestionController?.OnPacketSent(new SentPacket(_transportSequence, wireLength, now));
         _sendSequence++;
         _transportSequence++;

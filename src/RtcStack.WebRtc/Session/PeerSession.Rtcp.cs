@@ -89,7 +89,7 @@ public sealed partial class PeerSession
         SendNacks(now);
     }
 
-    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_options.WallClockAtZero + now).UtcDateTime);
+    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_wallClockAtZero + now).UtcDateTime);
 
     private void SendGoodbye(TimeSpan now) => SendReport(now, goodbye: true);
 
@@ -250,9 +250,18 @@ public sealed partial class PeerSession
 
         byte[] scratch = Scratch;
         data.CopyTo(scratch);
-        if (_srtp.UnprotectRtcp(scratch, data.Length, out int plainLength) != SrtpStatus.Ok)
+        SrtpStatus status = _srtp.UnprotectRtcp(scratch, data.Length, out int plainLength);
+        if (status != SrtpStatus.Ok)
         {
-            _srtcpFailures++;
+            if (status is SrtpStatus.Replayed or SrtpStatus.TooOld)
+            {
+                _srtcpReplays++;
+            }
+            else
+            {
+                _srtcpFailures++;
+            }
+
             return;
         }
 
@@ -383,7 +392,26 @@ public sealed partial class PeerSession
         TimeSpan minInterval = TimeSpan.FromTicks((_roundTripTime ?? TimeSpan.FromMilliseconds(20)).Ticks / 2);
         foreach (ushort seq in nack)
         {
-            if (_history.TryTakeForResend(seq, now, minInterval, out ReadOnlySpan<byte> packet) && TrySendViaIce(packet, now))
+            if (!_history.TryTakeForResend(seq, now, minInterval, out ReadOnlySpan<byte> packet))
+            {
+                continue;
+            }
+
+            // Our own cap first, then the host's (libwebrtc: at most the media rate over a sliding second).
+            if (!_retransmissionBudget.TryTake(packet.Length, now))
+            {
+                _retransmissionsDropped++;
+                continue;
+            }
+
+            if (_options.SharedRetransmissionBudget is RetransmissionBudget shared && !shared.TryTake(packet.Length, now))
+            {
+                _retransmissionBudget.Return(packet.Length, now);
+                _retransmissionsDropped++;
+                continue;
+            }
+
+            if (TrySendViaIce(packet, now))
             {
                 _retransmittedPacketsSent++;
                 _retransmittedBytesSent += packet.Length;

@@ -43,6 +43,9 @@ public sealed partial class PeerSession
             SrtpAuthenticationFailures = _srtpFailures,
             SrtpReplays = _srtpReplays,
             SrtcpFailures = _srtcpFailures,
+            SrtcpReplays = _srtcpReplays,
+            IceRemoteCandidates = _ice?.RemoteCandidates.Count ?? 0,
+            IceCandidatePairs = _ice?.CheckList.Count ?? 0,
             RtcpPacketsSent = _rtcpPacketsSent,
             RtcpPacketsReceived = _rtcpPacketsReceived,
             SenderReportsSent = _senderReportsSent,
@@ -113,6 +116,7 @@ public sealed partial class PeerSession
                 RetransmittedPacketsSent = _retransmittedPacketsSent,
                 RetransmittedBytesSent = _retransmittedBytesSent,
                 NackCount = _nackCountReceived,
+                RetransmissionsDropped = _retransmissionsDropped,
                 TargetBitrate = _options.CongestionController is { } cc ? cc.TargetBitrateBps : null,
                 RemoteId = reported ? "RIA" + Ssrc : null,
             });

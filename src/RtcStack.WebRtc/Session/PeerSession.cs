@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Dtls;
@@ -71,6 +72,11 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
     private bool _disposed;
     private ulong _sessionVersion = 2;
     private TimeSpan _now;
+    private readonly DateTimeOffset _wallClockAtZero;
+    private readonly RetransmissionBudget _retransmissionBudget;
+
+    /// <summary>Gets the DTLS certificate this session presents (RFC 8827 §6.5): the one from the options, or one generated for it.</summary>
+    public X509Certificate2 LocalCertificate => _certificate.Certificate;
 
     /// <summary>Creates a session. Nothing is sent until an offer or answer exists and the driver runs it.</summary>
     public PeerSession(PeerSessionOptions? options = null)
@@ -78,9 +84,11 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
         _options = options ?? new PeerSessionOptions();
         _logger = _options.Logger ?? NullLogger.Instance;
         _random = _options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
+        _wallClockAtZero = _options.WallClockAtZero ?? (_options.WallClock ?? TimeProvider.System).GetUtcNow();
+        _retransmissionBudget = new RetransmissionBudget(_options.RetransmissionBudgetFraction);
         if (_options.Certificate is null)
         {
-            _certificate = DtlsCertificate.Generate(_options.WallClockAtZero);
+            _certificate = DtlsCertificate.Generate(_wallClockAtZero);
             _ownsCertificate = true;
         }
         else

@@ -103,6 +103,20 @@ public sealed class PeerSessionOptions
     /// <summary>Gets or sets how many received frames wait for <see cref="PeerSession.TryPollMedia"/> before the oldest is dropped.</summary>
     public int MaxQueuedMediaFrames { get; set; } = 256;
 
+    /// <summary>
+    /// Gets or sets the share of the media sent in the last second that NACK retransmissions may use in this
+    /// session (1: never more bytes retransmitted than sent, as libwebrtc caps them at the media rate). Requests
+    /// over the budget are dropped and counted (<c>retransmissionsDropped</c> in the outbound-rtp stats).
+    /// </summary>
+    public double RetransmissionBudgetFraction { get; set; } = 1.0;
+
+    /// <summary>
+    /// Gets or sets a budget shared by every session of a host (for example <c>UdpSessionHost.RetransmissionBudget</c>),
+    /// consulted after the session's own: it bounds what all sessions together may retransmit when many lose
+    /// packets at once. Null: none.
+    /// </summary>
+    public RetransmissionBudget? SharedRetransmissionBudget { get; set; }
+
     /// <summary>Gets or sets the SRTP replay window (RFC 3711 §3.3.2).</summary>
     public int SrtpReplayWindow { get; set; } = 1024;
 
@@ -114,10 +128,19 @@ public sealed class PeerSessionOptions
     public ICongestionController? CongestionController { get; set; }
 
     /// <summary>
-    /// Gets or sets the wall-clock time that corresponds to session time zero, used only for the NTP
-    /// timestamps of sender reports (RFC 3550 §6.4.1). The driver sets it; the session never reads a clock.
+    /// Gets or sets the wall-clock time that corresponds to session time zero, used for the NTP timestamps
+    /// of sender reports (RFC 3550 §6.4.1) and to date a generated certificate (valid from a day before,
+    /// as browsers make them). The driver sets it (UdpSessionHost, NetSim); null reads
+    /// <see cref="WallClock"/> once, when the session is created. Protocol timing never uses it: time is
+    /// the <c>now</c> passed to each call.
     /// </summary>
-    public DateTimeOffset WallClockAtZero { get; set; } = DateTimeOffset.UnixEpoch;
+    public DateTimeOffset? WallClockAtZero { get; set; }
+
+    /// <summary>
+    /// Gets or sets where <see cref="WallClockAtZero"/> comes from when it is not set: read once, when the
+    /// session is created (tests pass a FakeTimeProvider). The system clock by default, never the Unix epoch.
+    /// </summary>
+    public TimeProvider WallClock { get; set; } = TimeProvider.System;
 
     /// <summary>Gets or sets the random source (tests pass a seeded one); null uses a cryptographic generator for secrets.</summary>
     public Random? Random { get; set; }

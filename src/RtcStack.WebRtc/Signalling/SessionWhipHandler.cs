@@ -351,6 +351,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     {
         PeerSessionOptions options = _options(kind);
         options.WallClockAtZero = _host.WallClockAtZero;
+        options.SharedRetransmissionBudget ??= _host.RetransmissionBudget;
         var session = new PeerSession(options);
         long n = Interlocked.Increment(ref _sequence);
         var resource = new SessionResource(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);

@@ -41,6 +41,9 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
     /// <summary>Gets nackCount: NACK packets received for our stream.</summary>
     public required long NackCount { get; init; }
 
+    /// <summary>Gets retransmissionsDropped: NACKed packets not resent because the retransmission budget was spent (RtcStack extra).</summary>
+    public long RetransmissionsDropped { get; init; }
+
     /// <summary>Gets targetBitrate: the congestion controller's target, bit/s.</summary>
     public double? TargetBitrate { get; init; }
 
@@ -62,6 +65,7 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
         writer.WriteNumber("retransmittedPacketsSent", RetransmittedPacketsSent);
         writer.WriteNumber("retransmittedBytesSent", RetransmittedBytesSent);
         writer.WriteNumber("nackCount", NackCount);
+        writer.WriteNumber("retransmissionsDropped", RetransmissionsDropped);
         WriteOptional(writer, "targetBitrate", TargetBitrate);
         WriteOptional(writer, "remoteId", RemoteId);
     }

@@ -53,8 +53,17 @@ public sealed record RtcTransportStats : RtcStats
     /// <summary>Gets srtpReplays: SRTP packets dropped as replayed or too old (RtcStack extra).</summary>
     public required long SrtpReplays { get; init; }
 
+    /// <summary>Gets how many remote candidates the ICE agent holds (signalled and peer-reflexive; RtcStack extra).</summary>
+    public long IceRemoteCandidates { get; init; }
+
+    /// <summary>Gets how many candidate pairs the ICE agent's check list holds (RtcStack extra).</summary>
+    public long IceCandidatePairs { get; init; }
+
     /// <summary>Gets srtcpFailures: SRTCP packets that failed to unprotect (RtcStack extra).</summary>
     public required long SrtcpFailures { get; init; }
+
+    /// <summary>Gets how many SRTCP packets were dropped as replays or too old for the replay window (RFC 3711 §3.4, §3.3.2).</summary>
+    public long SrtcpReplays { get; init; }
 
     /// <summary>Gets rtcpPacketsSent: compound or reduced-size RTCP packets sent (RtcStack extra).</summary>
     public required long RtcpPacketsSent { get; init; }
@@ -112,6 +121,9 @@ public sealed record RtcTransportStats : RtcStats
         writer.WriteNumber("srtpAuthenticationFailures", SrtpAuthenticationFailures);
         writer.WriteNumber("srtpReplays", SrtpReplays);
         writer.WriteNumber("srtcpFailures", SrtcpFailures);
+        writer.WriteNumber("srtcpReplays", SrtcpReplays);
+        writer.WriteNumber("iceRemoteCandidates", IceRemoteCandidates);
+        writer.WriteNumber("iceCandidatePairs", IceCandidatePairs);
         writer.WriteNumber("rtcpPacketsSent", RtcpPacketsSent);
         writer.WriteNumber("rtcpPacketsReceived", RtcpPacketsReceived);
         writer.WriteNumber("senderReportsSent", SenderReportsSent);

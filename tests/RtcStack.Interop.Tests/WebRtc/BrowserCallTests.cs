@@ -150,7 +150,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         // 550 Hz, also between two Firefox peers); its fake microphone, a 1 kHz sine, arrives exactly, so the
         // Firefox cells send that (see specs/rfc8829-session.md).
         double sentHz = browser == BrowserKind.Firefox ? 1000 : 440;
-        double peak = PeakFrequency(audio.AsSpan(24000));
+        double peak = Goertzel.Peak(audio.AsSpan(24000), 48000);
         (double heard, double ratio) = Goertzel.Strongest(audio.AsSpan(24000), 48000, sentHz, 660, 550, 880);
         _output.WriteLine($"we heard {heard} Hz (power ratio {ratio:0.#}, spectral peak {peak:0} Hz), {call.FramesReceived} frames; sent {call.FramesSent}");
         Assert.Equal(sentHz, heard);
@@ -216,22 +216,6 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.True(restarted.GetProperty("ok").GetBoolean());
             Assert.Equal(restarted.GetProperty("remoteUfrag").GetString(), transport.IceLocalUsernameFragment);
         }
-    }
-
-    private static double PeakFrequency(ReadOnlySpan<short> audio)
-    {
-        double best = 0, bestPower = 0;
-        for (double f = 100; f <= 2000; f += 2)
-        {
-            double p = Goertzel.Power(audio, f, 48000);
-            if (p > bestPower)
-            {
-                bestPower = p;
-                best = f;
-            }
-        }
-
-        return best;
     }
 
     private static JsonElement Find(JsonElement stats, string type, string? kind, Func<JsonElement, bool>? where = null)
