@@ -17,7 +17,7 @@ namespace RtcStack.Cli.Tests;
 /// finished calls leave a bounded history; a full port range recovers at the connect deadline; a recording that
 /// cannot be written is logged and shown while the call's media goes on.
 /// </summary>
-public sealed class ServeAppTests
+public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static StringContent Sdp(string sdp) => new(sdp, Encoding.UTF8, "application/sdp");
 
@@ -98,7 +98,7 @@ public sealed class ServeAppTests
         Assert.All(finished, f =>
         {
             Assert.Equal("Deleted", f.GetProperty("endReason").GetString());
-            Assert.True(f.GetRawText().Length < 1024, $"a history entry of {f.GetRawText().Length} bytes");
+            Assert.True(f.GetRawText().Length < 4096, $"a history entry of {f.GetRawText().Length} bytes");
         });
     }
 
@@ -191,6 +191,21 @@ public sealed class ServeAppTests
         Assert.False(string.IsNullOrEmpty(call.GetProperty("recordError").GetString()));
         Assert.True(call.GetProperty("framesEchoed").GetInt64() >= 25);
         Assert.Equal(1, status.RootElement.GetProperty("recording").GetProperty("errors").GetInt64());
+
+        // Ended with DELETE, the call leaves its summary and last stats in the history, and nothing else.
+        using HttpResponseMessage delete = await http.DeleteAsync(post.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        using JsonDocument ended = await StatusAsync(http);
+        Assert.Empty(ended.RootElement.GetProperty("calls").EnumerateArray());
+        JsonElement finished = Assert.Single(ended.RootElement.GetProperty("finished").EnumerateArray());
+        Assert.Equal("Deleted", finished.GetProperty("endReason").GetString());
+        Assert.False(string.IsNullOrEmpty(finished.GetProperty("recordError").GetString()));
+        Assert.True(finished.GetProperty("framesEchoed").GetInt64() >= 25);
+        Assert.Equal(JsonValueKind.Object, finished.GetProperty("stats").ValueKind);
+        int size = finished.GetRawText().Length;
+        output.WriteLine($"history entry of a connected call: {size} bytes indented, {JsonSerializer.Serialize(finished).Length} compact");
+        Assert.True(size < 16 * 1024, $"a history entry of {size} bytes");
+        Assert.Equal(0, app.Host.SessionCount);
         h.Invoke(now => client.Close(now));
     }
 

@@ -211,7 +211,8 @@ internal sealed class ServeApp : IAsyncDisposable
             call.FramesEchoed,
             call.ToneFrames,
             call.Recordings,
-            call.RecordError);
+            call.RecordError,
+            call.Stats is RtcStatsReport stats ? StatsJson(stats) : null);
         lock (_history)
         {
             _history.Enqueue(summary);
@@ -357,6 +358,12 @@ internal sealed class ServeApp : IAsyncDisposable
                 w.WriteNumber("framesEchoed", f.FramesEchoed);
                 w.WriteNumber("toneFrames", f.ToneFrames);
                 WriteRecordings(w, f.Recordings, f.RecordError);
+                if (f.Stats is byte[] json)
+                {
+                    w.WritePropertyName("stats");
+                    w.WriteRawValue(json, skipInputValidation: true);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -365,6 +372,18 @@ internal sealed class ServeApp : IAsyncDisposable
         }
 
         await ctx.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The last stats of a finished call as compact JSON (1-3 KB): kept as bytes, not as the report's objects.</summary>
+    private static byte[] StatsJson(RtcStatsReport stats)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            stats.WriteJson(w);
+        }
+
+        return buffer.ToArray();
     }
 
     private static void WriteRecordings(Utf8JsonWriter w, IReadOnlyList<string> recordings, string? error)
@@ -382,7 +401,7 @@ internal sealed class ServeApp : IAsyncDisposable
         }
     }
 
-    /// <summary>What /status keeps of a finished call: a few hundred bytes, no session, no stats report.</summary>
+    /// <summary>What /status keeps of a finished call: its counters and its last stats as JSON bytes (a few KB), no session.</summary>
     private sealed record FinishedCall(
         string Label,
         string Kind,
@@ -395,5 +414,6 @@ internal sealed class ServeApp : IAsyncDisposable
         long FramesEchoed,
         long ToneFrames,
         IReadOnlyList<string> Recordings,
-        string? RecordError);
+        string? RecordError,
+        byte[]? Stats);
 }
