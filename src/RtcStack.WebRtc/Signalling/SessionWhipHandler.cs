@@ -29,6 +29,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     private long _sequence;
     private long _created;
     private long _removed;
+    private int _live;
 
     /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
     public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
@@ -85,7 +86,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// </summary>
     public async ValueTask<(SessionResource Resource, string OfferSdp)> CreateOfferAsync(WhipResourceKind kind, CancellationToken cancellationToken)
     {
-        SessionResource r = Register(kind);
+        SessionResource r = Register(kind) ?? throw new InvalidOperationException($"the handler is at its limit of {MaxSessions} sessions");
         bool done = false;
         try
         {
@@ -133,15 +134,16 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(offerSdp);
-        if (MaxSessions > 0 && _resources.Count >= MaxSessions)
-        {
-            return WhipCreateResult.Unavailable($"the server is at its limit of {MaxSessions} sessions; try again later", RetryAfterEstimate());
-        }
-
         SessionResource r;
         try
         {
-            r = Register(kind);
+            SessionResource? made = Register(kind);
+            if (made is null)
+            {
+                return WhipCreateResult.Unavailable($"the server is at its limit of {MaxSessions} sessions; try again later", RetryAfterEstimate());
+            }
+
+            r = made;
         }
         catch (UdpPortsExhaustedException e)
         {
@@ -347,7 +349,27 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return false;
     }
 
-    private SessionResource Register(WhipResourceKind kind)
+    // Null when MaxSessions sessions exist (counted here, so concurrent offers cannot pass the limit together).
+    private SessionResource? Register(WhipResourceKind kind)
+    {
+        if (Interlocked.Increment(ref _live) > MaxSessions && MaxSessions > 0)
+        {
+            Interlocked.Decrement(ref _live);
+            return null;
+        }
+
+        try
+        {
+            return Make(kind);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _live);
+            throw;
+        }
+    }
+
+    private SessionResource Make(WhipResourceKind kind)
     {
         PeerSessionOptions options = _options(kind);
         options.WallClockAtZero = _host.WallClockAtZero;
@@ -452,6 +474,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         _host.Remove(r.Handle);
         _resources.TryRemove(new KeyValuePair<string, SessionResource>(r.Id, r));
         r.Session.Dispose();
+        Interlocked.Decrement(ref _live);
         if (r.EndReason is not (SessionEndReason.Deleted or SessionEndReason.Shutdown or SessionEndReason.Refused))
         {
             Logger.LogInformation("session {Label} ended: {Reason}", r.Label, r.EndReason);
