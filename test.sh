@@ -19,8 +19,9 @@ done
 # Libraries the unit tests bind (libopus for the Opus binding, libsrtp as the SRTP oracle).
 pkgs=(libopus0 libsrtp2-1 openssl libicu72)
 if [ $fast -eq 0 ]; then
-  # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md).
-  pkgs+=(tshark opus-tools coturn chromium firefox-esr)
+  # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md); iproute2 and nftables build the
+  # network namespaces, veth pairs and NAT of the beyond-loopback tests (ServeBeyondLoopbackTests, run as root).
+  pkgs+=(tshark opus-tools coturn chromium firefox-esr iproute2 nftables)
   # Non-browser WebRTC peers: Pion v3 (a Go program built in the test, GOPATH mode, no network) and
   # GStreamer webrtcbin driven from Python through gi (tests/RtcStack.Interop.Tests/Peers).
   pkgs+=(golang-go golang-github-pion-webrtc.v3-dev

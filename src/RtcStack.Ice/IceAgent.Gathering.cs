@@ -10,15 +10,34 @@ public sealed partial class IceAgent
     {
         int localPreference = LocalPreference(host);
         bool all = _options.Policy == IceTransportPolicy.All;
+        TransportAddress? published = MapToPublic(host);
+        bool publishAsHost = published is not null && _options.NatCandidateType == IceCandidateType.Host;
         var hostCandidate = new IceCandidate(
             Foundation(IceCandidateType.Host, host, default),
             component,
             IceTransportProtocol.Udp,
             IceCandidate.ComputePriority(IceCandidate.HostTypePreference, localPreference, component),
-            host,
+            publishAsHost ? published!.Value : host,
             IceCandidateType.Host);
+
+        // A host candidate announced at its NAT's public address keeps the private socket as its base (the address
+        // checks and data leave from and arrive on).
         var local = new LocalCandidate(hostCandidate, host, null) { Usable = all };
         AddLocal(local, now);
+        if (published is TransportAddress mapped && !publishAsHost)
+        {
+            // RFC 8445 §5.1.1.2: a server-reflexive candidate whose mapping is known from configuration.
+            var srflx = new IceCandidate(
+                Foundation(IceCandidateType.ServerReflexive, host, default),
+                component,
+                IceTransportProtocol.Udp,
+                IceCandidate.ComputePriority(IceCandidate.ServerReflexiveTypePreference, localPreference, component),
+                mapped,
+                IceCandidateType.ServerReflexive,
+                host);
+            AddLocal(new LocalCandidate(srflx, host, null) { Usable = all }, now);
+        }
+
         if (Mode == IceMode.Lite)
         {
             return; // RFC 8445 §2.5: lite agents only have host candidates.
@@ -26,14 +45,14 @@ public sealed partial class IceAgent
 
         foreach (IceServer server in _options.Servers)
         {
-            if (server.Address.AddressFamily != host.AddressFamily)
+            if (server.Address.AddressFamily != host.AddressFamily || (server.Transport != TurnTransport.Udp && !server.IsTurn))
             {
                 continue;
             }
 
             if (server.IsTurn)
             {
-                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!);
+                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!, new TurnClientOptions { Transport = server.Transport });
                 _turnClients.Add(turn);
                 _pendingGathers++;
                 turn.Allocate(now);
@@ -59,6 +78,68 @@ public sealed partial class IceAgent
                 _pendingGathers++;
                 StartTransaction(tx, now);
             }
+        }
+    }
+
+    // The public address (with the host socket's port: the NAT is 1:1) of a host address, from NatMappings: a mapping
+    // naming this private address wins over one for the whole family. Loopback and link-local addresses are not NATed.
+    private TransportAddress? MapToPublic(TransportAddress host)
+    {
+        if (_options.NatMappings.Count == 0 || host.IsLoopback || host.IsLinkLocal)
+        {
+            return null;
+        }
+
+        IceNatMapping? familyWide = null;
+        foreach (IceNatMapping m in _options.NatMappings)
+        {
+            if (m.PublicAddress.AddressFamily != host.AddressFamily)
+            {
+                continue;
+            }
+
+            if (m.PrivateAddress is null)
+            {
+                familyWide = m;
+            }
+            else if (new TransportAddress(m.PrivateAddress, host.Port).SameAddress(host))
+            {
+                return new TransportAddress(m.PublicAddress, host.Port);
+            }
+        }
+
+        return familyWide is null ? null : new TransportAddress(familyWide.PublicAddress, host.Port);
+    }
+
+    private static void ValidateNatMappings(IceAgentOptions options)
+    {
+        if (options.NatCandidateType is not (IceCandidateType.Host or IceCandidateType.ServerReflexive))
+        {
+            throw new ArgumentException("NatCandidateType must be Host or ServerReflexive", nameof(options));
+        }
+
+        bool v4 = false;
+        bool v6 = false;
+        foreach (IceNatMapping m in options.NatMappings)
+        {
+            ArgumentNullException.ThrowIfNull(m);
+            if (m.PrivateAddress is not null)
+            {
+                if (m.PrivateAddress.AddressFamily != m.PublicAddress.AddressFamily)
+                {
+                    throw new ArgumentException($"NAT mapping {m}: both addresses must be of one family", nameof(options));
+                }
+
+                continue;
+            }
+
+            ref bool seen = ref m.PublicAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? ref v6 : ref v4;
+            if (seen)
+            {
+                throw new ArgumentException($"NAT mapping {m}: only one public address per family may stand for every host address; name the private address (PUBLIC/PRIVATE)", nameof(options));
+            }
+
+            seen = true;
         }
     }
 
@@ -186,7 +267,8 @@ public sealed partial class IceAgent
         }
 
         int localPreference = LocalPreference(turn.LocalBase);
-        if (_options.Policy == IceTransportPolicy.All && !a.Mapped.IsEmpty && a.Mapped != turn.LocalBase)
+        // Over TCP or TLS the mapped address is that of the TCP connection, which says nothing about UDP: no srflx from it.
+        if (_options.Policy == IceTransportPolicy.All && turn.Transport == TurnTransport.Udp && !a.Mapped.IsEmpty && a.Mapped != turn.LocalBase)
         {
             var srflx = new IceCandidate(
                 Foundation(IceCandidateType.ServerReflexive, turn.LocalBase, turn.Server),
@@ -199,11 +281,14 @@ public sealed partial class IceAgent
             AddLocal(new LocalCandidate(srflx, turn.LocalBase, null), now);
         }
 
+        // RFC 8445 §5.1.2.1 leaves local preferences to the agent: like browsers, prefer relays reached over UDP to those
+        // over TCP, and those to TLS (each costs more per packet and suffers head-of-line blocking).
+        int relayPreference = Math.Max(0, localPreference - (turn.Transport switch { TurnTransport.Tcp => 2000, TurnTransport.Tls => 4000, _ => 0 }));
         var relay = new IceCandidate(
-            Foundation(IceCandidateType.Relayed, turn.LocalBase, turn.Server),
+            Foundation(IceCandidateType.Relayed, turn.LocalBase, turn.Server, turn.Transport),
             component,
             IceTransportProtocol.Udp,
-            IceCandidate.ComputePriority(IceCandidate.RelayedTypePreference, localPreference, component),
+            IceCandidate.ComputePriority(IceCandidate.RelayedTypePreference, relayPreference, component),
             a.Relayed,
             IceCandidateType.Relayed,
             a.Mapped);
@@ -227,9 +312,9 @@ public sealed partial class IceAgent
     }
 
     // RFC 8445 §5.1.1.3: same type, same base IP, same server (and transport) => same foundation.
-    private string Foundation(IceCandidateType type, TransportAddress baseAddress, TransportAddress server)
+    private string Foundation(IceCandidateType type, TransportAddress baseAddress, TransportAddress server, TurnTransport transport = TurnTransport.Udp)
     {
-        string key = $"{(int)type}|{baseAddress.AddressToString()}|{server}";
+        string key = $"{(int)type}|{baseAddress.AddressToString()}|{server}|{transport}";
         if (!_foundations.TryGetValue(key, out string? f))
         {
             f = (_foundations.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -19,6 +19,15 @@ public sealed partial class IceAgent
 
     /// <summary>As the other overload, also telling which component the application data belongs to.</summary>
     public IceDatagramKind HandleDatagram(TransportAddress local, TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now, out ReadOnlySpan<byte> applicationData, out int component)
+        => HandleDatagram(local, remote, datagram, now, TurnTransport.Udp, out applicationData, out component);
+
+    /// <summary>
+    /// As the other overloads, for a message that arrived over <paramref name="transport"/>: with
+    /// <see cref="TurnTransport.Tcp"/> or <see cref="TurnTransport.Tls"/> it is one whole STUN or ChannelData message from
+    /// the connection to TURN server <paramref name="remote"/> opened for host address <paramref name="local"/> (see
+    /// <see cref="IceTransmit.Transport"/>); only that server's TURN client looks at it.
+    /// </summary>
+    public IceDatagramKind HandleDatagram(TransportAddress local, TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now, TurnTransport transport, out ReadOnlySpan<byte> applicationData, out int component)
     {
         applicationData = default;
         component = 0;
@@ -31,7 +40,11 @@ public sealed partial class IceAgent
         local = local.UnmapIPv4();
         remote = remote.UnmapIPv4();
         IceDatagramKind result;
-        TurnClient? turn = _turnClients.Count == 0 ? null : FindTurn(local, remote);
+        TurnClient? turn = _turnClients.Count == 0 ? null : FindTurn(local, remote, transport);
+        if (turn is null && transport != TurnTransport.Udp)
+        {
+            return IceDatagramKind.Ignored;
+        }
         if (turn is null && PacketDemultiplexer.Classify(datagram) != PacketKind.Stun)
         {
             // Application data on a direct path (the media hot path): it changes no check, pair or consent state
@@ -57,6 +70,11 @@ public sealed partial class IceAgent
                 UpdateConnectionState(now);
                 return IceDatagramKind.Stun;
             }
+
+            if (transport != TurnTransport.Udp)
+            {
+                return IceDatagramKind.Ignored; // nothing else travels on a TURN server's connection
+            }
         }
 
         result = HandleDirect(local, remote, datagram, now, out applicationData, out component);
@@ -69,11 +87,11 @@ public sealed partial class IceAgent
         return result;
     }
 
-    private TurnClient? FindTurn(TransportAddress local, TransportAddress remote)
+    private TurnClient? FindTurn(TransportAddress local, TransportAddress remote, TurnTransport transport)
     {
         foreach (TurnClient t in _turnClients)
         {
-            if (t.Server == remote && t.LocalBase == local)
+            if (t.Server == remote && t.LocalBase == local && t.Transport == transport)
             {
                 return t;
             }
@@ -206,7 +224,8 @@ public sealed partial class IceAgent
         bool theyAreControlled = !theyControl && msg.TryGetUInt64(StunAttributeType.IceControlled, out theirTieBreaker);
         if (theyControl && Role == IceRole.Controlling)
         {
-            if (TieBreaker >= theirTieBreaker)
+            // Against a lite peer we keep the controlling role whatever its tie-breaker (§6.1.1).
+            if (TieBreaker >= theirTieBreaker || (Mode == IceMode.Full && RemoteMode == IceMode.Lite))
             {
                 SendError(localCandidate, remote, msg, StunErrorCode.RoleConflict, authenticated: true);
                 return;
@@ -396,9 +415,10 @@ public sealed partial class IceAgent
         if (msg.Class == StunClass.ErrorResponse)
         {
             msg.TryGetErrorCode(out int code, out _);
-            if (code == StunErrorCode.RoleConflict)
+            if (code == StunErrorCode.RoleConflict && !(Mode == IceMode.Full && RemoteMode == IceMode.Lite))
             {
-                // RFC 8445 §7.2.5.1: switch to the other role than the one the request claimed, and retry.
+                // RFC 8445 §7.2.5.1: switch to the other role than the one the request claimed, and retry. (Against a
+                // lite peer the role is not negotiable, §6.1.1: the full agent MUST control, so a 487 fails the pair.)
                 SwitchRole(tx.Role == IceRole.Controlling ? IceRole.Controlled : IceRole.Controlling);
                 if (pair.State != IceCandidatePairState.Succeeded)
                 {

@@ -74,6 +74,7 @@ public sealed partial class IceAgent
         TieBreaker = _options.TieBreaker ?? NextUInt64();
         _localCredentials = _options.LocalCredentials ?? IceCredentials.Generate(_random);
         _localKey = new StunIntegrityKey(Encoding.UTF8.GetBytes(_localCredentials.Password));
+        ValidateNatMappings(_options);
     }
 
     /// <summary>Gets full or lite mode.</summary>
@@ -81,6 +82,9 @@ public sealed partial class IceAgent
 
     /// <summary>Gets the current role (it may change on a role conflict, RFC 8445 §7.3.1.1).</summary>
     public IceRole Role { get; private set; }
+
+    /// <summary>Gets the peer's implementation, full or lite (RFC 8839 §5.3 a=ice-lite), as set by <see cref="SetRemoteMode"/>.</summary>
+    public IceMode RemoteMode { get; private set; } = IceMode.Full;
 
     /// <summary>Gets the tie-breaker (RFC 8445 §16.1).</summary>
     public ulong TieBreaker { get; }
@@ -210,6 +214,28 @@ public sealed partial class IceAgent
         {
             StartChecks(_now);
         }
+    }
+
+    /// <summary>
+    /// Tells the agent whether the peer is a full or a lite implementation (its SDP carried <c>a=ice-lite</c>,
+    /// RFC 8839 §5.3) and takes the role RFC 8445 §6.1.1 assigns, whatever the offer/answer exchange suggested:
+    /// against a lite peer a full agent MUST be controlling (it alone sends checks and nominates; Janus and
+    /// mediasoup are lite), a lite agent against a full peer MUST be controlled, and when both are lite the
+    /// offerer (<see cref="IceAgentOptions.Role"/>) controls. Between full agents the role is left as it is.
+    /// </summary>
+    public void SetRemoteMode(IceMode remoteMode)
+    {
+        InvalidateTimeout();
+        ThrowIfClosed();
+        RemoteMode = remoteMode;
+        IceRole required = (Mode, remoteMode) switch
+        {
+            (IceMode.Full, IceMode.Lite) => IceRole.Controlling,
+            (IceMode.Lite, IceMode.Full) => IceRole.Controlled,
+            (IceMode.Lite, IceMode.Lite) => _options.Role,
+            _ => Role,
+        };
+        SwitchRole(required);
     }
 
     /// <summary>Sets the remote credentials.</summary>
@@ -349,7 +375,7 @@ public sealed partial class IceAgent
             }
 
             n = turn.WrapSend(pair.Remote.Address, payload, destination);
-            transmit = new IceTransmit(turn.LocalBase, turn.Server, n);
+            transmit = new IceTransmit(turn.LocalBase, turn.Server, n, turn.Transport);
         }
         else
         {
@@ -369,7 +395,7 @@ public sealed partial class IceAgent
         if (_outgoing.TryDequeue(out Outgoing o))
         {
             o.Buffer.AsSpan(0, o.Length).CopyTo(buffer);
-            transmit = new IceTransmit(o.Source, o.Destination, o.Length);
+            transmit = new IceTransmit(o.Source, o.Destination, o.Length, o.Transport);
             ArrayPool<byte>.Shared.Return(o.Buffer);
             return true;
         }
@@ -379,7 +405,7 @@ public sealed partial class IceAgent
             if (t.TryPollTransmit(buffer, out int n))
             {
                 InvalidateTimeout();
-                transmit = new IceTransmit(t.LocalBase, t.Server, n);
+                transmit = new IceTransmit(t.LocalBase, t.Server, n, t.Transport);
                 return true;
             }
         }
@@ -390,6 +416,31 @@ public sealed partial class IceAgent
 
     /// <summary>Gets the next event.</summary>
     public bool TryPollEvent(out IceEvent? iceEvent) => _events.TryDequeue(out iceEvent);
+
+    /// <summary>
+    /// The driver's TCP or TLS connection to TURN server <paramref name="server"/> for host address <paramref name="local"/>
+    /// closed, or could not be opened: that relay is gone with it (RFC 8656 §3.1), its pairs fail, and gathering does
+    /// not wait for it any longer.
+    /// </summary>
+    public void HandleTurnConnectionClosed(TransportAddress local, TransportAddress server, TurnTransport transport, string reason, TimeSpan now)
+    {
+        InvalidateTimeout();
+        if (_closed || transport == TurnTransport.Udp)
+        {
+            return;
+        }
+
+        _now = now;
+        TurnClient? turn = FindTurn(local.UnmapIPv4(), server.UnmapIPv4(), transport);
+        if (turn is null)
+        {
+            return;
+        }
+
+        turn.HandleConnectionClosed(reason, now);
+        PumpTurn(now);
+        UpdateConnectionState(now);
+    }
 
     private void ThrowIfClosed()
     {
@@ -450,7 +501,7 @@ public sealed partial class IceAgent
             }
 
             int n = turn.WrapSend(to, datagram, buf);
-            _outgoing.Enqueue(new Outgoing(turn.LocalBase, turn.Server, buf, n));
+            _outgoing.Enqueue(new Outgoing(turn.LocalBase, turn.Server, buf, n, turn.Transport));
         }
         else
         {
@@ -459,5 +510,5 @@ public sealed partial class IceAgent
         }
     }
 
-    private readonly record struct Outgoing(TransportAddress Source, TransportAddress Destination, byte[] Buffer, int Length);
+    private readonly record struct Outgoing(TransportAddress Source, TransportAddress Destination, byte[] Buffer, int Length, TurnTransport Transport = TurnTransport.Udp);
 }

@@ -20,6 +20,22 @@ public sealed class IceAgentOptions
     /// <summary>Gets the STUN and TURN servers to gather from.</summary>
     public IList<IceServer> Servers { get; } = [];
 
+    /// <summary>
+    /// Gets the 1:1 NAT mappings (Pion's <c>NAT1To1IPs</c>): host addresses behind a static NAT are announced with
+    /// their public address as <see cref="NatCandidateType"/> says. At most one mapping without a private address
+    /// per address family; loopback and link-local host addresses are never mapped.
+    /// </summary>
+    public IList<IceNatMapping> NatMappings { get; } = [];
+
+    /// <summary>
+    /// Gets or sets how a mapped address is announced: <see cref="IceCandidateType.Host"/> (the default, as in Pion)
+    /// replaces the host candidate's address by the public one (its base stays the private socket, and the private
+    /// address is not revealed); <see cref="IceCandidateType.ServerReflexive"/> keeps the host candidate and adds a
+    /// server-reflexive one at the public address (RFC 8445 §5.1.1.2, with the mapping known instead of asked
+    /// from a STUN server).
+    /// </summary>
+    public IceCandidateType NatCandidateType { get; set; } = IceCandidateType.Host;
+
     /// <summary>Gets or sets which candidate types are used (W3C iceTransportPolicy).</summary>
     public IceTransportPolicy Policy { get; set; } = IceTransportPolicy.All;
 

@@ -344,4 +344,252 @@ public class IceAgentTests
         // RFC 8445 §11: one Binding indication per 15 s without other traffic from B.
         Assert.InRange(indications, 3, 4);
     }
+
+    /// <summary>
+    /// RFC 8445 §6.1.1: a full agent facing a lite peer (a=ice-lite: Janus, mediasoup) MUST be controlling, even as
+    /// the answerer, which offer/answer would make controlled. Both tie-breaker orders, so the role conflict rule
+    /// (§7.3.1.1) cannot be what decides it.
+    /// </summary>
+    [Theory]
+    [InlineData(100UL, 200UL)]
+    [InlineData(200UL, 100UL)]
+    public void FullAnswerer_AgainstLiteOfferer_TakesControllingRole_AndNominates(ulong fullTieBreaker, ulong liteTieBreaker)
+    {
+        var net = new VirtualNetwork(21);
+        var liteOptions = new IceAgentOptions { Mode = IceMode.Lite, Role = IceRole.Controlling, Random = new Random(1), TieBreaker = liteTieBreaker };
+        VirtualNetwork.Node lite = net.Add("lite", new IceAgent(liteOptions), "10.0.0.1:1000");
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2, tieBreaker: fullTieBreaker), "10.0.0.2:2000");
+        full.Agent.SetRemoteMode(IceMode.Lite);
+        lite.Agent.SetRemoteMode(IceMode.Full);
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.Equal(IceRole.Controlled, lite.Agent.Role);
+        Assert.Equal(IceMode.Lite, full.Agent.RemoteMode);
+
+        net.Connect(lite, full);
+        Assert.True(net.RunUntil(() => lite.IsConnected && full.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.Equal(IceRole.Controlled, lite.Agent.Role);
+        Assert.True(full.Agent.GetSelectedPair()!.Nominated);
+        Assert.True(lite.Agent.GetSelectedPair()!.Nominated);
+
+        // The nomination came from the full agent: one of its checks carried USE-CANDIDATE, and the lite agent sent no request.
+        Assert.Contains(full.Sent, d => StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok
+            && m.Class == StunClass.Request && m.HasAttribute(StunAttributeType.UseCandidate) && m.HasAttribute(StunAttributeType.IceControlling));
+        Assert.DoesNotContain(lite.Sent, d => StunMessageReader.TryParse(d, out StunMessageReader m) == StunParseStatus.Ok && m.Class == StunClass.Request);
+    }
+
+    /// <summary>
+    /// The control for the test above: the same answerer without <see cref="IceAgent.SetRemoteMode"/> stays controlled
+    /// (or is argued into control only by a tie-breaker), and when the lite peer wins the role conflict nobody can
+    /// nominate: the call never connects.
+    /// </summary>
+    [Fact]
+    public void FullAnswerer_NotToldThePeerIsLite_NeverConnects_WhenTheLitePeerWinsTheTieBreak()
+    {
+        var net = new VirtualNetwork(22);
+        var liteOptions = new IceAgentOptions { Mode = IceMode.Lite, Random = new Random(1), TieBreaker = 200 };
+        VirtualNetwork.Node lite = net.Add("lite", new IceAgent(liteOptions), "10.0.0.1:1000");
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2, tieBreaker: 100), "10.0.0.2:2000");
+        net.Connect(lite, full);
+        Assert.False(net.RunUntil(() => lite.IsConnected && full.IsConnected, TimeSpan.FromSeconds(10)));
+        Assert.Null(full.Agent.GetSelectedPair());
+    }
+
+    [Fact]
+    public void LitePeerAnswering487_DoesNotTakeTheControllingRoleAway()
+    {
+        var net = new VirtualNetwork(23);
+        VirtualNetwork.Node full = net.Add("full", Agent(IceRole.Controlled, 2), "10.0.0.2:2000");
+        VirtualNetwork.Node other = net.Add("peer", Agent(IceRole.Controlling, 3, tieBreaker: ulong.MaxValue), "10.0.0.1:1000");
+        full.Agent.SetRemoteMode(IceMode.Lite);
+
+        // The peer claims to be lite but is a full agent that controls and wins every conflict (answers 487).
+        net.Connect(full, other);
+        net.Run(TimeSpan.FromSeconds(3));
+        Assert.Equal(IceRole.Controlling, full.Agent.Role);
+        Assert.DoesNotContain(full.Events, e => e.Event is IceRoleChangedEvent { Role: IceRole.Controlled });
+    }
+
+    /// <summary>
+    /// Pion's NAT1To1IPs with the host candidate type: behind a 1:1 NAT the host candidate carries the public address
+    /// (the private one is never signalled), its base stays the private socket, and the peer selects that host
+    /// candidate (not a peer-reflexive one learnt from our checks, which is what happens without the mapping).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NatMapping_Host_AnnouncesThePublicAddress_AndThePeerSelectsIt(bool mapped)
+    {
+        var net = new VirtualNetwork(24);
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:1000");
+        var options = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1) };
+        if (mapped)
+        {
+            options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.1")));
+        }
+
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(options), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        IceCandidate host = Assert.Single(a.Agent.LocalCandidates);
+        Assert.Equal(IceCandidateType.Host, host.Type);
+        Assert.Equal(TransportAddress.Parse(mapped ? "203.0.113.1:1000" : "10.0.0.1:1000"), host.Address);
+        IceCandidate remoteOfB = b.Agent.GetSelectedPair()!.Remote;
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:1000"), remoteOfB.Address);
+        Assert.Equal(mapped ? IceCandidateType.Host : IceCandidateType.PeerReflexive, remoteOfB.Type);
+        Assert.Equal(IceCandidateType.Host, a.Agent.GetSelectedPair()!.Local.Type);
+
+        Assert.True(net.SendData(b, [0x17]));
+        Assert.True(net.SendData(a, [0x18]));
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(new byte[] { 0x17 }, Assert.Single(a.Received));
+        Assert.Equal(new byte[] { 0x18 }, Assert.Single(b.Received));
+    }
+
+    [Fact]
+    public void NatMapping_ServerReflexive_KeepsTheHostCandidate_AndAddsTheMappedOne()
+    {
+        var net = new VirtualNetwork(25);
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:1000");
+        var options = new IceAgentOptions { Role = IceRole.Controlling, Random = new Random(1), NatCandidateType = IceCandidateType.ServerReflexive };
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.1"), System.Net.IPAddress.Parse("10.0.0.1")));
+        VirtualNetwork.Node a = net.Add("A", new IceAgent(options), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(2, a.Agent.LocalCandidates.Count);
+        IceCandidate host = a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Host);
+        IceCandidate srflx = a.Agent.LocalCandidates.Single(c => c.Type == IceCandidateType.ServerReflexive);
+        Assert.Equal(TransportAddress.Parse("10.0.0.1:1000"), host.Address);
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:1000"), srflx.Address);
+        Assert.Equal(host.Address, srflx.RelatedAddress);
+        Assert.True(srflx.Priority < host.Priority);
+        Assert.Equal(IceCandidateType.ServerReflexive, b.Agent.GetSelectedPair()!.Remote.Type);
+    }
+
+    [Fact]
+    public void NatMapping_NamedPrivateAddress_MapsOnlyThatOne_AndNeverLoopback()
+    {
+        var options = new IceAgentOptions { Random = new Random(1) };
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.7"), System.Net.IPAddress.Parse("10.0.0.7")));
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("2001:db8::7")));
+        var agent = new IceAgent(options);
+        agent.AddHostAddress(TransportAddress.Parse("10.0.0.7:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("192.168.1.7:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("127.0.0.1:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("[2001:db8:1::7]:5000"));
+        agent.AddHostAddress(TransportAddress.Parse("[fe80::7]:5000"));
+        agent.StartGathering(TimeSpan.Zero);
+        string[] addresses = agent.LocalCandidates.Select(c => c.Address.ToString()).ToArray();
+        Assert.Equal(["203.0.113.7:5000", "192.168.1.7:5000", "127.0.0.1:5000", "[2001:db8::7]:5000", "[fe80::7]:5000"], addresses);
+    }
+
+    [Fact]
+    public void NatMapping_TwoPublicAddressesForAWholeFamily_AreRefused()
+    {
+        var options = new IceAgentOptions();
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.7")));
+        options.NatMappings.Add(new IceNatMapping(System.Net.IPAddress.Parse("203.0.113.8")));
+        Assert.Throws<ArgumentException>(() => new IceAgent(options));
+        Assert.Throws<ArgumentException>(() => new IceAgent(new IceAgentOptions { NatCandidateType = IceCandidateType.Relayed }));
+    }
+
+    /// <summary>
+    /// TURN over TCP beside TURN over UDP at the same server address (as TURN services hand out both): the agent tags the
+    /// TCP client's datagrams for the driver's connection, routes answers by transport, ranks the TCP relay below the UDP
+    /// one with its own foundation, takes no server-reflexive candidate from a TCP mapping, and a closed connection fails
+    /// only that relay.
+    /// </summary>
+    [Fact]
+    public void TurnOverTcp_BesideUdp_IsRoutedByTransport_AndRankedBelowIt()
+    {
+        var server = TransportAddress.Parse("192.0.2.50:3478");
+        var host = TransportAddress.Parse("10.0.0.1:5000");
+        var options = new IceAgentOptions { Random = new Random(1) };
+        options.Servers.Add(new IceServer(server, "user", "pass"));
+        options.Servers.Add(new IceServer(server, "user", "pass") { Transport = Stun.Turn.TurnTransport.Tcp });
+        var agent = new IceAgent(options);
+        agent.AddHostAddress(host);
+        agent.StartGathering(TimeSpan.Zero);
+
+        byte[] buffer = new byte[1500];
+        var sent = new Dictionary<Stun.Turn.TurnTransport, byte[]>();
+        while (agent.TryPollTransmit(buffer, out IceTransmit t))
+        {
+            Assert.Equal(host, t.Source);
+            Assert.Equal(server, t.Destination);
+            sent[t.Transport] = buffer.AsSpan(0, t.Length).ToArray();
+        }
+
+        Assert.Equal(2, sent.Count);
+        byte[] key = StunCredentials.LongTermKey("user", "example", "pass");
+        foreach (Stun.Turn.TurnTransport transport in new[] { Stun.Turn.TurnTransport.Udp, Stun.Turn.TurnTransport.Tcp })
+        {
+            // A challenge delivered on the wrong transport is not taken by the other client.
+            Stun.Turn.TurnTransport other = transport == Stun.Turn.TurnTransport.Udp ? Stun.Turn.TurnTransport.Tcp : Stun.Turn.TurnTransport.Udp;
+            agent.HandleDatagram(host, server, TurnAnswer(sent[transport], StunClass.ErrorResponse, null, 401), TimeSpan.Zero, other, out _, out _);
+            Assert.False(agent.TryPollTransmit(buffer, out _));
+
+            agent.HandleDatagram(host, server, TurnAnswer(sent[transport], StunClass.ErrorResponse, null, 401), TimeSpan.Zero, transport, out _, out _);
+            Assert.True(agent.TryPollTransmit(buffer, out IceTransmit retry));
+            Assert.Equal(transport, retry.Transport);
+            byte[] relayed = transport == Stun.Turn.TurnTransport.Udp ? [192, 0, 2, 50, 0xC3, 0x50] : [192, 0, 2, 50, 0xC3, 0x51];
+            agent.HandleDatagram(host, server, TurnAnswer(buffer.AsSpan(0, retry.Length).ToArray(), StunClass.SuccessResponse, key, 0, relayed), TimeSpan.Zero, transport, out _, out _);
+        }
+
+        Assert.Equal(IceGatheringState.Complete, agent.GatheringState);
+        IceCandidate udpRelay = agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Relayed && c.Address.Port == 50000);
+        IceCandidate tcpRelay = agent.LocalCandidates.Single(c => c.Type == IceCandidateType.Relayed && c.Address.Port == 50001);
+        Assert.True(tcpRelay.Priority < udpRelay.Priority);
+        Assert.NotEqual(udpRelay.Foundation, tcpRelay.Foundation);
+
+        // Only the UDP allocation's mapping (198.51.100.9) makes a server-reflexive candidate.
+        Assert.Single(agent.LocalCandidates, c => c.Type == IceCandidateType.ServerReflexive);
+
+        // The TCP connection goes away: that relay's client fails; the UDP one stays.
+        agent.HandleTurnConnectionClosed(host, server, Stun.Turn.TurnTransport.Tcp, "reset", TimeSpan.FromSeconds(1));
+        var remote = new IceCandidate("9", 1, IceTransportProtocol.Udp, 100, TransportAddress.Parse("203.0.113.9:9000"), IceCandidateType.Host);
+        agent.SetRemoteCredentials("abcd", "0123456789012345678901");
+        agent.AddRemoteCandidate(remote, TimeSpan.FromSeconds(1));
+        agent.HandleTimeout(TimeSpan.FromSeconds(2));
+        var transports = new List<Stun.Turn.TurnTransport>();
+        while (agent.TryPollTransmit(buffer, out IceTransmit t))
+        {
+            transports.Add(t.Transport);
+        }
+
+        Assert.DoesNotContain(Stun.Turn.TurnTransport.Tcp, transports);
+        Assert.Contains(Stun.Turn.TurnTransport.Udp, transports);
+    }
+
+    private static byte[] TurnAnswer(byte[] request, StunClass cls, byte[]? key, int error, byte[]? relayed = null)
+    {
+        StunMessageReader.TryParse(request, out StunMessageReader req);
+        byte[] buf = new byte[512];
+        var w = new StunMessageWriter(buf, new StunMessageType(req.Method, cls), req.TransactionId);
+        if (error != 0)
+        {
+            w.AddErrorCode(error);
+            w.AddString(StunAttributeType.Realm, "example");
+            w.AddString(StunAttributeType.Nonce, "nonce");
+        }
+
+        if (relayed is not null)
+        {
+            w.AddXorAddress(StunAttributeType.XorRelayedAddress, TransportAddress.FromIPv4(relayed.AsSpan(0, 4), (ushort)((relayed[4] << 8) | relayed[5])));
+            w.AddXorAddress(StunAttributeType.XorMappedAddress, TransportAddress.Parse(relayed[5] == 0x50 ? "198.51.100.9:6000" : "198.51.100.9:6001"));
+            w.AddUInt32(StunAttributeType.Lifetime, 600);
+        }
+
+        if (key is not null)
+        {
+            w.AddMessageIntegrity(key);
+        }
+
+        w.AddFingerprint();
+        return w.Written.ToArray();
+    }
 }

@@ -44,9 +44,9 @@ public class TurnClientTests
         w.AddString(StunAttributeType.Nonce, nonce);
     }, null);
 
-    private static TurnClient Allocated(out byte[] key, TimeSpan now)
+    private static TurnClient Allocated(out byte[] key, TimeSpan now, TurnTransport transport = TurnTransport.Udp)
     {
-        var c = new TurnClient(s_server, s_local, "user", "pass");
+        var c = new TurnClient(s_server, s_local, "user", "pass", new TurnClientOptions { Transport = transport });
         c.Allocate(now);
         byte[] buf = new byte[2048];
         c.TryPollTransmit(buf, out int n);
@@ -265,5 +265,82 @@ public class TurnClientTests
         Assert.Equal(TurnClientState.Closed, c.State);
         Assert.True(c.TryPollEvent(out TurnEvent? ev));
         Assert.IsType<TurnDeallocatedEvent>(ev);
+    }
+
+    /// <summary>RFC 8489 §6.2.2: over TCP or TLS a request is sent once and fails when no answer came within Ti = 39.5 s.</summary>
+    [Theory]
+    [InlineData(TurnTransport.Tcp)]
+    [InlineData(TurnTransport.Tls)]
+    public void OverAStream_RequestsAreNotRetransmitted_AndTimeOutAfterTi(TurnTransport transport)
+    {
+        var c = new TurnClient(s_server, s_local, "user", "pass", new TurnClientOptions { Transport = transport });
+        Assert.Equal(transport, c.Transport);
+        c.Allocate(TimeSpan.Zero);
+        Next(c);
+        Assert.Equal(TimeSpan.FromSeconds(39.5), c.PollTimeout());
+        for (double t = 0.5; t < 39.5; t += 0.5)
+        {
+            c.HandleTimeout(TimeSpan.FromSeconds(t));
+            Assert.False(c.TryPollTransmit(_buf, out _), $"retransmitted at {t} s");
+        }
+
+        Assert.Equal(TurnClientState.Allocating, c.State);
+        c.HandleTimeout(TimeSpan.FromSeconds(39.5));
+        Assert.Equal(TurnClientState.Failed, c.State);
+        Assert.True(c.TryPollEvent(out TurnEvent? e));
+        Assert.Equal(0, Assert.IsType<TurnFailedEvent>(e).ErrorCode);
+    }
+
+    /// <summary>RFC 8656 §12.5: over TCP and TLS ChannelData is padded to a multiple of four bytes (not counted in its length); over UDP it is not.</summary>
+    [Theory]
+    [InlineData(TurnTransport.Udp, 5, 9)]
+    [InlineData(TurnTransport.Tcp, 5, 12)]
+    [InlineData(TurnTransport.Tls, 5, 12)]
+    [InlineData(TurnTransport.Tcp, 8, 12)]
+    [InlineData(TurnTransport.Tcp, 0, 4)]
+    public void ChannelData_IsPaddedOverAStream(TurnTransport transport, int payloadLength, int expectedLength)
+    {
+        TurnClient c = Allocated(out byte[] key, TimeSpan.Zero, transport);
+        ushort channel = c.BindChannel(s_peer, TimeSpan.Zero);
+        byte[] bind = Next(c);
+        c.HandleDatagram(Respond(bind, StunClass.SuccessResponse, null, key), TimeSpan.Zero, out _, out _);
+        Assert.True(c.TryGetChannel(s_peer, out _));
+
+        byte[] out1 = new byte[100];
+        out1.AsSpan().Fill(0xEE);
+        byte[] payload = new byte[payloadLength];
+        payload.AsSpan().Fill(0x5A);
+        int n = c.WrapSend(s_peer, payload, out1);
+        Assert.Equal(expectedLength, n);
+        Assert.Equal(channel, BinaryPrimitives.ReadUInt16BigEndian(out1));
+        Assert.Equal(payloadLength, BinaryPrimitives.ReadUInt16BigEndian(out1.AsSpan(2)));
+        Assert.All(out1[(4 + payloadLength)..n], b => Assert.Equal(0, b));
+        Assert.Equal(TurnStreamFrameStatus.Complete, TurnStreamFraming.TryGetFrameLength(out1.AsSpan(0, n), out int frame));
+        Assert.Equal((4 + payloadLength + 3) & ~3, frame);
+
+        // What the server sends back padded parses to the same data.
+        Assert.Equal(TurnDataResult.PeerData, c.HandleDatagram(out1.AsSpan(0, (4 + payloadLength + 3) & ~3), TimeSpan.Zero, out TransportAddress from, out ReadOnlySpan<byte> data));
+        Assert.Equal(s_peer, from);
+        Assert.Equal(payload, data.ToArray());
+    }
+
+    [Fact]
+    public void ConnectionClosed_FailsTheAllocation_AndStopsSending()
+    {
+        TurnClient c = Allocated(out _, TimeSpan.Zero, TurnTransport.Tcp);
+        c.CreatePermission(s_peer, TimeSpan.Zero);
+        c.HandleConnectionClosed("reset", TimeSpan.FromSeconds(1));
+        Assert.Equal(TurnClientState.Failed, c.State);
+        Assert.True(c.TryPollEvent(out TurnEvent? e));
+        Assert.Contains("reset", Assert.IsType<TurnFailedEvent>(e).Reason, StringComparison.Ordinal);
+        Assert.False(c.TryPollTransmit(_buf, out _));
+        Assert.Null(c.PollTimeout());
+
+        TurnClient d = Allocated(out _, TimeSpan.Zero, TurnTransport.Tcp);
+        d.Deallocate(TimeSpan.Zero);
+        d.HandleConnectionClosed("closed", TimeSpan.Zero);
+        Assert.Equal(TurnClientState.Closed, d.State);
+        Assert.True(d.TryPollEvent(out e));
+        Assert.IsType<TurnDeallocatedEvent>(e);
     }
 }

@@ -96,6 +96,58 @@ public sealed partial class PeerSessionTests
         Assert.Contains(a.Events, e => e is DtlsConnectedSessionEvent);
     }
 
+    /// <summary>
+    /// RFC 8445 §6.1.1 at session level: a PeerSession answering an ice-lite offer (Janus and mediasoup offer like
+    /// this in their server-offer flows) takes the controlling role although it answered, sends the checks and
+    /// nominates; the lite offerer never sends a check, and media flows both ways.
+    /// </summary>
+    [Fact]
+    public void AnsweringAnIceLiteOffer_TakesTheControllingRole_AndNominates()
+    {
+        PeerSessionOptions liteOptions = Options(31);
+        liteOptions.IceLite = true;
+        var net = new VirtualNetwork();
+        VirtualNetwork.Node lite = net.Add(new PeerSession(liteOptions), "127.0.0.1:10000");
+        VirtualNetwork.Node full = net.Add(new PeerSession(Options(32)), "127.0.0.1:20000");
+        var requestsFrom = new Dictionary<TransportAddress, int>();
+        var useCandidateFrom = new HashSet<TransportAddress>();
+        net.Drop = (from, _, data) =>
+        {
+            if (StunMessageReader.TryParse(data, out StunMessageReader m) == StunParseStatus.Ok && m.Class == StunClass.Request)
+            {
+                requestsFrom[from] = requestsFrom.GetValueOrDefault(from) + 1;
+                if (m.HasAttribute(StunAttributeType.UseCandidate))
+                {
+                    useCandidateFrom.Add(from);
+                }
+            }
+
+            return false;
+        };
+
+        string offer = lite.Session.CreateOffer(net.Now);
+        Assert.Contains("a=ice-lite\r\n", offer, StringComparison.Ordinal);
+        Assert.True(full.Session.TryAcceptOffer(offer, net.Now, out string? answer, out string? error), error);
+        Assert.DoesNotContain("a=ice-lite", answer, StringComparison.Ordinal);
+        Assert.Equal(Ice.IceRole.Controlling, full.Session.IceAgent!.Role);
+        Assert.Equal(Ice.IceMode.Lite, full.Session.IceAgent.RemoteMode);
+        Assert.True(lite.Session.TryApplyAnswer(answer, net.Now, out error), error);
+        Assert.Equal(Ice.IceRole.Controlled, lite.Session.IceAgent!.Role);
+
+        Assert.True(net.RunUntil(() => lite.Session.State == PeerConnectionState.Connected && full.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)),
+            $"not connected: lite {lite.Session.State}, full {full.Session.State}");
+        Assert.True(full.Session.IceAgent.GetSelectedPair()!.Nominated);
+        Assert.True(lite.Session.IceAgent.GetSelectedPair()!.Nominated);
+        Assert.False(requestsFrom.ContainsKey(lite.Address), "the lite offerer sent a connectivity check");
+        Assert.True(requestsFrom.GetValueOrDefault(full.Address) > 0);
+        Assert.Contains(full.Address, useCandidateFrom);
+        Assert.Equal("controlling", full.Session.GetStats(net.Now).Get<RtcTransportStats>()!.IceRole);
+
+        net.RunFor(TimeSpan.FromSeconds(1), Talk(lite.Session, full.Session));
+        Assert.InRange(lite.Media.Count, 45, 51);
+        Assert.InRange(full.Media.Count, 45, 51);
+    }
+
     [Theory]
     [InlineData(SetupRole.ActPass, SetupRole.Active, Dtls.DtlsRole.Server)]
     [InlineData(SetupRole.ActPass, SetupRole.Passive, Dtls.DtlsRole.Client)]

@@ -154,4 +154,47 @@ public sealed class UdpSessionHostTests
         Assert.Equal(4, server.SessionCount);
         Assert.Equal(0, server.UnmatchedDatagrams);
     }
+
+    /// <summary>
+    /// A host bound to "every interface" (here narrowed to the two loopback addresses, 127.0.0.1 and ::1) gives each
+    /// session a socket per address on one port, or shares one socket per address; the session gathers a host candidate
+    /// on each; callers on either family connect through the socket of their family and media flows. Threaded and
+    /// event-loop hosts, per-session and shared sockets.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task EveryInterfaceHost_HasASocketPerAddress_AndCallersOfEitherFamilyConnect(bool eventLoop, bool shared)
+    {
+        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
+        var serverOptions = new UdpSessionHostOptions { EventLoop = loop, SharedSocket = shared, BindAddress = System.Net.IPAddress.IPv6Any };
+        serverOptions.InterfaceAddresses.Add(System.Net.IPAddress.Loopback);
+        serverOptions.InterfaceAddresses.Add(System.Net.IPAddress.IPv6Loopback);
+        using var server = new UdpSessionHost(serverOptions);
+        Assert.True(server.BindsEveryInterface);
+        foreach (System.Net.IPAddress family in new[] { System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback })
+        {
+            using var clients = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop, BindAddress = family });
+            Peer s = AddPeer(server, 300);
+            Peer c = AddPeer(clients, 301);
+            Assert.Equal(2, s.Handle.LocalAddresses.Count);
+            Assert.True(s.Handle.LocalAddresses[0].IsIPv4 && s.Handle.LocalAddresses[1].IsIPv6);
+            Assert.Equal(s.Handle.LocalAddresses[0].Port, s.Handle.LocalAddresses[1].Port);
+            await ConnectAsync(c, s);
+            string[] candidates = s.Handle.Invoke(_ => s.Session.LocalCandidateValues().ToArray());
+            Assert.Equal(2, candidates.Length);
+            Assert.Contains(candidates, v => v.Contains(" 127.0.0.1 ", StringComparison.Ordinal));
+            Assert.Contains(candidates, v => v.Contains(" ::1 ", StringComparison.Ordinal));
+
+            await TalkAsync([s, c], 10);
+            Assert.Equal(10, s.Frames.Count);
+            Assert.Equal(10, c.Frames.Count);
+            Ice.IceCandidatePair pair = s.Handle.Invoke(_ => s.Session.IceAgent!.GetSelectedPair()!);
+            Assert.Equal(family.AddressFamily, pair.Local.Address.AddressFamily);
+            Assert.Equal(0, server.SendErrors);
+            server.Remove(s.Handle);
+        }
+    }
 }

@@ -19,13 +19,11 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var address = new Option<string>("--address") { Description = "Address to listen on, for HTTP and UDP; it is also the ICE host candidate, so give a concrete address (a LAN address to reach it from another machine), not 0.0.0.0.", DefaultValueFactory = _ => "127.0.0.1" };
+        var address = new Option<string>("--address") { Description = "Address to listen on, for HTTP and UDP: a concrete address is also the one ICE host candidate; 0.0.0.0 or :: listens on every interface and gathers a host candidate on each of its addresses, IPv4 and IPv6 (so a phone on the same network can call).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "HTTP port of the page, WHIP (/whip), WHEP (/whep) and status (/status).", DefaultValueFactory = _ => 8080 };
         var udpMin = new Option<int>("--udp-port-min") { Description = "First UDP port for media (one per call); 0 lets the OS pick.", DefaultValueFactory = _ => 0 };
         var udpMax = new Option<int>("--udp-port-max") { Description = "Last UDP port for media (inclusive).", DefaultValueFactory = _ => 0 };
         var shared = new Option<bool>("--shared-socket") { Description = "Carry every call on one UDP socket (--udp-port-min, or any port), demultiplexed by ICE username fragment." };
-        var stun = new Option<string[]>("--stun") { Description = "A STUN server for server-reflexive candidates, IP:PORT (repeatable).", HelpName = "IP:PORT" };
-        var turn = new Option<string[]>("--turn") { Description = "A TURN server for relayed candidates, USER:PASSWORD@IP:PORT (repeatable).", HelpName = "USER:PASSWORD@IP:PORT" };
         var token = new Option<string?>("--token") { Description = "Require 'Authorization: Bearer TOKEN' on WHIP/WHEP requests (RFC 9725, bearer token authentication; RFC 6750); the page reads it from ?token=." };
         var mode = new Option<string>("--mode") { Description = "What the server sends back: echo (what it receives, a loopback call) or tone (a sine, see --tone-hz). WHEP viewers always get the tone.", DefaultValueFactory = _ => "echo" };
         mode.AcceptOnlyFromAmong("echo", "tone");
@@ -44,9 +42,15 @@ internal static class ServeCommand
             "WHIP (RFC 9725) at /whip, WHEP at /whep, live JSON status at /status (with --token it needs the token too). Stop with Ctrl+C or SIGTERM: calls are closed (RTCP BYE, DTLS close_notify) first. " +
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
-            address, port, udpMin, udpMax, shared, stun, turn, token, mode, toneHz, record,
+            address, port, udpMin, udpMax, shared, token, mode, toneHz, record,
             connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls,
         };
+        var network = new ServeNetworkOptions();
+        foreach (Option o in network.All)
+        {
+            command.Options.Add(o);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -67,19 +71,19 @@ internal static class ServeCommand
                 SessionRate = parse.GetValue(rateLimit),
                 SessionBurst = parse.GetValue(rateBurst),
             };
-            options.MaxCalls = parse.GetValue(maxCalls) ?? DefaultMaxCalls(options);
             options.CorsOrigins.AddRange(parse.GetValue(corsOrigin) ?? []);
+            string? problem = Validate(parse.GetValue(address)!, options) ?? network.Read(parse, options);
+            if (problem is not null)
+            {
+                error.WriteLine("error: " + problem);
+                return ExitUsage;
+            }
+
+            options.MaxCalls = parse.GetValue(maxCalls) ?? DefaultMaxCalls(options);
             string? limits = ValidateLimits(parse.GetValue(connectTimeout), options);
             if (limits is not null)
             {
                 error.WriteLine("error: " + limits);
-                return ExitUsage;
-            }
-
-            string? problem = Validate(parse.GetValue(address)!, parse.GetValue(stun) ?? [], parse.GetValue(turn) ?? [], options);
-            if (problem is not null)
-            {
-                error.WriteLine("error: " + problem);
                 return ExitUsage;
             }
 
@@ -92,6 +96,13 @@ internal static class ServeCommand
             if (!OpusLibrary.IsAvailable)
             {
                 error.WriteLine("error: libopus (libopus.so.0) was not found; install it with `apt-get install libopus0` or set RTCSTACK_OPUS_LIBRARY to its path");
+                return ExitStartFailed;
+            }
+
+            string? unresolved = await ServeNetworkOptions.ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+            if (unresolved is not null)
+            {
+                error.WriteLine("error: " + unresolved);
                 return ExitStartFailed;
             }
 
@@ -122,6 +133,7 @@ internal static class ServeCommand
                 using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
                 using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
                 output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
+                output.WriteLine(ServeNetworkOptions.DescribeCandidates(options));
                 output.WriteLine("Open the page and press Start; WHIP at /whip, WHEP at /whep, status at /status. Ctrl+C stops.");
                 output.Flush();
                 try
@@ -188,8 +200,9 @@ internal static class ServeCommand
     /// <summary>
     /// The most calls the open-file limit allows: a process that runs out of descriptors fails where it cannot recover
     /// (the runtime aborted with "Out of memory." at 20,000 of 20,000), so 1,024 are kept for the server itself
-    /// (HTTP connections, epoll, the JIT's mappings) and each call counts one socket, plus one file when recording.
-    /// A shared socket takes no descriptor per call. 0 (no limit) where the limit cannot be read.
+    /// (HTTP connections, epoll, the JIT's mappings) and each call counts one socket per bind address (every interface's
+    /// with --address 0.0.0.0 or ::), plus one file when recording. A shared socket takes no descriptor per call. 0 (no
+    /// limit) where the limit cannot be read.
     /// </summary>
     private static int DefaultMaxCalls(ServeOptions options)
     {
@@ -204,7 +217,10 @@ internal static class ServeCommand
             return 0;
         }
 
-        int perCall = (options.SharedSocket ? 0 : 1) + (options.RecordDirectory is null ? 0 : 1);
+        int sockets = options.Address.Equals(IPAddress.Any) || options.Address.Equals(IPAddress.IPv6Any)
+            ? Math.Max(1, RtcStack.WebRtc.Io.HostAddresses.Enumerate(options.IncludeLoopback).Count)
+            : 1;
+        int perCall = (options.SharedSocket ? 0 : sockets) + (options.RecordDirectory is null ? 0 : 1);
         return (int)Math.Clamp((limit - 1024) / perCall, 16, int.MaxValue);
     }
 
@@ -247,16 +263,11 @@ internal static class ServeCommand
         }
     }
 
-    private static string? Validate(string address, string[] stun, string[] turn, ServeOptions options)
+    private static string? Validate(string address, ServeOptions options)
     {
         if (!IPAddress.TryParse(address, out IPAddress? ip))
         {
             return $"--address '{address}' is not an IP address (for example 127.0.0.1 or 0.0.0.0)";
-        }
-
-        if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
-        {
-            return "--address must be a concrete address: it is also the ICE host candidate (use 127.0.0.1 or this machine's LAN address)";
         }
 
         options.Address = ip;
@@ -273,28 +284,6 @@ internal static class ServeCommand
         if (options.SharedSocket)
         {
             options.UdpPortMax = options.UdpPortMin;
-        }
-
-        foreach (string s in stun)
-        {
-            if (!TransportAddress.TryParse(s, out TransportAddress a) || a.Port == 0)
-            {
-                return $"--stun '{s}' is not IP:PORT (for example 127.0.0.1:3478)";
-            }
-
-            options.IceServers.Add(new IceServer(a));
-        }
-
-        foreach (string t in turn)
-        {
-            int at = t.LastIndexOf('@');
-            int colon = at < 0 ? -1 : t.IndexOf(':', StringComparison.Ordinal);
-            if (at < 0 || colon < 0 || colon > at || !TransportAddress.TryParse(t.AsSpan(at + 1), out TransportAddress a) || a.Port == 0)
-            {
-                return $"--turn '{t}' is not USER:PASSWORD@IP:PORT";
-            }
-
-            options.IceServers.Add(new IceServer(a, t[..colon], t[(colon + 1)..at]));
         }
 
         if (options.ToneHz is <= 0 or >= 24000)

@@ -46,6 +46,8 @@ internal sealed class ServeApp : IAsyncDisposable
         _host = new UdpSessionHost(new UdpSessionHostOptions
         {
             BindAddress = options.Address,
+            IncludeLoopback = options.IncludeLoopback,
+            TurnCertificateValidation = options.TurnTrust is null ? null : ServeNetworkOptions.TrustOnly(options.TurnTrust),
             SharedSocket = options.SharedSocket,
             SharedPort = options.UdpPortMin,
             PortRangeStart = options.UdpPortMin,
@@ -65,6 +67,13 @@ internal sealed class ServeApp : IAsyncDisposable
             {
                 o.IceServers.Add(s);
             }
+
+            foreach (Ice.IceNatMapping m in options.NatMappings)
+            {
+                o.NatMappings.Add(m);
+            }
+
+            o.NatCandidateType = options.NatCandidateType;
 
             return o;
         })

@@ -18,6 +18,20 @@ internal sealed class ServeOptions
 
     public List<IceServer> IceServers { get; } = [];
 
+    /// <summary>Gets the STUN/TURN servers as given (names resolved into <see cref="IceServers"/> at start-up).</summary>
+    public List<ServeIceServer> IceServerUris { get; } = [];
+
+    /// <summary>Gets or sets the roots trusted for turns: servers (--turn-ca), or null for the system's.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TurnTrust { get; set; }
+
+    /// <summary>Gets the 1:1 NAT mappings (--public-ip).</summary>
+    public List<IceNatMapping> NatMappings { get; } = [];
+
+    public IceCandidateType NatCandidateType { get; set; } = IceCandidateType.Host;
+
+    /// <summary>Gets or sets a value indicating whether every-interface binding also gathers on loopback.</summary>
+    public bool IncludeLoopback { get; set; }
+
     public string? Token { get; set; }
 
     public ServeMode Mode { get; set; } = ServeMode.Echo;

@@ -4,7 +4,8 @@ using System.Text;
 namespace RtcStack.Stun.Turn;
 
 /// <summary>
-/// A sans-IO TURN client for one allocation over UDP (RFC 8656). It never touches a socket or a
+/// A sans-IO TURN client for one allocation (RFC 8656), over UDP, TCP or TLS to the server
+/// (<see cref="TurnClientOptions.Transport"/>; the driver owns the connection). It never touches a socket or a
 /// clock: the driver feeds it datagrams received from the server (<see cref="HandleDatagram"/>)
 /// and the time (<see cref="HandleTimeout"/>), and sends what <see cref="TryPollTransmit"/> yields
 /// from <see cref="LocalBase"/> to <see cref="Server"/>.
@@ -56,6 +57,9 @@ public sealed class TurnClient
 
     /// <summary>Gets the local (host) address the client's datagrams are sent from.</summary>
     public TransportAddress LocalBase { get; }
+
+    /// <summary>Gets the transport to the server (<see cref="TurnClientOptions.Transport"/>).</summary>
+    public TurnTransport Transport => _options.Transport;
 
     /// <summary>Gets the state of the allocation.</summary>
     public TurnClientState State { get; private set; } = TurnClientState.New;
@@ -164,7 +168,16 @@ public sealed class TurnClient
     {
         if (TryGetChannel(peer, out ushort channel))
         {
-            return ChannelData.Write(destination, channel, payload);
+            int n = ChannelData.Write(destination, channel, payload);
+            if (_options.Transport != TurnTransport.Udp)
+            {
+                // RFC 8656 §12.5: over TCP and TLS-over-TCP the message MUST be padded to a multiple of four bytes.
+                int padded = (n + 3) & ~3;
+                destination[n..padded].Clear();
+                n = padded;
+            }
+
+            return n;
         }
 
         var w = new StunMessageWriter(destination, new StunMessageType(StunMethod.Send, StunClass.Indication), StunTransactionId.NewRandom());
@@ -237,6 +250,32 @@ public sealed class TurnClient
         return TurnDataResult.Consumed;
     }
 
+    /// <summary>
+    /// The TCP or TLS connection to the server closed or could not be made: the server deletes the allocation with its
+    /// connection (RFC 8656 §3.1, the 5-tuple is gone), so the client fails (<see cref="TurnFailedEvent"/>), or is
+    /// closed if it was deallocating. Nothing more is sent.
+    /// </summary>
+    public void HandleConnectionClosed(string reason, TimeSpan now)
+    {
+        _ = now;
+        _transactions.Clear();
+        _outgoing.Clear();
+        _refreshAt = _expiresAt = TimeSpan.MaxValue;
+        switch (State)
+        {
+            case TurnClientState.Closed or TurnClientState.Failed:
+                return;
+            case TurnClientState.Deallocating:
+                State = TurnClientState.Closed;
+                _events.Enqueue(new TurnDeallocatedEvent());
+                return;
+            default:
+                State = TurnClientState.Failed;
+                _events.Enqueue(new TurnFailedEvent(0, "connection to the server closed: " + reason));
+                return;
+        }
+    }
+
     /// <summary>Retransmits, refreshes the allocation, permissions and channels as due.</summary>
     public void HandleTimeout(TimeSpan now)
     {
@@ -249,7 +288,8 @@ public sealed class TurnClient
                 continue;
             }
 
-            if (tx.Sent >= _options.MaxTransmissions)
+            // RFC 8489 §6.2.2: over a reliable transport the request is not retransmitted; it times out after Ti.
+            if (tx.Sent >= _options.MaxTransmissions || _options.Transport != TurnTransport.Udp)
             {
                 (expired ??= []).Add(kv.Key);
                 continue;
@@ -357,7 +397,7 @@ public sealed class TurnClient
         tx.Bytes = BuildRequest(tx);
         tx.Sent = 1;
         tx.Rto = _options.InitialRto;
-        tx.NextAt = now + tx.Rto;
+        tx.NextAt = now + (_options.Transport == TurnTransport.Udp ? tx.Rto : _options.ReliableTransactionTimeout);
         _transactions[tx.Id] = tx;
         _outgoing.Enqueue(tx.Bytes);
     }

@@ -1,4 +1,5 @@
 using RtcStack.Stun;
+using RtcStack.Stun.Turn;
 
 namespace RtcStack.WebRtc.Io;
 
@@ -6,4 +7,9 @@ namespace RtcStack.WebRtc.Io;
 /// <param name="Source">The local socket address to send from.</param>
 /// <param name="Destination">The destination.</param>
 /// <param name="Length">The number of bytes of the caller's buffer to send.</param>
-public readonly record struct DatagramTransmit(TransportAddress Source, TransportAddress Destination, int Length);
+/// <param name="Transport">
+/// <see cref="TurnTransport.Udp"/> for a UDP datagram; otherwise a whole message for the TCP or TLS connection to the
+/// TURN server <see cref="Destination"/> that belongs to host address <see cref="Source"/> (RFC 8656 §3.1), which the
+/// driver opens on first use (see <see cref="ITurnStreamEndpoint"/>).
+/// </param>
+public readonly record struct DatagramTransmit(TransportAddress Source, TransportAddress Destination, int Length, TurnTransport Transport = TurnTransport.Udp);

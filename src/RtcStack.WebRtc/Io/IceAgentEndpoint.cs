@@ -10,7 +10,7 @@ namespace RtcStack.WebRtc.Io;
 /// <see cref="ApplicationData"/> (on the driver's thread, the span valid only during the call);
 /// ICE events go to <see cref="Events"/>. A WebRTC session composes the agent the same way.
 /// </summary>
-public sealed class IceAgentEndpoint(IceAgent agent) : IDatagramEndpoint
+public sealed class IceAgentEndpoint(IceAgent agent) : ITurnStreamEndpoint
 {
     private readonly Queue<(byte[] Buffer, DatagramTransmit Transmit)> _data = new();
 
@@ -39,7 +39,7 @@ public sealed class IceAgentEndpoint(IceAgent agent) : IDatagramEndpoint
             return false;
         }
 
-        _data.Enqueue((buffer, new DatagramTransmit(t.Source, t.Destination, t.Length)));
+        _data.Enqueue((buffer, new DatagramTransmit(t.Source, t.Destination, t.Length, t.Transport)));
         return true;
     }
 
@@ -53,6 +53,30 @@ public sealed class IceAgentEndpoint(IceAgent agent) : IDatagramEndpoint
 
         DrainEvents();
     }
+
+    /// <inheritdoc/>
+    public void HandleTurnStreamMessage(TransportAddress local, TransportAddress server, Stun.Turn.TurnTransport transport, ReadOnlySpan<byte> message, TimeSpan now)
+    {
+        if (Agent.HandleDatagram(local, server, message, now, transport, out ReadOnlySpan<byte> data, out int component) == IceDatagramKind.ApplicationData)
+        {
+            ApplicationData?.Invoke(data, component);
+        }
+
+        DrainEvents();
+    }
+
+    /// <inheritdoc/>
+    public void HandleTurnStreamClosed(TransportAddress local, TransportAddress server, Stun.Turn.TurnTransport transport, string reason, TimeSpan now)
+    {
+        Agent.HandleTurnConnectionClosed(local, server, transport, reason, now);
+        DrainEvents();
+    }
+
+    /// <inheritdoc/>
+    public string? GetTurnServerName(TransportAddress server, Stun.Turn.TurnTransport transport) => ServerNames?.Invoke(server, transport);
+
+    /// <summary>Gets or sets the TLS server name of a TURN server (see <see cref="ITurnStreamEndpoint.GetTurnServerName"/>); null: its address.</summary>
+    public Func<TransportAddress, Stun.Turn.TurnTransport, string?>? ServerNames { get; set; }
 
     /// <inheritdoc/>
     public void HandleTimeout(TimeSpan now)
@@ -78,7 +102,7 @@ public sealed class IceAgentEndpoint(IceAgent agent) : IDatagramEndpoint
 
         if (Agent.TryPollTransmit(buffer, out IceTransmit t))
         {
-            transmit = new DatagramTransmit(t.Source, t.Destination, t.Length);
+            transmit = new DatagramTransmit(t.Source, t.Destination, t.Length, t.Transport);
             return true;
         }
 

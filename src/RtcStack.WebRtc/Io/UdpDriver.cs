@@ -232,7 +232,8 @@ public sealed class UdpDriver : IDisposable
     {
         while (_endpoint.TryPollTransmit(_sendBuffer, out DatagramTransmit t))
         {
-            BoundSocket? socket = FindSocket(t.Source);
+            // UDP only: TURN over TCP/TLS needs a UdpSessionHost, which owns the connections.
+            BoundSocket? socket = t.Transport == Stun.Turn.TurnTransport.Udp ? FindSocket(t.Source) : null;
             if (socket is null)
             {
                 SendErrors++;

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Stun;
+using RtcStack.Stun.Turn;
 
 namespace RtcStack.WebRtc.Io;
 
@@ -34,6 +35,7 @@ public sealed class UdpSessionHost : IDisposable
 {
     private const int BufferSize = 2048;
     private const int DrainBudget = 4096;
+    private static readonly TimeSpan InterfaceAddressesLifetime = TimeSpan.FromSeconds(10);
     private static readonly Counter<long> s_received = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_received");
     private static readonly Counter<long> s_sent = UdpMeter.Instance.CreateCounter<long>("rtcstack.udp.host.datagrams_sent");
 
@@ -77,13 +79,15 @@ public sealed class UdpSessionHost : IDisposable
     private readonly ConcurrentDictionary<TransportAddress, UdpSessionHandle> _routes = new();
     private readonly ConcurrentDictionary<UdpSessionHandle, byte> _handles = new();
     private readonly Lock _portGate = new();
-    private readonly Socket? _shared;
-    private readonly Thread? _sharedLoop;
+    private readonly BoundSocket[] _shared = [];
+    private readonly List<Thread> _sharedLoops = [];
     private readonly Lock _timerGate = new();
     private readonly PriorityQueue<UdpSessionHandle, TimeSpan> _deadlines = new();
     private readonly ITimer _timer;
     private readonly UdpEventLoop? _loop;
     private TimeSpan _timerArmedFor = TimeSpan.MaxValue;
+    private IReadOnlyList<IPAddress>? _interfaceAddresses;
+    private long _interfaceAddressesAt;
     private int _nextPort;
     private long _received;
     private long _sent;
@@ -134,17 +138,20 @@ public sealed class UdpSessionHost : IDisposable
             : _time.CreateTimer(static s => ((UdpSessionHost)s!).OnTimerTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (_options.SharedSocket)
         {
-            _shared = CreateSocket(new IPEndPoint(_options.BindAddress, _options.SharedPort));
-            SharedAddress = new TransportAddress((IPEndPoint)_shared.LocalEndPoint!).UnmapIPv4();
-            if (_loop is not null)
+            _shared = BindSockets(_options.SharedPort, _options.SharedPort);
+            SharedAddress = _shared[0].Local;
+            foreach (BoundSocket b in _shared)
             {
-                TransportAddress local = SharedAddress.Value;
-                _loop.Register(_shared, () => Drain(_shared, local, null));
-            }
-            else
-            {
-                _sharedLoop = new Thread(() => SharedReceiveLoop(_shared, SharedAddress.Value)) { IsBackground = true, Name = "rtcstack-udp-host " + SharedAddress.Value };
-                _sharedLoop.Start();
+                if (_loop is not null)
+                {
+                    _loop.Register(b.Socket, () => Drain(b.Socket, b.Local, null));
+                }
+                else
+                {
+                    var thread = new Thread(() => SharedReceiveLoop(b.Socket, b.Local)) { IsBackground = true, Name = "rtcstack-udp-host " + b.Local };
+                    _sharedLoops.Add(thread);
+                    thread.Start();
+                }
             }
         }
     }
@@ -164,8 +171,15 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
     public DateTimeOffset WallClockAtZero { get; }
 
-    /// <summary>Gets the shared socket's address, or null when each session has its own socket.</summary>
+    /// <summary>Gets the shared socket's address (the first, when every interface has one), or null when each session has its own socket.</summary>
     public TransportAddress? SharedAddress { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the host binds every interface (<see cref="UdpSessionHostOptions.BindAddress"/>
+    /// 0.0.0.0 or ::): each session (or the shared socket) then has one socket per address of <see cref="HostAddresses"/>,
+    /// IPv4 and IPv6, and gathers a host candidate on each.
+    /// </summary>
+    public bool BindsEveryInterface => _options.BindAddress.Equals(IPAddress.Any) || _options.BindAddress.Equals(IPAddress.IPv6Any);
 
     /// <summary>Gets the number of registered sessions.</summary>
     public int SessionCount => _handles.Count;
@@ -259,16 +273,19 @@ public sealed class UdpSessionHost : IDisposable
     public UdpSocketStatistics ReadSocketStatistics()
     {
         var sockets = new List<Socket>();
-        if (_shared is not null)
+        foreach (BoundSocket b in _shared)
         {
-            sockets.Add(_shared);
+            sockets.Add(b.Socket);
         }
 
         foreach (UdpSessionHandle h in _handles.Keys)
         {
             if (h.OwnsSocket)
             {
-                sockets.Add(h.Socket);
+                foreach (BoundSocket b in h.Sockets)
+                {
+                    sockets.Add(b.Socket);
+                }
             }
         }
 
@@ -287,21 +304,19 @@ public sealed class UdpSessionHost : IDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_shared is not null && endpoint is not IIceDatagramEndpoint)
+        if (_shared.Length > 0 && endpoint is not IIceDatagramEndpoint)
         {
             throw new ArgumentException("a shared socket routes by ICE username fragment: the endpoint must implement IIceDatagramEndpoint", nameof(endpoint));
         }
 
         UdpSessionHandle handle;
-        if (_shared is not null)
+        if (_shared.Length > 0)
         {
-            handle = new UdpSessionHandle(this, endpoint, SharedAddress!.Value, _shared, ownsSocket: false, onActivity);
+            handle = new UdpSessionHandle(this, endpoint, _shared, ownsSocket: false, onActivity);
         }
         else
         {
-            Socket socket = BindSessionSocket();
-            var local = new TransportAddress((IPEndPoint)socket.LocalEndPoint!).UnmapIPv4();
-            handle = new UdpSessionHandle(this, endpoint, local, socket, ownsSocket: true, onActivity);
+            handle = new UdpSessionHandle(this, endpoint, BindSessionSockets(), ownsSocket: true, onActivity);
         }
 
         _handles[handle] = 0;
@@ -309,17 +324,29 @@ public sealed class UdpSessionHost : IDisposable
         {
             lock (handle.Gate)
             {
-                session.AddLocalAddress(handle.LocalAddress);
+                foreach (BoundSocket b in handle.Sockets)
+                {
+                    session.AddLocalAddress(b.Local);
+                }
             }
         }
 
-        if (handle.OwnsSocket && _loop is not null)
+        if (handle.OwnsSocket)
         {
-            _loop.Register(handle.Socket, () => Drain(handle.Socket, handle.LocalAddress, handle));
-        }
-        else if (handle.OwnsSocket)
-        {
-            handle.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(handle.Socket, handle.LocalAddress, handle));
+            var loops = new List<Task>();
+            foreach (BoundSocket b in handle.Sockets)
+            {
+                if (_loop is not null)
+                {
+                    _loop.Register(b.Socket, () => Drain(b.Socket, b.Local, handle));
+                }
+                else
+                {
+                    loops.Add(Task.Run(() => ReceiveLoopAsync(b.Socket, b.Local, handle)));
+                }
+            }
+
+            handle.ReceiveLoop = loops.Count == 0 ? null : loops.Count == 1 ? loops[0] : Task.WhenAll(loops);
         }
 
         return handle;
@@ -392,11 +419,16 @@ public sealed class UdpSessionHost : IDisposable
             }
         }
 
+        CloseTurnStreams(handle);
         if (handle.OwnsSocket)
         {
-            _loop?.Unregister(handle.Socket);
-            // The receive loop ends on its own (ObjectDisposedException); it may be the caller, so it is not awaited here.
-            handle.Socket.Dispose();
+            foreach (BoundSocket b in handle.Sockets)
+            {
+                _loop?.Unregister(b.Socket);
+
+                // The receive loop ends on its own (ObjectDisposedException); it may be the caller, so it is not awaited here.
+                b.Socket.Dispose();
+            }
         }
     }
 
@@ -423,13 +455,17 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _timer.Dispose();
-        if (_shared is not null)
+        foreach (BoundSocket b in _shared)
         {
-            _loop?.Unregister(_shared);
+            _loop?.Unregister(b.Socket);
+            b.Socket.Dispose();
         }
 
-        _shared?.Dispose();
-        _sharedLoop?.Join(TimeSpan.FromSeconds(5));
+        foreach (Thread t in _sharedLoops)
+        {
+            t.Join(TimeSpan.FromSeconds(5));
+        }
+
         Task.WaitAll([.. loops], TimeSpan.FromSeconds(5));
         _stop.Dispose();
     }
@@ -439,6 +475,12 @@ public sealed class UdpSessionHost : IDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // One socket per family and address: an IPv6 socket must not also take IPv4 (its candidates would lie).
+                socket.DualMode = false;
+            }
+
             if (_options.ReceiveBufferSize > 0)
             {
                 socket.ReceiveBufferSize = _options.ReceiveBufferSize;
@@ -459,14 +501,63 @@ public sealed class UdpSessionHost : IDisposable
         }
     }
 
-    private Socket BindSessionSocket()
+    private BoundSocket[] BindSessionSockets() =>
+        _options.PortRangeStart <= 0 ? BindSockets(0, 0) : BindSockets(_options.PortRangeStart, _options.PortRangeEnd);
+
+    // The addresses sockets are bound to: the configured one, or every interface's (HostAddresses, cached briefly so that
+    // a burst of calls does not enumerate interfaces for each).
+    private IReadOnlyList<IPAddress> BindAddresses()
     {
-        if (_options.PortRangeStart <= 0)
+        if (!BindsEveryInterface)
         {
-            return CreateSocket(new IPEndPoint(_options.BindAddress, 0));
+            return [_options.BindAddress];
         }
 
-        int span = _options.PortRangeEnd - _options.PortRangeStart + 1;
+        if (_options.InterfaceAddresses.Count > 0)
+        {
+            return [.. _options.InterfaceAddresses];
+        }
+
+        lock (_portGate)
+        {
+            long now = _time.GetTimestamp();
+            if (_interfaceAddresses is null || _time.GetElapsedTime(_interfaceAddressesAt, now) > InterfaceAddressesLifetime)
+            {
+                IReadOnlyList<IPAddress> found = HostAddresses.Enumerate(_options.IncludeLoopback);
+                _interfaceAddresses = found.Count > 0 ? found : [IPAddress.Loopback];
+                _interfaceAddressesAt = now;
+            }
+
+            return _interfaceAddresses;
+        }
+    }
+
+    // One socket per bind address, all on the same port (from first..last, or any when first is 0), so that a session
+    // takes one port of a range whatever its number of interfaces. An address that cannot be bound (an IPv6 address
+    // still in duplicate-address detection, an interface gone since enumeration) is skipped if others remain.
+    private BoundSocket[] BindSockets(int first, int last)
+    {
+        IReadOnlyList<IPAddress> addresses = BindAddresses();
+        if (first <= 0)
+        {
+            var any = new List<BoundSocket>();
+            int port = 0;
+            for (int i = 0; i < addresses.Count; i++)
+            {
+                // The last address rethrows when nothing could be bound at all.
+                IPAddress a = addresses[i];
+                BoundSocket? b = TryBind(a, port, any.Count == 0 && i == addresses.Count - 1) ?? (port != 0 ? TryBind(a, 0, false) : null);
+                if (b is BoundSocket bound)
+                {
+                    any.Add(bound);
+                    port = port == 0 ? bound.Local.Port : port;
+                }
+            }
+
+            return any.Count > 0 ? [.. any] : throw new InvalidOperationException("no interface address could be bound");
+        }
+
+        int span = last - first + 1;
         if (span <= 0)
         {
             throw new InvalidOperationException("PortRangeEnd must not be below PortRangeStart");
@@ -477,21 +568,60 @@ public sealed class UdpSessionHost : IDisposable
             int port;
             lock (_portGate)
             {
-                port = _nextPort;
-                _nextPort = _nextPort >= _options.PortRangeEnd ? _options.PortRangeStart : _nextPort + 1;
+                port = _nextPort < first || _nextPort > last ? first : _nextPort;
+                _nextPort = port >= last ? first : port + 1;
             }
 
-            try
+            var bound = new List<BoundSocket>();
+            bool taken = false;
+            foreach (IPAddress a in addresses)
             {
-                return CreateSocket(new IPEndPoint(_options.BindAddress, port));
+                try
+                {
+                    bound.Add(Bind(a, port));
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                {
+                    taken = true;
+                    break;
+                }
+                catch (SocketException e) when (addresses.Count > 1)
+                {
+                    _logger.LogDebug("cannot bind {Address}: {Error}", a, e.SocketErrorCode);
+                }
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+
+            if (!taken && bound.Count > 0)
             {
-                // Taken: try the next port of the range.
+                return [.. bound];
+            }
+
+            foreach (BoundSocket b in bound)
+            {
+                b.Socket.Dispose();
             }
         }
 
-        throw new UdpPortsExhaustedException(_options.PortRangeStart, _options.PortRangeEnd);
+        throw new UdpPortsExhaustedException(first, last);
+    }
+
+    private BoundSocket? TryBind(IPAddress address, int port, bool rethrow)
+    {
+        try
+        {
+            return Bind(address, port);
+        }
+        catch (SocketException e) when (!rethrow)
+        {
+            _logger.LogDebug("cannot bind {Address}:{Port}: {Error}", address, port, e.SocketErrorCode);
+            return null;
+        }
+    }
+
+    private BoundSocket Bind(IPAddress address, int port)
+    {
+        Socket socket = CreateSocket(new IPEndPoint(address, port));
+        return new BoundSocket(socket, new TransportAddress((IPEndPoint)socket.LocalEndPoint!).UnmapIPv4());
     }
 
     private void SharedReceiveLoop(Socket socket, TransportAddress local)
@@ -776,13 +906,139 @@ public sealed class UdpSessionHost : IDisposable
         }
     }
 
+    // The socket bound to the transmit's source (one per interface address); with a single socket, that one.
+    private static Socket? SocketFor(UdpSessionHandle handle, TransportAddress source)
+    {
+        BoundSocket[] sockets = handle.Sockets;
+        if (sockets.Length == 1)
+        {
+            return sockets[0].Socket;
+        }
+
+        foreach (BoundSocket b in sockets)
+        {
+            if (b.Local == source)
+            {
+                return b.Socket;
+            }
+        }
+
+        return null;
+    }
+
+    // Under handle.Gate: a message for the TCP/TLS connection to a TURN server, opened on first use (RFC 8656 §3.1).
+    private void SendOnTurnStream(UdpSessionHandle handle, DatagramTransmit t, ReadOnlySpan<byte> message)
+    {
+        if (handle.Endpoint is not ITurnStreamEndpoint endpoint)
+        {
+            Interlocked.Increment(ref _sendErrors);
+            return;
+        }
+
+        var key = (t.Source, t.Destination, t.Transport);
+        handle.TurnStreams ??= [];
+        if (!handle.TurnStreams.TryGetValue(key, out TurnStreamConnection? connection))
+        {
+            TurnStreamConnection? created = null;
+            created = new TurnStreamConnection(
+                t.Source,
+                t.Destination,
+                t.Transport,
+                endpoint.GetTurnServerName(t.Destination, t.Transport),
+                _options.TurnCertificateValidation,
+                _options.TurnConnectTimeout,
+                m => OnTurnStreamMessage(handle, created!, m),
+                reason => OnTurnStreamClosed(handle, created!, reason),
+                _logger);
+            connection = created;
+            handle.TurnStreams[key] = connection;
+            connection.Start();
+        }
+
+        if (connection.TrySend(message))
+        {
+            Interlocked.Increment(ref _sent);
+        }
+        else
+        {
+            Interlocked.Increment(ref _sendErrors);
+        }
+    }
+
+    private void OnTurnStreamMessage(UdpSessionHandle handle, TurnStreamConnection connection, ReadOnlySpan<byte> message)
+    {
+        Interlocked.Increment(ref _received);
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved)
+            {
+                return;
+            }
+
+            TimeSpan now = Now;
+            ((ITurnStreamEndpoint)handle.Endpoint).HandleTurnStreamMessage(connection.Local, connection.Server, connection.Transport, message, now);
+            AfterInput(handle, now);
+        }
+    }
+
+    private void OnTurnStreamClosed(UdpSessionHandle handle, TurnStreamConnection connection, string reason)
+    {
+        lock (handle.Gate)
+        {
+            if (handle.IsRemoved || handle.TurnStreams is null
+                || !handle.TurnStreams.Remove((connection.Local, connection.Server, connection.Transport), out TurnStreamConnection? known) || known != connection)
+            {
+                return;
+            }
+
+            _logger.LogDebug("TURN {Transport} connection to {Server} closed: {Reason}", connection.Transport, connection.Server, reason);
+            TimeSpan now = Now;
+            ((ITurnStreamEndpoint)handle.Endpoint).HandleTurnStreamClosed(connection.Local, connection.Server, connection.Transport, reason, now);
+            AfterInput(handle, now);
+        }
+    }
+
+    private static void CloseTurnStreams(UdpSessionHandle handle)
+    {
+        List<TurnStreamConnection>? streams = null;
+        lock (handle.Gate)
+        {
+            if (handle.TurnStreams is { Count: > 0 } open)
+            {
+                streams = [.. open.Values];
+                open.Clear();
+            }
+        }
+
+        if (streams is not null)
+        {
+            foreach (TurnStreamConnection c in streams)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
     // Under handle.Gate: sends every datagram the endpoint produced; false once the socket is gone.
     private bool SendProduced(UdpSessionHandle handle)
     {
         byte[] buffer = t_sendBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
         while (handle.Endpoint.TryPollTransmit(buffer, out DatagramTransmit t))
         {
-            if (handle.Socket == _shared && IsStunRequest(buffer.AsSpan(0, t.Length)) && !_routes.ContainsKey(t.Destination))
+            if (t.Transport != TurnTransport.Udp)
+            {
+                SendOnTurnStream(handle, t, buffer.AsSpan(0, t.Length));
+                continue;
+            }
+
+            Socket? socket = SocketFor(handle, t.Source);
+            if (socket is null)
+            {
+                Interlocked.Increment(ref _sendErrors);
+                continue;
+            }
+
+            if (!handle.OwnsSocket && IsStunRequest(buffer.AsSpan(0, t.Length)) && !_routes.ContainsKey(t.Destination))
             {
                 // Our own requests (connectivity checks, TURN): their responses come back from this address.
                 // Responses we send (to requests that may be forged) add no route.
@@ -792,13 +1048,13 @@ public sealed class UdpSessionHost : IDisposable
                 }
             }
 
-            SocketAddress to = t.Destination.IsIPv4 && handle.Socket.AddressFamily == AddressFamily.InterNetwork
+            SocketAddress to = t.Destination.IsIPv4 && socket.AddressFamily == AddressFamily.InterNetwork
                 ? (t_v4 ??= new SocketAddress(AddressFamily.InterNetwork))
                 : (t_v6 ??= new SocketAddress(AddressFamily.InterNetworkV6));
             t.Destination.WriteTo(to);
             try
             {
-                handle.Socket.SendTo(buffer.AsSpan(0, t.Length), SocketFlags.None, to);
+                socket.SendTo(buffer.AsSpan(0, t.Length), SocketFlags.None, to);
                 Interlocked.Increment(ref _sent);
                 s_sent.Add(1);
             }

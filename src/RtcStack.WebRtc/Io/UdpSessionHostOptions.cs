@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 
 namespace RtcStack.WebRtc.Io;
@@ -6,8 +7,24 @@ namespace RtcStack.WebRtc.Io;
 /// <summary>Configuration of a <see cref="UdpSessionHost"/>.</summary>
 public sealed class UdpSessionHostOptions
 {
-    /// <summary>Gets or sets the local address sockets bind to (default 127.0.0.1).</summary>
+    /// <summary>
+    /// Gets or sets the local address sockets bind to (default 127.0.0.1). <see cref="IPAddress.Any"/> or
+    /// <see cref="IPAddress.IPv6Any"/> mean every interface, IPv4 and IPv6 alike: each session gets one socket per address
+    /// <see cref="HostAddresses.Enumerate"/> finds (all on one port), and a host candidate on each.
+    /// </summary>
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Gets the addresses to bind when <see cref="BindAddress"/> is a wildcard, to serve on chosen interfaces only (an
+    /// interface filter); empty (the default) uses every address <see cref="HostAddresses.Enumerate"/> finds.
+    /// </summary>
+    public IList<IPAddress> InterfaceAddresses { get; } = new List<IPAddress>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether binding every interface also uses loopback addresses. Off by default
+    /// (RFC 8445 §5.1.1.1: loopback MUST NOT be a candidate); loopback is used anyway when no other address exists.
+    /// </summary>
+    public bool IncludeLoopback { get; set; }
 
     /// <summary>
     /// Gets or sets a value indicating whether every session shares one socket (demultiplexed by the
@@ -30,6 +47,15 @@ public sealed class UdpSessionHostOptions
 
     /// <summary>Gets or sets the socket send buffer size (SO_SNDBUF); 0 keeps the OS default.</summary>
     public int SendBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how the certificate of a TURN server reached over TLS (<c>turns:</c>) is checked; null uses the
+    /// system's trust store and the server's name (RFC 6125), as a browser would.
+    /// </summary>
+    public RemoteCertificateValidationCallback? TurnCertificateValidation { get; set; }
+
+    /// <summary>Gets or sets how long opening a TCP or TLS connection to a TURN server may take before its relay is given up.</summary>
+    public TimeSpan TurnConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Gets or sets the share of the host's media rate (over a sliding second) that all its sessions together may

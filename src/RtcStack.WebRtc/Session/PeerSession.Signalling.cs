@@ -88,8 +88,8 @@ public sealed partial class PeerSession
 
     /// <summary>
     /// Answers the peer's offer (RFC 8829 §5.3.1) and returns the answer SDP; we take the ICE controlled
-    /// role. The answer carries the candidates gathered so far; <see cref="GetLocalDescription"/> gives it
-    /// again later with every candidate.
+    /// role, unless the offer carries a=ice-lite and we are full (RFC 8445 §6.1.1: then we control). The answer
+    /// carries the candidates gathered so far; <see cref="GetLocalDescription"/> gives it again later with every candidate.
     /// </summary>
     public bool TryAcceptOffer(string offerSdp, TimeSpan now, [NotNullWhen(true)] out string? answerSdp, [NotNullWhen(false)] out string? error)
     {
@@ -368,6 +368,8 @@ public sealed partial class PeerSession
         var iceOptions = new IceAgentOptions
         {
             Role = role,
+            Mode = _options.IceLite ? IceMode.Lite : IceMode.Full,
+            NatCandidateType = _options.NatCandidateType,
             LocalCredentials = _initialCredentials,
             Policy = _options.IceTransportPolicy,
             Random = _options.Random,
@@ -386,6 +388,11 @@ public sealed partial class PeerSession
         foreach (IceServer s in _options.IceServers)
         {
             iceOptions.Servers.Add(s);
+        }
+
+        foreach (IceNatMapping m in _options.NatMappings)
+        {
+            iceOptions.NatMappings.Add(m);
         }
 
         _ice = new IceAgent(iceOptions);
@@ -431,6 +438,7 @@ public sealed partial class PeerSession
             DefaultAddress = defaultAddress,
             DefaultPort = defaultPort,
             AnswerSetup = _options.AnswerSetup,
+            IceLite = _options.IceLite,
         };
     }
 
@@ -439,7 +447,10 @@ public sealed partial class PeerSession
         _negotiated = negotiated;
         ConfigureMedia(negotiated);
         RemoteTransport remote = negotiated.Remote;
-        _ice!.SetRemoteCredentials(remote.IceUfrag, remote.IcePwd);
+
+        // RFC 8445 §6.1.1: against a lite peer (a=ice-lite) the full agent controls, even when it answered.
+        _ice!.SetRemoteMode(remote.IceLite ? IceMode.Lite : IceMode.Full);
+        _ice.SetRemoteCredentials(remote.IceUfrag, remote.IcePwd);
         foreach (string c in remote.Candidates)
         {
             if (IceCandidate.TryParse("candidate:" + c, out IceCandidate? candidate) && candidate!.Component == 1)

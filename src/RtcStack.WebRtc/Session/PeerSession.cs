@@ -32,7 +32,7 @@ namespace RtcStack.WebRtc;
 /// <see cref="TryPollMedia"/> returns received payloads with timing and loss. RTCP (SR/RR, SDES, BYE, NACK,
 /// TWCC, XR) runs by itself. <see cref="GetStats"/> returns an <see cref="RtcStatsReport"/>.</para>
 /// </remarks>
-public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
+public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpoint, IDisposable
 {
     /// <summary>The largest datagram the session builds or accepts.</summary>
     public const int MaxDatagramSize = 1500;
@@ -174,14 +174,51 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
 
     /// <inheritdoc/>
     public void HandleDatagram(TransportAddress local, TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now)
+        => HandleInput(local, remote, datagram, now, Stun.Turn.TurnTransport.Udp);
+
+    /// <inheritdoc/>
+    public void HandleTurnStreamMessage(TransportAddress local, TransportAddress server, Stun.Turn.TurnTransport transport, ReadOnlySpan<byte> message, TimeSpan now)
+        => HandleInput(local, server, message, now, transport);
+
+    /// <inheritdoc/>
+    public void HandleTurnStreamClosed(TransportAddress local, TransportAddress server, Stun.Turn.TurnTransport transport, string reason, TimeSpan now)
     {
         _now = now;
-        if (_closed || _ice is null || datagram.Length > MaxDatagramSize)
+        if (_closed || _ice is null)
         {
             return;
         }
 
-        IceDatagramKind kind = _ice.HandleDatagram(local, remote, datagram, now, out ReadOnlySpan<byte> data, out int component);
+        _ice.HandleTurnConnectionClosed(local, server, transport, reason, now);
+        PumpIce(now);
+        UpdateState(now);
+    }
+
+    /// <inheritdoc/>
+    public string? GetTurnServerName(TransportAddress server, Stun.Turn.TurnTransport transport)
+    {
+        foreach (IceServer s in _options.IceServers)
+        {
+            if (s.Address == server && s.Transport == transport)
+            {
+                return s.ServerName;
+            }
+        }
+
+        return null;
+    }
+
+    private void HandleInput(TransportAddress local, TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now, Stun.Turn.TurnTransport transport)
+    {
+        _now = now;
+
+        // A message from a TCP/TLS TURN connection may hold a whole datagram plus TURN framing.
+        if (_closed || _ice is null || datagram.Length > MaxDatagramSize + (transport == Stun.Turn.TurnTransport.Udp ? 0 : Stun.Turn.TurnClient.MaxWrapOverhead))
+        {
+            return;
+        }
+
+        IceDatagramKind kind = _ice.HandleDatagram(local, remote, datagram, now, transport, out ReadOnlySpan<byte> data, out int component);
         if (kind == IceDatagramKind.ApplicationData && component == 1)
         {
             _transportPacketsReceived++;
@@ -260,7 +297,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
     {
         if (_ice is not null && _ice.TryPollTransmit(buffer, out IceTransmit t))
         {
-            transmit = new DatagramTransmit(t.Source, t.Destination, t.Length);
+            transmit = new DatagramTransmit(t.Source, t.Destination, t.Length, t.Transport);
             return true;
         }
 
@@ -268,7 +305,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
         {
             o.Buffer.AsSpan(0, o.Length).CopyTo(buffer);
             ArrayPool<byte>.Shared.Return(o.Buffer);
-            transmit = new DatagramTransmit(o.Source, o.Destination, o.Length);
+            transmit = new DatagramTransmit(o.Source, o.Destination, o.Length, o.Transport);
             return true;
         }
 
@@ -571,7 +608,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
             return false;
         }
 
-        _transmit.Enqueue(new Outgoing(buffer, t.Length, t.Source, t.Destination));
+        _transmit.Enqueue(new Outgoing(buffer, t.Length, t.Source, t.Destination, t.Transport));
         _transportPacketsSent++;
         _transportBytesSent += payload.Length;
         return true;
@@ -600,5 +637,5 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, IDisposable
         return new string(c);
     }
 
-    private readonly record struct Outgoing(byte[] Buffer, int Length, TransportAddress Source, TransportAddress Destination);
+    private readonly record struct Outgoing(byte[] Buffer, int Length, TransportAddress Source, TransportAddress Destination, Stun.Turn.TurnTransport Transport);
 }

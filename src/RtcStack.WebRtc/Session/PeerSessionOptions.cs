@@ -54,6 +54,22 @@ public sealed class PeerSessionOptions
     /// <summary>Gets the STUN and TURN servers ICE gathers from (RFC 8445 §5.1.1).</summary>
     public IList<IceServer> IceServers { get; } = new List<IceServer>();
 
+    /// <summary>
+    /// Gets or sets a value indicating whether we are an ICE lite agent (RFC 8445 §2.5): host candidates only, we answer
+    /// checks and never send them, and our SDP carries <c>a=ice-lite</c> (RFC 8839 §5.3), so the peer must control and
+    /// nominate (§6.1.1). What servers with public addresses such as Janus and mediasoup do; off by default.
+    /// </summary>
+    public bool IceLite { get; set; }
+
+    /// <summary>
+    /// Gets the 1:1 NAT mappings for a host behind a static NAT (<see cref="IceAgentOptions.NatMappings"/>,
+    /// Pion's NAT1To1IPs): its host candidates announce the public address.
+    /// </summary>
+    public IList<IceNatMapping> NatMappings { get; } = new List<IceNatMapping>();
+
+    /// <summary>Gets or sets how a NAT-mapped address is announced (<see cref="IceAgentOptions.NatCandidateType"/>: host by default).</summary>
+    public IceCandidateType NatCandidateType { get; set; } = IceCandidateType.Host;
+
     /// <summary>Gets or sets the ICE transport policy.</summary>
     public IceTransportPolicy IceTransportPolicy { get; set; } = IceTransportPolicy.All;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using RtcStack.Stun;
 using RtcStack.TestSupport;
@@ -22,12 +24,36 @@ internal sealed class CoturnServer : IDisposable
     private readonly string _dir;
     private readonly StringBuilder _log = new();
 
-    public CoturnServer()
+    /// <summary>Starts coturn on UDP only (the default), or on plain TCP and/or TLS over TCP only (<paramref name="tls"/>: a self-signed certificate for "localhost" and 127.0.0.1 made here).</summary>
+    public CoturnServer(bool udp = true, bool tcp = false, bool tls = false)
     {
         string turnserver = ExternalTool.Require("turnserver", "coturn");
         _dir = Directory.CreateTempSubdirectory("rtcstack-coturn-").FullName;
         Port = FreeUdpPort();
+        TlsPort = tls ? FreeTcpPort() : 0;
         int minPort = 50000 + (Random.Shared.Next(0, 300) * 40);
+        var transportArguments = new List<string>();
+        if (!udp)
+        {
+            transportArguments.Add("--no-udp");
+        }
+
+        if (!tcp)
+        {
+            transportArguments.Add("--no-tcp");
+        }
+
+        if (tls)
+        {
+            Certificate = MakeCertificate(out string certPath, out string keyPath, _dir);
+            CertificatePath = certPath;
+            transportArguments.AddRange([$"--tls-listening-port={TlsPort}", $"--cert={certPath}", $"--pkey={keyPath}"]);
+        }
+        else
+        {
+            transportArguments.Add("--no-tls");
+        }
+
         var psi = new ProcessStartInfo(turnserver)
         {
             RedirectStandardOutput = true,
@@ -39,10 +65,10 @@ internal sealed class CoturnServer : IDisposable
         {
             "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={Port}",
             "--lt-cred-mech", $"--user={User}:{Password}", $"--realm={Realm}", "--fingerprint", "--allow-loopback-peers",
-            $"--min-port={minPort}", $"--max-port={minPort + 39}", "--no-tls", "--no-dtls", "--no-cli", "--no-tcp",
+            $"--min-port={minPort}", $"--max-port={minPort + 39}", "--no-dtls", "--no-cli",
             $"--userdb={Path.Combine(_dir, "turndb")}", $"--pidfile={Path.Combine(_dir, "turnserver.pid")}",
             "--log-file=stdout", "--simple-log", "--verbose",
-        })
+        }.Concat(transportArguments))
         {
             psi.ArgumentList.Add(a);
         }
@@ -52,10 +78,29 @@ internal sealed class CoturnServer : IDisposable
         _process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        WaitUntilAnswering();
+        if (udp)
+        {
+            WaitUntilAnswering();
+        }
+        else
+        {
+            WaitUntilListening(tcp ? Port : TlsPort);
+        }
     }
 
+    /// <summary>Gets the UDP and TCP port (coturn's listening port serves both).</summary>
     public int Port { get; }
+
+    /// <summary>Gets the TLS port, or 0.</summary>
+    public int TlsPort { get; }
+
+    /// <summary>Gets the TLS certificate coturn presents (self-signed, SAN DNS localhost and IP 127.0.0.1), or null.</summary>
+    public X509Certificate2? Certificate { get; }
+
+    /// <summary>Gets the PEM file of <see cref="Certificate"/>, or null.</summary>
+    public string? CertificatePath { get; }
+
+    public TransportAddress TlsAddress => TransportAddress.Parse($"127.0.0.1:{TlsPort}");
 
     public TransportAddress Address => TransportAddress.Parse($"127.0.0.1:{Port}");
 
@@ -85,6 +130,7 @@ internal sealed class CoturnServer : IDisposable
         }
 
         _process.Dispose();
+        Certificate?.Dispose();
         try
         {
             Directory.Delete(_dir, recursive: true);
@@ -99,6 +145,58 @@ internal sealed class CoturnServer : IDisposable
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    // A self-signed ECDSA P-256 certificate for "localhost" / 127.0.0.1, written as PEM for coturn's --cert/--pkey.
+    private static X509Certificate2 MakeCertificate(out string certPath, out string keyPath, string dir)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        certPath = Path.Combine(dir, "cert.pem");
+        keyPath = Path.Combine(dir, "key.pem");
+        File.WriteAllText(certPath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return X509CertificateLoader.LoadCertificate(certificate.RawData);
+    }
+
+    // Connects until coturn accepts on the TCP port (it takes a moment to open its listeners).
+    private void WaitUntilListening(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("turnserver exited: " + Log);
+            }
+
+            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                s.Connect(new IPEndPoint(IPAddress.Loopback, port));
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+
+        throw new TimeoutException("turnserver did not listen on TCP port " + port + ": " + Log);
     }
 
     // Sends plain Binding requests until coturn answers (it takes a moment to open its sockets).

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Globalization;
+using RtcStack.Dtls;
+using RtcStack.WebRtc;
+using RtcStack.WebRtc.Io;
+
+namespace RtcStack.Cli.Commands;
+
+/// <summary>
+/// Session pairs over loopback for the long-running benchmarks (<c>bench soak</c>, <c>bench churn</c>): one
+/// <see cref="UdpEventLoop"/> runs both hosts (one on a shared socket, the other a socket per session) and the
+/// 20 ms media clock, as a server with many sessions per core runs.
+/// </summary>
+internal sealed class BenchHarness : IDisposable
+{
+    private static readonly byte[] s_opus = MakeOpus();
+    private readonly DtlsCertificate _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+    private readonly DtlsCertificate _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+    private readonly List<BenchPair> _live = []; // loop thread only
+    private uint _timestamp;
+    private int _clockGeneration;
+
+    public BenchHarness()
+    {
+        Loop = new UdpEventLoop();
+        HostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = Loop });
+        HostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = Loop });
+    }
+
+    public UdpEventLoop Loop { get; }
+
+    public UdpSessionHost HostA { get; }
+
+    public UdpSessionHost HostB { get; }
+
+    /// <summary>Sets up <paramref name="count"/> pairs and waits until every one is connected (or throws after 60 s).</summary>
+    public List<BenchPair> Connect(int count)
+    {
+        var pairs = new List<BenchPair>(count);
+        for (int i = 0; i < count; i++)
+        {
+            pairs.Add(new BenchPair(this, _certA, _certB));
+        }
+
+        foreach (BenchPair p in pairs)
+        {
+            p.Negotiate();
+        }
+
+        if (!Task.WaitAll([.. pairs.Select(p => p.Connected)], TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException($"{pairs.Count(p => !p.Connected.IsCompleted)} of {count} pairs did not connect within 60 s");
+        }
+
+        return pairs;
+    }
+
+    /// <summary>Starts sending one packet each way every 20 ms on every pair given (on the loop); replaces any earlier set.</summary>
+    public void StartMedia(IReadOnlyList<BenchPair> pairs)
+    {
+        int generation = Interlocked.Increment(ref _clockGeneration);
+        Loop.Post(() =>
+        {
+            _live.Clear();
+            _live.AddRange(pairs);
+            Tick(generation, Loop.Now);
+        });
+    }
+
+    /// <summary>Stops the media clock; when this returns no round is running and none follows.</summary>
+    public void StopMedia()
+    {
+        Interlocked.Increment(ref _clockGeneration);
+        using var stopped = new ManualResetEventSlim();
+        Loop.Post(stopped.Set);
+        stopped.Wait();
+    }
+
+    public void Dispose()
+    {
+        StopMedia();
+        HostA.Dispose();
+        HostB.Dispose();
+        Loop.Dispose();
+        _certA.Dispose();
+        _certB.Dispose();
+    }
+
+    private void Tick(int generation, TimeSpan due)
+    {
+        if (Volatile.Read(ref _clockGeneration) != generation)
+        {
+            return;
+        }
+
+        foreach (BenchPair p in _live)
+        {
+            p.SendOne(_timestamp);
+        }
+
+        _timestamp += 960;
+        TimeSpan next = due + TimeSpan.FromMilliseconds(20);
+        Loop.PostAt(next, () => Tick(generation, next));
+    }
+
+    private static byte[] MakeOpus()
+    {
+        byte[] opus = new byte[80];
+        opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
+        new Random(1).NextBytes(opus.AsSpan(1));
+        return opus;
+    }
+
+    /// <summary>Two sessions talking: A on the shared socket, B on a socket of its own.</summary>
+    internal sealed class BenchPair
+    {
+        private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly PeerSession _a;
+        private readonly PeerSession _b;
+        private readonly UdpSessionHandle _ha;
+        private readonly UdpSessionHandle _hb;
+        private readonly Func<TimeSpan, bool> _sendA;
+        private readonly Func<TimeSpan, bool> _sendB;
+        private int _ready;
+        private long _received;
+        private uint _timestamp;
+
+        public BenchPair(BenchHarness harness, DtlsCertificate certA, DtlsCertificate certB)
+        {
+            (_a, _ha) = Make(harness.HostA, certA);
+            (_b, _hb) = Make(harness.HostB, certB);
+            _sendA = now => _a.SendRtp(s_opus, _timestamp, false, now);
+            _sendB = now => _b.SendRtp(s_opus, _timestamp, false, now);
+        }
+
+        public Task Connected => _connected.Task;
+
+        /// <summary>Gets the media packets both sides have received.</summary>
+        public long Received => Interlocked.Read(ref _received);
+
+        public void Negotiate()
+        {
+            string offer = _hb.Invoke(now => _b.CreateOffer(now));
+            string answer = _ha.Invoke(now => _a.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
+            _hb.Invoke(now => _b.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+        }
+
+        /// <summary>Sends one packet each way (no allocation: cached delegates).</summary>
+        public int SendOne(uint timestamp)
+        {
+            _timestamp = timestamp;
+            return (_ha.Invoke(_sendA) ? 1 : 0) + (_hb.Invoke(_sendB) ? 1 : 0);
+        }
+
+        /// <summary>Gets the RTP packets both sessions sent and received, from their statistics.</summary>
+        public (long Sent, long Received) Count()
+        {
+            long sent = 0, received = 0;
+            foreach ((PeerSession s, UdpSessionHandle h) in new[] { (_a, _ha), (_b, _hb) })
+            {
+                RtcStatsReport r = h.Invoke(now => s.GetStats(now));
+                sent += r.Get<RtcOutboundRtpStreamStats>()?.PacketsSent ?? 0;
+                received += r.Get<RtcInboundRtpStreamStats>()?.PacketsReceived ?? 0;
+            }
+
+            return (sent, received);
+        }
+
+        /// <summary>Ends the call as a client hanging up does (BYE, close_notify), removes both sessions from their hosts and frees them.</summary>
+        public void Close()
+        {
+            _ha.Invoke(now => _a.Close(now));
+            _hb.Invoke(now => _b.Close(now));
+            _ha.Host.Remove(_ha);
+            _hb.Host.Remove(_hb);
+            _a.Dispose();
+            _b.Dispose();
+        }
+
+        private (PeerSession, UdpSessionHandle) Make(UdpSessionHost host, DtlsCertificate cert)
+        {
+            var s = new PeerSession(new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget });
+            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+            UdpSessionHandle h = host.Add(s, (_, _) =>
+            {
+                while (s.TryPollEvent(out PeerSessionEvent? e))
+                {
+                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected } && Interlocked.Increment(ref _ready) == 2)
+                    {
+                        _connected.TrySetResult();
+                    }
+                }
+
+                while (s.TryPollMedia(buffer, out _))
+                {
+                    Interlocked.Increment(ref _received);
+                }
+            });
+            return (s, h);
+        }
+    }
+}
+
+/// <summary>What the process holds at one moment: live managed heap (after a full collection), RSS, open descriptors, threads.</summary>
+internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, long RssBytes, int Descriptors, int Threads)
+{
+    public static ProcessSample Take(TimeSpan at)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long managed = GC.GetTotalMemory(forceFullCollection: true);
+        long rss = Environment.WorkingSet;
+        int threads = 0;
+        int descriptors = 0;
+        if (OperatingSystem.IsLinux())
+        {
+            // From /proc, not System.Diagnostics.Process: that class loads more framework assemblies (each an open
+            // file) the first few times it is used, which showed up as descriptors "growing" in the first soak runs.
+            descriptors = Directory.GetFiles("/proc/self/fd").Length;
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)
+                    && long.TryParse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
+                {
+                    rss = kb * 1024;
+                }
+            }
+
+            // Every thread but the runtime's tiered-compilation worker, which starts when methods are queued for
+            // re-JIT and exits after a few idle seconds by design (seen coming and going through a whole soak run).
+            foreach (string task in Directory.GetDirectories("/proc/self/task"))
+            {
+                string comm;
+                try
+                {
+                    comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                }
+                catch (IOException)
+                {
+                    continue; // the thread ended while we looked
+                }
+
+                threads += comm.StartsWith(".NET Tiered Com", StringComparison.Ordinal) ? 0 : 1;
+            }
+        }
+        else
+        {
+            threads = Process.GetCurrentProcess().Threads.Count;
+        }
+
+        return new ProcessSample(at, managed, rss, descriptors, threads);
+    }
+
+    /// <summary>The largest relative difference of each measure from <paramref name="baseline"/> over <paramref name="samples"/>.</summary>
+    public static (double Managed, double Rss, double Descriptors, double Threads) MaxDrift(ProcessSample baseline, IEnumerable<ProcessSample> samples)
+    {
+        double m = 0, r = 0, d = 0, t = 0;
+        foreach (ProcessSample s in samples)
+        {
+            m = Math.Max(m, Math.Abs(s.ManagedBytes - baseline.ManagedBytes) / (double)baseline.ManagedBytes);
+            r = Math.Max(r, Math.Abs(s.RssBytes - baseline.RssBytes) / (double)baseline.RssBytes);
+            d = Math.Max(d, Math.Abs(s.Descriptors - baseline.Descriptors) / (double)Math.Max(1, baseline.Descriptors));
+            t = Math.Max(t, Math.Abs(s.Threads - baseline.Threads) / (double)Math.Max(1, baseline.Threads));
+        }
+
+        return (m, r, d, t);
+    }
+}
