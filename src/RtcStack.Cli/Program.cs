@@ -21,6 +21,20 @@ public static class Program
         return root;
     }
 
+    /// <summary>Exit code for a command line that does not parse (an unknown option, a value of the wrong type).</summary>
+    public const int ExitUsage = 2;
+
     /// <summary>Entry point.</summary>
-    public static int Main(string[] args) => BuildRootCommand().Parse(args).Invoke();
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. A command line that does not parse prints the errors and the help and
+    /// exits with <see cref="ExitUsage"/>, as every command's help says (System.CommandLine itself returns 1).
+    /// </summary>
+    public static int Run(string[] args, InvocationConfiguration? configuration = null)
+    {
+        ParseResult parse = BuildRootCommand().Parse(args);
+        int code = configuration is null ? parse.Invoke() : parse.Invoke(configuration);
+        return parse.Errors.Count > 0 ? ExitUsage : code;
+    }
 }

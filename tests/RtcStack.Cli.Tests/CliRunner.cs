@@ -11,7 +11,7 @@ internal static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = Program.BuildRootCommand().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = Program.Run(args, new InvocationConfiguration { Output = output, Error = error });
         return new Result(code, output.ToString(), error.ToString());
     }
 }

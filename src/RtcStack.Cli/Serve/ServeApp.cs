@@ -16,6 +16,12 @@ namespace RtcStack.Cli.Serve;
 /// <see cref="PeerSession"/> per call on a <see cref="UdpSessionHost"/> that echoes (or sends a tone) and
 /// optionally records what it receives as Ogg Opus.
 /// </summary>
+/// <remarks>
+/// Calls end and give back what they took (issue 12): the handler removes a call that fails, that its peer closes,
+/// that is deleted or that does not connect within <see cref="ServeOptions.ConnectTimeout"/>; its recorder is
+/// finished and a small summary joins a history of at most <see cref="ServeOptions.History"/> finished calls.
+/// /status follows the endpoints' bearer-token rule and shows calls by label, never by their session URL.
+/// </remarks>
 internal sealed class ServeApp : IAsyncDisposable
 {
     private readonly ServeOptions _options;
@@ -23,13 +29,19 @@ internal sealed class ServeApp : IAsyncDisposable
     private readonly SessionWhipHandler _handler;
     private readonly DtlsCertificate _certificate;
     private readonly ConcurrentDictionary<string, ServeCall> _calls = new(StringComparer.Ordinal);
+    private readonly Queue<FinishedCall> _history = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly WebApplication _web;
+    private readonly WhipEndpointOptions _whip;
+    private readonly ILogger _log;
+    private long _recordErrors;
+    private long _finished;
     private Task? _pump;
 
-    public ServeApp(ServeOptions options)
+    public ServeApp(ServeOptions options, TextWriter? log = null)
     {
         _options = options;
+        _log = new TextWriterLogger(log ?? TextWriter.Null);
         _certificate = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _host = new UdpSessionHost(new UdpSessionHostOptions
         {
@@ -40,6 +52,7 @@ internal sealed class ServeApp : IAsyncDisposable
             SharedPort = options.UdpPortMin,
             PortRangeStart = options.UdpPortMin,
             PortRangeEnd = options.UdpPortMax,
+            TimeProvider = options.TimeProvider,
         });
         _handler = new SessionWhipHandler(_host, kind =>
         {
@@ -67,25 +80,47 @@ internal sealed class ServeApp : IAsyncDisposable
         {
             Event = OnEvent,
             Activity = (r, now) => (r.Tag as ServeCall)?.Poll(now),
+            Removed = OnRemoved,
+            ConnectTimeout = options.ConnectTimeout,
+            MaxSessions = options.MaxCalls,
+            Logger = _log,
         };
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(options.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + options.Address + "]" : options.Address.ToString())}:{options.Port}");
         _web = builder.Build();
-        var whip = new WhipEndpointOptions { BearerToken = options.Token };
-        whip.AllowedOrigins.Add("*");
+        _whip = new WhipEndpointOptions
+        {
+            BearerToken = options.Token,
+            MaxOfferBytes = options.MaxBodyBytes,
+            MaxFragmentBytes = options.MaxBodyBytes,
+            SessionsPerSecondPerClient = options.SessionRate,
+            SessionBurstPerClient = options.SessionBurst,
+            TimeProvider = options.TimeProvider,
+        };
+        foreach (string origin in options.CorsOrigins)
+        {
+            _whip.AllowedOrigins.Add(origin);
+        }
+
         _web.MapGet("/", (RequestDelegate)(ctx =>
         {
             ctx.Response.ContentType = "text/html; charset=utf-8";
             return ctx.Response.WriteAsync(ServePage.Html, ctx.RequestAborted);
         }));
         _web.MapGet("/status", (RequestDelegate)WriteStatusAsync);
-        _web.MapWhip("/whip", WhipResourceKind.Whip, _handler, whip);
-        _web.MapWhip("/whep", WhipResourceKind.Whep, _handler, whip);
+        _web.MapWhip("/whip", WhipResourceKind.Whip, _handler, _whip);
+        _web.MapWhip("/whep", WhipResourceKind.Whep, _handler, _whip);
     }
 
     public ICollection<string> Urls => _web.Urls;
+
+    /// <summary>Gets the handler (tests look at its sessions).</summary>
+    internal SessionWhipHandler Handler => _handler;
+
+    /// <summary>Gets the host (tests look at its sessions).</summary>
+    internal UdpSessionHost Host => _host;
 
     public async Task StartAsync()
     {
@@ -93,6 +128,10 @@ internal sealed class ServeApp : IAsyncDisposable
         _pump = Task.Run(PumpAsync);
     }
 
+    /// <summary>
+    /// Stops: every call is closed first (RTCP BYE and DTLS close_notify go out at once), then the web server is given
+    /// a second to finish its requests, then the sockets close.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -102,7 +141,18 @@ internal sealed class ServeApp : IAsyncDisposable
         }
 
         _handler.CloseAll();
-        await _web.StopAsync().ConfigureAwait(false);
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            try
+            {
+                await _web.StopAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Requests still running after the grace period are cut off.
+            }
+        }
+
         await _web.DisposeAsync().ConfigureAwait(false);
         _host.Dispose();
         foreach (ServeCall c in _calls.Values)
@@ -118,7 +168,7 @@ internal sealed class ServeApp : IAsyncDisposable
     {
         if (r.Tag is not ServeCall call)
         {
-            call = new ServeCall(r, _options);
+            call = new ServeCall(r, _options, OnRecordFailed);
             r.Tag = call;
             _calls[r.Id] = call;
         }
@@ -138,6 +188,46 @@ internal sealed class ServeApp : IAsyncDisposable
             else if (s.State is PeerConnectionState.Closed or PeerConnectionState.Failed)
             {
                 call.Dispose();
+            }
+        }
+    }
+
+    private void OnRecordFailed(ServeCall call, string message)
+    {
+        Interlocked.Increment(ref _recordErrors);
+        _log.LogError("call {Label}: recording stopped: {Message} (the call goes on)", call.Resource.Label, message);
+    }
+
+    // After the handler closed and removed a session: finish its call and keep a small summary of it.
+    private void OnRemoved(SessionResource r)
+    {
+        if (!_calls.TryRemove(r.Id, out ServeCall? call))
+        {
+            return;
+        }
+
+        call.Dispose();
+        Interlocked.Increment(ref _finished);
+        var summary = new FinishedCall(
+            r.Label,
+            r.Kind.ToString().ToLowerInvariant(),
+            call.CreatedUtc,
+            DateTimeOffset.UtcNow,
+            r.EndReason?.ToString() ?? "",
+            call.State.ToString().ToLowerInvariant(),
+            call.ConnectedAfter?.TotalMilliseconds,
+            call.FramesReceived,
+            call.FramesEchoed,
+            call.ToneFrames,
+            call.Recordings,
+            call.RecordError,
+            call.Stats is RtcStatsReport stats ? StatsJson(stats) : null);
+        lock (_history)
+        {
+            _history.Enqueue(summary);
+            while (_history.Count > _options.History)
+            {
+                _history.Dequeue();
             }
         }
     }
@@ -190,6 +280,13 @@ internal sealed class ServeApp : IAsyncDisposable
 
     private async Task WriteStatusAsync(HttpContext ctx)
     {
+        // The same rule as the endpoints: with --token, /status needs it too.
+        if (!WhipEndpointRouteBuilderExtensions.IsAuthorized(ctx.Request, _whip))
+        {
+            await WhipEndpointRouteBuilderExtensions.Unauthorized(ctx).ConfigureAwait(false);
+            return;
+        }
+
         ctx.Response.ContentType = "application/json";
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -197,13 +294,32 @@ internal sealed class ServeApp : IAsyncDisposable
             w.WriteStartObject();
             w.WriteString("mode", _options.Mode.ToString().ToLowerInvariant());
             w.WriteNumber("sessions", _host.SessionCount);
+            w.WriteNumber("sessionsCreated", _handler.SessionsCreated);
+            w.WriteNumber("sessionsRemoved", _handler.SessionsRemoved);
+            w.WriteNumber("callsFinished", Interlocked.Read(ref _finished));
+            w.WriteNumber("connectTimeoutSeconds", _options.ConnectTimeout.TotalSeconds);
+            w.WriteNumber("maxCalls", _options.MaxCalls);
             w.WriteNumber("datagramsReceived", _host.DatagramsReceived);
             w.WriteNumber("datagramsSent", _host.DatagramsSent);
+            w.WriteStartObject("process");
+            w.WriteNumber("workingSetBytes", Environment.WorkingSet);
+            w.WriteNumber("managedHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+            w.WriteNumber("heapAfterLastGcBytes", GC.GetGCMemoryInfo().HeapSizeBytes);
+            w.WriteEndObject();
+            if (_options.RecordDirectory is DirectoryInfo dir)
+            {
+                w.WriteStartObject("recording");
+                w.WriteString("directory", dir.FullName);
+                w.WriteNumber("errors", Interlocked.Read(ref _recordErrors));
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("calls");
             foreach (ServeCall c in _calls.Values.OrderBy(c => c.CreatedUtc))
             {
+                // The session id is the capability to PATCH and DELETE the call: only its label is shown.
                 w.WriteStartObject();
-                w.WriteString("id", c.Resource.Id);
+                w.WriteString("label", c.Resource.Label);
                 w.WriteString("kind", c.Resource.Kind.ToString().ToLowerInvariant());
                 w.WriteString("created", c.CreatedUtc);
                 w.WriteString("state", c.State.ToString().ToLowerInvariant());
@@ -215,17 +331,46 @@ internal sealed class ServeApp : IAsyncDisposable
                 w.WriteNumber("framesReceived", c.FramesReceived);
                 w.WriteNumber("framesEchoed", c.FramesEchoed);
                 w.WriteNumber("toneFrames", c.ToneFrames);
-                w.WriteStartArray("recordings");
-                foreach (string path in c.Recordings)
-                {
-                    w.WriteStringValue(path);
-                }
-
-                w.WriteEndArray();
+                WriteRecordings(w, c.Recordings, c.RecordError);
                 if (c.Stats is RtcStatsReport stats)
                 {
                     w.WritePropertyName("stats");
                     stats.WriteJson(w);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            FinishedCall[] history;
+            lock (_history)
+            {
+                history = [.. _history];
+            }
+
+            w.WriteStartArray("finished");
+            foreach (FinishedCall f in history)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", f.Label);
+                w.WriteString("kind", f.Kind);
+                w.WriteString("created", f.Created);
+                w.WriteString("ended", f.Ended);
+                w.WriteString("endReason", f.EndReason);
+                w.WriteString("state", f.State);
+                if (f.ConnectedAfterMs is double ms)
+                {
+                    w.WriteNumber("connectedAfterMs", ms);
+                }
+
+                w.WriteNumber("framesReceived", f.FramesReceived);
+                w.WriteNumber("framesEchoed", f.FramesEchoed);
+                w.WriteNumber("toneFrames", f.ToneFrames);
+                WriteRecordings(w, f.Recordings, f.RecordError);
+                if (f.Stats is byte[] json)
+                {
+                    w.WritePropertyName("stats");
+                    w.WriteRawValue(json, skipInputValidation: true);
                 }
 
                 w.WriteEndObject();
@@ -237,4 +382,47 @@ internal sealed class ServeApp : IAsyncDisposable
 
         await ctx.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ctx.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>The last stats of a finished call as compact JSON (1-3 KB): kept as bytes, not as the report's objects.</summary>
+    private static byte[] StatsJson(RtcStatsReport stats)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            stats.WriteJson(w);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteRecordings(Utf8JsonWriter w, IReadOnlyList<string> recordings, string? error)
+    {
+        w.WriteStartArray("recordings");
+        foreach (string name in recordings)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
+        if (error is not null)
+        {
+            w.WriteString("recordError", error);
+        }
+    }
+
+    /// <summary>What /status keeps of a finished call: its counters and its last stats as JSON bytes (a few KB), no session.</summary>
+    private sealed record FinishedCall(
+        string Label,
+        string Kind,
+        DateTimeOffset Created,
+        DateTimeOffset Ended,
+        string EndReason,
+        string State,
+        double? ConnectedAfterMs,
+        long FramesReceived,
+        long FramesEchoed,
+        long ToneFrames,
+        IReadOnlyList<string> Recordings,
+        string? RecordError,
+        byte[]? Stats);
 }

@@ -10,14 +10,18 @@ internal sealed class ServeCall : IDisposable
 {
     private readonly byte[] _payload = new byte[PeerSession.MaxDatagramSize];
     private readonly Dictionary<uint, (OggOpusWriter Writer, FileStream File)> _recorders = [];
+    private readonly List<string> _recordings = [];
     private readonly ServeOptions _options;
+    private readonly Action<ServeCall, string>? _recordFailed;
     private uint _echoTimestamp;
     private uint? _echoBase;
+    private bool _disposed;
 
-    public ServeCall(SessionResource resource, ServeOptions options)
+    public ServeCall(SessionResource resource, ServeOptions options, Action<ServeCall, string>? recordFailed = null)
     {
         Resource = resource;
         _options = options;
+        _recordFailed = recordFailed;
         CreatedUtc = DateTimeOffset.UtcNow;
     }
 
@@ -41,7 +45,20 @@ internal sealed class ServeCall : IDisposable
 
     public TimeSpan? ConnectedAfter { get; set; }
 
-    public IReadOnlyCollection<string> Recordings => _recorders.Values.Select(r => r.File.Name).ToList();
+    /// <summary>Gets the first recording error, if any: recording stopped there, the call went on.</summary>
+    public string? RecordError { get; private set; }
+
+    /// <summary>Gets the file names (not paths) of this call's recordings.</summary>
+    public IReadOnlyList<string> Recordings
+    {
+        get
+        {
+            lock (_recordings)
+            {
+                return [.. _recordings];
+            }
+        }
+    }
 
     /// <summary>Drains received media (under the session's lock): record it, echo it.</summary>
     public void Poll(TimeSpan now)
@@ -51,7 +68,7 @@ internal sealed class ServeCall : IDisposable
         {
             FramesReceived++;
             ReadOnlySpan<byte> payload = _payload.AsSpan(0, f.PayloadLength);
-            if (_options.RecordDirectory is DirectoryInfo dir && f.Status == OpusRtpReceiveStatus.Accepted)
+            if (_options.RecordDirectory is DirectoryInfo dir && f.Status == OpusRtpReceiveStatus.Accepted && RecordError is null && !_disposed)
             {
                 Record(dir, f, payload);
             }
@@ -69,35 +86,89 @@ internal sealed class ServeCall : IDisposable
         }
     }
 
+    /// <summary>Finishes the recordings (Ogg end of stream) and the tone encoder. Safe to call more than once.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         ToneSender?.Dispose();
+        CloseRecorders();
+    }
+
+    private void CloseRecorders()
+    {
         foreach ((OggOpusWriter writer, FileStream file) in _recorders.Values)
         {
-            writer.Finish();
-            writer.Dispose();
-            file.Dispose();
+            try
+            {
+                writer.Finish();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                Fail(e);
+            }
+            finally
+            {
+                writer.Dispose();
+                try
+                {
+                    file.Dispose();
+                }
+                catch (IOException e)
+                {
+                    // Flushing the last bytes failed (disk full): the file is cut short.
+                    Fail(e);
+                }
+            }
         }
 
         _recorders.Clear();
     }
 
+    // A write error (directory gone, disk full, permissions) stops this call's recording; the call and its echo go on.
     private void Record(DirectoryInfo dir, in ReceivedMediaFrame f, ReadOnlySpan<byte> payload)
     {
-        if (!_recorders.TryGetValue(f.Ssrc, out (OggOpusWriter Writer, FileStream File) r))
+        try
         {
-            if (_recorders.Count >= 4)
+            if (!_recorders.TryGetValue(f.Ssrc, out (OggOpusWriter Writer, FileStream File) r))
             {
-                return;
+                if (_recorders.Count >= 4)
+                {
+                    return;
+                }
+
+                dir.Create();
+                string name = $"{CreatedUtc:yyyyMMdd-HHmmss}-{Resource.Label}-{f.Ssrc:x8}.opus";
+                var file = new FileStream(Path.Combine(dir.FullName, name), FileMode.Create, FileAccess.Write, FileShare.Read);
+                r = (new OggOpusWriter(file, new OggOpusWriterOptions(), leaveOpen: true), file);
+                _recorders[f.Ssrc] = r;
+                lock (_recordings)
+                {
+                    _recordings.Add(name);
+                }
             }
 
-            dir.Create();
-            string path = Path.Combine(dir.FullName, $"{CreatedUtc:yyyyMMdd-HHmmss}-{Resource.Id[..8]}-{f.Ssrc:x8}.opus");
-            var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-            r = (new OggOpusWriter(file, new OggOpusWriterOptions(), leaveOpen: true), file);
-            _recorders[f.Ssrc] = r;
+            r.Writer.WriteRtpPacket(payload, f.RtpTimestamp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(e);
+            CloseRecorders();
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        if (RecordError is not null)
+        {
+            return;
         }
 
-        r.Writer.WriteRtpPacket(payload, f.RtpTimestamp);
+        RecordError = e.Message;
+        _recordFailed?.Invoke(this, e.Message);
     }
 }

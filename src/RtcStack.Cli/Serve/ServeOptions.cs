@@ -39,6 +39,30 @@ internal sealed class ServeOptions
     public double ToneHz { get; set; } = 440;
 
     public DirectoryInfo? RecordDirectory { get; set; }
+
+    /// <summary>Gets or sets how long a call may take to connect before it is closed and removed.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how many finished calls /status keeps (a small summary each).</summary>
+    public int History { get; set; } = 100;
+
+    /// <summary>Gets the origins allowed to call WHIP/WHEP from their pages (CORS); none by default.</summary>
+    public List<string> CorsOrigins { get; } = [];
+
+    /// <summary>Gets or sets the largest WHIP/WHEP body (offer or PATCH fragment) accepted, in bytes.</summary>
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Gets or sets the sessions per second one client address may create after its burst (0: no limit).</summary>
+    public double SessionRate { get; set; } = 10;
+
+    /// <summary>Gets or sets how many sessions one client address may create at once.</summary>
+    public int SessionBurst { get; set; } = 20;
+
+    /// <summary>Gets or sets the most calls at once (0: no limit); more get 503 with Retry-After.</summary>
+    public int MaxCalls { get; set; }
+
+    /// <summary>Gets or sets the clock (a fake one in tests).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
 
 /// <summary>What the server sends back on each call.</summary>

@@ -159,6 +159,9 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>Gets the host's monotonic clock: time since it was created (the sessions' <c>now</c>).</summary>
     public TimeSpan Now => _time.GetElapsedTime(_start);
 
+    /// <summary>Gets the clock the host runs on (<see cref="UdpSessionHostOptions.TimeProvider"/>), for timers that go with <see cref="Now"/>.</summary>
+    public TimeProvider TimeProvider => _time;
+
     /// <summary>
     /// Gets the retransmission budget every session of this host should share
     /// (<see cref="PeerSessionOptions.SharedRetransmissionBudget"/>), or null when the options turn it off.
@@ -404,6 +407,18 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _handles.TryRemove(handle, out _);
+        if (!_disposed)
+        {
+            // Its queued deadlines would keep the session reachable until they come (up to a minute for a DTLS
+            // retransmission): drop them now. A linear scan of the queue, once per removed session.
+            lock (_timerGate)
+            {
+                while (_deadlines.Remove(handle, out _, out _))
+                {
+                }
+            }
+        }
+
         CloseTurnStreams(handle);
         if (handle.OwnsSocket)
         {
@@ -587,7 +602,7 @@ public sealed class UdpSessionHost : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"no free UDP port in {first}-{last}");
+        throw new UdpPortsExhaustedException(first, last);
     }
 
     private BoundSocket? TryBind(IPAddress address, int port, bool rethrow)

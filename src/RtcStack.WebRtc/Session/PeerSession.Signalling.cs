@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using RtcStack.Dtls;
 using RtcStack.Ice;
 using RtcStack.Sdp;
 using RtcStack.Sdp.Jsep;
@@ -73,6 +74,11 @@ public sealed partial class PeerSession
             return false;
         }
 
+        if (!TryReadRemoteFingerprints(negotiated.Remote.Fingerprints, out _remoteFingerprints, out error))
+        {
+            return false;
+        }
+
         _pendingOffer = null;
         _remoteXrRtt = _options.RtcpXrReceiverRtt && HasReceiverRtt(answer.MediaDescriptions[negotiated.MediaIndex]);
         Negotiate(negotiated, now);
@@ -107,6 +113,11 @@ public sealed partial class PeerSession
         if (!AudioJsep.TryCreateAnswer(offer, BuildEndpointOptions(), out AudioAnswer? probe, out JsepError? jsepError))
         {
             error = jsepError.ToString();
+            return false;
+        }
+
+        if (!TryReadRemoteFingerprints(probe.Negotiated.Remote.Fingerprints, out _remoteFingerprints, out error))
+        {
             return false;
         }
 
@@ -298,6 +309,49 @@ public sealed partial class PeerSession
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// RFC 8122 §5: the fingerprints DTLS can check the peer's certificate against. A fingerprint for a hash function
+    /// we know must have that function's length; fingerprints for others (MD2 and MD5, which RFC 8122 §5 forbids,
+    /// sha-224, unregistered tokens) are left aside, and at least one usable one must remain (RFC 8827 §6.5).
+    /// </summary>
+    private static bool TryReadRemoteFingerprints(IReadOnlyList<SdpFingerprint> signalled, out List<DtlsFingerprint> usable, [NotNullWhen(false)] out string? error)
+    {
+        usable = [];
+        foreach (SdpFingerprint fp in signalled)
+        {
+            if (DtlsFingerprint.TryParse(fp.ToString(), out DtlsFingerprint? parsed))
+            {
+                usable.Add(parsed!);
+                continue;
+            }
+
+            int bytes = (fp.Value.Length + 1) / 3;
+            int? expected = fp.HashFunction.ToLowerInvariant() switch
+            {
+                "sha-1" => 20,
+                "sha-256" => 32,
+                "sha-384" => 48,
+                "sha-512" => 64,
+                _ => null,
+            };
+            if (expected is int length)
+            {
+                error = $"a=fingerprint:{fp.HashFunction} has {bytes} bytes where a {fp.HashFunction} hash has {length} (RFC 8122 §5: the fingerprint is the hash of the certificate)";
+                return false;
+            }
+        }
+
+        if (usable.Count == 0)
+        {
+            string named = signalled.Count == 0 ? "none" : string.Join(", ", signalled.Select(f => f.HashFunction));
+            error = $"no a=fingerprint uses a hash function DTLS can verify (sha-256, sha-384, sha-512 or sha-1; given: {named}); RFC 8122 §5 rules out MD2 and MD5, and RFC 8827 §6.5 needs a fingerprint the certificate can be checked against";
+            return false;
+        }
+
+        error = null;
+        return true;
     }
 
     private void ThrowIfUnusable()

@@ -67,6 +67,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
     private SessionDescription? _localDescription;
     private SessionDescription? _pendingOffer;
     private NegotiatedAudio? _negotiated;
+    private List<DtlsFingerprint> _remoteFingerprints = [];
     private bool _closed;
     private bool _disposed;
     private ulong _sessionVersion = 2;
@@ -503,12 +504,12 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
             dtlsOptions.SrtpProfiles.Add(p);
         }
 
-        foreach (SdpFingerprint fp in _negotiated!.Remote.Fingerprints)
+        foreach (DtlsFingerprint fp in _remoteFingerprints)
         {
-            dtlsOptions.RemoteFingerprints.Add(new DtlsFingerprint(fp.HashFunction, fp.GetHashBytes()));
+            dtlsOptions.RemoteFingerprints.Add(fp);
         }
 
-        _dtlsRole = _negotiated.LocalSetup == SetupRole.Active ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
+        _dtlsRole = _negotiated!.LocalSetup == SetupRole.Active ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
         _dtls = new DtlsEndpoint(_dtlsRole.Value, dtlsOptions);
         if (_dtlsRole == Dtls.DtlsRole.Server || _ice!.GetSelectedPair() is not null)
         {

@@ -7,16 +7,25 @@ public sealed class SessionResource
 {
     private readonly TaskCompletionSource _gathered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _ending;
 
-    internal SessionResource(string id, WhipResourceKind kind, PeerSession session)
+    internal SessionResource(string id, string label, WhipResourceKind kind, PeerSession session, TimeSpan createdAt)
     {
         Id = id;
+        Label = label;
         Kind = kind;
         Session = session;
+        CreatedAt = createdAt;
     }
 
-    /// <summary>Gets the resource id (the last segment of its Location).</summary>
+    /// <summary>
+    /// Gets the resource id (the last segment of its Location). It is the capability to PATCH and DELETE the session
+    /// (RFC 9725 §5): show <see cref="Label"/> instead wherever others can read it.
+    /// </summary>
     public string Id { get; }
+
+    /// <summary>Gets a name for logs and status pages that grants nothing (e.g. "whip-17"): the kind and a sequence number.</summary>
+    public string Label { get; }
 
     /// <summary>Gets whether WHIP (client sends) or WHEP (client receives) created it.</summary>
     public WhipResourceKind Kind { get; }
@@ -33,11 +42,38 @@ public sealed class SessionResource
     /// <summary>Gets the last state seen.</summary>
     public PeerConnectionState State { get; private set; }
 
+    /// <summary>Gets the host time (<see cref="UdpSessionHost.Now"/>) the resource was created.</summary>
+    public TimeSpan CreatedAt { get; }
+
+    /// <summary>Gets whether the session has ever been connected.</summary>
+    public bool HasConnected { get; private set; }
+
+    /// <summary>Gets why the session ended, once it is ending or removed.</summary>
+    public SessionEndReason? EndReason { get; private set; }
+
     /// <summary>Gets a task that completes when local gathering finished.</summary>
     public Task Gathered => _gathered.Task;
 
     /// <summary>Gets a task that completes with true when the session connected, false when it failed or closed first.</summary>
     public Task<bool> Connected => _connected.Task;
+
+    internal ITimer? ConnectTimer { get; set; }
+
+    internal bool IsEnding => Volatile.Read(ref _ending) != 0;
+
+    /// <summary>Claims the end of the session for one caller; false when it is already ending.</summary>
+    internal bool TryBeginEnd(SessionEndReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _ending, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        EndReason = reason;
+        _gathered.TrySetResult();
+        _connected.TrySetResult(false);
+        return true;
+    }
 
     internal void OnEvent(PeerSessionEvent e)
     {
@@ -50,6 +86,7 @@ public sealed class SessionResource
                 State = s.State;
                 if (s.State == PeerConnectionState.Connected)
                 {
+                    HasConnected = true;
                     _connected.TrySetResult(true);
                 }
                 else if (s.State is PeerConnectionState.Failed or PeerConnectionState.Closed)

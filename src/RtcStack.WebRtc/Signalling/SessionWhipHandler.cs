@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Ice;
 using RtcStack.WebRtc.Io;
 
@@ -11,11 +14,22 @@ namespace RtcStack.WebRtc.Signalling;
 /// server-reflexive or relayed ones), PATCH trickles candidates or restarts ICE (RFC 9725 §4.3, RFC 8840),
 /// DELETE closes the session with a BYE. The application reacts to each session in <see cref="Activity"/>.
 /// </summary>
+/// <remarks>
+/// Every session ends and gives back what it took: a session that fails (ICE, DTLS, consent expiry), that the peer
+/// closes, or that does not connect within <see cref="ConnectTimeout"/> is closed (RTCP BYE, DTLS close_notify) and
+/// removed from the host (its socket or shared-socket routes, its timers) and from <see cref="Resources"/>, and
+/// <see cref="Removed"/> runs once for it. An offer that is refused, or any exception while one is answered, leaves
+/// nothing behind either.
+/// </remarks>
 public sealed class SessionWhipHandler : IWhipResourceHandler
 {
     private readonly UdpSessionHost _host;
     private readonly Func<WhipResourceKind, PeerSessionOptions> _options;
     private readonly ConcurrentDictionary<string, SessionResource> _resources = new(StringComparer.Ordinal);
+    private long _sequence;
+    private long _created;
+    private long _removed;
+    private int _live;
 
     /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
     public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
@@ -36,8 +50,35 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// <summary>Gets or sets how long an answer waits for gathering to finish (STUN/TURN candidates).</summary>
     public TimeSpan GatheringWait { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Gets or sets how long a session may take from the offer to the connected state (ICE and DTLS); one that has not
+    /// connected by then is closed and removed (<see cref="SessionEndReason.ConnectTimeout"/>). Default 30 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the deadline off. Measured on the host's <see cref="UdpSessionHost.TimeProvider"/>.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the most sessions that may exist at once (0: no limit); one more offer gets 503 with Retry-After
+    /// (RFC 9725 §4.5). With a socket per session, keep it below the process's descriptor limit: a process that runs
+    /// out of descriptors fails in places that cannot recover (the runtime aborted with "Out of memory." when 20,000
+    /// sessions took the last of 20,000 descriptors).
+    /// </summary>
+    public int MaxSessions { get; set; }
+
+    /// <summary>Gets or sets the callback run once for every removed session, after it was closed and removed (not under its lock).</summary>
+    public Action<SessionResource>? Removed { get; set; }
+
+    /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally).</summary>
+    public ILogger Logger { get; set; } = NullLogger.Instance;
+
     /// <summary>Gets the live resources by id.</summary>
     public IReadOnlyDictionary<string, SessionResource> Resources => _resources;
+
+    /// <summary>Gets the number of sessions created so far (each offer makes one, refused or not).</summary>
+    public long SessionsCreated => Interlocked.Read(ref _created);
+
+    /// <summary>Gets the number of sessions removed so far; equal to <see cref="SessionsCreated"/> once every session has ended.</summary>
+    public long SessionsRemoved => Interlocked.Read(ref _removed);
 
     /// <summary>
     /// Creates a session that makes the offer (for signalling where the server offers, e.g. a WHEP-like
@@ -45,10 +86,23 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// </summary>
     public async ValueTask<(SessionResource Resource, string OfferSdp)> CreateOfferAsync(WhipResourceKind kind, CancellationToken cancellationToken)
     {
-        SessionResource r = Register(kind);
-        r.Handle.Invoke(now => r.Session.CreateOffer(now));
-        await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
-        return (r, r.Handle.Invoke(_ => r.Session.GetLocalDescription()));
+        SessionResource r = Register(kind) ?? throw new InvalidOperationException($"the handler is at its limit of {MaxSessions} sessions");
+        bool done = false;
+        try
+        {
+            r.Handle.Invoke(now => r.Session.CreateOffer(now));
+            await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
+            string offer = r.Handle.Invoke(_ => r.Session.GetLocalDescription());
+            done = true;
+            return (r, offer);
+        }
+        finally
+        {
+            if (!done)
+            {
+                End(r, cancellationToken.IsCancellationRequested ? SessionEndReason.Aborted : SessionEndReason.Error);
+            }
+        }
     }
 
     /// <summary>Applies the client's answer to a session from <see cref="CreateOfferAsync"/>.</summary>
@@ -61,7 +115,17 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
 
         string? e = null;
-        bool ok = r.Handle.Invoke(now => r.Session.TryApplyAnswer(answerSdp, now, out e));
+        bool ok;
+        try
+        {
+            ok = r.Handle.Invoke(now => r.Session.TryApplyAnswer(answerSdp, now, out e));
+        }
+        catch (ObjectDisposedException)
+        {
+            e = "the session has ended";
+            ok = false;
+        }
+
         error = e;
         return ok;
     }
@@ -69,104 +133,166 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// <inheritdoc/>
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
-        SessionResource r = Register(kind);
-        string? error = null;
-        bool ok = r.Handle.Invoke(now => r.Session.TryAcceptOffer(offerSdp, now, out _, out error));
-        if (!ok)
+        ArgumentNullException.ThrowIfNull(offerSdp);
+        SessionResource r;
+        try
         {
-            Remove(r);
-            return WhipCreateResult.Rejected(422, "cannot answer this offer: " + error);
+            SessionResource? made = Register(kind);
+            if (made is null)
+            {
+                return WhipCreateResult.Unavailable($"the server is at its limit of {MaxSessions} sessions; try again later", RetryAfterEstimate());
+            }
+
+            r = made;
+        }
+        catch (UdpPortsExhaustedException e)
+        {
+            // RFC 9725 §4.5: 503 with Retry-After when the server cannot take the session now. A port comes back when
+            // a session ends; the earliest sure one is the first connect deadline.
+            return WhipCreateResult.Unavailable($"no media port is free ({e.Message}); try again later", RetryAfterEstimate());
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.AddressAlreadyInUse)
+        {
+            return WhipCreateResult.Unavailable($"no media socket can be opened now ({e.SocketErrorCode}); try again later", RetryAfterEstimate());
         }
 
-        await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
-        string answer = r.Handle.Invoke(_ => r.Session.GetLocalDescription());
-        return WhipCreateResult.Created(r.Id, answer, r.Handle.Invoke(_ => r.Session.LocalIceUfrag));
+        SessionEndReason? failed = SessionEndReason.Error;
+        try
+        {
+            string? error = null;
+            bool ok = r.Handle.Invoke(now => r.Session.TryAcceptOffer(offerSdp, now, out _, out error));
+            if (!ok)
+            {
+                failed = SessionEndReason.Refused;
+                return WhipCreateResult.Rejected(422, "cannot answer this offer: " + error);
+            }
+
+            await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
+            if (r.IsEnding)
+            {
+                // Ended while it was being answered (a callback failed, or the session failed): its removal is under way.
+                failed = null;
+                return WhipCreateResult.Rejected(r.EndReason == SessionEndReason.Error ? 500 : 422, $"the session ended before the answer was ready ({r.EndReason})");
+            }
+
+            (string answer, string etag) = r.Handle.Invoke(_ => (r.Session.GetLocalDescription(), r.Session.LocalIceUfrag));
+            failed = null;
+            return WhipCreateResult.Created(r.Id, answer, etag);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away while we gathered: nobody will use this session.
+            failed = SessionEndReason.Aborted;
+            return WhipCreateResult.Rejected(400, "the request was aborted before the answer was ready");
+        }
+        catch (ObjectDisposedException) when (r.IsEnding)
+        {
+            // It ended (failed or timed out) while the answer was being prepared; its removal is under way.
+            failed = null;
+            return WhipCreateResult.Rejected(422, $"the session ended before the answer was ready ({r.EndReason})");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything else is our bug, not the client's: a 500 that says what happened, and nothing left behind.
+            Logger.LogError(e, "answering a {Kind} offer failed", kind);
+            return WhipCreateResult.Rejected(500, $"internal error while answering the offer ({e.GetType().Name}: {e.Message})");
+        }
+        finally
+        {
+            if (failed is SessionEndReason reason)
+            {
+                End(r, reason);
+            }
+        }
     }
 
     /// <inheritdoc/>
-    public ValueTask<WhipPatchResult> PatchAsync(string resourceId, TrickleIceFragment fragment, string? ifMatch, CancellationToken cancellationToken)
+    public ValueTask<WhipPatchResult> PatchAsync(WhipResourceKind kind, string resourceId, TrickleIceFragment fragment, string? ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fragment);
-        if (!_resources.TryGetValue(resourceId, out SessionResource? r))
+        if (!TryGet(kind, resourceId, out SessionResource? r))
         {
             return ValueTask.FromResult(WhipPatchResult.NotFound());
         }
 
-        WhipPatchResult result = r.Handle.Invoke(now =>
-        {
-            PeerSession s = r.Session;
-            // RFC 9725 §4.3.1 (RFC 6585 §3): a PATCH without If-Match is answered 428.
-            if (ifMatch is null)
-            {
-                return WhipPatchResult.Rejected(428, "PATCH requests must carry If-Match with the session's ETag (or \"*\" for an ICE restart)");
-            }
+        WhipPatchResult? result = null;
+        r.Handle.Invoke(now => result = Patch(r, fragment, ifMatch, now));
 
-            // RFC 9725 §4.3.1: If-Match carries the ETag of the ICE session; "*" matches any.
-            if (ifMatch != "*" && ifMatch != s.LocalIceUfrag)
-            {
-                return WhipPatchResult.Rejected(412, "the ICE session changed (If-Match does not match the ETag)");
-            }
-
-            IceCredentials? remote = s.IceAgent?.RemoteCredentials;
-            bool restart = fragment.IceUfrag is not null && fragment.IcePwd is not null
-                && (remote is null || remote.Ufrag != fragment.IceUfrag || remote.Password != fragment.IcePwd);
-            if (restart && !(IsIceString(fragment.IceUfrag!, 4) && IsIceString(fragment.IcePwd!, 22)))
-            {
-                // RFC 9725 §4.3.3: a restart we cannot do is refused and the current ICE session is kept.
-                return WhipPatchResult.Rejected(422, "ICE restart refused: a=ice-ufrag needs 4-256 and a=ice-pwd 22-256 ice-chars (RFC 8839 §5.4); the current ICE session is kept");
-            }
-
-            if (restart)
-            {
-                // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
-                s.RestartIce(now);
-                s.SetRemoteIceCredentials(fragment.IceUfrag!, fragment.IcePwd!, now);
-            }
-
-            ApplyCandidates(s, fragment, now);
-            if (!restart)
-            {
-                return WhipPatchResult.Trickled();
-            }
-
-            // §4.3.3: the response carries the same ice-options (and ice-pacing/ice-lite: we write neither) as our answer.
-            var answer = new TrickleIceFragment { IceUfrag = s.LocalIceUfrag, IcePwd = s.LocalIcePassword, IceOptions = s.LocalIceOptions };
-            var media = new TrickleIceMedia { Mid = s.Negotiated?.Mid ?? "0", MediaLine = "audio 9 UDP/TLS/RTP/SAVPF " + s.PayloadType, EndOfCandidates = s.IsGatheringComplete };
-            foreach (string c in s.LocalCandidateValues())
-            {
-                media.Candidates.Add(c);
-            }
-
-            answer.Media.Add(media);
-            return WhipPatchResult.Restarted(answer.ToString(), s.LocalIceUfrag);
-        });
-        return ValueTask.FromResult(result);
+        // Invoke does nothing once the session was removed: it ended between the lookup and here.
+        return ValueTask.FromResult(result ?? WhipPatchResult.NotFound());
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
+    public ValueTask<bool> DeleteAsync(WhipResourceKind kind, string resourceId, CancellationToken cancellationToken)
     {
-        if (!_resources.TryGetValue(resourceId, out SessionResource? r))
+        if (!TryGet(kind, resourceId, out SessionResource? r))
         {
             return ValueTask.FromResult(false);
         }
 
-        r.Handle.Invoke(now => r.Session.Close(now));
-        Remove(r);
+        End(r, SessionEndReason.Deleted);
         return ValueTask.FromResult(true);
     }
 
     /// <inheritdoc/>
-    public bool Exists(string resourceId) => _resources.ContainsKey(resourceId);
+    public bool Exists(WhipResourceKind kind, string resourceId) => TryGet(kind, resourceId, out _);
 
-    /// <summary>Closes and removes every session.</summary>
+    /// <summary>Closes (BYE, close_notify) and removes every session.</summary>
     public void CloseAll()
     {
         foreach (SessionResource r in _resources.Values)
         {
-            r.Handle.Invoke(now => r.Session.Close(now));
-            Remove(r);
+            End(r, SessionEndReason.Shutdown);
         }
+    }
+
+    private static WhipPatchResult Patch(SessionResource r, TrickleIceFragment fragment, string? ifMatch, TimeSpan now)
+    {
+        PeerSession s = r.Session;
+        // RFC 9725 §4.3.1 (RFC 6585 §3): a PATCH without If-Match is answered 428.
+        if (ifMatch is null)
+        {
+            return WhipPatchResult.Rejected(428, "PATCH requests must carry If-Match with the session's ETag (or \"*\" for an ICE restart)");
+        }
+
+        // RFC 9725 §4.3.1: If-Match carries the ETag of the ICE session; "*" matches any.
+        if (ifMatch != "*" && ifMatch != s.LocalIceUfrag)
+        {
+            return WhipPatchResult.Rejected(412, "the ICE session changed (If-Match does not match the ETag)");
+        }
+
+        IceCredentials? remote = s.IceAgent?.RemoteCredentials;
+        bool restart = fragment.IceUfrag is not null && fragment.IcePwd is not null
+            && (remote is null || remote.Ufrag != fragment.IceUfrag || remote.Password != fragment.IcePwd);
+        if (restart && !(IsIceString(fragment.IceUfrag!, 4) && IsIceString(fragment.IcePwd!, 22)))
+        {
+            // RFC 9725 §4.3.3: a restart we cannot do is refused and the current ICE session is kept.
+            return WhipPatchResult.Rejected(422, "ICE restart refused: a=ice-ufrag needs 4-256 and a=ice-pwd 22-256 ice-chars (RFC 8839 §5.4); the current ICE session is kept");
+        }
+
+        if (restart)
+        {
+            // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
+            s.RestartIce(now);
+            s.SetRemoteIceCredentials(fragment.IceUfrag!, fragment.IcePwd!, now);
+        }
+
+        ApplyCandidates(s, fragment, now);
+        if (!restart)
+        {
+            return WhipPatchResult.Trickled();
+        }
+
+        // §4.3.3: the response carries the same ice-options (and ice-pacing/ice-lite: we write neither) as our answer.
+        var answer = new TrickleIceFragment { IceUfrag = s.LocalIceUfrag, IcePwd = s.LocalIcePassword, IceOptions = s.LocalIceOptions };
+        var media = new TrickleIceMedia { Mid = s.Negotiated?.Mid ?? "0", MediaLine = "audio 9 UDP/TLS/RTP/SAVPF " + s.PayloadType, EndOfCandidates = s.IsGatheringComplete };
+        foreach (string c in s.LocalCandidateValues())
+        {
+            media.Candidates.Add(c);
+        }
+
+        answer.Media.Add(media);
+        return WhipPatchResult.Restarted(answer.ToString(), s.LocalIceUfrag);
     }
 
     private static void ApplyCandidates(PeerSession s, TrickleIceFragment fragment, TimeSpan now)
@@ -204,38 +330,199 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return true;
     }
 
+    /// <summary>RFC 9725 §5: session URLs are capabilities, so they carry 128 random bits from a CSPRNG (RFC 4086).</summary>
     private static string NewId()
     {
-        Span<byte> b = stackalloc byte[12];
+        Span<byte> b = stackalloc byte[16];
         RandomNumberGenerator.Fill(b);
         return Convert.ToHexStringLower(b);
     }
 
-    private SessionResource Register(WhipResourceKind kind)
+    private bool TryGet(WhipResourceKind kind, string resourceId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SessionResource? resource)
+    {
+        if (_resources.TryGetValue(resourceId, out resource) && resource.Kind == kind && !resource.IsEnding)
+        {
+            return true;
+        }
+
+        resource = null;
+        return false;
+    }
+
+    // Null when MaxSessions sessions exist (counted here, so concurrent offers cannot pass the limit together).
+    private SessionResource? Register(WhipResourceKind kind)
+    {
+        if (Interlocked.Increment(ref _live) > MaxSessions && MaxSessions > 0)
+        {
+            Interlocked.Decrement(ref _live);
+            return null;
+        }
+
+        try
+        {
+            return Make(kind);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _live);
+            throw;
+        }
+    }
+
+    private SessionResource Make(WhipResourceKind kind)
     {
         PeerSessionOptions options = _options(kind);
         options.WallClockAtZero = _host.WallClockAtZero;
         options.SharedRetransmissionBudget ??= _host.RetransmissionBudget;
-        var resource = new SessionResource(NewId(), kind, new PeerSession(options));
-        resource.Handle = _host.Add(resource.Session, (h, now) =>
+        var session = new PeerSession(options);
+        long n = Interlocked.Increment(ref _sequence);
+        var resource = new SessionResource(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);
+        try
         {
-            while (resource.Session.TryPollEvent(out PeerSessionEvent? e))
-            {
-                resource.OnEvent(e!);
-                Event?.Invoke(resource, e!);
-            }
+            resource.Handle = _host.Add(session, (_, now) => OnActivity(resource, now));
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
 
-            Activity?.Invoke(resource, now);
-        });
+        Interlocked.Increment(ref _created);
         _resources[resource.Id] = resource;
+        if (ConnectTimeout != Timeout.InfiniteTimeSpan)
+        {
+            resource.ConnectTimer = _host.TimeProvider.CreateTimer(static s => ((ConnectDeadline)s!).Fire(), new ConnectDeadline(this, resource), ConnectTimeout, Timeout.InfiniteTimeSpan);
+        }
+
         return resource;
     }
 
-    private void Remove(SessionResource r)
+    // Under the session's lock, after every input.
+    private void OnActivity(SessionResource r, TimeSpan now)
     {
-        _resources.TryRemove(r.Id, out _);
+        if (r.IsEnding)
+        {
+            return;
+        }
+
+        try
+        {
+            while (r.Session.TryPollEvent(out PeerSessionEvent? e))
+            {
+                r.OnEvent(e!);
+                Event?.Invoke(r, e!);
+            }
+
+            Activity?.Invoke(r, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An application callback failed: end this session rather than the host's receive loop or timer.
+            Logger.LogError(e, "session {Label}: a callback failed; ending the session", r.Label);
+            EndLater(r, SessionEndReason.Error);
+            return;
+        }
+
+        if (r.HasConnected)
+        {
+            r.ConnectTimer?.Dispose();
+            r.ConnectTimer = null;
+        }
+
+        if (r.State == PeerConnectionState.Failed)
+        {
+            EndLater(r, SessionEndReason.Failed);
+        }
+        else if (r.State == PeerConnectionState.Closed)
+        {
+            EndLater(r, SessionEndReason.ClosedByPeer);
+        }
+    }
+
+    // From inside the session's lock: the removal runs on the thread pool, outside the host's call into the session.
+    private void EndLater(SessionResource r, SessionEndReason reason)
+    {
+        if (r.TryBeginEnd(reason))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Handler.Finish(s.Resource), (Handler: this, Resource: r), preferLocal: false);
+        }
+    }
+
+    private void End(SessionResource r, SessionEndReason reason)
+    {
+        if (r.TryBeginEnd(reason))
+        {
+            Finish(r);
+        }
+    }
+
+    // Once per session, by whoever won TryBeginEnd: close (BYE, close_notify), remove from the host, free.
+    private void Finish(SessionResource r)
+    {
+        r.ConnectTimer?.Dispose();
+        r.ConnectTimer = null;
+        try
+        {
+            r.Handle.Invoke(now => r.Session.Close(now));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A session broken by the error that ends it may fail to close; it is removed all the same.
+            Logger.LogDebug(e, "session {Label}: close failed", r.Label);
+        }
+
         _host.Remove(r.Handle);
+        _resources.TryRemove(new KeyValuePair<string, SessionResource>(r.Id, r));
         r.Session.Dispose();
+        Interlocked.Decrement(ref _live);
+        if (r.EndReason is not (SessionEndReason.Deleted or SessionEndReason.Shutdown or SessionEndReason.Refused))
+        {
+            Logger.LogInformation("session {Label} ended: {Reason}", r.Label, r.EndReason);
+        }
+
+        try
+        {
+            Removed?.Invoke(r);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "session {Label}: the Removed callback failed", r.Label);
+        }
+
+        // Last: once SessionsRemoved equals SessionsCreated, every removal (callback included) has finished.
+        Interlocked.Increment(ref _removed);
+    }
+
+    private void OnConnectDeadline(SessionResource r)
+    {
+        bool expired = false;
+        r.Handle.Invoke(_ => expired = !r.HasConnected && r.TryBeginEnd(SessionEndReason.ConnectTimeout));
+        if (expired)
+        {
+            Finish(r);
+        }
+    }
+
+    /// <summary>The time until the first unconnected session reaches its connect deadline (at least 1 s; 30 s when none).</summary>
+    private TimeSpan RetryAfterEstimate()
+    {
+        if (ConnectTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return TimeSpan.FromSeconds(30);
+        }
+
+        TimeSpan now = _host.Now;
+        TimeSpan best = ConnectTimeout;
+        foreach (SessionResource r in _resources.Values)
+        {
+            if (!r.HasConnected)
+            {
+                TimeSpan left = r.CreatedAt + ConnectTimeout - now;
+                best = left < best ? left : best;
+            }
+        }
+
+        return best < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : best;
     }
 
     private async Task WaitForGatheringAsync(SessionResource r, CancellationToken cancellationToken)
@@ -255,4 +542,9 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
     }
 
+    /// <summary>The state of a session's connect-deadline timer (a class, so the timer holds one small object).</summary>
+    private sealed class ConnectDeadline(SessionWhipHandler handler, SessionResource resource)
+    {
+        public void Fire() => handler.OnConnectDeadline(resource);
+    }
 }

@@ -22,6 +22,9 @@ public sealed record WhipCreateResult
     /// <summary>Gets a human-readable reason when refused.</summary>
     public string? ErrorMessage { get; private init; }
 
+    /// <summary>Gets how long the client should wait before trying again (a 503 or 429 carries it as Retry-After), if known.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
     /// <summary>A session was created.</summary>
     public static WhipCreateResult Created(string resourceId, string answerSdp, string? etag) =>
         new() { ResourceId = resourceId, AnswerSdp = answerSdp, ETag = etag };
@@ -29,4 +32,8 @@ public sealed record WhipCreateResult
     /// <summary>The offer was refused with <paramref name="status"/>.</summary>
     public static WhipCreateResult Rejected(int status, string message) =>
         new() { ErrorStatus = status, ErrorMessage = message };
+
+    /// <summary>The server cannot take a session now: 503 with Retry-After (RFC 9725 §4.5; RFC 9110 §15.6.4, §10.2.3).</summary>
+    public static WhipCreateResult Unavailable(string message, TimeSpan retryAfter) =>
+        new() { ErrorStatus = 503, ErrorMessage = message, RetryAfter = retryAfter };
 }

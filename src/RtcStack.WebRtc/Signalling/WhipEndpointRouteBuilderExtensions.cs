@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -14,6 +15,12 @@ namespace RtcStack.WebRtc.Signalling;
 /// restarts ICE (200); <c>DELETE {pattern}/{id}</c> ends it; <c>OPTIONS</c> answers CORS pre-flight
 /// requests and advertises ICE servers.
 /// </summary>
+/// <remarks>
+/// Every refusal is a 4xx or 5xx with a plain-text reason: 401 no or wrong bearer token, 413 body over the limit,
+/// 415 wrong content type, 429 a client creating sessions too fast, 503 no capacity (both with Retry-After), 500
+/// an exception in the handler (the request ends; other sessions are not touched). A session URL acts only on
+/// the session it names, and only under the endpoint that created it.
+/// </remarks>
 public static class WhipEndpointRouteBuilderExtensions
 {
     private const string SdpType = "application/sdp";
@@ -24,6 +31,7 @@ public static class WhipEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(pattern);
         options ??= new WhipEndpointOptions();
         string basePath = pattern.TrimEnd('/');
         string resourcePattern = basePath + "/{id}";
@@ -49,7 +57,7 @@ public static class WhipEndpointRouteBuilderExtensions
         endpoints.MapMethods(basePath, ["GET", "HEAD"], async ctx =>
         {
             AddCors(ctx, options, "POST, OPTIONS");
-            if (!Authorized(ctx, options))
+            if (!IsAuthorized(ctx.Request, options))
             {
                 await Unauthorized(ctx).ConfigureAwait(false);
                 return;
@@ -57,28 +65,28 @@ public static class WhipEndpointRouteBuilderExtensions
 
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         });
-        endpoints.MapMethods(resourcePattern, ["GET", "HEAD"], async ctx =>
+        endpoints.MapMethods(resourcePattern, ["GET", "HEAD"], ctx => GuardAsync(ctx, async () =>
         {
             AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
-            if (!Authorized(ctx, options))
+            if (!IsAuthorized(ctx.Request, options))
             {
                 await Unauthorized(ctx).ConfigureAwait(false);
                 return;
             }
 
-            if (handler.Exists((string)ctx.Request.RouteValues["id"]!))
+            if (handler.Exists(kind, (string)ctx.Request.RouteValues["id"]!))
             {
                 ctx.Response.StatusCode = StatusCodes.Status204NoContent;
                 return;
             }
 
             await Problem(ctx, 404, "no such session").ConfigureAwait(false);
-        });
+        }));
 
-        endpoints.MapPost(basePath, async ctx =>
+        endpoints.MapPost(basePath, ctx => GuardAsync(ctx, async () =>
         {
             AddCors(ctx, options, "POST, OPTIONS");
-            if (!Authorized(ctx, options))
+            if (!IsAuthorized(ctx.Request, options))
             {
                 await Unauthorized(ctx).ConfigureAwait(false);
                 return;
@@ -86,7 +94,7 @@ public static class WhipEndpointRouteBuilderExtensions
 
             if (!HasContentType(ctx.Request, SdpType))
             {
-                await Problem(ctx, 415, $"the offer must be sent as Content-Type: {SdpType}").ConfigureAwait(false);
+                await Problem(ctx, 415, $"the offer must be sent as Content-Type: {SdpType} (RFC 9725 §4.2)").ConfigureAwait(false);
                 return;
             }
 
@@ -97,9 +105,23 @@ public static class WhipEndpointRouteBuilderExtensions
                 return;
             }
 
+            // RFC 6585 §4: a client creating sessions faster than its budget waits (counted after the cheap checks,
+            // so requests refused for their form cost no token).
+            if (options.RateLimiter is ClientRateLimiter limiter && !limiter.TryAcquire(ctx.Connection.RemoteIpAddress, out TimeSpan wait))
+            {
+                SetRetryAfter(ctx, wait);
+                await Problem(ctx, 429, $"too many sessions from this client: at most {options.SessionBurstPerClient} at once and {options.SessionsPerSecondPerClient.ToString(CultureInfo.InvariantCulture)} per second").ConfigureAwait(false);
+                return;
+            }
+
             WhipCreateResult result = await handler.CreateAsync(kind, offer, ctx.RequestAborted).ConfigureAwait(false);
             if (result.ResourceId is null || result.AnswerSdp is null)
             {
+                if (result.RetryAfter is TimeSpan retry)
+                {
+                    SetRetryAfter(ctx, retry);
+                }
+
                 await Problem(ctx, result.ErrorStatus == 0 ? 400 : result.ErrorStatus, result.ErrorMessage ?? "offer refused").ConfigureAwait(false);
                 return;
             }
@@ -114,13 +136,13 @@ public static class WhipEndpointRouteBuilderExtensions
             ctx.Response.StatusCode = StatusCodes.Status201Created;
             ctx.Response.ContentType = SdpType;
             await ctx.Response.WriteAsync(result.AnswerSdp, ctx.RequestAborted).ConfigureAwait(false);
-        });
+        }));
 
-        endpoints.MapPatch(resourcePattern, async ctx =>
+        endpoints.MapPatch(resourcePattern, ctx => GuardAsync(ctx, async () =>
         {
             string id = (string)ctx.Request.RouteValues["id"]!;
             AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
-            if (!Authorized(ctx, options))
+            if (!IsAuthorized(ctx.Request, options))
             {
                 await Unauthorized(ctx).ConfigureAwait(false);
                 return;
@@ -128,25 +150,25 @@ public static class WhipEndpointRouteBuilderExtensions
 
             if (!HasContentType(ctx.Request, FragmentType))
             {
-                await Problem(ctx, 415, $"PATCH bodies must be Content-Type: {FragmentType}").ConfigureAwait(false);
+                await Problem(ctx, 415, $"PATCH bodies must be Content-Type: {FragmentType} (RFC 9725 §4.3.1)").ConfigureAwait(false);
                 return;
             }
 
-            string? body = await ReadBodyAsync(ctx.Request, TrickleIceFragment.MaxLength, ctx.RequestAborted).ConfigureAwait(false);
+            string? body = await ReadBodyAsync(ctx.Request, options.MaxFragmentBytes, ctx.RequestAborted).ConfigureAwait(false);
             if (body is null)
             {
-                await Problem(ctx, 413, $"the fragment is larger than {TrickleIceFragment.MaxLength} bytes").ConfigureAwait(false);
+                await Problem(ctx, 413, $"the fragment is larger than {options.MaxFragmentBytes} bytes").ConfigureAwait(false);
                 return;
             }
 
             if (!TrickleIceFragment.TryParse(body, out TrickleIceFragment? fragment, out string? error))
             {
-                await Problem(ctx, 400, "malformed trickle-ice-sdpfrag: " + error).ConfigureAwait(false);
+                await Problem(ctx, 400, "malformed trickle-ice-sdpfrag (RFC 8840 §9.2): " + error).ConfigureAwait(false);
                 return;
             }
 
             string? ifMatch = ctx.Request.Headers.IfMatch.Count > 0 ? Unquote(ctx.Request.Headers.IfMatch.ToString()) : null;
-            WhipPatchResult result = await handler.PatchAsync(id, fragment!, ifMatch, ctx.RequestAborted).ConfigureAwait(false);
+            WhipPatchResult result = await handler.PatchAsync(kind, id, fragment!, ifMatch, ctx.RequestAborted).ConfigureAwait(false);
             switch (result.Status)
             {
                 case 204:
@@ -162,53 +184,85 @@ public static class WhipEndpointRouteBuilderExtensions
                     await Problem(ctx, result.Status, result.ErrorMessage ?? "refused").ConfigureAwait(false);
                     return;
             }
-        });
+        }));
 
-        endpoints.MapDelete(resourcePattern, async ctx =>
+        endpoints.MapDelete(resourcePattern, ctx => GuardAsync(ctx, async () =>
         {
             string id = (string)ctx.Request.RouteValues["id"]!;
             AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
-            if (!Authorized(ctx, options))
+            if (!IsAuthorized(ctx.Request, options))
             {
                 await Unauthorized(ctx).ConfigureAwait(false);
                 return;
             }
 
-            if (await handler.DeleteAsync(id, ctx.RequestAborted).ConfigureAwait(false))
+            if (await handler.DeleteAsync(kind, id, ctx.RequestAborted).ConfigureAwait(false))
             {
                 ctx.Response.StatusCode = StatusCodes.Status200OK;
                 return;
             }
 
             await Problem(ctx, 404, "no such session").ConfigureAwait(false);
-        });
+        }));
 
         return endpoints;
     }
 
-    private static bool Authorized(HttpContext ctx, WhipEndpointOptions options)
+    /// <summary>
+    /// Whether <paramref name="request"/> may use endpoints protected by <paramref name="options"/>: any request when
+    /// <see cref="WhipEndpointOptions.BearerToken"/> is null, otherwise one with <c>Authorization: Bearer</c> and that
+    /// token (RFC 6750 §2.1), compared in constant time (both sides are hashed first, so neither the contents nor
+    /// the length of the token leak through timing). Other endpoints of the application (a status page) use it to
+    /// follow the same rule.
+    /// </summary>
+    public static bool IsAuthorized(HttpRequest request, WhipEndpointOptions options)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.BearerToken is null)
         {
             return true;
         }
 
-        string header = ctx.Request.Headers.Authorization.ToString();
+        string header = request.Headers.Authorization.ToString();
         const string prefix = "Bearer ";
         if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        byte[] given = Encoding.UTF8.GetBytes(header[prefix.Length..].Trim());
-        byte[] expected = Encoding.UTF8.GetBytes(options.BearerToken);
+        Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes];
+        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()), given);
+        SHA256.HashData(Encoding.UTF8.GetBytes(options.BearerToken), expected);
         return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 
-    private static Task Unauthorized(HttpContext ctx)
+    /// <summary>Answers 401 with <c>WWW-Authenticate: Bearer</c> (RFC 6750 §3) and a reason.</summary>
+    public static Task Unauthorized(HttpContext ctx)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
         ctx.Response.Headers.WWWAuthenticate = "Bearer";
         return Problem(ctx, 401, "a valid bearer token is required (Authorization: Bearer <token>)");
+    }
+
+    // An exception in the handler or while reading the request ends this request with a 500 and a reason (when the
+    // response has not started), never the server or another session.
+    private static async Task GuardAsync(HttpContext ctx, Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !ctx.Response.HasStarted)
+        {
+            ctx.Response.Clear();
+            await Problem(ctx, 500, $"internal error ({e.GetType().Name}: {e.Message})").ConfigureAwait(false);
+        }
     }
 
     private static Task Problem(HttpContext ctx, int status, string message)
@@ -217,6 +271,9 @@ public static class WhipEndpointRouteBuilderExtensions
         ctx.Response.ContentType = "text/plain; charset=utf-8";
         return ctx.Response.WriteAsync(message + "\n", ctx.RequestAborted);
     }
+
+    private static void SetRetryAfter(HttpContext ctx, TimeSpan wait) =>
+        ctx.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static bool HasContentType(HttpRequest request, string expected) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? parsed) &&
@@ -263,7 +320,7 @@ public static class WhipEndpointRouteBuilderExtensions
         h.AccessControlAllowOrigin = any ? "*" : origin;
         h.AccessControlAllowMethods = methods;
         h.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
-        h.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch, Accept-Post";
+        h.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After";
         if (!any)
         {
             h.Vary = "Origin";

@@ -146,7 +146,8 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
 
             Assert.Equal(0, serveExit);
 
-            call = Assert.Single(status.GetProperty("calls").EnumerateArray().ToArray());
+            // The peer ended its call with DELETE: serve lists it among the finished calls, with its last stats.
+            call = Assert.Single(status.GetProperty("calls").EnumerateArray().Concat(status.GetProperty("finished").EnumerateArray()).ToArray());
             CheckSdp(peerName, fixturePrefix, mode, dir);
             CheckServeSide(mode, traits, summary, call, out long peerSent, out long serveSent);
 

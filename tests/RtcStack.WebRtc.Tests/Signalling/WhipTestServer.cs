@@ -12,12 +12,13 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 /// </summary>
 internal sealed class WhipTestServer : IAsyncDisposable
 {
-    private WhipTestServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web, HttpClient http)
+    private WhipTestServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
     {
         Host = host;
         Handler = handler;
         Web = web;
         Http = http;
+        Options = options;
     }
 
     public UdpSessionHost Host { get; }
@@ -28,10 +29,21 @@ internal sealed class WhipTestServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<WhipTestServer> StartAsync(string token, Action<WhipEndpointOptions>? configure = null)
+    public WhipEndpointOptions Options { get; }
+
+    /// <summary>Gets or sets the options of the next server session (default: <see cref="PeerSessionTests.Options"/> with a random seed).</summary>
+    public Func<WhipResourceKind, PeerSessionOptions> SessionOptions { get; set; } = _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000));
+
+    public static async Task<WhipTestServer> StartAsync(
+        string token,
+        Action<WhipEndpointOptions>? configure = null,
+        UdpSessionHostOptions? hostOptions = null,
+        Action<SessionWhipHandler>? configureHandler = null)
     {
-        var host = new UdpSessionHost();
-        var handler = new SessionWhipHandler(host, _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000)));
+        var host = new UdpSessionHost(hostOptions);
+        WhipTestServer? server = null;
+        var handler = new SessionWhipHandler(host, kind => server!.SessionOptions(kind));
+        configureHandler?.Invoke(handler);
         var options = new WhipEndpointOptions { BearerToken = token };
         configure?.Invoke(options);
         TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
@@ -41,7 +53,8 @@ internal sealed class WhipTestServer : IAsyncDisposable
         });
         var http = new HttpClient { BaseAddress = new Uri(web.BaseAddress) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return new WhipTestServer(host, handler, web, http);
+        server = new WhipTestServer(host, handler, web, http, options);
+        return server;
     }
 
     public async ValueTask DisposeAsync()
