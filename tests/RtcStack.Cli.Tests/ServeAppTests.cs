@@ -88,8 +88,8 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
         }
 
-        Assert.Empty(app.Handler.Resources);
-        Assert.Equal(0, app.Host.SessionCount);
+        Assert.Equal(0, app.Handler.ResourceCount);
+        Assert.Equal(0, app.SessionCount);
         using JsonDocument status = await StatusAsync(http);
         Assert.Empty(status.RootElement.GetProperty("calls").EnumerateArray());
         Assert.Equal(5, status.RootElement.GetProperty("callsFinished").GetInt64());
@@ -122,7 +122,7 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(30), full.Headers.RetryAfter!.Delta);
 
         time.Advance(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, app.Host.SessionCount);
+        Assert.Equal(0, app.SessionCount);
         using HttpResponseMessage again = await http.PostAsync("/whip", Sdp(offer));
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         using JsonDocument status = await StatusAsync(http);
@@ -205,7 +205,7 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
         int size = finished.GetRawText().Length;
         output.WriteLine($"history entry of a connected call: {size} bytes indented, {JsonSerializer.Serialize(finished).Length} compact");
         Assert.True(size < 16 * 1024, $"a history entry of {size} bytes");
-        Assert.Equal(0, app.Host.SessionCount);
+        Assert.Equal(0, app.SessionCount);
         h.Invoke(now => client.Close(now));
     }
 

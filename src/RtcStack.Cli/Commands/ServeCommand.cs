@@ -5,6 +5,7 @@ using RtcStack.Cli.Serve;
 using RtcStack.Ice;
 using RtcStack.Opus;
 using RtcStack.Stun;
+using RtcStack.WebRtc.Io;
 
 namespace RtcStack.Cli.Commands;
 
@@ -35,6 +36,8 @@ internal static class ServeCommand
         var maxBody = new Option<int>("--max-body") { Description = "Largest WHIP/WHEP request body (offer or PATCH) in bytes; larger ones get 413.", DefaultValueFactory = _ => 64 * 1024, HelpName = "BYTES" };
         var rateLimit = new Option<double>("--rate-limit") { Description = "Calls per second one client address may start after its burst (--rate-burst); faster POSTs get 429 with Retry-After. 0: no limit.", DefaultValueFactory = _ => 10, HelpName = "PER-SECOND" };
         var rateBurst = new Option<int>("--rate-burst") { Description = "Calls one client address may start at once.", DefaultValueFactory = _ => 20 };
+        var loops = new Option<int>("--loops") { Description = "UDP event loops (one thread each, epoll; Linux x64) carrying the calls, spread over them: one per core by default. 0 uses the runtime's threads instead. A shared socket (--shared-socket) uses one loop.", DefaultValueFactory = _ => ServeOptions.DefaultLoops, HelpName = "N" };
+        var maxLoad = new Option<double>("--max-load") { Description = "A host's load (its event loop's busy share over the last second, or the process's CPU without loops) past which new calls get 503 with Retry-After; shown with the reason in /status.", DefaultValueFactory = _ => 0.8, HelpName = "0-1" };
         var maxCalls = new Option<int?>("--max-calls") { Description = "Most calls at once; more get 503 with Retry-After. Default: what the open-file limit (ulimit -n) leaves after 1,024 descriptors for the server itself, at one socket (and with --record one file) per call.", HelpName = "N" };
 
         var command = new Command("serve",
@@ -43,7 +46,7 @@ internal static class ServeCommand
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
             address, port, udpMin, udpMax, shared, token, mode, toneHz, record,
-            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls,
+            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls, loops, maxLoad,
         };
         var network = new ServeNetworkOptions();
         foreach (Option o in network.All)
@@ -70,6 +73,8 @@ internal static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody),
                 SessionRate = parse.GetValue(rateLimit),
                 SessionBurst = parse.GetValue(rateBurst),
+                Loops = parse.GetValue(loops),
+                MaxLoad = parse.GetValue(maxLoad),
             };
             options.CorsOrigins.AddRange(parse.GetValue(corsOrigin) ?? []);
             string? problem = Validate(parse.GetValue(address)!, options) ?? network.Read(parse, options);
@@ -164,6 +169,21 @@ internal static class ServeCommand
         if (options.History is < 0 or > 100_000)
         {
             return "--history must be 0-100000";
+        }
+
+        if (options.Loops is < 0 or > 256)
+        {
+            return "--loops must be 0-256";
+        }
+
+        if (options.Loops > 0 && !UdpEventLoop.IsSupported)
+        {
+            return "--loops needs Linux on x64 (epoll); use --loops 0 here";
+        }
+
+        if (!(options.MaxLoad > 0 && options.MaxLoad <= 1))
+        {
+            return "--max-load must be more than 0 and at most 1";
         }
 
         if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)

@@ -25,8 +25,9 @@ namespace RtcStack.Cli.Serve;
 internal sealed class ServeApp : IAsyncDisposable
 {
     private readonly ServeOptions _options;
-    private readonly UdpSessionHost _host;
-    private readonly SessionWhipHandler _handler;
+    private readonly UdpEventLoop[] _loops;
+    private readonly UdpSessionHost[] _hosts;
+    private readonly SessionWhipHandlerGroup _handler;
     private readonly DtlsCertificate _certificate;
     private readonly ConcurrentDictionary<string, ServeCall> _calls = new(StringComparer.Ordinal);
     private readonly Queue<FinishedCall> _history = new();
@@ -43,18 +44,30 @@ internal sealed class ServeApp : IAsyncDisposable
         _options = options;
         _log = new TextWriterLogger(log ?? TextWriter.Null);
         _certificate = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        _host = new UdpSessionHost(new UdpSessionHostOptions
+        // One host per loop (a thread each, one per core by default), calls spread over them; a shared socket is one
+        // host on one loop. The media port range is split between the hosts so that they never probe each other's ports.
+        int loops = options.SharedSocket ? Math.Min(1, options.Loops) : options.Loops;
+        _loops = new UdpEventLoop[loops];
+        _hosts = new UdpSessionHost[Math.Max(1, loops)];
+        int portsEach = options.UdpPortMin > 0 && !options.SharedSocket ? (options.UdpPortMax - options.UdpPortMin + 1) / _hosts.Length : 0;
+        var handlers = new List<SessionWhipHandler>();
+        for (int i = 0; i < _hosts.Length; i++)
         {
-            BindAddress = options.Address,
-            IncludeLoopback = options.IncludeLoopback,
-            TurnCertificateValidation = options.TurnTrust is null ? null : ServeNetworkOptions.TrustOnly(options.TurnTrust),
-            SharedSocket = options.SharedSocket,
-            SharedPort = options.UdpPortMin,
-            PortRangeStart = options.UdpPortMin,
-            PortRangeEnd = options.UdpPortMax,
-            TimeProvider = options.TimeProvider,
-        });
-        _handler = new SessionWhipHandler(_host, kind =>
+            UdpEventLoop? loop = loops > 0 ? (_loops[i] = new UdpEventLoop()) : null;
+            _hosts[i] = new UdpSessionHost(new UdpSessionHostOptions
+            {
+                BindAddress = options.Address,
+                IncludeLoopback = options.IncludeLoopback,
+                TurnCertificateValidation = options.TurnTrust is null ? null : ServeNetworkOptions.TrustOnly(options.TurnTrust),
+                SharedSocket = options.SharedSocket,
+                SharedPort = options.UdpPortMin,
+                PortRangeStart = portsEach > 0 ? options.UdpPortMin + (i * portsEach) : options.UdpPortMin,
+                PortRangeEnd = portsEach > 0 ? (i == _hosts.Length - 1 ? options.UdpPortMax : options.UdpPortMin + ((i + 1) * portsEach) - 1) : options.UdpPortMax,
+                TimeProvider = options.TimeProvider,
+                EventLoop = loop,
+                MaxLoad = options.MaxLoad,
+            });
+            handlers.Add(new SessionWhipHandler(_hosts[i], kind =>
         {
             // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
             // sendrecv). WHIP sessions stay sendrecv for the echo call (a deviation, specs/rfc9725.md).
@@ -77,14 +90,17 @@ internal sealed class ServeApp : IAsyncDisposable
 
             return o;
         })
-        {
-            Event = OnEvent,
-            Activity = (r, now) => (r.Tag as ServeCall)?.Poll(now),
-            Removed = OnRemoved,
-            ConnectTimeout = options.ConnectTimeout,
-            MaxSessions = options.MaxCalls,
-            Logger = _log,
-        };
+            {
+                Event = OnEvent,
+                Activity = (r, now) => (r.Tag as ServeCall)?.Poll(now),
+                Removed = OnRemoved,
+                ConnectTimeout = options.ConnectTimeout,
+                MaxSessions = options.MaxCalls > 0 ? (options.MaxCalls + _hosts.Length - 1) / _hosts.Length : 0,
+                Logger = _log,
+            });
+        }
+
+        _handler = new SessionWhipHandlerGroup(handlers);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -116,11 +132,14 @@ internal sealed class ServeApp : IAsyncDisposable
 
     public ICollection<string> Urls => _web.Urls;
 
-    /// <summary>Gets the handler (tests look at its sessions).</summary>
-    internal SessionWhipHandler Handler => _handler;
+    /// <summary>Gets the handlers, one per host (tests look at their sessions).</summary>
+    internal SessionWhipHandlerGroup Handler => _handler;
 
-    /// <summary>Gets the host (tests look at its sessions).</summary>
-    internal UdpSessionHost Host => _host;
+    /// <summary>Gets the hosts, one per event loop (tests look at their sessions).</summary>
+    internal IReadOnlyList<UdpSessionHost> Hosts => _hosts;
+
+    /// <summary>Gets the sessions every host holds.</summary>
+    internal int SessionCount => _hosts.Sum(h => h.SessionCount);
 
     public async Task StartAsync()
     {
@@ -154,7 +173,15 @@ internal sealed class ServeApp : IAsyncDisposable
         }
 
         await _web.DisposeAsync().ConfigureAwait(false);
-        _host.Dispose();
+        foreach (UdpSessionHost host in _hosts)
+        {
+            host.Dispose();
+        }
+
+        foreach (UdpEventLoop loop in _loops)
+        {
+            loop.Dispose();
+        }
         foreach (ServeCall c in _calls.Values)
         {
             c.Dispose();
@@ -293,14 +320,44 @@ internal sealed class ServeApp : IAsyncDisposable
         {
             w.WriteStartObject();
             w.WriteString("mode", _options.Mode.ToString().ToLowerInvariant());
-            w.WriteNumber("sessions", _host.SessionCount);
-            w.WriteNumber("sessionsCreated", _handler.SessionsCreated);
-            w.WriteNumber("sessionsRemoved", _handler.SessionsRemoved);
+            w.WriteNumber("sessions", SessionCount);
+            w.WriteNumber("sessionsCreated", _handler.Handlers.Sum(h => h.SessionsCreated));
+            w.WriteNumber("sessionsRemoved", _handler.Handlers.Sum(h => h.SessionsRemoved));
             w.WriteNumber("callsFinished", Interlocked.Read(ref _finished));
             w.WriteNumber("connectTimeoutSeconds", _options.ConnectTimeout.TotalSeconds);
             w.WriteNumber("maxCalls", _options.MaxCalls);
-            w.WriteNumber("datagramsReceived", _host.DatagramsReceived);
-            w.WriteNumber("datagramsSent", _host.DatagramsSent);
+            w.WriteNumber("datagramsReceived", _hosts.Sum(h => h.DatagramsReceived));
+            w.WriteNumber("datagramsSent", _hosts.Sum(h => h.DatagramsSent));
+
+            // Each host's load and why it last turned a call away (admission control, 503 with Retry-After), and
+            // what the kernel says about its sockets.
+            w.WriteStartArray("hosts");
+            foreach (UdpSessionHost h in _hosts)
+            {
+                UdpSocketStatistics sockets = h.ReadSocketStatistics();
+                w.WriteStartObject();
+                w.WriteString("thread", _loops.Length > 0 ? "event loop" : "runtime threads");
+                w.WriteNumber("sessions", h.SessionCount);
+                w.WriteNumber("load", Math.Round(h.Load, 3));
+                w.WriteNumber("maxLoad", _options.MaxLoad);
+                w.WriteNumber("admissionsRefused", h.AdmissionsRefused);
+                if (h.LastRefusal is string why)
+                {
+                    w.WriteString("lastRefusal", why);
+                }
+
+                w.WriteNumber("sockets", sockets.Sockets);
+                w.WriteNumber("receiveBufferBytes", sockets.ReceiveBufferBytes);
+                w.WriteNumber("kernelDrops", sockets.KernelDrops);
+                if (h.RetransmissionBudget is RetransmissionBudget budget)
+                {
+                    w.WriteNumber("retransmissionsDropped", budget.Dropped);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteStartObject("process");
             w.WriteNumber("workingSetBytes", Environment.WorkingSet);
             w.WriteNumber("managedHeapBytes", GC.GetTotalMemory(forceFullCollection: false));

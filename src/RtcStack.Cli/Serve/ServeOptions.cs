@@ -61,6 +61,19 @@ internal sealed class ServeOptions
     /// <summary>Gets or sets the most calls at once (0: no limit); more get 503 with Retry-After.</summary>
     public int MaxCalls { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many UdpEventLoops (one thread each) carry the calls: by default one per core, each with
+    /// its own host, calls spread over them; 0 runs one host on the runtime's threads instead. With a shared
+    /// socket there is one loop (see specs/webrtc-session.md).
+    /// </summary>
+    public int Loops { get; set; } = DefaultLoops;
+
+    /// <summary>Gets or sets the load past which a host turns new calls away with 503 (UdpSessionHostOptions.MaxLoad).</summary>
+    public double MaxLoad { get; set; } = 0.8;
+
+    /// <summary>Gets the default for <see cref="Loops"/>: one per core where the loop exists (Linux x64), else 0.</summary>
+    public static int DefaultLoops => RtcStack.WebRtc.Io.UdpEventLoop.IsSupported ? Environment.ProcessorCount : 0;
+
     /// <summary>Gets or sets the clock (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

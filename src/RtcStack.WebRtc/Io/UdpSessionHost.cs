@@ -250,13 +250,17 @@ public sealed class UdpSessionHost : IDisposable
         {
             reason = $"session limit reached ({sessions} of {_options.MaxSessions})";
         }
-        else
+        else if (_options.MaxLoad is double maxLoad)
         {
             double load = Load;
             double perSession = sessions > 0 ? load / sessions : 0;
-            reason = load + perSession > _options.MaxLoad
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions; one more would pass the {_options.MaxLoad:P0} limit")
+            reason = load + perSession > maxLoad
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions; one more would pass the {maxLoad:P0} limit")
                 : null;
+        }
+        else
+        {
+            reason = null;
         }
 
         if (reason is null)
@@ -791,17 +795,6 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         return true;
-    }
-
-    private void AddRoute(UdpSessionHandle handle, TransportAddress remote)
-    {
-        if (_routes.TryAdd(remote, handle))
-        {
-            lock (handle.Gate)
-            {
-                handle.Routes.Add(remote);
-            }
-        }
     }
 
     /// <summary>The host's one timer: wakes every session whose scheduled deadline has come, then re-arms for the next.</summary>

@@ -68,10 +68,10 @@ public sealed class UdpSessionHostOptions
     /// <summary>
     /// Gets or sets the load above which <see cref="UdpSessionHost.TryAdmit"/> refuses new sessions: the share of its
     /// <see cref="EventLoop"/>'s time spent working, or without a loop the process's CPU time over all cores, over
-    /// the last second, plus what one more session is expected to add. 0.8 by default, to keep headroom for the
-    /// handshakes of sessions being set up and for bursts.
+    /// the last second, plus what one more session is expected to add. Null (the default): no load limit; a server
+    /// sets one (<c>rtcstack serve</c> uses 0.8, keeping headroom for the handshakes of sessions being set up).
     /// </summary>
-    public double MaxLoad { get; set; } = 0.8;
+    public double? MaxLoad { get; set; }
 
     /// <summary>Gets or sets the most sessions the host admits (0: no fixed limit, only <see cref="MaxLoad"/>).</summary>
     public int MaxSessions { get; set; }

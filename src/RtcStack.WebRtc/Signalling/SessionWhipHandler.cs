@@ -134,6 +134,13 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(offerSdp);
+        if (!_host.TryAdmit(out string? refusal))
+        {
+            // Past the host's limit it degrades by refusing new calls, not by letting every call lose packets. The
+            // load is measured over one second, so a retry a couple of seconds later sees the new state.
+            return WhipCreateResult.Unavailable($"the server is at its limit: {refusal}; try again later", TimeSpan.FromSeconds(2));
+        }
+
         SessionResource r;
         try
         {

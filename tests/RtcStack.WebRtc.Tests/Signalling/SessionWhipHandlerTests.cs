@@ -157,7 +157,7 @@ public sealed partial class SessionWhipHandlerTests
             await Task.Yield();
         }
 
-        await WaitForAsync(() => server.Handler.Resources.Count == 0, "the failed session to be removed");
+        await WaitForAsync(() => server.Handler.Resources.Count == 0 && server.Handler.SessionsRemoved == server.Handler.SessionsCreated, "the failed session to be removed");
         AssertNothingLeft(server);
         Assert.Equal(SessionEndReason.Failed, Assert.Single(removed));
     }
@@ -245,7 +245,7 @@ public sealed partial class SessionWhipHandlerTests
         await WaitForAsync(() => server.Handler.Resources.Count == 1, "the session to be created");
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post);
-        await WaitForAsync(() => server.Handler.Resources.Count == 0, "the abandoned session to be removed");
+        await WaitForAsync(() => server.Handler.Resources.Count == 0 && server.Handler.SessionsRemoved == server.Handler.SessionsCreated, "the abandoned session to be removed");
         AssertNothingLeft(server);
     }
 
@@ -304,6 +304,21 @@ public sealed partial class SessionWhipHandlerTests
         time.Advance(TimeSpan.FromSeconds(18));
         using HttpResponseMessage again = await server.Http.PostAsync("/whep", Sdp(Offer(5123)));
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task AHostThatRefusesAdmissionMakesTheOffer503WithItsReason()
+    {
+        // Admission control: the host's own limit (here MaxSessions; in serve also its event loop's load) turns the
+        // call away before anything is made, with the host's reason and a short Retry-After.
+        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { MaxSessions = 1 });
+        using HttpResponseMessage ok = await server.Http.PostAsync("/whip", Sdp(Offer(5130)));
+        Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        using HttpResponseMessage busy = await server.Http.PostAsync("/whip", Sdp(Offer(5131)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Contains("the server is at its limit: session limit reached (1 of 1)", await busy.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(2), busy.Headers.RetryAfter!.Delta);
+        Assert.Equal(1, server.Handler.SessionsCreated);
     }
 
     [Fact]
