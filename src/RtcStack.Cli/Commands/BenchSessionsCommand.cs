@@ -24,12 +24,13 @@ internal static class BenchSessionsCommand
         var noWarmUpRun = new Option<bool>("--no-warm-up-run") { Description = "Skip the unreported 100-pair run that first brings the JIT to its optimized code (without it the first count of a process runs while code is still being compiled)." };
         var overload = new Option<int>("--overload") { Description = "Overload run: N is the sustainable pair count; offer 1.5 N pairs while media flows, admitting each only if both hosts' UdpSessionHost.TryAdmit agrees (event-loop load, limit --max-load), and report the refused and the admitted pairs' delivery. Implies --event-loop." };
         var maxLoad = new Option<double>("--max-load") { Description = "Admission limit for --overload (UdpSessionHostOptions.MaxLoad).", DefaultValueFactory = _ => 0.8 };
+        var loopCount = new Option<int>("--loops") { Description = "With --event-loop: how many loops (one thread each), each with its own pair of hosts, the pairs spread over them; combine with --all-cores to measure how sessions scale over cores.", DefaultValueFactory = _ => 1 };
         var eventLoop = new Option<bool>("--event-loop") { Description = "Run both hosts and the 20 ms media clock on one UdpEventLoop thread (Linux x64) instead of the hosts' own receive, socket-engine and timer threads and a sender thread." };
         var command = new Command("sessions",
             "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
             "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
         {
-            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun, overload, maxLoad,
+            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun, overload, maxLoad, loopCount,
         };
         command.SetAction(parse =>
         {
@@ -70,7 +71,7 @@ internal static class BenchSessionsCommand
 
                 if (!parse.GetValue(noWarmUpRun))
                 {
-                    _ = RunOne(Math.Min(100, sustainable), TimeSpan.FromSeconds(2), nullEndpoints: false, eventLoop: true);
+                    _ = RunOne(Math.Min(100, sustainable), TimeSpan.FromSeconds(2), nullEndpoints: false, eventLoop: true, loopCount: 1);
                 }
 
                 OverloadResult o = RunOverload(sustainable, (int)Math.Round(1.5 * sustainable), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(maxLoad));
@@ -87,12 +88,12 @@ internal static class BenchSessionsCommand
                 // Unreported: at a load far below the edge, so that tiered compilation has produced optimized code
                 // before the first measured count (at the edge, a first run's compile pauses caused losses and a
                 // NACK-retransmission cascade that the measured window then inherited).
-                _ = RunOne(Math.Min(100, list.Min()), TimeSpan.FromSeconds(2), parse.GetValue(nullEndpoints), loop);
+                _ = RunOne(Math.Min(100, list.Min()), TimeSpan.FromSeconds(2), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1);
             }
 
             foreach (int n in list)
             {
-                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop);
+                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {r.Retransmitted,6} {(r.Sustained ? "yes" : "no"),9}"));
                 output.Flush();
@@ -124,7 +125,7 @@ internal static class BenchSessionsCommand
         public uint Timestamp;
     }
 
-    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop)
+    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop, int loopCount)
     {
         byte[] opus = new byte[80];
         opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
@@ -138,10 +139,26 @@ internal static class BenchSessionsCommand
         long managedBefore = GC.GetTotalMemory(true);
         long workingBefore = Environment.WorkingSet;
         var setup = Stopwatch.StartNew();
-        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
-        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loop });
-        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loop });
-        var round = new Round();
+        // One set of (loop, shared-socket host, socket-per-session host) per loop; pair i lives in set i % sets.
+        int sets = eventLoop ? Math.Max(1, loopCount) : 1;
+        var loops = new UdpEventLoop?[sets];
+        var hostsA = new UdpSessionHost[sets];
+        var hostsB = new UdpSessionHost[sets];
+        for (int k = 0; k < sets; k++)
+        {
+            loops[k] = eventLoop ? new UdpEventLoop() : null;
+            hostsA[k] = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loops[k] });
+            hostsB[k] = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loops[k] });
+        }
+
+        using var cleanup = new SetsDisposer(loops, hostsA, hostsB);
+        UdpEventLoop? loop = loops[0];
+        var rounds = new Round[sets];
+        for (int k = 0; k < sets; k++)
+        {
+            rounds[k] = new Round();
+        }
+
         var a = new Side[pairs];
         var b = new Side[pairs];
         Side MakeNull(UdpSessionHost host, string ufrag)
@@ -156,7 +173,7 @@ internal static class BenchSessionsCommand
             return side;
         }
 
-        Side Make(UdpSessionHost host, DtlsCertificate cert)
+        Side Make(UdpSessionHost host, DtlsCertificate cert, Round round)
         {
             var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget };
             var s = new PeerSession(o);
@@ -187,16 +204,16 @@ internal static class BenchSessionsCommand
             int end = Math.Min(pairs, start + batch);
             for (int i = start; i < end && nullEndpoints; i++)
             {
-                a[i] = MakeNull(hostA, "a" + i.ToString(CultureInfo.InvariantCulture));
-                b[i] = MakeNull(hostB, "b" + i.ToString(CultureInfo.InvariantCulture));
+                a[i] = MakeNull(hostsA[i % sets], "a" + i.ToString(CultureInfo.InvariantCulture));
+                b[i] = MakeNull(hostsB[i % sets], "b" + i.ToString(CultureInfo.InvariantCulture));
                 ((BenchNullEndpoint)a[i].Handle.Tag!).Peer = b[i].Handle.LocalAddress;
                 ((BenchNullEndpoint)b[i].Handle.Tag!).Peer = a[i].Handle.LocalAddress;
             }
 
             for (int i = start; i < end && !nullEndpoints; i++)
             {
-                a[i] = Make(hostA, certA);
-                b[i] = Make(hostB, certB);
+                a[i] = Make(hostsA[i % sets], certA, rounds[i % sets]);
+                b[i] = Make(hostsB[i % sets], certB, rounds[i % sets]);
                 Side sa = a[i], sb = b[i];
                 string offer = sb.Handle.Invoke(now => sb.Session!.CreateOffer(now));
                 string answer = sa.Handle.Invoke(now => sa.Session!.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
@@ -243,7 +260,7 @@ internal static class BenchSessionsCommand
         // Media: every 20 ms, one packet per session, both ways. The first 3 s warm up (the JIT's tiered
         // compilation settles) and are not counted; after them the counters restart.
         long sent = 0, owed = 0;
-        uint ts = 0;
+        uint[] timestamps = new uint[sets];
         TimeSpan warmUp = TimeSpan.FromSeconds(3);
         long receivedAtStart = 0;
         long datagramsAtStart = 0;
@@ -251,11 +268,11 @@ internal static class BenchSessionsCommand
         TimeSpan cpuStart = TimeSpan.Zero;
         var measure = new Stopwatch();
 
-        // One round: every session sends its packet (cached delegates: nothing is allocated per packet).
-        void SendRound()
+        // One round of one set: every session of it sends its packet (cached delegates: nothing is allocated per packet).
+        void SendRound(int set)
         {
-            round.Timestamp = ts;
-            for (int i = 0; i < pairs; i++)
+            rounds[set].Timestamp = timestamps[set];
+            for (int i = set; i < pairs; i += sets)
             {
                 if (a[i].Handle.Invoke(a[i].Send!))
                 {
@@ -268,13 +285,13 @@ internal static class BenchSessionsCommand
                 }
             }
 
-            ts += 960;
+            timestamps[set] += 960;
         }
 
         void StartMeasuring()
         {
             receivedAtStart = Interlocked.Read(ref received);
-            datagramsAtStart = hostA.DatagramsSent + hostB.DatagramsSent;
+            datagramsAtStart = hostsA.Sum(h => h.DatagramsSent) + hostsB.Sum(h => h.DatagramsSent);
             sentAtStart = Interlocked.Read(ref sent);
             cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             measure.Start();
@@ -282,35 +299,42 @@ internal static class BenchSessionsCommand
 
         if (loop is not null)
         {
-            // The media clock runs on the loop: a round, then the next one 20 ms after the previous due time.
-            // A clock generation that no longer matches stops (the pause before measuring, the end).
+            // The media clock runs on each loop for its set: a round, then the next one 20 ms after the previous due
+            // time. A clock generation that no longer matches stops (the pause before measuring, the end).
             int generation = 0;
-            void Tick(int gen, TimeSpan due)
+            void Tick(int set, int gen, TimeSpan due)
             {
                 if (Volatile.Read(ref generation) != gen)
                 {
                     return;
                 }
 
-                SendRound();
+                SendRound(set);
                 TimeSpan next = due + TimeSpan.FromMilliseconds(20);
-                loop.PostAt(next, () => Tick(gen, next));
+                loops[set]!.PostAt(next, () => Tick(set, gen, next));
             }
 
             void StopClock()
             {
                 Interlocked.Increment(ref generation);
 
-                // Rounds run on the loop: once this posted step has run, none is in progress and none follows.
-                using var stopped = new ManualResetEventSlim();
-                loop.Post(stopped.Set);
-                stopped.Wait();
+                // Rounds run on the loops: once this posted step has run on each, none is in progress and none follows.
+                foreach (UdpEventLoop? l in loops)
+                {
+                    using var stopped = new ManualResetEventSlim();
+                    l!.Post(stopped.Set);
+                    stopped.Wait();
+                }
             }
 
             void StartClock()
             {
                 int gen = Volatile.Read(ref generation);
-                loop.Post(() => Tick(gen, loop.Now));
+                for (int k = 0; k < sets; k++)
+                {
+                    int set = k;
+                    loops[set]!.Post(() => Tick(set, gen, loops[set]!.Now));
+                }
             }
 
             StartClock();
@@ -341,7 +365,7 @@ internal static class BenchSessionsCommand
                     next = clock.Elapsed;
                 }
 
-                SendRound();
+                SendRound(0);
                 next += TimeSpan.FromMilliseconds(20);
                 TimeSpan wait = next - clock.Elapsed;
                 if (wait > TimeSpan.Zero)
@@ -359,12 +383,12 @@ internal static class BenchSessionsCommand
         owed = 2L * pairs * (long)Math.Ceiling(wall.TotalMilliseconds / 20);
         sent = sentInWindow;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
-        long datagrams = hostA.DatagramsSent + hostB.DatagramsSent - datagramsAtStart;
+        long datagrams = hostsA.Sum(h => h.DatagramsSent) + hostsB.Sum(h => h.DatagramsSent) - datagramsAtStart;
         // Let the last packets arrive.
         Thread.Sleep(1000);
         long got = Interlocked.Read(ref received) - receivedAtStart;
         double cpuPercent = 100 * cpu.TotalSeconds / wall.TotalSeconds;
-        bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 && hostA.SendErrors + hostB.SendErrors == 0;
+        bool sustained = sent >= owed * 0.99 && got == sent && cpuPercent < 100 * sets && hostsA.Sum(h => h.SendErrors) + hostsB.Sum(h => h.SendErrors) == 0;
         // NACK retransmissions received over the whole run (warm-up included): a packet the kernel dropped and
         // the sender repaired, or one retransmitted though only late, is counted here.
         long retransmitted = 0;
@@ -546,5 +570,22 @@ internal static class BenchSessionsCommand
         }
 
         return new OverloadResult(offered, pairs.Count, refused, sentTotal, receivedTotal, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, load, retransmitted, dropped, kernelDrops, lastRefusal);
+    }
+
+    /// <summary>Disposes every set's hosts, then their loops, in that order.</summary>
+    private sealed class SetsDisposer(UdpEventLoop?[] loops, UdpSessionHost[] hostsA, UdpSessionHost[] hostsB) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (UdpSessionHost h in hostsA.Concat(hostsB))
+            {
+                h.Dispose();
+            }
+
+            foreach (UdpEventLoop? l in loops)
+            {
+                l?.Dispose();
+            }
+        }
     }
 }
