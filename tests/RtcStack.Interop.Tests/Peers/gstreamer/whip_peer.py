@@ -93,7 +93,17 @@ class Peer:
         if not self.agent.add_local_address(loopback):
             raise RuntimeError("libnice refused 127.0.0.1 as a local address")
         self.webrtc.connect("pad-added", self.on_pad_added)
+        # RTCP every second instead of rtpbin's 5 s minimum (RFC 3550 §6.2 lets a session choose a smaller one), so
+        # that a 3 s call surely carries a sender report with a report block about serve's stream: with 5 s the
+        # reports sometimes all went out before serve's first packet arrived, and serve saw no report block.
+        self.rtpbin = self.webrtc.get_by_name("rtpbin")
+        self.rtpbin.connect("on-new-ssrc", self.on_new_ssrc)
         self.pipeline.get_by_name("pay").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.on_sent)
+
+    def on_new_ssrc(self, rtpbin, session_id, _ssrc):
+        session = rtpbin.emit("get-internal-session", session_id)
+        if session is not None:
+            session.set_property("rtcp-min-interval", 1_000_000_000)
 
     def on_sent(self, pad, info):
         if self.connected_at is not None:
