@@ -20,12 +20,16 @@ internal sealed class BenchHarness : IDisposable
     private uint _timestamp;
     private int _clockGeneration;
 
-    public BenchHarness()
+    /// <summary>Creates the loop and both hosts; <paramref name="maxLoad"/> turns on their admission control (UdpSessionHostOptions.MaxLoad).</summary>
+    public BenchHarness(double? maxLoad = null)
     {
         Loop = new UdpEventLoop();
-        HostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = Loop });
-        HostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = Loop });
+        HostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = Loop, MaxLoad = maxLoad });
+        HostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = Loop, MaxLoad = maxLoad });
     }
+
+    /// <summary>What both sessions of a pair sent and received (RTP statistics).</summary>
+    internal readonly record struct PairCounts(long Sent, long Received, long RetransmittedReceived, long RetransmissionsDropped);
 
     public UdpEventLoop Loop { get; }
 
@@ -155,15 +159,26 @@ internal sealed class BenchHarness : IDisposable
         /// <summary>Gets the RTP packets both sessions sent and received, from their statistics.</summary>
         public (long Sent, long Received) Count()
         {
-            long sent = 0, received = 0;
+            PairCounts c = Counts();
+            return (c.Sent, c.Received);
+        }
+
+        /// <summary>Gets what both sessions sent, received, and retransmitted or refused to, from their statistics.</summary>
+        public PairCounts Counts()
+        {
+            long sent = 0, received = 0, retransmitted = 0, dropped = 0;
             foreach ((PeerSession s, UdpSessionHandle h) in new[] { (_a, _ha), (_b, _hb) })
             {
                 RtcStatsReport r = h.Invoke(now => s.GetStats(now));
-                sent += r.Get<RtcOutboundRtpStreamStats>()?.PacketsSent ?? 0;
-                received += r.Get<RtcInboundRtpStreamStats>()?.PacketsReceived ?? 0;
+                RtcOutboundRtpStreamStats? outbound = r.Get<RtcOutboundRtpStreamStats>();
+                RtcInboundRtpStreamStats? inbound = r.Get<RtcInboundRtpStreamStats>();
+                sent += outbound?.PacketsSent ?? 0;
+                dropped += outbound?.RetransmissionsDropped ?? 0;
+                received += inbound?.PacketsReceived ?? 0;
+                retransmitted += inbound?.RetransmittedPacketsReceived ?? 0;
             }
 
-            return (sent, received);
+            return new PairCounts(sent, received, retransmitted, dropped);
         }
 
         /// <summary>Ends the call as a client hanging up does (BYE, close_notify), removes both sessions from their hosts and frees them.</summary>

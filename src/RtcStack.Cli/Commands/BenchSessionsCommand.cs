@@ -74,7 +74,7 @@ internal static class BenchSessionsCommand
                     _ = RunOne(Math.Min(100, sustainable), TimeSpan.FromSeconds(2), nullEndpoints: false, eventLoop: true, loopCount: 1);
                 }
 
-                OverloadResult o = RunOverload(sustainable, (int)Math.Round(1.5 * sustainable), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(maxLoad));
+                OverloadResult o = RunOverload((int)Math.Round(1.5 * sustainable), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(maxLoad));
                 output.WriteLine($"{"offered",7} {"admitted",8} {"refused",7} {"sent",10} {"received",10} {"delivery %",10} {"cpu %",6} {"load",5} {"rtx",6} {"rtx dropped",11} {"kernel drops",12}");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{o.Offered,7} {o.Admitted,8} {o.Refused,7} {o.Sent,10} {o.Received,10} {100.0 * o.Received / Math.Max(1, o.Sent),10:0.000} {o.CpuPercent,6:0.0} {o.Load,5:0.00} {o.Retransmitted,6} {o.RetransmissionsDropped,11} {o.KernelDrops,12}"));
@@ -417,159 +417,70 @@ internal static class BenchSessionsCommand
 
     /// <summary>
     /// Offers <paramref name="offered"/> pairs, 25 every half second, while the pairs already connected send media on
-    /// the loop's 20 ms clock; a pair is set up only if both hosts admit it. After the last offer, measures the
-    /// admitted pairs for <paramref name="duration"/>: packets sent and received (after a 1 s drain), CPU and load.
+    /// the loop's 20 ms clock; a pair is set up only if both hosts admit it. After the last offer, measures CPU and
+    /// load for <paramref name="duration"/> with every admitted pair talking, then counts delivery over the whole run.
     /// </summary>
-    private static OverloadResult RunOverload(int sustainable, int offered, TimeSpan duration, double maxLoad)
+    private static OverloadResult RunOverload(int offered, TimeSpan duration, double maxLoad)
     {
-        _ = sustainable;
-        byte[] opus = new byte[80];
-        opus[0] = 15 << 3;
-        new Random(1).NextBytes(opus.AsSpan(1));
-        using var certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        using var certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        using var loop = new UdpEventLoop();
-        using var hostA = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loop, MaxLoad = maxLoad });
-        using var hostB = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loop, MaxLoad = maxLoad });
-        long received = 0;
-        long sent = 0;
-        uint ts = 0;
-        var pairs = new List<(PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb)>();
-        var live = new List<(PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb)>(); // loop thread only
-
-        (PeerSession, UdpSessionHandle) Make(UdpSessionHost host, DtlsCertificate cert, Action onConnected)
-        {
-            var s = new PeerSession(new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget });
-            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
-            UdpSessionHandle h = host.Add(s, (_, _) =>
-            {
-                while (s.TryPollEvent(out PeerSessionEvent? e))
-                {
-                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
-                    {
-                        onConnected();
-                    }
-                }
-
-                while (s.TryPollMedia(buffer, out _))
-                {
-                    Interlocked.Increment(ref received);
-                }
-            });
-            return (s, h);
-        }
-
-        // The media clock: every 20 ms each live pair sends one packet each way.
-        bool running = true;
-        void Tick(TimeSpan due)
-        {
-            if (!Volatile.Read(ref running))
-            {
-                return;
-            }
-
-            foreach ((PeerSession a, UdpSessionHandle ha, PeerSession b, UdpSessionHandle hb) in live)
-            {
-                if (ha.Invoke(now => a.SendRtp(opus, ts, false, now)))
-                {
-                    sent++;
-                }
-
-                if (hb.Invoke(now => b.SendRtp(opus, ts, false, now)))
-                {
-                    sent++;
-                }
-            }
-
-            ts += 960;
-            TimeSpan next = due + TimeSpan.FromMilliseconds(20);
-            loop.PostAt(next, () => Tick(next));
-        }
-
-        loop.Post(() => Tick(loop.Now));
+        using var harness = new BenchHarness(maxLoad);
+        var admitted = new List<BenchHarness.BenchPair>();
         int refused = 0;
         for (int start = 0; start < offered; start += 25)
         {
+            int batch = 0;
             for (int i = start; i < Math.Min(offered, start + 25); i++)
             {
-                if (!hostA.TryAdmit(out _) || !hostB.TryAdmit(out _))
+                if (harness.HostA.TryAdmit(out _) && harness.HostB.TryAdmit(out _))
+                {
+                    batch++;
+                }
+                else
                 {
                     refused++;
-                    continue;
                 }
+            }
 
-                int ready = 0;
-                (PeerSession A, UdpSessionHandle Ha, PeerSession B, UdpSessionHandle Hb) pair = default;
-                void OnConnected()
-                {
-                    if (Interlocked.Increment(ref ready) == 2)
-                    {
-                        var p = pair;
-                        loop.Post(() => live.Add(p));
-                    }
-                }
-
-                (PeerSession sa, UdpSessionHandle ha) = Make(hostA, certA, OnConnected);
-                (PeerSession sb, UdpSessionHandle hb) = Make(hostB, certB, OnConnected);
-                pair = (sa, ha, sb, hb);
-                pairs.Add(pair);
-                string offer = hb.Invoke(now => sb.CreateOffer(now));
-                string answer = ha.Invoke(now => sa.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
-                hb.Invoke(now => sb.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+            if (batch > 0)
+            {
+                admitted.AddRange(harness.Connect(batch));
+                harness.StartMedia(admitted);
             }
 
             Thread.Sleep(500);
         }
 
-        // Let the last admitted pairs connect, then measure CPU and load with every admitted pair sending.
+        // Let the last admitted pairs settle, then measure CPU and load with every admitted pair sending.
         Thread.Sleep(3000);
         TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         Thread.Sleep(duration);
-        using (var stopped = new ManualResetEventSlim())
-        {
-            loop.Post(() =>
-            {
-                Volatile.Write(ref running, false);
-                stopped.Set();
-            });
-            stopped.Wait();
-        }
-
+        double load = harness.HostA.Load;
+        harness.StopMedia();
         wall.Stop();
-        double load = hostA.Load;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         Thread.Sleep(1000);
-        long retransmitted = 0;
-        long dropped = 0;
-        long sentTotal = 0;
-        long receivedTotal = 0;
-        foreach ((PeerSession a, UdpSessionHandle ha, PeerSession b, UdpSessionHandle hb) in pairs)
-        {
-            foreach ((PeerSession s, UdpSessionHandle h) in new[] { (a, ha), (b, hb) })
-            {
-                RtcStatsReport r = h.Invoke(now => s.GetStats(now));
-                retransmitted += r.Get<RtcInboundRtpStreamStats>()?.RetransmittedPacketsReceived ?? 0;
-                receivedTotal += r.Get<RtcInboundRtpStreamStats>()?.PacketsReceived ?? 0;
-                RtcOutboundRtpStreamStats? outbound = r.Get<RtcOutboundRtpStreamStats>();
-                dropped += outbound?.RetransmissionsDropped ?? 0;
-                sentTotal += outbound?.PacketsSent ?? 0;
-            }
-        }
 
         // Delivery over the whole run, the overload while pairs were offered included: every packet an admitted
         // session sent against every one its peer's RTP statistics received (a retransmission that arrived after
         // its original counts too, so the retransmitted column is printed beside it).
-
-        long kernelDrops = hostA.ReadSocketStatistics().KernelDrops + hostB.ReadSocketStatistics().KernelDrops;
-        string? lastRefusal = hostA.LastRefusal ?? hostB.LastRefusal;
-        foreach ((PeerSession a, _, PeerSession b, _) in pairs)
+        long sent = 0, received = 0, retransmitted = 0, dropped = 0;
+        foreach (BenchHarness.BenchPair p in admitted)
         {
-            a.Dispose();
-            b.Dispose();
+            BenchHarness.PairCounts c = p.Counts();
+            sent += c.Sent;
+            received += c.Received;
+            retransmitted += c.RetransmittedReceived;
+            dropped += c.RetransmissionsDropped;
         }
 
-        return new OverloadResult(offered, pairs.Count, refused, sentTotal, receivedTotal, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, load, retransmitted, dropped, kernelDrops, lastRefusal);
+        long kernelDrops = harness.HostA.ReadSocketStatistics().KernelDrops + harness.HostB.ReadSocketStatistics().KernelDrops;
+        string? lastRefusal = harness.HostA.LastRefusal ?? harness.HostB.LastRefusal;
+        foreach (BenchHarness.BenchPair p in admitted)
+        {
+            p.Close();
+        }
+
+        return new OverloadResult(offered, admitted.Count, refused, sent, received, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, load, retransmitted, dropped, kernelDrops, lastRefusal);
     }
 
     /// <summary>Disposes every set's hosts, then their loops, in that order.</summary>

@@ -9,7 +9,7 @@ namespace RtcStack.WebRtc.Io;
 
 /// <summary>
 /// Runs one <see cref="IDatagramEndpoint"/> over real UDP sockets: the only place (with the CLI)
-/// where sockets, threads and a clock meet the sans-IO modules (DESIGN.md).
+/// where sockets, threads and a clock meet the sans-IO modules (docs/ARCHITECTURE.md).
 /// </summary>
 /// <remarks>
 /// One receive thread per bound socket uses the allocation-free

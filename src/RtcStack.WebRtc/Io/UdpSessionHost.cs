@@ -14,7 +14,7 @@ namespace RtcStack.WebRtc.Io;
 /// Runs many sans-IO endpoints (usually <see cref="PeerSession"/>s) over real UDP sockets: one socket per
 /// session, or one shared socket for all of them demultiplexed by ICE username fragment (the STUN
 /// USERNAME of the first request from a new address) and then by remote address. Together with the CLI
-/// it is the only place where sockets, threads and a clock meet the protocol modules (DESIGN.md).
+/// it is the only place where sockets, threads and a clock meet the protocol modules (docs/ARCHITECTURE.md).
 /// </summary>
 /// <remarks>
 /// The shared socket is read by one dedicated thread with blocking

@@ -14,7 +14,7 @@ using RtcStack.WebRtc.Io;
 namespace RtcStack.WebRtc;
 
 /// <summary>
-/// One WebRTC peer connection for audio, sans-IO (DESIGN.md): ICE (RFC 8445), DTLS-SRTP (RFC 5763,
+/// One WebRTC peer connection for audio, sans-IO (docs/ARCHITECTURE.md): ICE (RFC 8445), DTLS-SRTP (RFC 5763,
 /// RFC 5764), SRTP (RFC 3711, RFC 7714), RTP/RTCP (RFC 3550, RFC 4585) and the JSEP offer/answer
 /// (RFC 8829) composed on one UDP 5-tuple with BUNDLE (RFC 8843) and rtcp-mux (RFC 5761), demultiplexed
 /// as RFC 7983 §7 says.
