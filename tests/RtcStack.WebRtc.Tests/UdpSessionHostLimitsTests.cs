@@ -40,6 +40,26 @@ public sealed class UdpSessionHostLimitsTests
         Assert.True(loop.Utilisation < 0.5, $"utilisation {loop.Utilisation:P0} after 3 s idle");
     }
 
+    [Theory]
+    [InlineData(0.0, 0.1)]
+    [InlineData(0.8, 0.1)]
+    [InlineData(0.875, 0.05)]
+    [InlineData(0.95, 0.0)]
+    [InlineData(1.0, 0.0)]
+    public void TheHostsRetransmissionShareShrinksToNothingAsItsLoadNears95Percent(double load, double share) =>
+        Assert.Equal(share, UdpSessionHost.RetransmissionFractionAt(load, 0.1, 0.8), precision: 9);
+
+    [Fact]
+    public void ARetransmissionBudgetAtZeroRefusesEverything()
+    {
+        var budget = new RetransmissionBudget(0.1);
+        budget.OnMediaSent(10_000, TimeSpan.Zero);
+        Assert.True(budget.TryTake(100, TimeSpan.Zero));
+        budget.Fraction = 0;
+        Assert.False(budget.TryTake(1, TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => budget.Fraction = -0.1);
+    }
+
     [Fact]
     public void MaxSessionsRefusesWithAReason()
     {

@@ -98,6 +98,7 @@ public sealed class UdpSessionHost : IDisposable
     private TimeSpan _cpuAtSample;
     private double _load;
     private long _admissionsRefused;
+    private long _budgetAdaptedAt;
     private string? _lastRefusal;
     private volatile bool _disposed;
 
@@ -228,6 +229,32 @@ public sealed class UdpSessionHost : IDisposable
                 return _load;
             }
         }
+    }
+
+    // At most once a second: the host's retransmission budget is the configured share of its media while the load is
+    // under RetransmissionBudgetShrinkFrom, then falls linearly to nothing at a load of 0.95.
+    private void AdaptRetransmissionBudget()
+    {
+        if (RetransmissionBudget is not RetransmissionBudget budget || _options.RetransmissionBudgetFraction is not double full)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        if (_budgetAdaptedAt != 0 && _time.GetElapsedTime(_budgetAdaptedAt, now) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        _budgetAdaptedAt = now;
+        budget.Fraction = RetransmissionFractionAt(Load, full, _options.RetransmissionBudgetShrinkFrom);
+    }
+
+    /// <summary>The host's retransmission share at <paramref name="load"/>: <paramref name="full"/> up to <paramref name="shrinkFrom"/>, then linearly less, none from 0.95.</summary>
+    internal static double RetransmissionFractionAt(double load, double full, double shrinkFrom)
+    {
+        double from = Math.Min(shrinkFrom, 0.95);
+        return load <= from ? full : full * Math.Max(0, (0.95 - load) / (0.95 - from));
     }
 
     /// <summary>Gets how many sessions <see cref="TryAdmit"/> refused.</summary>
@@ -804,6 +831,8 @@ public sealed class UdpSessionHost : IDisposable
         {
             _timerArmedFor = TimeSpan.MaxValue;
         }
+
+        AdaptRetransmissionBudget();
 
         while (!_disposed)
         {

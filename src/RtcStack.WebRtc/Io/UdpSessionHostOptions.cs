@@ -66,6 +66,14 @@ public sealed class UdpSessionHostOptions
     public double? RetransmissionBudgetFraction { get; set; } = 0.1;
 
     /// <summary>
+    /// Gets or sets the load from which the host's retransmission budget shrinks, reaching zero at 0.95: past its
+    /// limit a host spends nothing on retransmissions, the work that would otherwise keep it saturated after a
+    /// burst of losses (seen in a soak: one burst of kernel drops at 80 % of the sustainable count, then the loop
+    /// stayed at 99-100 % with retransmissions and dropped more). 0.8 by default.
+    /// </summary>
+    public double RetransmissionBudgetShrinkFrom { get; set; } = 0.8;
+
+    /// <summary>
     /// Gets or sets the load above which <see cref="UdpSessionHost.TryAdmit"/> refuses new sessions: the share of its
     /// <see cref="EventLoop"/>'s time spent working, or without a loop the process's CPU time over all cores, over
     /// the last second, plus what one more session is expected to add. Null (the default): no load limit; a server

@@ -7,12 +7,23 @@ namespace RtcStack.WebRtc;
 /// RFC 7587 depacketizer, NACK state, and what the source's own sender reports say.</summary>
 internal sealed class RemoteStream
 {
+    /// <summary>
+    /// How far behind the highest sequence number a packet still counts as late rather than as a restart of the
+    /// source when NACK is on: libwebrtc raises its reordering threshold to its NACK age limit (450) the same way.
+    /// RFC 3550 A.1's MAX_MISORDER of 100 assumes no retransmission on the SSRC; with NACK on the same SSRC (no
+    /// RTX), two resent packets more than 100 behind looked like a sender restart and reset the counters (seen in a
+    /// 30-minute soak after a burst of kernel drops: "received" fell by millions).
+    /// </summary>
+    public const int NackMaxMisorder = 450;
+
     public RemoteStream(uint ssrc, int payloadType, int clockRate, bool nack)
     {
         Ssrc = ssrc;
         PayloadType = payloadType;
         // Probation off (minSequential 1): SRTP already authenticated the source.
-        Statistics = new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1);
+        Statistics = nack
+            ? new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1, maxMisorder: NackMaxMisorder)
+            : new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1);
         Nack = nack ? new NackRequester() : null;
     }
 

@@ -22,6 +22,7 @@ public sealed class RetransmissionBudget
     private long _retransmittedInWindow;
     private long _dropped;
     private long _droppedBytes;
+    private double _fraction;
 
     /// <summary>Creates a budget of <paramref name="fraction"/> times the media bytes sent in the last second.</summary>
     /// <param name="fraction">The share of the media rate retransmissions may use, in (0, 10].</param>
@@ -32,11 +33,26 @@ public sealed class RetransmissionBudget
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the fraction must be in (0, 10]");
         }
 
-        Fraction = fraction;
+        _fraction = fraction;
     }
 
-    /// <summary>Gets the share of the media rate retransmissions may use.</summary>
-    public double Fraction { get; }
+    /// <summary>
+    /// Gets or sets the share of the media rate retransmissions may use, 0 to 10. A host lowers it while it is
+    /// busy, so that retransmissions only ever use spare capacity (0: none at all).
+    /// </summary>
+    public double Fraction
+    {
+        get => Volatile.Read(ref _fraction);
+        set
+        {
+            if (!(value >= 0 && value <= 10))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "the fraction must be in [0, 10]");
+            }
+
+            Volatile.Write(ref _fraction, value);
+        }
+    }
 
     /// <summary>Gets how many retransmissions were refused.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
@@ -65,7 +81,7 @@ public sealed class RetransmissionBudget
         lock (_gate)
         {
             int b = Advance(now);
-            if (_retransmittedInWindow + bytes > _mediaInWindow * Fraction)
+            if (_retransmittedInWindow + bytes > _mediaInWindow * _fraction)
             {
                 _dropped++;
                 _droppedBytes += bytes;
