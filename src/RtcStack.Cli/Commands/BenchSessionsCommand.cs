@@ -403,10 +403,17 @@ internal static class BenchSessionsCommand
             }
         }
 
+        // Out of the hosts first: a datagram still in flight must not reach a disposed session.
         for (int i = 0; i < pairs; i++)
         {
-            a[i].Session?.Dispose();
-            b[i].Session?.Dispose();
+            foreach (Side side in new[] { a[i], b[i] })
+            {
+                if (side.Session is PeerSession ps)
+                {
+                    side.Handle.Host.Remove(side.Handle);
+                    ps.Dispose();
+                }
+            }
         }
 
         return new Result(setup.Elapsed, sent, owed, got, cpuPercent, sent == 0 ? 0 : cpu.TotalMicroseconds / sent,

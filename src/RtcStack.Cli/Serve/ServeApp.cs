@@ -354,6 +354,12 @@ internal sealed class ServeApp : IAsyncDisposable
                     w.WriteNumber("retransmissionsDropped", budget.Dropped);
                 }
 
+                w.WriteNumber("sessionFaults", h.SessionFaults);
+                if (h.LastFault is string fault)
+                {
+                    w.WriteString("lastFault", fault);
+                }
+
                 w.WriteEndObject();
             }
 

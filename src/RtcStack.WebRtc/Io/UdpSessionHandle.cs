@@ -50,6 +50,8 @@ public sealed class UdpSessionHandle
 
     internal Action<UdpSessionHandle, TimeSpan>? OnActivity { get; }
 
+    internal Action<UdpSessionHandle, Exception>? OnFault { get; init; }
+
     internal Lock Gate { get; } = new();
 
     /// <summary>Gets or sets the earliest deadline queued for the session in the host's timer (MaxValue: none).</summary>

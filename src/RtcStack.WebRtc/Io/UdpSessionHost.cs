@@ -93,6 +93,8 @@ public sealed class UdpSessionHost : IDisposable
     private long _sent;
     private long _sendErrors;
     private long _unmatched;
+    private long _faults;
+    private string? _lastFault;
     private readonly Lock _loadGate = new();
     private long _loadSampledAt;
     private TimeSpan _cpuAtSample;
@@ -196,6 +198,15 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the number of datagrams on the shared socket that matched no session.</summary>
     public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
+
+    /// <summary>
+    /// Gets how many sessions were removed because a call into them (a datagram, a timer, the activity callback)
+    /// threw: the host's loop goes on for every other session.
+    /// </summary>
+    public long SessionFaults => Interlocked.Read(ref _faults);
+
+    /// <summary>Gets the last fault that removed a session ("TypeName: message"), or null.</summary>
+    public string? LastFault => Volatile.Read(ref _lastFault);
 
     /// <summary>
     /// Gets the host's load over about the last second, 0 to 1: the share of its event loop's time spent working
@@ -331,7 +342,11 @@ public sealed class UdpSessionHost : IDisposable
     /// A <see cref="PeerSession"/> gets the socket address as its host candidate. <paramref name="onActivity"/>
     /// runs under the session's lock after every input (drain events and media there, or answer media at once).
     /// </summary>
-    public UdpSessionHandle Add(IDatagramEndpoint endpoint, Action<UdpSessionHandle, TimeSpan>? onActivity = null)
+    /// <remarks>
+    /// If a call into the endpoint from the host (a datagram or a timer) throws, the host removes the session and
+    /// calls <paramref name="onFault"/> under its lock (end the session from another thread there); see <see cref="SessionFaults"/>.
+    /// </remarks>
+    public UdpSessionHandle Add(IDatagramEndpoint endpoint, Action<UdpSessionHandle, TimeSpan>? onActivity = null, Action<UdpSessionHandle, Exception>? onFault = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -343,11 +358,11 @@ public sealed class UdpSessionHost : IDisposable
         UdpSessionHandle handle;
         if (_shared.Length > 0)
         {
-            handle = new UdpSessionHandle(this, endpoint, _shared, ownsSocket: false, onActivity);
+            handle = new UdpSessionHandle(this, endpoint, _shared, ownsSocket: false, onActivity) { OnFault = onFault };
         }
         else
         {
-            handle = new UdpSessionHandle(this, endpoint, BindSessionSockets(), ownsSocket: true, onActivity);
+            handle = new UdpSessionHandle(this, endpoint, BindSessionSockets(), ownsSocket: true, onActivity) { OnFault = onFault };
         }
 
         _handles[handle] = 0;
@@ -726,9 +741,33 @@ public sealed class UdpSessionHost : IDisposable
                 return;
             }
 
-            TimeSpan now = Now;
-            handle.Endpoint.HandleDatagram(local, remote, datagram, now);
-            AfterInput(handle, now);
+            try
+            {
+                TimeSpan now = Now;
+                handle.Endpoint.HandleDatagram(local, remote, datagram, now);
+                AfterInput(handle, now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Fault(handle, e);
+            }
+        }
+    }
+
+    // Under handle.Gate: an exception escaped from a call into the session. Its state is unknown, so it is removed
+    // (socket, routes, timers) and its owner told; the loop, timer and every other session carry on.
+    private void Fault(UdpSessionHandle handle, Exception e)
+    {
+        Interlocked.Increment(ref _faults);
+        Volatile.Write(ref _lastFault, e.GetType().Name + ": " + e.Message);
+        Remove(handle);
+        try
+        {
+            handle.OnFault?.Invoke(handle, e);
+        }
+        catch (Exception callback) when (callback is not OutOfMemoryException)
+        {
+            // The owner's handler failed too; the session is already gone.
         }
     }
 
@@ -880,13 +919,20 @@ public sealed class UdpSessionHost : IDisposable
             }
 
             handle.ArmedFor = TimeSpan.MaxValue;
-            TimeSpan now = Now;
-            if (handle.Endpoint.PollTimeout() is TimeSpan due && due <= now)
+            try
             {
-                handle.Endpoint.HandleTimeout(now);
-            }
+                TimeSpan now = Now;
+                if (handle.Endpoint.PollTimeout() is TimeSpan due && due <= now)
+                {
+                    handle.Endpoint.HandleTimeout(now);
+                }
 
-            AfterInput(handle, now);
+                AfterInput(handle, now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Fault(handle, e);
+            }
         }
     }
 

@@ -386,7 +386,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         var resource = new SessionResource(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);
         try
         {
-            resource.Handle = _host.Add(session, (_, now) => OnActivity(resource, now));
+            resource.Handle = _host.Add(session, (_, now) => OnActivity(resource, now), (_, e) => OnFault(resource, e));
         }
         catch
         {
@@ -444,6 +444,13 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         {
             EndLater(r, SessionEndReason.ClosedByPeer);
         }
+    }
+
+    // Under the session's lock: the host removed the session because a call into it threw.
+    private void OnFault(SessionResource r, Exception e)
+    {
+        Logger.LogError(e, "session {Label}: an input or timer failed; the host removed the session", r.Label);
+        EndLater(r, SessionEndReason.Error);
     }
 
     // From inside the session's lock: the removal runs on the thread pool, outside the host's call into the session.

@@ -138,6 +138,82 @@ public sealed class UdpEventLoopTests
         Assert.Throws<ObjectDisposedException>(() => loop.Post(() => { }));
     }
 
+    [Fact]
+    public async Task ASessionThatThrowsIsRemovedAndEveryOtherSessionGoesOn()
+    {
+        // A call into a session that throws (a datagram here, a timer below) must not end the loop thread, which
+        // carries every other session: the host removes that one session, counts it and tells its owner.
+        using var loop = new UdpEventLoop();
+        using var host = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop });
+        var faults = new ConcurrentQueue<Exception>();
+        var onDatagram = new ThrowingEndpoint { OnDatagram = true };
+        var onTimer = new ThrowingEndpoint();
+        var healthy = new CountingEndpoint(loop);
+        UdpSessionHandle bad = host.Add(onDatagram, onFault: (_, e) => faults.Enqueue(e));
+        UdpSessionHandle badTimer = host.Add(onTimer, onFault: (_, e) => faults.Enqueue(e));
+        UdpSessionHandle good = host.Add(healthy);
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sender.SendTo(new byte[] { 0x80, 1 }, new IPEndPoint(IPAddress.Loopback, bad.LocalAddress.Port));
+        badTimer.Invoke(now => onTimer.Deadline = now + TimeSpan.FromMilliseconds(10));
+        for (int i = 0; i < 250 && faults.Count < 2; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, faults.Count);
+        Assert.All(faults, e => Assert.IsType<InvalidOperationException>(e));
+        Assert.Equal(2, host.SessionFaults);
+        Assert.StartsWith("InvalidOperationException: ", host.LastFault);
+        Assert.True(bad.IsRemoved);
+        Assert.True(badTimer.IsRemoved);
+
+        // The loop still runs the healthy session's datagrams and timers.
+        for (int i = 0; i < 10; i++)
+        {
+            sender.SendTo(new byte[] { 0x80, (byte)i }, new IPEndPoint(IPAddress.Loopback, good.LocalAddress.Port));
+        }
+
+        good.Invoke(now => healthy.Deadline = now + TimeSpan.FromMilliseconds(20));
+        await healthy.TimedOut.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        for (int i = 0; i < 50 && Volatile.Read(ref healthy.Datagrams) < 10; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(10, Volatile.Read(ref healthy.Datagrams));
+        Assert.Equal(1, onDatagram.Calls);
+        Assert.Throws<ObjectDisposedException>(() => bad.Invoke(_ => 0));
+        host.Remove(good);
+    }
+
+    private sealed class ThrowingEndpoint : IDatagramEndpoint
+    {
+        public bool OnDatagram { get; init; }
+
+        public TimeSpan? Deadline { get; set; }
+
+        public int Calls;
+
+        public void HandleDatagram(Stun.TransportAddress local, Stun.TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now)
+        {
+            Interlocked.Increment(ref Calls);
+            if (OnDatagram)
+            {
+                throw new InvalidOperationException("broken on a datagram");
+            }
+        }
+
+        public void HandleTimeout(TimeSpan now) => throw new InvalidOperationException("broken on a timer");
+
+        public TimeSpan? PollTimeout() => Deadline;
+
+        public bool TryPollTransmit(Span<byte> buffer, out DatagramTransmit transmit)
+        {
+            transmit = default;
+            return false;
+        }
+    }
+
     private sealed class CountingEndpoint(UdpEventLoop loop) : IDatagramEndpoint
     {
         public int Datagrams;
