@@ -103,4 +103,22 @@ public sealed class RetransmissionBudgetTests
         Assert.Equal(shared.Dropped, oa.RetransmissionsDropped);
         Assert.True(oa.RetransmittedPacketsSent <= 0.05 * oa.PacketsSent, $"{oa.RetransmittedPacketsSent} packets resent against {oa.PacketsSent} sent");
     }
+    [Fact]
+    public void ALostPacketIsAskedForAndRefusedAtMostTenTimes()
+    {
+        // A host at full load refuses every retransmission. Five packets are lost: the receiver asks for each at most
+        // NackRequester.MaxTries times, so no more than 50 requests can be refused, however long the call goes on.
+        var shared = new RetransmissionBudget(1) { Fraction = 0 };
+        PeerSessionOptions ao = PeerSessionTests.Options(35);
+        ao.SharedRetransmissionBudget = shared;
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = PeerSessionTests.Connect(ao, PeerSessionTests.Options(36));
+        int rtp = 0;
+        net.Drop = (from, to, data) => from == a.Address && data.Length >= 12 && (data[0] & 0xC0) == 0x80 && data[1] is < 192 or > 223 && ++rtp % 20 == 0 && rtp <= 100;
+        net.Delay = TimeSpan.FromMilliseconds(10);
+        net.RunFor(TimeSpan.FromSeconds(5), PeerSessionTests.Talk(a.Session));
+
+        RtcOutboundRtpStreamStats oa = a.Session.GetStats(net.Now).Get<RtcOutboundRtpStreamStats>()!;
+        Assert.Equal(0, oa.RetransmittedPacketsSent);
+        Assert.InRange(oa.RetransmissionsDropped, 5, 5 * NackRequester.MaxTries);
+    }
 }

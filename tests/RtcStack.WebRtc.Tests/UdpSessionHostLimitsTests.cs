@@ -96,6 +96,98 @@ public sealed class UdpSessionHostLimitsTests
     }
 
     [Fact]
+    public void SessionsAdmittedTooRecentlyToShowInTheLoadCountAsIfTheyDid()
+    {
+        // 100 sessions, half of them admitted in the last two seconds and not connected yet: the loop's 50 % is the
+        // work of the 50 settled ones, so each costs 1 % and the host is really at 101 % with one more. Counting
+        // every session as working (50 % / 100 = 0.5 % each) would admit it, and the next 50 too.
+        double share = 0;
+        Assert.Equal(1.01, UdpSessionHost.ProjectLoad(0.5, sessions: 100, recent: 50, ref share), 6);
+        Assert.Equal(0.01, share, 6);
+
+        // Nothing settled yet (a burst of offers on a fresh host): the last share measured stands in.
+        Assert.Equal(0.2 + (41 * 0.01), UdpSessionHost.ProjectLoad(0.2, sessions: 40, recent: 40, ref share), 6);
+
+        // Everything settled: measured load plus one share.
+        Assert.Equal(0.606, UdpSessionHost.ProjectLoad(0.6, sessions: 100, recent: 0, ref share), 6);
+
+        // An idle fresh host admits.
+        double none = 0;
+        Assert.Equal(0, UdpSessionHost.ProjectLoad(0, sessions: 0, recent: 0, ref none));
+    }
+
+    [Fact]
+    public async Task AdmissionsAreCountedUntilTheyCanShowInTheLoad()
+    {
+        // A loop kept 40 % busy by 40 settled sessions' worth of work: admissions stop once the sessions admitted in
+        // the last two seconds would fill the gap to 80 % at 1 % each, though the measured load has not moved.
+        using var loop = new UdpEventLoop();
+        using var host = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop, MaxLoad = 0.8 });
+        var handles = new List<UdpSessionHandle>();
+        for (int i = 0; i < 40; i++)
+        {
+            handles.Add(host.Add(new IdleEndpoint()));
+        }
+
+        using var stop = new CancellationTokenSource();
+        Task busy = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var step = new TaskCompletionSource();
+                loop.Post(() =>
+                {
+                    Spin(TimeSpan.FromMilliseconds(40));
+                    step.SetResult();
+                });
+                await step.Task;
+                await Task.Delay(60);
+            }
+        });
+        await Task.Delay(2500);
+        double load = host.Load;
+        Assert.InRange(load, 0.25, 0.6);
+        int admitted = 0;
+        while (admitted < 200 && host.TryAdmit(out _))
+        {
+            // Admitted as WHIP does: the session is made at once but works only once connected.
+            handles.Add(host.Add(new IdleEndpoint()));
+            admitted++;
+        }
+
+        stop.Cancel();
+        await busy;
+        foreach (UdpSessionHandle h in handles)
+        {
+            host.Remove(h);
+        }
+
+        // With load L from 40 settled sessions, the k-th admission (k from 0) passes while (k + 1) * L / 40 <= 0.8 - L.
+        int expected = (int)Math.Floor((0.8 - load) * 40 / load);
+        Assert.InRange(admitted, Math.Max(0, expected - 8), expected + 8);
+        Assert.Contains("admitted in the last 2 s", host.LastRefusal, StringComparison.Ordinal);
+    }
+
+    private sealed class IdleEndpoint : RtcStack.WebRtc.Io.IDatagramEndpoint
+    {
+        public void HandleDatagram(RtcStack.Stun.TransportAddress local, RtcStack.Stun.TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now)
+        {
+        }
+
+        public void HandleTimeout(TimeSpan now)
+        {
+        }
+
+        public TimeSpan? PollTimeout() => null;
+
+        public bool TryPollTransmit(Span<byte> buffer, out RtcStack.WebRtc.Io.DatagramTransmit transmit)
+        {
+            transmit = default;
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task KernelDropsOfAFullReceiveBufferAreCounted()
     {
         // A session socket with a small buffer on a loop that is kept busy: datagrams sent meanwhile fill the

@@ -94,6 +94,9 @@ public sealed class UdpSessionHost : IDisposable
     private long _sendErrors;
     private long _unmatched;
     private long _faults;
+    private readonly Lock _admitGate = new();
+    private readonly Queue<TimeSpan> _recentAdmissions = new();
+    private double _perSessionLoad;
     private string? _lastFault;
     private readonly Lock _loadGate = new();
     private long _loadSampledAt;
@@ -291,10 +294,26 @@ public sealed class UdpSessionHost : IDisposable
         else if (_options.MaxLoad is double maxLoad)
         {
             double load = Load;
-            double perSession = sessions > 0 ? load / sessions : 0;
-            reason = load + perSession > maxLoad
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions; one more would pass the {maxLoad:P0} limit")
-                : null;
+            lock (_admitGate)
+            {
+                TimeSpan now = Now;
+                while (_recentAdmissions.Count > 0 && now - _recentAdmissions.Peek() > AdmissionSettleTime)
+                {
+                    _recentAdmissions.Dequeue();
+                }
+
+                int recent = Math.Min(_recentAdmissions.Count, sessions);
+                double projected = ProjectLoad(load, sessions, recent, ref _perSessionLoad);
+                if (projected > maxLoad)
+                {
+                    reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions ({recent} admitted in the last {AdmissionSettleTime.TotalSeconds:0} s, not all working yet); one more would pass the {maxLoad:P0} limit");
+                }
+                else
+                {
+                    reason = null;
+                    _recentAdmissions.Enqueue(now);
+                }
+            }
         }
         else
         {
@@ -309,6 +328,28 @@ public sealed class UdpSessionHost : IDisposable
         Interlocked.Increment(ref _admissionsRefused);
         Volatile.Write(ref _lastRefusal, reason);
         return false;
+    }
+
+    /// <summary>
+    /// How long after its admission a session is taken not to show in the load yet: it still has to connect
+    /// (ICE, DTLS) and start its media, and the load is measured over the last second.
+    /// </summary>
+    public static readonly TimeSpan AdmissionSettleTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The load with one more session: the measured load, plus one share for each session admitted too recently to
+    /// show in it and one for the newcomer. A share is the measured load over the settled sessions; with none
+    /// settled, the last share measured (<paramref name="perSession"/>, updated here).
+    /// </summary>
+    internal static double ProjectLoad(double load, int sessions, int recent, ref double perSession)
+    {
+        int settled = sessions - recent;
+        if (settled > 0 && load > 0)
+        {
+            perSession = load / settled;
+        }
+
+        return load + ((recent + 1) * perSession);
     }
 
     /// <summary>Reads what the kernel says about this host's sockets: receive buffers granted, bytes queued, datagrams dropped.</summary>

@@ -61,22 +61,26 @@ internal sealed class NackRequester
     /// <summary>Writes the sequence numbers due for a (re)request into <paramref name="destination"/>.</summary>
     public int CollectDue(TimeSpan now, TimeSpan retryInterval, Span<ushort> destination)
     {
-        int n = 0;
-        for (int i = 0; i < _count && n < destination.Length; i++)
-        {
-            if (_lastSent[i] == TimeSpan.MinValue || now - _lastSent[i] >= retryInterval)
-            {
-                destination[n++] = (ushort)_sequence[i];
-                _lastSent[i] = now;
-                _tries[i]++;
-            }
-        }
-
+        // A sequence number asked for MaxTries times is given up once its last request has had an interval to be
+        // answered; only then are the others due collected (the give-up used to come after the collection, which
+        // had just asked again and reset the interval, so nothing was ever given up: a lost packet was asked for
+        // every ~30 ms until it was 500 behind).
         for (int i = _count - 1; i >= 0; i--)
         {
             if (_tries[i] >= MaxTries && now - _lastSent[i] >= retryInterval)
             {
                 RemoveAt(i);
+            }
+        }
+
+        int n = 0;
+        for (int i = 0; i < _count && n < destination.Length; i++)
+        {
+            if (_tries[i] < MaxTries && (_lastSent[i] == TimeSpan.MinValue || now - _lastSent[i] >= retryInterval))
+            {
+                destination[n++] = (ushort)_sequence[i];
+                _lastSent[i] = now;
+                _tries[i]++;
             }
         }
 
