@@ -1,0 +1,27 @@
+namespace RtcStack.Video;
+
+/// <summary>
+/// Reads video RTP payloads (untrusted input): what each says about the frame it belongs to, and the bytes it adds to
+/// that frame in the form a decoder takes (Annex B with start codes for H.264/H.265, low-overhead OBUs with
+/// obu_size for AV1, the bare compressed frame for VP8/VP9). Never throws on bad input; allocates nothing.
+/// </summary>
+public interface IVideoDepacketizer
+{
+    /// <summary>Gets the codec this depacketizer reads.</summary>
+    VideoCodec Codec { get; }
+
+    /// <summary>Reads the payload descriptor (or NAL/OBU headers) of <paramref name="payload"/>.</summary>
+    /// <returns>False if the payload is malformed (too short, reserved values, inconsistent fields).</returns>
+    bool TryReadHeader(ReadOnlySpan<byte> payload, out VideoPayloadHeader header);
+
+    /// <summary>
+    /// Writes the frame data that <paramref name="payload"/> carries into <paramref name="destination"/>, in the
+    /// decoder's form. Payloads of one frame are given in sequence-number order, first to last; the depacketizer may
+    /// keep state between them (an H.264 FU-A fragment continues the NAL unit the previous one started).
+    /// </summary>
+    /// <returns>The bytes written; -1 if the payload is malformed or does not continue the previous one; -2 if <paramref name="destination"/> is too short.</returns>
+    int WriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination);
+
+    /// <summary>Forgets any partial state (a frame was abandoned, or a new one starts).</summary>
+    void Reset();
+}
