@@ -4,29 +4,33 @@ namespace RtcStack.Video;
 /// Puts video frames together from RTP packets for any payload format with an <see cref="IVideoDepacketizer"/>.
 /// Packets may arrive in any order, twice, and across the 16-bit sequence number wrap; each is copied into a window of
 /// preallocated slots (a bounded number of packets, indexed by sequence number). A frame is complete when the packets
-/// from one that can start a frame (<see cref="VideoPayloadHeader.FrameStart"/>) through one with the RTP marker bit
-/// (RFC 3550 §5.1; RFC 7741 §4.1, RFC 6184 §5.1: set on a frame's last packet) are all there with no gap and one
-/// timestamp. Complete frames are written in decode (sequence number) order through
+/// from its first one (which must be able to start a frame, <see cref="VideoPayloadHeader.FrameStart"/>) through one
+/// with the RTP marker bit (RFC 3550 §5.1; RFC 7741 §4.1, RFC 6184 §5.1: set on a frame's last packet) are all there
+/// with no gap and one timestamp. Complete frames are written in decode (sequence number) order through
 /// <see cref="IVideoDepacketizer.WriteFrameData"/> into an internal reusable buffer or the caller's, and reported with
 /// <see cref="TryPollEvent"/>, together with skipped sequence numbers (for NACK), frames given up and malformed
 /// payloads.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Sans-IO and clock-free: the assembler never waits. When a later frame completes before an earlier one, the earlier
-/// one is dropped at once (decode order is kept); a frame whose packets leave the window is dropped too. Waiting for
+/// Sans-IO and clock-free: the assembler never waits on time. When a later frame completes before an earlier one, the
+/// earlier one is dropped (decode order is kept); a frame whose packets leave the window is dropped too. Waiting for
 /// retransmissions up to a deadline, and asking for a key frame, belong to the session that owns the clock.
 /// </para>
 /// <para>
-/// The first packet of a frame is found from the marker packet backwards: the run of packets with its timestamp back to
-/// a gap, another timestamp or a marker. Where the packet before the run is missing, the depacketizer's FrameStart
-/// decides (exact for VP8's S bit with PID 0; for H.264 it means "can begin an access unit", so a frame whose leading
-/// SPS was lost may be output from its PPS or first slice). A frame ends only at a marker: a stream that never sets it
-/// yields no frames.
+/// A frame's first packet is found from its marker packet backwards: the run of packets with its timestamp back to
+/// another timestamp, a marker, or a gap. At another timestamp or a marker the start is certain. At a gap, the
+/// depacketizer's FrameStart decides; for VP8, VP9 and AV1 it is exact, so the frame is output at once. For H.264 and
+/// H.265 it only says a NAL unit can begin an access unit (a slice could still be preceded by a lost SPS and PPS), so
+/// such a frame is held until the packet before it arrives (then the start is certain) or the next frame completes or
+/// the window moves past it (then it is output as it is, before that frame). A frame ends only at a marker: a stream
+/// that never sets it yields no frames.
 /// </para>
-/// <para>After any <c>Insert</c>, drain <see cref="TryPollEvent"/>; a completed frame's bytes stay in
-/// <see cref="LastFrame"/> until the next <c>Insert</c>. Steady-state operation allocates nothing; the internal frame
-/// buffer grows (by doubling, up to <see cref="MaxFrameSize"/>) only when a frame is larger than any before.</para>
+/// <para>After any <c>Insert</c>, drain <see cref="TryPollEvent"/>: one Insert can complete several frames (a held
+/// frame and the next), each written after the previous one in the same buffer; their bytes stay valid until the next
+/// <c>Insert</c> (<see cref="GetFrame"/> for the internal buffer). Steady-state operation allocates nothing; the
+/// internal frame buffer grows (by doubling, up to <see cref="MaxFrameSize"/>) only when a frame is larger than any
+/// before.</para>
 /// </remarks>
 public sealed class VideoFrameAssembler
 {
@@ -37,6 +41,7 @@ public sealed class VideoFrameAssembler
     private const byte MalformedFlag = 0x10;
 
     private readonly IVideoDepacketizer _depacketizer;
+    private readonly bool _exactStarts;
     private readonly int _capacity;
     private readonly long _mask;
     private readonly int _slotSize;
@@ -49,17 +54,22 @@ public sealed class VideoFrameAssembler
     private int _eventHead;
     private int _eventCount;
     private byte[] _frame;
-    private int _frameLength;
+    private int _frameOffset;
     private bool _started;
     private long _highest;
     private long _doneThrough;
+    private bool _doneAtMarker;
     private long _floor;
+    private bool _held;
+    private long _heldFirst;
+    private long _heldLast;
+    private bool _internalFrames;
     private bool _hasLastDropped;
     private uint _lastDroppedTimestamp;
 
     /// <summary>Initializes a new instance of the <see cref="VideoFrameAssembler"/> class.</summary>
     /// <param name="depacketizer">Reads the payloads (its state is reset before each frame is written).</param>
-    /// <param name="windowSize">Packets kept (at least 16); sequence numbers more than this behind the highest are late.</param>
+    /// <param name="windowSize">Packets kept (16-32768; a power of two is fastest); sequence numbers this far behind the highest are late.</param>
     /// <param name="maxPayloadSize">The largest payload a slot holds (RTP payload, after SRTP); longer ones are refused.</param>
     /// <param name="maxFrameSize">The largest frame the internal buffer grows to.</param>
     public VideoFrameAssembler(IVideoDepacketizer depacketizer, int windowSize = 512, int maxPayloadSize = 1500, int maxFrameSize = 8 << 20)
@@ -70,6 +80,7 @@ public sealed class VideoFrameAssembler
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 1);
         _depacketizer = depacketizer;
+        _exactStarts = depacketizer.Codec is not (VideoCodec.H264 or VideoCodec.H265);
         _capacity = windowSize;
         _mask = (windowSize & (windowSize - 1)) == 0 ? windowSize - 1 : -1;
         _slotSize = maxPayloadSize;
@@ -93,9 +104,6 @@ public sealed class VideoFrameAssembler
     /// <summary>Gets the largest frame the internal buffer grows to.</summary>
     public int MaxFrameSize { get; }
 
-    /// <summary>Gets the bytes of the frame most recently completed into the internal buffer (valid until the next Insert).</summary>
-    public ReadOnlySpan<byte> LastFrame => _frame.AsSpan(0, _frameLength);
-
     /// <summary>Gets how many frames were completed.</summary>
     public long FramesCompleted { get; private set; }
 
@@ -105,7 +113,10 @@ public sealed class VideoFrameAssembler
     /// <summary>Gets how many events were overwritten because they were not polled.</summary>
     public long EventsLost { get; private set; }
 
-    /// <summary>Takes one RTP packet's payload; a completed frame is written to the internal buffer (<see cref="LastFrame"/>).</summary>
+    /// <summary>Gets whether a complete frame with an uncertain start is being held (H.264/H.265, see the remarks).</summary>
+    public bool IsHoldingFrame => _held;
+
+    /// <summary>Takes one RTP packet's payload; completed frames go to the internal buffer (<see cref="GetFrame"/>).</summary>
     /// <param name="sequenceNumber">The RTP sequence number.</param>
     /// <param name="timestamp">The RTP timestamp.</param>
     /// <param name="marker">The RTP marker bit.</param>
@@ -113,12 +124,12 @@ public sealed class VideoFrameAssembler
     public VideoInsertStatus Insert(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload) =>
         Insert(sequenceNumber, timestamp, marker, payload, default, internalBuffer: true);
 
-    /// <summary>Takes one RTP packet's payload; a frame it completes is written to <paramref name="frameDestination"/>.</summary>
+    /// <summary>Takes one RTP packet's payload; frames it completes are written to <paramref name="frameDestination"/>, one after another.</summary>
     /// <param name="sequenceNumber">The RTP sequence number.</param>
     /// <param name="timestamp">The RTP timestamp.</param>
     /// <param name="marker">The RTP marker bit.</param>
     /// <param name="payload">The RTP payload (after padding is removed).</param>
-    /// <param name="frameDestination">Where a completed frame goes; a frame that does not fit is dropped (<see cref="VideoFrameDropReason.TooLarge"/>).</param>
+    /// <param name="frameDestination">Where completed frames go (at <see cref="VideoAssemblerEvent.Offset"/>); a frame that does not fit is dropped (<see cref="VideoFrameDropReason.TooLarge"/>).</param>
     public VideoInsertStatus Insert(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload, Span<byte> frameDestination) =>
         Insert(sequenceNumber, timestamp, marker, payload, frameDestination, internalBuffer: false);
 
@@ -136,6 +147,23 @@ public sealed class VideoFrameAssembler
         _eventCount--;
         return true;
     }
+
+    /// <summary>Gets the bytes of a frame completed into the internal buffer by the latest Insert or <see cref="FlushHeldFrame()"/>.</summary>
+    public ReadOnlySpan<byte> GetFrame(in VideoAssemblerEvent frameCompleted) =>
+        _internalFrames && frameCompleted.Kind == VideoAssemblerEventKind.FrameCompleted && frameCompleted.Offset + frameCompleted.Length <= _frameOffset
+            ? _frame.AsSpan(frameCompleted.Offset, frameCompleted.Length)
+            : default;
+
+    /// <summary>
+    /// Outputs the held frame (<see cref="IsHoldingFrame"/>) as it is, into the internal buffer: what the session does
+    /// when the packet before it has not come within its deadline.
+    /// </summary>
+    /// <returns>Whether a frame was held (its event is then queued).</returns>
+    public bool FlushHeldFrame() => FlushHeldFrame(default, internalBuffer: true);
+
+    /// <summary>Outputs the held frame as it is, into <paramref name="frameDestination"/>.</summary>
+    /// <returns>Whether a frame was held (its event is then queued).</returns>
+    public bool FlushHeldFrame(Span<byte> frameDestination) => FlushHeldFrame(frameDestination, internalBuffer: false);
 
     /// <summary>
     /// Writes the sequence numbers that are missing between the oldest frame not yet output and the highest received,
@@ -161,21 +189,37 @@ public sealed class VideoFrameAssembler
         return count;
     }
 
-    /// <summary>Forgets every packet and event (a new stream or SSRC).</summary>
+    /// <summary>Forgets every packet, held frame and event (a new stream or SSRC).</summary>
     public void Reset()
     {
         Array.Fill(_seq, -1L);
         _eventHead = 0;
         _eventCount = 0;
-        _frameLength = 0;
+        _frameOffset = 0;
         _started = false;
+        _held = false;
         _hasLastDropped = false;
         _depacketizer.Reset();
     }
 
+    private bool FlushHeldFrame(Span<byte> destination, bool internalBuffer)
+    {
+        _frameOffset = 0;
+        _internalFrames = internalBuffer;
+        if (!_held)
+        {
+            return false;
+        }
+
+        _held = false;
+        Emit(_heldFirst, _heldLast, destination, internalBuffer);
+        return true;
+    }
+
     private VideoInsertStatus Insert(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload, Span<byte> destination, bool internalBuffer)
     {
-        _frameLength = 0;
+        _frameOffset = 0;
+        _internalFrames = internalBuffer;
         long u;
         if (!_started)
         {
@@ -185,6 +229,7 @@ public sealed class VideoFrameAssembler
             _highest = u;
             _floor = u;
             _doneThrough = u - _capacity;
+            _doneAtMarker = false;
         }
         else
         {
@@ -196,7 +241,7 @@ public sealed class VideoFrameAssembler
 
             if (u > _highest)
             {
-                Advance(u);
+                Advance(u, destination, internalBuffer);
             }
             else if (_seq[Index(u)] == u)
             {
@@ -217,7 +262,8 @@ public sealed class VideoFrameAssembler
         {
             _flags[slot] = (byte)(flags | MalformedFlag);
             _length[slot] = 0;
-            Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.PayloadMalformed, sequenceNumber, sequenceNumber, timestamp, 0, false, 1, VideoFrameDropReason.None));
+            Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.PayloadMalformed, sequenceNumber, sequenceNumber, timestamp, 0, 0, false, 1, VideoFrameDropReason.None));
+            ReviewHeld(u, destination, internalBuffer);
             return payload.Length > _slotSize ? VideoInsertStatus.TooLarge : VideoInsertStatus.Malformed;
         }
 
@@ -234,7 +280,7 @@ public sealed class VideoFrameAssembler
         payload.CopyTo(_data.AsSpan(slot * _slotSize, _slotSize));
         _length[slot] = payload.Length;
 
-        // Continuous: every packet from the frame's start through this one is here.
+        // Continuous: every packet from a possible frame start through this one is here.
         long previous = u - 1;
         int previousSlot = Index(previous);
         bool continuous;
@@ -247,48 +293,36 @@ public sealed class VideoFrameAssembler
             continuous = header.FrameStart;
         }
 
+        _flags[slot] = continuous ? (byte)(flags | ContinuousFlag) : flags;
         if (continuous)
         {
-            flags |= ContinuousFlag;
+            // Carry continuity forward through packets that arrived early, up to a marker.
+            long q = u;
+            while (true)
+            {
+                if ((_flags[Index(q)] & MarkerFlag) != 0)
+                {
+                    Resolve(q, destination, internalBuffer);
+                    break;
+                }
+
+                long next = q + 1;
+                int ns = Index(next);
+                if (next > _highest || _seq[ns] != next || _timestamp[ns] != timestamp || (_flags[ns] & MalformedFlag) != 0)
+                {
+                    break;
+                }
+
+                _flags[ns] |= ContinuousFlag;
+                q = next;
+            }
         }
 
-        _flags[slot] = flags;
-        if (!continuous)
-        {
-            return VideoInsertStatus.Stored;
-        }
-
-        // Carry continuity forward through packets that arrived early, up to a marker.
-        long q = u;
-        while (true)
-        {
-            int qs = Index(q);
-            if ((_flags[qs] & MarkerFlag) != 0)
-            {
-                Complete(q, destination, internalBuffer);
-                break;
-            }
-
-            long next = q + 1;
-            if (next > _highest)
-            {
-                break;
-            }
-
-            int ns = Index(next);
-            if (_seq[ns] != next || _timestamp[ns] != timestamp || (_flags[ns] & (ContinuousFlag | MalformedFlag)) != 0)
-            {
-                break;
-            }
-
-            _flags[ns] |= ContinuousFlag;
-            q = next;
-        }
-
+        ReviewHeld(u, destination, internalBuffer);
         return VideoInsertStatus.Stored;
     }
 
-    private void Advance(long u)
+    private void Advance(long u, Span<byte> destination, bool internalBuffer)
     {
         long gap = u - _highest - 1;
         if (gap > 0)
@@ -296,7 +330,7 @@ public sealed class VideoFrameAssembler
             long first = Math.Max(_highest + 1, u - _capacity + 1);
             if (first < u)
             {
-                Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.PacketsMissing, (ushort)first, (ushort)(u - 1), 0, 0, false, (int)(u - first), VideoFrameDropReason.None));
+                Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.PacketsMissing, (ushort)first, (ushort)(u - 1), 0, 0, 0, false, (int)(u - first), VideoFrameDropReason.None));
             }
         }
 
@@ -305,12 +339,96 @@ public sealed class VideoFrameAssembler
         long evictThrough = u - _capacity;
         if (_doneThrough < evictThrough)
         {
-            Sweep(_doneThrough + 1, Math.Min(evictThrough, oldHighest), hasExclude: false, exclude: 0);
-            _doneThrough = evictThrough;
+            // A held frame about to leave the window is output as it is.
+            if (_held && _heldFirst <= evictThrough)
+            {
+                _held = false;
+                Emit(_heldFirst, _heldLast, destination, internalBuffer);
+            }
+
+            if (_doneThrough < evictThrough)
+            {
+                Sweep(_doneThrough + 1, Math.Min(evictThrough, oldHighest), hasExclude: false, exclude: 0);
+                _doneThrough = evictThrough;
+                _doneAtMarker = false;
+            }
         }
     }
 
-    private void Complete(long last, Span<byte> destination, bool internalBuffer)
+    // A continuous run with a marker ends at `last`: find its first packet and decide whether it is a frame.
+    private void Resolve(long last, Span<byte> destination, bool internalBuffer)
+    {
+        long first = last - CountBack(last) + 1;
+        uint timestamp = _timestamp[Index(last)];
+        long previous = first - 1;
+        int ps = Index(previous);
+        bool certain;
+        if (previous <= _doneThrough)
+        {
+            certain = previous == _doneThrough && _doneAtMarker;
+        }
+        else if (_seq[ps] != previous)
+        {
+            certain = false;
+        }
+        else if (_timestamp[ps] != timestamp || (_flags[ps] & MarkerFlag) != 0)
+        {
+            certain = true;
+        }
+        else
+        {
+            // The packet before has this timestamp but does not continue from a start: packets are missing further back.
+            if (_held && _heldLast == last)
+            {
+                _held = false;
+            }
+
+            return;
+        }
+
+        if (certain || _exactStarts)
+        {
+            if (_held && _heldLast == last)
+            {
+                _held = false;
+            }
+
+            Emit(first, last, destination, internalBuffer);
+            return;
+        }
+
+        // The start is only a hint and the packet before is missing: hold the frame (one at a time, oldest first out).
+        if (_held && _heldLast != last)
+        {
+            if (_heldLast < first)
+            {
+                _held = false;
+                Emit(_heldFirst, _heldLast, destination, internalBuffer);
+            }
+            else
+            {
+                // An earlier frame than the one held: it goes first, as it is.
+                Emit(first, last, destination, internalBuffer);
+                return;
+            }
+        }
+
+        _held = true;
+        _heldFirst = first;
+        _heldLast = last;
+    }
+
+    // Only a packet before the held frame can settle where it starts.
+    private void ReviewHeld(long u, Span<byte> destination, bool internalBuffer)
+    {
+        if (_held && u < _heldFirst)
+        {
+            Resolve(_heldLast, destination, internalBuffer);
+        }
+    }
+
+    // How many packets the continuous run ending at `last` has (its packets continue each other with one timestamp).
+    private int CountBack(long last)
     {
         uint timestamp = _timestamp[Index(last)];
         long first = last;
@@ -325,7 +443,19 @@ public sealed class VideoFrameAssembler
             first--;
         }
 
-        // Everything before this frame that is still waiting is given up: decode order.
+        return (int)(last - first + 1);
+    }
+
+    private void Emit(long first, long last, Span<byte> destination, bool internalBuffer)
+    {
+        // A frame held back from before this one goes out first; everything else still waiting before it is given up.
+        if (_held && _heldLast < first)
+        {
+            _held = false;
+            Emit(_heldFirst, _heldLast, destination, internalBuffer);
+        }
+
+        uint timestamp = _timestamp[Index(last)];
         Sweep(_doneThrough + 1, first - 1, hasExclude: true, exclude: timestamp);
         bool key = false;
         for (long i = first; i <= last; i++)
@@ -336,6 +466,7 @@ public sealed class VideoFrameAssembler
         int packets = (int)(last - first + 1);
         VideoFrameDropReason reason = VideoFrameDropReason.None;
         int length = 0;
+        int offset = _frameOffset;
         if ((_flags[Index(first)] & StartFlag) == 0)
         {
             reason = VideoFrameDropReason.Incomplete;
@@ -344,18 +475,18 @@ public sealed class VideoFrameAssembler
         {
             while (true)
             {
-                length = WriteFrame(first, last, _frame);
+                length = WriteFrame(first, last, _frame.AsSpan(offset));
                 if (length != -2 || _frame.Length >= MaxFrameSize)
                 {
                     break;
                 }
 
-                _frame = new byte[(int)Math.Min(MaxFrameSize, (long)_frame.Length * 2)];
+                Array.Resize(ref _frame, (int)Math.Min(MaxFrameSize, (long)_frame.Length * 2));
             }
         }
         else
         {
-            length = WriteFrame(first, last, destination);
+            length = WriteFrame(first, last, offset <= destination.Length ? destination[offset..] : default);
         }
 
         if (reason == VideoFrameDropReason.None && length < 0)
@@ -369,19 +500,16 @@ public sealed class VideoFrameAssembler
         }
 
         _doneThrough = last;
+        _doneAtMarker = true;
         if (reason != VideoFrameDropReason.None)
         {
             Drop((ushort)first, (ushort)last, timestamp, packets, reason);
             return;
         }
 
-        if (internalBuffer)
-        {
-            _frameLength = length;
-        }
-
+        _frameOffset = offset + length;
         FramesCompleted++;
-        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameCompleted, (ushort)first, (ushort)last, timestamp, length, key, packets, VideoFrameDropReason.None));
+        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameCompleted, (ushort)first, (ushort)last, timestamp, offset, length, key, packets, VideoFrameDropReason.None));
     }
 
     private int WriteFrame(long first, long last, Span<byte> destination)
@@ -471,7 +599,7 @@ public sealed class VideoFrameAssembler
         _hasLastDropped = true;
         _lastDroppedTimestamp = timestamp;
         FramesDropped++;
-        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameDropped, first, last, timestamp, 0, false, count, reason));
+        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameDropped, first, last, timestamp, 0, 0, false, count, reason));
     }
 
     private void Enqueue(in VideoAssemblerEvent assemblerEvent)

@@ -1,0 +1,229 @@
+using Xunit;
+
+namespace RtcStack.Video.Tests.Assembler;
+
+public sealed class VideoFrameAssemblerTests
+{
+    private static List<byte[]> Vp8Frames(int seed, params int[] sizes)
+    {
+        var random = new Random(seed);
+        return sizes.Select((n, i) => VideoTestData.Vp8Frame(random, n, keyFrame: i == 0)).ToList();
+    }
+
+    private static List<FeedPacket> Vp8Packets(List<byte[]> frames, ushort firstSeq = 1000, int maxPayload = 500) =>
+        RtpFeed.Packetize(new Vp8Packetizer { MaxPayloadSize = maxPayload }, frames, firstSeq, 90000);
+
+    [Fact]
+    public void InOrderFramesCompleteAtTheirMarker()
+    {
+        List<byte[]> frames = Vp8Frames(1, 1200, 300, 2000);
+        List<FeedPacket> packets = Vp8Packets(frames);
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        var output = new List<byte[]>();
+        List<VideoAssemblerEvent> events = RtpFeed.Feed(assembler, packets, output);
+
+        Assert.Equal(frames, output);
+        Assert.All(events, e => Assert.Equal(VideoAssemblerEventKind.FrameCompleted, e.Kind));
+        Assert.Equal([true, false, false], events.Select(e => e.KeyFrame));
+        Assert.Equal([(ushort)1000, (ushort)1003, (ushort)1004], events.Select(e => e.FirstSequenceNumber));
+        Assert.Equal([(ushort)1002, (ushort)1003, (ushort)1008], events.Select(e => e.LastSequenceNumber));
+        Assert.Equal([90000u, 93000u, 96000u], events.Select(e => e.Timestamp));
+        Assert.Equal([3, 1, 5], events.Select(e => e.PacketCount));
+        Assert.Equal(3, assembler.FramesCompleted);
+    }
+
+    [Fact]
+    public void ReorderedDuplicatedAndWrappingPacketsComplete()
+    {
+        List<byte[]> frames = Vp8Frames(2, 3000, 2500);
+        List<FeedPacket> packets = Vp8Packets(frames, firstSeq: 65530);
+        Assert.Contains(packets, p => p.Seq == 0);
+
+        // Each frame's packets backwards, every one twice.
+        var order = new List<FeedPacket>();
+        foreach (IGrouping<uint, FeedPacket> frame in packets.GroupBy(p => p.Timestamp))
+        {
+            foreach (FeedPacket p in frame.Reverse())
+            {
+                order.Add(p);
+                order.Add(p);
+            }
+        }
+
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        var output = new List<byte[]>();
+        var statuses = new List<VideoInsertStatus>();
+        var events = new List<VideoAssemblerEvent>();
+        foreach (FeedPacket p in order)
+        {
+            statuses.Add(assembler.Insert(p.Seq, p.Timestamp, p.Marker, p.Payload));
+            RtpFeed.Drain(assembler, events, output);
+        }
+
+        Assert.Equal(frames, output);
+        Assert.Equal(packets.Count, statuses.Count(s => s == VideoInsertStatus.Stored));
+        // The second copy of a frame's first packet comes after the frame was output: late; the others are duplicates.
+        Assert.Equal(packets.Count - 2, statuses.Count(s => s == VideoInsertStatus.Duplicate));
+        Assert.Equal(2, statuses.Count(s => s == VideoInsertStatus.Late));
+        Assert.DoesNotContain(events, e => e.Kind == VideoAssemblerEventKind.FrameDropped);
+    }
+
+    [Fact]
+    public void LossIsReportedAndTheFrameDroppedWhenALaterOneCompletes()
+    {
+        List<byte[]> frames = Vp8Frames(3, 1400, 1400, 400);
+        List<FeedPacket> packets = Vp8Packets(frames); // 3 + 3 + 1 packets, seq 1000..1006
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        var output = new List<byte[]>();
+        List<VideoAssemblerEvent> events = RtpFeed.Feed(assembler, packets.Where(p => p.Seq is not (1001 or 1002)), output);
+
+        Assert.Equal(
+            [VideoAssemblerEventKind.PacketsMissing, VideoAssemblerEventKind.FrameDropped, VideoAssemblerEventKind.FrameCompleted, VideoAssemblerEventKind.FrameCompleted],
+            events.Select(e => e.Kind));
+        Assert.Equal(((ushort)1001, (ushort)1002, 2), (events[0].FirstSequenceNumber, events[0].LastSequenceNumber, events[0].PacketCount));
+        Assert.Equal((VideoFrameDropReason.Incomplete, 90000u, (ushort)1000, 1), (events[1].DropReason, events[1].Timestamp, events[1].FirstSequenceNumber, events[1].PacketCount));
+        Assert.Equal(frames.Skip(1), output);
+        Assert.Equal(1, assembler.FramesDropped);
+    }
+
+    [Fact]
+    public void RetransmissionFillsTheGapBeforeTheNextFrame()
+    {
+        List<byte[]> frames = Vp8Frames(4, 1400, 400);
+        List<FeedPacket> packets = Vp8Packets(frames);
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        var output = new List<byte[]>();
+        var events = RtpFeed.Feed(assembler, [packets[0], packets[2]], output);
+        Assert.Single(events, e => e.Kind == VideoAssemblerEventKind.PacketsMissing);
+        Span<ushort> missing = stackalloc ushort[8];
+        Assert.Equal(1, assembler.GetMissing(missing));
+        Assert.Equal(packets[1].Seq, missing[0]);
+
+        events = RtpFeed.Feed(assembler, [packets[1], packets[3]], output);
+        Assert.Equal(frames, output);
+        Assert.Equal(0, assembler.GetMissing(missing));
+    }
+
+    [Fact]
+    public void MalformedPayloadIsReportedAndItsFrameNeverCompletes()
+    {
+        List<byte[]> frames = Vp8Frames(5, 1400, 400);
+        List<FeedPacket> packets = Vp8Packets(frames);
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        var output = new List<byte[]>();
+        var events = new List<VideoAssemblerEvent>();
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(packets[0].Seq, packets[0].Timestamp, false, packets[0].Payload));
+        Assert.Equal(VideoInsertStatus.Malformed, assembler.Insert(packets[1].Seq, packets[1].Timestamp, false, [0x80]));
+        Assert.Equal(VideoInsertStatus.Duplicate, assembler.Insert(packets[1].Seq, packets[1].Timestamp, false, packets[1].Payload));
+        RtpFeed.Drain(assembler, events, output);
+        Assert.Equal(VideoAssemblerEventKind.PayloadMalformed, Assert.Single(events).Kind);
+        events.AddRange(RtpFeed.Feed(assembler, packets.Skip(2), output));
+        Assert.Equal([frames[1]], output);
+        VideoAssemblerEvent dropped = Assert.Single(events, e => e.Kind == VideoAssemblerEventKind.FrameDropped);
+        Assert.Equal((VideoFrameDropReason.Malformed, 3), (dropped.DropReason, dropped.PacketCount));
+    }
+
+    [Fact]
+    public void OversizedPayloadIsRefused()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), maxPayloadSize: 100);
+        Assert.Equal(VideoInsertStatus.TooLarge, assembler.Insert(1, 0, true, new byte[101]));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
+        Assert.Equal(VideoAssemblerEventKind.PayloadMalformed, e.Kind);
+    }
+
+    [Fact]
+    public void OldPacketsAreLateAndTheWindowDropsWhatFallsOutOfIt()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), windowSize: 16);
+        byte[] start = [0x10, 0x01, 0x02];
+        byte[] middle = [0x00, 0x03];
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(100, 1, false, start));      // never finished
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(101, 1, false, middle));
+        var events = new List<VideoAssemblerEvent>();
+        RtpFeed.Drain(assembler, events, null);
+        Assert.Empty(events);
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(117, 2, false, start));      // 100 and 101 leave the window
+        RtpFeed.Drain(assembler, events, null);
+        Assert.Equal([VideoAssemblerEventKind.PacketsMissing, VideoAssemblerEventKind.FrameDropped], events.Select(e => e.Kind));
+        Assert.Equal((1u, 2, VideoFrameDropReason.Incomplete), (events[1].Timestamp, events[1].PacketCount, events[1].DropReason));
+        Assert.Equal(VideoInsertStatus.Late, assembler.Insert(101, 1, false, middle));
+        Assert.Equal(VideoInsertStatus.Late, assembler.Insert(60000, 1, false, middle));
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(118, 2, true, middle));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent done));
+        Assert.Equal((VideoAssemblerEventKind.FrameCompleted, 3), (done.Kind, done.Length));
+        Assert.Equal(VideoInsertStatus.Late, assembler.Insert(117, 2, false, start));
+    }
+
+    [Fact]
+    public void AFrameWhoseFirstPacketCannotStartOneIsDropped()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(1, 10, true, [0x10, 0x01]));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
+        Assert.Equal(VideoAssemblerEventKind.FrameCompleted, e.Kind);
+
+        // The next timestamp begins without S: its start was never sent; the frame cannot be used.
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(3, 20, true, [0x00, 0x02]));
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(2, 20, false, [0x00, 0x01]));
+        Assert.False(assembler.TryPollEvent(out _));
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(4, 30, true, [0x10, 0x03]));
+        Assert.True(assembler.TryPollEvent(out e));
+        Assert.Equal((VideoAssemblerEventKind.FrameDropped, VideoFrameDropReason.Incomplete, 2, 20u), (e.Kind, e.DropReason, e.PacketCount, e.Timestamp));
+        Assert.True(assembler.TryPollEvent(out e));
+        Assert.Equal((VideoAssemblerEventKind.FrameCompleted, 30u), (e.Kind, e.Timestamp));
+    }
+
+    [Fact]
+    public void CallerBufferReceivesTheFrameAndTooSmallOneDropsIt()
+    {
+        List<byte[]> frames = Vp8Frames(6, 900, 900);
+        List<FeedPacket> packets = Vp8Packets(frames);
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        byte[] buffer = new byte[1000];
+        foreach (FeedPacket p in packets.Take(2))
+        {
+            assembler.Insert(p.Seq, p.Timestamp, p.Marker, p.Payload, buffer);
+        }
+
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
+        Assert.Equal((VideoAssemblerEventKind.FrameCompleted, 0, 900), (e.Kind, e.Offset, e.Length));
+        Assert.Equal(frames[0], buffer[..900]);
+        Assert.True(assembler.GetFrame(e).IsEmpty); // not in the internal buffer
+
+        foreach (FeedPacket p in packets.Skip(2))
+        {
+            assembler.Insert(p.Seq, p.Timestamp, p.Marker, p.Payload, buffer.AsSpan(0, 899));
+        }
+
+        Assert.True(assembler.TryPollEvent(out e));
+        Assert.Equal((VideoAssemblerEventKind.FrameDropped, VideoFrameDropReason.TooLarge), (e.Kind, e.DropReason));
+    }
+
+    [Fact]
+    public void InternalBufferGrowsUpToMaxFrameSize()
+    {
+        List<byte[]> frames = Vp8Frames(7, 200_000);
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), windowSize: 1024, maxFrameSize: 300_000);
+        var output = new List<byte[]>();
+        RtpFeed.Feed(assembler, RtpFeed.Packetize(new Vp8Packetizer(), frames, 0, 0), output);
+        Assert.Equal(frames, output);
+
+        var small = new VideoFrameAssembler(new Vp8Depacketizer(), windowSize: 1024, maxFrameSize: 100_000);
+        List<VideoAssemblerEvent> events = RtpFeed.Feed(small, RtpFeed.Packetize(new Vp8Packetizer(), frames, 0, 0));
+        Assert.Equal(VideoFrameDropReason.TooLarge, Assert.Single(events).DropReason);
+    }
+
+    [Fact]
+    public void ResetForgetsEverything()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        assembler.Insert(5, 1, false, [0x10, 1]);
+        assembler.Insert(9, 1, false, [0x00, 1]);
+        assembler.Reset();
+        Assert.False(assembler.TryPollEvent(out _));
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(5, 1, true, [0x10, 1]));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
+        Assert.Equal(VideoAssemblerEventKind.FrameCompleted, e.Kind);
+    }
+}
