@@ -1,0 +1,89 @@
+using BenchmarkDotNet.Attributes;
+using RtcStack.Video;
+
+namespace RtcStack.Benchmarks.Video;
+
+/// <summary>
+/// "Depacketize plus frame assembly per packet" (issue 13): every packet of a 300-frame stream (10 s at 30 fps, a key
+/// frame every 30, 1,200-byte payloads) goes through <see cref="VideoFrameAssembler.Insert(ushort, uint, bool, ReadOnlySpan{byte})"/>
+/// (payload copied into the window, payload header read, continuity tracked, complete frames written in decoder form
+/// into the reusable frame buffer) and its events are drained. One operation is one pass over all packets (the count
+/// depends on the input, so it cannot be BenchmarkDotNet's OperationsPerInvoke): time per packet = Mean / packets, the
+/// count printed at setup and by the Pion program. Sequence numbers and
+/// timestamps move on with every pass so that the window sees a continuing stream. The Pion side of the comparison is
+/// benchmarks/pion-video, run on the same packets by benchmarks/video-vs-pion.sh.
+/// </summary>
+[MemoryDiagnoser]
+public abstract class VideoDepacketizeBenchmarks
+{
+    private VideoBenchmarkPacket[] _packets = [];
+    private VideoFrameAssembler _assembler = null!;
+    private ushort _seqOffset;
+    private uint _tsOffset;
+
+    /// <summary>Gets the number of packets in one pass.</summary>
+    public int PacketsPerPass => _packets.Length;
+
+    /// <summary>Gets the frames completed so far (checked after setup so a broken input cannot pass as fast).</summary>
+    public long FramesCompleted => _assembler.FramesCompleted;
+
+    protected abstract VideoCodec Codec { get; }
+
+    protected abstract IVideoDepacketizer CreateDepacketizer();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _packets = VideoBenchmarkInput.Load(Codec, out string source);
+        _assembler = new VideoFrameAssembler(CreateDepacketizer(), windowSize: 512, maxPayloadSize: 1500);
+        Console.WriteLine($"// {Codec}: {_packets.Length} packets from {source}");
+        long before = _assembler.FramesCompleted;
+        Pass();
+        if (_assembler.FramesCompleted - before < 299 || _assembler.FramesDropped > 0)
+        {
+            throw new InvalidOperationException($"{Codec}: one pass completed {_assembler.FramesCompleted - before} frames and dropped {_assembler.FramesDropped}");
+        }
+    }
+
+    protected long Pass()
+    {
+        long bytes = 0;
+        VideoBenchmarkPacket[] packets = _packets;
+        VideoFrameAssembler assembler = _assembler;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref readonly VideoBenchmarkPacket p = ref packets[i];
+            assembler.Insert((ushort)(p.SequenceNumber + _seqOffset), p.Timestamp + _tsOffset, p.Marker, p.Payload);
+            while (assembler.TryPollEvent(out VideoAssemblerEvent e))
+            {
+                bytes += e.Length;
+            }
+        }
+
+        _seqOffset += (ushort)packets.Length;
+        _tsOffset += 10 * 90000;
+        return bytes;
+    }
+}
+
+/// <summary>VP8 (RFC 7741) depacketize + frame assembly, per packet.</summary>
+public class Vp8DepacketizeBenchmarks : VideoDepacketizeBenchmarks
+{
+    protected override VideoCodec Codec => VideoCodec.Vp8;
+
+    [Benchmark(Description = "VP8 depacketize + assemble (per pass; divide by packets)")]
+    public long DepacketizeAndAssemble() => Pass();
+
+    protected override IVideoDepacketizer CreateDepacketizer() => new Vp8Depacketizer();
+}
+
+/// <summary>H.264 (RFC 6184) depacketize + frame assembly, per packet.</summary>
+public class H264DepacketizeBenchmarks : VideoDepacketizeBenchmarks
+{
+    protected override VideoCodec Codec => VideoCodec.H264;
+
+    [Benchmark(Description = "H.264 depacketize + assemble (per pass; divide by packets)")]
+    public long DepacketizeAndAssemble() => Pass();
+
+    protected override IVideoDepacketizer CreateDepacketizer() => new H264Depacketizer();
+}
