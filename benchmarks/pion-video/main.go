@@ -3,7 +3,10 @@
 // on the same input packets RtcStack's BenchmarkDotNet class reads.
 //
 //	pionvideobench gen DIR     writes DIR/vp8.bin and DIR/h264.bin: deterministic synthetic frames
-//	                           (30 fps, a key frame every 30) cut into RTP payloads by Pion's payloaders
+//	                           (30 fps, a key frame every 30) cut into RTP payloads by Pion's payloaders,
+//	                           and the frames themselves (DIR/vp8-frames.bin, DIR/h264-frames.bin: count
+//	                           u32, then length u32 and bytes per frame), which RtcStack's interop test
+//	                           compares with what its assembler makes of Pion's packets
 //	pionvideobench bench DIR   per packet: codecs.VP8Packet / codecs.H264Packet Unmarshal, then the
 //	                           payload appended to a reusable frame buffer, the frame counted at the
 //	                           marker bit; prints ns, bytes and allocations per packet
@@ -121,17 +124,20 @@ func generate(dir string) error {
 	r := rand.New(rand.NewSource(20261206))
 	var vp8 []packet
 	var h264 []packet
+	var vp8Frames, h264Frames [][]byte
 	vp := &codecs.VP8Payloader{EnablePictureID: true}
 	hp := &codecs.H264Payloader{}
 	seqV, seqH := uint16(65000), uint16(65000)
 	for i := 0; i < frames; i++ {
 		ts := uint32(i * 90000 / frameRate)
-		payloads := vp.Payload(mtu, vp8Frame(r, i))
+		vf, hf := vp8Frame(r, i), h264Frame(r, i)
+		vp8Frames, h264Frames = append(vp8Frames, vf), append(h264Frames, hf)
+		payloads := vp.Payload(mtu, vf)
 		for j, p := range payloads {
 			vp8 = append(vp8, packet{seqV, ts, j == len(payloads)-1, p})
 			seqV++
 		}
-		payloads = hp.Payload(mtu, h264Frame(r, i))
+		payloads = hp.Payload(mtu, hf)
 		for j, p := range payloads {
 			h264 = append(h264, packet{seqH, ts, j == len(payloads)-1, p})
 			seqH++
@@ -140,7 +146,28 @@ func generate(dir string) error {
 	if err := write(filepath.Join(dir, "vp8.bin"), 0, vp8); err != nil {
 		return err
 	}
-	return write(filepath.Join(dir, "h264.bin"), 1, h264)
+	if err := write(filepath.Join(dir, "h264.bin"), 1, h264); err != nil {
+		return err
+	}
+	if err := writeFrames(filepath.Join(dir, "vp8-frames.bin"), vp8Frames); err != nil {
+		return err
+	}
+	return writeFrames(filepath.Join(dir, "h264-frames.bin"), h264Frames)
+}
+
+func writeFrames(path string, frames [][]byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	binary.Write(w, binary.LittleEndian, uint32(len(frames)))
+	for _, frame := range frames {
+		binary.Write(w, binary.LittleEndian, uint32(len(frame)))
+		w.Write(frame)
+	}
+	return w.Flush()
 }
 
 func write(path string, codec byte, packets []packet) error {

@@ -44,7 +44,7 @@ public sealed class H264FrameAssemblyTests
         byte[] idr = Slice(5, 2500, 4);
         var packetizer = new H264Packetizer { Aggregate = false, MaxPayloadSize = 1000 };
         List<FeedPacket> packets = RtpFeed.Packetize(packetizer, [VideoTestData.AnnexB4([first]), VideoTestData.AnnexB4([s_sps, s_pps, idr])], 19, 0);
-        Assert.Equal([(ushort)19, 20, 21, 22, 23, 24], packets.Select(x => x.Seq));
+        Assert.Equal([19, 20, 21, 22, 23, 24], packets.Select(x => (int)x.Seq));
 
         var assembler = new VideoFrameAssembler(new H264Depacketizer());
         var frames = new List<byte[]>();

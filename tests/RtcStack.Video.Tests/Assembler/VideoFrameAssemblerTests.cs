@@ -25,8 +25,8 @@ public sealed class VideoFrameAssemblerTests
         Assert.Equal(frames, output);
         Assert.All(events, e => Assert.Equal(VideoAssemblerEventKind.FrameCompleted, e.Kind));
         Assert.Equal([true, false, false], events.Select(e => e.KeyFrame));
-        Assert.Equal([(ushort)1000, (ushort)1003, (ushort)1004], events.Select(e => e.FirstSequenceNumber));
-        Assert.Equal([(ushort)1002, (ushort)1003, (ushort)1008], events.Select(e => e.LastSequenceNumber));
+        Assert.Equal([1000, 1003, 1004], events.Select(e => (int)e.FirstSequenceNumber));
+        Assert.Equal([1002, 1003, 1008], events.Select(e => (int)e.LastSequenceNumber));
         Assert.Equal([90000u, 93000u, 96000u], events.Select(e => e.Timestamp));
         Assert.Equal([3, 1, 5], events.Select(e => e.PacketCount));
         Assert.Equal(3, assembler.FramesCompleted);

@@ -37,7 +37,7 @@ public sealed class H264PacketizerTests
         byte[] c = [0x89, 0x10];        // AUD with F = 1, NRI 0
         var packetizer = new H264Packetizer();
         Assert.Equal(VideoPacketizeStatus.Ok, packetizer.Push(VideoTestData.AnnexB4([a, b, c]), false));
-        Assert.Equal(0x80 | 0x40 | 24, VideoTestData.Drain(packetizer)[0].Payload[0]);
+        Assert.Equal(0x80 | 0x40 | 24, (int)VideoTestData.Drain(packetizer)[0].Payload[0]);
     }
 
     // RFC 6184 §5.8, Figures 14 and 15: FU indicator |F|NRI|28|, FU header |S|E|R|Type|, the NAL header not repeated.
@@ -50,8 +50,8 @@ public sealed class H264PacketizerTests
         Assert.Equal(VideoPacketizeStatus.Ok, packetizer.Push(VideoTestData.AnnexB4([idr]), true));
         var payloads = VideoTestData.Drain(packetizer);
         Assert.Equal(3, payloads.Count); // 2500 body bytes / 998 per fragment
-        Assert.All(payloads, p => Assert.Equal(0x7C, p.Payload[0]));
-        Assert.Equal([0x85, 0x05, 0x45], payloads.Select(p => p.Payload[1]));
+        Assert.All(payloads, p => Assert.Equal(0x7C, (int)p.Payload[0]));
+        Assert.Equal([0x85, 0x05, 0x45], payloads.Select(p => (int)p.Payload[1]));
         Assert.All(payloads, p => Assert.InRange(p.Payload.Length, 2 + 833, 1000));
         Assert.Equal(idr[1..], payloads.SelectMany(p => p.Payload[2..]).ToArray());
         Assert.Equal([false, false, true], payloads.Select(p => p.Marker));

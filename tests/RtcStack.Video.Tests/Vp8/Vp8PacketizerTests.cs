@@ -68,7 +68,7 @@ public sealed class Vp8PacketizerTests
         Assert.Equal(VideoPacketizeStatus.Ok, packetizer.Push(frame, false));
         var payloads = VideoTestData.Drain(packetizer);
         Assert.Equal(3, payloads.Count);
-        Assert.Equal([0x10, 0x00, 0x00], payloads.Select(p => p.Payload[0]));
+        Assert.Equal([0x10, 0x00, 0x00], payloads.Select(p => (int)p.Payload[0]));
         Assert.Equal(frame, payloads.SelectMany(p => p.Payload[1..]).ToArray());
     }
 
