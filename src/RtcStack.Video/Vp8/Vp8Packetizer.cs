@@ -70,7 +70,7 @@ public sealed class Vp8Packetizer : IVideoPacketizer
             return VideoPacketizeStatus.Empty;
         }
 
-        if (layer.TemporalLayer > 3 || layer.Tl0PicIndex > 255 || layer.KeyIndex > 31)
+        if (layer.TemporalLayer is < 0 or > 3 || layer.Tl0PicIndex is < 0 or > 255 || layer.KeyIndex is < 0 or > 31)
         {
             return VideoPacketizeStatus.Malformed;
         }
@@ -82,10 +82,10 @@ public sealed class Vp8Packetizer : IVideoPacketizer
             PartitionIndex: 0,
             PictureId: IncludePictureId ? _nextPictureId : -1,
             LongPictureId: true,
-            Tl0PicIndex: layer.TemporalLayer >= 0 ? layer.Tl0PicIndex : -1,
-            TemporalLayer: layer.TemporalLayer,
+            Tl0PicIndex: layer.TemporalLayer is not null ? layer.Tl0PicIndex ?? -1 : -1,
+            TemporalLayer: layer.TemporalLayer ?? -1,
             LayerSync: layer.LayerSync,
-            KeyIndex: layer.KeyIndex);
+            KeyIndex: layer.KeyIndex ?? -1);
         int capacity = _maxPayloadSize - descriptor.Length;
         if (capacity < 1)
         {

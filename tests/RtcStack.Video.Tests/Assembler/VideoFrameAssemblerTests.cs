@@ -166,6 +166,8 @@ public sealed class VideoFrameAssemblerTests
         // The next timestamp begins without S: its start was never sent; the frame cannot be used.
         Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(3, 20, true, [0x00, 0x02]));
         Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(2, 20, false, [0x00, 0x01]));
+        Assert.True(assembler.TryPollEvent(out e));
+        Assert.Equal(VideoAssemblerEventKind.PacketsMissing, e.Kind); // 2 was missing when 3 came
         Assert.False(assembler.TryPollEvent(out _));
         Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(4, 30, true, [0x10, 0x03]));
         Assert.True(assembler.TryPollEvent(out e));

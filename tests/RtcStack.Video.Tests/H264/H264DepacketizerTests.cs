@@ -44,7 +44,7 @@ public sealed class H264DepacketizerTests
         Assert.Equal(new byte[] { 0, 0, 0, 1, 0x65, 0x88, 0x01, 0x02, 0x03, 0x04 }, _buffer[..n]);
 
         // The NAL unit is finished: a single NAL unit may follow.
-        Assert.Equal(5, _depacketizer.WriteFrameData([0x41, 0x9A], _buffer));
+        Assert.Equal(6, _depacketizer.WriteFrameData([0x41, 0x9A], _buffer));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class H264DepacketizerTests
 
         // Reset forgets the unfinished unit.
         _depacketizer.Reset();
-        Assert.Equal(5, _depacketizer.WriteFrameData([0x41, 0x9A], _buffer));
+        Assert.Equal(6, _depacketizer.WriteFrameData([0x41, 0x9A], _buffer));
     }
 
     // ITU-T H.264 §7.4.1.2.3 and §7.3.3: a slice with first_mb_in_slice = 0 (ue(v) "1") can begin an access unit; a later slice cannot.
