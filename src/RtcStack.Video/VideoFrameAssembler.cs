@@ -204,13 +204,14 @@ public sealed class VideoFrameAssembler
 
     private bool FlushHeldFrame(Span<byte> destination, bool internalBuffer)
     {
-        _frameOffset = 0;
-        _internalFrames = internalBuffer;
+        // With nothing held, the frames of the latest Insert stay readable.
         if (!_held)
         {
             return false;
         }
 
+        _frameOffset = 0;
+        _internalFrames = internalBuffer;
         _held = false;
         Emit(_heldFirst, _heldLast, destination, internalBuffer);
         return true;

@@ -88,6 +88,10 @@ public sealed class H264FrameAssemblyTests
         Assert.True(assembler.FlushHeldFrame());
         Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
         Assert.Equal(VideoTestData.AnnexB4([slice]), assembler.GetFrame(e).ToArray());
+
+        // Flushing with nothing held leaves the last frame readable.
+        Assert.False(assembler.FlushHeldFrame());
+        Assert.Equal(VideoTestData.AnnexB4([slice]), assembler.GetFrame(e).ToArray());
         Assert.Equal(VideoInsertStatus.Late, assembler.Insert(7, 0, true, slice));
     }
 
