@@ -122,4 +122,37 @@ public sealed class H264FrameAssemblyTests
         Assert.Equal(VideoAssemblerEventKind.PacketsMissing, e.Kind);
         Assert.False(assembler.TryPollEvent(out _));
     }
+
+    [Fact]
+    public void HeldFrameIsOutputWhenTheWindowMovesPastIt()
+    {
+        var assembler = new VideoFrameAssembler(new H264Depacketizer(), windowSize: 16);
+        byte[] slice = Slice(1, 20, 9);
+        assembler.Insert(100, 0, true, slice);
+        Assert.True(assembler.IsHoldingFrame);
+        assembler.Insert(130, 3000, false, slice);
+        Assert.False(assembler.IsHoldingFrame);
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent missing));
+        Assert.Equal((VideoAssemblerEventKind.PacketsMissing, (ushort)115, (ushort)129), (missing.Kind, missing.FirstSequenceNumber, missing.LastSequenceNumber));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent done));
+        Assert.Equal((VideoAssemblerEventKind.FrameCompleted, 0u), (done.Kind, done.Timestamp));
+        Assert.Equal(VideoTestData.AnnexB4([slice]), assembler.GetFrame(done).ToArray());
+    }
+
+    [Fact]
+    public void OneInsertCanWriteTwoFramesIntoTheCallersBuffer()
+    {
+        byte[] a = Slice(5, 40, 10);
+        byte[] b = Slice(1, 30, 11);
+        var assembler = new VideoFrameAssembler(new H264Depacketizer());
+        byte[] buffer = new byte[200];
+        assembler.Insert(1, 0, true, a, buffer);
+        Assert.False(assembler.TryPollEvent(out _));
+        assembler.Insert(2, 3000, true, b, buffer);
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent first));
+        Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent second));
+        Assert.Equal((0, 44, true), (first.Offset, first.Length, first.KeyFrame));
+        Assert.Equal((44, 34, false), (second.Offset, second.Length, second.KeyFrame));
+        Assert.Equal(VideoTestData.AnnexB4([a, b]), buffer[..78]);
+    }
 }
