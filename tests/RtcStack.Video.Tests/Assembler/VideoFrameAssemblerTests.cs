@@ -228,4 +228,25 @@ public sealed class VideoFrameAssemblerTests
         Assert.True(assembler.TryPollEvent(out VideoAssemblerEvent e));
         Assert.Equal(VideoAssemblerEventKind.FrameCompleted, e.Kind);
     }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    public void AnyWindowSizeWorksAcrossTheWrap(int windowSize)
+    {
+        List<byte[]> frames = Vp8Frames(8, 1400, 700, 100, 1400, 300, 900, 20);
+        List<FeedPacket> packets = Vp8Packets(frames, firstSeq: 65533);
+        var order = new List<FeedPacket>();
+        foreach (IGrouping<uint, FeedPacket> frame in packets.GroupBy(p => p.Timestamp))
+        {
+            order.AddRange(frame.Reverse());
+        }
+
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), windowSize);
+        var output = new List<byte[]>();
+        RtpFeed.Feed(assembler, order, output);
+        Assert.Equal(frames, output);
+        Assert.Equal(windowSize, assembler.WindowSize);
+    }
 }
