@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls;
 
@@ -158,7 +159,7 @@ public sealed partial class DtlsEndpoint
                     sh.SrtpProfile is null ? "server did not negotiate use_srtp" : $"server chose SRTP profile 0x{sh.SrtpProfile:x4} that was not offered");
             }
 
-            SrtpProfile = (SrtpProtectionProfile)p;
+            SrtpProfile = (SrtpProfile)p;
         }
         else if (sh.SrtpProfile is not null)
         {

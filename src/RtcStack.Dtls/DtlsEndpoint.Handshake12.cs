@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls;
 
@@ -253,9 +254,9 @@ public sealed partial class DtlsEndpoint
         _keyExchange?.Dispose();
         _keyExchange = null;
         DtlsSrtpKeyingMaterial? keys = null;
-        if (SrtpProfile is SrtpProtectionProfile profile)
+        if (SrtpProfile is SrtpProfile profile)
         {
-            byte[] material = Export(DtlsSrtpKeyingMaterial.ExporterLabel, SrtpProfileLengths.ExporterLength(profile), default, false);
+            byte[] material = Export(DtlsSrtpKeyingMaterial.ExporterLabel, profile.DtlsExporterLength(), default, false);
             keys = DtlsSrtpKeyingMaterial.FromExporterOutput(profile, Role, material);
             SrtpKeys = keys;
         }

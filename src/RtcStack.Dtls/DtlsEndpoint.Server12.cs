@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls;
 
@@ -95,7 +96,7 @@ public sealed partial class DtlsEndpoint
             ExtendedMasterSecret = true,
             RenegotiationInfo = ch.RenegotiationInfo is not null || Array.IndexOf(ch.CipherSuites, (ushort)0x00FF) >= 0 ? [] : null,
             HasEcPointFormats = ch.HasEcPointFormats,
-            SrtpProfile = SrtpProfile is SrtpProtectionProfile p ? (ushort)p : null,
+            SrtpProfile = SrtpProfile is SrtpProfile p ? (ushort)p : null,
             SrtpMki = ch.SrtpMki,
         };
         BeginFlight();
@@ -198,7 +199,7 @@ public sealed partial class DtlsEndpoint
             // RFC 5764 §4.1.1: pick from the client's list; here in our order of preference.
             if (ch.SrtpProfiles is not null)
             {
-                foreach (SrtpProtectionProfile p in _options.SrtpProfiles)
+                foreach (SrtpProfile p in _options.SrtpProfiles)
                 {
                     if (Array.IndexOf(ch.SrtpProfiles, (ushort)p) >= 0)
                     {

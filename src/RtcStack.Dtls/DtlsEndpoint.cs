@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Dtls.Crypto;
 using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls;
 
@@ -84,7 +85,7 @@ public sealed partial class DtlsEndpoint : IDisposable
     public ReadOnlyMemory<byte> RemoteCertificateDer => _remoteCertificateDer;
 
     /// <summary>Gets the negotiated SRTP profile (RFC 5764 §4.1.1) once connected, or null.</summary>
-    public SrtpProtectionProfile? SrtpProfile { get; private set; }
+    public SrtpProfile? SrtpProfile { get; private set; }
 
     /// <summary>Gets the negotiated cipher suite once connected, or null.</summary>
     public DtlsCipherSuite? CipherSuite => State == DtlsState.Connected ? _suite : null;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls;
 
@@ -25,12 +26,12 @@ public sealed class DtlsOptions
     /// Gets the SRTP protection profiles offered or accepted, most preferred first (RFC 5764 §4.1.1).
     /// Empty disables use_srtp (plain DTLS, e.g. for data channels only).
     /// </summary>
-    public IList<SrtpProtectionProfile> SrtpProfiles { get; } = new List<SrtpProtectionProfile>
+    public IList<SrtpProfile> SrtpProfiles { get; } = new List<SrtpProfile>
     {
-        SrtpProtectionProfile.AeadAes128Gcm,
-        SrtpProtectionProfile.AeadAes256Gcm,
-        SrtpProtectionProfile.Aes128CmHmacSha1_80,
-        SrtpProtectionProfile.Aes128CmHmacSha1_32,
+        SrtpProfile.AeadAes128Gcm,
+        SrtpProfile.AeadAes256Gcm,
+        SrtpProfile.Aes128CmHmacSha1_80,
+        SrtpProfile.Aes128CmHmacSha1_32,
     };
 
     /// <summary>Gets the cipher suites, most preferred first.</summary>
@@ -94,11 +95,11 @@ public sealed class DtlsOptions
             throw new InvalidOperationException("at least one cipher suite and one group are required");
         }
 
-        foreach (SrtpProtectionProfile p in SrtpProfiles)
+        foreach (SrtpProfile p in SrtpProfiles)
         {
-            if (!SrtpProfileLengths.IsKnown(p))
+            if (!p.IsDtlsSrtp())
             {
-                throw new InvalidOperationException($"unknown SRTP profile {p}");
+                throw new InvalidOperationException($"SRTP profile {p} has no DTLS-SRTP code point (RFC 5764 §4.1.2 registry); it cannot be negotiated in use_srtp");
             }
         }
 

@@ -1,3 +1,4 @@
+using RtcStack.Srtp;
 namespace RtcStack.Dtls;
 
 /// <summary>
@@ -14,7 +15,7 @@ namespace RtcStack.Dtls;
 /// <param name="RemoteMasterSalt">Master salt for SRTP the peer sends.</param>
 /// <param name="ExporterOutput">The raw exporter output, in RFC 5764 §4.2 order (client key, server key, client salt, server salt).</param>
 public sealed record DtlsSrtpKeyingMaterial(
-    SrtpProtectionProfile Profile,
+    SrtpProfile Profile,
     byte[] LocalMasterKey,
     byte[] LocalMasterSalt,
     byte[] RemoteMasterKey,
@@ -25,10 +26,10 @@ public sealed record DtlsSrtpKeyingMaterial(
     public const string ExporterLabel = "EXTRACTOR-dtls_srtp";
 
     /// <summary>Splits an RFC 5764 §4.2 exporter output for an endpoint in <paramref name="role"/>.</summary>
-    public static DtlsSrtpKeyingMaterial FromExporterOutput(SrtpProtectionProfile profile, DtlsRole role, ReadOnlySpan<byte> exporterOutput)
+    public static DtlsSrtpKeyingMaterial FromExporterOutput(SrtpProfile profile, DtlsRole role, ReadOnlySpan<byte> exporterOutput)
     {
-        int k = SrtpProfileLengths.KeyLength(profile);
-        int s = SrtpProfileLengths.SaltLength(profile);
+        int k = profile.MasterKeyLength();
+        int s = profile.MasterSaltLength();
         if (exporterOutput.Length != 2 * (k + s))
         {
             throw new ArgumentException($"exporter output must be {2 * (k + s)} bytes for {profile}", nameof(exporterOutput));

@@ -37,6 +37,9 @@ public static class SrtpProfileExtensions
     /// <summary>Master salt length in bytes: 14 (112 bits, RFC 3711 §8.2) or 12 for AES-GCM (96 bits, RFC 7714 §12).</summary>
     public static int MasterSaltLength(this SrtpProfile profile) => profile.IsAead() ? 12 : 14;
 
+    /// <summary>The keying material a DTLS-SRTP exporter must produce for the profile: 2 × (master key + master salt), RFC 5764 §4.2.</summary>
+    public static int DtlsExporterLength(this SrtpProfile profile) => 2 * (profile.MasterKeyLength() + profile.MasterSaltLength());
+
     /// <summary>Whether the profile is an AEAD (AES-GCM) profile of RFC 7714.</summary>
     public static bool IsAead(this SrtpProfile profile) => profile is SrtpProfile.AeadAes128Gcm or SrtpProfile.AeadAes256Gcm;
 

@@ -7,22 +7,14 @@ namespace RtcStack.Stun;
 public static class PacketDemultiplexer
 {
     /// <summary>Classifies one datagram. Never throws; an empty datagram is <see cref="PacketKind.Unknown"/>.</summary>
-    public static PacketKind Classify(ReadOnlySpan<byte> datagram)
+    public static PacketKind Classify(ReadOnlySpan<byte> datagram) => Rfc7983.Classify(datagram) switch
     {
-        if (datagram.IsEmpty)
-        {
-            return PacketKind.Unknown;
-        }
-
-        byte b = datagram[0];
-        return b switch
-        {
-            <= 3 => PacketKind.Stun,
-            >= 16 and <= 19 => PacketKind.Zrtp,
-            >= 20 and <= 63 => PacketKind.Dtls,
-            >= 64 and <= 79 => PacketKind.TurnChannelData,
-            >= 128 and <= 191 => datagram.Length >= 2 && (datagram[1] & 0x7F) is >= 64 and <= 95 ? PacketKind.Rtcp : PacketKind.Rtp,
-            _ => PacketKind.Unknown,
-        };
-    }
+        Rfc7983.Kind.Stun => PacketKind.Stun,
+        Rfc7983.Kind.Zrtp => PacketKind.Zrtp,
+        Rfc7983.Kind.Dtls => PacketKind.Dtls,
+        Rfc7983.Kind.TurnChannelData => PacketKind.TurnChannelData,
+        Rfc7983.Kind.Rtp => PacketKind.Rtp,
+        Rfc7983.Kind.Rtcp => PacketKind.Rtcp,
+        _ => PacketKind.Unknown,
+    };
 }

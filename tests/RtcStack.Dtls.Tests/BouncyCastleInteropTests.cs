@@ -5,6 +5,7 @@ using RtcStack.Dtls;
 using RtcStack.Dtls.Tests.Support;
 using RtcStack.TestSupport.Dtls;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls.Tests;
 
@@ -15,16 +16,20 @@ namespace RtcStack.Dtls.Tests;
 /// </summary>
 public class BouncyCastleInteropTests
 {
-    public static TheoryData<DtlsRole, DtlsCipherSuite, SrtpProtectionProfile> Matrix()
+    public static TheoryData<DtlsRole, DtlsCipherSuite, SrtpProfile> Matrix()
     {
-        var data = new TheoryData<DtlsRole, DtlsCipherSuite, SrtpProtectionProfile>();
+        var data = new TheoryData<DtlsRole, DtlsCipherSuite, SrtpProfile>();
         foreach (DtlsRole role in new[] { DtlsRole.Client, DtlsRole.Server })
         {
             foreach (DtlsCipherSuite suite in new[] { DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256, DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384, DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256 })
             {
-                foreach (SrtpProtectionProfile profile in Enum.GetValues<SrtpProtectionProfile>())
+                // Every profile with a DTLS-SRTP code point (the shared enum also holds SDES-only AES-256-CM ones).
+                foreach (SrtpProfile profile in Enum.GetValues<SrtpProfile>())
                 {
-                    data.Add(role, suite, profile);
+                    if (profile.IsDtlsSrtp())
+                    {
+                        data.Add(role, suite, profile);
+                    }
                 }
             }
         }
@@ -34,7 +39,7 @@ public class BouncyCastleInteropTests
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public void Handshake_AgainstBouncyCastle_ExportsEqualSrtpKeys(DtlsRole ourRole, DtlsCipherSuite suite, SrtpProtectionProfile profile)
+    public void Handshake_AgainstBouncyCastle_ExportsEqualSrtpKeys(DtlsRole ourRole, DtlsCipherSuite suite, SrtpProfile profile)
     {
         DtlsOptions options = TestCertificates.Options(TestCertificates.Client, TestCertificates.Server);
         options.CipherSuites.Clear();
@@ -52,7 +57,7 @@ public class BouncyCastleInteropTests
         Assert.Equal((int)suite, r.Peer.SelectedCipherSuite);
         Assert.Equal(profile, r.Connected.SrtpKeys!.Profile);
         Assert.Equal((int)profile, r.Peer.SelectedSrtpProfile);
-        Assert.Equal(SrtpProfileLengths.ExporterLength(profile), r.PeerExported.Length);
+        Assert.Equal(profile.DtlsExporterLength(), r.PeerExported.Length);
         Assert.Equal(Convert.ToHexString(r.PeerExported), Convert.ToHexString(r.Connected.SrtpKeys.ExporterOutput));
         Assert.Equal(TestCertificates.Client.Der.ToArray(), r.Peer.PeerCertificateDer);
         Assert.Equal("ping from bc", r.ReceivedByUs);
@@ -115,7 +120,7 @@ public class BouncyCastleInteropTests
         {
             try
             {
-                int length = ours.SrtpProfiles.Count == 1 ? SrtpProfileLengths.ExporterLength(ours.SrtpProfiles[0]) : 60;
+                int length = ours.SrtpProfiles.Count == 1 ? ours.SrtpProfiles[0].DtlsExporterLength() : 60;
                 (DtlsTransport t, byte[] x) = ourRole == DtlsRole.Client ? peer.Accept(peerEnd, length) : peer.Connect(peerEnd, length);
                 exported = x;
                 byte[] ping = Encoding.ASCII.GetBytes("ping from bc");

@@ -4,6 +4,7 @@ using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
 using RtcStack.Dtls.Tests.Support;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls.Tests;
 
@@ -80,7 +81,7 @@ public class BrowserClientHelloTests
         Assert.True(hello.ExtendedMasterSecret);
         Assert.NotNull(hello.RenegotiationInfo);
         Assert.Empty(hello.RenegotiationInfo!);
-        Assert.Equal((ushort)SrtpProtectionProfile.AeadAes128Gcm, hello.SrtpProfile);
+        Assert.Equal((ushort)SrtpProfile.AeadAes128Gcm, hello.SrtpProfile);
         Assert.Equal(0, sh.MessageSeq);
 
         // RFC 8446 §4.1.3: a server that does not speak 1.3 must not send the downgrade sentinel.

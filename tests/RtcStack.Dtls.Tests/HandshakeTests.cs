@@ -1,6 +1,7 @@
 using RtcStack.Dtls;
 using RtcStack.Dtls.Tests.Support;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls.Tests;
 
@@ -25,7 +26,7 @@ public class HandshakeTests
         Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)), string.Join("; ", link.EventsA.Concat(link.EventsB)));
         var ce = Assert.Single(link.EventsA.OfType<DtlsConnectedEvent>());
         var se = Assert.Single(link.EventsB.OfType<DtlsConnectedEvent>());
-        Assert.Equal(SrtpProtectionProfile.AeadAes128Gcm, ce.SrtpKeys!.Profile);
+        Assert.Equal(SrtpProfile.AeadAes128Gcm, ce.SrtpKeys!.Profile);
         Assert.Equal(ce.SrtpKeys.ExporterOutput, se.SrtpKeys!.ExporterOutput);
         Assert.Equal(ce.SrtpKeys.LocalMasterKey, se.SrtpKeys.RemoteMasterKey);
         Assert.Equal(ce.SrtpKeys.LocalMasterSalt, se.SrtpKeys.RemoteMasterSalt);

@@ -3,6 +3,7 @@ using RtcStack.Dtls.Handshake;
 using RtcStack.Dtls.Records;
 using RtcStack.Dtls.Tests.Support;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.Dtls.Tests;
 
@@ -18,6 +19,19 @@ public class ProtocolTests
         link.A.Start(link.Now);
         Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)));
         return link;
+    }
+
+    [Theory]
+    [InlineData(SrtpProfile.Aes256CmHmacSha1_80)]
+    [InlineData(SrtpProfile.Aes256CmHmacSha1_32)]
+    public void ASrtpProfileWithoutADtlsSrtpCodePointIsRefusedInOptions(SrtpProfile profile)
+    {
+        // DTLS and SRTP share one profile enum; the RFC 6188 AES-256-CM profiles have SDES names only (their private
+        // values never go on the wire), so an endpoint configured with one refuses to start.
+        DtlsOptions o = TestCertificates.Options(TestCertificates.Client, TestCertificates.Server);
+        o.SrtpProfiles.Add(profile);
+        var e = Assert.Throws<InvalidOperationException>(() => new DtlsEndpoint(DtlsRole.Client, o));
+        Assert.Contains("no DTLS-SRTP code point", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +74,7 @@ public class ProtocolTests
     {
         DtlsOptions co = TestCertificates.Options(TestCertificates.Client, TestCertificates.Server);
         co.SrtpProfiles.Clear();
-        co.SrtpProfiles.Add(SrtpProtectionProfile.NullHmacSha1_32);
+        co.SrtpProfiles.Add(SrtpProfile.NullHmacSha1_32);
         var link = new VirtualLink(new DtlsEndpoint(DtlsRole.Client, co), new DtlsEndpoint(DtlsRole.Server, TestCertificates.Options(TestCertificates.Server, TestCertificates.Client)));
         link.B.Start(link.Now);
         link.A.Start(link.Now);

@@ -18,6 +18,8 @@ public class StunPiecesTests
     [InlineData(new byte[] { 80 }, PacketKind.Unknown)]
     [InlineData(new byte[] { 0x80, 111 }, PacketKind.Rtp)]
     [InlineData(new byte[] { 0x80, 0xE0 }, PacketKind.Rtp)]
+    [InlineData(new byte[] { 0x80, 72 }, PacketKind.Rtp)] // marker clear, payload type 72: RTP (RFC 5761 §4 only forbids sending it)
+    [InlineData(new byte[] { 0x80, 95 }, PacketKind.Rtp)]
     [InlineData(new byte[] { 0x81, 200 }, PacketKind.Rtcp)]
     [InlineData(new byte[] { 0x80, 223 }, PacketKind.Rtcp)]
     [InlineData(new byte[] { 191, 96 }, PacketKind.Rtp)]

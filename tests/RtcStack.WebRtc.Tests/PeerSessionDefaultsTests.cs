@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using RtcStack.Dtls;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc.Tests;
 
@@ -41,7 +42,7 @@ public sealed class PeerSessionDefaultsTests
     {
         // Both browsers offer it; libwebrtc prefers it. As DTLS server we choose by this order (a Chromium
         // ClientHello lists SHA1_80 first and gets GCM: BrowserClientHelloTests).
-        Assert.Equal(SrtpProtectionProfile.AeadAes128Gcm, new PeerSessionOptions().SrtpProfiles[0]);
-        Assert.Equal(SrtpProtectionProfile.AeadAes128Gcm, new DtlsOptions().SrtpProfiles[0]);
+        Assert.Equal(SrtpProfile.AeadAes128Gcm, new PeerSessionOptions().SrtpProfiles[0]);
+        Assert.Equal(SrtpProfile.AeadAes128Gcm, new DtlsOptions().SrtpProfiles[0]);
     }
 }

@@ -6,6 +6,7 @@ using RtcStack.Sdp;
 using RtcStack.Stun;
 using RtcStack.TestSupport;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc.Tests;
 
@@ -167,18 +168,18 @@ public sealed partial class PeerSessionTests
     }
 
     [Theory]
-    [InlineData(SrtpProtectionProfile.AeadAes128Gcm)]
-    [InlineData(SrtpProtectionProfile.Aes128CmHmacSha1_80)]
-    [InlineData(SrtpProtectionProfile.Aes128CmHmacSha1_32)]
-    [InlineData(SrtpProtectionProfile.AeadAes256Gcm)]
-    public void SrtpProfileIsTheOneBothSupport(SrtpProtectionProfile profile)
+    [InlineData(SrtpProfile.AeadAes128Gcm)]
+    [InlineData(SrtpProfile.Aes128CmHmacSha1_80)]
+    [InlineData(SrtpProfile.Aes128CmHmacSha1_32)]
+    [InlineData(SrtpProfile.AeadAes256Gcm)]
+    public void SrtpProfileIsTheOneBothSupport(SrtpProfile profile)
     {
         PeerSessionOptions a = Options(5);
         a.SrtpProfiles.Clear();
-        a.SrtpProfiles.Add(SrtpProtectionProfile.AeadAes128Gcm);
-        a.SrtpProfiles.Add(SrtpProtectionProfile.AeadAes256Gcm);
-        a.SrtpProfiles.Add(SrtpProtectionProfile.Aes128CmHmacSha1_80);
-        a.SrtpProfiles.Add(SrtpProtectionProfile.Aes128CmHmacSha1_32);
+        a.SrtpProfiles.Add(SrtpProfile.AeadAes128Gcm);
+        a.SrtpProfiles.Add(SrtpProfile.AeadAes256Gcm);
+        a.SrtpProfiles.Add(SrtpProfile.Aes128CmHmacSha1_80);
+        a.SrtpProfiles.Add(SrtpProfile.Aes128CmHmacSha1_32);
         PeerSessionOptions b = Options(6);
         b.SrtpProfiles.Clear();
         b.SrtpProfiles.Add(profile);

@@ -4,6 +4,7 @@ using CipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 using NamedGroup = Org.BouncyCastle.Tls.NamedGroup;
 using RtcStack.Dtls;
 using RtcStack.TestSupport.Dtls;
+using RtcStack.Srtp;
 
 namespace RtcStack.Benchmarks.Dtls;
 
@@ -98,7 +99,7 @@ public class DtlsHandshakeBenchmarks
         var co = new DtlsOptions { Certificate = _clientCert };
         co.RemoteFingerprints.Add(_serverCert.Fingerprint);
         co.SrtpProfiles.Clear();
-        co.SrtpProfiles.Add(SrtpProtectionProfile.Aes128CmHmacSha1_80);
+        co.SrtpProfiles.Add(SrtpProfile.Aes128CmHmacSha1_80);
         co.CipherSuites.Clear();
         co.CipherSuites.Add(DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256);
         var so = new DtlsOptions { Certificate = _serverCert };

@@ -68,7 +68,7 @@ public class SessionPacketPathBenchmarks
         new Random(1).NextBytes(_opus.AsSpan(1));
         _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        DtlsSrtpProtectionProfile(out SrtpProtectionProfile wanted);
+        DtlsSrtpProfile(out SrtpProfile wanted);
         _as = new PeerSession[Pairs];
         _bs = new PeerSession[Pairs];
         for (int p = 0; p < Pairs; p++)
@@ -203,7 +203,7 @@ public class SessionPacketPathBenchmarks
         _next = _next + 1 == _as.Length ? 0 : _next + 1;
     }
 
-    private static PeerSessionOptions Options(DtlsCertificate certificate, int seed, SrtpProtectionProfile profile)
+    private static PeerSessionOptions Options(DtlsCertificate certificate, int seed, SrtpProfile profile)
     {
         var o = new PeerSessionOptions { Certificate = certificate, Random = new Random(seed) };
         o.SrtpProfiles.Clear();
@@ -211,10 +211,10 @@ public class SessionPacketPathBenchmarks
         return o;
     }
 
-    private void DtlsSrtpProtectionProfile(out SrtpProtectionProfile profile) => profile = Profile switch
+    private void DtlsSrtpProfile(out SrtpProfile profile) => profile = Profile switch
     {
-        SrtpProfile.AeadAes128Gcm => SrtpProtectionProfile.AeadAes128Gcm,
-        _ => SrtpProtectionProfile.Aes128CmHmacSha1_80,
+        SrtpProfile.AeadAes128Gcm => SrtpProfile.AeadAes128Gcm,
+        _ => SrtpProfile.Aes128CmHmacSha1_80,
     };
 
     // What the driver does: run due timers, deliver what they produced, read the next deadline.

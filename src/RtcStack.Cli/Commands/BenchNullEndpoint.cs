@@ -27,6 +27,8 @@ internal sealed class BenchNullEndpoint : IIceDatagramEndpoint
 
     public TransportAddress Local { get; set; }
 
+    public void AddLocalAddress(TransportAddress address) => Local = address;
+
     public TransportAddress Peer { get; set; }
 
     /// <summary>Queues one datagram to <see cref="Peer"/> (the host sends it when the call returns).</summary>

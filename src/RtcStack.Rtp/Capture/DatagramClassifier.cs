@@ -18,29 +18,18 @@ public static class DatagramClassifier
             return DatagramKind.Other;
         }
 
-        byte b = payload[0];
-        switch (b)
+        return Rfc7983.Classify(payload) switch
         {
-            case <= 3:
-                return DatagramKind.Stun;
-            case >= 16 and <= 19:
-                return DatagramKind.Zrtp;
-            case >= 20 and <= 63:
-                return DatagramKind.Dtls;
-            case >= 64 and <= 79:
-                return DatagramKind.TurnChannel;
-            case >= 128 and <= 191:
-                break;
-            default:
-                return DatagramKind.Other;
-        }
+            Rfc7983.Kind.Stun => DatagramKind.Stun,
+            Rfc7983.Kind.Zrtp => DatagramKind.Zrtp,
+            Rfc7983.Kind.Dtls => DatagramKind.Dtls,
+            Rfc7983.Kind.TurnChannelData => DatagramKind.TurnChannel,
 
-        if (payload.Length >= 2 && payload[1] is >= 192 and <= 223)
-        {
-            return IsPlausibleRtcp(payload) ? DatagramKind.Rtcp : DatagramKind.Other;
-        }
-
-        return RtpPacket.TryParse(payload, out _) ? DatagramKind.Rtp : DatagramKind.Other;
+            // A capture also checks that the header holds together, so a stray byte pattern is not counted as a stream.
+            Rfc7983.Kind.Rtcp => IsPlausibleRtcp(payload) ? DatagramKind.Rtcp : DatagramKind.Other,
+            Rfc7983.Kind.Rtp => RtpPacket.TryParse(payload, out _) ? DatagramKind.Rtp : DatagramKind.Other,
+            _ => DatagramKind.Other,
+        };
     }
 
     /// <summary>

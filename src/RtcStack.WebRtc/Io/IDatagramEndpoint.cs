@@ -3,7 +3,7 @@ using RtcStack.Stun;
 namespace RtcStack.WebRtc.Io;
 
 /// <summary>
-/// A sans-IO state machine a <see cref="UdpDriver"/> can run (docs/ARCHITECTURE.md): it takes datagrams and
+/// A sans-IO state machine a host can run (<c>UdpDriver</c> or <c>UdpSessionHost</c> in RtcStack.WebRtc.Hosting) (docs/ARCHITECTURE.md): it takes datagrams and
 /// time, and yields datagrams and its next deadline. An ICE agent, or a whole WebRTC session that
 /// composes ICE, DTLS and SRTP, implements it. The driver calls it from one thread at a time.
 /// </summary>

@@ -8,4 +8,10 @@ public interface IIceDatagramEndpoint : IDatagramEndpoint
 {
     /// <summary>Gets the endpoint's current local ICE username fragment (it changes on an ICE restart).</summary>
     string LocalIceUfrag { get; }
+
+    /// <summary>
+    /// Registers the address of a socket the host bound for the endpoint, as a host candidate base
+    /// (RFC 8445 §5.1.1.1). The host calls it once per socket when the endpoint is added.
+    /// </summary>
+    void AddLocalAddress(Stun.TransportAddress address);
 }

@@ -6,7 +6,7 @@ namespace RtcStack.WebRtc.Io;
 
 /// <summary>
 /// Adapts an <see cref="IceAgent"/> to <see cref="IDatagramEndpoint"/>: ICE alone over a
-/// <see cref="UdpDriver"/>. Application data that arrives on a valid pair is handed to
+/// <c>UdpDriver</c> (RtcStack.WebRtc.Hosting). Application data that arrives on a valid pair is handed to
 /// <see cref="ApplicationData"/> (on the driver's thread, the span valid only during the call);
 /// ICE events go to <see cref="Events"/>. A WebRTC session composes the agent the same way.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class IceAgentEndpoint(IceAgent agent) : ITurnStreamEndpoint
 
     /// <summary>
     /// Queues <paramref name="payload"/> for the selected pair of <paramref name="component"/>
-    /// (call it inside <see cref="UdpDriver.Invoke"/>). False when ICE has no selected pair or consent was lost.
+    /// (call it inside the driver's <c>Invoke</c>). False when ICE has no selected pair or consent was lost.
     /// </summary>
     public bool Send(ReadOnlySpan<byte> payload, TimeSpan now, int component = 1)
     {

@@ -2,6 +2,7 @@ using RtcStack.Dtls;
 using RtcStack.Ice;
 using RtcStack.Rtp;
 using RtcStack.Sdp;
+using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc;
 
@@ -39,7 +40,7 @@ public sealed partial class PeerSession
             SelectedCandidatePairId = pair is null ? null : PairId,
             TlsVersion = _dtlsCipher is null ? null : "FEFD",
             DtlsCipher = _dtlsCipher is DtlsCipherSuite suite ? CipherName(suite) : null,
-            SrtpCipher = _srtpProfile is SrtpProtectionProfile p ? SrtpName(p) : null,
+            SrtpCipher = _srtpProfile is SrtpProfile p ? SrtpName(p) : null,
             SrtpAuthenticationFailures = _srtpFailures,
             SrtpReplays = _srtpReplays,
             SrtcpFailures = _srtcpFailures,
@@ -216,16 +217,7 @@ public sealed partial class PeerSession
     /// The name of an SRTP profile as webrtc-stats <c>srtpCipher</c> wants it: the "Profile" column of the
     /// IANA DTLS-SRTP protection profile registry (RFC 5764 §4.1.2, RFC 7714 §14.2), as browsers report it.
     /// </summary>
-    public static string SrtpName(SrtpProtectionProfile profile) => profile switch
-    {
-        SrtpProtectionProfile.Aes128CmHmacSha1_80 => "SRTP_AES128_CM_HMAC_SHA1_80",
-        SrtpProtectionProfile.Aes128CmHmacSha1_32 => "SRTP_AES128_CM_HMAC_SHA1_32",
-        SrtpProtectionProfile.AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
-        SrtpProtectionProfile.AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
-        SrtpProtectionProfile.NullHmacSha1_80 => "SRTP_NULL_HMAC_SHA1_80",
-        SrtpProtectionProfile.NullHmacSha1_32 => "SRTP_NULL_HMAC_SHA1_32",
-        _ => profile.ToString(),
-    };
+    public static string SrtpName(SrtpProfile profile) => profile.DtlsName();
 
     private static string IceStateName(IceConnectionState s) => s.ToString().ToLowerInvariant();
 

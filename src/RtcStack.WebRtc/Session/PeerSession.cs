@@ -60,7 +60,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
     private DtlsEndpoint? _dtls;
     private DtlsRole? _dtlsRole;
     private SrtpSession? _srtp;
-    private SrtpProtectionProfile? _srtpProfile;
+    private SrtpProfile? _srtpProfile;
     private DtlsCipherSuite? _dtlsCipher;
     private bool _dtlsFailed;
     private bool _dtlsClosedByPeer;
@@ -135,7 +135,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
     public DtlsRole? LocalDtlsRole => _dtlsRole;
 
     /// <summary>Gets the negotiated SRTP protection profile once DTLS connected.</summary>
-    public SrtpProtectionProfile? NegotiatedSrtpProfile => _srtpProfile;
+    public SrtpProfile? NegotiatedSrtpProfile => _srtpProfile;
 
     /// <summary>Gets the negotiated DTLS cipher suite once connected.</summary>
     public DtlsCipherSuite? NegotiatedCipherSuite => _dtlsCipher;
@@ -499,7 +499,7 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
             Logger = _options.Logger,
         };
         dtlsOptions.SrtpProfiles.Clear();
-        foreach (SrtpProtectionProfile p in _options.SrtpProfiles)
+        foreach (SrtpProfile p in _options.SrtpProfiles)
         {
             dtlsOptions.SrtpProfiles.Add(p);
         }
@@ -532,15 +532,14 @@ public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpo
 
     private void OnDtlsConnected(DtlsConnectedEvent c, TimeSpan now)
     {
-        if (c.SrtpKeys is not DtlsSrtpKeyingMaterial keys
-            || !SrtpProfileExtensions.TryFromDtlsSrtpId((ushort)keys.Profile, out SrtpProfile profile))
+        if (c.SrtpKeys is not DtlsSrtpKeyingMaterial keys)
         {
             _dtlsFailed = true;
             _events.Enqueue(new DtlsFailedSessionEvent(DtlsError.NoCommonSrtpProfile, "DTLS connected without an SRTP profile both sides support (RFC 5764 §4.1.2)"));
             return;
         }
 
-        _srtp = new SrtpSession(profile, keys.LocalMasterKey, keys.LocalMasterSalt, keys.RemoteMasterKey, keys.RemoteMasterSalt,
+        _srtp = new SrtpSession(keys.Profile, keys.LocalMasterKey, keys.LocalMasterSalt, keys.RemoteMasterKey, keys.RemoteMasterSalt,
             new SrtpOptions { ReplayWindowSize = _options.SrtpReplayWindow });
         _srtpProfile = keys.Profile;
         _dtlsCipher = c.CipherSuite;

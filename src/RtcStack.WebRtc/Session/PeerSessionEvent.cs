@@ -1,5 +1,6 @@
 using RtcStack.Dtls;
 using RtcStack.Ice;
+using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc;
 
@@ -33,7 +34,7 @@ public sealed record SelectedPairChangedEvent(IceCandidatePair Pair) : PeerSessi
 /// <param name="Role">Our DTLS role.</param>
 /// <param name="CipherSuite">The negotiated DTLS cipher suite.</param>
 /// <param name="SrtpProfile">The negotiated SRTP protection profile (RFC 5764 §4.1.2).</param>
-public sealed record DtlsConnectedSessionEvent(DtlsRole Role, DtlsCipherSuite CipherSuite, SrtpProtectionProfile SrtpProfile) : PeerSessionEvent;
+public sealed record DtlsConnectedSessionEvent(DtlsRole Role, DtlsCipherSuite CipherSuite, SrtpProfile SrtpProfile) : PeerSessionEvent;
 
 /// <summary>The DTLS handshake or connection failed.</summary>
 /// <param name="Error">The DTLS error.</param>

@@ -3,6 +3,7 @@ using RtcStack.Congestion;
 using RtcStack.Dtls;
 using RtcStack.Ice;
 using RtcStack.Sdp;
+using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc;
 
@@ -19,10 +20,10 @@ public sealed class PeerSessionOptions
     /// Gets the SRTP protection profiles offered (as DTLS client) or accepted (as DTLS server), most
     /// preferred first (RFC 5764 §4.1.1). Browsers support AEAD_AES_128_GCM and AES128_CM_HMAC_SHA1_80.
     /// </summary>
-    public IList<SrtpProtectionProfile> SrtpProfiles { get; } = new List<SrtpProtectionProfile>
+    public IList<SrtpProfile> SrtpProfiles { get; } = new List<SrtpProfile>
     {
-        SrtpProtectionProfile.AeadAes128Gcm,
-        SrtpProtectionProfile.Aes128CmHmacSha1_80,
+        SrtpProfile.AeadAes128Gcm,
+        SrtpProfile.Aes128CmHmacSha1_80,
     };
 
     /// <summary>

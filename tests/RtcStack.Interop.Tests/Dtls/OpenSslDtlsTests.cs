@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using RtcStack.Dtls;
 using RtcStack.TestSupport;
 using Xunit;
+using RtcStack.Srtp;
 
 namespace RtcStack.Interop.Tests.Dtls;
 
@@ -25,13 +26,13 @@ public sealed partial class OpenSslDtlsTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData(SrtpProtectionProfile.Aes128CmHmacSha1_80, "SRTP_AES128_CM_SHA1_80")]
-    [InlineData(SrtpProtectionProfile.AeadAes128Gcm, "SRTP_AEAD_AES_128_GCM")]
-    public void OurClient_AgainstOpenSslServer(SrtpProtectionProfile profile, string opensslProfile)
+    [InlineData(SrtpProfile.Aes128CmHmacSha1_80, "SRTP_AES128_CM_SHA1_80")]
+    [InlineData(SrtpProfile.AeadAes128Gcm, "SRTP_AEAD_AES_128_GCM")]
+    public void OurClient_AgainstOpenSslServer(SrtpProfile profile, string opensslProfile)
     {
         (string certPem, string keyPem, DtlsFingerprint opensslFingerprint) = MakeOpenSslCertificate();
         using DtlsCertificate ours = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        int length = SrtpProfileLengths.ExporterLength(profile);
+        int length = profile.DtlsExporterLength();
         int port = FreeUdpPort();
         using OpenSslProcess server = OpenSslProcess.Start(_openssl,
         [
@@ -66,13 +67,13 @@ public sealed partial class OpenSslDtlsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(SrtpProtectionProfile.Aes128CmHmacSha1_80, "SRTP_AES128_CM_SHA1_80")]
-    [InlineData(SrtpProtectionProfile.AeadAes128Gcm, "SRTP_AEAD_AES_128_GCM")]
-    public void OurServer_AgainstOpenSslClient(SrtpProtectionProfile profile, string opensslProfile)
+    [InlineData(SrtpProfile.Aes128CmHmacSha1_80, "SRTP_AES128_CM_SHA1_80")]
+    [InlineData(SrtpProfile.AeadAes128Gcm, "SRTP_AEAD_AES_128_GCM")]
+    public void OurServer_AgainstOpenSslClient(SrtpProfile profile, string opensslProfile)
     {
         (string certPem, string keyPem, DtlsFingerprint opensslFingerprint) = MakeOpenSslCertificate();
         using DtlsCertificate ours = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
-        int length = SrtpProfileLengths.ExporterLength(profile);
+        int length = profile.DtlsExporterLength();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         int port = ((IPEndPoint)socket.LocalEndPoint!).Port;

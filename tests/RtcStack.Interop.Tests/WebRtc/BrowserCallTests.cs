@@ -7,6 +7,7 @@ using RtcStack.TestSupport.Browsers;
 using RtcStack.WebRtc;
 using Xunit;
 using Xunit.Abstractions;
+using RtcStack.Srtp;
 
 namespace RtcStack.Interop.Tests.WebRtc;
 
@@ -84,7 +85,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             if (srtp != "any")
             {
                 o.SrtpProfiles.Clear();
-                o.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProtectionProfile.AeadAes128Gcm : SrtpProtectionProfile.Aes128CmHmacSha1_80);
+                o.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProfile.AeadAes128Gcm : SrtpProfile.Aes128CmHmacSha1_80);
             }
 
             return o;

@@ -407,13 +407,13 @@ public sealed class UdpSessionHost : IDisposable
         }
 
         _handles[handle] = 0;
-        if (endpoint is PeerSession session)
+        if (endpoint is IIceDatagramEndpoint ice)
         {
             lock (handle.Gate)
             {
                 foreach (BoundSocket b in handle.Sockets)
                 {
-                    session.AddLocalAddress(b.Local);
+                    ice.AddLocalAddress(b.Local);
                 }
             }
         }
