@@ -82,6 +82,21 @@ public class Av1RoundTripTests
             Assert.Equal(expected, output);
         });
 
+    [Property(MaxTest = 50)]
+    public Property ConsecutiveUnitsThroughOnePacketizerAndDepacketizer() =>
+        Prop.ForAll(Cases(), c =>
+        {
+            var packetizer = new Av1Packetizer { MaxPayloadSize = c.MaxPayloadSize };
+            var depacketizer = new Av1Depacketizer();
+            for (int unitIndex = 0; unitIndex < 4; unitIndex++)
+            {
+                Case one = c with { Seed = c.Seed + unitIndex, TotalSize = 1 + (c.TotalSize / (unitIndex + 1)), KeyFrame = unitIndex == 0 };
+                (byte[] unit, byte[] expected) = Build(one);
+                var payloads = PacketizerHarness.Packetize(packetizer, unit, one.KeyFrame);
+                Assert.Equal(expected, PacketizerHarness.Depacketize(depacketizer, payloads.Select(p => p.Payload), expected.Length + 16));
+            }
+        });
+
     // AV1 RTP §5: the OBUs with an extension header in one packet share temporal_id and spatial_id.
     private static void AssertOneLayer(byte[] payload)
     {

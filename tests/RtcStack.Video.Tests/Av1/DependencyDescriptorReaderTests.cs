@@ -210,6 +210,16 @@ public class DependencyDescriptorReaderTests
     }
 
     [Fact]
+    public void AStructureWhosePacketUsesATemplateOutsideItIsMalformedAndNotKept()
+    {
+        // A.8.3: frame_dependency_template_id MUST lie in the range of the structure; the packet that carries the
+        // structure cannot blame a lost one.
+        var reader = new DependencyDescriptorReader();
+        Assert.Equal(DependencyDescriptorStatus.Malformed, reader.Read(FirstPacket(templateId: 9), new DependencyDescriptor()));
+        Assert.Null(reader.Structure);
+    }
+
+    [Fact]
     public void EveryTruncationIsRefusedAndKeepsTheOldStructure()
     {
         byte[] full = FirstPacket();

@@ -35,6 +35,19 @@ public class H265PayloadTests
     }
 
     [Fact]
+    public void TheAggregationPacketHeaderTakesTheLowestLayerIdAndTid()
+    {
+        // §4.4.2: F is 0 when every aggregated F is 0; LayerId and TID are the lowest of the aggregated NAL units.
+        byte[] a = Hex("0213 AA"); // TRAIL_R, LayerId 2, TID 3
+        byte[] b = Hex("020A BB"); // TRAIL_R, LayerId 1, TID 2
+        byte[] c = Hex("0224 CC"); // TRAIL_R, LayerId 4, TID 4
+        var payloads = Packetize(new H265Packetizer(), AnnexB(a, b, c), keyFrame: false);
+        Assert.Equal(Hex("600A 0003 0213AA 0003 020ABB 0003 0224CC"), Assert.Single(payloads).Payload);
+        Assert.True(new H265Depacketizer().TryReadHeader(payloads[0].Payload, out VideoPayloadHeader header));
+        Assert.Equal(1, header.TemporalLayer); // TID 2 - 1
+    }
+
+    [Fact]
     public void FragmentsALargeNalUnitWithStartAndEndBits()
     {
         // §4.4.3: payload header type 49 with the NAL unit's LayerId and TID, FU header |S|E|FuType|, the NAL
