@@ -17,9 +17,6 @@ internal ref struct Av1ObuElementReader
         _index = 0;
     }
 
-    /// <summary>Gets whether every element has been read.</summary>
-    public readonly bool End => _rest.IsEmpty && (_w == 0 || _index == _w);
-
     /// <summary>Reads the next element; false at the end or on a malformed length (see <see cref="Malformed"/>).</summary>
     public bool TryNext(out ReadOnlySpan<byte> element)
     {
