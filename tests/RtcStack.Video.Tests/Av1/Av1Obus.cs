@@ -3,15 +3,15 @@ namespace RtcStack.Video.Tests.Av1;
 /// <summary>Builds AV1 OBUs (AV1 §5.3) for the tests: header, optional extension, optional obu_size, payload.</summary>
 internal static class Av1Obus
 {
-    public const int SequenceHeader = 1;
-    public const int TemporalDelimiter = 2;
-    public const int FrameHeader = 3;
-    public const int TileGroup = 4;
-    public const int Metadata = 5;
-    public const int Frame = 6;
-    public const int RedundantFrameHeader = 7;
-    public const int TileList = 8;
-    public const int Padding = 15;
+    public const int SequenceHeader = Av1ObuType.SequenceHeader;
+    public const int TemporalDelimiter = Av1ObuType.TemporalDelimiter;
+    public const int FrameHeader = Av1ObuType.FrameHeader;
+    public const int TileGroup = Av1ObuType.TileGroup;
+    public const int Metadata = Av1ObuType.Metadata;
+    public const int Frame = Av1ObuType.Frame;
+    public const int RedundantFrameHeader = Av1ObuType.RedundantFrameHeader;
+    public const int TileList = Av1ObuType.TileList;
+    public const int Padding = Av1ObuType.Padding;
 
     /// <summary>An OBU in low-overhead form (with obu_size) or, with <paramref name="withSize"/> false, without it.</summary>
     public static byte[] Obu(int type, byte[] payload, int temporalId = -1, int spatialId = 0, bool withSize = true)
