@@ -7,8 +7,12 @@ namespace RtcStack.Cli.Tests;
 /// <summary>
 /// The CI versions of the long runs: `bench churn` (2,000 sessions, the baseline after 1,000) and a 2-minute
 /// `bench soak` (100 pairs). Each runs in a process of its own, since they judge the process's RSS, descriptors and
-/// threads, which other tests in this process would disturb. The full runs are in benchmarks/README.md.
+/// threads, which other tests in this process would disturb. The full runs are in benchmarks/README.md. They are
+/// [Category=LongRun], which test.sh runs in a pass of its own after the others, so that the server measured has the
+/// machine to itself (beside the browser and peer tests on 2 cores its loop was starved: 85 % delivery, 294,000
+/// kernel drops).
 /// </summary>
+[Trait("Category", "LongRun")]
 public sealed class BenchLongRunTests(ITestOutputHelper output)
 {
     private (int ExitCode, string Out) RunCli(TimeSpan limit, params string[] args)

@@ -207,35 +207,48 @@ public class CookieFloodTests
             hellos.Add(hello.ToArray());
         }
 
-        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        // Four rounds of 10,000: the first warms up (JIT, pools); each later one is measured on its own. State kept per
+        // ClientHello would grow the heap in every round; what other threads of the test process leave (seen: 262 KB
+        // once, in a CI run on a loaded machine) does not repeat, so the smallest growth of the three rounds is judged.
         int verifyRequests = 0;
         ulong recordSeq = 0;
-        for (int i = 0; i < 10_000; i++)
+        var growth = new List<long>();
+        for (int round = 0; round < 4; round++)
         {
-            // Each arrives with a fresh record sequence number, as retransmissions and new clients do, so that
-            // the epoch-0 replay window (RFC 6347 §4.1.2.6) does not hide how the server treats it.
-            if (i % 2 == 0)
+            long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+            for (int i = 0; i < 10_000; i++)
             {
-                server.HandleDatagram(WithRecordSequence(chromium[0], recordSeq++), TimeSpan.FromMilliseconds(i));
-                server.HandleDatagram(WithRecordSequence(chromium[1], recordSeq++), TimeSpan.FromMilliseconds(i));
-            }
-            else
-            {
-                server.HandleDatagram(WithRecordSequence(hellos[i % hellos.Count], recordSeq++), TimeSpan.FromMilliseconds(i));
+                // Each arrives with a fresh record sequence number, as retransmissions and new clients do, so that
+                // the epoch-0 replay window (RFC 6347 §4.1.2.6) does not hide how the server treats it.
+                TimeSpan at = TimeSpan.FromMilliseconds((round * 10_000) + i);
+                if (i % 2 == 0)
+                {
+                    server.HandleDatagram(WithRecordSequence(chromium[0], recordSeq++), at);
+                    server.HandleDatagram(WithRecordSequence(chromium[1], recordSeq++), at);
+                }
+                else
+                {
+                    server.HandleDatagram(WithRecordSequence(hellos[i % hellos.Count], recordSeq++), at);
+                }
+
+                while (server.TryPollTransmit(out ReadOnlyMemory<byte> reply))
+                {
+                    Assert.Equal(22, reply.Span[0]);
+                    Assert.Equal((byte)HandshakeType.HelloVerifyRequest, reply.Span[DtlsRecord.HeaderLength]);
+                    verifyRequests++;
+                }
             }
 
-            while (server.TryPollTransmit(out ReadOnlyMemory<byte> reply))
+            long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+            if (round > 0)
             {
-                Assert.Equal(22, reply.Span[0]);
-                Assert.Equal((byte)HandshakeType.HelloVerifyRequest, reply.Span[DtlsRecord.HeaderLength]);
-                verifyRequests++;
+                growth.Add(heapAfter - heapBefore);
             }
         }
 
-        long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
-        Assert.Equal(10_000, verifyRequests);
+        Assert.Equal(40_000, verifyRequests);
         Assert.Equal(DtlsState.Handshaking, server.State);
-        Assert.True(heapAfter - heapBefore < 64 * 1024, $"heap grew by {heapAfter - heapBefore} bytes over 10,000 ClientHellos");
+        Assert.True(growth.Min() < 64 * 1024, $"heap grew in every round of 10,000 ClientHellos: {string.Join(", ", growth)} bytes");
 
         // A real client still connects: it answers the HelloVerifyRequest with the cookie.
         var client = new DtlsEndpoint(DtlsRole.Client, TestCertificates.Options(TestCertificates.Client, TestCertificates.Server));
