@@ -1,6 +1,6 @@
 namespace RtcStack.Dtls;
 
-/// <summary>TLS 1.2 cipher suites this implementation negotiates (IANA TLS Cipher Suites registry).</summary>
+/// <summary>Cipher suites this implementation negotiates (IANA TLS Cipher Suites registry): the TLS 1.2 ECDHE AEAD suites and the TLS 1.3 AES-GCM suites.</summary>
 public enum DtlsCipherSuite : ushort
 {
     /// <summary>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 {0xC0,0x2B}, RFC 5289 §3.2.</summary>
@@ -20,4 +20,10 @@ public enum DtlsCipherSuite : ushort
 
     /// <summary>TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 {0xCC,0xA8}: for peers whose certificate is RSA.</summary>
     EcdheRsaWithChaCha20Poly1305Sha256 = 0xCCA8,
+
+    /// <summary>TLS_AES_128_GCM_SHA256 {0x13,0x01}, RFC 8446 §B.4; DTLS 1.3 only.</summary>
+    Tls13Aes128GcmSha256 = 0x1301,
+
+    /// <summary>TLS_AES_256_GCM_SHA384 {0x13,0x02}, RFC 8446 §B.4; DTLS 1.3 only.</summary>
+    Tls13Aes256GcmSha384 = 0x1302,
 }

@@ -16,6 +16,12 @@ public sealed record DtlsConnectedEvent(
     byte[] RemoteCertificateDer,
     DtlsFingerprint? RemoteFingerprint) : DtlsEvent
 {
+    /// <summary>Gets the negotiated protocol version (RFC 9147 §5.3 / RFC 6347).</summary>
+    public DtlsVersion Version { get; init; } = DtlsVersion.Dtls12;
+
+    /// <summary>Gets the key exchange group (the DTLS 1.3 key_share group or the DTLS 1.2 ECDHE curve), or null when unknown.</summary>
+    public DtlsNamedGroup? Group { get; init; }
+
     /// <summary>Parses <see cref="RemoteCertificateDer"/> (each call returns a new object the caller disposes).</summary>
     public X509Certificate2 LoadRemoteCertificate() => X509CertificateLoader.LoadCertificate(RemoteCertificateDer);
 }

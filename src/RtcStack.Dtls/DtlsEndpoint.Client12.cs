@@ -63,6 +63,11 @@ public sealed partial class DtlsEndpoint
             RenegotiationInfo = [],
             HasEcPointFormats = true,
         };
+        if (_options.MaxVersion == DtlsVersion.Dtls13)
+        {
+            AddDtls13Offer(_clientHello);
+        }
+
         _step = Step.ClientWaitServerHello;
         SendClientHello(now);
     }
@@ -72,8 +77,16 @@ public sealed partial class DtlsEndpoint
         var w = new MessageWriter(512);
         _clientHello!.Write(w);
         _transcript.Clear();
+        _transcript13.Clear();
         BeginFlight();
-        AddHandshakeToFlight(HandshakeType.ClientHello, w.ToArray(), 0);
+        byte[] body = w.ToArray();
+        AddHandshakeToFlight(HandshakeType.ClientHello, body, 0);
+        if (_offered13)
+        {
+            // RFC 9147 §5.2: the 1.3 transcript has the 4-byte TLS header; which one counts is known at the ServerHello.
+            AppendTranscript13(HandshakeType.ClientHello, body);
+        }
+
         EndFlight(now, expectReply: true);
     }
 
@@ -83,6 +96,9 @@ public sealed partial class DtlsEndpoint
         {
             case Step.ClientWaitServerHello when type == HandshakeType.HelloVerifyRequest:
                 ClientOnHelloVerifyRequest(body, now);
+                break;
+            case Step.ClientWaitServerHello when type == HandshakeType.ServerHello && _offered13 && SelectsDtls13(body):
+                ClientOnServerHello13(body, now);
                 break;
             case Step.ClientWaitServerHello when type == HandshakeType.ServerHello:
                 ClientOnServerHello(body);
@@ -131,6 +147,24 @@ public sealed partial class DtlsEndpoint
         if (sh!.Version != ProtocolVersion.Dtls12 || sh.HasSupportedVersions)
         {
             throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.ProtocolVersion, $"server chose version 0x{sh.Version:x4}; only DTLS 1.2 is offered");
+        }
+
+        // RFC 8446 §4.1.3: a client that offered 1.3 refuses a 1.2 ServerHello carrying the downgrade sentinel.
+        if (_offered13 && sh.Random.AsSpan(24).SequenceEqual(ServerHelloMessage.DowngradeSentinel12))
+        {
+            throw new HandshakeFailureException(DtlsError.ProtocolViolation, AlertDescription.IllegalParameter, "DTLS 1.2 ServerHello with the TLS 1.3 downgrade sentinel");
+        }
+
+        if (_offered13)
+        {
+            // DTLS 1.2 it is: the 1.3 key shares are not needed.
+            foreach (KeyShare k in _keyShares13)
+            {
+                k.Dispose();
+            }
+
+            _keyShares13.Clear();
+            _offered13 = false;
         }
 
         if (Array.IndexOf(_clientHello!.CipherSuites, sh.CipherSuite) < 0 || sh.Compression != 0)
@@ -215,7 +249,7 @@ public sealed partial class DtlsEndpoint
             throw Decode(HandshakeType.ServerKeyExchange);
         }
 
-        if (curveType != 3 || Array.IndexOf(_clientHello!.SupportedGroups!, group) < 0)
+        if (curveType != 3 || group is not ((ushort)DtlsNamedGroup.X25519 or (ushort)DtlsNamedGroup.Secp256r1) || Array.IndexOf(_clientHello!.SupportedGroups!, group) < 0)
         {
             throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.IllegalParameter, $"server chose group {group} that was not offered");
         }

@@ -14,7 +14,13 @@ public sealed partial class DtlsEndpoint
     private readonly List<FlightMessage> _flight = [];
     private int _sendMessageSeq;
 
-    private void BeginFlight() => _flight.Clear();
+    private void BeginFlight()
+    {
+        _flight.Clear();
+        _flightAcked13.Clear();
+        _emptyAcked13.Clear();
+        _sent13.Clear();
+    }
 
     private void AddHandshakeToFlight(HandshakeType type, byte[] body, ushort epoch, bool addToTranscript = true)
     {
@@ -39,6 +45,17 @@ public sealed partial class DtlsEndpoint
     }
 
     private void TransmitFlight()
+    {
+        if (_v13 || _offered13)
+        {
+            TransmitFlight13();
+            return;
+        }
+
+        TransmitFlight12();
+    }
+
+    private void TransmitFlight12()
     {
         int mtu = _options.Mtu;
         byte[] datagram = new byte[mtu];

@@ -46,6 +46,12 @@ public sealed partial class DtlsEndpoint
 
     private void OnHandshakeMessage(HandshakeType type, byte[] body, int messageSeq, ushort epoch, ulong recordSeq, TimeSpan now)
     {
+        if (_v13)
+        {
+            OnHandshakeMessage13(type, body, messageSeq, epoch, now);
+            return;
+        }
+
         if (State == DtlsState.Connected)
         {
             // RFC 5746 §4.3/§4.5: renegotiation is refused with a no_renegotiation warning.
@@ -192,6 +198,13 @@ public sealed partial class DtlsEndpoint
             throw Decode(HandshakeType.Certificate);
         }
 
+        ProcessPeerLeaf(leaf);
+    }
+
+    /// <summary>The fingerprint check of RFC 8122 §5 / RFC 8827 §6.5 on the raw DER, then the key import (both versions).</summary>
+    private void ProcessPeerLeaf(ReadOnlySpan<byte> leaf)
+    {
+
         if (_remoteFingerprints.Count > 0)
         {
             foreach (DtlsFingerprint f in _remoteFingerprints)
@@ -263,6 +276,6 @@ public sealed partial class DtlsEndpoint
 
         DtlsMetrics.Handshakes.Add(1, new KeyValuePair<string, object?>("outcome", "connected"), new KeyValuePair<string, object?>("role", Role == DtlsRole.Client ? "client" : "server"));
         _logger.LogDebug("DTLS {Role} connected: {Suite}, SRTP {Profile}", Role, _suite, SrtpProfile);
-        _events.Enqueue(new DtlsConnectedEvent(_suite, keys, _remoteCertificateDer!, _matchedFingerprint));
+        _events.Enqueue(new DtlsConnectedEvent(_suite, keys, _remoteCertificateDer!, _matchedFingerprint) { Version = DtlsVersion.Dtls12, Group = _group != default ? _group : null });
     }
 }

@@ -55,6 +55,12 @@ public sealed partial class DtlsEndpoint
             return;
         }
 
+        if (_options.MaxVersion == DtlsVersion.Dtls13 && ch!.OffersDtls13)
+        {
+            ServerOnClientHello13(ch, body, messageSeq, recordSeq, now);
+            return;
+        }
+
         if (_options.RequireCookie)
         {
             Span<byte> expected = stackalloc byte[HelloCookie.Length];
@@ -82,6 +88,12 @@ public sealed partial class DtlsEndpoint
         ServerNegotiate(ch!, out ushort group, out SignatureScheme scheme);
         _clientRandom = ch!.Random;
         RandomNumberGenerator.Fill(_serverRandom);
+        if (_options.MaxVersion == DtlsVersion.Dtls13)
+        {
+            // RFC 8446 §4.1.3: a 1.3-capable server that negotiates 1.2 says so in its random.
+            ServerHelloMessage.DowngradeSentinel12.CopyTo(_serverRandom, 24);
+        }
+
         _transcript.Clear();
         AppendTranscript(HandshakeType.ClientHello, messageSeq, body);
 
@@ -162,6 +174,11 @@ public sealed partial class DtlsEndpoint
         group = 0;
         foreach (DtlsNamedGroup g in _options.NamedGroups)
         {
+            if (g is not (DtlsNamedGroup.X25519 or DtlsNamedGroup.Secp256r1))
+            {
+                continue;
+            }
+
             if (ch.SupportedGroups is null ? g == DtlsNamedGroup.Secp256r1 : Array.IndexOf(ch.SupportedGroups, (ushort)g) >= 0)
             {
                 group = (ushort)g;

@@ -48,6 +48,7 @@ public sealed partial class DtlsEndpoint : IDisposable
     private TimeSpan? _retransmitAt;
     private TimeSpan _retransmitTimeout;
     private TimeSpan? _lastRetransmitOnOld;
+    private TimeSpan _lastNow;
 
     /// <summary>Creates an endpoint in <paramref name="role"/> with <paramref name="options"/> (copied where it matters).</summary>
     public DtlsEndpoint(DtlsRole role, DtlsOptions options)
@@ -113,6 +114,7 @@ public sealed partial class DtlsEndpoint : IDisposable
         }
 
         State = DtlsState.Handshaking;
+        _lastNow = now;
         _handshakeDeadline = now + _options.HandshakeTimeout;
         if (Role == DtlsRole.Client)
         {
@@ -136,8 +138,24 @@ public sealed partial class DtlsEndpoint : IDisposable
             _logger.LogDebug("DTLS {Role} at {Now}: handshake datagram of {Length} bytes received", Role, now, datagram.Length);
         }
 
+        _lastNow = now;
         while (!datagram.IsEmpty && State is DtlsState.Handshaking or DtlsState.Connected)
         {
+            if (Dtls13Record.IsUnifiedHeader(datagram[0]) && _options.MaxVersion == DtlsVersion.Dtls13)
+            {
+                // RFC 9147 §4.1: 0b001xxxxx is a DTLS 1.3 ciphertext record.
+                if (!Dtls13Record.TryRead(datagram, out Dtls13Record record13, out int consumed13))
+                {
+                    DtlsMetrics.DroppedRecords.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
+                    return;
+                }
+
+                ReadOnlySpan<byte> raw = datagram[..consumed13];
+                datagram = datagram[consumed13..];
+                ProcessRecord13(record13, raw, now);
+                continue;
+            }
+
             if (!DtlsRecord.TryRead(datagram, out DtlsRecord record, out int consumed))
             {
                 // RFC 6347 §4.1.2.7: invalid records are silently discarded; with a bad length
@@ -154,6 +172,17 @@ public sealed partial class DtlsEndpoint : IDisposable
     /// <summary>Runs timers that are due: flight retransmission (RFC 6347 §4.2.4) and the handshake limit.</summary>
     public void HandleTimeout(TimeSpan now)
     {
+        _lastNow = now;
+        if (State == DtlsState.Connected && _v13 && _retransmitAt is TimeSpan due13 && now >= due13)
+        {
+            // RFC 9147 §5.8 / §7: our final flight (or a KeyUpdate) until the peer acknowledges it.
+            _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
+            TransmitFlight();
+            DtlsMetrics.Retransmissions.Add(1);
+            _retransmitAt = now + _retransmitTimeout;
+            return;
+        }
+
         if (State != DtlsState.Handshaking)
         {
             return;
@@ -170,7 +199,17 @@ public sealed partial class DtlsEndpoint : IDisposable
             // RFC 6347 §4.2.4.1: double the timer up to the maximum on each retransmission.
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
             _logger.LogDebug("DTLS {Role} at {Now}: retransmitting flight, next timeout {Timeout}", Role, now, _retransmitTimeout);
-            TransmitFlight();
+            if (_v13 && Role == DtlsRole.Client && _writeEpoch13 < 3 && _received13.Count > 0)
+            {
+                // RFC 9147 §7.1: part of the server's flight arrived; acknowledge it so that only
+                // the rest is resent, instead of repeating our ClientHello.
+                SendAck13();
+            }
+            else
+            {
+                TransmitFlight();
+            }
+
             DtlsMetrics.Retransmissions.Add(1);
             _retransmitAt = now + _retransmitTimeout;
         }
@@ -179,6 +218,11 @@ public sealed partial class DtlsEndpoint : IDisposable
     /// <summary>Gets the next instant <see cref="HandleTimeout"/> should be called, or null when no timer runs.</summary>
     public TimeSpan? PollTimeout()
     {
+        if (State == DtlsState.Connected && _v13)
+        {
+            return _retransmitAt;
+        }
+
         if (State != DtlsState.Handshaking)
         {
             return null;
@@ -202,6 +246,18 @@ public sealed partial class DtlsEndpoint : IDisposable
         if (State != DtlsState.Connected)
         {
             throw new InvalidOperationException($"cannot send application data in state {State}");
+        }
+
+        if (_v13)
+        {
+            int max13 = Math.Min(1 << 14, _options.Mtu - Dtls13RecordProtection.Overhead);
+            if (data.Length > max13)
+            {
+                throw new ArgumentException($"application data of {data.Length} bytes exceeds the {max13} bytes a record within the MTU can carry", nameof(data));
+            }
+
+            SendRecord13(ContentType.ApplicationData, data);
+            return;
         }
 
         EpochState w = _write[_writeEpoch]!;
@@ -235,6 +291,12 @@ public sealed partial class DtlsEndpoint : IDisposable
     public byte[] ExportKeyingMaterial(string label, int length, ReadOnlySpan<byte> context = default, bool useContext = false)
     {
         ArgumentNullException.ThrowIfNull(label);
+        if (State == DtlsState.Connected && _v13)
+        {
+            // RFC 8446 §7.5: TLS 1.3 does not tell "no context" from an empty one.
+            return _ks!.Export(_exporterSecret!, label, context, length);
+        }
+
         if (State != DtlsState.Connected || _masterSecret is null)
         {
             throw new InvalidOperationException("keying material is available once connected");
@@ -257,6 +319,12 @@ public sealed partial class DtlsEndpoint : IDisposable
         }
 
         _keyExchange?.Dispose();
+        foreach (Crypto.KeyShare k in _keyShares13)
+        {
+            k.Dispose();
+        }
+
+        DisposeHandshake13();
         _peerKey?.Dispose();
         _remoteCertificate?.Dispose();
         if (_masterSecret is not null)
@@ -392,6 +460,13 @@ public sealed partial class DtlsEndpoint : IDisposable
     {
         // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost;
         // resend it (rate-limited so duplicated datagrams cannot multiply our traffic).
+        if (_v13 && State == DtlsState.Connected)
+        {
+            // RFC 9147 §7: a retransmitted final flight means our ACK was lost; acknowledge again.
+            SendAck13();
+            return;
+        }
+
         if (_flight.Count == 0 || (_lastRetransmitOnOld is TimeSpan last && now - last < _options.InitialRetransmitTimeout / 4))
         {
             return;
@@ -464,6 +539,12 @@ public sealed partial class DtlsEndpoint : IDisposable
     private void SendAlert(AlertLevel level, AlertDescription description)
     {
         Span<byte> body = [(byte)level, (byte)description];
+        if (_v13)
+        {
+            SendRecord13(ContentType.Alert, body);
+            return;
+        }
+
         EpochState w = _write[_writeEpoch]!;
         var datagram = new byte[DtlsRecord.HeaderLength + 2 + w.Protection.Overhead];
         int n = WriteRecord(datagram, ContentType.Alert, _writeEpoch, body);

@@ -45,7 +45,25 @@ public sealed class DtlsOptions
         DtlsCipherSuite.EcdheRsaWithChaCha20Poly1305Sha256,
     };
 
-    /// <summary>Gets the ECDHE groups, most preferred first.</summary>
+    /// <summary>
+    /// Gets or sets the highest version offered (client) or accepted (server). DTLS 1.2 by default;
+    /// with <see cref="DtlsVersion.Dtls13"/> a client offers 1.3 and 1.2 (RFC 9147 §5.3
+    /// supported_versions) and a server answers 1.3 to a client that offers it and 1.2 otherwise.
+    /// </summary>
+    public DtlsVersion MaxVersion { get; set; } = DtlsVersion.Dtls12;
+
+    /// <summary>
+    /// Gets the DTLS 1.3 key share groups (RFC 8446 §4.2.7-§4.2.8), most preferred first. A client
+    /// sends a share of the first (and of X25519 too when the first is the hybrid, as browsers do);
+    /// a server takes the first of these the client sent a share of, else asks for one with a
+    /// HelloRetryRequest.
+    /// </summary>
+    public IList<DtlsNamedGroup> Dtls13Groups { get; } = new List<DtlsNamedGroup> { DtlsNamedGroup.X25519MlKem768, DtlsNamedGroup.X25519, DtlsNamedGroup.Secp256r1 };
+
+    /// <summary>Gets the DTLS 1.3 cipher suites (RFC 8446 §B.4), most preferred first.</summary>
+    public IList<DtlsCipherSuite> Dtls13CipherSuites { get; } = new List<DtlsCipherSuite> { DtlsCipherSuite.Tls13Aes128GcmSha256, DtlsCipherSuite.Tls13Aes256GcmSha384 };
+
+    /// <summary>Gets the ECDHE groups of DTLS 1.2, most preferred first.</summary>
     public IList<DtlsNamedGroup> NamedGroups { get; } = new List<DtlsNamedGroup> { DtlsNamedGroup.X25519, DtlsNamedGroup.Secp256r1 };
 
     /// <summary>
@@ -93,6 +111,27 @@ public sealed class DtlsOptions
         if (CipherSuites.Count == 0 || NamedGroups.Count == 0)
         {
             throw new InvalidOperationException("at least one cipher suite and one group are required");
+        }
+
+        foreach (DtlsNamedGroup g in NamedGroups)
+        {
+            if (g is not (DtlsNamedGroup.X25519 or DtlsNamedGroup.Secp256r1))
+            {
+                throw new InvalidOperationException($"group {g} is not an ECDHE group of DTLS 1.2; put it in Dtls13Groups");
+            }
+        }
+
+        foreach (DtlsCipherSuite s in CipherSuites)
+        {
+            if (s is DtlsCipherSuite.Tls13Aes128GcmSha256 or DtlsCipherSuite.Tls13Aes256GcmSha384)
+            {
+                throw new InvalidOperationException($"{s} is a DTLS 1.3 suite; put it in Dtls13CipherSuites");
+            }
+        }
+
+        if (MaxVersion == DtlsVersion.Dtls13 && (Dtls13Groups.Count == 0 || Dtls13CipherSuites.Count == 0))
+        {
+            throw new InvalidOperationException("DTLS 1.3 needs at least one group in Dtls13Groups and one suite in Dtls13CipherSuites");
         }
 
         foreach (SrtpProfile p in SrtpProfiles)

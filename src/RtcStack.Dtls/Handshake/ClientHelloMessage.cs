@@ -36,6 +36,18 @@ internal sealed class ClientHelloMessage
 
     public bool EcPointUncompressed { get; set; }
 
+    /// <summary>Gets or sets the key_share client_shares (RFC 8446 §4.2.8), in the client's order; null when absent.</summary>
+    public List<(ushort Group, byte[] KeyExchange)>? KeyShares { get; set; }
+
+    /// <summary>Gets or sets the cookie extension (RFC 8446 §4.2.2) echoed after a HelloRetryRequest; null when absent.</summary>
+    public byte[]? Cookie13 { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a pre_shared_key extension was present (never accepted here).</summary>
+    public bool HasPreSharedKey { get; set; }
+
+    /// <summary>Gets a value indicating whether supported_versions offers DTLS 1.3 (0xfefc, RFC 9147 §5.3).</summary>
+    public bool OffersDtls13 => SupportedVersions is ushort[] v && Array.IndexOf(v, Records.ProtocolVersion.Dtls13) >= 0;
+
     /// <summary>Parses a ClientHello body; false (never an exception) on any malformed field.</summary>
     public static bool TryParse(ReadOnlySpan<byte> body, out ClientHelloMessage? message)
     {
@@ -144,6 +156,41 @@ internal sealed class ClientHelloMessage
             w.WriteBytes(SrtpMki);
         }
 
+        if (SupportedVersions is not null)
+        {
+            w.WriteUInt16(ExtensionType.SupportedVersions);
+            w.WriteUInt16(1 + (SupportedVersions.Length * 2));
+            w.WriteUInt8(SupportedVersions.Length * 2);
+            foreach (ushort v in SupportedVersions)
+            {
+                w.WriteUInt16(v);
+            }
+        }
+
+        if (KeyShares is not null)
+        {
+            w.WriteUInt16(ExtensionType.KeyShare);
+            int ks = w.BeginVector(2);
+            int list = w.BeginVector(2);
+            foreach ((ushort group, byte[] share) in KeyShares)
+            {
+                w.WriteUInt16(group);
+                w.WriteUInt16(share.Length);
+                w.WriteBytes(share);
+            }
+
+            w.EndVector(list, 2);
+            w.EndVector(ks, 2);
+        }
+
+        if (Cookie13 is not null)
+        {
+            w.WriteUInt16(ExtensionType.Cookie);
+            w.WriteUInt16(2 + Cookie13.Length);
+            w.WriteUInt16(Cookie13.Length);
+            w.WriteBytes(Cookie13);
+        }
+
         w.EndVector(ext, 2);
     }
 
@@ -170,7 +217,7 @@ internal sealed class ClientHelloMessage
     private bool TryParseExtensions(ReadOnlySpan<byte> extensions)
     {
         var r = new SpanReader(extensions);
-        Span<bool> seen = stackalloc bool[8];
+        Span<bool> seen = stackalloc bool[12];
         while (r.Remaining > 0)
         {
             if (!r.TryReadUInt16(out ushort type) || !r.TryReadVector16(out ReadOnlySpan<byte> data))
@@ -188,6 +235,9 @@ internal sealed class ClientHelloMessage
                 ExtensionType.ExtendedMasterSecret => 4,
                 ExtensionType.SupportedVersions => 5,
                 ExtensionType.RenegotiationInfo => 6,
+                ExtensionType.KeyShare => 7,
+                ExtensionType.Cookie => 8,
+                ExtensionType.PreSharedKey => 9,
                 _ => -1,
             };
             if (known >= 0)
@@ -262,12 +312,57 @@ internal sealed class ClientHelloMessage
 
                     RenegotiationInfo = reneg.ToArray();
                     break;
+                case ExtensionType.KeyShare:
+                    if (!e.TryReadVector16(out ReadOnlySpan<byte> shares) || e.Remaining != 0 || !TryParseKeyShares(shares))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case ExtensionType.Cookie:
+                    if (!e.TryReadVector16(out ReadOnlySpan<byte> cookie13) || cookie13.IsEmpty || e.Remaining != 0)
+                    {
+                        return false;
+                    }
+
+                    Cookie13 = cookie13.ToArray();
+                    break;
+                case ExtensionType.PreSharedKey:
+                    HasPreSharedKey = true;
+                    break;
                 default:
                     // RFC 5246 §7.4.1.4: unknown extensions are ignored by the server.
                     break;
             }
         }
 
+        return true;
+    }
+
+    /// <summary>RFC 8446 §4.2.8: KeyShareEntry client_shares&lt;0..2^16-1&gt;; each group at most once, each share non-empty.</summary>
+    private bool TryParseKeyShares(ReadOnlySpan<byte> shares)
+    {
+        var r = new SpanReader(shares);
+        var list = new List<(ushort, byte[])>();
+        while (r.Remaining > 0)
+        {
+            if (!r.TryReadUInt16(out ushort group) || !r.TryReadVector16(out ReadOnlySpan<byte> share) || share.IsEmpty || list.Count >= 16)
+            {
+                return false;
+            }
+
+            foreach ((ushort g, byte[] _) in list)
+            {
+                if (g == group)
+                {
+                    return false;
+                }
+            }
+
+            list.Add((group, share.ToArray()));
+        }
+
+        KeyShares = list;
         return true;
     }
 }

@@ -21,6 +21,18 @@ internal static class ExtensionType
     /// <summary>supported_versions (43), RFC 8446 §4.2.1.</summary>
     public const ushort SupportedVersions = 43;
 
+    /// <summary>cookie (44), RFC 8446 §4.2.2.</summary>
+    public const ushort Cookie = 44;
+
+    /// <summary>psk_key_exchange_modes (45), RFC 8446 §4.2.9.</summary>
+    public const ushort PskKeyExchangeModes = 45;
+
+    /// <summary>key_share (51), RFC 8446 §4.2.8.</summary>
+    public const ushort KeyShare = 51;
+
+    /// <summary>pre_shared_key (41), RFC 8446 §4.2.11: must be last in a ClientHello.</summary>
+    public const ushort PreSharedKey = 41;
+
     /// <summary>renegotiation_info (0xFF01), RFC 5746 §3.2.</summary>
     public const ushort RenegotiationInfo = 0xFF01;
 }

@@ -1,8 +1,33 @@
 namespace RtcStack.Dtls.Handshake;
 
-/// <summary>RFC 5246 §7.4.1.3 ServerHello with the extensions a DTLS-SRTP server answers.</summary>
+/// <summary>
+/// RFC 5246 §7.4.1.3 ServerHello with the extensions a DTLS-SRTP server answers; also the TLS 1.3
+/// ServerHello and HelloRetryRequest (RFC 8446 §4.1.3-§4.1.4, RFC 9147 §5.4): supported_versions,
+/// key_share and cookie.
+/// </summary>
 internal sealed class ServerHelloMessage
 {
+    /// <summary>RFC 8446 §4.1.3: the HelloRetryRequest random, SHA-256("HelloRetryRequest").</summary>
+    public static readonly byte[] HelloRetryRequestRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
+
+    /// <summary>RFC 8446 §4.1.3: the last 8 bytes of a TLS 1.3-capable server's random when it negotiates TLS 1.2.</summary>
+    public static readonly byte[] DowngradeSentinel12 = "DOWNGRD\u0001"u8.ToArray();
+
+    /// <summary>Gets or sets the supported_versions selected_version (RFC 8446 §4.2.1); null when absent.</summary>
+    public ushort? SelectedVersion { get; set; }
+
+    /// <summary>Gets or sets the key_share group: the server's share group, or a HelloRetryRequest's selected_group.</summary>
+    public ushort? KeyShareGroup { get; set; }
+
+    /// <summary>Gets or sets the server's key_exchange (ServerHello only).</summary>
+    public byte[]? KeyShare { get; set; }
+
+    /// <summary>Gets or sets the cookie extension (HelloRetryRequest).</summary>
+    public byte[]? Cookie13 { get; set; }
+
+    /// <summary>Gets a value indicating whether this is a HelloRetryRequest (RFC 8446 §4.1.3 special random).</summary>
+    public bool IsHelloRetryRequest => Random.AsSpan().SequenceEqual(HelloRetryRequestRandom);
+
     public ushort Version { get; set; }
 
     public byte[] Random { get; set; } = new byte[32];
@@ -94,7 +119,46 @@ internal sealed class ServerHelloMessage
                         m.HasEcPointFormats = true;
                         break;
                     case ExtensionType.SupportedVersions:
+                        if (!e.TryReadUInt16(out ushort selected) || e.Remaining != 0)
+                        {
+                            return false;
+                        }
+
                         m.HasSupportedVersions = true;
+                        m.SelectedVersion = selected;
+                        break;
+                    case ExtensionType.KeyShare:
+                        if (!e.TryReadUInt16(out ushort group))
+                        {
+                            return false;
+                        }
+
+                        m.KeyShareGroup = group;
+                        if (m.IsHelloRetryRequest)
+                        {
+                            if (e.Remaining != 0)
+                            {
+                                return false;
+                            }
+                        }
+                        else
+                        {
+                            if (!e.TryReadVector16(out ReadOnlySpan<byte> share) || share.IsEmpty || e.Remaining != 0)
+                            {
+                                return false;
+                            }
+
+                            m.KeyShare = share.ToArray();
+                        }
+
+                        break;
+                    case ExtensionType.Cookie:
+                        if (!e.TryReadVector16(out ReadOnlySpan<byte> cookie) || cookie.IsEmpty || e.Remaining != 0)
+                        {
+                            return false;
+                        }
+
+                        m.Cookie13 = cookie.ToArray();
                         break;
                     default:
                         break;
@@ -145,6 +209,38 @@ internal sealed class ServerHelloMessage
             w.WriteUInt16(p);
             w.WriteUInt8(SrtpMki.Length);
             w.WriteBytes(SrtpMki);
+        }
+
+        if (SelectedVersion is ushort version)
+        {
+            w.WriteUInt16(ExtensionType.SupportedVersions);
+            w.WriteUInt16(2);
+            w.WriteUInt16(version);
+        }
+
+        if (KeyShareGroup is ushort group)
+        {
+            w.WriteUInt16(ExtensionType.KeyShare);
+            if (KeyShare is null)
+            {
+                w.WriteUInt16(2);
+                w.WriteUInt16(group);
+            }
+            else
+            {
+                w.WriteUInt16(4 + KeyShare.Length);
+                w.WriteUInt16(group);
+                w.WriteUInt16(KeyShare.Length);
+                w.WriteBytes(KeyShare);
+            }
+        }
+
+        if (Cookie13 is not null)
+        {
+            w.WriteUInt16(ExtensionType.Cookie);
+            w.WriteUInt16(2 + Cookie13.Length);
+            w.WriteUInt16(Cookie13.Length);
+            w.WriteBytes(Cookie13);
         }
 
         w.EndVector(ext, 2);
