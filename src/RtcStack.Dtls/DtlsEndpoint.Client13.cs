@@ -170,6 +170,7 @@ public sealed partial class DtlsEndpoint
         _clientHello.Write(w);
         BeginFlight();
         AddHandshakeToFlight13(HandshakeType.ClientHello, w.ToArray(), 0);
+        _received13.Clear();
         EndFlight(now, expectReply: true);
     }
 

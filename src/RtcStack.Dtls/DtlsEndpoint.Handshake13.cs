@@ -196,6 +196,7 @@ public sealed partial class DtlsEndpoint
         CryptographicOperations.ZeroMemory(sharedSecret);
         (_clientHsSecret, _serverHsSecret) = _ks.HandshakeTrafficSecrets(TranscriptHash13());
         InstallWrite13(2, Role == DtlsRole.Client ? _clientHsSecret : _serverHsSecret);
+        _writeEpoch13 = 2;
         InstallRead13(2, Role == DtlsRole.Client ? _serverHsSecret : _clientHsSecret, now);
     }
 
@@ -238,7 +239,7 @@ public sealed partial class DtlsEndpoint
         if (epoch < 3)
         {
             // A retransmitted handshake-epoch message after we connected: only its ACK matters.
-            SendAck13();
+            QueueAck13();
             return;
         }
 
@@ -270,8 +271,7 @@ public sealed partial class DtlsEndpoint
                     InstallRead13(current + 1, _clientApSecret, now);
                 }
 
-                SendAck13();
-                _received13.Clear();
+                QueueAck13();
                 if (body[0] == 1 && !_keyUpdatePending)
                 {
                     // RFC 8446 §4.6.3: update_requested is answered with our own update_not_requested.
@@ -283,8 +283,7 @@ public sealed partial class DtlsEndpoint
                 throw new HandshakeFailureException(DtlsError.ProtocolViolation, AlertDescription.UnexpectedMessage, $"unexpected post-handshake {type}");
         }
 
-        SendAck13();
-        _received13.Clear();
+        QueueAck13();
     }
 
     /// <summary>Our flight was fully acknowledged (RFC 9147 §7).</summary>

@@ -22,6 +22,9 @@ public sealed partial class DtlsEndpoint
     private readonly List<SentRecord13> _sent13 = [];
     private readonly List<bool[]> _flightAcked13 = [];
     private ulong _writeEpoch13;
+    private bool _retryFutureRecords;
+    private bool _ackDue13;
+    private bool _retryingFutureRecords;
 
     private static int PlaintextOverhead => DtlsRecord.HeaderLength;
 
@@ -139,8 +142,23 @@ public sealed partial class DtlsEndpoint
             _read13.Remove(e);
         }
 
-        if (_futureRecords.Count > 0)
+        // Buffered records of this epoch are retried once the current datagram is done, so that
+        // the message that installed the keys finishes first.
+        _retryFutureRecords = _futureRecords.Count > 0;
+    }
+
+    /// <summary>Feeds records that waited for an epoch's keys (RFC 9147 §4.2.1) back in, after the datagram that installed them.</summary>
+    private void RetryFutureRecords13(TimeSpan now)
+    {
+        if (_retryingFutureRecords)
         {
+            return;
+        }
+
+        _retryingFutureRecords = true;
+        while (_retryFutureRecords)
+        {
+            _retryFutureRecords = false;
             byte[][] pending = [.. _futureRecords];
             _futureRecords.Clear();
             foreach (byte[] raw in pending)
@@ -148,6 +166,8 @@ public sealed partial class DtlsEndpoint
                 HandleDatagram(raw, now);
             }
         }
+
+        _retryingFutureRecords = false;
     }
 
     private void InstallWrite13(ulong epoch, byte[] trafficSecret)
@@ -183,6 +203,8 @@ public sealed partial class DtlsEndpoint
         int length = WriteRecord13(datagram, _writeEpoch13, type, content, out _);
         _transmit.Enqueue(datagram.AsMemory(0, length));
     }
+
+    private void QueueAck13() => _ackDue13 = true;
 
     /// <summary>RFC 9147 §7: acknowledges the peer's records we hold (at most the last 32), in our current epoch.</summary>
     private void SendAck13()

@@ -44,7 +44,7 @@ public sealed partial class DtlsEndpoint
                 _flight.Clear();
                 _retransmitAt = null;
                 CompleteHandshake13();
-                SendAck13();
+                QueueAck13();
                 break;
             default:
                 throw Unexpected(type, _step);

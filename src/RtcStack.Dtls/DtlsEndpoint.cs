@@ -165,7 +165,25 @@ public sealed partial class DtlsEndpoint : IDisposable
             }
 
             datagram = datagram[consumed..];
+            if ((_v13 || _offered13) && record.Type == ContentType.Handshake && record.Epoch == 0)
+            {
+                // RFC 9147 §7: plaintext ServerHello / ClientHello records are acknowledged too.
+                NoteReceived13(0, record.SequenceNumber);
+            }
+
             ProcessRecord(record, now);
+        }
+
+        if (_retryFutureRecords)
+        {
+            RetryFutureRecords13(now);
+        }
+
+        if (_ackDue13 && State is DtlsState.Connected or DtlsState.Handshaking)
+        {
+            // One ACK per datagram, however many of its records asked for one.
+            _ackDue13 = false;
+            SendAck13();
         }
     }
 
@@ -199,7 +217,7 @@ public sealed partial class DtlsEndpoint : IDisposable
             // RFC 6347 §4.2.4.1: double the timer up to the maximum on each retransmission.
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
             _logger.LogDebug("DTLS {Role} at {Now}: retransmitting flight, next timeout {Timeout}", Role, now, _retransmitTimeout);
-            if (_v13 && Role == DtlsRole.Client && _writeEpoch13 < 3 && _received13.Count > 0)
+            if (_v13 && Role == DtlsRole.Client && _writeEpoch13 == 2 && _received13.Count > 0)
             {
                 // RFC 9147 §7.1: part of the server's flight arrived; acknowledge it so that only
                 // the rest is resent, instead of repeating our ClientHello.
@@ -462,9 +480,14 @@ public sealed partial class DtlsEndpoint : IDisposable
         // resend it (rate-limited so duplicated datagrams cannot multiply our traffic).
         if (_v13 && State == DtlsState.Connected)
         {
-            // RFC 9147 §7: a retransmitted final flight means our ACK was lost; acknowledge again.
-            SendAck13();
-            return;
+            if (Role == DtlsRole.Server)
+            {
+                // RFC 9147 §7: a retransmitted final flight means our ACK was lost; acknowledge again.
+                QueueAck13();
+                return;
+            }
+
+            // The server repeating its flight has not seen our final flight: resend it (below).
         }
 
         if (_flight.Count == 0 || (_lastRetransmitOnOld is TimeSpan last && now - last < _options.InitialRetransmitTimeout / 4))
