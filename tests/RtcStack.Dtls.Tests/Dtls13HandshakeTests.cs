@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls.Tests.Support;
 using RtcStack.Srtp;
 using Xunit;
@@ -418,5 +420,32 @@ public class Dtls13HandshakeTests
 
         Assert.Single(data);
         Assert.Equal(DtlsState.Connected, s.State);
+    }
+
+    [Fact]
+    public void RsaCertificates_SignAndVerifyWithRsaPss_BothWays()
+    {
+        // RFC 8446 §4.2.3: RSA keys sign CertificateVerify with RSA-PSS (rsa_pss_rsae_*), never PKCS#1 v1.5.
+        using RSA rsaServer = RSA.Create(2048);
+        using RSA rsaClient = RSA.Create(2048);
+        using DtlsCertificate server = SelfSignedRsa(rsaServer, "rsa-server");
+        using DtlsCertificate client = SelfSignedRsa(rsaClient, "rsa-client");
+        var co = new DtlsOptions { Certificate = client, MaxVersion = DtlsVersion.Dtls13 };
+        co.RemoteFingerprints.Add(server.Fingerprint);
+        var so = new DtlsOptions { Certificate = server, MaxVersion = DtlsVersion.Dtls13, RequireCookie = false };
+        so.RemoteFingerprints.Add(client.Fingerprint);
+        var link = new VirtualLink(new DtlsEndpoint(DtlsRole.Client, co), new DtlsEndpoint(DtlsRole.Server, so));
+        link.B.Start(link.Now);
+        link.A.Start(link.Now);
+        Assert.True(link.RunUntilConnected(TimeSpan.FromSeconds(5)), string.Join("; ", link.EventsA.Concat(link.EventsB)));
+        Assert.Equal(DtlsVersion.Dtls13, link.A.Version);
+        Assert.Equal(link.A.SrtpKeys!.ExporterOutput, link.B.SrtpKeys!.ExporterOutput);
+    }
+
+    private static DtlsCertificate SelfSignedRsa(RSA key, string cn)
+    {
+        var req = new CertificateRequest("CN=" + cn, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using X509Certificate2 cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return DtlsCertificate.FromPem(cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 }
