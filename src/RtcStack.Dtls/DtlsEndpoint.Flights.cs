@@ -13,6 +13,7 @@ public sealed partial class DtlsEndpoint
 {
     private readonly List<FlightMessage> _flight = [];
     private int _sendMessageSeq;
+    private TimeSpan _flightDeadline;
 
     private void BeginFlight()
     {
@@ -39,6 +40,7 @@ public sealed partial class DtlsEndpoint
     private void EndFlight(TimeSpan now, bool expectReply)
     {
         _retransmitTimeout = _options.InitialRetransmitTimeout;
+        _flightDeadline = now + _options.HandshakeTimeout;
         _logger.LogDebug("DTLS {Role} at {Now}: flight of {Count} messages sent", Role, now, _flight.Count);
         TransmitFlight();
         _retransmitAt = expectReply ? now + _retransmitTimeout : null;

@@ -86,6 +86,7 @@ public sealed partial class DtlsEndpoint
         }
 
         ServerNegotiate(ch!, out ushort group, out SignatureScheme scheme);
+        _group = (DtlsNamedGroup)group;
         _clientRandom = ch!.Random;
         RandomNumberGenerator.Fill(_serverRandom);
         if (_options.MaxVersion == DtlsVersion.Dtls13)

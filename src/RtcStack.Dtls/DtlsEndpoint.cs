@@ -193,6 +193,14 @@ public sealed partial class DtlsEndpoint : IDisposable
         _lastNow = now;
         if (State == DtlsState.Connected && _v13 && _retransmitAt is TimeSpan due13 && now >= due13)
         {
+            if (now >= _flightDeadline)
+            {
+                // A peer that never acknowledges is not retried for ever: the flight is given up
+                // after the handshake limit (the connection stays up; a pending KeyUpdate stays pending).
+                _retransmitAt = null;
+                return;
+            }
+
             // RFC 9147 §5.8 / §7: our final flight (or a KeyUpdate) until the peer acknowledges it.
             _retransmitTimeout = TimeSpan.FromTicks(Math.Min(_retransmitTimeout.Ticks * 2, _options.MaxRetransmitTimeout.Ticks));
             TransmitFlight();
