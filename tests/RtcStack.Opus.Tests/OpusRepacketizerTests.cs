@@ -72,9 +72,17 @@ public sealed unsafe class OpusRepacketizerTests
                 int config = random.Next(32);
                 bool stereo = random.Next(2) == 1;
                 int attempts = random.Next(1, 30);
+
+                // opus_repacketizer_cat keeps pointers into the packets it was given, without a copy,
+                // until the output is written: the packets live on the pinned heap and stay referenced
+                // for the round, or a GC that moves them would make libopus read freed memory.
+                var keepAlive = new List<byte[]>();
                 for (int i = 0; i < attempts; i++)
                 {
-                    byte[] packet = ValidPacket(random, config, stereo, random.Next(10) == 0);
+                    byte[] built = ValidPacket(random, config, stereo, random.Next(10) == 0);
+                    byte[] packet = GC.AllocateArray<byte>(built.Length, pinned: true);
+                    built.CopyTo(packet, 0);
+                    keepAlive.Add(packet);
                     OpusRepacketizerStatus status = ours.TryAdd(packet);
                     int theirStatus;
                     fixed (byte* p = packet)
@@ -103,6 +111,7 @@ public sealed unsafe class OpusRepacketizerTests
 
                 Assert.Equal(theirLength, written);
                 Assert.True(outOurs.AsSpan(0, written).SequenceEqual(outTheirs.AsSpan(0, theirLength)));
+                GC.KeepAlive(keepAlive);
                 compared++;
             }
         }
