@@ -237,9 +237,10 @@ public sealed partial class WebRtcTransportTests
         Assert.Equal(TransportReceive.Dropped(TransportDropReason.Replayed), link.B.HandleDatagram(TransportLink.AddressB, TransportLink.AddressA, rtp, plain, link.Now));
         Assert.Equal(TransportReceive.Dropped(TransportDropReason.Replayed), link.B.HandleDatagram(TransportLink.AddressB, TransportLink.AddressA, rtcp, plain, link.Now));
 
-        // Forged: a fresh packet with a bit flipped in the payload, in the tag, and in the header.
+        // Forged: a fresh packet with a bit flipped in the payload, in the tag, and in the header (the payload type; a
+        // flipped sequence number could name a packet already received, which the replay check refuses first).
         byte[] next = ProtectedByA(link, TransportLink.Rtp(1001));
-        foreach (int position in new[] { 20, next.Length - 1, 3 })
+        foreach (int position in new[] { 20, next.Length - 1, 1 })
         {
             byte[] forged = (byte[])next.Clone();
             forged[position] ^= 0x01;
@@ -427,10 +428,16 @@ public sealed partial class WebRtcTransportTests
             b => { b.SrtpProfiles.Clear(); b.SrtpProfiles.Add(SrtpProfile.AeadAes128Gcm); });
         link.StartA();
         link.StartB();
-        Assert.True(link.RunUntil(() => link.A.State == TransportState.Failed || link.B.State == TransportState.Failed, TimeSpan.FromSeconds(10)));
-        TransportFailedEvent failed = link.EventsA.Concat(link.EventsB).OfType<TransportFailedEvent>().First();
-        Assert.Equal(TransportFailure.NoCommonSrtpProfile, failed.Failure);
-        Assert.Equal(DtlsError.NoCommonSrtpProfile, failed.DtlsError);
+        Assert.True(link.RunUntil(() => link.A.State == TransportState.Failed && link.B.State == TransportState.Failed, TimeSpan.FromSeconds(10)));
+
+        // The DTLS server finds no profile in common and says so with a fatal alert (RFC 5764 §4.1.2); the client fails on it.
+        TransportFailedEvent server = Assert.Single(link.EventsB.OfType<TransportFailedEvent>());
+        Assert.Equal(TransportFailure.NoCommonSrtpProfile, server.Failure);
+        Assert.Equal(DtlsError.NoCommonSrtpProfile, server.DtlsError);
+        TransportFailedEvent client = Assert.Single(link.EventsA.OfType<TransportFailedEvent>());
+        Assert.Equal(TransportFailure.DtlsFailed, client.Failure);
+        Assert.Equal(DtlsError.PeerAlert, client.DtlsError);
+        Assert.Equal(TransportSendStatus.Closed, link.A.SendRtp(TransportLink.Rtp(1), link.Now));
     }
 
     [Fact]
