@@ -107,6 +107,8 @@ public sealed class Transceiver
         CodecPreferences = codecs;
     }
 
+    internal void RestoreDirection(MediaDirection direction) => _direction = direction;
+
     /// <inheritdoc/>
     public override string ToString() => $"{Kind} mid={Mid ?? "-"} {Direction}{(Stopped ? " stopped" : Stopping ? " stopping" : "")}";
 }
