@@ -433,6 +433,12 @@ public sealed partial class JsepSession
                         return false;
                     }
 
+                    if (s.Rejected && !m.IsRejected)
+                    {
+                        error = Reason(JsepErrorCode.InvalidMid, $"m= section {i} was rejected and comes back with its old mid {mid}; a recycled m-line gets a new mid (RFC 8829 §5.2.2)", i, mid);
+                        return false;
+                    }
+
                     s.Rejected = m.IsRejected;
                     s.Formats = m.MediaLine.Formats;
                     continue;
