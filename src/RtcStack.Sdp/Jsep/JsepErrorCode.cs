@@ -68,4 +68,7 @@ public enum JsepErrorCode
 
     /// <summary>The m= section belongs to a transceiver that was stopped (RFC 8829 §4.2.8, §5.3.1: answered with port 0).</summary>
     TransceiverStopped,
+
+    /// <summary>The description is not SDP the parser accepts (RFC 8866 §5; the message names the line).</summary>
+    InvalidSdp,
 }
