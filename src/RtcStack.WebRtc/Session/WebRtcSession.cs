@@ -302,6 +302,13 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         return _events.TryDequeue(out sessionEvent);
     }
 
+    /// <summary>
+    /// Takes the next received audio packet or video frame into <paramref name="destination"/> (the media part of
+    /// <see cref="PollOutput"/>, for hosts whose socket loop takes the transmits). False when none is waiting, or when it
+    /// does not fit: then <paramref name="media"/> says how long it is and it stays queued.
+    /// </summary>
+    public bool TryPollMedia(Span<byte> destination, out ReceivedMedia media) => TryPollMedia(destination, out media, out bool fits) && fits;
+
     /// <inheritdoc/>
     public TimeSpan? PollTimeout() => NextTimeout()?.At;
 
