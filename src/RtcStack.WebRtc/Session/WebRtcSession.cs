@@ -450,6 +450,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             return description.ToString();
         }
 
+        MediaDescription? first = null;
         foreach (MediaDescription m in description.MediaDescriptions)
         {
             if (m.IsRejected)
@@ -457,6 +458,13 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
                 continue;
             }
 
+            if (first is not null)
+            {
+                CopyTransportAttributes(first, m);
+                continue;
+            }
+
+            first = m;
             m.RemoveAttributes(SdpAttributeNames.Candidate);
             m.RemoveAttributes(SdpAttributeNames.EndOfCandidates);
             foreach (IceCandidate c in ice.LocalCandidates)
@@ -468,12 +476,28 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             {
                 m.AddAttribute(SdpAttributeNames.EndOfCandidates);
             }
-
-            break;
         }
 
         return description.ToString();
     }
+
+    /// <summary>
+    /// Repeats the tagged section's ICE and DTLS attributes in another bundled section that has none. Browsers write them
+    /// in every section; Firefox 153's content process crashed on an answer whose bundled video section had none.
+    /// </summary>
+    private static void CopyTransportAttributes(MediaDescription from, MediaDescription to)
+    {
+        foreach (string name in s_transportAttributes)
+        {
+            if (!to.HasAttribute(name) && from.GetAttribute(name) is string value)
+            {
+                to.AddAttribute(name, value);
+            }
+        }
+    }
+
+    private static readonly string[] s_transportAttributes =
+        [SdpAttributeNames.IceUfrag, SdpAttributeNames.IcePwd, SdpAttributeNames.IceOptions, SdpAttributeNames.Fingerprint, SdpAttributeNames.Setup];
 
     private void HandleTransportReceive(TransportReceive r, TimeSpan now)
     {

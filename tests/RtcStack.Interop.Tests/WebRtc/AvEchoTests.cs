@@ -23,12 +23,14 @@ namespace RtcStack.Interop.Tests.WebRtc;
 public sealed class AvEchoTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData("video/VP8", false)]
-    [InlineData("video/VP9", false)]
-    [InlineData("video/H264", false)]
-    [InlineData("video/AV1", false)]
-    [InlineData("video/VP8", true)]
-    public async Task ChromiumCameraAndMicrophoneComeBackThroughOurSession(string codec, bool lossy)
+    [InlineData(BrowserKind.Chromium, "video/VP8", false)]
+    [InlineData(BrowserKind.Chromium, "video/VP9", false)]
+    [InlineData(BrowserKind.Chromium, "video/H264", false)]
+    [InlineData(BrowserKind.Chromium, "video/AV1", false)]
+    [InlineData(BrowserKind.Chromium, "video/VP8", true)]
+    [InlineData(BrowserKind.Firefox, "video/VP8", false)]
+    [InlineData(BrowserKind.Firefox, "video/VP9", false)]
+    public async Task CameraAndMicrophoneComeBackThroughOurSession(BrowserKind browser, string codec, bool lossy)
     {
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "av-echo.html"));
         using var host = new UdpSessionHost();
@@ -39,6 +41,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
             {
                 using var reader = new StreamReader(ctx.Request.Body);
                 string offer = await reader.ReadToEndAsync();
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /echo: offer of {offer.Length} chars");
                 var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new WebRtcTransportOptions { Certificate = CallServer.Certificate.Value } });
                 var echo = new Echo(session);
                 var endpoint = new LossyEndpoint(session) { Enabled = lossy };
@@ -64,6 +67,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
 
                     return (true, session.CreateAnswer(now));
                 });
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /echo: {(ok ? "answered" : "refused: " + text)}");
                 ctx.Response.StatusCode = ok ? 201 : 422;
                 ctx.Response.ContentType = "application/sdp";
                 await ctx.Response.WriteAsync(text);
@@ -71,9 +75,19 @@ public sealed class AvEchoTests(ITestOutputHelper output)
         });
 
         JsonElement result;
-        using (HeadlessBrowser b = HeadlessBrowser.Launch(BrowserKind.Chromium, web.BaseAddress + "/av-echo.html?seconds=10&codec=" + Uri.EscapeDataString(codec)))
+        using (HeadlessBrowser b = HeadlessBrowser.Launch(browser, web.BaseAddress + "/av-echo.html?seconds=10&codec=" + Uri.EscapeDataString(codec)))
         {
-            result = await web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+            try
+            {
+                result = await web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+            }
+            finally
+            {
+                foreach (Echo x in echoes)
+                {
+                    output.WriteLine($"session {host.Invoke(x.Handle!, _ => x.Session.State)}: echoed {x.AudioEchoed} audio packets, {x.VideoEchoed} video frames");
+                }
+            }
         }
 
         output.WriteLine(result.ToString());

@@ -153,6 +153,37 @@ public class WebRtcSessionTests
         Assert.Equal(SessionOutputKind.None, net.A.Session.PollOutput(new byte[WebRtcSession.MinOutputBuffer]).Kind);
     }
 
+    /// <summary>
+    /// Firefox 153's offer for camera and microphone with max-bundle: the video section is bundle-only with port 0
+    /// (RFC 8843 §7.2). Captured on this machine from av-echo.html (Firefox ESR 153, fake devices, loopback).
+    /// </summary>
+    [Fact]
+    public void FirefoxBundleOnlyOfferIsAnsweredWithBothSections()
+    {
+        string offer = File.ReadAllText(Path.Combine(RtcStack.TestSupport.RepoPaths.Root, "tests", "RtcStack.WebRtc.Tests", "Session", "Fixtures", "firefox-av-bundle-only-offer.sdp"));
+        using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(9), Transport = new WebRtcTransportOptions { Random = new Random(10) } });
+        session.AddLocalAddress(new TransportAddress(System.Net.IPAddress.Loopback, 40000));
+        Assert.True(session.TrySetRemoteOffer(offer, TimeSpan.FromSeconds(1), out var error), error?.ToString());
+        foreach (Transceiver t in session.Jsep.Transceivers)
+        {
+            t.Direction = MediaDirection.SendRecv;
+        }
+
+        SessionDescription answer = SessionDescription.Parse(session.CreateAnswer(TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, answer.MediaDescriptions.Count);
+        Assert.All(answer.MediaDescriptions, m => Assert.False(m.IsRejected));
+
+        // Every bundled section carries the ICE and DTLS attributes (Firefox 153 crashed on an answer without them in
+        // its video section), the same values as the first.
+        foreach (string name in new[] { "ice-ufrag", "ice-pwd", "fingerprint", "setup" })
+        {
+            Assert.Equal(answer.MediaDescriptions[0].GetAttribute(name), answer.MediaDescriptions[1].GetAttribute(name));
+            Assert.NotNull(answer.MediaDescriptions[1].GetAttribute(name));
+        }
+        Assert.Equal([MediaKind.Audio, MediaKind.Video], session.Sections.Select(s => s.Kind));
+        Assert.Equal("VP8", session.Sections[1].SendCodec!.Name, ignoreCase: true);
+    }
+
     internal static byte[] VideoFrame(int index, bool key, int size)
     {
         var frame = new byte[size];
