@@ -212,6 +212,33 @@ public sealed partial class JsepSession
     private List<WrittenCodec> OfferCodecs(MediaSection section, IReadOnlyList<CodecCapability> capabilities)
     {
         var used = new HashSet<int>();
+
+        // RFC 8843 §9.1: in one BUNDLE group a payload type names one codec in every m= section, so a number another
+        // section uses for a different codec is not free here (Firefox's Opus 109 was offered again for a video codec,
+        // and Firefox then counted our audio as a new stream).
+        var ownKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (CodecCapability cap in capabilities)
+        {
+            ownKeys.Add(SdpCodec.KeyOf(cap));
+            ownKeys.Add(SdpCodec.KeyOf(cap) + "/rtx");
+        }
+
+        foreach (MediaSection other in _sections)
+        {
+            if (other == section)
+            {
+                continue;
+            }
+
+            foreach (KeyValuePair<string, int> taken in other.PayloadTypes)
+            {
+                if (!ownKeys.Contains(taken.Key))
+                {
+                    used.Add(taken.Value);
+                }
+            }
+        }
+
         foreach (CodecCapability cap in capabilities)
         {
             string key = SdpCodec.KeyOf(cap);

@@ -34,7 +34,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
     {
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "av-echo.html"));
         using var host = new UdpSessionHost();
-        var echoes = new List<Echo>();
+        var echoes = new List<SessionEcho>();
         await using TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/av-echo.html"] = page }, app =>
         {
             app.MapPost("/echo", async (HttpContext ctx) =>
@@ -43,7 +43,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
                 string offer = await reader.ReadToEndAsync();
                 output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /echo: offer of {offer.Length} chars");
                 var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new WebRtcTransportOptions { Certificate = CallServer.Certificate.Value } });
-                var echo = new Echo(session);
+                var echo = new SessionEcho(session);
                 var endpoint = new LossyEndpoint(session) { Enabled = lossy };
                 echo.Lossy = endpoint;
                 UdpSessionHandle handle = host.Add(endpoint, (_, now) => echo.Pump(now));
@@ -83,7 +83,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
             }
             finally
             {
-                foreach (Echo x in echoes)
+                foreach (SessionEcho x in echoes)
                 {
                     output.WriteLine($"session {host.Invoke(x.Handle!, _ => x.Session.State)}: echoed {x.AudioEchoed} audio packets, {x.VideoEchoed} video frames");
                 }
@@ -91,7 +91,7 @@ public sealed class AvEchoTests(ITestOutputHelper output)
         }
 
         output.WriteLine(result.ToString());
-        Echo e = Assert.Single(echoes);
+        SessionEcho e = Assert.Single(echoes);
         output.WriteLine($"echoed {e.AudioEchoed} audio packets and {e.VideoEchoed} video frames ({e.KeyFramesEchoed} key frames); {e.KeyframeRequests} key frame requests passed on");
         Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
         Assert.Equal("connected", result.GetProperty("connection").GetString());
@@ -103,6 +103,8 @@ public sealed class AvEchoTests(ITestOutputHelper output)
         Assert.True(video.GetProperty("framesDecoded").GetInt64() > 100, $"framesDecoded {video.GetProperty("framesDecoded")}");
         Assert.Equal(sentVideo.GetProperty("frameWidth").GetInt32(), video.GetProperty("frameWidth").GetInt32());
         Assert.Equal(sentVideo.GetProperty("frameHeight").GetInt32(), video.GetProperty("frameHeight").GetInt32());
+        double firstFrameMs = result.GetProperty("firstFrameMs").GetDouble();
+        Assert.True(firstFrameMs is >= 0 and < 5000, $"first echoed frame decoded after {firstFrameMs} ms");
         Assert.True(result.GetProperty("longestGapMs").GetDouble() < 1000, $"video froze for {result.GetProperty("longestGapMs")} ms");
         Assert.True(audio.GetProperty("packetsReceived").GetInt64() > 400, $"audio packets {audio.GetProperty("packetsReceived")}");
         Assert.True(audio.GetProperty("totalSamplesReceived").GetInt64() > 48000 * 5, $"audio samples played {audio.GetProperty("totalSamplesReceived")}");
@@ -111,8 +113,8 @@ public sealed class AvEchoTests(ITestOutputHelper output)
             // Our receive path lost 5 % of the browser's video packets, everything in a 400 ms outage and the
             // retransmissions until 300 ms after it: NACK and RTX repaired the scattered losses, a PLI brought back what
             // the outage took.
-            output.WriteLine($"dropped {e.Lossy!.DroppedMedia} video packets and {e.Lossy.DroppedRepair} retransmissions");
-            Assert.True(e.Lossy!.DroppedMedia >= 10, $"only {e.Lossy.DroppedMedia} dropped");
+            output.WriteLine($"dropped {((LossyEndpoint)e.Lossy!).DroppedMedia} video packets and {((LossyEndpoint)e.Lossy).DroppedRepair} retransmissions");
+            Assert.True(((LossyEndpoint)e.Lossy!).DroppedMedia >= 10, $"only {((LossyEndpoint)e.Lossy).DroppedMedia} dropped");
             MediaSectionInfo ours = host.Invoke(e.Handle!, _ => e.Session.Sections.Single(s => s.Kind == MediaKind.Video));
             RtcStack.WebRtc.Streams.ReceiveStreamStats inbound = Assert.Single(ours.Inbound);
             output.WriteLine($"our inbound video: {inbound}");
@@ -124,73 +126,6 @@ public sealed class AvEchoTests(ITestOutputHelper output)
             Assert.True(video.GetProperty("keyFramesDecoded").GetInt64() >= 2, "no key frame came back after the outage");
         }
         host.Invoke(e.Handle!, now => e.Session.Close(now));
-    }
-
-    /// <summary>Echoes what one session receives: audio packets and assembled video frames go back on the same section.</summary>
-    private sealed class Echo(WebRtcSession session)
-    {
-        private readonly byte[] _buffer = new byte[1 << 20];
-
-        public WebRtcSession Session { get; } = session;
-
-        public UdpSessionHandle? Handle { get; set; }
-
-        public LossyEndpoint? Lossy { get; set; }
-
-        public long AudioEchoed { get; private set; }
-
-        public long VideoEchoed { get; private set; }
-
-        public long KeyFramesEchoed { get; private set; }
-
-        public long KeyframeRequests { get; private set; }
-
-        public void Pump(TimeSpan now)
-        {
-            while (Session.TryPollEvent(out SessionEvent? e))
-            {
-                if (e is SessionKeyframeRequestedEvent k && Find(k.Mid) is Transceiver t)
-                {
-                    // We cannot encode: pass the request on to the browser's sender of the section we echo.
-                    KeyframeRequests++;
-                    Session.RequestKeyframe(t, now);
-                }
-            }
-
-            while (Session.TryPollMedia(_buffer, out ReceivedMedia m))
-            {
-                if (Find(m.Mid) is not Transceiver t)
-                {
-                    continue;
-                }
-
-                if (m.IsVideo)
-                {
-                    if (Session.SendVideoFrame(t, _buffer.AsMemory(0, m.Length).ToArray(), m.Timestamp, m.KeyFrame, now))
-                    {
-                        VideoEchoed++;
-                        KeyFramesEchoed += m.KeyFrame ? 1 : 0;
-                    }
-                }
-                else if (Session.SendAudio(t, _buffer.AsSpan(0, m.Length), m.Timestamp, now))
-                {
-                    AudioEchoed++;
-                }
-            }
-        }
-
-        private Transceiver? Find(string mid)
-        {
-            foreach (Transceiver t in Session.Jsep.Transceivers)
-            {
-                if (t.Mid == mid)
-                {
-                    return t;
-                }
-            }
-
-            return null;
-        }
     }
 
     /// <summary>
