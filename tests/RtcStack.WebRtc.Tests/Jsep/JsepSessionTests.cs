@@ -620,4 +620,27 @@ public sealed class JsepSessionTests
 
         Assert.Equal(Run(), Run());
     }
+
+    [Fact]
+    public void ProvisionalAnswersMoveThroughThePranswerStates()
+    {
+        var a = new JsepSession(Options(29));
+        var b = new JsepSession(Options(30));
+        a.AddTransceiver(MediaKind.Audio);
+        SessionDescription offer = a.CreateOffer();
+        a.SetLocalDescription(SdpType.Offer, offer);
+        b.SetRemoteDescription(SdpType.Offer, offer);
+        SessionDescription answer = b.CreateAnswer();
+        b.SetLocalDescription(SdpType.Pranswer, answer);
+        a.SetRemoteDescription(SdpType.Pranswer, answer);
+        Assert.Equal(SignalingState.HaveLocalPranswer, b.SignalingState);
+        Assert.Equal(SignalingState.HaveRemotePranswer, a.SignalingState);
+        Assert.Empty(a.NegotiatedSections);
+        Assert.False(a.TryCreateOffer(out _, out JsepError? error));
+        Assert.Equal(JsepErrorCode.InvalidState, error.Code);
+
+        b.SetLocalDescription(SdpType.Answer, answer);
+        a.SetRemoteDescription(SdpType.Answer, answer);
+        AssertConsistent(a, b);
+    }
 }
