@@ -195,7 +195,10 @@ public sealed partial class JsepSession
             return Reason(JsepErrorCode.UnsupportedMedia, $"m={m.Media} is not audio, video or application (RFC 3264 §6)", index, mid);
         }
 
-        if (section.Transceiver is not { } t || t.Stopping)
+        // A stopped transceiver's section is rejected (RFC 8829 §5.3.1), except the offerer-tagged one: rejecting it
+        // would take the BUNDLE transport away from the whole group (RFC 8843 §7.3.3), so it is answered inactive
+        // and rejected in our next offer instead.
+        if (section.Transceiver is not { } t || (t.Stopping && (group is null || index != tag)))
         {
             return Reason(JsepErrorCode.TransceiverStopped, "the transceiver of this section is stopped (RFC 8829 §5.3.1)", index, mid);
         }

@@ -620,4 +620,64 @@ public sealed class JsepSessionTests
 
         Assert.Equal(Run(), Run());
     }
+
+    [Fact]
+    public void ProvisionalAnswersMoveThroughThePranswerStates()
+    {
+        var a = new JsepSession(Options(29));
+        var b = new JsepSession(Options(30));
+        a.AddTransceiver(MediaKind.Audio);
+        SessionDescription offer = a.CreateOffer();
+        a.SetLocalDescription(SdpType.Offer, offer);
+        b.SetRemoteDescription(SdpType.Offer, offer);
+        SessionDescription answer = b.CreateAnswer();
+        b.SetLocalDescription(SdpType.Pranswer, answer);
+        a.SetRemoteDescription(SdpType.Pranswer, answer);
+        Assert.Equal(SignalingState.HaveLocalPranswer, b.SignalingState);
+        Assert.Equal(SignalingState.HaveRemotePranswer, a.SignalingState);
+        Assert.Empty(a.NegotiatedSections);
+        Assert.False(a.TryCreateOffer(out _, out JsepError? error));
+        Assert.Equal(JsepErrorCode.InvalidState, error.Code);
+
+        b.SetLocalDescription(SdpType.Answer, answer);
+        a.SetRemoteDescription(SdpType.Answer, answer);
+        AssertConsistent(a, b);
+    }
+
+    [Fact]
+    public void AStoppedTransceiverInTheTaggedSectionIsAnsweredInactiveThenRejectedByOurNextOffer()
+    {
+        var a = new JsepSession(Options(31));
+        var b = new JsepSession(Options(32));
+        Transceiver audio = a.AddTransceiver(MediaKind.Audio);
+        a.AddTransceiver(MediaKind.Video);
+        Exchange(a, b);
+        audio.Stop();
+
+        // b offers first: its audio section is the BUNDLE tag, which a cannot reject (RFC 8843 §7.3.3).
+        SessionDescription offer = b.CreateOffer();
+        b.SetLocalDescription(SdpType.Offer, offer);
+        a.SetRemoteDescription(SdpType.Offer, offer);
+        SessionDescription answer = AssertClean(a.CreateAnswer());
+        Assert.Equal([9, 9], answer.MediaDescriptions.Select(m => m.MediaLine.Port));
+        Assert.Equal(MediaDirection.Inactive, answer.MediaDescriptions[0].Direction);
+        Assert.Equal(["0", "1"], answer.GetBundleGroups().Single().Mids);
+        Assert.Empty(a.AnswerRejections);
+        a.SetLocalDescription(SdpType.Answer, answer);
+        b.SetRemoteDescription(SdpType.Answer, answer);
+        AssertConsistent(a, b);
+        Assert.True(audio.Stopping);
+        Assert.False(audio.Stopped);
+        Assert.Equal(MediaDirection.Inactive, audio.CurrentDirection);
+
+        // a's own offer then rejects it and tags the video section.
+        SessionDescription reject = a.CreateOffer();
+        Assert.Equal(0, reject.MediaDescriptions[0].MediaLine.Port);
+        Assert.Equal(["1"], reject.GetBundleGroups().Single().Mids);
+        Assert.NotNull(reject.MediaDescriptions[1].IceUfrag);
+        Exchange(a, b);
+        AssertConsistent(a, b);
+        Assert.True(audio.Stopped);
+        Assert.Equal("1", a.NegotiatedTransport!.TaggedMid);
+    }
 }
