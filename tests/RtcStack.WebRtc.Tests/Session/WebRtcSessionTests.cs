@@ -184,6 +184,36 @@ public class WebRtcSessionTests
         Assert.Equal("VP8", session.Sections[1].SendCodec!.Name, ignoreCase: true);
     }
 
+    /// <summary>RFC 8843 §9.1: after answering Firefox (Opus on 109), our own offer gives no other codec payload type 109.</summary>
+    [Fact]
+    public void OurSubsequentOfferKeepsEachPayloadTypeToOneCodecAcrossTheBundle()
+    {
+        string offer = File.ReadAllText(Path.Combine(RtcStack.TestSupport.RepoPaths.Root, "tests", "RtcStack.WebRtc.Tests", "Session", "Fixtures", "firefox-av-bundle-only-offer.sdp"));
+        using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(11), Transport = new WebRtcTransportOptions { Random = new Random(12) } });
+        Assert.True(session.TrySetRemoteOffer(offer, TimeSpan.FromSeconds(1), out var error), error?.ToString());
+        session.CreateAnswer(TimeSpan.FromSeconds(1));
+        session.AddTransceiver(MediaKind.Video, MediaDirection.SendOnly);
+        session.AddTransceiver(MediaKind.Audio, MediaDirection.SendOnly);
+        SessionDescription ours = SessionDescription.Parse(session.CreateOffer(TimeSpan.FromSeconds(2)));
+        var codecOf = new Dictionary<int, string>();
+        foreach (MediaDescription m in ours.MediaDescriptions)
+        {
+            if (m.IsRejected)
+            {
+                continue;
+            }
+
+            foreach (RtpMap map in m.GetRtpMaps())
+            {
+                string codec = $"{map.EncodingName}/{map.ClockRate}".ToUpperInvariant();
+                Assert.True(!codecOf.TryGetValue(map.PayloadType, out string? earlier) || earlier == codec, $"payload type {map.PayloadType} is {earlier} and {codec}");
+                codecOf[map.PayloadType] = codec;
+            }
+        }
+
+        Assert.Equal("OPUS/48000", codecOf[109]);
+    }
+
     internal static byte[] VideoFrame(int index, bool key, int size)
     {
         var frame = new byte[size];
