@@ -35,8 +35,24 @@ public sealed class WebRtcTransportTarget : IFuzzTarget
         TimeSpan now = TimeSpan.FromSeconds(1);
         a.StartGathering(controlling: true, now);
         b.StartGathering(controlling: false, now);
-        a.Start(new TransportParameters { RemoteIce = b.LocalCredentials, RemoteFingerprints = [b.LocalFingerprint], LocalDtlsRole = DtlsRole.Client, IceControlling = true }, now);
-        b.Start(new TransportParameters { RemoteIce = a.LocalCredentials, RemoteFingerprints = [a.LocalFingerprint], LocalDtlsRole = DtlsRole.Server, IceControlling = false }, now);
+        a.Start(new TransportParameters
+        {
+            RemoteIce = b.LocalCredentials,
+            RemoteFingerprints = [b.LocalFingerprint],
+            LocalDtlsRole = DtlsRole.Client,
+            IceControlling = true,
+            RemoteCandidates = b.IceAgent!.LocalCandidates,
+            RemoteEndOfCandidates = true,
+        }, now);
+        b.Start(new TransportParameters
+        {
+            RemoteIce = a.LocalCredentials,
+            RemoteFingerprints = [a.LocalFingerprint],
+            LocalDtlsRole = DtlsRole.Server,
+            IceControlling = false,
+            RemoteCandidates = a.IceAgent!.LocalCandidates,
+            RemoteEndOfCandidates = true,
+        }, now);
         byte[] buffer = new byte[2048];
         byte[] plain = new byte[2048];
         for (int step = 0; step < 400 && (a.State != TransportState.Connected || b.State != TransportState.Connected); step++)
