@@ -18,7 +18,7 @@ public enum TransportState
     /// <summary>ICE lost connectivity for a while (RFC 7675); it may come back.</summary>
     Disconnected,
 
-    /// <summary>ICE failed, or DTLS failed (handshake, fingerprint, no SRTP profile in common). Final.</summary>
+    /// <summary>ICE failed, or DTLS failed (handshake, fingerprint, no SRTP profile in common). A DTLS failure is final; an ICE restart can recover from an ICE failure.</summary>
     Failed,
 
     /// <summary>Closed by <see cref="WebRtcTransport.Close"/> or by the peer's close_notify (RFC 5246 §7.2.1). Final.</summary>
