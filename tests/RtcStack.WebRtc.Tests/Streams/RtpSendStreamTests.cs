@@ -300,6 +300,13 @@ public sealed class RtpSendStreamTests
     }
 
     [Fact]
+    public void RtxNeedsAnSsrcOfItsOwn()
+    {
+        // RFC 4588 §4, SSRC-multiplexing: the original and the retransmission stream MUST use different SSRCs.
+        Assert.Throws<ArgumentException>(() => new RtpSendStream(new RtpSendStreamOptions { Ssrc = 5, RtxSsrc = 5, ClockRate = 90000 }));
+    }
+
+    [Fact]
     public void SendingAndRetransmittingAllocateNothing()
     {
         RtpSendStream stream = Stream();
