@@ -273,7 +273,7 @@ public sealed class RtpReceiveStreamTests
     [Fact]
     public void ReceivingAndFeedbackAllocateNothing()
     {
-        RtpReceiveStream stream = Stream(keyframes: KeyframeRequestKind.Pli);
+        RtpReceiveStream stream = Stream(keyframes: KeyframeRequestKind.Fir, minInterval: TimeSpan.FromMilliseconds(20));
         byte[] buffer = new byte[1500];
         byte[] repaired = new byte[1500];
         byte[][] media = new byte[2000][];
@@ -318,5 +318,6 @@ public sealed class RtpReceiveStreamTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(200, stream.GetStats().RetransmittedPacketsReceived);
+        Assert.True(stream.GetStats().FirCount > 1000);
     }
 }

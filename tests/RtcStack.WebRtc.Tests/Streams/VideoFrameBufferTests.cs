@@ -95,6 +95,22 @@ public sealed class VideoFrameBufferTests
     }
 
     [Fact]
+    public void AFrameForcedOutByTheWindowAfterAWholeLostFrameIsNotDecodable()
+    {
+        VideoFrameBuffer buffer = new(new Vp8Depacketizer(), new VideoFrameBufferOptions { WindowSize = 16 });
+        buffer.Insert(1, 1, true, Key(1), TimeSpan.Zero);
+        Assert.Equal([1u], Timestamps(buffer));
+        buffer.Insert(3, 3, true, Delta(3), s_ms);            // frame 2 (one packet, seq 2) lost without a trace
+        Assert.True(buffer.IsWaiting);
+        buffer.Insert(19, 19, false, Delta(19), 2 * s_ms);    // pushes 3 out of the window before any deadline
+
+        // No packet of frame 2 was seen, so nothing was "dropped": only the gap before frame 3 tells.
+        Assert.Empty(Timestamps(buffer));
+        Assert.True(buffer.TryTakeKeyframeRequest());
+        Assert.Equal((0L, 1L), (buffer.GiveUps, buffer.FramesDropped));
+    }
+
+    [Fact]
     public void NothingIsReleasedBeforeTheFirstKeyFrame()
     {
         VideoFrameBuffer buffer = Buffer();
