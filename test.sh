@@ -64,7 +64,7 @@ fi
 set -e
 
 # Count from the TRX files, not from the runner's text.
-passed=0; failed=0; skipped=0
+passed=0; failed=0; skipped=0; aborted_runs=()
 shopt -s nullglob
 for trx in "$results"/*.trx; do
   counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
@@ -73,6 +73,11 @@ for trx in "$results"/*.trx; do
   x=$(get error); to=$(get timeout); ab=$(get aborted)
   passed=$((passed + p))
   failed=$((failed + f + x + to + ab))
+  # A test host that crashed leaves a TRX whose run "Failed" with every counted test passed (the rest never ran).
+  if grep -q '<ResultSummary outcome="Failed"' "$trx" && [ $((f + x + to + ab)) -eq 0 ]; then
+    aborted_runs+=("$trx")
+    failed=$((failed + 1))
+  fi
   skipped=$((skipped + t - e))
 done
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
@@ -107,5 +112,8 @@ PY
     fi
   done
 fi
+for trx in "${aborted_runs[@]}"; do
+  echo "FAILED test run aborted, the test host crashed: $(grep -o 'storage="[^"]*"' "$trx" | head -1 | sed 's/storage=//')"
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

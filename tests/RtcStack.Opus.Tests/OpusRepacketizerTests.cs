@@ -65,8 +65,10 @@ public sealed unsafe class OpusRepacketizerTests
         int compared = 0;
         try
         {
+            var roundPackets = new List<byte[]>();
             for (int round = 0; round < 400; round++)
             {
+                roundPackets.Clear();
                 ours.Reset();
                 LibOpusReference.RepacketizerInit(theirs);
                 int config = random.Next(32);
@@ -74,7 +76,11 @@ public sealed unsafe class OpusRepacketizerTests
                 int attempts = random.Next(1, 30);
                 for (int i = 0; i < attempts; i++)
                 {
-                    byte[] packet = ValidPacket(random, config, stereo, random.Next(10) == 0);
+                    // opus_repacketizer_cat keeps pointers into the packets it is given until the next
+                    // opus_repacketizer_init, so each packet lives in a pinned array for the whole round: with a
+                    // `fixed` pin for the call only, the GC could move it before opus_repacketizer_out_range read
+                    // it (a CI run on a loaded machine lost its test host here).
+                    byte[] packet = Pinned(ValidPacket(random, config, stereo, random.Next(10) == 0), roundPackets);
                     OpusRepacketizerStatus status = ours.TryAdd(packet);
                     int theirStatus;
                     fixed (byte* p = packet)
@@ -91,6 +97,9 @@ public sealed unsafe class OpusRepacketizerTests
                     continue;
                 }
 
+                // A compacting collection between cat and out: the pinned packets must not move (without the pin this
+                // makes libopus read moved memory and the comparison fail).
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 int begin = random.Next(ours.FrameCount);
                 int end = random.Next(begin + 1, ours.FrameCount + 1);
                 Assert.True(ours.TryWriteRange(begin, end, outOurs, out int written));
@@ -112,6 +121,15 @@ public sealed unsafe class OpusRepacketizerTests
         }
 
         Assert.True(compared > 300);
+    }
+
+    /// <summary>Copies <paramref name="packet"/> into an array on the pinned object heap and keeps it in <paramref name="keep"/>.</summary>
+    private static byte[] Pinned(byte[] packet, List<byte[]> keep)
+    {
+        byte[] pinned = GC.AllocateUninitializedArray<byte>(packet.Length, pinned: true);
+        packet.CopyTo(pinned, 0);
+        keep.Add(pinned);
+        return pinned;
     }
 
     [Fact]

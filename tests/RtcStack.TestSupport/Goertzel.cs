@@ -22,11 +22,17 @@ public static class Goertzel
         return (s1 * s1) + (s2 * s2) - (coeff * s1 * s2);
     }
 
+    /// <summary>The quietest tone <see cref="Strongest"/> reports: 0.01 of full scale (-40 dBFS) in amplitude.</summary>
+    public const double DefaultMinimumAmplitude = 0.01;
+
     /// <summary>
     /// Returns the frequency among <paramref name="candidates"/> with the most power, and the ratio of
-    /// its power to the strongest other candidate's.
+    /// its power to the strongest other candidate's. When the strongest candidate's amplitude is below
+    /// <paramref name="minimumAmplitude"/> (of full scale) there is no tone: the frequency is NaN and the ratio 0.
+    /// When no other candidate has any power the ratio is NaN rather than infinite, so a check of the form
+    /// <c>ratio &gt; 100</c> fails on a signal it cannot judge (silence used to pass as +∞).
     /// </summary>
-    public static (double Frequency, double Ratio) Strongest(ReadOnlySpan<short> samples, int sampleRate, params double[] candidates)
+    public static (double Frequency, double Ratio) Strongest(ReadOnlySpan<short> samples, int sampleRate, double[] candidates, double minimumAmplitude = DefaultMinimumAmplitude)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         double best = double.NaN, bestPower = -1, second = 0;
@@ -45,8 +51,23 @@ public static class Goertzel
             }
         }
 
-        return (best, second <= 0 ? double.PositiveInfinity : bestPower / second);
+        if (samples.Length == 0 || Amplitude(bestPower, samples.Length) < minimumAmplitude)
+        {
+            return (double.NaN, 0);
+        }
+
+        return (best, second <= 0 ? double.NaN : bestPower / second);
     }
+
+    /// <summary>As <see cref="Strongest(ReadOnlySpan{short}, int, double[], double)"/> with the default minimum amplitude.</summary>
+    public static (double Frequency, double Ratio) Strongest(ReadOnlySpan<short> samples, int sampleRate, params double[] candidates)
+        => Strongest(samples, sampleRate, candidates, DefaultMinimumAmplitude);
+
+    /// <summary>
+    /// The amplitude (fraction of full scale) of a sine whose Goertzel power over <paramref name="count"/> samples is
+    /// <paramref name="power"/>: a sine of amplitude A at the analysed frequency gives a power of about (A·N/2)².
+    /// </summary>
+    public static double Amplitude(double power, int count) => count == 0 || power <= 0 ? 0 : 2 * Math.Sqrt(power) / count;
 
     /// <summary>
     /// Returns the frequency with the most power between <paramref name="from"/> and <paramref name="to"/> Hz,

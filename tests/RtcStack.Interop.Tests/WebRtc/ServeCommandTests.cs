@@ -84,7 +84,11 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
                     using JsonDocument status = JsonDocument.Parse(await http.GetStringAsync("/status"));
                     foreach (JsonElement c in status.RootElement.GetProperty("calls").EnumerateArray())
                     {
-                        if (c.GetProperty("state").GetString() == "connected" && c.GetProperty("framesEchoed").GetInt64() >= 150)
+                        // Chromium's RTCP interval for audio is about 5 s (libwebrtc's default), so 3 s of echoed
+                        // audio did not always include its first sender report (a loaded CI run saw 162 frames and
+                        // no SR yet): wait for both.
+                        if (c.GetProperty("state").GetString() == "connected" && c.GetProperty("framesEchoed").GetInt64() >= 150
+                            && SenderReportsReceived(c) >= 1)
                         {
                             call = c.Clone();
                             done = true;
@@ -92,7 +96,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
                     }
                 }
 
-                Assert.True(done, "no call with 3 s of echoed audio in /status; server log:\n" + log + "\nbrowser:\n" + browser.Log);
+                Assert.True(done, "no call with 3 s of echoed audio and a sender report in /status; server log:\n" + log + "\nbrowser:\n" + browser.Log);
             }
 
             output.WriteLine(call.ToString());
@@ -148,4 +152,23 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    private static long SenderReportsReceived(JsonElement call)
+    {
+        if (!call.TryGetProperty("stats", out JsonElement stats))
+        {
+            return 0;
+        }
+
+        foreach (JsonProperty p in stats.EnumerateObject())
+        {
+            if (p.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "transport"
+                && p.Value.TryGetProperty("senderReportsReceived", out JsonElement n))
+            {
+                return n.GetInt64();
+            }
+        }
+
+        return 0;
+    }
 }
