@@ -15,7 +15,7 @@ public sealed class RtpReceiveStreamOptions
     /// <summary>Gets the remote RTX SSRC (RFC 4588 §4, SSRC-multiplexing), or null without RTX.</summary>
     public uint? RtxSsrc { get; init; }
 
-    /// <summary>Gets each RTX payload type's associated payload type (<c>apt</c>, RFC 4588 §8.6).</summary>
+    /// <summary>Gets each RTX payload type's associated payload type (<c>apt</c>, RFC 4588 §8).</summary>
     public IReadOnlyDictionary<byte, byte>? RtxAssociatedPayloadTypes { get; init; }
 
     /// <summary>Gets whether generic NACK was negotiated (<c>a=rtcp-fb:* nack</c>, RFC 4585 §4.2).</summary>

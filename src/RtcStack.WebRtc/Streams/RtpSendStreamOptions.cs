@@ -14,7 +14,7 @@ public sealed class RtpSendStreamOptions
 
     /// <summary>
     /// Gets the RTX payload type for each original payload type: the inverse of each RTX format's <c>apt</c>
-    /// (RFC 4588 §8.6). A media payload type without an entry is retransmitted as it is, even when RTX is on.
+    /// (RFC 4588 §8). A media payload type without an entry is retransmitted as it is, even when RTX is on.
     /// </summary>
     public IReadOnlyDictionary<byte, byte>? RtxPayloadTypes { get; init; }
 

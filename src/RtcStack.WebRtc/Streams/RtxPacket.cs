@@ -69,7 +69,7 @@ public static class RtxPacket
 
     /// <summary>
     /// Restores the original packet from a retransmission (RFC 4588 §4): SSRC <paramref name="originalSsrc"/>, payload
-    /// type <paramref name="originalPayloadType"/> (the RTX payload type's <c>apt</c>, §8.6), the OSN as sequence number,
+    /// type <paramref name="originalPayloadType"/> (the RTX payload type's <c>apt</c>, §8), the OSN as sequence number,
     /// and the payload after the OSN; timestamp, marker, CSRCs and header extension are kept. An empty payload is
     /// padding (<see cref="RtxStatus.PaddingOnly"/>); a one-byte payload is <see cref="RtxStatus.TooShort"/>. The RTX
     /// packet's padding is not carried. <paramref name="destination"/> may be the RTX packet's own buffer (starting at
