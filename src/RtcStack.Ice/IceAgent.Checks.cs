@@ -51,30 +51,52 @@ public sealed partial class IceAgent
     {
         if (!_timeoutValid)
         {
-            _timeout = ComputeTimeout();
+            _timeout = ComputeTimeout(out _timeoutReason);
             _timeoutValid = true;
         }
 
         return _timeout;
     }
 
+    /// <summary>
+    /// Gets which timer <see cref="PollTimeout"/> names (<see cref="IceTimerReason.None"/> when it returns null): a check
+    /// or its retransmission, gathering, nomination, consent freshness (RFC 7675), a keepalive (RFC 8445 §11) or a TURN
+    /// client's refresh. For a driver's logs and a session's timeout reasons; computed with the deadline, at no extra cost.
+    /// </summary>
+    public IceTimerReason PollTimeoutReason
+    {
+        get
+        {
+            PollTimeout();
+            return _timeoutReason;
+        }
+    }
+
     // Every entry point that can make a deadline earlier calls this first.
     private void InvalidateTimeout() => _timeoutValid = false;
 
     /// <summary>The deadline from the current state, uncached (tests compare it with <see cref="PollTimeout"/>).</summary>
-    internal TimeSpan? ComputeTimeout()
+    internal TimeSpan? ComputeTimeout() => ComputeTimeout(out _);
+
+    private TimeSpan? ComputeTimeout(out IceTimerReason reason)
     {
         TimeSpan t = TimeSpan.MaxValue;
+        reason = IceTimerReason.None;
         if (!_closed)
         {
             foreach (IceTransaction tx in _transactions.Values)
             {
-                t = Min(t, tx.NextAt);
+                t = Min(t, tx.NextAt, ref reason, tx.Purpose switch
+                {
+                    IceTransaction.Kind.Gather => IceTimerReason.Gathering,
+                    IceTransaction.Kind.Consent => IceTimerReason.Consent,
+                    _ => IceTimerReason.Check,
+                });
             }
 
             if (HasCheckWork())
             {
-                t = Min(t, _nextPaceAt);
+                t = Min(t, _nextPaceAt, ref reason, IceTimerReason.Check);
             }
 
             if (Role == IceRole.Controlling && Mode == IceMode.Full && _options.Nomination == IceNominationMode.Regular)
@@ -83,7 +105,7 @@ public sealed partial class IceAgent
                 {
                     if (!_selected.ContainsKey(kv.Key) && !NominationInFlight(kv.Key) && HasSucceededPair(kv.Key))
                     {
-                        t = Min(t, kv.Value + _options.NominationTimeout);
+                        t = Min(t, kv.Value + _options.NominationTimeout, ref reason, IceTimerReason.Nomination);
                     }
                 }
             }
@@ -97,38 +119,53 @@ public sealed partial class IceAgent
 
                 if (Mode == IceMode.Full && _remoteKey is not null)
                 {
-                    t = Min(t, p.NextConsentAt);
+                    t = Min(t, p.NextConsentAt, ref reason, IceTimerReason.Consent);
                 }
 
-                t = Min(t, p.LastResponseAt + _options.ConsentTimeout);
+                t = Min(t, p.LastResponseAt + _options.ConsentTimeout, ref reason, IceTimerReason.Consent);
 
                 // Only a state change hangs on this instant: once passed, it needs no more wake-ups.
                 if (p.LastResponseAt + _options.DisconnectedTimeout > _now)
                 {
-                    t = Min(t, p.LastResponseAt + _options.DisconnectedTimeout);
+                    t = Min(t, p.LastResponseAt + _options.DisconnectedTimeout, ref reason, IceTimerReason.Consent);
                 }
 
-                t = Min(t, p.LastSentAt + _options.KeepaliveInterval);
+                t = Min(t, p.LastSentAt + _options.KeepaliveInterval, ref reason, IceTimerReason.Keepalive);
             }
         }
 
         foreach (IceCandidatePair p in _previousSelected.Values)
         {
-            t = Min(t, p.LastResponseAt + _options.ConsentTimeout);
+            t = Min(t, p.LastResponseAt + _options.ConsentTimeout, ref reason, IceTimerReason.Consent);
         }
 
         foreach (Stun.Turn.TurnClient turn in _turnClients)
         {
             if (turn.PollTimeout() is TimeSpan tt)
             {
-                t = Min(t, tt);
+                t = Min(t, tt, ref reason, IceTimerReason.Turn);
             }
         }
 
-        return t == TimeSpan.MaxValue ? null : t;
+        if (t == TimeSpan.MaxValue)
+        {
+            reason = IceTimerReason.None;
+            return null;
+        }
+
+        return t;
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static TimeSpan Min(TimeSpan current, TimeSpan candidate, ref IceTimerReason reason, IceTimerReason candidateReason)
+    {
+        if (candidate < current)
+        {
+            reason = candidateReason;
+            return candidate;
+        }
+
+        return current;
+    }
 
     private bool HasSucceededPair(int component)
     {

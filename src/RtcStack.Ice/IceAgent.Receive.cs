@@ -87,6 +87,69 @@ public sealed partial class IceAgent
         return result;
     }
 
+    /// <summary>
+    /// Says which component application data belongs to without looking at its bytes: for a datagram the caller has
+    /// already told apart from STUN and TURN ChannelData by its first byte (RFC 7983 §7: DTLS, RTP or RTCP) and that
+    /// arrived directly, not through a TURN server, on <paramref name="local"/> from <paramref name="remote"/>. True with
+    /// the component of the selected (or, during a restart, previously selected) or valid pair of that route, the one
+    /// <see cref="HandleDatagram(TransportAddress, TransportAddress, ReadOnlySpan{byte}, TimeSpan, out ReadOnlySpan{byte}, out int)"/>
+    /// would report with <see cref="IceDatagramKind.ApplicationData"/>; false when the route has no such pair (data is
+    /// accepted only where ICE validated the path, RFC 8445 §12.1) or the agent is closed. Changes no state and
+    /// allocates nothing, so a caller that classifies a datagram once need not have it classified again here.
+    /// </summary>
+    public bool TryGetApplicationDataComponent(TransportAddress local, TransportAddress remote, out int component)
+    {
+        component = 0;
+        if (_closed)
+        {
+            return false;
+        }
+
+        IceCandidatePair? pair = FindDataPair(local.UnmapIPv4(), remote.UnmapIPv4());
+        if (pair is null)
+        {
+            return false;
+        }
+
+        component = pair.Component;
+        return true;
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether <paramref name="remote"/> is the address of a remote candidate (signalled,
+    /// trickled or peer-reflexive) or the remote end of the selected or previously selected pair (which keeps carrying
+    /// data through an ICE restart, RFC 8445 §9), so a shared socket can route to this agent. Allocates nothing.
+    /// </summary>
+    public bool IsKnownRemoteAddress(TransportAddress remote)
+    {
+        remote = remote.UnmapIPv4();
+        foreach (IceCandidate r in _remotes)
+        {
+            if (r.Address == remote)
+            {
+                return true;
+            }
+        }
+
+        foreach (IceCandidatePair p in _selected.Values)
+        {
+            if (p.Remote.Address == remote)
+            {
+                return true;
+            }
+        }
+
+        foreach (IceCandidatePair p in _previousSelected.Values)
+        {
+            if (p.Remote.Address == remote)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private TurnClient? FindTurn(TransportAddress local, TransportAddress remote, TurnTransport transport)
     {
         foreach (TurnClient t in _turnClients)

@@ -42,6 +42,7 @@ public sealed partial class IceAgent
     private readonly Queue<IceEvent> _events = new();
     private readonly List<TurnClient> _turnClients = [];
     private TimeSpan? _timeout;
+    private IceTimerReason _timeoutReason;
     private bool _timeoutValid;
     private readonly Dictionary<string, string> _foundations = [];
     private readonly Dictionary<int, IceCandidatePair> _selected = [];

@@ -10,6 +10,11 @@ namespace RtcStack.Video;
 /// <param name="KeyFrame">For a completed frame, whether any of its payloads says key frame (IDR/SPS, VP8 P = 0, ...).</param>
 /// <param name="PacketCount">Packets in the frame (for a dropped frame, those that were received), or missing sequence numbers.</param>
 /// <param name="DropReason">For a dropped frame, why.</param>
+/// <param name="Continuous">
+/// For a completed frame, whether everything since the previous completed frame was output too (frames or padding):
+/// false after packets were lost, given up or dropped, when the frame may depend on what is missing; false for the first
+/// frame unless nothing before it was seen.
+/// </param>
 public readonly record struct VideoAssemblerEvent(
     VideoAssemblerEventKind Kind,
     ushort FirstSequenceNumber,
@@ -19,4 +24,5 @@ public readonly record struct VideoAssemblerEvent(
     int Length,
     bool KeyFrame,
     int PacketCount,
-    VideoFrameDropReason DropReason);
+    VideoFrameDropReason DropReason,
+    bool Continuous = false);

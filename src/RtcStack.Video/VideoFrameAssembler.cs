@@ -14,8 +14,11 @@ namespace RtcStack.Video;
 /// <remarks>
 /// <para>
 /// Sans-IO and clock-free: the assembler never waits on time. When a later frame completes before an earlier one, the
-/// earlier one is dropped (decode order is kept); a frame whose packets leave the window is dropped too. Waiting for
-/// retransmissions up to a deadline, and asking for a key frame, belong to the session that owns the clock.
+/// earlier one is dropped (decode order is kept); a frame whose packets leave the window is dropped too. That defeats
+/// NACK, whose retransmission would have completed the earlier frame, so with <c>holdLaterFrames</c> the later frame
+/// waits instead (<see cref="IsWaiting"/>) until the earlier packets arrive or the owner, which has the clock and the
+/// deadline, calls <see cref="GiveUpWaiting()"/>. Asking for a key frame belongs to the owner too; each completed frame
+/// says whether it follows the previous one without a gap (<see cref="VideoAssemblerEvent.Continuous"/>).
 /// </para>
 /// <para>
 /// A frame's first packet is found from its marker packet backwards: the run of packets with its timestamp back to
@@ -39,9 +42,11 @@ public sealed class VideoFrameAssembler
     private const byte KeyFlag = 0x04;
     private const byte ContinuousFlag = 0x08;
     private const byte MalformedFlag = 0x10;
+    private const byte PaddingFlag = 0x20;
 
     private readonly IVideoDepacketizer _depacketizer;
     private readonly bool _exactStarts;
+    private readonly bool _holdLaterFrames;
     private readonly int _capacity;
     private readonly long _mask;
     private readonly int _slotSize;
@@ -66,13 +71,23 @@ public sealed class VideoFrameAssembler
     private bool _internalFrames;
     private bool _hasLastDropped;
     private uint _lastDroppedTimestamp;
+    private bool _outputAny;
+    private long _continuousThrough;
+    private bool _hasWaiting;
+    private long _oldestWaitingLast;
 
     /// <summary>Initializes a new instance of the <see cref="VideoFrameAssembler"/> class.</summary>
     /// <param name="depacketizer">Reads the payloads (its state is reset before each frame is written).</param>
     /// <param name="windowSize">Packets kept (16-32768; a power of two is fastest); sequence numbers this far behind the highest are late.</param>
     /// <param name="maxPayloadSize">The largest payload a slot holds (RTP payload, after SRTP); longer ones are refused.</param>
     /// <param name="maxFrameSize">The largest frame the internal buffer grows to.</param>
-    public VideoFrameAssembler(IVideoDepacketizer depacketizer, int windowSize = 512, int maxPayloadSize = 1500, int maxFrameSize = 8 << 20)
+    /// <param name="holdLaterFrames">
+    /// When true, a frame that completes while packets before it are still missing is not output and the earlier frame
+    /// not dropped: it waits (<see cref="IsWaiting"/>) until the earlier packets arrive (a NACK retransmission,
+    /// RFC 4585 §6.2.1) or the owner gives up with <see cref="GiveUpWaiting()"/> when its deadline passes. When false
+    /// (the default) the earlier incomplete frame is dropped at once, which is right without retransmission.
+    /// </param>
+    public VideoFrameAssembler(IVideoDepacketizer depacketizer, int windowSize = 512, int maxPayloadSize = 1500, int maxFrameSize = 8 << 20, bool holdLaterFrames = false)
     {
         ArgumentNullException.ThrowIfNull(depacketizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(windowSize, 16);
@@ -81,6 +96,7 @@ public sealed class VideoFrameAssembler
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 1);
         _depacketizer = depacketizer;
         _exactStarts = depacketizer.Codec is not (VideoCodec.H264 or VideoCodec.H265);
+        _holdLaterFrames = holdLaterFrames;
         _capacity = windowSize;
         _mask = (windowSize & (windowSize - 1)) == 0 ? windowSize - 1 : -1;
         _slotSize = maxPayloadSize;
@@ -115,6 +131,39 @@ public sealed class VideoFrameAssembler
 
     /// <summary>Gets whether a complete frame with an uncertain start is being held (H.264/H.265, see the remarks).</summary>
     public bool IsHoldingFrame => _held;
+
+    /// <summary>Gets whether later frames are held back (<c>holdLaterFrames</c>) while packets before them are missing.</summary>
+    public bool HoldsLaterFrames => _holdLaterFrames;
+
+    /// <summary>
+    /// Gets whether a complete frame is waiting for missing packets before it (only with <c>holdLaterFrames</c>):
+    /// the owner starts its retransmission deadline and calls <see cref="GiveUpWaiting()"/> when it passes.
+    /// </summary>
+    public bool IsWaiting => _hasWaiting;
+
+    /// <summary>
+    /// Takes a padding-only packet's sequence number (RFC 3550 §5.1 padding, or RFC 4588 padding on the media SSRC):
+    /// it carries no frame data but fills its place in the sequence, so it neither counts as missing nor makes the frame
+    /// after it wait or look discontinuous.
+    /// </summary>
+    public VideoInsertStatus InsertPadding(ushort sequenceNumber) => InsertPadding(sequenceNumber, default, internalBuffer: true);
+
+    /// <summary>As <see cref="InsertPadding(ushort)"/>; frames it releases are written to <paramref name="frameDestination"/>.</summary>
+    public VideoInsertStatus InsertPadding(ushort sequenceNumber, Span<byte> frameDestination) => InsertPadding(sequenceNumber, frameDestination, internalBuffer: false);
+
+    /// <summary>
+    /// Stops waiting for the packets missing before the oldest waiting frame (<see cref="IsWaiting"/>): what was received
+    /// of the earlier frames is dropped (<see cref="VideoFrameDropReason.Incomplete"/>), then the waiting frame and every
+    /// complete frame that follows it without a gap are output, in decode order, into the internal buffer (the frames of
+    /// the previous call are no longer readable). The output frame after the gap has
+    /// <see cref="VideoAssemblerEvent.Continuous"/> false: unless it is a key frame it may depend on what was lost.
+    /// </summary>
+    /// <returns>Whether a frame was waiting.</returns>
+    public bool GiveUpWaiting() => GiveUpWaiting(default, internalBuffer: true);
+
+    /// <summary>As <see cref="GiveUpWaiting()"/>, into <paramref name="frameDestination"/>.</summary>
+    /// <returns>Whether a frame was waiting.</returns>
+    public bool GiveUpWaiting(Span<byte> frameDestination) => GiveUpWaiting(frameDestination, internalBuffer: false);
 
     /// <summary>Takes one RTP packet's payload; completed frames go to the internal buffer (<see cref="GetFrame"/>).</summary>
     /// <param name="sequenceNumber">The RTP sequence number.</param>
@@ -199,7 +248,170 @@ public sealed class VideoFrameAssembler
         _started = false;
         _held = false;
         _hasLastDropped = false;
+        _outputAny = false;
+        _hasWaiting = false;
         _depacketizer.Reset();
+    }
+
+    private bool GiveUpWaiting(Span<byte> destination, bool internalBuffer)
+    {
+        if (!_hasWaiting)
+        {
+            return false;
+        }
+
+        _frameOffset = 0;
+        _internalFrames = internalBuffer;
+        GiveUpOldest(destination, internalBuffer);
+        return true;
+    }
+
+    // Outputs the oldest waiting frame (Emit drops what is before it), then whatever follows it complete.
+    private void GiveUpOldest(Span<byte> destination, bool internalBuffer)
+    {
+        long last = _oldestWaitingLast;
+        _hasWaiting = false;
+        Emit(last - CountBack(last) + 1, last, destination, internalBuffer);
+        ReleaseWaiting(destination, internalBuffer);
+    }
+
+    private VideoInsertStatus InsertPadding(ushort sequenceNumber, Span<byte> destination, bool internalBuffer)
+    {
+        _frameOffset = 0;
+        _internalFrames = internalBuffer;
+        if (!_started)
+        {
+            // Padding before any media says nothing about frames; the stream starts at the first media packet.
+            return VideoInsertStatus.Late;
+        }
+
+        long u = _highest + (short)(ushort)(sequenceNumber - (ushort)_highest);
+        if (u <= _doneThrough)
+        {
+            return VideoInsertStatus.Late;
+        }
+
+        if (u > _highest)
+        {
+            Advance(u, destination, internalBuffer);
+        }
+        else if (_seq[Index(u)] == u)
+        {
+            return VideoInsertStatus.Duplicate;
+        }
+
+        if (u < _floor)
+        {
+            _floor = u;
+        }
+
+        int slot = Index(u);
+        _seq[slot] = u;
+        _timestamp[slot] = 0;
+        _length[slot] = 0;
+
+        // A marker: the packet after it starts a frame for certain, and no run continues through it.
+        _flags[slot] = PaddingFlag | MarkerFlag;
+        if (_holdLaterFrames)
+        {
+            ReleaseWaiting(destination, internalBuffer);
+        }
+        else
+        {
+            AbsorbPadding();
+        }
+
+        return VideoInsertStatus.Stored;
+    }
+
+    // Padding right after the output point is passed over as if output: it keeps the sequence continuous.
+    private void AbsorbPadding()
+    {
+        while (_doneThrough < _highest)
+        {
+            long p = _doneThrough + 1;
+            int slot = Index(p);
+            if (_seq[slot] != p || (_flags[slot] & PaddingFlag) == 0)
+            {
+                return;
+            }
+
+            _seq[slot] = -1;
+            if (_outputAny && _continuousThrough == _doneThrough)
+            {
+                _continuousThrough = p;
+            }
+
+            _doneThrough = p;
+            _doneAtMarker = true;
+        }
+    }
+
+    // Hold mode: outputs, in order, each complete frame that now directly follows the output point.
+    private void ReleaseWaiting(Span<byte> destination, bool internalBuffer)
+    {
+        while (true)
+        {
+            AbsorbPadding();
+            long p = _doneThrough + 1;
+            if (p > _highest || _seq[Index(p)] != p || (_flags[Index(p)] & ContinuousFlag) == 0)
+            {
+                break;
+            }
+
+            long q = p;
+            bool complete = true;
+            while ((_flags[Index(q)] & MarkerFlag) == 0)
+            {
+                q++;
+                int qs = Index(q);
+                if (q > _highest || _seq[qs] != q || (_flags[qs] & (ContinuousFlag | PaddingFlag)) != ContinuousFlag)
+                {
+                    complete = false;
+                    break;
+                }
+            }
+
+            if (!complete)
+            {
+                break;
+            }
+
+            Emit(p, q, destination, internalBuffer);
+        }
+
+        FindOldestWaiting();
+    }
+
+    // The oldest complete frame not yet output, if any: a marker packet that continues from a frame start.
+    private void FindOldestWaiting()
+    {
+        _hasWaiting = false;
+        for (long u = Math.Max(_doneThrough + 1, _floor); u <= _highest; u++)
+        {
+            int slot = Index(u);
+            if (_seq[slot] == u && (_flags[slot] & (ContinuousFlag | MarkerFlag | PaddingFlag)) == (ContinuousFlag | MarkerFlag))
+            {
+                _hasWaiting = true;
+                _oldestWaitingLast = u;
+                return;
+            }
+        }
+    }
+
+    // Hold mode: whether anything before `first` is still missing or belongs to a frame not yet output.
+    private bool HasOutstandingBefore(long first)
+    {
+        for (long s = Math.Max(_doneThrough + 1, _floor); s < first; s++)
+        {
+            int slot = Index(s);
+            if (_seq[slot] != s || (_flags[slot] & PaddingFlag) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool FlushHeldFrame(Span<byte> destination, bool internalBuffer)
@@ -309,7 +521,7 @@ public sealed class VideoFrameAssembler
 
                 long next = q + 1;
                 int ns = Index(next);
-                if (next > _highest || _seq[ns] != next || _timestamp[ns] != timestamp || (_flags[ns] & MalformedFlag) != 0)
+                if (next > _highest || _seq[ns] != next || _timestamp[ns] != timestamp || (_flags[ns] & (MalformedFlag | PaddingFlag)) != 0)
                 {
                     break;
                 }
@@ -338,6 +550,12 @@ public sealed class VideoFrameAssembler
         long oldHighest = _highest;
         _highest = u;
         long evictThrough = u - _capacity;
+        // Hold mode: a waiting frame about to leave the window is output, giving up what is missing before it.
+        while (_holdLaterFrames && _hasWaiting && _oldestWaitingLast - CountBack(_oldestWaitingLast) + 1 <= evictThrough)
+        {
+            GiveUpOldest(destination, internalBuffer);
+        }
+
         if (_doneThrough < evictThrough)
         {
             // A held frame about to leave the window is output as it is.
@@ -353,6 +571,12 @@ public sealed class VideoFrameAssembler
                 _doneThrough = evictThrough;
                 _doneAtMarker = false;
             }
+
+            // What was waiting only on packets that just left the window can go now.
+            if (_holdLaterFrames && _hasWaiting)
+            {
+                ReleaseWaiting(destination, internalBuffer);
+            }
         }
     }
 
@@ -361,6 +585,25 @@ public sealed class VideoFrameAssembler
     {
         long first = last - CountBack(last) + 1;
         uint timestamp = _timestamp[Index(last)];
+        if (_holdLaterFrames)
+        {
+            // Earlier packets may still come (NACK): wait for them rather than drop their frame; the owner gives up.
+            if (HasOutstandingBefore(first))
+            {
+                if (!_hasWaiting || last < _oldestWaitingLast)
+                {
+                    _hasWaiting = true;
+                    _oldestWaitingLast = last;
+                }
+
+                return;
+            }
+
+            Emit(first, last, destination, internalBuffer);
+            ReleaseWaiting(destination, internalBuffer);
+            return;
+        }
+
         long previous = first - 1;
         int ps = Index(previous);
         bool certain;
@@ -508,9 +751,12 @@ public sealed class VideoFrameAssembler
             return;
         }
 
+        bool continuous = _outputAny ? first - 1 == _continuousThrough : first <= _floor;
+        _outputAny = true;
+        _continuousThrough = last;
         _frameOffset = offset + length;
         FramesCompleted++;
-        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameCompleted, (ushort)first, (ushort)last, timestamp, offset, length, key, packets, VideoFrameDropReason.None));
+        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameCompleted, (ushort)first, (ushort)last, timestamp, offset, length, key, packets, VideoFrameDropReason.None, continuous));
     }
 
     private int WriteFrame(long first, long last, Span<byte> destination)
@@ -553,7 +799,7 @@ public sealed class VideoFrameAssembler
 
             _seq[slot] = -1;
             uint ts = _timestamp[slot];
-            if (hasExclude && ts == exclude)
+            if ((_flags[slot] & PaddingFlag) != 0 || (hasExclude && ts == exclude))
             {
                 continue;
             }

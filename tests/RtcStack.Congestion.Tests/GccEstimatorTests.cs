@@ -9,28 +9,25 @@ public class GccEstimatorTests
     [Fact]
     public void TrendlineSlopeMatchesHandComputedLeastSquares()
     {
-        // 20 groups, 10 ms apart, each 1 ms later than sent: accumulated delay 1..20, smoothed s_k = 0.9 s_{k-1} + 0.1 k.
+        // libwebrtc's constants (modules/congestion_controller/goog_cc/trendline_estimator.cc):
+        // smoothing coefficient 0.9, window 20, threshold gain 4, kMinNumDeltas 60.
+        // 20 groups sent 10 ms apart, each arriving 1 ms later than the one before relative to its
+        // send time: accumulated delay k after group k, smoothed s_k = 0.9 s_(k-1) + 0.1 k, s_0 = 0,
+        // whose closed form is s_k = k - 9 + 9 * 0.9^k. The regression is of s_k on x_k = 10 (k - 1)
+        // (arrival time since the first group), so its slope is
+        //   (1 + 9 Cov(k, 0.9^k) / Var(k)) / 10 over k = 1..20,
+        // with Var(k) summed = 665 and Cov(k, 0.9^k) summed = -25.8367029 (worked with exact
+        // fractions outside this code): 0.0650330337.
         var t = new TrendlineEstimator();
-        var x = new double[20];
-        var y = new double[20];
-        double s = 0;
         for (int k = 1; k <= 20; k++)
         {
             t.Update(11, 10, 10 * k);
-            s = 0.9 * s + 0.1 * k;
-            x[k - 1] = 10 * (k - 1);
-            y[k - 1] = s;
         }
-        double xa = x.Average(), ya = y.Average();
-        double num = 0, den = 0;
-        for (int i = 0; i < 20; i++)
-        {
-            num += (x[i] - xa) * (y[i] - ya);
-            den += (x[i] - xa) * (x[i] - xa);
-        }
-        Assert.Equal(num / den, t.Trend, 12);
-        // Modified trend = slope × min(20, 60) × 4.
-        Assert.Equal(num / den * 20 * 4, t.ModifiedTrend, 9);
+
+        Assert.Equal(0.0650330337, t.Trend, 9);
+
+        // Modified trend = slope x min(deltas = 20, 60) x gain 4 = 80 x slope.
+        Assert.Equal(5.2026426956, t.ModifiedTrend, 9);
     }
 
     [Fact]
@@ -40,10 +37,12 @@ public class GccEstimatorTests
         Assert.Equal(12.5, a.Threshold);
         a.Update(20, 0);      // first sample: no elapsed time
         Assert.Equal(12.5, a.Threshold, 12);
+        // libwebrtc's overuse_detector.cc: k_up 0.0087, k_down 0.039, initial threshold 12.5 ms,
+        // no adaptation more than 15 ms above it, time step capped at 100 ms, threshold in [6, 600].
         a.Update(20, 10);     // 12.5 + 0.0087 × (20 − 12.5) × 10
         Assert.Equal(13.1525, a.Threshold, 10);
-        a.Update(5, 20);      // 13.1525 + 0.039 × (5 − 13.1525) × 10
-        Assert.Equal(13.1525 + 0.039 * (5 - 13.1525) * 10, a.Threshold, 10);
+        a.Update(5, 20);      // 13.1525 + 0.039 × (5 − 13.1525) × 10 = 13.1525 − 3.179475
+        Assert.Equal(9.973025, a.Threshold, 10);
         double before = a.Threshold;
         a.Update(before + 16, 30); // more than 15 above: no adaptation
         Assert.Equal(before, a.Threshold, 12);

@@ -592,4 +592,54 @@ public class IceAgentTests
         w.AddFingerprint();
         return w.Written.ToArray();
     }
+
+    [Fact]
+    public void ApplicationDataComponent_OnlyForValidatedRoutes_AndRemoteAddressesStayKnownThroughARestart()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        TransportAddress la = a.Addresses[0], lb = b.Addresses[0], stranger = TransportAddress.Parse("192.0.2.1:9");
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, lb, out _));
+        Assert.False(a.Agent.IsKnownRemoteAddress(lb));
+
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, lb, out int component));
+        Assert.Equal(1, component);
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, stranger, out _));
+        Assert.False(a.Agent.TryGetApplicationDataComponent(stranger, lb, out _));
+        Assert.True(a.Agent.IsKnownRemoteAddress(lb));
+        Assert.False(a.Agent.IsKnownRemoteAddress(stranger));
+
+        // A restart forgets the remote candidates, but the old pair keeps carrying data, so its route stays valid.
+        a.Agent.Restart(net.Now);
+        Assert.Empty(a.Agent.RemoteCandidates);
+        Assert.True(a.Agent.IsKnownRemoteAddress(lb));
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, lb, out _));
+
+        a.Agent.Close(net.Now);
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, lb, out _));
+    }
+
+    [Fact]
+    public void PollTimeoutReason_NamesTheTimerThatIsDue()
+    {
+        IceAgent idle = Agent(IceRole.Controlling, 5);
+        Assert.Null(idle.PollTimeout());
+        Assert.Equal(IceTimerReason.None, idle.PollTimeoutReason);
+
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        net.Connect(a, b);
+        net.RunUntil(() => a.Agent.CheckList.Count > 0, TimeSpan.FromSeconds(1));
+        Assert.NotNull(a.Agent.PollTimeout());
+        Assert.Equal(IceTimerReason.Check, a.Agent.PollTimeoutReason);
+
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        net.Run(TimeSpan.FromSeconds(2));
+        Assert.Contains(a.Agent.PollTimeoutReason, new[] { IceTimerReason.Consent, IceTimerReason.Keepalive });
+        Assert.Equal(a.Agent.ComputeTimeout(), a.Agent.PollTimeout());
+
+        a.Agent.Close(net.Now);
+        Assert.Null(a.Agent.PollTimeout());
+        Assert.Equal(IceTimerReason.None, a.Agent.PollTimeoutReason);
+    }
 }

@@ -61,16 +61,36 @@ public class NetworkModelTests
     [Fact]
     public void GilbertElliottLongRunLossMatchesStationaryRate()
     {
+        const double P = 0.01, R = 0.2;
         var rng = new Random(5);
-        LossModel ge = LossModel.GilbertElliott(0.01, 0.2, 0, 1);
-        int lost = 0;
+        LossModel ge = LossModel.GilbertElliott(P, R, 0, 1);
+        int lost = 0, bursts = 0;
+        bool previous = false;
         const int n = 200_000;
         for (int i = 0; i < n; i++)
         {
-            lost += ge.Drop(rng) ? 1 : 0;
+            bool drop = ge.Drop(rng);
+            lost += drop ? 1 : 0;
+            bursts += drop && !previous ? 1 : 0;
+            previous = drop;
         }
-        // Stationary bad-state probability = 0.01 / (0.01 + 0.2).
-        Assert.Equal(0.01 / 0.21, (double)lost / n, 2);
+
+        // With no loss in the good state and all loss in the bad one, a drop is the state of a
+        // two-state Markov chain: stationary bad-state probability pi = p / (p + r), second eigenvalue
+        // lambda = 1 - p - r. The mean of n correlated steps has variance
+        // pi (1 - pi) (1 + lambda) / ((1 - lambda) n) (the chain's integrated autocorrelation time),
+        // here sigma = 0.0014; the bound is 4.5 sigma, where rounding both sides to two places allowed
+        // anything from 0.045 to 0.055.
+        double pi = P / (P + R);
+        double lambda = 1 - P - R;
+        double sigma = Math.Sqrt(pi * (1 - pi) * (1 + lambda) / ((1 - lambda) * n));
+        Assert.InRange((double)lost / n, pi - (4.5 * sigma), pi + (4.5 * sigma));
+
+        // Losses come in bursts of geometric length, mean 1 / r = 5 packets (standard deviation
+        // sqrt(1 - r) / r per burst): independent drops at the same rate would average 1.05.
+        double meanBurst = (double)lost / bursts;
+        double burstSigma = Math.Sqrt(1 - R) / R / Math.Sqrt(bursts);
+        Assert.InRange(meanBurst, (1 / R) - (4.5 * burstSigma), (1 / R) + (4.5 * burstSigma));
     }
 
     [Fact]

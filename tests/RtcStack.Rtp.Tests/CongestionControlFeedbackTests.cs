@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RtcStack.Rtp.Rtcp;
+using RtcStack.TestSupport;
 using Xunit;
 using static RtcStack.Rtp.Tests.RtcpTestHelpers;
 
@@ -91,8 +92,8 @@ public class CongestionControlFeedbackTests
     [Property(MaxTest = 300)]
     public Property RoundTripsRandomReports() =>
         Prop.ForAll(
-            Gen.Zip(ArbMap.Default.GeneratorFor<(uint, ushort)>(), Metrics().Generator.ArrayOf()).ArrayOf().ToArbitrary(),
-            ArbMap.Default.ArbFor<(uint, uint)>(),
+            Gen.Zip(FullRangeArbitraries.Map.GeneratorFor<(uint, ushort)>(), Metrics().Generator.ArrayOf()).ArrayOf().ToArbitrary(),
+            FullRangeArbitraries.Map.ArbFor<(uint, uint)>(),
             (streams, header) =>
             {
                 byte[] buffer = new byte[16 + (streams.Length * 8) + 2 * streams.Sum(s => s.Item2.Length + 1)];

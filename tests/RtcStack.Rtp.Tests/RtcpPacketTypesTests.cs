@@ -14,7 +14,9 @@ public class RtcpPacketTypesTests
     {
         ssrcs = (ssrcs ?? [])[..Math.Min(31, ssrcs?.Length ?? 0)];
         texts ??= [];
-        byte[] buffer = new byte[8192];
+
+        // Room for the worst case: every chunk an SSRC, three 255-byte items and a terminator word.
+        byte[] buffer = new byte[4 + (ssrcs.Length * (4 + (3 * (2 + 255)) + 4))];
         var writer = new RtcpSourceDescriptionWriter(buffer);
         for (int c = 0; c < ssrcs.Length; c++)
         {

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RtcStack.Rtp.Rtcp;
+using RtcStack.TestSupport;
 using Xunit;
 using static RtcStack.Rtp.Tests.RtcpTestHelpers;
 
@@ -131,20 +132,20 @@ public class RtcpReportTests
     }
 
     private static Arbitrary<RtcpReportBlock> ReportBlocks() =>
-        (from ssrc in ArbMap.Default.GeneratorFor<uint>()
-         from fraction in ArbMap.Default.GeneratorFor<byte>()
+        (from ssrc in FullRangeArbitraries.Map.GeneratorFor<uint>()
+         from fraction in FullRangeArbitraries.Map.GeneratorFor<byte>()
          from lost in Gen.Choose(RtcpReportBlock.MinCumulativeLost, RtcpReportBlock.MaxCumulativeLost)
-         from seq in ArbMap.Default.GeneratorFor<uint>()
-         from jitter in ArbMap.Default.GeneratorFor<uint>()
-         from lsr in ArbMap.Default.GeneratorFor<uint>()
-         from dlsr in ArbMap.Default.GeneratorFor<uint>()
+         from seq in FullRangeArbitraries.Map.GeneratorFor<uint>()
+         from jitter in FullRangeArbitraries.Map.GeneratorFor<uint>()
+         from lsr in FullRangeArbitraries.Map.GeneratorFor<uint>()
+         from dlsr in FullRangeArbitraries.Map.GeneratorFor<uint>()
          select new RtcpReportBlock(ssrc, fraction, lost, seq, jitter, lsr, dlsr)).ToArbitrary();
 
     [Property(MaxTest = 300)]
     public Property SenderAndReceiverReportsRoundTrip() =>
         Prop.ForAll(
             ReportBlocks().Generator.ArrayOf().Select(a => a.Length > 31 ? a[..31] : a).ToArbitrary(),
-            ArbMap.Default.ArbFor<(uint, ulong, uint, uint, uint)>(),
+            FullRangeArbitraries.Map.ArbFor<(uint, ulong, uint, uint, uint)>(),
             (blocks, f) =>
             {
                 (uint ssrc, ulong ntp, uint rtp, uint packets, uint octets) = f;

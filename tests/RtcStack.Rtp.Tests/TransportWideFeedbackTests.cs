@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RtcStack.Rtp.Rtcp;
+using RtcStack.TestSupport;
 using Xunit;
 using static RtcStack.Rtp.Tests.RtcpTestHelpers;
 
@@ -191,19 +192,24 @@ public class TransportWideFeedbackTests
     }
 
     // Arrival pattern: per packet, lost or a delta from the previous arrival in 250 µs units that
-    // may be small (0-255), large (up to ±8 s) or negative (reordering).
+    // may be small (0-255), large (up to ±8 s, the 16-bit edges included) or negative
+    // (reordering); from a handful of packets to a few thousand, which takes several feedback
+    // packets and every chunk kind.
     private static Arbitrary<(bool Lost, int Delta)[]> Patterns() =>
-        Gen.Frequency(
-                (6, Gen.Choose(0, 255).Select(d => (false, d))),
-                (2, Gen.Constant((true, 0))),
-                (1, Gen.Choose(256, 32767).Select(d => (false, d))),
-                (1, Gen.Choose(-32768, -1).Select(d => (false, d))))
-            .ArrayOf()
+        (from length in Gen.Frequency((3, Gen.Choose(0, 64)), (1, Gen.Choose(65, 3000)))
+         from pattern in Gen.Frequency(
+                 (6, Gen.Choose(0, 255).Select(d => (false, d))),
+                 (2, Gen.Constant((true, 0))),
+                 (1, Gen.Elements(255, 256, 32767, -32768, -1).Select(d => (false, d))),
+                 (1, Gen.Choose(256, 32767).Select(d => (false, d))),
+                 (1, Gen.Choose(-32768, -1).Select(d => (false, d))))
+             .ArrayOf(length)
+         select pattern)
             .ToArbitrary();
 
     [Property(MaxTest = 300)]
     public Property RoundTripsRandomArrivalPatterns() =>
-        Prop.ForAll(Patterns(), ArbMap.Default.ArbFor<(ushort, byte, int)>(), (pattern, header) =>
+        Prop.ForAll(Patterns(), FullRangeArbitraries.Map.ArbFor<(ushort, byte, int)>(), (pattern, header) =>
         {
             (ushort baseSeq, byte fbCount, int start) = header;
             if (pattern.Length == 0)

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using RtcStack.TestSupport;
 
 namespace RtcStack.Sdp.Tests;
 
@@ -135,8 +136,8 @@ internal static class SdpGenerators
 
     public static Gen<SessionDescription> Descriptions =>
         from user in Word(TokenChars, 1, 10)
-        from id in Gen.Choose(0, int.MaxValue).Select(i => (ulong)i * 4294967311UL)
-        from version in Gen.Choose(0, int.MaxValue).Select(i => (ulong)i)
+        from id in FullRangeArbitraries.UInt64Gen
+        from version in FullRangeArbitraries.UInt64Gen
         from name in Text
         from info in Gen.OneOf(Gen.Constant<string?>(null), Text.Select(t => (string?)t))
         from connection in Gen.Elements(true, false)

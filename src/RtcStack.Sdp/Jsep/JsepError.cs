@@ -6,6 +6,10 @@ namespace RtcStack.Sdp.Jsep;
 /// <param name="MediaIndex">The index of the m= section at fault, or null.</param>
 public sealed record JsepError(JsepErrorCode Code, string Message, int? MediaIndex = null)
 {
+    /// <summary>Gets the mid of the m= section at fault, when it has one.</summary>
+    public string? Mid { get; init; }
+
     /// <inheritdoc/>
-    public override string ToString() => MediaIndex is int i ? $"{Code} (m= section {i}): {Message}" : $"{Code}: {Message}";
+    public override string ToString() =>
+        MediaIndex is int i ? $"{Code} (m= section {i}{(Mid is null ? "" : ", mid " + Mid)}): {Message}" : $"{Code}: {Message}";
 }

@@ -1,6 +1,9 @@
 namespace RtcStack.Sdp.Jsep;
 
-/// <summary>Why an offer cannot be answered, or an answer cannot be applied, by <see cref="AudioJsep"/>.</summary>
+/// <summary>
+/// Why an offer cannot be answered, or an answer cannot be applied, by <see cref="AudioJsep"/> or by the general JSEP
+/// session of RtcStack.WebRtc (RtcStack.WebRtc.Jsep.JsepSession), which also uses the codes after <see cref="AudioRejected"/>.
+/// </summary>
 public enum JsepErrorCode
 {
     /// <summary>The offer has no audio m= section we could use.</summary>
@@ -38,4 +41,34 @@ public enum JsepErrorCode
 
     /// <summary>The answer rejected our audio section (port 0, RFC 3264 §6).</summary>
     AudioRejected,
+
+    /// <summary>The call is not allowed in the current signaling state (RFC 8829 §3.2, W3C WebRTC §4.3.1: e.g. an answer in "stable").</summary>
+    InvalidState,
+
+    /// <summary>A rollback with no pending offer of that side to roll back (RFC 8829 §4.1.10.2).</summary>
+    InvalidRollback,
+
+    /// <summary>A subsequent description has fewer m= sections than the current one; m= sections are never removed (RFC 3264 §8, RFC 8829 §5.7).</summary>
+    MediaSectionRemoved,
+
+    /// <summary>An m= section changed media type while it kept its mid, or without having been rejected first (RFC 8829 §5.10: only a recycled m= section may change).</summary>
+    KindMismatch,
+
+    /// <summary>A mid is missing, appears twice, or a recycled m= section reuses a mid already used in the session (RFC 5888 §4, RFC 8829 §5.2.2).</summary>
+    InvalidMid,
+
+    /// <summary>The BUNDLE groups are inconsistent: the answer's group names a mid the offer did not bundle, a bundled section is rejected, or the tagged section carries no transport (RFC 8843 §7.3, §7.3.3).</summary>
+    BundleMismatch,
+
+    /// <summary>SetLocalDescription was given a description whose m= sections are not those of the last offer or answer created (RFC 8829 §5.4).</summary>
+    DescriptionMismatch,
+
+    /// <summary>The m= section's media type is one this endpoint does not handle (RFC 3264 §6: rejected with port 0).</summary>
+    UnsupportedMedia,
+
+    /// <summary>The m= section belongs to a transceiver that was stopped (RFC 8829 §4.2.8, §5.3.1: answered with port 0).</summary>
+    TransceiverStopped,
+
+    /// <summary>The description is not SDP the parser accepts (RFC 8866 §5; the message names the line).</summary>
+    InvalidSdp,
 }

@@ -5,14 +5,18 @@ namespace RtcStack.Video.Tests.Assembler;
 /// <summary>
 /// The fuzz targets' invariants (vp8-payload, h264-payload) on a fixed-seed stream of random and mutated payloads with
 /// random sequence steps, timestamps and marker bits, through the depacketizer alone and the assembler (window 64):
-/// nothing throws, a refused header is a refused write, every event is consistent with the window.
+/// nothing throws, a refused header is a refused write, every event is consistent with the window. The same holds in
+/// hold mode (later frames wait for earlier ones), with random give-ups and padding packets, where frames also come out
+/// in sequence order.
 /// </summary>
 public sealed class HostileAssemblerInputTests
 {
     [Theory]
-    [InlineData("vp8")]
-    [InlineData("h264")]
-    public void RandomAndMutatedPacketStreamsKeepEveryPromise(string codec)
+    [InlineData("vp8", false)]
+    [InlineData("h264", false)]
+    [InlineData("vp8", true)]
+    [InlineData("h264", true)]
+    public void RandomAndMutatedPacketStreamsKeepEveryPromise(string codec, bool hold)
     {
         var random = new Random(codec.Length * 7919);
         byte[][] valid;
@@ -23,7 +27,7 @@ public sealed class HostileAssemblerInputTests
             var packetizer = new Vp8Packetizer { MaxPayloadSize = 120 };
             valid = RtpFeed.Packetize(packetizer, [VideoTestData.Vp8Frame(random, 900, true), VideoTestData.Vp8Frame(random, 300, false)], 0, 0).Select(p => p.Payload).ToArray();
             depacketizer = new Vp8Depacketizer();
-            assembler = new VideoFrameAssembler(new Vp8Depacketizer(), 64, 300);
+            assembler = new VideoFrameAssembler(new Vp8Depacketizer(), 64, 300, holdLaterFrames: hold);
         }
         else
         {
@@ -31,13 +35,14 @@ public sealed class HostileAssemblerInputTests
             byte[] au = VideoTestData.AnnexB4([[0x67, 0x42, 0xE0, 0x1F], [0x68, 0xCE], VideoTestData.Nal(random, 5, 700), VideoTestData.Nal(random, 1, 60, firstSlice: false)]);
             valid = RtpFeed.Packetize(packetizer, [au], 0, 0).Select(p => p.Payload).ToArray();
             depacketizer = new H264Depacketizer();
-            assembler = new VideoFrameAssembler(new H264Depacketizer(), 64, 300);
+            assembler = new VideoFrameAssembler(new H264Depacketizer(), 64, 300, holdLaterFrames: hold);
         }
 
         byte[] output = new byte[4096];
         ushort seq = 1;
         uint ts = 0;
         int completed = 0;
+        int? previousLast = null;
         for (int i = 0; i < 30000; i++)
         {
             byte[] payload;
@@ -74,10 +79,23 @@ public sealed class HostileAssemblerInputTests
             Assert.InRange(written, -2, room);
             Assert.True(header || written == -1, $"{Convert.ToHexString(payload)}: header refused but {written}");
 
-            assembler.Insert(seq, ts, marker, payload);
+            if (hold && random.Next(20) == 0)
+            {
+                assembler.InsertPadding(seq);
+            }
+            else
+            {
+                assembler.Insert(seq, ts, marker, payload);
+            }
+
             if (random.Next(64) == 0)
             {
                 assembler.FlushHeldFrame();
+            }
+
+            if (hold && random.Next(32) == 0)
+            {
+                assembler.GiveUpWaiting();
             }
 
             while (assembler.TryPollEvent(out VideoAssemblerEvent e))
@@ -89,6 +107,12 @@ public sealed class HostileAssemblerInputTests
                         Assert.Equal(e.Length, assembler.GetFrame(e).Length);
                         Assert.InRange(e.PacketCount, 1, 64);
                         Assert.Equal(span, e.PacketCount);
+                        if (hold && previousLast is int last)
+                        {
+                            Assert.True((short)(e.FirstSequenceNumber - last) > 0, $"frame {e.FirstSequenceNumber} after {last}");
+                        }
+
+                        previousLast = e.LastSequenceNumber;
                         completed++;
                         break;
                     case VideoAssemblerEventKind.FrameDropped:

@@ -249,4 +249,122 @@ public sealed class VideoFrameAssemblerTests
         Assert.Equal(frames, output);
         Assert.Equal(windowSize, assembler.WindowSize);
     }
+
+    // Raw VP8 payloads: descriptor S=1 PID=0 then the frame tag (P = 0: key frame), or a continuation.
+    private static readonly byte[] s_key = [0x10, 0x00];
+    private static readonly byte[] s_delta = [0x10, 0x01];
+    private static readonly byte[] s_more = [0x00, 0x07];
+
+    private static List<VideoAssemblerEvent> Drain(VideoFrameAssembler assembler)
+    {
+        var events = new List<VideoAssemblerEvent>();
+        RtpFeed.Drain(assembler, events, null);
+        return events;
+    }
+
+    [Fact]
+    public void WithoutHoldingTheFrameAfterADropIsMarkedDiscontinuous()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer());
+        assembler.Insert(10, 100, true, s_key);
+        assembler.Insert(11, 200, false, s_delta);                 // 12 (its marker) is lost
+        assembler.Insert(13, 300, true, s_delta);
+        List<VideoAssemblerEvent> events = Drain(assembler);
+        Assert.Equal(
+            [VideoAssemblerEventKind.FrameCompleted, VideoAssemblerEventKind.PacketsMissing, VideoAssemblerEventKind.FrameDropped, VideoAssemblerEventKind.FrameCompleted],
+            events.Select(e => e.Kind));
+        Assert.True(events[0].Continuous);
+        Assert.False(events[3].Continuous);
+        Assert.False(assembler.IsWaiting);
+    }
+
+    [Fact]
+    public void HeldLaterFramesWaitForTheRetransmissionAndThenGoOutInOrder()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), holdLaterFrames: true);
+        assembler.Insert(65534, 100, true, s_key);
+        assembler.Insert(65535, 200, false, s_delta);              // 0 (200's marker) is lost
+        assembler.Insert(1, 300, true, s_delta);
+        assembler.Insert(2, 400, false, s_delta);
+        assembler.Insert(3, 400, true, s_more);
+        List<VideoAssemblerEvent> events = Drain(assembler);
+        Assert.Equal([VideoAssemblerEventKind.FrameCompleted, VideoAssemblerEventKind.PacketsMissing], events.Select(e => e.Kind));
+        Assert.True(assembler.IsWaiting);
+        Assert.Equal(0, assembler.FramesDropped);
+        Span<ushort> missing = stackalloc ushort[4];
+        Assert.Equal(1, assembler.GetMissing(missing));
+        Assert.Equal(0, missing[0]);
+
+        // The retransmission completes frame 200; 300 and 400 follow it, all continuous.
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(0, 200, true, s_more));
+        events = Drain(assembler);
+        Assert.Equal([200u, 300u, 400u], events.Select(e => e.Timestamp));
+        Assert.All(events, e => Assert.Equal((VideoAssemblerEventKind.FrameCompleted, true), (e.Kind, e.Continuous)));
+        Assert.Equal([(ushort)65535, (ushort)1, (ushort)2], events.Select(e => e.FirstSequenceNumber));
+        Assert.False(assembler.IsWaiting);
+        Assert.Equal(VideoInsertStatus.Late, assembler.Insert(0, 200, true, s_more));
+    }
+
+    [Fact]
+    public void GivingUpDropsTheIncompleteFrameAndReleasesTheWaitingOnesAfterTheGap()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), holdLaterFrames: true);
+        Assert.False(assembler.GiveUpWaiting());
+        assembler.Insert(10, 100, true, s_key);
+        assembler.Insert(11, 200, false, s_delta);                 // 12 is lost
+        assembler.Insert(13, 300, true, s_delta);
+        assembler.Insert(14, 400, true, s_delta);
+        assembler.Insert(16, 500, true, s_delta);                  // 15 is lost too: 500 waits on it, not on 12
+        Drain(assembler);
+        Assert.True(assembler.IsWaiting);
+
+        Assert.True(assembler.GiveUpWaiting());
+        List<VideoAssemblerEvent> events = Drain(assembler);
+        Assert.Equal(
+            [(VideoAssemblerEventKind.FrameDropped, 200u), (VideoAssemblerEventKind.FrameCompleted, 300u), (VideoAssemblerEventKind.FrameCompleted, 400u)],
+            events.Select(e => (e.Kind, e.Timestamp)));
+        Assert.Equal([false, true], events.Skip(1).Select(e => e.Continuous));
+        Assert.Equal(VideoFrameDropReason.Incomplete, events[0].DropReason);
+        Assert.True(assembler.IsWaiting);                          // 500 still waits for 15
+        Assert.Equal(VideoInsertStatus.Late, assembler.Insert(12, 200, true, s_more));
+
+        Assert.Equal(VideoInsertStatus.Stored, assembler.Insert(15, 450, true, s_delta));
+        events = Drain(assembler);
+        Assert.Equal([(450u, true), (500u, true)], events.Select(e => (e.Timestamp, e.Continuous)));
+        Assert.False(assembler.IsWaiting);
+    }
+
+    [Fact]
+    public void PaddingFillsItsPlaceInTheSequence()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), holdLaterFrames: true);
+        Assert.Equal(VideoInsertStatus.Late, assembler.InsertPadding(9));  // before any media: nothing to place it in
+        assembler.Insert(10, 100, true, s_key);
+        Assert.Equal(VideoInsertStatus.Stored, assembler.InsertPadding(11));
+        Assert.Equal(VideoInsertStatus.Late, assembler.InsertPadding(11));  // passed over at once: it follows the output frame
+        assembler.Insert(13, 200, true, s_delta);                  // 12 is padding still to come
+        Assert.True(assembler.IsWaiting);
+        Assert.Equal(VideoInsertStatus.Stored, assembler.InsertPadding(12));
+        List<VideoAssemblerEvent> events = Drain(assembler);
+        Assert.Equal([(100u, true), (200u, true)], events.Where(e => e.Kind == VideoAssemblerEventKind.FrameCompleted).Select(e => (e.Timestamp, e.Continuous)));
+        Assert.DoesNotContain(events, e => e.Kind == VideoAssemblerEventKind.FrameDropped);
+        Assert.False(assembler.IsWaiting);
+    }
+
+    [Fact]
+    public void AWaitingFrameLeavingTheWindowIsReleased()
+    {
+        var assembler = new VideoFrameAssembler(new Vp8Depacketizer(), windowSize: 16, holdLaterFrames: true);
+        assembler.Insert(100, 1, true, s_key);
+        assembler.Insert(101, 2, false, s_delta);                  // 102 lost
+        assembler.Insert(103, 3, true, s_delta);
+        Drain(assembler);
+        Assert.True(assembler.IsWaiting);
+        assembler.Insert(119, 4, false, s_delta);                  // 103 leaves the window: given up on 102
+        List<VideoAssemblerEvent> events = Drain(assembler);
+        VideoAssemblerEvent released = Assert.Single(events, e => e.Kind == VideoAssemblerEventKind.FrameCompleted);
+        Assert.Equal((3u, false), (released.Timestamp, released.Continuous));
+        Assert.Contains(events, e => e.Kind == VideoAssemblerEventKind.FrameDropped && e.Timestamp == 2);
+        Assert.False(assembler.IsWaiting);
+    }
 }

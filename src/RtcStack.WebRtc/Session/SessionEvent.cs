@@ -1,0 +1,45 @@
+using RtcStack.Ice;
+using RtcStack.WebRtc.Streams;
+using RtcStack.WebRtc.Transport;
+
+namespace RtcStack.WebRtc;
+
+/// <summary>Something a <see cref="WebRtcSession"/> reports through <see cref="WebRtcSession.PollOutput"/>.</summary>
+public abstract record SessionEvent;
+
+/// <summary>A local ICE candidate to signal (trickle ICE, RFC 8838 §8.1).</summary>
+/// <param name="Candidate">The candidate.</param>
+/// <param name="Mid">The media section it is signalled in (the BUNDLE-tagged one).</param>
+public sealed record SessionCandidateEvent(IceCandidate Candidate, string? Mid) : SessionEvent;
+
+/// <summary>Candidate gathering finished: a=end-of-candidates may be signalled (RFC 8838 §8.2).</summary>
+public sealed record SessionGatheringCompleteEvent : SessionEvent;
+
+/// <summary>The connection state changed (W3C <c>RTCPeerConnectionState</c>).</summary>
+/// <param name="State">The new state.</param>
+/// <param name="At">The time of the input that changed it.</param>
+public sealed record SessionStateChangedEvent(PeerConnectionState State, TimeSpan At) : SessionEvent;
+
+/// <summary>DTLS connected and SRTP is keyed (RFC 5764 §4.2).</summary>
+/// <param name="Details">The transport's event.</param>
+public sealed record SessionDtlsConnectedEvent(TransportDtlsConnectedEvent Details) : SessionEvent;
+
+/// <summary>The transport failed (ICE or DTLS).</summary>
+/// <param name="Details">The transport's event.</param>
+public sealed record SessionTransportFailedEvent(TransportFailedEvent Details) : SessionEvent;
+
+/// <summary>The peer asked for a key frame on one of our video streams (PLI, RFC 4585 §6.3.1, or FIR, RFC 5104 §4.3.1): encode one.</summary>
+/// <param name="Mid">The media section.</param>
+/// <param name="Request">Which request, from whom, when.</param>
+public sealed record SessionKeyframeRequestedEvent(string Mid, KeyframeRequest Request) : SessionEvent;
+
+/// <summary>A remote source left (RTCP BYE, RFC 3550 §6.6).</summary>
+/// <param name="Ssrc">The source.</param>
+/// <param name="Reason">Its reason, if it gave one.</param>
+public sealed record SessionRemoteGoodbyeEvent(uint Ssrc, string? Reason) : SessionEvent;
+
+/// <summary>A remote stream sent its first packet in a media section.</summary>
+/// <param name="Mid">The media section.</param>
+/// <param name="Ssrc">The stream's SSRC.</param>
+/// <param name="Rid">Its RID, when simulcast names one (RFC 8852).</param>
+public sealed record SessionRemoteStreamEvent(string Mid, uint Ssrc, string? Rid) : SessionEvent;

@@ -1,0 +1,883 @@
+using System.Buffers;
+using System.Text;
+using RtcStack.Rtp;
+using RtcStack.Rtp.Bundle;
+using RtcStack.Rtp.Rtcp;
+using RtcStack.Sdp;
+using RtcStack.Video;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
+using RtcStack.WebRtc.Transport;
+
+namespace RtcStack.WebRtc;
+
+/// <content>
+/// Media sections and their streams: routing RTP to a section and stream (RFC 8843 §9.2), RTX repair (RFC 4588),
+/// video frame assembly, RTCP in (split per packet to the stream it names) and out (periodic SR/RR with SDES, NACK and
+/// key frame requests when due), and sending audio packets and video frames.
+/// </content>
+public sealed partial class WebRtcSession
+{
+    private const int MaxRtcpSize = 1200;
+    private const int MaxReportBlocks = 31;
+
+    private readonly RtpStreamRouter _router;
+    private readonly List<Section> _sections = [];
+    private readonly Queue<QueuedMedia> _media = new();
+    private readonly byte[] _repair = new byte[MaxDatagramSize + 64];
+    private readonly byte[] _send = new byte[MaxDatagramSize + 64];
+    private readonly byte[] _frame = new byte[MaxDatagramSize];
+    private byte _midExtensionId;
+    private byte _ridExtensionId;
+    private byte _repairedRidExtensionId;
+    private byte[] _cname = [];
+    private TimeSpan? _nextReportAt;
+
+    /// <summary>Gets counters of what the media path dropped, by reason.</summary>
+    public SessionMediaCounters MediaCounters { get; } = new();
+
+    /// <summary>Gets the negotiated media sections with their streams, in m-line order.</summary>
+    public IReadOnlyList<MediaSectionInfo> Sections
+    {
+        get
+        {
+            var list = new List<MediaSectionInfo>(_sections.Count);
+            foreach (Section s in _sections)
+            {
+                var receivers = new List<ReceiveStreamStats>();
+                foreach (Receiver r in s.Receivers.Values)
+                {
+                    receivers.Add(r.Stream.GetStats(r.Frames));
+                }
+
+                list.Add(new MediaSectionInfo(s.Mid, s.Kind, s.Direction, s.SendCodec, s.Send?.GetStats(), s.Send?.GetRemoteInboundStats(), receivers));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>
+    /// Sends one audio packet (for Opus one RFC 7587 payload) in <paramref name="transceiver"/>'s section with
+    /// <paramref name="rtpTimestamp"/> and the negotiated header extensions (MID, abs-send-time, audio level). False when
+    /// media cannot be sent yet, or the section does not send.
+    /// </summary>
+    public bool SendAudio(Transceiver transceiver, ReadOnlySpan<byte> payload, uint rtpTimestamp, TimeSpan now, bool marker = false, int audioLevel = -1, bool voiceActivity = false)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        _now = now;
+        if (!CanSendMedia || FindSection(transceiver) is not Section s || s.Send is null || s.SendCodec is null)
+        {
+            return false;
+        }
+
+        return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity);
+    }
+
+    /// <summary>
+    /// Sends one encoded video frame in <paramref name="transceiver"/>'s section: packetized for the negotiated send codec
+    /// (RFC 7741, RFC 9628, RFC 6184, RFC 7798 or the AV1 RTP specification), every packet with the frame's
+    /// <paramref name="rtpTimestamp"/> and the marker on the last, kept for retransmission. False when media cannot be
+    /// sent, the section sends no video, or the packetizer refused the frame.
+    /// </summary>
+    public bool SendVideoFrame(Transceiver transceiver, ReadOnlyMemory<byte> frame, uint rtpTimestamp, bool keyFrame, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        _now = now;
+        if (!CanSendMedia || FindSection(transceiver) is not Section s || s.Send is null || s.Packetizer is null)
+        {
+            return false;
+        }
+
+        if (s.Packetizer.Push(frame, keyFrame) != VideoPacketizeStatus.Ok)
+        {
+            MediaCounters.VideoFramesRefused++;
+            return false;
+        }
+
+        Span<byte> payload = _frame;
+        while (s.Packetizer.TryPoll(payload, out VideoRtpPayload p))
+        {
+            SendPacket(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Asks the peer for a key frame on every stream it sends in <paramref name="transceiver"/>'s section (PLI or FIR, as negotiated).</summary>
+    public bool RequestKeyframe(Transceiver transceiver, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        _now = now;
+        if (FindSection(transceiver) is not Section s)
+        {
+            return false;
+        }
+
+        bool any = false;
+        foreach (Receiver r in s.Receivers.Values)
+        {
+            any |= r.Stream.RequestKeyframe();
+        }
+
+        RunMediaTimers(now);
+        return any;
+    }
+
+    private Section? FindSection(Transceiver transceiver)
+    {
+        foreach (Section s in _sections)
+        {
+            if (s.Transceiver == transceiver)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity)
+    {
+        Span<byte> packet = _send;
+        var writer = new RtpPacketWriter(packet);
+        writer.TryWriteHeader(new RtpHeader((byte)s.SendCodec!.PayloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
+        if ((s.MidId | s.AbsSendTimeId | (audioLevel >= 0 ? s.AudioLevelId : 0)) != 0)
+        {
+            RtpHeaderExtensionWriter ext = writer.BeginHeaderExtension(s.ExtensionMode);
+            if (s.MidId != 0)
+            {
+                ext.TryAddText(s.MidId, s.Mid.AsSpan());
+            }
+
+            if (s.AbsSendTimeId != 0)
+            {
+                ext.TryAddAbsSendTime(s.AbsSendTimeId, AbsSendTimeExtension.FromTime(now));
+            }
+
+            if (s.AudioLevelId != 0 && audioLevel >= 0)
+            {
+                ext.TryAddAudioLevel(s.AudioLevelId, voiceActivity, (byte)Math.Min(audioLevel, 127));
+            }
+
+            writer.TryEndHeaderExtension(ext.Finish());
+        }
+
+        if (!writer.TryWritePayload(payload))
+        {
+            MediaCounters.SendTooLarge++;
+            return false;
+        }
+
+        Span<byte> written = packet[..writer.Length];
+        if (!s.Send.Prepare(written, now))
+        {
+            return false;
+        }
+
+        TransportSendStatus status = _transport.SendRtp(written, now);
+        if (status != TransportSendStatus.Sent)
+        {
+            MediaCounters.SendFailed++;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Builds or updates the sections from the negotiated ones; streams of a section that stays keep their state.</summary>
+    private void ConfigureSections(TimeSpan now)
+    {
+        _router.Clear();
+        var keep = new List<Section>();
+        Span<byte> pts = stackalloc byte[64];
+        foreach (NegotiatedSection n in _jsep.NegotiatedSections)
+        {
+            if (n.Stopped || n.Mid is null || n.Kind == MediaKind.Application)
+            {
+                continue;
+            }
+
+            Section s = _sections.Find(x => x.Mid == n.Mid) ?? new Section(n.Mid, n.Kind);
+            s.Apply(n, this);
+            keep.Add(s);
+            _midExtensionId = s.MidId != 0 ? s.MidId : _midExtensionId;
+            _ridExtensionId = (byte)(n.GetExtensionId(JsepOptions.RidUri) ?? _ridExtensionId);
+            _repairedRidExtensionId = (byte)(n.GetExtensionId(JsepOptions.RepairedRidUri) ?? _repairedRidExtensionId);
+
+            int count = 0;
+            foreach (NegotiatedCodec c in n.ReceiveCodecs)
+            {
+                if (count < pts.Length - 1)
+                {
+                    pts[count++] = (byte)c.PayloadType;
+                    if (c.RtxPayloadType is int rtx)
+                    {
+                        pts[count++] = (byte)rtx;
+                    }
+                }
+            }
+
+            var rids = new List<string>();
+            foreach (Rid r in n.RemoteRids)
+            {
+                rids.Add(r.Id);
+            }
+
+            _router.AddSection(n.Mid, pts[..count], rids.Count > 0 ? rids : null);
+
+            // Signalled sources (a=ssrc, a=ssrc-group:FID, RFC 4588 §8.1) are bound now; others on their first packet.
+            foreach (uint ssrc in n.RemoteSsrcs)
+            {
+                _router.BindSsrc(ssrc, n.Mid);
+            }
+
+            foreach (SsrcGroup g in n.RemoteSsrcGroups)
+            {
+                if (g.Semantics == "FID" && g.Ssrcs.Count == 2)
+                {
+                    s.RtxFor[g.Ssrcs[1]] = g.Ssrcs[0];
+                    _router.BindSsrc(g.Ssrcs[1], n.Mid, repair: true);
+                }
+            }
+        }
+
+        foreach (Section old in _sections)
+        {
+            if (!keep.Contains(old))
+            {
+                MediaCounters.SectionsRemoved++;
+            }
+        }
+
+        _sections.Clear();
+        _sections.AddRange(keep);
+        _cname = Encoding.UTF8.GetBytes(_jsep.CName);
+    }
+
+    private void OnMediaReady(TimeSpan now)
+    {
+        // RFC 3550 §6.3.5 randomises every interval; the first report goes after half of one.
+        _nextReportAt ??= now + (_options.RtcpInterval * (0.25 + (0.5 * _random.NextDouble())));
+    }
+
+    private void HandleRtp(ReadOnlySpan<byte> data, TimeSpan now)
+    {
+        if (!RtpPacket.TryParse(data, out RtpPacket packet))
+        {
+            MediaCounters.MalformedRtp++;
+            return;
+        }
+
+        ReadOnlySpan<byte> mid = default, rid = default, repairedRid = default;
+        if (packet.HasExtension && packet.TryGetHeaderExtensions(out RtpHeaderExtensionReader ext))
+        {
+            if (_midExtensionId != 0)
+            {
+                ext.TryGet(_midExtensionId, out mid);
+            }
+
+            if (_ridExtensionId != 0)
+            {
+                ext.TryGet(_ridExtensionId, out rid);
+            }
+
+            if (_repairedRidExtensionId != 0)
+            {
+                ext.TryGet(_repairedRidExtensionId, out repairedRid);
+            }
+        }
+
+        RtpRoute route = _router.Route(packet.Ssrc, packet.SequenceNumber, packet.PayloadType, mid, rid, repairedRid);
+        if (route.Status != RtpRouteStatus.Routed)
+        {
+            MediaCounters.UnroutedRtp++;
+            return;
+        }
+
+        Section s = _sections[route.Section];
+        if (s.IsRtxPayloadType(packet.PayloadType))
+        {
+            HandleRepair(s, packet, data, now);
+            return;
+        }
+
+        Receiver? r = s.GetOrCreateReceiver(packet.Ssrc, packet.PayloadType, this, route.RidIndex);
+        if (r is null)
+        {
+            MediaCounters.UnknownPayloadType++;
+            return;
+        }
+
+        ReceiveStatus status = r.Stream.HandleRtp(data, now);
+        if (status == ReceiveStatus.Accepted)
+        {
+            Deliver(s, r, packet, now);
+        }
+        else if (status == ReceiveStatus.PaddingOnly && r.Frames is not null)
+        {
+            r.Frames.InsertPadding(packet.SequenceNumber, now);
+            DrainFrames(s, r, now);
+        }
+    }
+
+    private void HandleRepair(Section s, RtpPacket rtx, ReadOnlySpan<byte> data, TimeSpan now)
+    {
+        uint original;
+        if (!s.RtxFor.TryGetValue(rtx.Ssrc, out original))
+        {
+            // Unsignalled RTX (no FID group): with exactly one stream in the section it can only repair that one.
+            if (s.Receivers.Count != 1)
+            {
+                MediaCounters.UnroutedRtp++;
+                return;
+            }
+
+            foreach (uint k in s.Receivers.Keys)
+            {
+                original = k;
+            }
+
+            s.RtxFor[rtx.Ssrc] = original;
+        }
+
+        if (!s.Receivers.TryGetValue(original, out Receiver? r))
+        {
+            MediaCounters.UnroutedRtp++;
+            return;
+        }
+
+        if (r.Stream.RtxSsrc != rtx.Ssrc)
+        {
+            r = s.RebindRtx(r, rtx.Ssrc, this);
+        }
+
+        ReceiveStatus status = r.Stream.HandleRtx(data, _repair, now, out int written);
+        if (status == ReceiveStatus.Repaired && RtpPacket.TryParse(_repair.AsSpan(0, written), out RtpPacket repaired))
+        {
+            Deliver(s, r, repaired, now);
+        }
+    }
+
+    private void Deliver(Section s, Receiver r, RtpPacket packet, TimeSpan now)
+    {
+        if (r.Frames is null)
+        {
+            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now), packet.Payload);
+            return;
+        }
+
+        r.Frames.Insert(packet.SequenceNumber, packet.Timestamp, packet.Marker, packet.Payload, now);
+        DrainFrames(s, r, now);
+    }
+
+    private void DrainFrames(Section s, Receiver r, TimeSpan now)
+    {
+        VideoFrameBuffer frames = r.Frames!;
+        while (frames.TryPollFrame(out VideoFrame f))
+        {
+            Enqueue(new ReceivedMedia(s.Mid, r.Stream.Ssrc, r.PayloadType, f.Timestamp, f.FirstSequenceNumber, f.Length, true, f.KeyFrame, now), frames.GetFrameData(f));
+        }
+
+        if (frames.TryTakeKeyframeRequest())
+        {
+            r.Stream.RequestKeyframe();
+        }
+    }
+
+    private void Enqueue(in ReceivedMedia media, ReadOnlySpan<byte> data)
+    {
+        if (_media.Count >= _options.MediaQueueCapacity && _media.TryDequeue(out QueuedMedia dropped))
+        {
+            ArrayPool<byte>.Shared.Return(dropped.Buffer);
+            MediaCounters.MediaQueueOverflows++;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, data.Length));
+        data.CopyTo(buffer);
+        _media.Enqueue(new QueuedMedia(media, buffer));
+    }
+
+    private bool TryPollMedia(Span<byte> destination, out ReceivedMedia media, out bool fits)
+    {
+        if (!_media.TryPeek(out QueuedMedia q))
+        {
+            media = default;
+            fits = false;
+            return false;
+        }
+
+        media = q.Media;
+        fits = destination.Length >= q.Media.Length;
+        if (fits)
+        {
+            _media.Dequeue();
+            q.Buffer.AsSpan(0, q.Media.Length).CopyTo(destination);
+            ArrayPool<byte>.Shared.Return(q.Buffer);
+        }
+
+        return true;
+    }
+
+    private void HandleRtcp(ReadOnlySpan<byte> data, TimeSpan now)
+    {
+        if (!RtcpCompoundReader.TryParse(data, out RtcpCompoundReader compound))
+        {
+            MediaCounters.MalformedRtcp++;
+            return;
+        }
+
+        foreach (RtcpPacket packet in compound)
+        {
+            switch (packet.PacketType)
+            {
+                case RtcpPacketType.SenderReport when RtcpSenderReport.TryParse(packet, out RtcpSenderReport sr):
+                    if (FindReceiver(sr.Ssrc) is Receiver source)
+                    {
+                        source.Stream.HandleSenderReport(sr.SenderInfo, now);
+                    }
+
+                    for (int i = 0; i < sr.ReportCount; i++)
+                    {
+                        HandleReportBlock(sr.GetReportBlock(i), now);
+                    }
+
+                    break;
+                case RtcpPacketType.ReceiverReport when RtcpReceiverReport.TryParse(packet, out RtcpReceiverReport rr):
+                    for (int i = 0; i < rr.ReportCount; i++)
+                    {
+                        HandleReportBlock(rr.GetReportBlock(i), now);
+                    }
+
+                    break;
+                case RtcpPacketType.Goodbye when RtcpGoodbye.TryParse(packet, out RtcpGoodbye bye):
+                    for (int i = 0; i < bye.SourceCount; i++)
+                    {
+                        _events.Enqueue(new SessionRemoteGoodbyeEvent(bye.GetSsrc(i), bye.Reason.IsEmpty ? null : Encoding.UTF8.GetString(bye.Reason)));
+                    }
+
+                    break;
+                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.GenericNack && RtcpGenericNack.TryParse(packet, out RtcpGenericNack nack):
+                    if (FindSender(nack.MediaSsrc) is Section ns)
+                    {
+                        ns.Send!.HandleNack(nack, now);
+                        SendRetransmissions(ns, now);
+                    }
+
+                    break;
+                case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.PictureLossIndication && RtcpPictureLossIndication.TryParse(packet, out RtcpPictureLossIndication pli):
+                    if (FindSender(pli.MediaSsrc) is Section ps && ps.Send!.HandlePictureLossIndication(pli, now))
+                    {
+                        TakeKeyframeRequest(ps);
+                    }
+
+                    break;
+                case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.FullIntraRequest && RtcpFullIntraRequest.TryParse(packet, out RtcpFullIntraRequest fir):
+                    foreach (Section fs in _sections)
+                    {
+                        if (fs.Send is not null && fs.Send.HandleFullIntraRequest(fir, now))
+                        {
+                            TakeKeyframeRequest(fs);
+                        }
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void TakeKeyframeRequest(Section s)
+    {
+        if (s.Send!.TryTakeKeyframeRequest(out KeyframeRequest request))
+        {
+            _events.Enqueue(new SessionKeyframeRequestedEvent(s.Mid, request));
+        }
+    }
+
+    private void HandleReportBlock(in RtcpReportBlock block, TimeSpan now)
+    {
+        if (FindSender(block.Ssrc) is Section s)
+        {
+            s.Send!.HandleReportBlock(block, now);
+            foreach (Receiver r in s.Receivers.Values)
+            {
+                r.Stream.RoundTripTime = s.Send.RoundTripTime;
+                if (r.Frames is not null)
+                {
+                    r.Frames.RoundTripTime = s.Send.RoundTripTime;
+                }
+            }
+        }
+    }
+
+    private Receiver? FindReceiver(uint ssrc)
+    {
+        foreach (Section s in _sections)
+        {
+            if (s.Receivers.TryGetValue(ssrc, out Receiver? r))
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private Section? FindSender(uint ssrc)
+    {
+        foreach (Section s in _sections)
+        {
+            if (s.Send is not null && (s.Send.Ssrc == ssrc || s.Send.RtxSsrc == ssrc))
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    private void SendRetransmissions(Section s, TimeSpan now)
+    {
+        Span<byte> buffer = _send;
+        while (s.Send!.TryPollRetransmission(buffer, now, out int written))
+        {
+            if (_transport.SendRtp(buffer[..written], now) != TransportSendStatus.Sent)
+            {
+                MediaCounters.SendFailed++;
+            }
+        }
+    }
+
+    private SessionTimeout? NextMediaTimeout()
+    {
+        if (!_transport.CanSendMedia)
+        {
+            return null;
+        }
+
+        SessionTimeout? next = _nextReportAt is TimeSpan report ? new SessionTimeout(report, SessionTimerReason.RtcpReport) : null;
+        foreach (Section s in _sections)
+        {
+            foreach (Receiver r in s.Receivers.Values)
+            {
+                if (r.Stream.PollTimeout() is StreamTimeout st)
+                {
+                    next = Earliest(next, new SessionTimeout(st.At, st.Reason == StreamTimeoutReason.KeyframeRequest ? SessionTimerReason.KeyframeRequest : SessionTimerReason.Nack));
+                }
+
+                if (r.Frames?.PollTimeout() is StreamTimeout ft)
+                {
+                    next = Earliest(next, new SessionTimeout(ft.At, SessionTimerReason.FrameDeadline));
+                }
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Runs what is due: frame deadlines, NACKs and key frame requests, the periodic report.</summary>
+    private void RunMediaTimers(TimeSpan now)
+    {
+        if (!_transport.CanSendMedia || _closed)
+        {
+            return;
+        }
+
+        foreach (Section s in _sections)
+        {
+            foreach (Receiver r in s.Receivers.Values)
+            {
+                if (r.Frames is not null && r.Frames.PollTimeout() is StreamTimeout ft && ft.At <= now)
+                {
+                    r.Frames.HandleTimeout(now);
+                    DrainFrames(s, r, now);
+                }
+
+                SendFeedback(s, r, now);
+            }
+        }
+
+        if (_nextReportAt is TimeSpan due && now >= due)
+        {
+            SendReport(now, goodbye: false);
+            _nextReportAt = now + (_options.RtcpInterval * (0.5 + _random.NextDouble()));
+        }
+    }
+
+    /// <summary>Sends the NACK and key frame request of <paramref name="r"/> that are due, each after an RR (RFC 4585 §3.1 compound rule).</summary>
+    private void SendFeedback(Section s, Receiver r, TimeSpan now)
+    {
+        Span<byte> buffer = _send.AsSpan(0, MaxRtcpSize);
+        uint reporter = s.Send?.Ssrc ?? s.LocalSsrc;
+        for (int i = 0; i < 2; i++)
+        {
+            var compound = new RtcpCompoundWriter(buffer);
+            compound.TryAddReceiverReport(reporter, []);
+            bool wrote = i == 0
+                ? r.Stream.TryWriteNack(compound.Free, now, out int n)
+                : r.Stream.TryWriteKeyframeRequest(compound.Free, now, out n);
+            if (!wrote)
+            {
+                continue;
+            }
+
+            compound.Advance(n);
+            _transport.SendRtcp(buffer[..compound.Length], now);
+        }
+    }
+
+    /// <summary>The periodic report (RFC 3550 §6.4): an SR per sending stream, report blocks about every received stream, SDES CNAME, BYE when leaving.</summary>
+    private void SendReport(TimeSpan now, bool goodbye)
+    {
+        Span<byte> buffer = _send.AsSpan(0, MaxRtcpSize);
+        var compound = new RtcpCompoundWriter(buffer);
+        Span<RtcpReportBlock> blocks = stackalloc RtcpReportBlock[MaxReportBlocks];
+        int count = 0;
+        uint? reporter = null;
+        foreach (Section s in _sections)
+        {
+            reporter ??= s.Send?.Ssrc ?? s.LocalSsrc;
+            foreach (Receiver r in s.Receivers.Values)
+            {
+                if (count < blocks.Length && r.Stream.Statistics.PacketsReceived > 0)
+                {
+                    blocks[count++] = r.Stream.CreateReportBlock(now);
+                }
+            }
+        }
+
+        if (reporter is null)
+        {
+            return;
+        }
+
+        bool first = true;
+        Span<uint> senders = stackalloc uint[16];
+        int senderCount = 0;
+        foreach (Section s in _sections)
+        {
+            if (s.Send is { HasSentMedia: true } send && senderCount < senders.Length)
+            {
+                compound.TryAddSenderReport(send.Ssrc, send.CreateSenderInfo(now), first ? blocks[..count] : []);
+                senders[senderCount++] = send.Ssrc;
+                first = false;
+            }
+        }
+
+        if (first)
+        {
+            compound.TryAddReceiverReport(reporter.Value, blocks[..count]);
+        }
+
+        compound.TryAddCname(senderCount > 0 ? senders[0] : reporter.Value, _cname);
+        if (goodbye && senderCount > 0)
+        {
+            compound.TryAddGoodbye(senders[..senderCount]);
+        }
+
+        _transport.SendRtcp(buffer[..compound.Length], now);
+    }
+
+    private readonly record struct QueuedMedia(ReceivedMedia Media, byte[] Buffer);
+
+    /// <summary>One negotiated audio or video section and its streams.</summary>
+    private sealed class Section(string mid, MediaKind kind)
+    {
+        public string Mid { get; } = mid;
+
+        public MediaKind Kind { get; } = kind;
+
+        public Transceiver? Transceiver { get; private set; }
+
+        public MediaDirection Direction { get; private set; }
+
+        public uint LocalSsrc { get; private set; }
+
+        public RtpSendStream? Send { get; private set; }
+
+        public NegotiatedCodec? SendCodec { get; private set; }
+
+        public IVideoPacketizer? Packetizer { get; private set; }
+
+        public Dictionary<uint, Receiver> Receivers { get; } = [];
+
+        public Dictionary<uint, uint> RtxFor { get; } = [];
+
+        public byte MidId { get; private set; }
+
+        public byte AbsSendTimeId { get; private set; }
+
+        public byte AudioLevelId { get; private set; }
+
+        public RtpHeaderExtensionMode ExtensionMode { get; private set; }
+
+        private NegotiatedSection? Negotiated { get; set; }
+
+        public bool IsRtxPayloadType(byte pt)
+        {
+            foreach (NegotiatedCodec c in Negotiated!.ReceiveCodecs)
+            {
+                if (c.RtxPayloadType == pt)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public void Apply(NegotiatedSection n, WebRtcSession session)
+        {
+            Negotiated = n;
+            Transceiver = n.Transceiver;
+            Direction = n.Direction;
+            LocalSsrc = n.LocalSsrc ?? n.Transceiver?.Ssrc ?? 1;
+            MidId = (byte)(n.GetExtensionId(ExtMap.MidUri) ?? 0);
+            AbsSendTimeId = (byte)(n.GetExtensionId(ExtMap.AbsSendTimeUri) ?? 0);
+            AudioLevelId = (byte)(n.GetExtensionId(ExtMap.AudioLevelUri) ?? 0);
+            ExtensionMode = RtpHeaderExtensionMode.Mixed;
+            NegotiatedCodec? codec = n.Direction.Sends() && n.SendCodecs.Count > 0 ? n.SendCodecs[0] : null;
+            if (codec is null || n.LocalSsrc is not uint ssrc)
+            {
+                SendCodec = null;
+                return;
+            }
+
+            if (Send is null || Send.Ssrc != ssrc)
+            {
+                Dictionary<byte, byte>? rtx = null;
+                foreach (NegotiatedCodec c in n.SendCodecs)
+                {
+                    if (c.RtxPayloadType is int r)
+                    {
+                        (rtx ??= [])[(byte)c.PayloadType] = (byte)r;
+                    }
+                }
+
+                Send = new RtpSendStream(new RtpSendStreamOptions
+                {
+                    Ssrc = ssrc,
+                    ClockRate = codec.ClockRate,
+                    RtxSsrc = rtx is null ? null : n.LocalRtxSsrc,
+                    RtxPayloadTypes = rtx,
+                    HistorySize = session._options.SendHistorySize,
+                    Random = session._options.Random,
+                    WallClockAtZero = session._options.Transport.WallClock.GetUtcNow() - session._now,
+                });
+            }
+
+            if (SendCodec?.Name != codec.Name || Packetizer is null)
+            {
+                Packetizer = Kind == MediaKind.Video ? CreatePacketizer(codec) : null;
+            }
+
+            SendCodec = codec;
+        }
+
+        public Receiver? GetOrCreateReceiver(uint ssrc, byte payloadType, WebRtcSession session, int ridIndex)
+        {
+            if (Receivers.TryGetValue(ssrc, out Receiver? existing))
+            {
+                return existing;
+            }
+
+            NegotiatedCodec? codec = FindReceiveCodec(payloadType);
+            if (codec is null || Receivers.Count >= 16)
+            {
+                return null;
+            }
+
+            uint? rtxSsrc = null;
+            foreach ((uint rtx, uint primary) in RtxFor)
+            {
+                if (primary == ssrc)
+                {
+                    rtxSsrc = rtx;
+                }
+            }
+
+            var receiver = CreateReceiver(ssrc, rtxSsrc, codec, session);
+            Receivers[ssrc] = receiver;
+            string? rid = ridIndex >= 0 && ridIndex < Negotiated!.RemoteRids.Count ? Negotiated.RemoteRids[ridIndex].Id : null;
+            session._events.Enqueue(new SessionRemoteStreamEvent(Mid, ssrc, rid));
+            return receiver;
+        }
+
+        public Receiver RebindRtx(Receiver r, uint rtxSsrc, WebRtcSession session)
+        {
+            // The RTX SSRC was not signalled: this stream's repair stream is learnt from its first packet.
+            var rebound = CreateReceiver(r.Stream.Ssrc, rtxSsrc, r.Codec, session, r);
+            Receivers[r.Stream.Ssrc] = rebound;
+            return rebound;
+        }
+
+        private Receiver CreateReceiver(uint ssrc, uint? rtxSsrc, NegotiatedCodec codec, WebRtcSession session, Receiver? previous = null)
+        {
+            Dictionary<byte, byte>? apt = null;
+            foreach (NegotiatedCodec c in Negotiated!.ReceiveCodecs)
+            {
+                if (c.RtxPayloadType is int r)
+                {
+                    (apt ??= [])[(byte)r] = (byte)c.PayloadType;
+                }
+            }
+
+            KeyframeRequestKind? keyframes = codec.HasFeedback("nack pli") ? KeyframeRequestKind.Pli : codec.HasFeedback("ccm fir") ? KeyframeRequestKind.Fir : null;
+            var stream = new RtpReceiveStream(new RtpReceiveStreamOptions
+            {
+                Ssrc = ssrc,
+                ClockRate = codec.ClockRate,
+                LocalSsrc = Send?.Ssrc ?? LocalSsrc,
+                RtxSsrc = rtxSsrc,
+                RtxAssociatedPayloadTypes = apt,
+                Nack = codec.HasFeedback("nack"),
+                KeyframeRequests = keyframes,
+            });
+            VideoFrameBuffer? frames = previous?.Frames;
+            if (frames is null && Kind == MediaKind.Video && CreateDepacketizer(codec) is IVideoDepacketizer d)
+            {
+                frames = new VideoFrameBuffer(d, session._options.VideoFrameBuffer);
+            }
+
+            return new Receiver(stream, frames, codec, (byte)codec.PayloadType);
+        }
+
+        private NegotiatedCodec? FindReceiveCodec(byte payloadType)
+        {
+            foreach (NegotiatedCodec c in Negotiated!.ReceiveCodecs)
+            {
+                if (c.PayloadType == payloadType)
+                {
+                    return c;
+                }
+            }
+
+            return null;
+        }
+
+        private static IVideoPacketizer? CreatePacketizer(NegotiatedCodec codec) => codec.Name.ToUpperInvariant() switch
+        {
+            "VP8" => new Vp8Packetizer(),
+            "VP9" => new Vp9Packetizer(),
+            "H264" => new H264Packetizer(codec.GetParameter("packetization-mode") == "1" ? H264PacketizationMode.NonInterleaved : H264PacketizationMode.SingleNalUnit),
+            "H265" => new H265Packetizer(),
+            "AV1" => new Av1Packetizer(),
+            _ => null,
+        };
+
+        private static IVideoDepacketizer? CreateDepacketizer(NegotiatedCodec codec) => codec.Name.ToUpperInvariant() switch
+        {
+            "VP8" => new Vp8Depacketizer(),
+            "VP9" => new Vp9Depacketizer(),
+            "H264" => new H264Depacketizer(),
+            "H265" => new H265Depacketizer(),
+            "AV1" => new Av1Depacketizer(),
+            _ => null,
+        };
+    }
+
+    /// <summary>A remote stream in a section: its RTP receive stream and, for video, its frame buffer.</summary>
+    private sealed record Receiver(RtpReceiveStream Stream, VideoFrameBuffer? Frames, NegotiatedCodec Codec, byte PayloadType);
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using RtcStack.Sdp;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
+using RtcStack.WebRtc.Transport;
+
+namespace RtcStack.WebRtc;
+
+/// <summary>Options of a <see cref="WebRtcSession"/>: the transport's, the codec and extension policy for JSEP, RTCP and buffers.</summary>
+public sealed class WebRtcSessionOptions
+{
+    /// <summary>Gets the transport's options (certificate, ICE servers, SRTP profiles, DTLS, randomness).</summary>
+    public WebRtcTransportOptions Transport { get; init; } = new();
+
+    /// <summary>Gets the audio codecs offered and accepted, in preference order.</summary>
+    public IReadOnlyList<CodecCapability> AudioCodecs { get; init; } = JsepOptions.DefaultAudioCodecs;
+
+    /// <summary>Gets the video codecs offered and accepted, in preference order.</summary>
+    public IReadOnlyList<CodecCapability> VideoCodecs { get; init; } = JsepOptions.DefaultVideoCodecs;
+
+    /// <summary>Gets the RTP header extensions offered and accepted (RFC 8285).</summary>
+    public IReadOnlyList<HeaderExtensionCapability> HeaderExtensions { get; init; } = JsepOptions.DefaultHeaderExtensions;
+
+    /// <summary>Gets our a=setup when we answer (RFC 8842 §5.3: active, so the answerer is the DTLS client).</summary>
+    public SetupRole AnswerSetup { get; init; } = SetupRole.Active;
+
+    /// <summary>Gets the RTCP CNAME (RFC 7022: random when null).</summary>
+    public string? CName { get; init; }
+
+    /// <summary>Gets the mean interval between periodic RTCP reports (RFC 3550 §6.2; each interval is randomised).</summary>
+    public TimeSpan RtcpInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets how many received frames may wait for <see cref="WebRtcSession.PollOutput"/> before the oldest is dropped and counted.</summary>
+    public int MediaQueueCapacity { get; init; } = 256;
+
+    /// <summary>Gets the options of each video receive stream's frame buffer.</summary>
+    public VideoFrameBufferOptions VideoFrameBuffer { get; init; } = new();
+
+    /// <summary>Gets how many packets each send stream keeps for retransmission (RFC 4588).</summary>
+    public int SendHistorySize { get; init; } = 512;
+
+    /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
+    public Random? Random { get; init; }
+
+    /// <summary>Gets the logger.</summary>
+    public ILogger? Logger { get; init; }
+}

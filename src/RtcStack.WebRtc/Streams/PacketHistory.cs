@@ -1,0 +1,112 @@
+namespace RtcStack.WebRtc.Streams;
+
+/// <summary>
+/// The sender's history of plain RTP packets, indexed by sequence number, for retransmission on a generic NACK
+/// (RFC 4585 §6.2.1) or as RTX (RFC 4588 §4). Adapted from the session's <c>SendHistory</c>, which keeps protected
+/// packets because it resends them unchanged; here the packets are kept before SRTP, so an RTX wrap gets a fresh
+/// sequence number (and SRTP index) of its own.
+/// </summary>
+/// <remarks>
+/// One ring of bytes allocated up front, written in order: storing allocates nothing. A slot's packet is available
+/// until the ring wrapped over its bytes or its slot was reused, whichever comes first, and for
+/// <c>maxAge</c> after it was stored (RFC 4588 §8: rtx-time, how long the sender keeps a packet).
+/// </remarks>
+internal sealed class PacketHistory
+{
+    private readonly byte[] _ring;
+    private readonly long[] _starts;
+    private readonly int[] _lengths;
+    private readonly int[] _sequenceNumbers;
+    private readonly TimeSpan[] _stored;
+    private readonly TimeSpan[] _lastResent;
+    private readonly int _mask;
+    private long _head;
+
+    public PacketHistory(int size, int bytes)
+    {
+        if (size <= 0 || (size & (size - 1)) != 0)
+        {
+            throw new ArgumentException("the history size must be a power of two", nameof(size));
+        }
+
+        _ring = new byte[Math.Max(bytes, 1500)];
+        _starts = new long[size];
+        _lengths = new int[size];
+        _sequenceNumbers = new int[size];
+        _stored = new TimeSpan[size];
+        _lastResent = new TimeSpan[size];
+        _mask = size - 1;
+        Array.Fill(_sequenceNumbers, -1);
+    }
+
+    public int Size => _mask + 1;
+
+    public void Store(ushort sequenceNumber, ReadOnlySpan<byte> packet, TimeSpan now)
+    {
+        int i = sequenceNumber & _mask;
+        if (packet.Length > _ring.Length)
+        {
+            _sequenceNumbers[i] = -1;
+            return;
+        }
+
+        int offset = (int)(_head % _ring.Length);
+        if (offset + packet.Length > _ring.Length)
+        {
+            _head += _ring.Length - offset;
+            offset = 0;
+        }
+
+        packet.CopyTo(_ring.AsSpan(offset));
+        _starts[i] = _head;
+        _head += packet.Length;
+        _lengths[i] = packet.Length;
+        _sequenceNumbers[i] = sequenceNumber;
+        _stored[i] = now;
+        _lastResent[i] = TimeSpan.MinValue;
+    }
+
+    /// <summary>Outcome of a lookup.</summary>
+    public enum Lookup
+    {
+        Found,
+        Missing,
+        TooOld,
+        TooSoon,
+    }
+
+    /// <summary>Gets the stored packet unless it is gone, older than <paramref name="maxAge"/>, or was resent less than <paramref name="minInterval"/> ago.</summary>
+    public Lookup TryTakeForResend(ushort sequenceNumber, TimeSpan now, TimeSpan minInterval, TimeSpan maxAge, out ReadOnlySpan<byte> packet)
+    {
+        int i = sequenceNumber & _mask;
+        packet = default;
+        if (_sequenceNumbers[i] != sequenceNumber || _starts[i] + _ring.Length < _head)
+        {
+            return Lookup.Missing;
+        }
+
+        if (now - _stored[i] > maxAge)
+        {
+            return Lookup.TooOld;
+        }
+
+        if (_lastResent[i] != TimeSpan.MinValue && now - _lastResent[i] < minInterval)
+        {
+            return Lookup.TooSoon;
+        }
+
+        _lastResent[i] = now;
+        packet = _ring.AsSpan((int)(_starts[i] % _ring.Length), _lengths[i]);
+        return Lookup.Found;
+    }
+
+    /// <summary>Undoes the resend mark of a packet whose retransmission was refused after all (budget).</summary>
+    public void ClearResent(ushort sequenceNumber)
+    {
+        int i = sequenceNumber & _mask;
+        if (_sequenceNumbers[i] == sequenceNumber)
+        {
+            _lastResent[i] = TimeSpan.MinValue;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using RtcStack.Sdp;
+using RtcStack.TestSupport;
+using RtcStack.TestSupport.Browsers;
+using RtcStack.WebRtc;
+using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.Interop.Tests.WebRtc;
+
+/// <summary>
+/// Session core v2 with a real browser: Chromium publishes its fake camera and microphone in one PeerConnection
+/// (audio and video in one BUNDLE group), a <see cref="WebRtcSession"/> on a <see cref="UdpSessionHost"/> answers and
+/// echoes both back (video frames re-sent as they were assembled; the browser's PLIs become key frame requests to
+/// the browser's own sender). The page reports its stats after 10 s.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class AvEchoTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(BrowserKind.Chromium, "video/VP8", false)]
+    [InlineData(BrowserKind.Chromium, "video/VP9", false)]
+    [InlineData(BrowserKind.Chromium, "video/H264", false)]
+    [InlineData(BrowserKind.Chromium, "video/AV1", false)]
+    [InlineData(BrowserKind.Chromium, "video/VP8", true)]
+    [InlineData(BrowserKind.Firefox, "video/VP8", false)]
+    [InlineData(BrowserKind.Firefox, "video/VP9", false)]
+    public async Task CameraAndMicrophoneComeBackThroughOurSession(BrowserKind browser, string codec, bool lossy)
+    {
+        string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "av-echo.html"));
+        using var host = new UdpSessionHost();
+        var echoes = new List<SessionEcho>();
+        await using TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/av-echo.html"] = page }, app =>
+        {
+            app.MapPost("/echo", async (HttpContext ctx) =>
+            {
+                using var reader = new StreamReader(ctx.Request.Body);
+                string offer = await reader.ReadToEndAsync();
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /echo: offer of {offer.Length} chars");
+                var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new WebRtcTransportOptions { Certificate = CallServer.Certificate.Value } });
+                var echo = new SessionEcho(session);
+                var endpoint = new LossyEndpoint(session) { Enabled = lossy };
+                echo.Lossy = endpoint;
+                UdpSessionHandle handle = host.Add(endpoint, (_, now) => echo.Pump(now));
+                echo.Handle = handle;
+                lock (echoes)
+                {
+                    echoes.Add(echo);
+                }
+
+                (bool ok, string text) = handle.Invoke(now =>
+                {
+                    if (!session.TrySetRemoteOffer(offer, now, out RtcStack.Sdp.Jsep.JsepError? error))
+                    {
+                        return (false, error.ToString());
+                    }
+
+                    foreach (Transceiver t in session.Jsep.Transceivers)
+                    {
+                        t.Direction = MediaDirection.SendRecv;
+                    }
+
+                    return (true, session.CreateAnswer(now));
+                });
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /echo: {(ok ? "answered" : "refused: " + text)}");
+                ctx.Response.StatusCode = ok ? 201 : 422;
+                ctx.Response.ContentType = "application/sdp";
+                await ctx.Response.WriteAsync(text);
+            });
+        });
+
+        JsonElement result;
+        using (HeadlessBrowser b = HeadlessBrowser.Launch(browser, web.BaseAddress + "/av-echo.html?seconds=10&codec=" + Uri.EscapeDataString(codec)))
+        {
+            try
+            {
+                result = await web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+            }
+            finally
+            {
+                foreach (SessionEcho x in echoes)
+                {
+                    output.WriteLine($"session {host.Invoke(x.Handle!, _ => x.Session.State)}: echoed {x.AudioEchoed} audio packets, {x.VideoEchoed} video frames");
+                }
+            }
+        }
+
+        output.WriteLine(result.ToString());
+        SessionEcho e = Assert.Single(echoes);
+        output.WriteLine($"echoed {e.AudioEchoed} audio packets and {e.VideoEchoed} video frames ({e.KeyFramesEchoed} key frames); {e.KeyframeRequests} key frame requests passed on");
+        Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
+        Assert.Equal("connected", result.GetProperty("connection").GetString());
+        string? videoCodecId = result.GetProperty("inbound").GetProperty("video").GetProperty("codecId").GetString();
+        Assert.Equal(codec, result.GetProperty("codecs").GetProperty(videoCodecId!).GetString(), ignoreCase: true);
+        JsonElement video = result.GetProperty("inbound").GetProperty("video");
+        JsonElement sentVideo = result.GetProperty("outbound").GetProperty("video");
+        JsonElement audio = result.GetProperty("inbound").GetProperty("audio");
+        Assert.True(video.GetProperty("framesDecoded").GetInt64() > 100, $"framesDecoded {video.GetProperty("framesDecoded")}");
+        Assert.Equal(sentVideo.GetProperty("frameWidth").GetInt32(), video.GetProperty("frameWidth").GetInt32());
+        Assert.Equal(sentVideo.GetProperty("frameHeight").GetInt32(), video.GetProperty("frameHeight").GetInt32());
+        double firstFrameMs = result.GetProperty("firstFrameMs").GetDouble();
+        Assert.True(firstFrameMs is >= 0 and < 5000, $"first echoed frame decoded after {firstFrameMs} ms");
+        Assert.True(result.GetProperty("longestGapMs").GetDouble() < 1000, $"video froze for {result.GetProperty("longestGapMs")} ms");
+        Assert.True(audio.GetProperty("packetsReceived").GetInt64() > 400, $"audio packets {audio.GetProperty("packetsReceived")}");
+        Assert.True(audio.GetProperty("totalSamplesReceived").GetInt64() > 48000 * 5, $"audio samples played {audio.GetProperty("totalSamplesReceived")}");
+        if (lossy)
+        {
+            // Our receive path lost 5 % of the browser's video packets, everything in a 400 ms outage and the
+            // retransmissions until 300 ms after it: NACK and RTX repaired the scattered losses, a PLI brought back what
+            // the outage took.
+            output.WriteLine($"dropped {((LossyEndpoint)e.Lossy!).DroppedMedia} video packets and {((LossyEndpoint)e.Lossy).DroppedRepair} retransmissions");
+            Assert.True(((LossyEndpoint)e.Lossy!).DroppedMedia >= 10, $"only {((LossyEndpoint)e.Lossy).DroppedMedia} dropped");
+            MediaSectionInfo ours = host.Invoke(e.Handle!, _ => e.Session.Sections.Single(s => s.Kind == MediaKind.Video));
+            RtcStack.WebRtc.Streams.ReceiveStreamStats inbound = Assert.Single(ours.Inbound);
+            output.WriteLine($"our inbound video: {inbound}");
+            Assert.True(inbound.NackCount > 0, "we sent no NACK");
+            Assert.True(inbound.RetransmittedPacketsReceived > 0, "no retransmission was repaired over RTX");
+            Assert.True(inbound.PliCount > 0, "the outage was not recovered with a PLI");
+            Assert.True(sentVideo.GetProperty("retransmittedPacketsSent").GetInt64() > 0, "the browser retransmitted nothing");
+            Assert.True(sentVideo.GetProperty("keyFramesEncoded").GetInt64() >= 2, "the browser encoded no key frame after the outage");
+            Assert.True(video.GetProperty("keyFramesDecoded").GetInt64() >= 2, "no key frame came back after the outage");
+        }
+        host.Invoke(e.Handle!, now => e.Session.Close(now));
+    }
+
+    /// <summary>
+    /// Our receive path with loss: drops every 20th SRTP video packet from the browser (5 %), every video packet in a
+    /// 400 ms outage 4 s after the first video packet, and every retransmission from the outage until 300 ms after it. The RTP header is in the clear in SRTP
+    /// (RFC 3711 §3.1), so payload types tell video from its retransmissions without decrypting.
+    /// </summary>
+    private sealed class LossyEndpoint(WebRtcSession session) : IIceDatagramEndpoint
+    {
+        private long _videoPackets;
+        private TimeSpan? _firstVideo;
+
+        public bool Enabled { get; init; }
+
+        public long DroppedMedia { get; private set; }
+
+        public long DroppedRepair { get; private set; }
+
+        public string LocalIceUfrag => session.LocalIceUfrag;
+
+        public void AddLocalAddress(RtcStack.Stun.TransportAddress address) => session.AddLocalAddress(address);
+
+        public void HandleDatagram(RtcStack.Stun.TransportAddress local, RtcStack.Stun.TransportAddress remote, ReadOnlySpan<byte> datagram, TimeSpan now)
+        {
+            if (Enabled && datagram.Length > 12 && datagram[0] is >= 0x80 and <= 0xBF && (datagram[1] & 0x7F) is >= 96 and < 128
+                && session.Sections.FirstOrDefault(s => s.Kind == MediaKind.Video)?.SendCodec is NegotiatedCodec video)
+            {
+                int pt = datagram[1] & 0x7F;
+                bool isVideo = pt == video.PayloadType;
+                bool isRepair = pt == video.RtxPayloadType;
+                if (isVideo)
+                {
+                    _firstVideo ??= now;
+                    _videoPackets++;
+                }
+
+                bool outage = _firstVideo is TimeSpan first && now - first >= TimeSpan.FromSeconds(4) && now - first < TimeSpan.FromSeconds(4.4);
+                if (isVideo && (outage || _videoPackets % 20 == 0))
+                {
+                    DroppedMedia++;
+                    return;
+                }
+
+                // Retransmissions are lost too from the outage until 300 ms after it (a fade, not a single drop), so
+                // what the outage took cannot all be repaired: the frame buffer gives up and asks for a key frame.
+                bool fade = _firstVideo is TimeSpan f && now - f >= TimeSpan.FromSeconds(4) && now - f < TimeSpan.FromSeconds(4.7);
+                if (isRepair && fade)
+                {
+                    DroppedRepair++;
+                    return;
+                }
+            }
+
+            session.HandleDatagram(local, remote, datagram, now);
+        }
+
+        public void HandleTimeout(TimeSpan now) => session.HandleTimeout(now);
+
+        public bool TryPollTransmit(Span<byte> buffer, out DatagramTransmit transmit) => session.TryPollTransmit(buffer, out transmit);
+
+        public TimeSpan? PollTimeout() => session.PollTimeout();
+    }
+}

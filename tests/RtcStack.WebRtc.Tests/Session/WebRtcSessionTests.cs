@@ -1,0 +1,390 @@
+using RtcStack.Sdp;
+using RtcStack.Stun;
+using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
+using RtcStack.WebRtc.Transport;
+using Xunit;
+
+namespace RtcStack.WebRtc.Tests.Session;
+
+/// <summary>
+/// Two <see cref="WebRtcSession"/>s (session core v2) in virtual time, driven only through <see cref="WebRtcSession.PollOutput"/>:
+/// offer/answer with audio and video in one BUNDLE group, ICE + DTLS + SRTP, audio packets and VP8 frames both ways,
+/// NACK and RTX repair of lost video packets, a PLI answered with a key frame request event.
+/// </summary>
+public class WebRtcSessionTests
+{
+    private static readonly byte[] KeyFrameHeader = [0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01];
+
+    [Fact]
+    public void AudioAndVideoFlowBothWaysInOneBundle()
+    {
+        using var net = new Pair(seed: 1);
+        (Transceiver aAudio, Transceiver aVideo, Transceiver bAudio, Transceiver bVideo) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+
+        // One BUNDLE group, two sections, each with a send stream on both sides.
+        Assert.Equal(2, net.A.Session.Sections.Count);
+        Assert.Equal([MediaKind.Audio, MediaKind.Video], net.B.Session.Sections.Select(s => s.Kind));
+        Assert.All(net.A.Session.Sections, s => Assert.Equal(MediaDirection.SendRecv, s.Direction));
+
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] opus = [0x78, (byte)i, (byte)(i * 3), 0x55];
+            Assert.True(net.A.Session.SendAudio(aAudio, opus, (uint)(960 * i), net.Now));
+            Assert.True(net.B.Session.SendAudio(bAudio, opus, (uint)(960 * i), net.Now));
+            if (i % 5 == 0)
+            {
+                byte[] frame = VideoFrame(i / 5, key: i == 0, size: 3000);
+                Assert.True(net.A.Session.SendVideoFrame(aVideo, frame, (uint)(3000 * i), keyFrame: i == 0, net.Now));
+                Assert.True(net.B.Session.SendVideoFrame(bVideo, frame, (uint)(3000 * i), keyFrame: i == 0, net.Now));
+            }
+
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+        }
+
+        net.RunFor(TimeSpan.FromMilliseconds(200));
+        foreach (Peer p in new[] { net.A, net.B })
+        {
+            string audioMid = p.Session.Sections[0].Mid;
+            string videoMid = p.Session.Sections[1].Mid;
+            List<(ReceivedMedia Media, byte[] Data)> audio = p.Media.Where(m => !m.Media.IsVideo).ToList();
+            List<(ReceivedMedia Media, byte[] Data)> video = p.Media.Where(m => m.Media.IsVideo).ToList();
+            Assert.Equal(50, audio.Count);
+            Assert.All(audio, m => Assert.Equal(audioMid, m.Media.Mid));
+            Assert.Equal([0x78, 7, 21, 0x55], audio[7].Data);
+            Assert.Equal(10, video.Count);
+            Assert.All(video, m => Assert.Equal(videoMid, m.Media.Mid));
+            Assert.True(video[0].Media.KeyFrame);
+            Assert.False(video[1].Media.KeyFrame);
+            for (int f = 0; f < 10; f++)
+            {
+                Assert.Equal(VideoFrame(f, key: f == 0, size: 3000), video[f].Data);
+                Assert.Equal((uint)(15000 * f), video[f].Media.Timestamp);
+            }
+        }
+
+        // Each side's periodic RTCP reached the other: report blocks about our streams came back.
+        Assert.True(net.A.Session.Sections[1].RemoteInbound!.Value.ReportsReceived > 0, "no receiver report about A's video");
+    }
+
+    [Fact]
+    public void LostVideoPacketsAreNackedAndRepairedOverRtxSoEveryFrameArrivesInOrder()
+    {
+        using var net = new Pair(seed: 2);
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+
+        // Drop every 7th SRTP datagram from A to B for a while (media only: the first byte of RTP is 0x80-0xBF).
+        int seen = 0;
+        net.Drop = (from, data) => from == net.A && data[0] is >= 0x80 and <= 0xBF && data[1] is < 200 or > 206 && ++seen % 7 == 0;
+        for (int i = 0; i < 30; i++)
+        {
+            Assert.True(net.A.Session.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 4000), (uint)(3000 * i), keyFrame: i == 0, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(33));
+        }
+
+        net.Drop = null;
+        net.RunFor(TimeSpan.FromMilliseconds(500));
+        Assert.True(net.Dropped > 5, $"only {net.Dropped} dropped");
+        List<(ReceivedMedia Media, byte[] Data)> video = net.B.Media.Where(m => m.Media.IsVideo).ToList();
+        Assert.Equal(30, video.Count);
+        for (int f = 0; f < 30; f++)
+        {
+            Assert.Equal(VideoFrame(f, key: f == 0, size: 4000), video[f].Data);
+        }
+
+        ReceiveStreamStats inbound = net.B.Session.Sections[1].Inbound.Single();
+        Assert.True(inbound.NackCount > 0, "B sent no NACK");
+        Assert.True(inbound.RetransmittedPacketsReceived >= net.Dropped - 1, $"{inbound.RetransmittedPacketsReceived} repaired of {net.Dropped} lost");
+        Assert.Equal(0, inbound.PliCount);
+    }
+
+    [Fact]
+    public void AKeyFrameRequestReachesTheSenderAsAnEvent()
+    {
+        using var net = new Pair(seed: 3);
+        (_, Transceiver aVideo, _, Transceiver bVideo) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        Assert.True(net.A.Session.SendVideoFrame(aVideo, VideoFrame(0, key: true, size: 2000), 0, keyFrame: true, net.Now));
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+
+        Assert.True(net.B.Session.RequestKeyframe(bVideo, net.Now));
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        SessionKeyframeRequestedEvent e = Assert.Single(net.A.Events.OfType<SessionKeyframeRequestedEvent>());
+        Assert.Equal(net.A.Session.Sections[1].Mid, e.Mid);
+        Assert.Equal(KeyframeRequestKind.Pli, e.Request.Kind);
+    }
+
+    [Fact]
+    public void PollOutputSaysWhyItWaits()
+    {
+        using var net = new Pair(seed: 4);
+        net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        net.RunFor(TimeSpan.FromSeconds(3));
+        var reasons = new HashSet<SessionTimerReason>();
+        for (int i = 0; i < 200; i++)
+        {
+            SessionOutput o = net.A.Session.PollOutput(new byte[WebRtcSession.MinOutputBuffer]);
+            Assert.Equal(SessionOutputKind.Timeout, o.Kind);
+            reasons.Add(o.Timeout!.Value.Reason);
+            net.RunFor(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Contains(SessionTimerReason.Transport, reasons);
+        Assert.Contains(SessionTimerReason.RtcpReport, reasons);
+    }
+
+    [Fact]
+    public void ClosingSendsByeAndTheOtherSideHearsIt()
+    {
+        using var net = new Pair(seed: 5);
+        (Transceiver aAudio, _, _, _) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        net.A.Session.SendAudio(aAudio, [1, 2, 3], 0, net.Now);
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        net.A.Session.Close(net.Now);
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(PeerConnectionState.Closed, net.A.Session.State);
+        Assert.Contains(net.B.Events, e => e is SessionRemoteGoodbyeEvent);
+        Assert.Equal(PeerConnectionState.Closed, net.B.Session.State);
+        Assert.Equal(SessionOutputKind.None, net.A.Session.PollOutput(new byte[WebRtcSession.MinOutputBuffer]).Kind);
+    }
+
+    /// <summary>
+    /// Firefox 153's offer for camera and microphone with max-bundle: the video section is bundle-only with port 0
+    /// (RFC 8843 §7.2). Captured on this machine from av-echo.html (Firefox ESR 153, fake devices, loopback).
+    /// </summary>
+    [Fact]
+    public void FirefoxBundleOnlyOfferIsAnsweredWithBothSections()
+    {
+        string offer = File.ReadAllText(Path.Combine(RtcStack.TestSupport.RepoPaths.Root, "tests", "RtcStack.WebRtc.Tests", "Session", "Fixtures", "firefox-av-bundle-only-offer.sdp"));
+        using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(9), Transport = new WebRtcTransportOptions { Random = new Random(10) } });
+        session.AddLocalAddress(new TransportAddress(System.Net.IPAddress.Loopback, 40000));
+        Assert.True(session.TrySetRemoteOffer(offer, TimeSpan.FromSeconds(1), out var error), error?.ToString());
+        foreach (Transceiver t in session.Jsep.Transceivers)
+        {
+            t.Direction = MediaDirection.SendRecv;
+        }
+
+        SessionDescription answer = SessionDescription.Parse(session.CreateAnswer(TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, answer.MediaDescriptions.Count);
+        Assert.All(answer.MediaDescriptions, m => Assert.False(m.IsRejected));
+
+        // Every bundled section carries the ICE and DTLS attributes (Firefox 153 crashed on an answer without them in
+        // its video section), the same values as the first.
+        foreach (string name in new[] { "ice-ufrag", "ice-pwd", "fingerprint", "setup" })
+        {
+            Assert.Equal(answer.MediaDescriptions[0].GetAttribute(name), answer.MediaDescriptions[1].GetAttribute(name));
+            Assert.NotNull(answer.MediaDescriptions[1].GetAttribute(name));
+        }
+        Assert.Equal([MediaKind.Audio, MediaKind.Video], session.Sections.Select(s => s.Kind));
+        Assert.Equal("VP8", session.Sections[1].SendCodec!.Name, ignoreCase: true);
+    }
+
+    /// <summary>RFC 8843 §9.1: after answering Firefox (Opus on 109), our own offer gives no other codec payload type 109.</summary>
+    [Fact]
+    public void OurSubsequentOfferKeepsEachPayloadTypeToOneCodecAcrossTheBundle()
+    {
+        string offer = File.ReadAllText(Path.Combine(RtcStack.TestSupport.RepoPaths.Root, "tests", "RtcStack.WebRtc.Tests", "Session", "Fixtures", "firefox-av-bundle-only-offer.sdp"));
+        using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(11), Transport = new WebRtcTransportOptions { Random = new Random(12) } });
+        Assert.True(session.TrySetRemoteOffer(offer, TimeSpan.FromSeconds(1), out var error), error?.ToString());
+        session.CreateAnswer(TimeSpan.FromSeconds(1));
+        session.AddTransceiver(MediaKind.Video, MediaDirection.SendOnly);
+        session.AddTransceiver(MediaKind.Audio, MediaDirection.SendOnly);
+        SessionDescription ours = SessionDescription.Parse(session.CreateOffer(TimeSpan.FromSeconds(2)));
+        var codecOf = new Dictionary<int, string>();
+        foreach (MediaDescription m in ours.MediaDescriptions)
+        {
+            if (m.IsRejected)
+            {
+                continue;
+            }
+
+            foreach (RtpMap map in m.GetRtpMaps())
+            {
+                string codec = $"{map.EncodingName}/{map.ClockRate}".ToUpperInvariant();
+                Assert.True(!codecOf.TryGetValue(map.PayloadType, out string? earlier) || earlier == codec, $"payload type {map.PayloadType} is {earlier} and {codec}");
+                codecOf[map.PayloadType] = codec;
+            }
+        }
+
+        Assert.Equal("OPUS/48000", codecOf[109]);
+    }
+
+    internal static byte[] VideoFrame(int index, bool key, int size)
+    {
+        var frame = new byte[size];
+        for (int i = 0; i < size; i++)
+        {
+            frame[i] = (byte)((i * 31) + index);
+        }
+
+        if (key)
+        {
+            KeyFrameHeader.CopyTo(frame, 0);
+        }
+        else
+        {
+            frame[0] = 0x01; // VP8 frame tag: P bit set, an inter frame (RFC 6386 §9.1)
+        }
+
+        return frame;
+    }
+
+    internal sealed class Peer(WebRtcSession session, TransportAddress address)
+    {
+        public WebRtcSession Session { get; } = session;
+
+        public TransportAddress Address { get; } = address;
+
+        public List<SessionEvent> Events { get; } = [];
+
+        public List<(ReceivedMedia Media, byte[] Data)> Media { get; } = [];
+    }
+
+    /// <summary>Two sessions on a lossless (or filtered) virtual link with 5 ms delay, driven only by PollOutput.</summary>
+    internal sealed class Pair : IDisposable
+    {
+        private readonly List<(TimeSpan At, Peer To, TransportAddress From, byte[] Data)> _inFlight = [];
+        private readonly byte[] _buffer = new byte[1 << 20];
+
+        public Pair(int seed)
+        {
+            A = new Peer(NewSession(seed), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.1"), 5000));
+            B = new Peer(NewSession(seed + 100), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.2"), 6000));
+            A.Session.AddLocalAddress(A.Address);
+            B.Session.AddLocalAddress(B.Address);
+        }
+
+        public Peer A { get; }
+
+        public Peer B { get; }
+
+        public TimeSpan Now { get; private set; } = TimeSpan.FromSeconds(1);
+
+        public Func<Peer, byte[], bool>? Drop { get; set; }
+
+        public long Dropped { get; private set; }
+
+        public (Transceiver AAudio, Transceiver AVideo, Transceiver BAudio, Transceiver BVideo) NegotiateAudioAndVideo()
+        {
+            Transceiver aAudio = A.Session.AddTransceiver(MediaKind.Audio);
+            Transceiver aVideo = A.Session.AddTransceiver(MediaKind.Video);
+            Transceiver bAudio = B.Session.AddTransceiver(MediaKind.Audio);
+            Transceiver bVideo = B.Session.AddTransceiver(MediaKind.Video);
+            string offer = A.Session.CreateOffer(Now);
+            Assert.True(B.Session.TryAcceptOffer(offer, Now, out string? answer, out var error), error?.ToString());
+            Assert.True(A.Session.TryApplyAnswer(answer, Now, out error), error?.ToString());
+            Pump(A);
+            Pump(B);
+            return (aAudio, aVideo, bAudio, bVideo);
+        }
+
+        public void RunFor(TimeSpan duration) => RunUntil(() => false, duration);
+
+        public bool RunUntil(Func<bool> condition, TimeSpan limit)
+        {
+            TimeSpan end = Now + limit;
+            while (true)
+            {
+                Pump(A);
+                Pump(B);
+                if (condition())
+                {
+                    return true;
+                }
+
+                TimeSpan next = end;
+                foreach ((TimeSpan at, _, _, _) in _inFlight)
+                {
+                    next = at < next ? at : next;
+                }
+
+                foreach (Peer p in new[] { A, B })
+                {
+                    if (p.Session.PollTimeout() is TimeSpan t && t < next)
+                    {
+                        next = t;
+                    }
+                }
+
+                if (next >= end)
+                {
+                    Now = end;
+                    return condition();
+                }
+
+                Now = next > Now ? next : Now;
+                for (int i = 0; i < _inFlight.Count; i++)
+                {
+                    (TimeSpan at, Peer to, TransportAddress from, byte[] data) = _inFlight[i];
+                    if (at <= Now)
+                    {
+                        _inFlight.RemoveAt(i--);
+                        to.Session.HandleDatagram(to.Address, from, data, Now);
+                    }
+                }
+
+                foreach (Peer p in new[] { A, B })
+                {
+                    if (p.Session.PollTimeout() is TimeSpan t && t <= Now)
+                    {
+                        p.Session.HandleTimeout(Now);
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            A.Session.Dispose();
+            B.Session.Dispose();
+        }
+
+        private static WebRtcSession NewSession(int seed) => new(new WebRtcSessionOptions
+        {
+            Random = new Random(seed),
+            Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
+        });
+
+        private void Pump(Peer p)
+        {
+            Peer other = p == A ? B : A;
+            while (true)
+            {
+                SessionOutput o = p.Session.PollOutput(_buffer);
+                switch (o.Kind)
+                {
+                    case SessionOutputKind.Transmit:
+                        byte[] data = _buffer.AsSpan(0, o.Transmit.Length).ToArray();
+                        if (Drop?.Invoke(p, data) == true)
+                        {
+                            Dropped++;
+                        }
+                        else
+                        {
+                            _inFlight.Add((Now + TimeSpan.FromMilliseconds(5), other, o.Transmit.Source, data));
+                        }
+
+                        continue;
+                    case SessionOutputKind.Event:
+                        p.Events.Add(o.Event!);
+                        if (o.Event is SessionCandidateEvent c)
+                        {
+                            other.Session.AddRemoteCandidate(c.Candidate.ToString(), Now);
+                        }
+
+                        continue;
+                    case SessionOutputKind.Media:
+                        p.Media.Add((o.Media, _buffer.AsSpan(0, o.Media.Length).ToArray()));
+                        continue;
+                    default:
+                        return;
+                }
+            }
+        }
+    }
+}
