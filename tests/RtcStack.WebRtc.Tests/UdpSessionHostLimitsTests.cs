@@ -145,10 +145,13 @@ public sealed class UdpSessionHostLimitsTests
             }
         });
         await Task.Delay(2500);
+        // The property under test is how many admissions pass for the load the host measured, whatever it is: the
+        // busy task aims at 40 %, but on a loaded machine its Task.Delay overshoots (a CI run measured 13 %), so the
+        // load only has to be far enough from 0 and from the limit for the count to mean something.
         double load = host.Load;
-        Assert.InRange(load, 0.25, 0.6);
+        Assert.InRange(load, 0.05, 0.7);
         int admitted = 0;
-        while (admitted < 200 && host.TryAdmit(out _))
+        while (admitted < 2000 && host.TryAdmit(out _))
         {
             // Admitted as WHIP does: the session is made at once but works only once connected.
             handles.Add(host.Add(new IdleEndpoint()));
