@@ -107,7 +107,7 @@ public sealed class RetransmissionBudgetTests
     public void ALostPacketIsAskedForAndRefusedAtMostTenTimes()
     {
         // A host at full load refuses every retransmission. Five packets are lost: the receiver asks for each at most
-        // NackRequester.MaxTries times, so no more than 50 requests can be refused, however long the call goes on.
+        // RemoteStream.NackMaxTries times, so no more than 50 requests can be refused, however long the call goes on.
         var shared = new RetransmissionBudget(1) { Fraction = 0 };
         PeerSessionOptions ao = PeerSessionTests.Options(35);
         ao.SharedRetransmissionBudget = shared;
@@ -119,6 +119,6 @@ public sealed class RetransmissionBudgetTests
 
         RtcOutboundRtpStreamStats oa = a.Session.GetStats(net.Now).Get<RtcOutboundRtpStreamStats>()!;
         Assert.Equal(0, oa.RetransmittedPacketsSent);
-        Assert.InRange(oa.RetransmissionsDropped, 5, 5 * NackRequester.MaxTries);
+        Assert.InRange(oa.RetransmissionsDropped, 5, 5 * RemoteStream.NackMaxTries);
     }
 }

@@ -200,7 +200,7 @@ public sealed partial class PeerSession
 
     private void SendNacks(TimeSpan now)
     {
-        Span<ushort> lost = stackalloc ushort[NackRequester.Capacity];
+        Span<ushort> lost = stackalloc ushort[RemoteStream.NackCapacity];
         foreach (RemoteStream s in _remoteStreams)
         {
             if (s.Nack is not { Pending: > 0 } nack || nack.NextDue(RetryInterval) > now)

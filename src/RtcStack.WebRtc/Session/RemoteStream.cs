@@ -16,6 +16,15 @@ internal sealed class RemoteStream
     /// </summary>
     public const int NackMaxMisorder = 450;
 
+    /// <summary>Sequence numbers a stream's NACK requester tracks at once.</summary>
+    public const int NackCapacity = 64;
+
+    /// <summary>Requests per missing sequence number before it is given up.</summary>
+    public const int NackMaxTries = 10;
+
+    /// <summary>How far behind the highest received a sequence number is still asked for (a few seconds of audio at 50 packets/s).</summary>
+    public const int NackMaxAge = 500;
+
     public RemoteStream(uint ssrc, int payloadType, int clockRate, bool nack)
     {
         Ssrc = ssrc;
@@ -24,7 +33,7 @@ internal sealed class RemoteStream
         Statistics = nack
             ? new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1, maxMisorder: NackMaxMisorder)
             : new RtpReceiverStatistics(ssrc, clockRate, minSequential: 1);
-        Nack = nack ? new NackRequester() : null;
+        Nack = nack ? new Streams.NackRequester(NackCapacity, NackMaxTries, NackMaxAge) : null;
     }
 
     public uint Ssrc { get; }
@@ -35,7 +44,7 @@ internal sealed class RemoteStream
 
     public OpusRtpDepacketizer Depacketizer { get; } = new();
 
-    public NackRequester? Nack { get; }
+    public Streams.NackRequester? Nack { get; }
 
     public long BytesReceived { get; set; }
 

@@ -3,8 +3,7 @@ namespace RtcStack.WebRtc.Streams;
 /// <summary>
 /// The receiver side of generic NACK (RFC 4585 §6.2.1, §3.5): remembers sequence numbers that a gap showed missing,
 /// asks for each at once and again every retry interval (about an RTT) a bounded number of times, and forgets it when
-/// it arrives, gets too old, or runs out of tries. Copied from the session's <c>NackRequester</c> (which stays with
-/// <c>PeerSession</c>) with its limits made options.
+/// it arrives, gets too old, or runs out of tries. Used by the new streams and by <c>PeerSession</c>'s remote streams.
 /// </summary>
 internal sealed class NackRequester
 {
@@ -79,7 +78,7 @@ internal sealed class NackRequester
     /// <summary>Writes the sequence numbers due for a (re)request into <paramref name="destination"/>.</summary>
     public int CollectDue(TimeSpan now, TimeSpan retryInterval, Span<ushort> destination)
     {
-        // Give up after the last try has had an interval to be answered, before collecting (see PeerSession's copy).
+        // Give up after the last try has had an interval to be answered, before collecting (the give-up used to come after the collection, which reset the interval, so nothing was ever given up).
         for (int i = _count - 1; i >= 0; i--)
         {
             if (_tries[i] >= _maxTries && now - _lastSent[i] >= retryInterval)
