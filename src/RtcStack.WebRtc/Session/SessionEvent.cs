@@ -1,3 +1,4 @@
+using RtcStack.Congestion;
 using RtcStack.Ice;
 using RtcStack.WebRtc.Streams;
 using RtcStack.WebRtc.Transport;
@@ -43,3 +44,17 @@ public sealed record SessionRemoteGoodbyeEvent(uint Ssrc, string? Reason) : Sess
 /// <param name="Ssrc">The stream's SSRC.</param>
 /// <param name="Rid">Its RID, when simulcast names one (RFC 8852).</param>
 public sealed record SessionRemoteStreamEvent(string Mid, uint Ssrc, string? Rid) : SessionEvent;
+
+/// <summary>
+/// The peer's transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1)
+/// matched to what we sent: one event per feedback packet, raised only when
+/// <see cref="WebRtcSessionOptions.TransportFeedbackEvents"/> is set.
+/// </summary>
+/// <param name="At">When the feedback arrived.</param>
+/// <param name="FeedbackPacketCount">The packet's feedback packet count (8 bits, to spot lost feedback).</param>
+/// <param name="Results">
+/// Per packet, in transport-wide sequence order: the packet as we sent it (unwrapped sequence number, size on the wire
+/// with the SRTP tag, send time) and whether and when it arrived, on the peer's clock (reference time plus deltas, 250 µs
+/// resolution). Entries about packets we never sent or no longer remember are left out.
+/// </param>
+public sealed record SessionTransportFeedbackEvent(TimeSpan At, byte FeedbackPacketCount, IReadOnlyList<PacketResult> Results) : SessionEvent;

@@ -44,6 +44,15 @@ public enum SessionTimerReason
 
     /// <summary>A video frame buffer's deadline for a missing packet.</summary>
     FrameDeadline,
+
+    /// <summary>
+    /// The next transport-wide congestion control feedback about what we received (draft-holmer-rmcat-transport-wide-cc-extensions-01
+    /// §3.1; every 50-100 ms while packets arrive).
+    /// </summary>
+    TransportFeedback,
+
+    /// <summary>The congestion controller's own timer (<see cref="WebRtcSessionOptions.CongestionController"/>).</summary>
+    CongestionControl,
 }
 
 /// <summary>The next instant the session wants <see cref="WebRtcSession.HandleTimeout"/>, and why.</summary>

@@ -142,7 +142,7 @@ public sealed partial class WebRtcSession
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
         writer.TryWriteHeader(new RtpHeader((byte)s.SendCodec!.PayloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
-        if ((s.MidId | s.AbsSendTimeId | (audioLevel >= 0 ? s.AudioLevelId : 0)) != 0)
+        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId | (audioLevel >= 0 ? s.AudioLevelId : 0)) != 0)
         {
             RtpHeaderExtensionWriter ext = writer.BeginHeaderExtension(s.ExtensionMode);
             if (s.MidId != 0)
@@ -153,6 +153,11 @@ public sealed partial class WebRtcSession
             if (s.AbsSendTimeId != 0)
             {
                 ext.TryAddAbsSendTime(s.AbsSendTimeId, AbsSendTimeExtension.FromTime(now));
+            }
+
+            if (s.TransportCcId != 0)
+            {
+                ext.TryAddTransportSequenceNumber(s.TransportCcId, NextTransportSequenceNumber);
             }
 
             if (s.AudioLevelId != 0 && audioLevel >= 0)
@@ -180,6 +185,11 @@ public sealed partial class WebRtcSession
         {
             MediaCounters.SendFailed++;
             return false;
+        }
+
+        if (s.TransportCcId != 0)
+        {
+            OnTransportSequenceSent(written.Length, now);
         }
 
         return true;
@@ -253,6 +263,7 @@ public sealed partial class WebRtcSession
         _sections.Clear();
         _sections.AddRange(keep);
         _cname = Encoding.UTF8.GetBytes(_jsep.CName);
+        ConfigureFeedback();
     }
 
     private void OnMediaReady(TimeSpan now)
@@ -269,7 +280,7 @@ public sealed partial class WebRtcSession
             return;
         }
 
-        ReadOnlySpan<byte> mid = default, rid = default, repairedRid = default;
+        ReadOnlySpan<byte> mid = default, rid = default, repairedRid = default, transportSequence = default;
         if (packet.HasExtension && packet.TryGetHeaderExtensions(out RtpHeaderExtensionReader ext))
         {
             if (_midExtensionId != 0)
@@ -285,6 +296,12 @@ public sealed partial class WebRtcSession
             if (_repairedRidExtensionId != 0)
             {
                 ext.TryGet(_repairedRidExtensionId, out repairedRid);
+            }
+
+            if (_transportCcExtensionId != 0 && ext.TryGet(_transportCcExtensionId, out transportSequence))
+            {
+                // Transport-wide: every packet that arrived counts, whichever stream it belongs to (RTX and padding too).
+                RecordTransportSequence(transportSequence, packet.Ssrc, data.Length, now);
             }
         }
 
@@ -465,6 +482,12 @@ public sealed partial class WebRtcSession
                     }
 
                     break;
+                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.TransportWideCc && TransportWideFeedback.TryParse(packet, out TransportWideFeedback twcc):
+                    HandleTransportFeedback(twcc, now);
+                    break;
+                case RtcpPacketType.ExtendedReport when RtcpExtendedReport.TryParse(packet, out RtcpExtendedReport xr):
+                    HandleExtendedReport(xr, now);
+                    break;
                 case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.PictureLossIndication && RtcpPictureLossIndication.TryParse(packet, out RtcpPictureLossIndication pli):
                     if (FindSender(pli.MediaSsrc) is Section ps && ps.Send!.HandlePictureLossIndication(pli, now))
                     {
@@ -501,6 +524,7 @@ public sealed partial class WebRtcSession
         if (FindSender(block.Ssrc) is Section s)
         {
             s.Send!.HandleReportBlock(block, now);
+            OnReportBlockRoundTripTime(s.Send.RoundTripTime, block.LastSenderReport, now);
             foreach (Receiver r in s.Receivers.Values)
             {
                 r.Stream.RoundTripTime = s.Send.RoundTripTime;
@@ -543,9 +567,14 @@ public sealed partial class WebRtcSession
         Span<byte> buffer = _send;
         while (s.Send!.TryPollRetransmission(buffer, now, out int written))
         {
+            bool stamped = TryRestampTransportSequence(buffer[..written], s.TransportCcId);
             if (_transport.SendRtp(buffer[..written], now) != TransportSendStatus.Sent)
             {
                 MediaCounters.SendFailed++;
+            }
+            else if (stamped)
+            {
+                OnTransportSequenceSent(written, now);
             }
         }
     }
@@ -574,10 +603,10 @@ public sealed partial class WebRtcSession
             }
         }
 
-        return next;
+        return Earliest(next, NextFeedbackTimeout());
     }
 
-    /// <summary>Runs what is due: frame deadlines, NACKs and key frame requests, the periodic report.</summary>
+    /// <summary>Runs what is due: frame deadlines, NACKs and key frame requests, the periodic report, transport feedback.</summary>
     private void RunMediaTimers(TimeSpan now)
     {
         if (!_transport.CanSendMedia || _closed)
@@ -604,6 +633,8 @@ public sealed partial class WebRtcSession
             SendReport(now, goodbye: false);
             _nextReportAt = now + (_options.RtcpInterval * (0.5 + _random.NextDouble()));
         }
+
+        RunFeedbackTimers(now);
     }
 
     /// <summary>Sends the NACK and key frame request of <paramref name="r"/> that are due, each after an RR (RFC 4585 §3.1 compound rule).</summary>
@@ -672,6 +703,7 @@ public sealed partial class WebRtcSession
         }
 
         compound.TryAddCname(senderCount > 0 ? senders[0] : reporter.Value, _cname);
+        AddExtendedReport(ref compound, senderCount > 0 ? senders[0] : reporter.Value, now);
         if (goodbye && senderCount > 0)
         {
             compound.TryAddGoodbye(senders[..senderCount]);
@@ -711,6 +743,11 @@ public sealed partial class WebRtcSession
 
         public byte AudioLevelId { get; private set; }
 
+        /// <summary>Gets the transport-wide sequence number extension's id when transport-cc is negotiated here, else 0.</summary>
+        public byte TransportCcId { get; private set; }
+
+        public int MLineIndex { get; private set; }
+
         public RtpHeaderExtensionMode ExtensionMode { get; private set; }
 
         private NegotiatedSection? Negotiated { get; set; }
@@ -737,6 +774,8 @@ public sealed partial class WebRtcSession
             MidId = (byte)(n.GetExtensionId(ExtMap.MidUri) ?? 0);
             AbsSendTimeId = (byte)(n.GetExtensionId(ExtMap.AbsSendTimeUri) ?? 0);
             AudioLevelId = (byte)(n.GetExtensionId(ExtMap.AudioLevelUri) ?? 0);
+            TransportCcId = NegotiatesTransportCc(n) ? (byte)(n.GetExtensionId(ExtMap.TransportWideCcUri) ?? 0) : (byte)0;
+            MLineIndex = n.MLineIndex;
             ExtensionMode = RtpHeaderExtensionMode.Mixed;
             NegotiatedCodec? codec = n.Direction.Sends() && n.SendCodecs.Count > 0 ? n.SendCodecs[0] : null;
             if (codec is null || n.LocalSsrc is not uint ssrc)

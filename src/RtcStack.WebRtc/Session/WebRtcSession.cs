@@ -444,6 +444,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     /// <summary>Adds the gathered local candidates (and end-of-candidates once complete) to the first bundled section.</summary>
     private string WithCandidates(SessionDescription description)
     {
+        AddReceiverRttAttributes(description);
         IceAgent? ice = _transport.IceAgent;
         if (ice is null)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RtcStack.Congestion;
 using RtcStack.Sdp;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Streams;
@@ -38,6 +39,32 @@ public sealed class WebRtcSessionOptions
 
     /// <summary>Gets how many packets each send stream keeps for retransmission (RFC 4588).</summary>
     public int SendHistorySize { get; init; } = 512;
+
+    /// <summary>
+    /// Gets the congestion controller fed with every packet we send with a transport-wide sequence number, the peer's
+    /// transport-wide feedback about them (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, as per-packet
+    /// results) and RTTs from report blocks (RFC 3550 §6.4.1) and XR DLRR (RFC 3611 §4.5), e.g.
+    /// <see cref="Congestion.Gcc.GccController"/>; its timer runs through <see cref="WebRtcSession.PollOutput"/>. Null: none.
+    /// </summary>
+    public ICongestionController? CongestionController { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the peer's transport-wide feedback is also reported as a
+    /// <see cref="SessionTransportFeedbackEvent"/> per feedback packet (off by default: each allocates its results).
+    /// </summary>
+    public bool TransportFeedbackEvents { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether we send transport-wide feedback about what we receive when transport-cc is
+    /// negotiated (on by default). Turning it off is a diagnostic: it shows what a peer's send-side estimate does without it.
+    /// </summary>
+    public bool SendTransportFeedback { get; init; } = true;
+
+    /// <summary>
+    /// Gets a value indicating whether we offer and accept <c>a=rtcp-xr:rcvr-rtt=all</c> (RFC 3611 §5.1): XR receiver
+    /// reference time and DLRR blocks (§4.4-4.5), so a side that only receives learns its RTT.
+    /// </summary>
+    public bool RtcpXrReceiverRtt { get; init; } = true;
 
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
