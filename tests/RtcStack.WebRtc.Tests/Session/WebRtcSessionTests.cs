@@ -245,16 +245,22 @@ public class WebRtcSessionTests
         public List<(ReceivedMedia Media, byte[] Data)> Media { get; } = [];
     }
 
-    /// <summary>Two sessions on a lossless (or filtered) virtual link with 5 ms delay, driven only by PollOutput.</summary>
+    /// <summary>
+    /// Two sessions on a lossless (or filtered) virtual link with 5 ms delay (or <see cref="Delay"/>), driven only by
+    /// PollOutput; datagrams sent at one instant arrive in the order they were sent when their delays are equal.
+    /// </summary>
     internal sealed class Pair : IDisposable
     {
         private readonly List<(TimeSpan At, Peer To, TransportAddress From, byte[] Data)> _inFlight = [];
         private readonly byte[] _buffer = new byte[1 << 20];
 
-        public Pair(int seed)
+        /// <param name="seed">The seed of each side's randomness.</param>
+        /// <param name="a">A's options, given its seed (null: the defaults with that seed).</param>
+        /// <param name="b">B's options, given its seed.</param>
+        public Pair(int seed, Func<int, WebRtcSessionOptions>? a = null, Func<int, WebRtcSessionOptions>? b = null)
         {
-            A = new Peer(NewSession(seed), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.1"), 5000));
-            B = new Peer(NewSession(seed + 100), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.2"), 6000));
+            A = new Peer(NewSession(seed, a), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.1"), 5000));
+            B = new Peer(NewSession(seed + 100, b), new TransportAddress(System.Net.IPAddress.Parse("10.0.0.2"), 6000));
             A.Session.AddLocalAddress(A.Address);
             B.Session.AddLocalAddress(B.Address);
         }
@@ -266,6 +272,12 @@ public class WebRtcSessionTests
         public TimeSpan Now { get; private set; } = TimeSpan.FromSeconds(1);
 
         public Func<Peer, byte[], bool>? Drop { get; set; }
+
+        /// <summary>Gets or sets the one-way delay of a datagram from a peer, sent now (5 ms when null).</summary>
+        public Func<Peer, byte[], TimeSpan>? Delay { get; set; }
+
+        /// <summary>Gets or sets what sees every datagram a peer sends, when it is sent (dropped ones too).</summary>
+        public Action<Peer, byte[]>? Sent { get; set; }
 
         public long Dropped { get; private set; }
 
@@ -344,7 +356,7 @@ public class WebRtcSessionTests
             B.Session.Dispose();
         }
 
-        private static WebRtcSession NewSession(int seed) => new(new WebRtcSessionOptions
+        private static WebRtcSession NewSession(int seed, Func<int, WebRtcSessionOptions>? options) => new(options?.Invoke(seed) ?? new WebRtcSessionOptions
         {
             Random = new Random(seed),
             Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
@@ -360,13 +372,14 @@ public class WebRtcSessionTests
                 {
                     case SessionOutputKind.Transmit:
                         byte[] data = _buffer.AsSpan(0, o.Transmit.Length).ToArray();
+                        Sent?.Invoke(p, data);
                         if (Drop?.Invoke(p, data) == true)
                         {
                             Dropped++;
                         }
                         else
                         {
-                            _inFlight.Add((Now + TimeSpan.FromMilliseconds(5), other, o.Transmit.Source, data));
+                            _inFlight.Add((Now + (Delay?.Invoke(p, data) ?? TimeSpan.FromMilliseconds(5)), other, o.Transmit.Source, data));
                         }
 
                         continue;
