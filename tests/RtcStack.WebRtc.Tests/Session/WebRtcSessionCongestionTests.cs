@@ -1,6 +1,7 @@
 using RtcStack.Congestion;
 using RtcStack.Rtp;
 using RtcStack.Sdp;
+using RtcStack.Stun;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Transport;
@@ -87,13 +88,13 @@ public class WebRtcSessionCongestionTests
         var lost = new HashSet<long>();
         net.Sent = (p, d) =>
         {
-            if (p == net.A && TryReadRtp(d, out _, out _, out int? seq))
+            if (p == net.A && TryReadRtp(d, out _, out _, out int? seq) && seq is int n)
             {
-                sent.Add(seq!.Value, (net.Now, d.Length));
+                sent.Add(n, (net.Now, d.Length));
             }
         };
         net.Delay = (p, d) => p == net.A && TryReadRtp(d, out _, out _, out _) ? DelayAt(net.Now) : TimeSpan.FromMilliseconds(5);
-        net.Drop = (p, d) => p == net.A && TryReadRtp(d, out _, out _, out int? seq) && seq % 13 == 0 && lost.Add(seq.Value);
+        net.Drop = (p, d) => p == net.A && TryReadRtp(d, out _, out _, out int? seq) && seq is int n && n % 13 == 0 && lost.Add(n);
         for (int i = 0; i < 100; i++)
         {
             Assert.True(net.A.Session.SendAudio(aAudio, [0x78, (byte)i, 3, 4], (uint)(960 * i), net.Now));
