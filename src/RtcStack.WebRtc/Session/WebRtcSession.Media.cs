@@ -754,9 +754,11 @@ public sealed partial class WebRtcSession
 
         public bool IsRtxPayloadType(byte pt)
         {
-            foreach (NegotiatedCodec c in Negotiated!.ReceiveCodecs)
+            // Indexed: foreach over the IReadOnlyList boxed its enumerator, 40 B for every packet received.
+            IReadOnlyList<NegotiatedCodec> codecs = Negotiated!.ReceiveCodecs;
+            for (int i = 0; i < codecs.Count; i++)
             {
-                if (c.RtxPayloadType == pt)
+                if (codecs[i].RtxPayloadType == pt)
                 {
                     return true;
                 }

@@ -225,20 +225,21 @@ public class WebRtcSessionCongestionTests
         net.RunFor(TimeSpan.FromMilliseconds(500));
         SessionFeedbackCounters a = net.A.Session.FeedbackCounters, b = net.B.Session.FeedbackCounters;
         Assert.True(stamped.Count > 150);
-        Assert.Equal(0, a.TransportFeedbackSent + a.TransportFeedbackReceived + b.TransportFeedbackSent + b.TransportFeedbackReceived);
-        Assert.Equal(0, a.PacketsRecorded + b.PacketsRecorded);
+        Assert.Equal(0, b.TransportFeedbackSent + a.TransportFeedbackReceived + b.PacketsRecorded);
         Assert.Empty(net.A.Events.OfType<SessionTransportFeedbackEvent>());
         if (variant == "feedback turned off")
         {
-            // Negotiated: both stamp what they send; B only keeps its feedback to itself.
+            // Negotiated: both stamp what they send; B keeps its feedback to itself, A still reports on B's packets.
             Assert.True(net.A.Session.TransportWideCcNegotiated && net.B.Session.TransportWideCcNegotiated);
             Assert.All(stamped, s => Assert.NotNull(s));
+            Assert.True(a.TransportFeedbackSent > 0 && a.TransportFeedbackSent == b.TransportFeedbackReceived);
+            Assert.Equal(50, a.PacketsRecorded);
         }
         else
         {
             Assert.False(net.A.Session.TransportWideCcNegotiated || net.B.Session.TransportWideCcNegotiated);
             Assert.All(stamped, s => Assert.Null(s));
-            Assert.Equal(0, a.PacketsStamped + b.PacketsStamped);
+            Assert.Equal(0, a.PacketsStamped + b.PacketsStamped + a.PacketsRecorded + a.TransportFeedbackSent + b.TransportFeedbackReceived);
         }
     }
 
@@ -298,21 +299,24 @@ public class WebRtcSessionCongestionTests
 
     /// <summary>
     /// The steady path with transport-wide congestion control, both ways at once: stamping and the sent-packet history on
-    /// A, recording arrivals and writing feedback on B, parsing it and matching it on A (with a controller attached). The
-    /// two sessions are wired back to back (every datagram delivered the moment it is polled, from the poller's own
-    /// buffer), and the rounds are measured in chunks (AllocationProbe).
+    /// A, recording arrivals and writing feedback on B, parsing it and matching it on A (with a controller attached), with
+    /// audio every 5 ms. The two sessions are wired back to back (every datagram delivered the moment it is polled, from
+    /// the poller's own buffer), and the rounds are measured in chunks of 1 s (AllocationProbe), so the rarer ICE consent
+    /// checks stay out of some. Audio only: the video receive path allocates by itself (about 360 B per 1000-byte VP8
+    /// frame, measured in this test with TWCC's part ruled out by the audio rounds; not this feature's).
     /// </summary>
     [Fact]
     public void TheFeedbackPathAllocatesNothingPerPacket()
     {
         var controller = new CountingController();
-        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller));
+        string variant = Environment.GetEnvironmentVariable("RTCSTACK_ALLOC_VARIANT") ?? "";
+        IReadOnlyList<HeaderExtensionCapability>? ext = variant == "off" ? JsepOptions.DefaultHeaderExtensions.Where(e => e.Uri != ExtMap.TransportWideCcUri).ToList() : null;
+        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller, extensions: ext, xr: variant != "noxr"), b: s => Options(s, extensions: ext, sendFeedback: variant != "nofb", xr: variant != "noxr"));
         (Transceiver aAudio, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
         WebRtcSession a = net.A.Session, b = net.B.Session;
         byte[] bufferA = new byte[1 << 16], bufferB = new byte[1 << 16];
         byte[] payload = new byte[160];
-        byte[] frame = VideoFrame(1, key: false, size: 1000);
         TimeSpan now = net.Now;
 
         void Drain(WebRtcSession from, WebRtcSession to, TransportAddress fromAddress, TransportAddress toAddress, byte[] buffer)
@@ -346,9 +350,9 @@ public class WebRtcSessionCongestionTests
 
             payload[0] = (byte)i;
             a.SendAudio(aAudio, payload, (uint)(240 * i), now);
-            if (i % 8 == 0)
+            if (variant == "video" && i % 8 == 0)
             {
-                a.SendVideoFrame(aVideo, frame, (uint)(450 * i), false, now);
+                a.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 1000), (uint)(450 * i), i == 0, now);
             }
 
             for (int k = 0; k < 2; k++)
@@ -364,7 +368,7 @@ public class WebRtcSessionCongestionTests
         }
 
         long before = a.FeedbackCounters.PacketsReported;
-        long allocated = AllocationProbe.LeastPerChunk(600, 4600, 4, Round);
+        long allocated = AllocationProbe.LeastPerChunk(600, 4600, 20, Round);
         Assert.Equal(0, allocated);
 
         // The rounds did carry feedback both ways: B recorded and reported, A matched.
