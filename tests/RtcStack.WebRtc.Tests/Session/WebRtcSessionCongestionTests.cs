@@ -302,17 +302,17 @@ public class WebRtcSessionCongestionTests
     /// A, recording arrivals and writing feedback on B, parsing it and matching it on A (with a controller attached), with
     /// audio every 5 ms. The two sessions are wired back to back (every datagram delivered the moment it is polled, from
     /// the poller's own buffer), and the rounds are measured in chunks of 1 s (AllocationProbe), so the rarer ICE consent
-    /// checks stay out of some. Audio only: the video receive path allocates by itself (about 360 B per 1000-byte VP8
-    /// frame, measured in this test with TWCC's part ruled out by the audio rounds; not this feature's).
+    /// checks stay out of some. Audio only: with a 1000-byte VP8 frame every 40 ms added, the same rounds allocate about
+    /// 1 KB per frame, which is the video path's own (the transport-wide part is the same for audio, which allocates
+    /// nothing here); left for its owner. This test found 40 B per received packet of any kind, with or without
+    /// transport-cc (a boxed enumerator in the RTX payload type check), now gone.
     /// </summary>
     [Fact]
     public void TheFeedbackPathAllocatesNothingPerPacket()
     {
         var controller = new CountingController();
-        string variant = Environment.GetEnvironmentVariable("RTCSTACK_ALLOC_VARIANT") ?? "";
-        IReadOnlyList<HeaderExtensionCapability>? ext = variant == "off" ? JsepOptions.DefaultHeaderExtensions.Where(e => e.Uri != ExtMap.TransportWideCcUri).ToList() : null;
-        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller, extensions: ext, xr: variant != "noxr"), b: s => Options(s, extensions: ext, sendFeedback: variant != "nofb", xr: variant != "noxr"));
-        (Transceiver aAudio, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller));
+        (Transceiver aAudio, _, _, _) = net.NegotiateAudioAndVideo();
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
         WebRtcSession a = net.A.Session, b = net.B.Session;
         byte[] bufferA = new byte[1 << 16], bufferB = new byte[1 << 16];
@@ -350,10 +350,6 @@ public class WebRtcSessionCongestionTests
 
             payload[0] = (byte)i;
             a.SendAudio(aAudio, payload, (uint)(240 * i), now);
-            if (variant == "video" && i % 8 == 0)
-            {
-                a.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 1000), (uint)(450 * i), i == 0, now);
-            }
 
             for (int k = 0; k < 2; k++)
             {
@@ -371,8 +367,8 @@ public class WebRtcSessionCongestionTests
         long allocated = AllocationProbe.LeastPerChunk(600, 4600, 20, Round);
         Assert.Equal(0, allocated);
 
-        // The rounds did carry feedback both ways: B recorded and reported, A matched.
-        Assert.True(a.FeedbackCounters.PacketsReported - before > 4000, $"{a.FeedbackCounters.PacketsReported - before} results");
+        // The rounds did carry feedback both ways: B recorded and reported, A matched (all but the last 100 ms or so).
+        Assert.True(a.FeedbackCounters.PacketsReported - before > 3900, $"{a.FeedbackCounters.PacketsReported - before} results");
         Assert.Equal(0, a.FeedbackCounters.PacketsReportedLost);
         Assert.True(controller.Results > 4000);
     }
