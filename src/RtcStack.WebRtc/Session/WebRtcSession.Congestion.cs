@@ -171,13 +171,16 @@ public sealed partial class WebRtcSession
     private ushort NextTransportSequenceNumber => unchecked((ushort)_nextTransportSequence);
 
     /// <summary>
-    /// Puts the next transport-wide sequence number into the extension element an outgoing packet already carries (a
-    /// retransmission keeps the original's header extension, RFC 4588 §4; it is a new packet on the path and gets a new
-    /// number, as libwebrtc does). False when the packet has no such element.
+    /// Puts the next transport-wide sequence number into the extension element an RTX retransmission already carries (it
+    /// keeps the original's header extension, RFC 4588 §4; it is a new packet on the path and gets a new number, as
+    /// libwebrtc does). False when the packet has no such element, or is not on the RTX SSRC: a retransmission on the
+    /// original SSRC is the very same packet, protected with the same SRTP index, and must stay byte for byte the same
+    /// (RFC 7714 §8.1-8.2: the GCM IV comes from SSRC, ROC and sequence number, and the header with its extensions is the
+    /// AAD, so a changed header under the same IV would reuse the nonce); it keeps its old number.
     /// </summary>
-    private bool TryRestampTransportSequence(Span<byte> packet, byte extensionId)
+    private bool TryRestampTransportSequence(Span<byte> packet, byte extensionId, uint? rtxSsrc)
     {
-        if (extensionId == 0 || !RtpPacket.TryParse(packet, out RtpPacket parsed) || !parsed.HasExtension
+        if (extensionId == 0 || rtxSsrc is not uint rtx || !RtpPacket.TryParse(packet, out RtpPacket parsed) || parsed.Ssrc != rtx || !parsed.HasExtension
             || !parsed.TryGetHeaderExtension(extensionId, out ReadOnlySpan<byte> value) || value.Length < TransportSequenceNumberExtension.Length
             || !((ReadOnlySpan<byte>)packet).Overlaps(value, out int offset))
         {

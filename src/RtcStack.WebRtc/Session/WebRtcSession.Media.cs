@@ -567,7 +567,7 @@ public sealed partial class WebRtcSession
         Span<byte> buffer = _send;
         while (s.Send!.TryPollRetransmission(buffer, now, out int written))
         {
-            bool stamped = TryRestampTransportSequence(buffer[..written], s.TransportCcId);
+            bool stamped = TryRestampTransportSequence(buffer[..written], s.TransportCcId, s.Send.RtxSsrc);
             if (_transport.SendRtp(buffer[..written], now) != TransportSendStatus.Sent)
             {
                 MediaCounters.SendFailed++;
