@@ -344,25 +344,18 @@ public sealed class AdaptiveJitterBuffer
         : TargetTicks();
 
     /// <summary>
-    /// The delay estimate is the slack an on-time packet would have: this packet's slack (time from its arrival to the
-    /// output tick that must decode it) plus its delay above the fastest recent packet. It moves only when playout is
-    /// stretched or held, which is applied to it directly; the average smooths the tick quantisation.
+    /// The delay estimate is the slack an on-time packet has: this packet's slack plus its delay above the fastest
+    /// recent packet. The slack is measured against the continuous playout position (when the packet's first sample
+    /// will play, less one frame, because the tick that must decode it falls up to one frame before that), which is
+    /// conservative by less than a frame but moves by exactly the samples that stretching adds or removes; so the
+    /// estimate stays exact between packets when playout is stretched or held, and is simply replaced by each packet's.
     /// </summary>
     private void UpdateDelayEstimate(long timestamp, long arrivalTicks, long excessTicks)
     {
         long leadSamples = ((timestamp - _next) * _rate / _clock) + _pcmCount;
-        long ticksAhead = leadSamples >= 0 ? (leadSamples / _frame) + 1 : -(((-leadSamples) + _frame - 1) / _frame) + 1;
-        long deadline = _lastTick + (ticksAhead * _frameTicks);
-        double sample = deadline - arrivalTicks + excessTicks;
-        if (!_haveDelay)
-        {
-            _haveDelay = true;
-            _delayTicks = sample;
-        }
-        else
-        {
-            _delayTicks += (sample - _delayTicks) / 8;
-        }
+        long slack = _lastTick + (leadSamples * TimeSpan.TicksPerSecond / _rate) - arrivalTicks;
+        _delayTicks = slack + excessTicks;
+        _haveDelay = true;
     }
 
     private void Produce(long now)
