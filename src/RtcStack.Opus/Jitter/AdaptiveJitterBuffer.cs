@@ -534,20 +534,13 @@ public sealed class AdaptiveJitterBuffer
         _concealing = false;
         _decision = decision;
 
-        // webrtc-stats: each emitted sample adds the time from its packet's arrival to the tick that plays it out.
-        long floors = FloorSum(before + produced) - FloorSum(before);
-        _jitterBufferDelayTicks += ((double)produced * (now - arrival)) + ((double)floors * _frameTicks);
+        // webrtc-stats jitterBufferDelay, counted per packet as libwebrtc does: each of its samples adds the time from
+        // the packet's arrival to the moment its first sample plays (this tick's frame, at offset `before`). Timing each
+        // sample on its own would add the packet's own length (on average half of it) to a delay that is not latency.
+        _jitterBufferDelayTicks += (double)produced * ((now - arrival) + ToTicks(before));
         _targetDelayTicks += (double)produced * TargetTicks();
         _minimumDelayTicks += (double)produced * NetworkTargetTicks();
         _emitted += produced;
-    }
-
-    /// <summary>Σ floor(k / frame) for k in [0, count).</summary>
-    private long FloorSum(long count)
-    {
-        long q = count / _frame;
-        long r = count % _frame;
-        return (_frame * q * (q - 1) / 2) + (q * r);
     }
 
     private void Conceal(int samples, bool silent)

@@ -6,7 +6,7 @@ namespace RtcStack.Opus.Jitter;
 /// </summary>
 public readonly record struct JitterBufferStatistics
 {
-    /// <summary>Gets jitterBufferDelay: the sum, in seconds, over every emitted sample of the time from its packet's arrival to its playout.</summary>
+    /// <summary>Gets jitterBufferDelay: the sum, in seconds, over every emitted sample of the time from its packet's arrival to the playout of the packet's first sample (per packet, as libwebrtc counts it).</summary>
     public double JitterBufferDelay { get; init; }
 
     /// <summary>Gets jitterBufferTargetDelay: the sum, in seconds, over every emitted sample of the target delay at the time it was emitted.</summary>

@@ -264,15 +264,15 @@ public sealed class AdaptiveJitterBufferTests
     [Fact]
     public void StatisticsFollowTheWebRtcStatsDefinitions()
     {
-        // Fixed 40 ms buffer, packets arriving exactly every 20 ms, 10 ms ticks: packet k arrives at 20·k and its two
-        // halves are played at the ticks 40 + 20·k and 50 + 20·k, so each sample spends 40 or 50 ms in the buffer.
+        // Fixed 40 ms buffer, packets arriving exactly every 20 ms, 10 ms ticks: packet k arrives at 20·k and starts
+        // playing at the tick 40 + 20·k, so each of its samples counts 40 ms (the packet's wait, as libwebrtc counts it).
         var (buffer, h) = JitterHarness.Create(Fixed(40));
         h.AddStream(100, _ => 0);
         h.RunUntilDecoded(100);
 
         JitterBufferStatistics s = buffer.Statistics;
         Assert.Equal(100 * 960, s.JitterBufferEmittedCount);
-        Assert.Equal(0.045, s.JitterBufferDelay / s.JitterBufferEmittedCount, 9);
+        Assert.Equal(0.040, s.JitterBufferDelay / s.JitterBufferEmittedCount, 9);
         Assert.Equal(0.040, s.JitterBufferTargetDelay / s.JitterBufferEmittedCount, 9);
         Assert.Equal((h.Decisions.Count - 4) * 480L, s.TotalSamplesReceived); // ticks 0..30 before playout are not counted
         Assert.Equal(0, s.InsertedSamplesForDeceleration);
