@@ -12,7 +12,8 @@ internal sealed record JitterBufferQuality(
     double LateLossRate,
     double ConcealmentRatio,
     double NetworkLossRate,
-    long LateDiscarded)
+    long LateDiscarded,
+    double ShareOverBound)
 {
     /// <summary>The delay bound: the 95th percentile of the jitter plus 20 ms.</summary>
     public double DelayBoundMs => P95JitterMs + 20;
@@ -100,11 +101,23 @@ internal sealed record JitterBufferQuality(
             lateConcealed / ((last - first + 1) * 960.0),
             (double)s.ConcealedSamples / s.TotalSamplesReceived,
             1 - ((double)delivered.Count / profile.Length),
-            s.PacketsDiscardedLate);
+            s.PacketsDiscardedLate,
+            ShareAbove(jitter, Percentile(jitter, 0.95) + 20));
+    }
+
+    private static double ShareAbove(double[] values, double bound)
+    {
+        int above = 0;
+        foreach (double v in values)
+        {
+            above += v > bound ? 1 : 0;
+        }
+
+        return (double)above / values.Length;
     }
 
     public string Row(string profile) =>
-        $"| {profile} | {Buffer} | {P95JitterMs:F1} | {MeanPlayoutDelayMs:F1} | {MeanBufferDelayMs:F1} | {MeanTargetDelayMs:F1} | {LateLossRate * 100:F2} % | {ConcealmentRatio * 100:F2} % | {NetworkLossRate * 100:F2} % |";
+        $"| {profile} | {Buffer} | {P95JitterMs:F1} | {MeanPlayoutDelayMs:F1} | {MeanBufferDelayMs:F1} | {MeanTargetDelayMs:F1} | {LateLossRate * 100:F2} % | {ConcealmentRatio * 100:F2} % | {NetworkLossRate * 100:F2} % | {LateDiscarded} | {ShareOverBound * 100:F2} % |";
 
     private static double Percentile(double[] values, double q)
     {

@@ -35,7 +35,7 @@ public sealed class JitterBufferQualityTests(ITestOutputHelper output)
         ProfilePacket[] packets = Profile(profile);
         JitterBufferQuality adaptive = JitterBufferQuality.Measure("adaptive", packets, new JitterBufferOptions());
         JitterBufferQuality fixed40 = JitterBufferQuality.Measure("fixed 40 ms", packets, new JitterBufferOptions { Adaptive = false, InitialDelay = TimeSpan.FromMilliseconds(40) });
-        output.WriteLine("| profile | buffer | P95 jitter ms | mean playout delay ms | mean time in buffer ms | mean target ms | late-loss | concealment | network loss |");
+        output.WriteLine("| profile | buffer | P95 jitter ms | mean playout delay ms | mean time in buffer ms | mean target ms | late-loss | concealment | network loss | late packets | packets over the bound |");
         output.WriteLine(adaptive.Row(profile));
         output.WriteLine(fixed40.Row(profile));
 
