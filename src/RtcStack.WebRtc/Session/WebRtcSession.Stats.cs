@@ -73,7 +73,7 @@ public sealed partial class WebRtcSession
             ReceiverReportsSent = RtcpCounters.ReceiverReportsSent,
             SenderReportsReceived = RtcpCounters.SenderReportsReceived,
             ReceiverReportsReceived = RtcpCounters.ReceiverReportsReceived,
-            TransportFeedbackSent = 0,
+            TransportFeedbackSent = FeedbackCounters.TransportFeedbackSent,
             TransportFeedbackReceived = RtcpCounters.TransportFeedbackReceived,
             NacksSent = nacksSent,
             XrReceived = RtcpCounters.ExtendedReportsReceived,
@@ -97,6 +97,7 @@ public sealed partial class WebRtcSession
                 BytesSent = t.BytesSent,
                 BytesReceived = t.BytesReceived,
                 CurrentRoundTripTime = pair.RoundTripTime?.TotalSeconds,
+                AvailableOutgoingBitrate = _options.CongestionController?.TargetBitrateBps,
                 RequestsSent = pair.RequestsSent,
                 ResponsesReceived = pair.ResponsesReceived,
                 RequestsReceived = pair.RequestsReceived,
@@ -213,8 +214,9 @@ public sealed partial class WebRtcSession
                         BytesSent = info.OctetCount,
                         RemoteTimestamp = (info.NtpTimestamp.ToDateTime() - DateTime.UnixEpoch).TotalMilliseconds,
                         ReportsSent = r.Stream.SenderReportsReceived,
-                        TotalRoundTripTime = 0,
-                        RoundTripTimeMeasurements = 0,
+                        RoundTripTime = FeedbackCounters.XrRoundTripTime?.TotalSeconds,
+                        TotalRoundTripTime = FeedbackCounters.TotalXrRoundTripTime.TotalSeconds,
+                        RoundTripTimeMeasurements = FeedbackCounters.XrRoundTripTimeMeasurements,
                     });
                 }
             }
