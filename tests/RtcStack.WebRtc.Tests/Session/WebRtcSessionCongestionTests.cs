@@ -143,6 +143,8 @@ public class WebRtcSessionCongestionTests
         Assert.Equal(lost.Count, a.PacketsReportedLost);
         Assert.Equal(0, a.UnknownPacketsReported);
         Assert.Equal(Enumerable.Range(0, feedback.Count).Select(i => (byte)i), feedback.Select(e => e.FeedbackPacketCount));
+        Assert.Equal(b.TransportFeedbackSent, net.B.Session.GetStats(net.Now).Get<RtcTransportStats>()!.TransportFeedbackSent);
+        Assert.Equal(300_000, net.A.Session.GetStats(net.Now).Get<RtcIceCandidatePairStats>()!.AvailableOutgoingBitrate);
 
         // The controller saw the same: every packet sent, every result, and RTTs from the report blocks.
         Assert.Equal(sent.Keys.Order(), controller.Sent.Select(p => p.TransportSequenceNumber));
@@ -276,6 +278,11 @@ public class WebRtcSessionCongestionTests
             Assert.True(c.XrRoundTripTimeMeasurements >= 2, $"{c.XrRoundTripTimeMeasurements} XR RTTs");
             Assert.True((c.XrRoundTripTime!.Value - TimeSpan.FromMilliseconds(10)).Duration() <= resolution, $"XR RTT {c.XrRoundTripTime.Value.TotalMilliseconds} ms");
         }
+
+        // The stats report shows it where browsers do: remote-outbound-rtp's roundTripTime.
+        RtcRemoteOutboundRtpStreamStats remote = net.B.Session.GetStats(net.Now).Get<RtcRemoteOutboundRtpStreamStats>()!;
+        Assert.Equal(net.B.Session.FeedbackCounters.XrRoundTripTime!.Value.TotalSeconds, remote.RoundTripTime);
+        Assert.Equal(net.B.Session.FeedbackCounters.XrRoundTripTimeMeasurements, remote.RoundTripTimeMeasurements);
     }
 
     [Fact]
