@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RtcStack.Congestion;
+using RtcStack.Sdp;
 using RtcStack.TestSupport;
 using RtcStack.TestSupport.Browsers;
 using RtcStack.WebRtc;
@@ -112,17 +113,18 @@ public sealed class WebRtcSessionTransportFeedbackProofTests(ITestOutputHelper o
         Call call = host.Invoke(echo.Handle!, now =>
         {
             SessionFeedbackCounters c = echo.Session.FeedbackCounters;
-            Assert.True(echo.Session.TransportWideCcNegotiated, "transport-cc was not negotiated");
             var snapshot = new Call(
+                echo.Session.TransportWideCcNegotiated,
                 result.GetProperty("estimates").EnumerateArray().Select(x => x.GetDouble()).ToArray(),
                 c.PacketsStamped, c.PacketsRecorded, c.TransportFeedbackSent, c.TransportFeedbackReceived, c.PacketsReported, c.PacketsReportedLost, c.UnknownPacketsReported, controller.Results);
             echo.Session.Close(now);
             return snapshot;
         });
+        Assert.True(call.Negotiated, "transport-cc was not negotiated");
         return call;
     }
 
-    private sealed record Call(double[] Estimates, long Stamped, long Recorded, long FeedbackSent, long FeedbackReceived, long Reported, long ReportedLost, long Unknown, long ControllerResults);
+    private sealed record Call(bool Negotiated, double[] Estimates, long Stamped, long Recorded, long FeedbackSent, long FeedbackReceived, long Reported, long ReportedLost, long Unknown, long ControllerResults);
 
     /// <summary>A congestion controller that counts the per-packet results it is given (the hook under test).</summary>
     private sealed class CountingController : ICongestionController
