@@ -18,7 +18,7 @@ public sealed class AimdDelayController : ICongestionController
     private double _rate;
     private double _baseDelayMs = double.PositiveInfinity;
     private TimeSpan? _lastFeedback;
-    private TimeSpan _lastDecrease = TimeSpan.MinValue;
+    private TimeSpan? _lastDecrease;
 
     public AimdDelayController(CongestionControllerSettings settings)
     {
@@ -66,7 +66,7 @@ public sealed class AimdDelayController : ICongestionController
         }
         double queueMs = received > 0 ? (sumDelay / received) - _baseDelayMs : double.PositiveInfinity;
         bool congested = queueMs > _thresholdMs || lost > 0.1 * (received + lost);
-        if (congested && (now - _lastDecrease).TotalMilliseconds >= _holdMs)
+        if (congested && (_lastDecrease is not { } cut || (now - cut).TotalMilliseconds >= _holdMs))
         {
             _rate *= _beta;
             _lastDecrease = now;
