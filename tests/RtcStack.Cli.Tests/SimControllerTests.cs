@@ -6,6 +6,8 @@ using Xunit;
 namespace RtcStack.Cli.Tests;
 
 /// <summary>Bring your own controller: an assembly loaded with --cc-assembly and an outside process with --cc-process.</summary>
+// One at a time: sim draws its progress with Spectre.Console, which allows one live display per process.
+[Collection("Sim")]
 public class SimControllerTests
 {
     [Fact]

@@ -7,6 +7,8 @@ using Xunit;
 namespace RtcStack.Cli.Tests;
 
 /// <summary><c>sim sweep</c> and <c>sim merge</c>: the grid, resuming, shards and their merge.</summary>
+// One at a time: sim draws its progress with Spectre.Console, which allows one live display per process.
+[Collection("Sim")]
 public class SimSweepTests
 {
     // 1 scenario × 2 delays × (gcc + nada × 2 xRef + aimd-delay × 2 increase rates) × 3 seeds = 30 cells of 8 s.
