@@ -305,6 +305,12 @@ public sealed partial class SctpAssociation
             }
 
             InboundStream stream = GetInbound(streamId);
+            if ((short)(ushort)(ssn - stream.NextSsn) >= 0 && stream.Pending.Count == 0)
+            {
+                stream.NextSsn = (ushort)(ssn + 1);
+                continue;
+            }
+
             // Deliver whatever complete messages precede the skipped one, then step past it.
             while ((short)(ushort)(ssn - stream.NextSsn) >= 0)
             {

@@ -210,6 +210,30 @@ public class SctpAssociationTests
     }
 
     [Fact]
+    public void TenMegabytes_AtOnePercentLossAnd50MsRtt_Complete()
+    {
+        var pair = new SctpPair(seed: 77) { Loss = 0.01 };
+        pair.Connect();
+        TimeSpan start = pair.Now;
+        const int count = 160;
+        for (int i = 0; i < count; i++)
+        {
+            pair.A.Send(0, 53, Bytes(64 * 1024, i), pair.Now);
+        }
+
+        pair.Drain();
+        Assert.True(pair.RunUntil(() => Messages(pair.EventsB).Count == count, TimeSpan.FromHours(1)));
+        for (int i = 0; i < count; i += 37)
+        {
+            Assert.Equal(Bytes(64 * 1024, i), Messages(pair.EventsB)[i].Data);
+        }
+
+        TimeSpan took = pair.Now - start;
+        _output.WriteLine($"10 MiB at 1 % loss, 50 ms RTT: {took} virtual, {count * 64 * 1024 * 8 / took.TotalSeconds / 1e6:F1} Mbit/s, "
+            + $"{pair.A.Statistics.Retransmissions} retransmissions ({pair.A.Statistics.FastRetransmits} fast, {pair.A.Statistics.T3Expirations} T3), cwnd {pair.A.CongestionWindow}");
+    }
+
+    [Fact]
     public void LostChunk_IsFastRetransmittedAfterThreeMissIndications()
     {
         var pair = new SctpPair();
