@@ -27,6 +27,7 @@ public sealed partial class SctpAssociation
         }
 
         uint tag = packet.VerificationTag;
+        _gapsBeforePacket = _receivedAbove.Count > 0;
         bool first = true;
         bool accepted = false;
         bool sawData = false;

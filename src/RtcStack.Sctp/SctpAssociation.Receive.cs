@@ -20,6 +20,7 @@ public sealed partial class SctpAssociation
     private bool _sackImmediate;
     private int _packetsSinceSack;
     private TimeSpan? _delayedAckAt;
+    private bool _gapsBeforePacket;
 
     /// <summary>Gets the bytes held for reassembly and ordering (what the advertised window subtracts, RFC 9260 §6.2).</summary>
     public int ReceiveBufferedBytes => _bufferedBytes;
@@ -331,8 +332,8 @@ public sealed partial class SctpAssociation
     {
         _packetsSinceSack++;
         // RFC 9260 §6.2: SACK at least every second packet with DATA, at once on gaps (§6.7) and duplicates,
-        // otherwise within the delayed-ack time; in SHUTDOWN-SENT every DATA gets a SACK and a SHUTDOWN (§9.2).
-        if (_packetsSinceSack >= 2 || _receivedAbove.Count > 0)
+        // also when a packet fills the last gap, otherwise within the delayed-ack time; in SHUTDOWN-SENT every DATA gets a SACK and a SHUTDOWN (§9.2).
+        if (_packetsSinceSack >= 2 || _receivedAbove.Count > 0 || _gapsBeforePacket)
         {
             _sackImmediate = true;
         }

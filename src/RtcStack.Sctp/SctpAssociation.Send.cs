@@ -25,12 +25,33 @@ public sealed partial class SctpAssociation
     private long _rttTsn = -1;
     private TimeSpan _rttSentAt;
     private long _bufferedAmount;
+    private byte[]? _scratch;
+    private readonly Dictionary<ushort, long> _bufferedPerStream = new();
     private bool _forwardTsnPending;
     private long _lastForwardTsnSent = -1;
     private TimeSpan _lastForwardTsnAt;
 
     /// <summary>Gets the bytes of user messages accepted by <see cref="Send"/> and not yet acknowledged or abandoned.</summary>
     public long BufferedAmount => _bufferedAmount;
+
+    /// <summary>Gets the bytes of user messages on <paramref name="streamId"/> not yet acknowledged or abandoned (W3C bufferedAmount).</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <returns>The byte count.</returns>
+    public long GetBufferedAmount(ushort streamId) => _bufferedPerStream.GetValueOrDefault(streamId);
+
+    private void AdjustBuffered(ushort streamId, long delta)
+    {
+        _bufferedAmount += delta;
+        long left = _bufferedPerStream.GetValueOrDefault(streamId) + delta;
+        if (left == 0)
+        {
+            _bufferedPerStream.Remove(streamId);
+        }
+        else
+        {
+            _bufferedPerStream[streamId] = left;
+        }
+    }
 
     private int MaxDataPerChunk => _mtu - SctpPacket.CommonHeaderLength - DataChunk.HeaderLength;
 
@@ -73,7 +94,7 @@ public sealed partial class SctpAssociation
             ExpiresAt = partial && _peerSupportsForwardTsn && options.Lifetime is TimeSpan l ? now + l : TimeSpan.MaxValue,
         };
         stream.Queue.Enqueue(m);
-        _bufferedAmount += m.Data.Length;
+        AdjustBuffered(streamId, m.Data.Length);
         if (!stream.Ready)
         {
             stream.Ready = true;
@@ -115,7 +136,8 @@ public sealed partial class SctpAssociation
         bool sackOnly = State < SctpAssociationState.Established;
         while (true)
         {
-            byte[] buffer = new byte[_mtu];
+            // Packets are built in one scratch buffer and copied out at their exact size.
+            byte[] buffer = _scratch ??= new byte[_mtu];
             var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
             while (_control.Count > 0)
             {
@@ -140,7 +162,8 @@ public sealed partial class SctpAssociation
                     break;
                 }
 
-                EnqueuePacket(buffer, w.Finish());
+                int n = w.Finish();
+                EnqueuePacket(buffer.AsSpan(0, n).ToArray(), n);
                 continue;
             }
 
@@ -170,7 +193,8 @@ public sealed partial class SctpAssociation
                 break;
             }
 
-            EnqueuePacket(buffer, w.Finish());
+            int length = w.Finish();
+            EnqueuePacket(buffer.AsSpan(0, length).ToArray(), length);
             if (wroteData && _t3 is null)
             {
                 _t3 = now + _rto.Rto;
@@ -348,7 +372,7 @@ public sealed partial class SctpAssociation
 
             if (now >= m.ExpiresAt)
             {
-                _bufferedAmount -= m.Data.Length;
+                AdjustBuffered(m.StreamId, -m.Data.Length);
                 Statistics.MessagesAbandoned++;
                 continue;
             }
@@ -377,7 +401,7 @@ public sealed partial class SctpAssociation
 
         m.Abandoned = true;
         Statistics.MessagesAbandoned++;
-        _bufferedAmount -= m.Data.Length;
+        AdjustBuffered(m.StreamId, -m.Data.Length);
         for (long t = Math.Max(m.FirstTsn, _cumAckTsn + 1); t <= m.LastTsn; t++)
         {
             OutboundChunk c = ChunkAt(t);
@@ -587,7 +611,7 @@ public sealed partial class SctpAssociation
 
             if (c.Tsn == c.Message.LastTsn && !c.Message.Abandoned)
             {
-                _bufferedAmount -= c.Message.Data.Length;
+                AdjustBuffered(c.Message.StreamId, -c.Message.Data.Length);
             }
         }
 

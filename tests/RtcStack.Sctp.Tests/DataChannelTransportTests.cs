@@ -184,4 +184,28 @@ public class DataChannelTransportTests
         Assert.False(DcepMessage.TryParse([], out _));
         Assert.False(DcepMessage.TryParse([0x09], out _));
     }
+
+    [Fact]
+    public void BufferedAmount_FallsToZero_AndTheLowEventFiresOnceBelowTheThreshold()
+    {
+        var pair = new DataChannelPair();
+        pair.Connect();
+        DataChannel c = pair.A.CreateChannel(new DataChannelOptions { Label = "bulk" }, pair.Now);
+        DataChannel other = pair.A.CreateChannel(new DataChannelOptions { Label = "idle" }, pair.Now);
+        pair.Drain();
+        Assert.True(pair.RunUntil(() => c.AckReceived && other.AckReceived && pair.A.GetBufferedAmount(c) == 0, TimeSpan.FromSeconds(10)));
+        c.BufferedAmountLowThreshold = 10_000;
+        for (int i = 0; i < 10; i++)
+        {
+            pair.A.Send(c, new byte[10_000], pair.Now);
+        }
+
+        Assert.Equal(100_000, pair.A.GetBufferedAmount(c));
+        Assert.Equal(0, pair.A.GetBufferedAmount(other));
+        pair.Drain();
+        Assert.True(pair.RunUntil(() => pair.A.GetBufferedAmount(c) == 0, TimeSpan.FromSeconds(30)));
+        DataChannelBufferedAmountLowEvent low = Assert.Single(pair.EventsA.OfType<DataChannelBufferedAmountLowEvent>());
+        Assert.Same(c, low.Channel);
+        Assert.True(low.BufferedAmount <= 10_000);
+    }
 }

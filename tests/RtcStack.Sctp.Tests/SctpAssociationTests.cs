@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using RtcStack.Sctp.Packets;
 using Xunit;
@@ -598,5 +599,81 @@ public class SctpAssociationTests
             Assert.True(max <= mtu, $"{max} > {mtu}");
             Assert.Equal(Bytes(100_000, 1), Messages(pair.EventsB)[0].Data);
         }
+    }
+
+    [Fact]
+    public void Sack_ReportsGapBlocksAndDuplicateTsns()
+    {
+        var pair = new SctpPair();
+        pair.Connect();
+        byte[]? firstData = null;
+        pair.Drop = (toB, p) =>
+        {
+            if (toB && p[12] == (byte)SctpChunkType.Data)
+            {
+                firstData ??= p;
+                return true;
+            }
+
+            return false;
+        };
+        pair.A.Send(0, 53, Bytes(10, 1), pair.Now);
+        pair.Drain();
+        Assert.NotNull(firstData);
+        pair.Drop = (toB, p) => toB;
+        uint tag = BinaryPrimitives.ReadUInt32BigEndian(firstData.AsSpan(4));
+        uint t0 = BinaryPrimitives.ReadUInt32BigEndian(firstData.AsSpan(16));
+        var sacks = new List<(uint Cum, (ushort, ushort)[] Gaps, uint[] Dups)>();
+        pair.Sent = (toB, p, t) =>
+        {
+            if (!toB && SctpPacket.TryParse(p, out SctpPacket packet) == SctpParseStatus.Ok)
+            {
+                foreach (SctpChunk c in packet.Chunks)
+                {
+                    if (SackChunk.TryParse(c, out SackChunk s))
+                    {
+                        var gaps = new (ushort, ushort)[s.GapBlockCount];
+                        for (int i = 0; i < gaps.Length; i++)
+                        {
+                            gaps[i] = s.GetGapBlock(i);
+                        }
+
+                        uint[] dups = new uint[s.DuplicateCount];
+                        for (int i = 0; i < dups.Length; i++)
+                        {
+                            dups[i] = s.GetDuplicate(i);
+                        }
+
+                        sacks.Add((s.CumulativeTsnAck, gaps, dups));
+                    }
+                }
+            }
+        };
+
+        byte[] Data(uint tsn, ushort ssn)
+        {
+            byte[] b = new byte[64];
+            var w = new SctpPacketWriter(b, 5000, 5000, tag);
+            w.TryWriteData(DataChunk.BeginningFlag | DataChunk.EndingFlag, tsn, 0, ssn, 53, [1, 2, 3]);
+            return b[..w.Finish()];
+        }
+
+        pair.Deliver(toB: true, Data(t0, 0));
+        Assert.Empty(sacks); // one packet: the SACK waits for the delayed-ack timer (RFC 9260 §6.2)
+        pair.Deliver(toB: true, Data(t0 + 2, 2));
+        pair.Deliver(toB: true, Data(t0 + 3, 3));
+        pair.Deliver(toB: true, Data(t0 + 3, 3));
+        // §6.7: out-of-order data is acknowledged at once with a gap block (offsets from the cumulative ack).
+        Assert.Contains(sacks, s => s.Cum == t0 && s.Gaps.SequenceEqual(new (ushort, ushort)[] { (2, 2) }) && s.Dups.Length == 0);
+        // §6.2: the duplicate is reported in the next SACK, sent at once.
+        (uint cum, (ushort, ushort)[] gaps, uint[] dups) = sacks[^1];
+        Assert.Equal(t0, cum);
+        Assert.Equal(new (ushort, ushort)[] { (2, 3) }, gaps);
+        Assert.Equal(new[] { t0 + 3 }, dups);
+        // Filling the hole is acknowledged at once too.
+        pair.Deliver(toB: true, Data(t0 + 1, 1));
+        Assert.Equal(t0 + 3, sacks[^1].Cum);
+        Assert.Empty(sacks[^1].Gaps);
+        Assert.Equal(4, pair.EventsB.OfType<SctpMessageEvent>().Count());
     }
 }

@@ -89,6 +89,11 @@ public sealed class DataChannel
     /// <summary>Gets the priority carried in DATA_CHANNEL_OPEN.</summary>
     public ushort Priority { get; internal init; }
 
+    /// <summary>Gets or sets the threshold below which <see cref="DataChannelBufferedAmountLowEvent"/> fires (W3C bufferedAmountLowThreshold).</summary>
+    public long BufferedAmountLowThreshold { get; set; }
+
+    internal bool AboveThreshold { get; set; }
+
     internal bool AckReceived { get; set; }
 
     internal bool OpenSent { get; set; }

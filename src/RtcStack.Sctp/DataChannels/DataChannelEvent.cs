@@ -28,3 +28,8 @@ public sealed record DataChannelClosedEvent(DataChannel Channel) : DataChannelEv
 /// <param name="Channel">The channel concerned, if any.</param>
 /// <param name="Message">What happened.</param>
 public sealed record DataChannelErrorEvent(DataChannel? Channel, string Message) : DataChannelEvent;
+
+/// <summary>The channel's buffered amount fell from above its threshold to at or below it (W3C bufferedamountlow).</summary>
+/// <param name="Channel">The channel.</param>
+/// <param name="BufferedAmount">The bytes still buffered.</param>
+public sealed record DataChannelBufferedAmountLowEvent(DataChannel Channel, long BufferedAmount) : DataChannelEvent;

@@ -172,6 +172,39 @@ public sealed class DataChannelTransport
         bool forceOrdered = !channel.Negotiated && !channel.Remote && !channel.AckReceived;
         ReadOnlySpan<byte> payload = data.IsEmpty ? [0] : data;
         _association.Send(channel.Id, ppid, payload, now, channel.SendOptions(forceOrdered));
+        if (_association.GetBufferedAmount(channel.Id) > channel.BufferedAmountLowThreshold)
+        {
+            channel.AboveThreshold = true;
+        }
+        else
+        {
+            CheckBufferedAmount();
+        }
+    }
+
+    /// <summary>Gets the bytes sent on <paramref name="channel"/> and not yet acknowledged (W3C bufferedAmount).</summary>
+    /// <param name="channel">The channel.</param>
+    /// <returns>The byte count (an empty message counts the one byte SCTP carries).</returns>
+    public long GetBufferedAmount(DataChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return _association.GetBufferedAmount(channel.Id);
+    }
+
+    private void CheckBufferedAmount()
+    {
+        foreach (DataChannel c in _channels.Values)
+        {
+            if (c.AboveThreshold)
+            {
+                long left = _association.GetBufferedAmount(c.Id);
+                if (left <= c.BufferedAmountLowThreshold)
+                {
+                    c.AboveThreshold = false;
+                    _events.Enqueue(new DataChannelBufferedAmountLowEvent(c, left));
+                }
+            }
+        }
     }
 
     private ushort PickId()
@@ -243,6 +276,8 @@ public sealed class DataChannelTransport
                     break;
             }
         }
+
+        CheckBufferedAmount();
     }
 
     private void OnMessage(SctpMessageEvent m, TimeSpan now)
