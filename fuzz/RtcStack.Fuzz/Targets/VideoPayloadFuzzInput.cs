@@ -211,9 +211,32 @@ internal sealed class VideoPayloadFuzzInput
         }
 
         assembler.FlushHeldFrame();
-        byte[]? output = null;
+        var events = new List<VideoAssemblerEvent>();
         while (assembler.TryPollEvent(out VideoAssemblerEvent e))
         {
+            events.Add(e);
+        }
+
+        if (events.Count == 0)
+        {
+            // Nothing yet: the frame's first packet cannot start an access unit (H.264 can only say a NAL unit may begin
+            // one), so the assembler waits for the packets that would come before it. The stream goes on: padding a
+            // window ahead pushes the frame out, and it must be reported then (dropped, incomplete), never vanish.
+            assembler.InsertPadding((ushort)(seq + window));
+            while (assembler.TryPollEvent(out VideoAssemblerEvent e))
+            {
+                events.Add(e);
+            }
+        }
+
+        byte[]? output = null;
+        foreach (VideoAssemblerEvent e in events)
+        {
+            if (e.Kind == VideoAssemblerEventKind.PacketsMissing && e.LastSequenceNumber == (ushort)(seq + window - 1))
+            {
+                continue; // the sequence numbers the padding skipped
+            }
+
             if (e.Kind == VideoAssemblerEventKind.FrameDropped && e.DropReason == VideoFrameDropReason.Incomplete && packetizer.Codec == VideoCodec.H264)
             {
                 return null;

@@ -217,7 +217,7 @@ internal sealed class BenchHarness : IDisposable
 }
 
 /// <summary>What the process holds at one moment: live managed heap (after a full collection), RSS, open descriptors, threads.</summary>
-internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, long RssBytes, int Descriptors, int Threads)
+internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, long RssBytes, int Descriptors, int Threads, string ThreadNames = "")
 {
     public static ProcessSample Take(TimeSpan at)
     {
@@ -231,6 +231,7 @@ internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, lo
         long rss = Environment.WorkingSet;
         int threads = 0;
         int descriptors = 0;
+        var names = new List<string>();
         if (OperatingSystem.IsLinux())
         {
             // From /proc, not System.Diagnostics.Process: that class loads more framework assemblies (each an open
@@ -245,8 +246,11 @@ internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, lo
                 }
             }
 
-            // Every thread but the runtime's tiered-compilation worker, which starts when methods are queued for
-            // re-JIT and exits after a few idle seconds by design (seen coming and going through a whole soak run).
+            // Every thread but two the runtime starts on demand and retires when idle, by design: the tiered-compilation
+            // worker (starts when methods are queued for re-JIT; seen coming and going through a whole soak run) and
+            // the background GC thread ".NET BGC" (created for a background collection, exits after about 20 s idle; a
+            // CI soak sampled it at 100 s only, 9 -> 10 -> 9 threads, and a 2 s sampling run showed it present for the
+            // first 18 s and gone afterwards, with every other thread name unchanged).
             foreach (string task in Directory.GetDirectories("/proc/self/task"))
             {
                 string comm;
@@ -259,7 +263,11 @@ internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, lo
                     continue; // the thread ended while we looked
                 }
 
-                threads += comm.StartsWith(".NET Tiered Com", StringComparison.Ordinal) ? 0 : 1;
+                if (!comm.StartsWith(".NET Tiered Com", StringComparison.Ordinal) && comm != ".NET BGC")
+                {
+                    threads++;
+                    names.Add(comm);
+                }
             }
         }
         else
@@ -267,7 +275,24 @@ internal readonly record struct ProcessSample(TimeSpan At, long ManagedBytes, lo
             threads = Process.GetCurrentProcess().Threads.Count;
         }
 
-        return new ProcessSample(at, managed, rss, descriptors, threads);
+        names.Sort(StringComparer.Ordinal);
+        return new ProcessSample(at, managed, rss, descriptors, threads, string.Join('|', names));
+    }
+
+    /// <summary>The threads this sample has beyond <paramref name="other"/>'s (prefixed +) and those it lacks (prefixed -), by name.</summary>
+    public string ThreadDifference(ProcessSample other)
+    {
+        var mine = ThreadNames.Split('|', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var theirs = other.ThreadNames.Split('|', StringSplitOptions.RemoveEmptyEntries).ToList();
+        foreach (string n in other.ThreadNames.Split('|', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (mine.Remove(n))
+            {
+                theirs.Remove(n);
+            }
+        }
+
+        return string.Join(", ", mine.Select(n => "+" + n).Concat(theirs.Select(n => "-" + n)));
     }
 
     /// <summary>The largest relative difference of each measure from <paramref name="baseline"/> over <paramref name="samples"/>.</summary>

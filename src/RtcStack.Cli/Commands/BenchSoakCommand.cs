@@ -94,7 +94,7 @@ internal static class BenchSoakCommand
             (long sent, long received) = Totals(pairs);
             long drops = harness.HostA.ReadSocketStatistics().KernelDrops + harness.HostB.ReadSocketStatistics().KernelDrops;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.At.TotalSeconds,7:0} {s.ManagedBytes / 1048576.0,8:0.0} {s.RssBytes / 1048576.0,8:0.0} {s.Descriptors,5} {s.Threads,7} {sent,11} {received,11} {harness.Loop.Utilisation,5:0.00} {drops,12}"));
+                $"{s.At.TotalSeconds,7:0} {s.ManagedBytes / 1048576.0,8:0.0} {s.RssBytes / 1048576.0,8:0.0} {s.Descriptors,5} {s.Threads,7} {sent,11} {received,11} {harness.Loop.Utilisation,5:0.00} {drops,12}{(baseline is { } bs && s.Threads != bs.Threads ? "  threads " + s.ThreadDifference(bs) : "")}"));
             output.Flush();
             if (baseline is null && s.At >= warmUp)
             {

@@ -36,6 +36,9 @@ public sealed partial class WebRtcSession
     /// <summary>Gets counters of what the media path dropped, by reason.</summary>
     public SessionMediaCounters MediaCounters { get; } = new();
 
+    /// <summary>Gets counters of the RTCP sent and received, by packet type.</summary>
+    public SessionRtcpCounters RtcpCounters { get; } = new();
+
     /// <summary>Gets the negotiated media sections with their streams, in m-line order.</summary>
     public IReadOnlyList<MediaSectionInfo> Sections
     {
@@ -429,6 +432,7 @@ public sealed partial class WebRtcSession
 
         foreach (RtcpPacket packet in compound)
         {
+            RtcpCounters.Received(packet.PacketType);
             switch (packet.PacketType)
             {
                 case RtcpPacketType.SenderReport when RtcpSenderReport.TryParse(packet, out RtcpSenderReport sr):
@@ -625,6 +629,7 @@ public sealed partial class WebRtcSession
 
             compound.Advance(n);
             _transport.SendRtcp(buffer[..compound.Length], now);
+            RtcpCounters.ReceiverReportsSent++;
         }
     }
 
@@ -669,7 +674,10 @@ public sealed partial class WebRtcSession
         if (first)
         {
             compound.TryAddReceiverReport(reporter.Value, blocks[..count]);
+            RtcpCounters.ReceiverReportsSent++;
         }
+
+        RtcpCounters.SenderReportsSent += senderCount;
 
         compound.TryAddCname(senderCount > 0 ? senders[0] : reporter.Value, _cname);
         if (goodbye && senderCount > 0)

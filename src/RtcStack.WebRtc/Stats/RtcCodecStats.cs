@@ -20,8 +20,8 @@ public sealed record RtcCodecStats : RtcStats
     /// <summary>Gets clockRate: 48000 (RFC 7587 §4.1).</summary>
     public required int ClockRate { get; init; }
 
-    /// <summary>Gets channels: 2 (RFC 7587 §7).</summary>
-    public required int Channels { get; init; }
+    /// <summary>Gets channels: audio only (2 for Opus, RFC 7587 §7); null for video, which browsers leave out.</summary>
+    public int? Channels { get; init; }
 
     /// <summary>Gets sdpFmtpLine: the peer's a=fmtp parameters.</summary>
     public string? SdpFmtpLine { get; init; }
@@ -34,7 +34,7 @@ public sealed record RtcCodecStats : RtcStats
         writer.WriteString("transportId", TransportId);
         writer.WriteString("mimeType", MimeType);
         writer.WriteNumber("clockRate", ClockRate);
-        writer.WriteNumber("channels", Channels);
+        WriteOptional(writer, "channels", Channels);
         WriteOptional(writer, "sdpFmtpLine", SdpFmtpLine);
     }
 }

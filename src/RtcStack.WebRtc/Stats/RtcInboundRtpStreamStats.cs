@@ -11,7 +11,7 @@ public sealed record RtcInboundRtpStreamStats : RtcStats
     /// <summary>Gets ssrc: RTCRtpStreamStats.ssrc.</summary>
     public required uint Ssrc { get; init; }
 
-    /// <summary>Gets kind: "audio".</summary>
+    /// <summary>Gets kind: "audio" or "video".</summary>
     public required string Kind { get; init; }
 
     /// <summary>Gets transportId: the transport entry.</summary>
@@ -56,11 +56,29 @@ public sealed record RtcInboundRtpStreamStats : RtcStats
     /// <summary>Gets audioLevel: last RFC 6464 level as a linear amplitude 0..1.</summary>
     public double? AudioLevel { get; init; }
 
-    /// <summary>Gets totalAudioEnergy: Σ amplitude² × duration from RFC 6464 levels.</summary>
-    public required double TotalAudioEnergy { get; init; }
+    /// <summary>Gets totalAudioEnergy: Σ amplitude² × duration from RFC 6464 levels; null where not measured (video).</summary>
+    public double? TotalAudioEnergy { get; init; }
 
-    /// <summary>Gets totalSamplesDuration: seconds of audio with a level.</summary>
-    public required double TotalSamplesDuration { get; init; }
+    /// <summary>Gets totalSamplesDuration: seconds of audio with a level; null where not measured (video).</summary>
+    public double? TotalSamplesDuration { get; init; }
+
+    /// <summary>Gets retransmittedBytesReceived: payload bytes of retransmissions (RTX); null where not counted.</summary>
+    public long? RetransmittedBytesReceived { get; init; }
+
+    /// <summary>Gets pliCount: PLIs we sent for this source (video).</summary>
+    public long? PliCount { get; init; }
+
+    /// <summary>Gets firCount: FIRs we sent for this source (video).</summary>
+    public long? FirCount { get; init; }
+
+    /// <summary>Gets framesReceived: complete frames out of the frame buffer (video).</summary>
+    public long? FramesReceived { get; init; }
+
+    /// <summary>Gets framesDropped: frames given up before they were complete (video).</summary>
+    public long? FramesDropped { get; init; }
+
+    /// <summary>Gets keyFramesReceived: key frames among the frames received (RtcStack extra; browsers count keyFramesDecoded).</summary>
+    public long? KeyFramesReceived { get; init; }
 
     /// <summary>Gets remoteId: the remote-outbound-rtp entry, when the source sent an SR.</summary>
     public string? RemoteId { get; init; }
@@ -85,8 +103,14 @@ public sealed record RtcInboundRtpStreamStats : RtcStats
         writer.WriteNumber("retransmittedPacketsReceived", RetransmittedPacketsReceived);
         WriteOptional(writer, "lastPacketReceivedTimestamp", LastPacketReceivedTimestamp);
         WriteOptional(writer, "audioLevel", AudioLevel);
-        writer.WriteNumber("totalAudioEnergy", TotalAudioEnergy);
-        writer.WriteNumber("totalSamplesDuration", TotalSamplesDuration);
+        WriteOptional(writer, "totalAudioEnergy", TotalAudioEnergy);
+        WriteOptional(writer, "totalSamplesDuration", TotalSamplesDuration);
+        WriteOptional(writer, "retransmittedBytesReceived", RetransmittedBytesReceived);
+        WriteOptional(writer, "pliCount", PliCount);
+        WriteOptional(writer, "firCount", FirCount);
+        WriteOptional(writer, "framesReceived", FramesReceived);
+        WriteOptional(writer, "framesDropped", FramesDropped);
+        WriteOptional(writer, "keyFramesReceived", KeyFramesReceived);
         WriteOptional(writer, "remoteId", RemoteId);
     }
 }

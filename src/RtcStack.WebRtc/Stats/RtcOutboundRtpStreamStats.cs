@@ -50,6 +50,15 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
     /// <summary>Gets remoteId: the remote-inbound-rtp entry, once the peer reported.</summary>
     public string? RemoteId { get; init; }
 
+    /// <summary>Gets rtxSsrc: the RTX SSRC (RFC 4588) of the stream, when negotiated.</summary>
+    public uint? RtxSsrc { get; init; }
+
+    /// <summary>Gets pliCount: PLIs received for the stream.</summary>
+    public long? PliCount { get; init; }
+
+    /// <summary>Gets firCount: FIRs received for the stream.</summary>
+    public long? FirCount { get; init; }
+
     /// <inheritdoc/>
     protected override void WriteMembers(Utf8JsonWriter writer)
     {
@@ -67,6 +76,9 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
         writer.WriteNumber("nackCount", NackCount);
         writer.WriteNumber("retransmissionsDropped", RetransmissionsDropped);
         WriteOptional(writer, "targetBitrate", TargetBitrate);
+        WriteOptional(writer, "rtxSsrc", RtxSsrc);
+        WriteOptional(writer, "pliCount", PliCount);
+        WriteOptional(writer, "firCount", FirCount);
         WriteOptional(writer, "remoteId", RemoteId);
     }
 }

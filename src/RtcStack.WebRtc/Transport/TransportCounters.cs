@@ -45,6 +45,24 @@ public sealed class TransportCounters
     /// <summary>Gets how many datagrams were dropped for <paramref name="reason"/>.</summary>
     public long GetDropped(TransportDropReason reason) => (uint)reason < (uint)_dropped.Length ? _dropped[(int)reason] : 0;
 
+    /// <summary>Gets the SRTCP packets among the <see cref="TransportDropReason.AuthenticationFailed"/> drops.</summary>
+    public long SrtcpAuthenticationFailures { get; private set; }
+
+    /// <summary>Gets the SRTCP packets among the <see cref="TransportDropReason.Replayed"/> drops.</summary>
+    public long SrtcpReplays { get; private set; }
+
+    internal void SrtcpDropped(TransportDropReason reason)
+    {
+        if (reason == TransportDropReason.AuthenticationFailed)
+        {
+            SrtcpAuthenticationFailures++;
+        }
+        else if (reason == TransportDropReason.Replayed)
+        {
+            SrtcpReplays++;
+        }
+    }
+
     internal void Dropped(TransportDropReason reason)
     {
         _dropped[(int)reason]++;

@@ -208,14 +208,20 @@ public sealed partial class WebRtcTransport
             return TransportReceive.Rtp(length);
         }
 
-        return Drop(status switch
+        TransportDropReason reason = status switch
         {
             SrtpStatus.AuthenticationFailed => TransportDropReason.AuthenticationFailed,
             SrtpStatus.Replayed or SrtpStatus.TooOld => TransportDropReason.Replayed,
             SrtpStatus.KeyLimitReached => TransportDropReason.KeyLimitReached,
             SrtpStatus.BufferTooSmall => TransportDropReason.BufferTooSmall,
             _ => TransportDropReason.Malformed,
-        });
+        };
+        if (rtcp)
+        {
+            Counters.SrtcpDropped(reason);
+        }
+
+        return Drop(reason);
     }
 
     private TransportReceive Drop(TransportDropReason reason)

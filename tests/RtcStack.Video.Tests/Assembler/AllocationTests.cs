@@ -1,3 +1,4 @@
+using RtcStack.TestSupport;
 using Xunit;
 
 namespace RtcStack.Video.Tests.Assembler;
@@ -44,17 +45,15 @@ public sealed class AllocationTests
         uint ts = 1;
         long packets = 0;
         long completed = 0;
-        Run(); // warm-up: the JIT, the frame buffer's growth
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Run(Rounds); // warm-up: the JIT, the frame buffer's growth
+        long allocated = AllocationProbe.LeastPerChunk(0, Rounds, 4, _ => Run(1));
         packetCount = packets;
         completedCount = completed;
         return allocated;
 
-        void Run()
+        void Run(int rounds)
         {
-            for (int round = 0; round < Rounds; round++)
+            for (int round = 0; round < rounds; round++)
             {
                 foreach (byte[] frame in frames)
                 {

