@@ -27,6 +27,8 @@ if [ $fast -eq 0 ]; then
   pkgs+=(golang-go golang-github-pion-webrtc.v3-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
     gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 python3-gi)
+  # The outside-controller example (samples/python), the scenario-schema check (SimControllerTests) and the Kubernetes manifest check (SimBatchTests).
+  pkgs+=(python3 python3-jsonschema python3-yaml)
 fi
 ensure_packages "${pkgs[@]}"
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using RtcStack.Cli.Sim;
 using RtcStack.NetSim.Scenarios;
 using Spectre.Console;
 
@@ -21,7 +22,10 @@ public static class SimCommand
             Description = "Preset name (" + string.Join(", ", Rfc8867Presets.Names) + ") or a JSON scenario file.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var cc = new Option<string[]>("--cc") { Description = "Controller(s): gcc, nada (repeatable; default gcc).", AllowMultipleArgumentsPerToken = true };
+        var cc = new Option<string[]>("--cc") { Description = "Controller(s): gcc, nada, or one loaded with --cc-assembly / --cc-process (repeatable; default gcc).", AllowMultipleArgumentsPerToken = true };
+        var ccAssembly = new Option<string[]>("--cc-assembly") { Description = "Load controllers from a .NET assembly: public ICongestionController classes, named by [CongestionController(\"name\")] or class name (repeatable; docs/cc-research.md)." };
+        var ccProcess = new Option<string[]>("--cc-process") { Description = "NAME=COMMAND: an outside controller speaking the line protocol on stdin/stdout, one process per flow and run (repeatable; docs/cc-research.md)." };
+        var schema = new Option<bool>("--schema") { Description = "Print the JSON Schema of scenario files and exit." };
         var all = new Option<bool>("--all") { Description = "Run every RFC 8867 preset (with both controllers unless --cc is given)." };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same results).", DefaultValueFactory = _ => 1 };
         var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, seconds." };
@@ -31,15 +35,54 @@ public static class SimCommand
         var list = new Option<bool>("--list") { Description = "List the presets and exit." };
         var cmd = new Command("sim", "Run congestion-control scenarios in the network simulator (RFC 8867 test cases, RFC 8868 metrics).")
         {
-            scenario, cc, all, seed, duration, output, noPlots, rtpLog, list,
+            scenario, cc, ccAssembly, ccProcess, schema, all, seed, duration, output, noPlots, rtpLog, list,
         };
-        cmd.SetAction(parse => Run(
-            parse.GetValue(scenario), parse.GetValue(cc) ?? [], parse.GetValue(all), parse.GetValue(seed),
-            parse.GetValue(duration), parse.GetValue(output)!, !parse.GetValue(noPlots), parse.GetValue(rtpLog), parse.GetValue(list)));
+        cmd.Subcommands.Add(SimSweepCommand.Create());
+        cmd.Subcommands.Add(SimMergeCommand.Create());
+        cmd.Subcommands.Add(SimBatchCommand.Create());
+        cmd.SetAction(parse =>
+        {
+            if (parse.GetValue(schema))
+            {
+                parse.InvocationConfiguration.Output.Write(ScenarioSchema.Text);
+                return 0;
+            }
+            var catalog = new ControllerCatalog();
+            if (!TryFillCatalog(catalog, parse.GetValue(ccAssembly) ?? [], parse.GetValue(ccProcess) ?? [], null, out string? error))
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error!)}");
+                return 2;
+            }
+            return Run(
+                parse.GetValue(scenario), parse.GetValue(cc) ?? [], catalog, parse.GetValue(all), parse.GetValue(seed),
+                parse.GetValue(duration), parse.GetValue(output)!, !parse.GetValue(noPlots), parse.GetValue(rtpLog), parse.GetValue(list));
+        });
         return cmd;
     }
 
-    private static int Run(string? scenarioArg, string[] ccs, bool all, int seed, double? duration, string outDir, bool plots, bool rtpLog, bool list)
+    /// <summary>Adds <c>--cc-assembly</c> and <c>--cc-process</c> controllers to <paramref name="catalog"/>.</summary>
+    internal static bool TryFillCatalog(ControllerCatalog catalog, IEnumerable<string> assemblies, IEnumerable<string> processes, string? baseDirectory, out string? error)
+    {
+        foreach (string a in assemblies)
+        {
+            string path = baseDirectory is null || Path.IsPathRooted(a) ? a : Path.Combine(baseDirectory, a);
+            if (!catalog.TryAddAssembly(path, out error))
+            {
+                return false;
+            }
+        }
+        foreach (string p in processes)
+        {
+            if (!catalog.TryAddProcess(p, baseDirectory, out error))
+            {
+                return false;
+            }
+        }
+        error = null;
+        return true;
+    }
+
+    private static int Run(string? scenarioArg, string[] ccs, ControllerCatalog catalog, bool all, int seed, double? duration, string outDir, bool plots, bool rtpLog, bool list)
     {
         if (list)
         {
@@ -68,7 +111,7 @@ public static class SimCommand
         }
         else if (File.Exists(scenarioArg))
         {
-            if (!ScenarioFile.TryParse(File.ReadAllText(scenarioArg), out ScenarioDefinition? def, out string? error))
+            if (!ScenarioFile.TryParse(File.ReadAllText(scenarioArg), catalog.CustomNames, out ScenarioDefinition? def, out string? error))
             {
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(scenarioArg)}: {Markup.Escape(error!)}");
                 return 2;
@@ -85,23 +128,24 @@ public static class SimCommand
         {
             foreach (string part in c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (!ScenarioRunner.Controllers.Contains(part.ToLowerInvariant()))
+                if (!catalog.IsKnown(part))
                 {
-                    AnsiConsole.MarkupLine($"[red]error:[/] unknown controller '{Markup.Escape(part)}' (known: gcc, nada)");
+                    AnsiConsole.MarkupLine($"[red]error:[/] unknown controller '{Markup.Escape(part)}' (known: {Markup.Escape(string.Join(", ", catalog.AllNames))})");
                     return 2;
                 }
-                controllers.Add(part.ToLowerInvariant());
+                controllers.Add(ScenarioRunner.Controllers.Contains(part.ToLowerInvariant()) ? part.ToLowerInvariant() : part);
             }
         }
         if (controllers.Count == 0)
         {
-            controllers.AddRange(all ? ScenarioRunner.Controllers : ["gcc"]);
+            controllers.AddRange(all ? catalog.AllNames : ["gcc"]);
         }
         Directory.CreateDirectory(outDir);
         var summaries = new List<ScenarioSummary>();
         var total = Stopwatch.StartNew();
         TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         double simulated = 0;
+        string? failure = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
@@ -113,13 +157,28 @@ public static class SimCommand
                         ProgressTask task = ctx.AddTask($"{def.Name} {controller}", maxValue: 1.0);
                         string stem = Path.Combine(outDir, $"{def.Name}-{controller}");
                         using StreamWriter? log = rtpLog ? new StreamWriter(stem + "-rtp.log") : null;
-                        ScenarioResult result = ScenarioRunner.Run(def, controller, seed, new ScenarioRunOptions
+                        var created = new List<Congestion.ICongestionController>();
+                        ScenarioResult result;
+                        try
                         {
-                            Duration = duration is { } d ? TimeSpan.FromSeconds(d) : null,
-                            Progress = f => task.Value = f,
-                            RtpLog = log,
-                            BaseDirectory = baseDir,
-                        });
+                            result = ScenarioRunner.Run(def, controller, seed, new ScenarioRunOptions
+                            {
+                                Duration = duration is { } d ? TimeSpan.FromSeconds(d) : null,
+                                Progress = f => task.Value = f,
+                                RtpLog = log,
+                                BaseDirectory = baseDir,
+                                ControllerFactory = catalog.Factory(null, created),
+                            });
+                        }
+                        catch (Exception e) when (e is Congestion.External.ExternalControllerException or System.Reflection.TargetInvocationException or ArgumentException or InvalidDataException)
+                        {
+                            failure = $"{def.Name} {controller}: {(e as System.Reflection.TargetInvocationException)?.InnerException?.Message ?? e.Message}";
+                            return;
+                        }
+                        finally
+                        {
+                            ControllerCatalog.Release(created);
+                        }
                         simulated += result.DurationSeconds;
                         ResultWriter.WriteCsv(result, stem + ".csv");
                         ResultWriter.WriteJson(result.Summary, stem + ".json");
@@ -132,6 +191,11 @@ public static class SimCommand
                     }
                 }
             });
+        if (failure is not null)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(failure)}");
+            return 1;
+        }
         string table = ResultWriter.ComparisonMarkdown(summaries);
         File.WriteAllText(Path.Combine(outDir, "comparison.md"), table);
         AnsiConsole.WriteLine(table);

@@ -28,7 +28,13 @@ public static class ScenarioFile
     public const double MaxMediaBps = 100e6;
 
     /// <summary>Parses and validates <paramref name="json"/>.</summary>
-    public static bool TryParse(string json, out ScenarioDefinition? scenario, out string? error)
+    public static bool TryParse(string json, out ScenarioDefinition? scenario, out string? error) => TryParse(json, null, out scenario, out error);
+
+    /// <summary>
+    /// Parses and validates <paramref name="json"/>; a flow's <c>controller</c> may name a built-in one or one of
+    /// <paramref name="moreControllers"/> (loaded from an assembly or run as a process).
+    /// </summary>
+    public static bool TryParse(string json, IReadOnlyCollection<string>? moreControllers, out ScenarioDefinition? scenario, out string? error)
     {
         scenario = null;
         if (json.Length > MaxLength)
@@ -62,7 +68,7 @@ public static class ScenarioFile
             return false;
         }
         def = Normalise(def);
-        error = Validate(def);
+        error = Validate(def, moreControllers);
         if (error is not null)
         {
             return false;
@@ -96,7 +102,14 @@ public static class ScenarioFile
         Bottlenecks = d.Bottlenecks ?? [],
     };
 
-    private static string? Validate(ScenarioDefinition d)
+    /// <summary>
+    /// Checks a scenario built in code or changed after parsing (a sweep's parameters) as <see cref="TryParse(string, out ScenarioDefinition?, out string?)"/>
+    /// checks a file; null when it can run, else the reason.
+    /// </summary>
+    public static string? Validate(ScenarioDefinition scenario, IReadOnlyCollection<string>? moreControllers = null) =>
+        Check(Normalise(scenario), moreControllers);
+
+    private static string? Check(ScenarioDefinition d, IReadOnlyCollection<string>? moreControllers)
     {
         if (!InRange(d.DurationSeconds, 1e-3, MaxDurationSeconds))
         {
@@ -158,7 +171,8 @@ public static class ScenarioFile
             {
                 return $"media flow {m.Id}: feedback must be twcc or rfc8888";
             }
-            if (m.Controller is { } cc && !ScenarioRunner.Controllers.Contains(cc.ToLowerInvariant()))
+            if (m.Controller is { } cc && !ScenarioRunner.Controllers.Contains(cc.ToLowerInvariant())
+                && (moreControllers is null || !moreControllers.Contains(cc, StringComparer.OrdinalIgnoreCase)))
             {
                 return $"media flow {m.Id}: unknown controller {cc}";
             }

@@ -17,17 +17,82 @@ public static class ScenarioRunner
     public static IReadOnlyList<string> Controllers { get; } = ["gcc", "nada"];
 
     /// <summary>Creates a controller by name for a flow, sized to the flow's encoder range.</summary>
-    public static ICongestionController CreateController(string name, MediaFlowDefinition flow) => name.ToLowerInvariant() switch
+    public static ICongestionController CreateController(string name, MediaFlowDefinition flow) => CreateController(name, flow, null);
+
+    /// <summary>
+    /// Creates a built-in controller by name for a flow, with named parameters (a sweep's <c>cc.NAME</c> axis; see
+    /// <see cref="ParameterNames"/>). Throws <see cref="ArgumentException"/> for an unknown controller or parameter.
+    /// </summary>
+    public static ICongestionController CreateController(string name, MediaFlowDefinition flow, IReadOnlyDictionary<string, double>? parameters)
     {
-        "gcc" => new GccController(new GccOptions
+        CongestionControllerSettings settings = SettingsFor(flow, parameters);
+        switch (name.ToLowerInvariant())
         {
-            MaxBitrateBps = (long)(flow.MaxBps + flow.AudioBps),
-            MinBitrateBps = 30_000,
-            StartBitrateBps = (long)(flow.StartBps + flow.AudioBps),
-        }),
-        "nada" => new NadaController(new NadaParameters { RMin = flow.MinBps, RMax = flow.MaxBps, StartRate = Math.Max(flow.StartBps, flow.MinBps) }),
-        _ => throw new ArgumentException($"Unknown controller '{name}' (known: gcc, nada).", nameof(name)),
+            case "gcc":
+                var gcc = new GccOptions
+                {
+                    MaxBitrateBps = settings.MaxBitrateBps,
+                    MinBitrateBps = settings.MinBitrateBps,
+                    StartBitrateBps = settings.StartBitrateBps,
+                };
+                foreach ((string key, double v) in settings.Parameters)
+                {
+                    gcc = key switch
+                    {
+                        "pacingFactor" => gcc with { PacingFactor = v },
+                        "alrProbing" => gcc with { AlrProbing = v != 0 },
+                        "initialProbing" => gcc with { InitialProbing = v != 0 },
+                        _ => throw UnknownParameter("gcc", key),
+                    };
+                }
+                return new GccController(gcc);
+            case "nada":
+                var nada = new NadaParameters { RMin = flow.MinBps, RMax = flow.MaxBps, StartRate = Math.Max(flow.StartBps, flow.MinBps) };
+                foreach ((string key, double v) in settings.Parameters)
+                {
+                    nada = key switch
+                    {
+                        "prio" => nada with { Prio = v },
+                        "xRef" => nada with { XRef = v },
+                        "kappa" => nada with { Kappa = v },
+                        "eta" => nada with { Eta = v },
+                        "tau" => nada with { Tau = v },
+                        "qEps" => nada with { QEps = v },
+                        "qBound" => nada with { QBound = v },
+                        "qTh" => nada with { QTh = v },
+                        "lambda" => nada with { Lambda = v },
+                        "gammaMax" => nada with { GammaMax = v },
+                        "logWin" => nada with { LogWin = v },
+                        _ => throw UnknownParameter("nada", key),
+                    };
+                }
+                return new NadaController(nada);
+            default:
+                throw new ArgumentException($"Unknown controller '{name}' (known: gcc, nada).", nameof(name));
+        }
+    }
+
+    /// <summary>Parameter names the built-in controllers accept in <see cref="CreateController(string, MediaFlowDefinition, IReadOnlyDictionary{string, double})"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ParameterNames { get; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["gcc"] = ["pacingFactor", "alrProbing", "initialProbing"],
+        ["nada"] = ["prio", "xRef", "kappa", "eta", "tau", "qEps", "qBound", "qTh", "lambda", "gammaMax", "logWin"],
     };
+
+    /// <summary>
+    /// The settings every controller of a flow gets (GCC's sizing): wire-level rates covering video and audio, from
+    /// 30 kbps to the encoder maximum plus the audio, starting at the encoder start rate plus the audio.
+    /// </summary>
+    public static CongestionControllerSettings SettingsFor(MediaFlowDefinition flow, IReadOnlyDictionary<string, double>? parameters = null) => new()
+    {
+        MaxBitrateBps = (long)(flow.MaxBps + flow.AudioBps),
+        MinBitrateBps = 30_000,
+        StartBitrateBps = (long)(flow.StartBps + flow.AudioBps),
+        Parameters = parameters ?? new Dictionary<string, double>(),
+    };
+
+    private static ArgumentException UnknownParameter(string controller, string key) =>
+        new($"{controller} has no parameter '{key}' (it has: {string.Join(", ", ParameterNames[controller])}).");
 
     /// <summary>Runs <paramref name="definition"/> with <paramref name="controller"/> for flows that do not name one.</summary>
     public static ScenarioResult Run(ScenarioDefinition definition, string controller, int seed, ScenarioRunOptions? options = null)

@@ -7,7 +7,7 @@ namespace RtcStack.Opus;
 /// are raised only for misuse (a PCM buffer that is not a whole number of 2.5 ms frames, etc.).
 /// Not thread-safe.
 /// </summary>
-public sealed class OpusDecoder : IDisposable
+public sealed class OpusDecoder : IOpusDecoder
 {
     private const int ResetStateRequest = 4028;
     private const int GetFinalRangeRequest = 4031;
@@ -36,6 +36,9 @@ public sealed class OpusDecoder : IDisposable
         SampleRate = sampleRate;
         Channels = channels;
     }
+
+    /// <summary>Gets <see cref="OpusImplementation.LibOpus"/>.</summary>
+    public OpusImplementation Implementation => OpusImplementation.LibOpus;
 
     /// <summary>Gets the output sample rate.</summary>
     public int SampleRate { get; }
@@ -163,26 +166,9 @@ public sealed class OpusDecoder : IDisposable
         }
     }
 
-    private int FrameSize(int samples)
-    {
-        if (samples % Channels != 0 || samples == 0)
-        {
-            throw new ArgumentException($"PCM length {samples} is not a positive multiple of the channel count {Channels}.", "pcm");
-        }
+    private int FrameSize(int samples) => OpusPcm.FrameSize(samples, Channels);
 
-        return samples / Channels;
-    }
-
-    private int LossFrameSize(int samples)
-    {
-        int frameSize = FrameSize(samples);
-        if (frameSize % (SampleRate / 400) != 0)
-        {
-            throw new ArgumentException($"{frameSize} samples per channel is not a multiple of 2.5 ms at {SampleRate} Hz.", "pcm");
-        }
-
-        return frameSize;
-    }
+    private int LossFrameSize(int samples) => OpusPcm.LossFrameSize(samples, Channels, SampleRate);
 
     private int Get(int request)
     {

@@ -5,7 +5,7 @@ namespace RtcStack.Opus;
 /// interleaved PCM spans and writes one Opus packet into a caller's span; it does not allocate.
 /// Not thread-safe: use one instance per stream and thread.
 /// </summary>
-public sealed class OpusEncoder : IDisposable
+public sealed class OpusEncoder : IOpusEncoder
 {
     private const int SetBitrateRequest = 4002;
     private const int GetBitrateRequest = 4003;
@@ -67,6 +67,9 @@ public sealed class OpusEncoder : IDisposable
         Channels = channels;
         Application = application;
     }
+
+    /// <summary>Gets <see cref="OpusImplementation.LibOpus"/>.</summary>
+    public OpusImplementation Implementation => OpusImplementation.LibOpus;
 
     /// <summary>Gets the input sample rate.</summary>
     public int SampleRate { get; }
@@ -211,30 +214,7 @@ public sealed class OpusEncoder : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _handle.Dispose();
 
-    private int CheckFrame(int samples, int packetLength)
-    {
-        if (samples % Channels != 0)
-        {
-            throw new ArgumentException($"PCM length {samples} is not a multiple of the channel count {Channels}.", "pcm");
-        }
-
-        int frameSize = samples / Channels;
-
-        // Valid sizes are 2.5 ms multiples of 1, 2, 4, 8, 16, 24, 32, 40 or 48 (2.5 ms .. 120 ms).
-        int unit = SampleRate / 400;
-        int units = frameSize / unit;
-        if (frameSize % unit != 0 || units is not (1 or 2 or 4 or 8 or 16 or 24 or 32 or 40 or 48))
-        {
-            throw new ArgumentException($"{frameSize} samples per channel is not an Opus frame size at {SampleRate} Hz (2.5, 5, 10, 20, 40, 60, 80, 100 or 120 ms).", "pcm");
-        }
-
-        if (packetLength < 1)
-        {
-            throw new ArgumentException("The packet buffer is empty.", "packet");
-        }
-
-        return frameSize;
-    }
+    private int CheckFrame(int samples, int packetLength) => OpusPcm.EncodeFrameSize(samples, Channels, SampleRate, packetLength);
 
     private int Get(int request)
     {

@@ -165,11 +165,64 @@ public sealed class OpusFmtp
     }
 
     /// <summary>
-    /// Configures an encoder that sends to the receiver who wrote these parameters (RFC 7587 §7.1):
-    /// bandwidth limited by maxplaybackrate, bitrate capped by maxaveragebitrate, mono unless
-    /// stereo=1, CBR if cbr=1, FEC if useinbandfec=1, DTX if usedtx=1.
+    /// Gets the channel count to decode the sender's stream with, from its <c>sprop-stereo</c>
+    /// (RFC 7587 §6.1: a hint about what the sender produces, so a receiver of a mono sender can
+    /// decode in mono). This is the remote's sender-side parameter; it says nothing about what the
+    /// remote wants to receive, so <see cref="ConfigureEncoder"/> does not use it.
     /// </summary>
-    public void ConfigureEncoder(OpusEncoder encoder, int? bitrate = null)
+    public int DecoderChannels => SpropStereo == true ? 2 : 1;
+
+    /// <summary>
+    /// Gets the duration of one encoder frame, in samples at 48 kHz, and how many such frames to put in
+    /// one RTP packet, so packets last the receiver's <c>ptime</c> (RFC 7587 §6.1: 3, 5, 10, 20, 40, 60
+    /// or a multiple of an Opus frame size, in ms rounded up to a whole number, at most 120) without
+    /// exceeding <c>maxptime</c>. Picks the longest Opus frame (2.5, 5, 10, 20, 40 or 60 ms) of which
+    /// ptime is a whole number of frames after the RFC's rounding up (ptime=3 is one 2.5 ms frame,
+    /// ptime=30 is three 10 ms frames); a ptime that is no such multiple gets the longest frame that
+    /// fits in it, one per packet.
+    /// </summary>
+    public (int FrameSamples48k, int FramesPerPacket) EncoderFrameLayout
+    {
+        get
+        {
+            int ptime = Math.Min(EffectivePtime, EffectiveMaxPtime);
+            ReadOnlySpan<int> frames = [2880, 1920, 960, 480, 240, 120]; // 60 .. 2.5 ms at 48 kHz
+            foreach (int frame in frames)
+            {
+                for (int count = 1; count * frame <= 120 * 48; count++)
+                {
+                    int samples = count * frame;
+                    int roundedMs = (samples + 47) / 48;
+                    if (roundedMs == ptime && roundedMs <= EffectiveMaxPtime)
+                    {
+                        return (frame, count);
+                    }
+                }
+            }
+
+            foreach (int frame in frames)
+            {
+                if ((frame + 47) / 48 <= ptime)
+                {
+                    return (frame, 1);
+                }
+            }
+
+            return (120, 1);
+        }
+    }
+
+    /// <summary>
+    /// Configures an encoder that sends to the receiver who wrote these parameters (RFC 7587 §6.1
+    /// and §7.1): mono unless <c>stereo=1</c> (a sender MUST NOT send stereo to a receiver that
+    /// said stereo=0 or nothing), bitrate capped by <c>maxaveragebitrate</c>, audio bandwidth
+    /// limited to what <c>maxplaybackrate</c> can render, CBR if <c>cbr=1</c>, in-band FEC if
+    /// <c>useinbandfec=1</c>, DTX if <c>usedtx=1</c>. Frame duration follows <c>ptime</c> through
+    /// <see cref="EncoderFrameLayout"/> (the frame size is chosen per encode call, not a control).
+    /// The remote's <c>sprop-stereo</c> and <c>sprop-maxcapturerate</c> describe what it sends and
+    /// are not applied (see <see cref="DecoderChannels"/>).
+    /// </summary>
+    public void ConfigureEncoder(IOpusEncoder encoder, int? bitrate = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         encoder.MaxBandwidth = MaxBandwidth;

@@ -248,7 +248,7 @@ public sealed partial class OpusToolsInteropTests : IDisposable
         }
     }
 
-    private static (short[] Samples, int Channels) ReadWav(string path)
+    internal static (short[] Samples, int Channels) ReadWav(string path)
     {
         byte[] data = File.ReadAllBytes(path);
         Assert.True(data.AsSpan(0, 4).SequenceEqual("RIFF"u8) && data.AsSpan(8, 4).SequenceEqual("WAVE"u8));
@@ -281,7 +281,7 @@ public sealed partial class OpusToolsInteropTests : IDisposable
         throw new InvalidDataException("no data chunk in " + path);
     }
 
-    private static double GoertzelRatio(ReadOnlySpan<short> pcm, int channels, int channel, double frequency)
+    internal static double GoertzelRatio(ReadOnlySpan<short> pcm, int channels, int channel, double frequency)
     {
         int n = pcm.Length / channels;
         double coeff = 2 * Math.Cos(2 * Math.PI * frequency / 48000);

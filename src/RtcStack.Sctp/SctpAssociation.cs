@@ -1,0 +1,441 @@
+using System.Buffers.Binary;
+using RtcStack.Sctp.Packets;
+
+namespace RtcStack.Sctp;
+
+/// <summary>
+/// One SCTP association (RFC 9260) as a sans-IO state machine, for WebRTC data channels over DTLS
+/// (RFC 8261): feed it received packets with <see cref="HandleDatagram"/> and timer expiries with
+/// <see cref="HandleTimeout"/>; drain <see cref="TryPollTransmit"/> (packets to send),
+/// <see cref="TryPollEvent"/> and <see cref="PollTimeout"/> after every input. Time is an input.
+/// Partial reliability (RFC 3758) and stream reset (RFC 6525) are always offered.
+/// </summary>
+public sealed partial class SctpAssociation
+{
+    private readonly SctpAssociationOptions _options;
+    private readonly Random _random;
+    private readonly byte[] _cookieKey = new byte[32];
+    private readonly Queue<ReadOnlyMemory<byte>> _transmit = new();
+    private readonly Queue<SctpEvent> _events = new();
+    private readonly Queue<byte[]> _control = new();
+    private readonly RetransmissionTimeout _rto;
+    private readonly int _mtu;
+    private readonly uint _localTag;
+    private readonly uint _initialTsn;
+
+    private uint _peerTag;
+    private bool _terminated;
+    private bool _peerSupportsForwardTsn;
+    private bool _peerSupportsReconfig;
+    private ushort _outboundStreams;
+    private ushort _inboundStreams;
+    private int _errorCount;
+
+    private TimeSpan? _t1;
+    private int _t1Retries;
+    private TimeSpan _t1Rto;
+    private byte[]? _cookieEcho;
+    private TimeSpan? _t2;
+    private int _t2Retries;
+    private TimeSpan? _heartbeatAt;
+    private bool _heartbeatOutstanding;
+    private ulong _heartbeatNonce;
+
+    /// <summary>Creates an association; call <see cref="Connect"/> to send INIT, or wait for the peer's INIT.</summary>
+    /// <param name="options">Settings; defaults when null.</param>
+    public SctpAssociation(SctpAssociationOptions? options = null)
+    {
+        _options = options ?? new SctpAssociationOptions();
+        if (_options.MaxPacketSize < 64 || _options.MaxPacketSize > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxPacketSize must be 64 to 65535");
+        }
+
+        if (_options.ReceiveBufferSize < _options.MaxMessageSize || _options.MaxMessageSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "ReceiveBufferSize must be at least MaxMessageSize");
+        }
+
+        _random = _options.Random ?? new Random();
+        _random.NextBytes(_cookieKey);
+        _mtu = _options.MaxPacketSize;
+        _rto = new RetransmissionTimeout(_options.RtoInitial, _options.RtoMin, _options.RtoMax);
+        _t1Rto = _rto.Rto;
+        do
+        {
+            _localTag = (uint)_random.NextInt64(1, uint.MaxValue);
+        }
+        while (_localTag == 0);
+        _initialTsn = (uint)_random.NextInt64(0, (long)uint.MaxValue + 1);
+        _nextTsn = _initialTsn;
+        _cumAckTsn = (long)_initialTsn - 1;
+        _advancedPeerAckPoint = _cumAckTsn;
+        _firstUnsentTsn = _initialTsn;
+        _nextRequestSequence = _initialTsn;
+        _cwnd = Math.Min(4 * _mtu, Math.Max(2 * _mtu, 4380));
+        _ssthresh = int.MaxValue;
+    }
+
+    /// <summary>Gets the state (RFC 9260 §4).</summary>
+    public SctpAssociationState State { get; private set; }
+
+    /// <summary>Gets the counters.</summary>
+    public SctpAssociationStatistics Statistics { get; } = new();
+
+    /// <summary>Gets the RTO calculator (RFC 9260 §6.3.1).</summary>
+    public RetransmissionTimeout Rto => _rto;
+
+    /// <summary>Gets the congestion window in bytes (RFC 9260 §7.2).</summary>
+    public int CongestionWindow => _cwnd;
+
+    /// <summary>Gets the slow-start threshold in bytes (RFC 9260 §7.2).</summary>
+    public int SlowStartThreshold => _ssthresh;
+
+    /// <summary>Gets the bytes sent and not yet acknowledged (RFC 9260 §7.2 flightsize).</summary>
+    public int FlightSize => _flightSize;
+
+    /// <summary>Gets the number of outbound streams negotiated (min of ours and the peer's inbound).</summary>
+    public ushort OutboundStreams => _outboundStreams;
+
+    /// <summary>Gets the number of inbound streams negotiated.</summary>
+    public ushort InboundStreams => _inboundStreams;
+
+    /// <summary>Gets whether the peer offered Forward-TSN (RFC 3758 §3.1).</summary>
+    public bool PeerSupportsPartialReliability => _peerSupportsForwardTsn;
+
+    /// <summary>Gets the options.</summary>
+    public SctpAssociationOptions Options => _options;
+
+    /// <summary>Starts the association: sends INIT (RFC 9260 §5.1 A) and arms T1-init.</summary>
+    /// <param name="now">The current monotonic time.</param>
+    public void Connect(TimeSpan now)
+    {
+        if (State != SctpAssociationState.Closed || _terminated)
+        {
+            throw new InvalidOperationException("Connect is only valid on a new association");
+        }
+
+        State = SctpAssociationState.CookieWait;
+        _t1Retries = 0;
+        _t1Rto = _rto.Rto;
+        SendInit();
+        _t1 = now + _t1Rto;
+    }
+
+    /// <summary>
+    /// Starts a graceful shutdown (RFC 9260 §9.2): no more messages are accepted, outstanding data is
+    /// delivered, then SHUTDOWN / SHUTDOWN ACK / SHUTDOWN COMPLETE close the association.
+    /// </summary>
+    /// <param name="now">The current monotonic time.</param>
+    public void Shutdown(TimeSpan now)
+    {
+        if (_terminated)
+        {
+            return;
+        }
+
+        if (State is SctpAssociationState.Closed or SctpAssociationState.CookieWait or SctpAssociationState.CookieEchoed)
+        {
+            Terminate(SctpCloseReason.Shutdown, "shut down before the association was established");
+            return;
+        }
+
+        if (State == SctpAssociationState.Established)
+        {
+            State = SctpAssociationState.ShutdownPending;
+        }
+
+        CheckShutdownProgress(now);
+        Flush(now);
+    }
+
+    /// <summary>Aborts the association (RFC 9260 §9.1): sends ABORT with a User-Initiated Abort cause and closes.</summary>
+    /// <param name="reason">Upper-layer abort reason carried in the cause.</param>
+    /// <param name="now">The current monotonic time.</param>
+    public void Abort(string? reason, TimeSpan now)
+    {
+        _ = now;
+        if (_terminated)
+        {
+            return;
+        }
+
+        if (_peerTag != 0)
+        {
+            SendAbort(SctpErrorCause.UserInitiatedAbort, System.Text.Encoding.UTF8.GetBytes(reason ?? string.Empty));
+        }
+
+        Terminate(SctpCloseReason.AbortedLocally, reason);
+    }
+
+    /// <summary>Gets the next packet to send (one DTLS record's payload).</summary>
+    /// <param name="packet">The packet.</param>
+    /// <returns>False when there is nothing to send.</returns>
+    public bool TryPollTransmit(out ReadOnlyMemory<byte> packet) => _transmit.TryDequeue(out packet);
+
+    /// <summary>Gets the next event.</summary>
+    /// <param name="sctpEvent">The event.</param>
+    /// <returns>False when there is none.</returns>
+    public bool TryPollEvent(out SctpEvent? sctpEvent) => _events.TryDequeue(out sctpEvent);
+
+    /// <summary>Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null.</summary>
+    /// <returns>The deadline.</returns>
+    public TimeSpan? PollTimeout()
+    {
+        if (_terminated)
+        {
+            return null;
+        }
+
+        TimeSpan? t = Min(_t1, _t2);
+        t = Min(t, _t3);
+        t = Min(t, _delayedAckAt);
+        t = Min(t, _heartbeatAt);
+        t = Min(t, _reconfigTimer);
+        return t;
+    }
+
+    /// <summary>Runs every timer due at <paramref name="now"/> (T1, T2, T3-rtx, delayed SACK, heartbeat, RE-CONFIG).</summary>
+    /// <param name="now">The current monotonic time.</param>
+    public void HandleTimeout(TimeSpan now)
+    {
+        if (_terminated)
+        {
+            return;
+        }
+
+        if (_t1 is TimeSpan t1 && now >= t1)
+        {
+            OnT1Expired(now);
+        }
+
+        if (!_terminated && _t2 is TimeSpan t2 && now >= t2)
+        {
+            OnT2Expired(now);
+        }
+
+        if (!_terminated && _t3 is TimeSpan t3 && now >= t3)
+        {
+            OnT3Expired(now);
+        }
+
+        if (!_terminated && _delayedAckAt is TimeSpan d && now >= d)
+        {
+            _delayedAckAt = null;
+            _sackImmediate |= _sackPending;
+        }
+
+        if (!_terminated && _heartbeatAt is TimeSpan hb && now >= hb)
+        {
+            OnHeartbeatTimer(now);
+        }
+
+        if (!_terminated && _reconfigTimer is TimeSpan rc && now >= rc)
+        {
+            OnReconfigTimer(now);
+        }
+
+        if (!_terminated)
+        {
+            Flush(now);
+        }
+    }
+
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    /// <summary>Turns a 32-bit serial number (RFC 1982) into the 64-bit value nearest <paramref name="reference"/>.</summary>
+    internal static long Unwrap(uint value, long reference) => reference + (int)(value - (uint)reference);
+
+    private void Terminate(SctpCloseReason reason, string? detail)
+    {
+        if (_terminated)
+        {
+            return;
+        }
+
+        _terminated = true;
+        State = SctpAssociationState.Closed;
+        _t1 = _t2 = _t3 = _delayedAckAt = _heartbeatAt = _reconfigTimer = null;
+        _events.Enqueue(new SctpClosedEvent(reason, detail));
+    }
+
+    private void Fail(string detail) => Terminate(SctpCloseReason.Failed, detail);
+
+    private void SendInit()
+    {
+        Span<byte> parameters = stackalloc byte[16];
+        int p = WriteFeatureParameters(parameters);
+        byte[] buffer = new byte[SctpPacket.CommonHeaderLength + InitChunk.FixedLength + p];
+        var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, 0);
+        w.TryWriteInit(SctpChunkType.Init, _localTag, (uint)_options.ReceiveBufferSize, _options.OutboundStreams, _options.InboundStreams, _initialTsn, parameters[..p]);
+        EnqueuePacket(buffer, w.Finish());
+    }
+
+    private static int WriteFeatureParameters(Span<byte> destination)
+    {
+        // RFC 3758 §3.1 Forward-TSN-Supported and RFC 5061 §4.2.7 Supported Extensions (RE-CONFIG, FORWARD TSN).
+        int p = SctpParameter.Write(destination, (ushort)SctpParameterType.ForwardTsnSupported, default);
+        p += SctpParameter.Write(destination[p..], (ushort)SctpParameterType.SupportedExtensions, [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn]);
+        return p;
+    }
+
+    private void EnqueuePacket(byte[] buffer, int length)
+    {
+        _transmit.Enqueue(buffer.AsMemory(0, length));
+        Statistics.PacketsSent++;
+    }
+
+    private void QueueControl(SctpChunkType type, byte flags, ReadOnlySpan<byte> value)
+    {
+        byte[] chunk = new byte[SctpChunk.HeaderLength + value.Length];
+        chunk[0] = (byte)type;
+        chunk[1] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(chunk.AsSpan(2), (ushort)chunk.Length);
+        value.CopyTo(chunk.AsSpan(SctpChunk.HeaderLength));
+        _control.Enqueue(chunk);
+    }
+
+    private void SendAbort(SctpErrorCause cause, ReadOnlySpan<byte> info)
+    {
+        int max = Math.Min(info.Length, _mtu - SctpPacket.CommonHeaderLength - 8);
+        byte[] buffer = new byte[_mtu];
+        var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
+        w.TryWriteErrorCause(SctpChunkType.Abort, 0, cause, info[..max]);
+        EnqueuePacket(buffer, w.Finish());
+    }
+
+    private void AbortForViolation(SctpErrorCause cause, string detail)
+    {
+        SendAbort(cause, System.Text.Encoding.UTF8.GetBytes(detail));
+        Terminate(SctpCloseReason.AbortedLocally, detail);
+    }
+
+    private void OnT1Expired(TimeSpan now)
+    {
+        _t1Retries++;
+        if (_t1Retries > _options.MaxInitRetransmissions)
+        {
+            Fail(State == SctpAssociationState.CookieWait ? "no INIT ACK" : "no COOKIE ACK");
+            return;
+        }
+
+        _t1Rto = _t1Rto * 2 > _options.RtoMax ? _options.RtoMax : _t1Rto * 2;
+        if (State == SctpAssociationState.CookieWait)
+        {
+            SendInit();
+        }
+        else if (State == SctpAssociationState.CookieEchoed && _cookieEcho is not null)
+        {
+            _control.Enqueue(_cookieEcho);
+        }
+        else
+        {
+            _t1 = null;
+            return;
+        }
+
+        _t1 = now + _t1Rto;
+    }
+
+    private void OnT2Expired(TimeSpan now)
+    {
+        _t2Retries++;
+        _errorCount++;
+        if (_t2Retries > _options.MaxRetransmissions)
+        {
+            Fail("no answer to SHUTDOWN");
+            return;
+        }
+
+        _rto.Backoff();
+        if (State == SctpAssociationState.ShutdownSent)
+        {
+            QueueShutdown();
+        }
+        else if (State == SctpAssociationState.ShutdownAckSent)
+        {
+            QueueControl(SctpChunkType.ShutdownAck, 0, default);
+        }
+        else
+        {
+            _t2 = null;
+            return;
+        }
+
+        _t2 = now + _rto.Rto;
+    }
+
+    private void QueueShutdown()
+    {
+        Span<byte> v = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(v, (uint)_peerCumTsn);
+        QueueControl(SctpChunkType.Shutdown, 0, v);
+    }
+
+    private bool AllDataAcknowledged() => _cumAckTsn == _nextTsn - 1 && _readyStreams.Count == 0;
+
+    private void CheckShutdownProgress(TimeSpan now)
+    {
+        if (State == SctpAssociationState.ShutdownPending && AllDataAcknowledged())
+        {
+            State = SctpAssociationState.ShutdownSent;
+            QueueShutdown();
+            _t2Retries = 0;
+            _t2 = now + _rto.Rto;
+            _t3 = null;
+        }
+        else if (State == SctpAssociationState.ShutdownReceived && AllDataAcknowledged())
+        {
+            State = SctpAssociationState.ShutdownAckSent;
+            QueueControl(SctpChunkType.ShutdownAck, 0, default);
+            _t2Retries = 0;
+            _t2 = now + _rto.Rto;
+            _t3 = null;
+        }
+    }
+
+    private void ArmHeartbeat(TimeSpan now)
+    {
+        // RFC 9260 §8.3: HB.interval + RTO with jitter of +/- 50 % of the RTO.
+        double jitter = 0.5 + _random.NextDouble();
+        _heartbeatAt = now + _options.HeartbeatInterval + TimeSpan.FromTicks((long)(_rto.Rto.Ticks * jitter));
+    }
+
+    private void OnHeartbeatTimer(TimeSpan now)
+    {
+        if (State is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownReceived))
+        {
+            _heartbeatAt = null;
+            return;
+        }
+
+        if (_flightSize > 0)
+        {
+            // Not idle: T3-rtx watches the path (RFC 9260 §8.3 heartbeats idle destinations).
+            _heartbeatOutstanding = false;
+            ArmHeartbeat(now);
+            return;
+        }
+
+        if (_heartbeatOutstanding)
+        {
+            _errorCount++;
+            if (_errorCount > _options.MaxRetransmissions)
+            {
+                Fail("heartbeats unanswered");
+                return;
+            }
+        }
+
+        _heartbeatNonce = (ulong)_random.NextInt64();
+        Span<byte> info = stackalloc byte[20];
+        BinaryPrimitives.WriteUInt16BigEndian(info, (ushort)SctpParameterType.HeartbeatInfo);
+        BinaryPrimitives.WriteUInt16BigEndian(info[2..], 20);
+        BinaryPrimitives.WriteInt64BigEndian(info[4..], now.Ticks);
+        BinaryPrimitives.WriteUInt64BigEndian(info[12..], _heartbeatNonce);
+        QueueControl(SctpChunkType.Heartbeat, 0, info);
+        _heartbeatOutstanding = true;
+        Statistics.HeartbeatsSent++;
+        ArmHeartbeat(now);
+    }
+}

@@ -1,0 +1,56 @@
+namespace RtcStack.Sctp;
+
+/// <summary>
+/// Settings of an <see cref="SctpAssociation"/>. Defaults follow RFC 9260 §16 (protocol parameters)
+/// and RFC 8831/8841 for WebRTC (port 5000, 1,200-byte packets, 256 KiB messages).
+/// </summary>
+public sealed class SctpAssociationOptions
+{
+    /// <summary>Gets the local SCTP port (RFC 8841 a=sctp-port; 5000 by default).</summary>
+    public ushort LocalPort { get; init; } = 5000;
+
+    /// <summary>Gets the remote SCTP port.</summary>
+    public ushort RemotePort { get; init; } = 5000;
+
+    /// <summary>Gets the largest SCTP packet sent, common header included (RFC 8261 §5: 1,200 bytes keeps DTLS under common MTUs).</summary>
+    public int MaxPacketSize { get; init; } = 1200;
+
+    /// <summary>Gets the largest user message sent or accepted (RFC 8841 a=max-message-size; 256 KiB by default).</summary>
+    public int MaxMessageSize { get; init; } = 256 * 1024;
+
+    /// <summary>Gets the receive buffer that sets the advertised receiver window (RFC 9260 §6.2); at least <see cref="MaxMessageSize"/>.</summary>
+    public int ReceiveBufferSize { get; init; } = 1024 * 1024;
+
+    /// <summary>Gets the number of outbound streams requested (RFC 9260 §3.3.2; WebRTC asks for 65,535).</summary>
+    public ushort OutboundStreams { get; init; } = ushort.MaxValue;
+
+    /// <summary>Gets the number of inbound streams allowed.</summary>
+    public ushort InboundStreams { get; init; } = ushort.MaxValue;
+
+    /// <summary>Gets RTO.Initial (RFC 9260 §16: 1 s).</summary>
+    public TimeSpan RtoInitial { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets RTO.Min (RFC 9260 §16: 1 s).</summary>
+    public TimeSpan RtoMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets RTO.Max (RFC 9260 §16: 60 s).</summary>
+    public TimeSpan RtoMax { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the delayed SACK timeout (RFC 9260 §6.2: at most 500 ms; 200 ms by default).</summary>
+    public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets HB.interval (RFC 9260 §16: 30 s).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets Association.Max.Retrans (RFC 9260 §16: 10).</summary>
+    public int MaxRetransmissions { get; init; } = 10;
+
+    /// <summary>Gets Max.Init.Retransmits (RFC 9260 §16: 8).</summary>
+    public int MaxInitRetransmissions { get; init; } = 8;
+
+    /// <summary>Gets Valid.Cookie.Life (RFC 9260 §16: 60 s).</summary>
+    public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the random source for tags, initial TSNs, the cookie key and heartbeat nonces (seed it for deterministic tests).</summary>
+    public Random? Random { get; init; }
+}

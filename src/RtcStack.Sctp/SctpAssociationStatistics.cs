@@ -1,0 +1,41 @@
+namespace RtcStack.Sctp;
+
+/// <summary>Counters of one association (for tests, logs and a W3C-style stats report).</summary>
+public sealed class SctpAssociationStatistics
+{
+    /// <summary>Gets the packets sent.</summary>
+    public long PacketsSent { get; internal set; }
+
+    /// <summary>Gets the packets received and accepted.</summary>
+    public long PacketsReceived { get; internal set; }
+
+    /// <summary>Gets the datagrams dropped (bad checksum, bad length, wrong tag or port).</summary>
+    public long PacketsDropped { get; internal set; }
+
+    /// <summary>Gets DATA chunks sent for the first time.</summary>
+    public long DataChunksSent { get; internal set; }
+
+    /// <summary>Gets DATA chunks retransmitted (timer or fast retransmit).</summary>
+    public long Retransmissions { get; internal set; }
+
+    /// <summary>Gets chunks marked for fast retransmit (RFC 9260 §7.2.4).</summary>
+    public long FastRetransmits { get; internal set; }
+
+    /// <summary>Gets T3-rtx expirations (RFC 9260 §6.3.3).</summary>
+    public long T3Expirations { get; internal set; }
+
+    /// <summary>Gets duplicate TSNs received.</summary>
+    public long DuplicateTsnsReceived { get; internal set; }
+
+    /// <summary>Gets messages abandoned under partial reliability (RFC 3758 §3.5).</summary>
+    public long MessagesAbandoned { get; internal set; }
+
+    /// <summary>Gets FORWARD TSN chunks sent.</summary>
+    public long ForwardTsnsSent { get; internal set; }
+
+    /// <summary>Gets SACK chunks sent.</summary>
+    public long SacksSent { get; internal set; }
+
+    /// <summary>Gets heartbeats sent.</summary>
+    public long HeartbeatsSent { get; internal set; }
+}

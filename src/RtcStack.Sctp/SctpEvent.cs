@@ -1,0 +1,46 @@
+using RtcStack.Sctp.Packets;
+
+namespace RtcStack.Sctp;
+
+/// <summary>Something an <see cref="SctpAssociation"/> reports through <see cref="SctpAssociation.TryPollEvent"/>.</summary>
+public abstract record SctpEvent;
+
+/// <summary>The association reached ESTABLISHED (RFC 9260 §5.1: COMMUNICATION UP).</summary>
+public sealed record SctpConnectedEvent : SctpEvent;
+
+/// <summary>A complete user message (RFC 9260 §10.1 RECEIVE).</summary>
+/// <param name="StreamId">The stream.</param>
+/// <param name="PayloadProtocol">The payload protocol identifier.</param>
+/// <param name="Data">The message.</param>
+/// <param name="Unordered">Whether it was sent unordered.</param>
+public sealed record SctpMessageEvent(ushort StreamId, uint PayloadProtocol, byte[] Data, bool Unordered) : SctpEvent;
+
+/// <summary>
+/// Streams were reset (RFC 6525 §5.2.2): <paramref name="Incoming"/> when the peer reset its outgoing
+/// streams (ours to read), otherwise the answer to our own request.
+/// </summary>
+/// <param name="Streams">The streams (empty: all).</param>
+/// <param name="Incoming">Whether the peer asked.</param>
+/// <param name="Result">The result (success or why not).</param>
+public sealed record SctpStreamsResetEvent(ushort[] Streams, bool Incoming, ReconfigResult Result) : SctpEvent;
+
+/// <summary>The association ended (RFC 9260 §10.1: SHUTDOWN COMPLETE, COMMUNICATION LOST).</summary>
+/// <param name="Reason">Why.</param>
+/// <param name="Detail">A description, e.g. the peer's error cause.</param>
+public sealed record SctpClosedEvent(SctpCloseReason Reason, string? Detail) : SctpEvent;
+
+/// <summary>Why an association ended.</summary>
+public enum SctpCloseReason
+{
+    /// <summary>Graceful shutdown completed (RFC 9260 §9.2).</summary>
+    Shutdown,
+
+    /// <summary>The peer sent ABORT (RFC 9260 §9.1).</summary>
+    AbortedByPeer,
+
+    /// <summary>We aborted (user request or protocol violation).</summary>
+    AbortedLocally,
+
+    /// <summary>The peer stopped answering: retransmission limits reached (RFC 9260 §8.1, §5.1 Max.Init.Retransmits).</summary>
+    Failed,
+}
