@@ -191,7 +191,7 @@ internal sealed class ServeApp : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void OnEvent(SessionResource r, PeerSessionEvent e)
+    private void OnEvent(SessionResource<PeerSession> r, object e)
     {
         if (r.Tag is not ServeCall call)
         {
@@ -226,7 +226,7 @@ internal sealed class ServeApp : IAsyncDisposable
     }
 
     // After the handler closed and removed a session: finish its call and keep a small summary of it.
-    private void OnRemoved(SessionResource r)
+    private void OnRemoved(SessionResource<PeerSession> r)
     {
         if (!_calls.TryRemove(r.Id, out ServeCall? call))
         {
@@ -266,7 +266,7 @@ internal sealed class ServeApp : IAsyncDisposable
         {
             foreach (ServeCall call in _calls.Values)
             {
-                SessionResource r = call.Resource;
+                SessionResource<PeerSession> r = call.Resource;
                 if (r.Handle.IsRemoved)
                 {
                     continue;

@@ -17,7 +17,7 @@ internal sealed class ServeCall : IDisposable
     private uint? _echoBase;
     private bool _disposed;
 
-    public ServeCall(SessionResource resource, ServeOptions options, Action<ServeCall, string>? recordFailed = null)
+    public ServeCall(SessionResource<PeerSession> resource, ServeOptions options, Action<ServeCall, string>? recordFailed = null)
     {
         Resource = resource;
         _options = options;
@@ -25,7 +25,7 @@ internal sealed class ServeCall : IDisposable
         CreatedUtc = DateTimeOffset.UtcNow;
     }
 
-    public SessionResource Resource { get; }
+    public SessionResource<PeerSession> Resource { get; }
 
     public DateTimeOffset CreatedUtc { get; }
 
