@@ -394,6 +394,8 @@ internal sealed class ServeApp : IAsyncDisposable
 
                 w.WriteNumber("framesReceived", c.FramesReceived);
                 w.WriteNumber("framesEchoed", c.FramesEchoed);
+                w.WriteNumber("videoFramesReceived", c.VideoFramesReceived);
+                w.WriteNumber("videoFramesEchoed", c.VideoFramesEchoed);
                 w.WriteNumber("toneFrames", c.ToneFrames);
                 WriteRecordings(w, c.Recordings, c.RecordError);
                 if (c.Stats is RtcStatsReport stats)
