@@ -9,7 +9,7 @@ public enum SessionEndReason
     /// <summary>The client ended it with DELETE (RFC 9725 §4.2).</summary>
     Deleted,
 
-    /// <summary>It did not reach the connected state within <see cref="SessionWhipHandler.ConnectTimeout"/>.</summary>
+    /// <summary>It did not reach the connected state within <see cref="SessionWhipHandler{TSession}.ConnectTimeout"/>.</summary>
     ConnectTimeout,
 
     /// <summary>ICE or DTLS failed (including consent expiry, RFC 7675 §5.1).</summary>
@@ -24,6 +24,6 @@ public enum SessionEndReason
     /// <summary>An unexpected error while it was being created.</summary>
     Error,
 
-    /// <summary>The server is shutting down (<see cref="SessionWhipHandler.CloseAll"/>).</summary>
+    /// <summary>The server is shutting down (<see cref="SessionWhipHandler{TSession}.CloseAll"/>).</summary>
     Shutdown,
 }

@@ -2,14 +2,16 @@ using RtcStack.WebRtc.Io;
 
 namespace RtcStack.WebRtc.Signalling;
 
-/// <summary>A WHIP/WHEP resource (RFC 9725 §4.2): one <see cref="PeerSession"/> run by a <see cref="UdpSessionHost"/>.</summary>
-public sealed class SessionResource
+/// <summary>A WHIP/WHEP resource (RFC 9725 §4.2): one session run by a <see cref="UdpSessionHost"/>.</summary>
+/// <typeparam name="TSession">The session type (<see cref="WebRtcSession"/>, or the first release's <see cref="PeerSession"/>).</typeparam>
+public sealed class SessionResource<TSession>
+    where TSession : class, ISignalledSession
 {
     private readonly TaskCompletionSource _gathered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ending;
 
-    internal SessionResource(string id, string label, WhipResourceKind kind, PeerSession session, TimeSpan createdAt)
+    internal SessionResource(string id, string label, WhipResourceKind kind, TSession session, TimeSpan createdAt)
     {
         Id = id;
         Label = label;
@@ -31,7 +33,7 @@ public sealed class SessionResource
     public WhipResourceKind Kind { get; }
 
     /// <summary>Gets the session. Touch it only inside <see cref="UdpSessionHandle.Invoke(Action{TimeSpan})"/> or the activity callback.</summary>
-    public PeerSession Session { get; }
+    public TSession Session { get; }
 
     /// <summary>Gets the host handle.</summary>
     public UdpSessionHandle Handle { get; internal set; } = null!;
@@ -75,28 +77,29 @@ public sealed class SessionResource
         return true;
     }
 
-    internal void OnEvent(PeerSessionEvent e)
+    /// <summary>Takes the session's state after an input (under its lock): gathering done, connected, failed or closed.</summary>
+    internal void Observe(TSession session)
     {
-        switch (e)
+        if (session.IsGatheringComplete)
         {
-            case GatheringCompleteEvent:
-                _gathered.TrySetResult();
-                break;
-            case PeerConnectionStateChangedEvent s:
-                State = s.State;
-                if (s.State == PeerConnectionState.Connected)
-                {
-                    HasConnected = true;
-                    _connected.TrySetResult(true);
-                }
-                else if (s.State is PeerConnectionState.Failed or PeerConnectionState.Closed)
-                {
-                    _connected.TrySetResult(false);
-                }
+            _gathered.TrySetResult();
+        }
 
-                break;
-            default:
-                break;
+        PeerConnectionState state = session.State;
+        if (state == State)
+        {
+            return;
+        }
+
+        State = state;
+        if (state == PeerConnectionState.Connected)
+        {
+            HasConnected = true;
+            _connected.TrySetResult(true);
+        }
+        else if (state is PeerConnectionState.Failed or PeerConnectionState.Closed)
+        {
+            _connected.TrySetResult(false);
         }
     }
 }

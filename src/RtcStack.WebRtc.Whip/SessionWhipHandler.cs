@@ -4,13 +4,15 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Ice;
+using RtcStack.Sdp;
 using RtcStack.WebRtc.Io;
 
 namespace RtcStack.WebRtc.Signalling;
 
 /// <summary>
-/// An <see cref="IWhipResourceHandler"/> that answers each WHIP/WHEP offer with a new <see cref="PeerSession"/>
-/// on a <see cref="UdpSessionHost"/>: the answer carries every host candidate (and waits a little for
+/// An <see cref="IWhipResourceHandler"/> that answers each WHIP/WHEP offer with a new session (any
+/// <see cref="ISignalledSession"/>: <see cref="WebRtcSession"/> through <see cref="WebRtcWhipHandler"/>, or the first
+/// release's <see cref="PeerSession"/> through <see cref="SessionWhipHandler"/>) on a <see cref="UdpSessionHost"/>: the answer carries every host candidate (and waits a little for
 /// server-reflexive or relayed ones), PATCH trickles candidates or restarts ICE (RFC 9725 §4.3, RFC 8840),
 /// DELETE closes the session with a BYE. The application reacts to each session in <see cref="Activity"/>.
 /// </summary>
@@ -21,31 +23,43 @@ namespace RtcStack.WebRtc.Signalling;
 /// <see cref="Removed"/> runs once for it. An offer that is refused, or any exception while one is answered, leaves
 /// nothing behind either.
 /// </remarks>
-public sealed class SessionWhipHandler : IWhipResourceHandler
+/// <typeparam name="TSession">The session type.</typeparam>
+public class SessionWhipHandler<TSession> : IWhipResourceHandler
+    where TSession : class, ISignalledSession
 {
     private readonly UdpSessionHost _host;
-    private readonly Func<WhipResourceKind, PeerSessionOptions> _options;
-    private readonly ConcurrentDictionary<string, SessionResource> _resources = new(StringComparer.Ordinal);
+    private readonly Func<WhipResourceKind, TSession> _newSession;
+    private readonly ConcurrentDictionary<string, SessionResource<TSession>> _resources = new(StringComparer.Ordinal);
     private long _sequence;
     private long _created;
     private long _removed;
     private int _live;
 
-    /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
-    public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
+    /// <summary>Creates a handler making a session with <paramref name="newSession"/> for each offer, on <paramref name="host"/>.</summary>
+    public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, TSession> newSession)
     {
         _host = host ?? throw new ArgumentNullException(nameof(host));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _newSession = newSession ?? throw new ArgumentNullException(nameof(newSession));
     }
+
+    /// <summary>
+    /// Gets or sets the direction we answer each offered section with, by resource kind: by default RecvOnly for WHIP
+    /// (the client publishes) and SendOnly for WHEP (the client plays); SendRecv echoes. Sessions whose own options
+    /// fix the direction (<see cref="PeerSession"/>) ignore it.
+    /// </summary>
+    public Func<WhipResourceKind, MediaDirection> AnswerDirection { get; set; } = kind => kind == WhipResourceKind.Whip ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
 
     /// <summary>
     /// Gets or sets the callback run under a session's lock after every input, after its events were
     /// recorded: poll media, send media, read stats. Events are handed to <see cref="Event"/> first.
     /// </summary>
-    public Action<SessionResource, TimeSpan>? Activity { get; set; }
+    public Action<SessionResource<TSession>, TimeSpan>? Activity { get; set; }
 
-    /// <summary>Gets or sets the callback for each session event (under the session's lock).</summary>
-    public Action<SessionResource, PeerSessionEvent>? Event { get; set; }
+    /// <summary>
+    /// Gets or sets the callback for each session event (under the session's lock): a <see cref="SessionEvent"/> from a
+    /// <see cref="WebRtcSession"/>, a <see cref="PeerSessionEvent"/> from a <see cref="PeerSession"/>.
+    /// </summary>
+    public Action<SessionResource<TSession>, object>? Event { get; set; }
 
     /// <summary>Gets or sets how long an answer waits for gathering to finish (STUN/TURN candidates).</summary>
     public TimeSpan GatheringWait { get; set; } = TimeSpan.FromSeconds(2);
@@ -66,13 +80,13 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     public int MaxSessions { get; set; }
 
     /// <summary>Gets or sets the callback run once for every removed session, after it was closed and removed (not under its lock).</summary>
-    public Action<SessionResource>? Removed { get; set; }
+    public Action<SessionResource<TSession>>? Removed { get; set; }
 
     /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally).</summary>
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Gets the live resources by id.</summary>
-    public IReadOnlyDictionary<string, SessionResource> Resources => _resources;
+    public IReadOnlyDictionary<string, SessionResource<TSession>> Resources => _resources;
 
     /// <summary>Gets the number of sessions created so far (each offer makes one, refused or not).</summary>
     public long SessionsCreated => Interlocked.Read(ref _created);
@@ -84,9 +98,9 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// Creates a session that makes the offer (for signalling where the server offers, e.g. a WHEP-like
     /// "server offer" flow); the client's answer comes to <see cref="TryApplyAnswer"/>.
     /// </summary>
-    public async ValueTask<(SessionResource Resource, string OfferSdp)> CreateOfferAsync(WhipResourceKind kind, CancellationToken cancellationToken)
+    public async ValueTask<(SessionResource<TSession> Resource, string OfferSdp)> CreateOfferAsync(WhipResourceKind kind, CancellationToken cancellationToken)
     {
-        SessionResource r = Register(kind) ?? throw new InvalidOperationException($"the handler is at its limit of {MaxSessions} sessions");
+        SessionResource<TSession> r = Register(kind) ?? throw new InvalidOperationException($"the handler is at its limit of {MaxSessions} sessions");
         bool done = false;
         try
         {
@@ -108,7 +122,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// <summary>Applies the client's answer to a session from <see cref="CreateOfferAsync"/>.</summary>
     public bool TryApplyAnswer(string resourceId, string answerSdp, out string? error)
     {
-        if (!_resources.TryGetValue(resourceId, out SessionResource? r))
+        if (!_resources.TryGetValue(resourceId, out SessionResource<TSession>? r))
         {
             error = "no such session";
             return false;
@@ -141,10 +155,10 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
             return WhipCreateResult.Unavailable($"the server is at its limit: {refusal}; try again later", TimeSpan.FromSeconds(2));
         }
 
-        SessionResource r;
+        SessionResource<TSession> r;
         try
         {
-            SessionResource? made = Register(kind);
+            SessionResource<TSession>? made = Register(kind);
             if (made is null)
             {
                 return WhipCreateResult.Unavailable($"the server is at its limit of {MaxSessions} sessions; try again later", RetryAfterEstimate());
@@ -167,7 +181,8 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         try
         {
             string? error = null;
-            bool ok = r.Handle.Invoke(now => r.Session.TryAcceptOffer(offerSdp, now, out _, out error));
+            MediaDirection direction = AnswerDirection(kind);
+            bool ok = r.Handle.Invoke(now => r.Session.TryAnswer(offerSdp, direction, now, out error));
             if (!ok)
             {
                 failed = SessionEndReason.Refused;
@@ -217,7 +232,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     public ValueTask<WhipPatchResult> PatchAsync(WhipResourceKind kind, string resourceId, TrickleIceFragment fragment, string? ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fragment);
-        if (!TryGet(kind, resourceId, out SessionResource? r))
+        if (!TryGet(kind, resourceId, out SessionResource<TSession>? r))
         {
             return ValueTask.FromResult(WhipPatchResult.NotFound());
         }
@@ -232,7 +247,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// <inheritdoc/>
     public ValueTask<bool> DeleteAsync(WhipResourceKind kind, string resourceId, CancellationToken cancellationToken)
     {
-        if (!TryGet(kind, resourceId, out SessionResource? r))
+        if (!TryGet(kind, resourceId, out SessionResource<TSession>? r))
         {
             return ValueTask.FromResult(false);
         }
@@ -247,15 +262,15 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     /// <summary>Closes (BYE, close_notify) and removes every session.</summary>
     public void CloseAll()
     {
-        foreach (SessionResource r in _resources.Values)
+        foreach (SessionResource<TSession> r in _resources.Values)
         {
             End(r, SessionEndReason.Shutdown);
         }
     }
 
-    private static WhipPatchResult Patch(SessionResource r, TrickleIceFragment fragment, string? ifMatch, TimeSpan now)
+    private static WhipPatchResult Patch(SessionResource<TSession> r, TrickleIceFragment fragment, string? ifMatch, TimeSpan now)
     {
-        PeerSession s = r.Session;
+        TSession s = r.Session;
         // RFC 9725 §4.3.1 (RFC 6585 §3): a PATCH without If-Match is answered 428.
         if (ifMatch is null)
         {
@@ -268,7 +283,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
             return WhipPatchResult.Rejected(412, "the ICE session changed (If-Match does not match the ETag)");
         }
 
-        IceCredentials? remote = s.IceAgent?.RemoteCredentials;
+        IceCredentials? remote = s.RemoteIceCredentials;
         bool restart = fragment.IceUfrag is not null && fragment.IcePwd is not null
             && (remote is null || remote.Ufrag != fragment.IceUfrag || remote.Password != fragment.IcePwd);
         if (restart && !(IsIceString(fragment.IceUfrag!, 4) && IsIceString(fragment.IcePwd!, 22)))
@@ -280,8 +295,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         if (restart)
         {
             // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
-            s.RestartIce(now);
-            s.SetRemoteIceCredentials(fragment.IceUfrag!, fragment.IcePwd!, now);
+            s.RestartIce(fragment.IceUfrag!, fragment.IcePwd!, now);
         }
 
         ApplyCandidates(s, fragment, now);
@@ -292,7 +306,8 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
 
         // §4.3.3: the response carries the same ice-options (and ice-pacing/ice-lite: we write neither) as our answer.
         var answer = new TrickleIceFragment { IceUfrag = s.LocalIceUfrag, IcePwd = s.LocalIcePassword, IceOptions = s.LocalIceOptions };
-        var media = new TrickleIceMedia { Mid = s.Negotiated?.Mid ?? "0", MediaLine = "audio 9 UDP/TLS/RTP/SAVPF " + s.PayloadType, EndOfCandidates = s.IsGatheringComplete };
+        (string mid, string mediaLine) = s.CandidateSection;
+        var media = new TrickleIceMedia { Mid = mid, MediaLine = mediaLine, EndOfCandidates = s.IsGatheringComplete };
         foreach (string c in s.LocalCandidateValues())
         {
             media.Candidates.Add(c);
@@ -302,7 +317,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return WhipPatchResult.Restarted(answer.ToString(), s.LocalIceUfrag);
     }
 
-    private static void ApplyCandidates(PeerSession s, TrickleIceFragment fragment, TimeSpan now)
+    private static void ApplyCandidates(TSession s, TrickleIceFragment fragment, TimeSpan now)
     {
         foreach (TrickleIceMedia m in fragment.Media)
         {
@@ -345,7 +360,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return Convert.ToHexStringLower(b);
     }
 
-    private bool TryGet(WhipResourceKind kind, string resourceId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SessionResource? resource)
+    private bool TryGet(WhipResourceKind kind, string resourceId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SessionResource<TSession>? resource)
     {
         if (_resources.TryGetValue(resourceId, out resource) && resource.Kind == kind && !resource.IsEnding)
         {
@@ -357,7 +372,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     }
 
     // Null when MaxSessions sessions exist (counted here, so concurrent offers cannot pass the limit together).
-    private SessionResource? Register(WhipResourceKind kind)
+    private SessionResource<TSession>? Register(WhipResourceKind kind)
     {
         if (Interlocked.Increment(ref _live) > MaxSessions && MaxSessions > 0)
         {
@@ -376,14 +391,11 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
     }
 
-    private SessionResource Make(WhipResourceKind kind)
+    private SessionResource<TSession> Make(WhipResourceKind kind)
     {
-        PeerSessionOptions options = _options(kind);
-        options.WallClockAtZero = _host.WallClockAtZero;
-        options.SharedRetransmissionBudget ??= _host.RetransmissionBudget;
-        var session = new PeerSession(options);
+        TSession session = _newSession(kind);
         long n = Interlocked.Increment(ref _sequence);
-        var resource = new SessionResource(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);
+        var resource = new SessionResource<TSession>(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);
         try
         {
             resource.Handle = _host.Add(session, (_, now) => OnActivity(resource, now), (_, e) => OnFault(resource, e));
@@ -405,7 +417,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     }
 
     // Under the session's lock, after every input.
-    private void OnActivity(SessionResource r, TimeSpan now)
+    private void OnActivity(SessionResource<TSession> r, TimeSpan now)
     {
         if (r.IsEnding)
         {
@@ -414,11 +426,13 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
 
         try
         {
-            while (r.Session.TryPollEvent(out PeerSessionEvent? e))
+            while (r.Session.TryPollSignalledEvent(out object? e))
             {
-                r.OnEvent(e!);
-                Event?.Invoke(r, e!);
+                r.Observe(r.Session);
+                Event?.Invoke(r, e);
             }
+
+            r.Observe(r.Session);
 
             Activity?.Invoke(r, now);
         }
@@ -447,14 +461,14 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     }
 
     // Under the session's lock: the host removed the session because a call into it threw.
-    private void OnFault(SessionResource r, Exception e)
+    private void OnFault(SessionResource<TSession> r, Exception e)
     {
         Logger.LogError(e, "session {Label}: an input or timer failed; the host removed the session", r.Label);
         EndLater(r, SessionEndReason.Error);
     }
 
     // From inside the session's lock: the removal runs on the thread pool, outside the host's call into the session.
-    private void EndLater(SessionResource r, SessionEndReason reason)
+    private void EndLater(SessionResource<TSession> r, SessionEndReason reason)
     {
         if (r.TryBeginEnd(reason))
         {
@@ -462,7 +476,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
     }
 
-    private void End(SessionResource r, SessionEndReason reason)
+    private void End(SessionResource<TSession> r, SessionEndReason reason)
     {
         if (r.TryBeginEnd(reason))
         {
@@ -471,7 +485,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     }
 
     // Once per session, by whoever won TryBeginEnd: close (BYE, close_notify), remove from the host, free.
-    private void Finish(SessionResource r)
+    private void Finish(SessionResource<TSession> r)
     {
         r.ConnectTimer?.Dispose();
         r.ConnectTimer = null;
@@ -486,7 +500,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         }
 
         _host.Remove(r.Handle);
-        _resources.TryRemove(new KeyValuePair<string, SessionResource>(r.Id, r));
+        _resources.TryRemove(new KeyValuePair<string, SessionResource<TSession>>(r.Id, r));
         r.Session.Dispose();
         Interlocked.Decrement(ref _live);
         if (r.EndReason is not (SessionEndReason.Deleted or SessionEndReason.Shutdown or SessionEndReason.Refused))
@@ -507,7 +521,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         Interlocked.Increment(ref _removed);
     }
 
-    private void OnConnectDeadline(SessionResource r)
+    private void OnConnectDeadline(SessionResource<TSession> r)
     {
         bool expired = false;
         r.Handle.Invoke(_ => expired = !r.HasConnected && r.TryBeginEnd(SessionEndReason.ConnectTimeout));
@@ -527,7 +541,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
 
         TimeSpan now = _host.Now;
         TimeSpan best = ConnectTimeout;
-        foreach (SessionResource r in _resources.Values)
+        foreach (SessionResource<TSession> r in _resources.Values)
         {
             if (!r.HasConnected)
             {
@@ -539,7 +553,7 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
         return best < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : best;
     }
 
-    private async Task WaitForGatheringAsync(SessionResource r, CancellationToken cancellationToken)
+    private async Task WaitForGatheringAsync(SessionResource<TSession> r, CancellationToken cancellationToken)
     {
         if (r.Handle.Invoke(_ => r.Session.IsGatheringComplete))
         {
@@ -557,8 +571,47 @@ public sealed class SessionWhipHandler : IWhipResourceHandler
     }
 
     /// <summary>The state of a session's connect-deadline timer (a class, so the timer holds one small object).</summary>
-    private sealed class ConnectDeadline(SessionWhipHandler handler, SessionResource resource)
+    private sealed class ConnectDeadline(SessionWhipHandler<TSession> handler, SessionResource<TSession> resource)
     {
         public void Fire() => handler.OnConnectDeadline(resource);
+    }
+}
+
+/// <summary>A <see cref="SessionWhipHandler{TSession}"/> answering with the first release's audio <see cref="PeerSession"/>.</summary>
+public sealed class SessionWhipHandler : SessionWhipHandler<PeerSession>
+{
+    /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
+    public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
+        : base(host, NewSession(host, options))
+    {
+    }
+
+    private static Func<WhipResourceKind, PeerSession> NewSession(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+        return kind =>
+        {
+            PeerSessionOptions o = options(kind);
+            o.WallClockAtZero = host.WallClockAtZero;
+            o.SharedRetransmissionBudget ??= host.RetransmissionBudget;
+            return new PeerSession(o);
+        };
+    }
+}
+
+/// <summary>A <see cref="SessionWhipHandler{TSession}"/> answering with a <see cref="WebRtcSession"/> (session core v2: audio, video, many tracks).</summary>
+public sealed class WebRtcWhipHandler : SessionWhipHandler<WebRtcSession>
+{
+    /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
+    public WebRtcWhipHandler(UdpSessionHost host, Func<WhipResourceKind, WebRtcSessionOptions> options)
+        : base(host, NewSession(options))
+    {
+    }
+
+    private static Func<WhipResourceKind, WebRtcSession> NewSession(Func<WhipResourceKind, WebRtcSessionOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return kind => new WebRtcSession(options(kind));
     }
 }

@@ -1,17 +1,19 @@
 namespace RtcStack.WebRtc.Signalling;
 
 /// <summary>
-/// Spreads WHIP/WHEP sessions over several <see cref="SessionWhipHandler"/>s, one per <see cref="Io.UdpSessionHost"/>
+/// Spreads WHIP/WHEP sessions over several <see cref="SessionWhipHandler{TSession}"/>s, one per <see cref="Io.UdpSessionHost"/>
 /// (a server runs one host per <see cref="Io.UdpEventLoop"/>, one loop per core): a new offer goes to the handler with
 /// the fewest sessions whose host admits it; PATCH, DELETE and GET go to the handler that holds the session.
 /// Only when every host refuses is the offer answered 503.
 /// </summary>
-public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
+/// <typeparam name="TSession">The session type.</typeparam>
+public class SessionWhipHandlerGroup<TSession> : IWhipResourceHandler
+    where TSession : class, ISignalledSession
 {
-    private readonly SessionWhipHandler[] _handlers;
+    private readonly SessionWhipHandler<TSession>[] _handlers;
 
     /// <summary>Creates a group of <paramref name="handlers"/> (at least one).</summary>
-    public SessionWhipHandlerGroup(IEnumerable<SessionWhipHandler> handlers)
+    public SessionWhipHandlerGroup(IEnumerable<SessionWhipHandler<TSession>> handlers)
     {
         ArgumentNullException.ThrowIfNull(handlers);
         _handlers = [.. handlers];
@@ -22,7 +24,7 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
     }
 
     /// <summary>Gets the handlers, one per host.</summary>
-    public IReadOnlyList<SessionWhipHandler> Handlers => _handlers;
+    public IReadOnlyList<SessionWhipHandler<TSession>> Handlers => _handlers;
 
     /// <summary>Gets how many sessions the handlers hold together.</summary>
     public int ResourceCount
@@ -30,7 +32,7 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
         get
         {
             int n = 0;
-            foreach (SessionWhipHandler h in _handlers)
+            foreach (SessionWhipHandler<TSession> h in _handlers)
             {
                 n += h.Resources.Count;
             }
@@ -43,7 +45,7 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
         WhipCreateResult? refused = null;
-        foreach (SessionWhipHandler h in LeastLoadedFirst())
+        foreach (SessionWhipHandler<TSession> h in LeastLoadedFirst())
         {
             WhipCreateResult r = await h.CreateAsync(kind, offerSdp, cancellationToken).ConfigureAwait(false);
             if (r.ErrorStatus != 503)
@@ -63,13 +65,13 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
 
     /// <inheritdoc/>
     public ValueTask<WhipPatchResult> PatchAsync(WhipResourceKind kind, string resourceId, TrickleIceFragment fragment, string? ifMatch, CancellationToken cancellationToken) =>
-        Find(kind, resourceId) is SessionWhipHandler h
+        Find(kind, resourceId) is SessionWhipHandler<TSession> h
             ? h.PatchAsync(kind, resourceId, fragment, ifMatch, cancellationToken)
             : ValueTask.FromResult(WhipPatchResult.NotFound());
 
     /// <inheritdoc/>
     public ValueTask<bool> DeleteAsync(WhipResourceKind kind, string resourceId, CancellationToken cancellationToken) =>
-        Find(kind, resourceId) is SessionWhipHandler h ? h.DeleteAsync(kind, resourceId, cancellationToken) : ValueTask.FromResult(false);
+        Find(kind, resourceId) is SessionWhipHandler<TSession> h ? h.DeleteAsync(kind, resourceId, cancellationToken) : ValueTask.FromResult(false);
 
     /// <inheritdoc/>
     public bool Exists(WhipResourceKind kind, string resourceId) => Find(kind, resourceId) is not null;
@@ -77,15 +79,15 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
     /// <summary>Closes every session of every handler (shutdown).</summary>
     public void CloseAll()
     {
-        foreach (SessionWhipHandler h in _handlers)
+        foreach (SessionWhipHandler<TSession> h in _handlers)
         {
             h.CloseAll();
         }
     }
 
-    private SessionWhipHandler? Find(WhipResourceKind kind, string resourceId)
+    private SessionWhipHandler<TSession>? Find(WhipResourceKind kind, string resourceId)
     {
-        foreach (SessionWhipHandler h in _handlers)
+        foreach (SessionWhipHandler<TSession> h in _handlers)
         {
             if (h.Exists(kind, resourceId))
             {
@@ -96,15 +98,25 @@ public sealed class SessionWhipHandlerGroup : IWhipResourceHandler
         return null;
     }
 
-    private SessionWhipHandler[] LeastLoadedFirst()
+    private SessionWhipHandler<TSession>[] LeastLoadedFirst()
     {
         if (_handlers.Length == 1)
         {
             return _handlers;
         }
 
-        var ordered = (SessionWhipHandler[])_handlers.Clone();
+        var ordered = (SessionWhipHandler<TSession>[])_handlers.Clone();
         Array.Sort(ordered, static (a, b) => a.Resources.Count.CompareTo(b.Resources.Count));
         return ordered;
+    }
+}
+
+/// <summary>A <see cref="SessionWhipHandlerGroup{TSession}"/> of the first release's <see cref="PeerSession"/> handlers.</summary>
+public sealed class SessionWhipHandlerGroup : SessionWhipHandlerGroup<PeerSession>
+{
+    /// <summary>Creates a group of <paramref name="handlers"/> (at least one).</summary>
+    public SessionWhipHandlerGroup(IEnumerable<SessionWhipHandler> handlers)
+        : base(handlers)
+    {
     }
 }

@@ -8,6 +8,7 @@ using RtcStack.Dtls;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
 using RtcStack.WebRtc.Signalling;
+using RtcStack.WebRtc.Transport;
 
 namespace RtcStack.Cli.Serve;
 
@@ -27,7 +28,7 @@ internal sealed class ServeApp : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly UdpEventLoop[] _loops;
     private readonly UdpSessionHost[] _hosts;
-    private readonly SessionWhipHandlerGroup _handler;
+    private readonly SessionWhipHandlerGroup<WebRtcSession> _handler;
     private readonly DtlsCertificate _certificate;
     private readonly ConcurrentDictionary<string, ServeCall> _calls = new(StringComparer.Ordinal);
     private readonly Queue<FinishedCall> _history = new();
@@ -50,7 +51,7 @@ internal sealed class ServeApp : IAsyncDisposable
         _loops = new UdpEventLoop[loops];
         _hosts = new UdpSessionHost[Math.Max(1, loops)];
         int portsEach = options.UdpPortMin > 0 && !options.SharedSocket ? (options.UdpPortMax - options.UdpPortMin + 1) / _hosts.Length : 0;
-        var handlers = new List<SessionWhipHandler>();
+        var handlers = new List<SessionWhipHandler<WebRtcSession>>();
         for (int i = 0; i < _hosts.Length; i++)
         {
             UdpEventLoop? loop = loops > 0 ? (_loops[i] = new UdpEventLoop()) : null;
@@ -67,30 +68,26 @@ internal sealed class ServeApp : IAsyncDisposable
                 EventLoop = loop,
                 MaxLoad = options.MaxLoad,
             });
-            handlers.Add(new SessionWhipHandler(_hosts[i], kind =>
+            handlers.Add(new WebRtcWhipHandler(_hosts[i], kind =>
         {
-            // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
-            // sendrecv). WHIP sessions stay sendrecv for the echo call (a deviation, specs/rfc9725.md).
-            var o = new PeerSessionOptions
-            {
-                Certificate = _certificate,
-                Direction = kind == WhipResourceKind.Whep ? Sdp.MediaDirection.SendOnly : Sdp.MediaDirection.SendRecv,
-            };
+            var transport = new WebRtcTransportOptions { Certificate = _certificate };
             foreach (Ice.IceServer s in options.IceServers)
             {
-                o.IceServers.Add(s);
+                transport.IceServers.Add(s);
             }
 
             foreach (Ice.IceNatMapping m in options.NatMappings)
             {
-                o.NatMappings.Add(m);
+                transport.NatMappings.Add(m);
             }
 
-            o.NatCandidateType = options.NatCandidateType;
-
-            return o;
+            transport.NatCandidateType = options.NatCandidateType;
+            return new WebRtcSessionOptions { Transport = transport };
         })
             {
+                // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
+                // sendrecv). WHIP sessions answer sendrecv for the echo call (a deviation, specs/rfc9725.md).
+                AnswerDirection = kind => kind == WhipResourceKind.Whep ? Sdp.MediaDirection.SendOnly : Sdp.MediaDirection.SendRecv,
                 Event = OnEvent,
                 Activity = (r, now) => (r.Tag as ServeCall)?.Poll(now),
                 Removed = OnRemoved,
@@ -100,7 +97,7 @@ internal sealed class ServeApp : IAsyncDisposable
             });
         }
 
-        _handler = new SessionWhipHandlerGroup(handlers);
+        _handler = new SessionWhipHandlerGroup<WebRtcSession>(handlers);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -133,7 +130,7 @@ internal sealed class ServeApp : IAsyncDisposable
     public ICollection<string> Urls => _web.Urls;
 
     /// <summary>Gets the handlers, one per host (tests look at their sessions).</summary>
-    internal SessionWhipHandlerGroup Handler => _handler;
+    internal SessionWhipHandlerGroup<WebRtcSession> Handler => _handler;
 
     /// <summary>Gets the hosts, one per event loop (tests look at their sessions).</summary>
     internal IReadOnlyList<UdpSessionHost> Hosts => _hosts;
@@ -191,7 +188,7 @@ internal sealed class ServeApp : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void OnEvent(SessionResource r, PeerSessionEvent e)
+    private void OnEvent(SessionResource<WebRtcSession> r, object e)
     {
         if (r.Tag is not ServeCall call)
         {
@@ -200,16 +197,20 @@ internal sealed class ServeApp : IAsyncDisposable
             _calls[r.Id] = call;
         }
 
-        if (e is PeerConnectionStateChangedEvent s)
+        if (e is SessionKeyframeRequestedEvent k)
+        {
+            call.OnKeyframeRequested(k.Mid, r.Handle.Host.Now);
+        }
+        else if (e is SessionStateChangedEvent s)
         {
             call.State = s.State;
             call.Stats = r.Session.GetStats(s.At);
             if (s.State == PeerConnectionState.Connected)
             {
-                call.ConnectedAfter ??= s.At - (r.Session.StartedAt ?? s.At);
-                if (_options.Mode == ServeMode.Tone || r.Kind == WhipResourceKind.Whep)
+                call.ConnectedAfter ??= s.At - r.CreatedAt;
+                if ((_options.Mode == ServeMode.Tone || r.Kind == WhipResourceKind.Whep) && ServeCall.AudioSender(r.Session) is RtcStack.WebRtc.Jsep.Transceiver audio)
                 {
-                    call.ToneSender ??= new OpusAudioSender(r.Session);
+                    call.ToneSender ??= new OpusAudioSender(r.Session, audio);
                 }
             }
             else if (s.State is PeerConnectionState.Closed or PeerConnectionState.Failed)
@@ -226,7 +227,7 @@ internal sealed class ServeApp : IAsyncDisposable
     }
 
     // After the handler closed and removed a session: finish its call and keep a small summary of it.
-    private void OnRemoved(SessionResource r)
+    private void OnRemoved(SessionResource<WebRtcSession> r)
     {
         if (!_calls.TryRemove(r.Id, out ServeCall? call))
         {
@@ -266,7 +267,7 @@ internal sealed class ServeApp : IAsyncDisposable
         {
             foreach (ServeCall call in _calls.Values)
             {
-                SessionResource r = call.Resource;
+                SessionResource<WebRtcSession> r = call.Resource;
                 if (r.Handle.IsRemoved)
                 {
                     continue;
@@ -393,6 +394,8 @@ internal sealed class ServeApp : IAsyncDisposable
 
                 w.WriteNumber("framesReceived", c.FramesReceived);
                 w.WriteNumber("framesEchoed", c.FramesEchoed);
+                w.WriteNumber("videoFramesReceived", c.VideoFramesReceived);
+                w.WriteNumber("videoFramesEchoed", c.VideoFramesEchoed);
                 w.WriteNumber("toneFrames", c.ToneFrames);
                 WriteRecordings(w, c.Recordings, c.RecordError);
                 if (c.Stats is RtcStatsReport stats)

@@ -1,23 +1,27 @@
 using RtcStack.Opus;
 using RtcStack.Opus.Ogg;
+using RtcStack.Sdp;
 using RtcStack.WebRtc;
+using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
 
 namespace RtcStack.Cli.Serve;
 
-/// <summary>One call of <c>rtcstack serve</c>: echo or tone, optional recording, a stats snapshot for /status.</summary>
+/// <summary>
+/// One call of <c>rtcstack serve</c> on a <see cref="WebRtcSession"/>: echo (every audio packet and video frame back on its
+/// own section; the peer's key frame requests passed on to its sender) or tone, optional recording of the Opus audio, a
+/// stats snapshot for /status.
+/// </summary>
 internal sealed class ServeCall : IDisposable
 {
-    private readonly byte[] _payload = new byte[PeerSession.MaxDatagramSize];
+    private byte[] _payload = new byte[64 * 1024];
     private readonly Dictionary<uint, (OggOpusWriter Writer, FileStream File)> _recorders = [];
     private readonly List<string> _recordings = [];
     private readonly ServeOptions _options;
     private readonly Action<ServeCall, string>? _recordFailed;
-    private uint _echoTimestamp;
-    private uint? _echoBase;
     private bool _disposed;
 
-    public ServeCall(SessionResource resource, ServeOptions options, Action<ServeCall, string>? recordFailed = null)
+    public ServeCall(SessionResource<WebRtcSession> resource, ServeOptions options, Action<ServeCall, string>? recordFailed = null)
     {
         Resource = resource;
         _options = options;
@@ -25,7 +29,7 @@ internal sealed class ServeCall : IDisposable
         CreatedUtc = DateTimeOffset.UtcNow;
     }
 
-    public SessionResource Resource { get; }
+    public SessionResource<WebRtcSession> Resource { get; }
 
     public DateTimeOffset CreatedUtc { get; }
 
@@ -38,6 +42,10 @@ internal sealed class ServeCall : IDisposable
     public long FramesReceived { get; private set; }
 
     public long FramesEchoed { get; private set; }
+
+    public long VideoFramesReceived { get; private set; }
+
+    public long VideoFramesEchoed { get; private set; }
 
     public RtcStatsReport? Stats { get; set; }
 
@@ -63,27 +71,83 @@ internal sealed class ServeCall : IDisposable
     /// <summary>Drains received media (under the session's lock): record it, echo it.</summary>
     public void Poll(TimeSpan now)
     {
-        PeerSession s = Resource.Session;
-        while (s.TryPollMedia(_payload, out ReceivedMediaFrame f))
+        WebRtcSession s = Resource.Session;
+        while (s.TryPollMedia(_payload, out ReceivedMedia m, out bool fits))
         {
-            FramesReceived++;
-            ReadOnlySpan<byte> payload = _payload.AsSpan(0, f.PayloadLength);
-            if (_options.RecordDirectory is DirectoryInfo dir && f.Status == OpusRtpReceiveStatus.Accepted && RecordError is null && !_disposed)
+            if (!fits)
             {
-                Record(dir, f, payload);
+                // A video frame larger than any before (the session's frame buffer bounds it): grow and poll again.
+                _payload = new byte[Math.Max(m.Length, _payload.Length * 2)];
+                continue;
             }
 
-            if (_options.Mode == ServeMode.Echo && Resource.Kind == WhipResourceKind.Whip && f.Status == OpusRtpReceiveStatus.Accepted)
+            ReadOnlySpan<byte> payload = _payload.AsSpan(0, m.Length);
+            if (m.IsVideo)
             {
-                // Our own RTP timeline, advanced by the sender's: timestamps stay consistent across its gaps.
-                _echoBase ??= f.RtpTimestamp;
-                _echoTimestamp = unchecked(f.RtpTimestamp - _echoBase.Value + 0x1000);
-                if (s.SendRtp(payload, _echoTimestamp, f.Marker, now, f.AudioLevel, f.VoiceActivity))
+                VideoFramesReceived++;
+            }
+            else
+            {
+                FramesReceived++;
+                if (_options.RecordDirectory is DirectoryInfo dir && RecordError is null && !_disposed)
                 {
-                    FramesEchoed++;
+                    Record(dir, m, payload);
                 }
             }
+
+            if (_options.Mode != ServeMode.Echo || Resource.Kind != WhipResourceKind.Whip || Find(s, m.Mid) is not Transceiver t)
+            {
+                continue;
+            }
+
+            if (m.IsVideo)
+            {
+                if (s.SendVideoFrame(t, payload.ToArray(), m.Timestamp, m.KeyFrame, now))
+                {
+                    VideoFramesEchoed++;
+                }
+            }
+            else if (s.SendAudio(t, payload, m.Timestamp, now))
+            {
+                FramesEchoed++;
+            }
         }
+    }
+
+    /// <summary>The peer asked our echoed video for a key frame: we cannot encode one, so ask the peer's own sender.</summary>
+    public void OnKeyframeRequested(string mid, TimeSpan now)
+    {
+        if (Find(Resource.Session, mid) is Transceiver t)
+        {
+            Resource.Session.RequestKeyframe(t, now);
+        }
+    }
+
+    /// <summary>The first audio transceiver that sends, for the tone.</summary>
+    public static Transceiver? AudioSender(WebRtcSession s)
+    {
+        foreach (MediaSectionInfo section in s.Sections)
+        {
+            if (section.Kind == MediaKind.Audio && section.Direction.Sends() && Find(s, section.Mid) is Transceiver t)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    private static Transceiver? Find(WebRtcSession s, string mid)
+    {
+        foreach (Transceiver t in s.Jsep.Transceivers)
+        {
+            if (t.Mid == mid)
+            {
+                return t;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Finishes the recordings (Ogg end of stream) and the tone encoder. Safe to call more than once.</summary>
@@ -130,7 +194,7 @@ internal sealed class ServeCall : IDisposable
     }
 
     // A write error (directory gone, disk full, permissions) stops this call's recording; the call and its echo go on.
-    private void Record(DirectoryInfo dir, in ReceivedMediaFrame f, ReadOnlySpan<byte> payload)
+    private void Record(DirectoryInfo dir, in ReceivedMedia f, ReadOnlySpan<byte> payload)
     {
         try
         {
@@ -152,7 +216,7 @@ internal sealed class ServeCall : IDisposable
                 }
             }
 
-            r.Writer.WriteRtpPacket(payload, f.RtpTimestamp);
+            r.Writer.WriteRtpPacket(payload, f.Timestamp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

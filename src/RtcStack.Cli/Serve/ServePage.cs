@@ -21,8 +21,10 @@ internal static class ServePage
 </head>
 <body>
 <h1>rtcstack serve</h1>
-<p>Press Start: your microphone goes to the RtcStack server over WebRTC (WHIP), and what the server sends
-back plays here (an echo of your voice, or a tone, depending on <code>--mode</code>).</p>
+<p>Press Start: your microphone (and with the box ticked, your camera) goes to the RtcStack server over WebRTC
+(WHIP), and what the server sends back plays here (an echo of your voice and picture, or a tone, depending on
+<code>--mode</code>).</p>
+<p><label><input type="checkbox" id="camera"> camera and microphone</label></p>
 <p><button id="start">Start</button> <button id="stop" disabled>Stop</button> State: <span id="state">idle</span></p>
 <table>
   <tr><th></th><th>sent</th><th>received</th></tr>
@@ -32,7 +34,9 @@ back plays here (an echo of your voice, or a tone, depending on <code>--mode</co
   <tr><td>jitter</td><td id="js">-</td><td id="jr">-</td></tr>
   <tr><td>round-trip time</td><td id="rtt" colspan="2">-</td></tr>
   <tr><td>transport</td><td id="tr" colspan="2">-</td></tr>
+  <tr><td>video</td><td id="vs">-</td><td id="vr">-</td></tr>
 </table>
+<p><video id="remoteVideo" autoplay playsinline muted style="max-width: 100%; display: none"></video></p>
 <canvas id="chart" width="900" height="220"></canvas>
 <div class="legend"><span style="color:#1f77b4">&#9632; kbit/s sent</span><span style="color:#2ca02c">&#9632; kbit/s received</span><span style="color:#d62728">&#9632; RTT ms (right axis)</span></div>
 <audio id="remote" autoplay></audio>
@@ -45,15 +49,20 @@ const history = [];
 async function start() {
   $('start').disabled = true; $('stop').disabled = false;
   let stream;
+  const camera = $('camera').checked;
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: camera });
   } catch (e) {
-    // No microphone: send silence so the call still runs.
+    // No microphone (or camera): send silence so the call still runs.
     const ctx = new AudioContext(); stream = ctx.createMediaStreamDestination().stream;
   }
   pc = new RTCPeerConnection();
   pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendrecv', streams: [stream] });
-  pc.ontrack = (e) => { $('remote').srcObject = e.streams[0] || new MediaStream([e.track]); };
+  if (stream.getVideoTracks().length > 0) pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendrecv', streams: [stream] });
+  pc.ontrack = (e) => {
+    if (e.track.kind === 'video') { $('remoteVideo').srcObject = new MediaStream([e.track]); $('remoteVideo').style.display = ''; }
+    else $('remote').srcObject = new MediaStream([e.track]);
+  };
   pc.onconnectionstatechange = () => { $('state').textContent = pc.connectionState; };
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((resolve) => {
@@ -99,6 +108,9 @@ async function poll() {
   $('js').textContent = rin.jitter !== undefined ? (rin.jitter * 1000).toFixed(1) + ' ms' : '-';
   $('jr').textContent = inb.jitter !== undefined ? (inb.jitter * 1000).toFixed(1) + ' ms' : '-';
   $('rtt').textContent = rtt !== null ? rtt.toFixed(1) + ' ms' : '-';
+  const vout = s['outbound-rtp:video'], vin = s['inbound-rtp:video'];
+  $('vs').textContent = vout ? (vout.framesEncoded ?? 0) + ' frames, ' + (vout.frameWidth || '?') + 'x' + (vout.frameHeight || '?') : '-';
+  $('vr').textContent = vin ? (vin.framesDecoded ?? 0) + ' frames decoded, ' + (vin.frameWidth || '?') + 'x' + (vin.frameHeight || '?') : '-';
   $('tr').textContent = [tr.dtlsState, tr.tlsVersion && 'DTLS ' + tr.tlsVersion, tr.dtlsCipher, tr.srtpCipher].filter(Boolean).join(', ');
   history.push({ kbs, kbr, rtt });
   if (history.length > 60) history.shift();
@@ -131,6 +143,7 @@ function draw() {
 
 $('start').onclick = () => start().catch(e => { $('state').textContent = 'error: ' + e; });
 $('stop').onclick = () => stop();
+if (q.get('camera') === '1') $('camera').checked = true;
 if (q.get('autostart') === '1') start().catch(e => { $('state').textContent = 'error: ' + e; });
 </script>
 </body>

@@ -32,7 +32,7 @@ namespace RtcStack.WebRtc;
 /// <see cref="TryPollMedia"/> returns received payloads with timing and loss. RTCP (SR/RR, SDES, BYE, NACK,
 /// TWCC, XR) runs by itself. <see cref="GetStats"/> returns an <see cref="RtcStatsReport"/>.</para>
 /// </remarks>
-public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpoint, IDisposable
+public sealed partial class PeerSession : IIceDatagramEndpoint, ITurnStreamEndpoint, Signalling.ISignalledSession, IDisposable
 {
     /// <summary>The largest datagram the session builds or accepts.</summary>
     public const int MaxDatagramSize = 1500;

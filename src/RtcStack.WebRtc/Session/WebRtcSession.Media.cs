@@ -418,7 +418,12 @@ public sealed partial class WebRtcSession
         _media.Enqueue(new QueuedMedia(media, buffer));
     }
 
-    private bool TryPollMedia(Span<byte> destination, out ReceivedMedia media, out bool fits)
+    /// <summary>
+    /// Takes the next received audio packet or video frame into <paramref name="destination"/>. True when one is queued;
+    /// <paramref name="fits"/> says whether it was copied and dequeued, or stays queued because it needs
+    /// <see cref="ReceivedMedia.Length"/> bytes (poll again with a larger buffer).
+    /// </summary>
+    public bool TryPollMedia(Span<byte> destination, out ReceivedMedia media, out bool fits)
     {
         if (!_media.TryPeek(out QueuedMedia q))
         {
@@ -712,8 +717,14 @@ public sealed partial class WebRtcSession
 
         compound.TryAddCname(senderCount > 0 ? senders[0] : reporter.Value, _cname);
         AddExtendedReport(ref compound, senderCount > 0 ? senders[0] : reporter.Value, now);
-        if (goodbye && senderCount > 0)
+        if (goodbye)
         {
+            // RFC 3550 §6.6: BYE for every source we used; a session that only received leaves with its reporter SSRC.
+            if (senderCount == 0)
+            {
+                senders[senderCount++] = reporter.Value;
+            }
+
             compound.TryAddGoodbye(senders[..senderCount]);
         }
 

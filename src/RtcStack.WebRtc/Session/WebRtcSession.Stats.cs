@@ -74,7 +74,7 @@ public sealed partial class WebRtcSession
             SenderReportsReceived = RtcpCounters.SenderReportsReceived,
             ReceiverReportsReceived = RtcpCounters.ReceiverReportsReceived,
             TransportFeedbackSent = FeedbackCounters.TransportFeedbackSent,
-            TransportFeedbackReceived = RtcpCounters.TransportFeedbackReceived,
+            TransportFeedbackReceived = FeedbackCounters.TransportFeedbackReceived,
             NacksSent = nacksSent,
             XrReceived = RtcpCounters.ExtendedReportsReceived,
             GoodbyesReceived = RtcpCounters.GoodbyesReceived,

@@ -26,7 +26,7 @@ namespace RtcStack.WebRtc;
 /// (RFC 8843 §9.2) to its section and stream; RTCP is split per packet to the stream it names. Nothing here opens a
 /// socket, starts a thread or reads a clock.
 /// </remarks>
-public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEndpoint, IDisposable
+public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEndpoint, Signalling.ISignalledSession, IDisposable
 {
     /// <summary>The largest datagram handled (the transport's limit).</summary>
     public const int MaxDatagramSize = WebRtcTransport.MaxDatagramSize;

@@ -20,7 +20,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// the browser's own sender). The page reports its stats after 10 s.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class AvEchoTests(ITestOutputHelper output)
+public sealed class AvEchoTests(ITestOutputHelper output, AvEchoMatrix matrix) : IClassFixture<AvEchoMatrix>
 {
     [Theory]
     [InlineData(BrowserKind.Chromium, "video/VP8", false)]
@@ -93,39 +93,82 @@ public sealed class AvEchoTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
         SessionEcho e = Assert.Single(echoes);
         output.WriteLine($"echoed {e.AudioEchoed} audio packets and {e.VideoEchoed} video frames ({e.KeyFramesEchoed} key frames); {e.KeyframeRequests} key frame requests passed on");
-        Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
-        Assert.Equal("connected", result.GetProperty("connection").GetString());
-        string? videoCodecId = result.GetProperty("inbound").GetProperty("video").GetProperty("codecId").GetString();
-        Assert.Equal(codec, result.GetProperty("codecs").GetProperty(videoCodecId!).GetString(), ignoreCase: true);
-        JsonElement video = result.GetProperty("inbound").GetProperty("video");
-        JsonElement sentVideo = result.GetProperty("outbound").GetProperty("video");
-        JsonElement audio = result.GetProperty("inbound").GetProperty("audio");
-        Assert.True(video.GetProperty("framesDecoded").GetInt64() > 100, $"framesDecoded {video.GetProperty("framesDecoded")}");
-        Assert.Equal(sentVideo.GetProperty("frameWidth").GetInt32(), video.GetProperty("frameWidth").GetInt32());
-        Assert.Equal(sentVideo.GetProperty("frameHeight").GetInt32(), video.GetProperty("frameHeight").GetInt32());
-        double firstFrameMs = result.GetProperty("firstFrameMs").GetDouble();
-        Assert.True(firstFrameMs is >= 0 and < 5000, $"first echoed frame decoded after {firstFrameMs} ms");
-        Assert.True(result.GetProperty("longestGapMs").GetDouble() < 1000, $"video froze for {result.GetProperty("longestGapMs")} ms; gaps over 300 ms: {result.GetProperty("gaps")}");
-        Assert.True(audio.GetProperty("packetsReceived").GetInt64() > 400, $"audio packets {audio.GetProperty("packetsReceived")}");
-        Assert.True(audio.GetProperty("totalSamplesReceived").GetInt64() > 48000 * 5, $"audio samples played {audio.GetProperty("totalSamplesReceived")}");
-        if (lossy)
+        string? failure = null;
+        try
         {
-            // Our receive path lost 5 % of the browser's video packets, everything in a 400 ms outage and the
-            // retransmissions until 300 ms after it: NACK and RTX repaired the scattered losses, a PLI brought back what
-            // the outage took.
-            output.WriteLine($"dropped {((LossyEndpoint)e.Lossy!).DroppedMedia} video packets and {((LossyEndpoint)e.Lossy).DroppedRepair} retransmissions");
-            Assert.True(((LossyEndpoint)e.Lossy!).DroppedMedia >= 10, $"only {((LossyEndpoint)e.Lossy).DroppedMedia} dropped");
-            MediaSectionInfo ours = host.Invoke(e.Handle!, _ => e.Session.Sections.Single(s => s.Kind == MediaKind.Video));
-            RtcStack.WebRtc.Streams.ReceiveStreamStats inbound = Assert.Single(ours.Inbound);
-            output.WriteLine($"our inbound video: {inbound}");
-            Assert.True(inbound.NackCount > 0, "we sent no NACK");
-            Assert.True(inbound.RetransmittedPacketsReceived > 0, "no retransmission was repaired over RTX");
-            Assert.True(inbound.PliCount > 0, "the outage was not recovered with a PLI");
-            Assert.True(sentVideo.GetProperty("retransmittedPacketsSent").GetInt64() > 0, "the browser retransmitted nothing");
-            Assert.True(sentVideo.GetProperty("keyFramesEncoded").GetInt64() >= 2, "the browser encoded no key frame after the outage");
-            Assert.True(video.GetProperty("keyFramesDecoded").GetInt64() >= 2, "no key frame came back after the outage");
+            Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
+            Assert.Equal("connected", result.GetProperty("connection").GetString());
+            string? videoCodecId = result.GetProperty("inbound").GetProperty("video").GetProperty("codecId").GetString();
+            Assert.Equal(codec, result.GetProperty("codecs").GetProperty(videoCodecId!).GetString(), ignoreCase: true);
+            JsonElement video = result.GetProperty("inbound").GetProperty("video");
+            JsonElement sentVideo = result.GetProperty("outbound").GetProperty("video");
+            JsonElement audio = result.GetProperty("inbound").GetProperty("audio");
+            Assert.True(video.GetProperty("framesDecoded").GetInt64() > 100, $"framesDecoded {video.GetProperty("framesDecoded")}");
+            Assert.Equal(sentVideo.GetProperty("frameWidth").GetInt32(), video.GetProperty("frameWidth").GetInt32());
+            Assert.Equal(sentVideo.GetProperty("frameHeight").GetInt32(), video.GetProperty("frameHeight").GetInt32());
+            double firstFrameMs = result.GetProperty("firstFrameMs").GetDouble();
+            Assert.True(firstFrameMs is >= 0 and < 5000, $"first echoed frame decoded after {firstFrameMs} ms");
+            Assert.True(result.GetProperty("longestGapMs").GetDouble() < 1000, $"video froze for {result.GetProperty("longestGapMs")} ms; gaps over 300 ms: {result.GetProperty("gaps")}");
+            Assert.True(audio.GetProperty("packetsReceived").GetInt64() > 400, $"audio packets {audio.GetProperty("packetsReceived")}");
+            Assert.True(audio.GetProperty("totalSamplesReceived").GetInt64() > 48000 * 5, $"audio samples played {audio.GetProperty("totalSamplesReceived")}");
+            if (lossy)
+            {
+                // Our receive path lost 5 % of the browser's video packets, everything in a 400 ms outage and the
+                // retransmissions until 300 ms after it: NACK and RTX repaired the scattered losses, a PLI brought back what
+                // the outage took.
+                output.WriteLine($"dropped {((LossyEndpoint)e.Lossy!).DroppedMedia} video packets and {((LossyEndpoint)e.Lossy).DroppedRepair} retransmissions");
+                Assert.True(((LossyEndpoint)e.Lossy!).DroppedMedia >= 10, $"only {((LossyEndpoint)e.Lossy).DroppedMedia} dropped");
+                MediaSectionInfo ours = host.Invoke(e.Handle!, _ => e.Session.Sections.Single(s => s.Kind == MediaKind.Video));
+                RtcStack.WebRtc.Streams.ReceiveStreamStats inbound = Assert.Single(ours.Inbound);
+                output.WriteLine($"our inbound video: {inbound}");
+                Assert.True(inbound.NackCount > 0, "we sent no NACK");
+                Assert.True(inbound.RetransmittedPacketsReceived > 0, "no retransmission was repaired over RTX");
+                Assert.True(inbound.PliCount > 0, "the outage was not recovered with a PLI");
+                Assert.True(sentVideo.GetProperty("retransmittedPacketsSent").GetInt64() > 0, "the browser retransmitted nothing");
+                Assert.True(sentVideo.GetProperty("keyFramesEncoded").GetInt64() >= 2, "the browser encoded no key frame after the outage");
+                Assert.True(video.GetProperty("keyFramesDecoded").GetInt64() >= 2, "no key frame came back after the outage");
+            }
         }
-        host.Invoke(e.Handle!, now => e.Session.Close(now));
+        catch (Exception ex)
+        {
+            failure = ex.Message.Split('\n')[0];
+            throw;
+        }
+        finally
+        {
+            matrix.Add(Row(browser, codec, lossy, failure, result, lossy ? host.Invoke(e.Handle!, _ => e.Session.Sections.FirstOrDefault(s => s.Kind == MediaKind.Video)) : null));
+            host.Invoke(e.Handle!, now => e.Session.Close(now));
+        }
+    }
+
+    private static AvEchoRow Row(BrowserKind browser, string codec, bool lossy, string? failure, JsonElement result, MediaSectionInfo? ours)
+    {
+        static JsonElement? Get(JsonElement e, params string[] path)
+        {
+            foreach (string p in path)
+            {
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(p, out e))
+                {
+                    return null;
+                }
+            }
+
+            return e;
+        }
+
+        JsonElement? video = Get(result, "inbound", "video");
+        long? Long(JsonElement? e, string name) => e is JsonElement x && Get(x, name) is JsonElement v && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
+        double? Double(string name) => Get(result, name) is JsonElement v && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        string? resolution = Long(video, "frameWidth") is long w && Long(video, "frameHeight") is long h ? $"{w}x{h}" : null;
+        string repair = "-";
+        if (ours?.Inbound.Count > 0)
+        {
+            RtcStack.WebRtc.Streams.ReceiveStreamStats i = ours.Inbound[0];
+            repair = $"{i.NackCount} NACKs, {i.RetransmittedPacketsReceived} repaired over RTX, {i.PliCount} PLIs";
+        }
+
+        return new AvEchoRow(browser.ToString(), codec, lossy, failure, Long(video, "framesDecoded"), resolution, Double("firstFrameMs"), Double("longestGapMs"),
+            Long(video, "keyFramesDecoded"), Long(Get(result, "inbound", "audio"), "packetsReceived"), repair);
     }
 
     /// <summary>

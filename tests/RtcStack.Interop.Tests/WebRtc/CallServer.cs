@@ -60,7 +60,7 @@ internal sealed class CallServer : IAsyncDisposable
             app.MapWhip("/whip", WhipResourceKind.Whip, handler);
             app.MapPost("/offer", async (HttpContext ctx) =>
             {
-                (SessionResource r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
+                (SessionResource<PeerSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
                 ctx.Response.StatusCode = 201;
                 ctx.Response.Headers.Location = "/offer/" + r.Id;
                 ctx.Response.ContentType = "application/sdp";
@@ -101,7 +101,7 @@ internal sealed class CallServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void OnEvent(SessionResource r, PeerSessionEvent e)
+    private void OnEvent(SessionResource<PeerSession> r, object e)
     {
         if (r.Tag is not ServerCall call)
         {
@@ -110,7 +110,7 @@ internal sealed class CallServer : IAsyncDisposable
             Calls.Enqueue(call);
         }
 
-        call.Events.Enqueue(e);
+        call.Events.Enqueue((PeerSessionEvent)e);
         call.Timeline.Enqueue((r.Handle.Host.Now, e.GetType().Name + (e is PeerConnectionStateChangedEvent sc ? " " + sc.State : e is IceStateChangedEvent ic ? " " + ic.State : "")));
         if (e is PeerConnectionStateChangedEvent s)
         {
@@ -130,7 +130,7 @@ internal sealed class CallServer : IAsyncDisposable
         }
     }
 
-    private void OnActivity(SessionResource r, TimeSpan now)
+    private void OnActivity(SessionResource<PeerSession> r, TimeSpan now)
     {
         if (r.Tag is not ServerCall call)
         {
@@ -147,7 +147,7 @@ internal sealed class CallServer : IAsyncDisposable
         {
             foreach (ServerCall call in Calls)
             {
-                SessionResource r = call.Resource;
+                SessionResource<PeerSession> r = call.Resource;
                 if (call.Sender is null || r.Handle.IsRemoved || call.Closed)
                 {
                     continue;
@@ -192,14 +192,14 @@ internal sealed class ServerCall : IDisposable
     private readonly short[] _pcm;
     private readonly List<short> _decoded = [];
 
-    public ServerCall(SessionResource resource)
+    public ServerCall(SessionResource<PeerSession> resource)
     {
         Resource = resource;
         Receiver = new OpusAudioReceiver();
         _pcm = new short[Receiver.MaxOutputSamples];
     }
 
-    public SessionResource Resource { get; }
+    public SessionResource<PeerSession> Resource { get; }
 
     public OpusAudioSender? Sender { get; set; }
 

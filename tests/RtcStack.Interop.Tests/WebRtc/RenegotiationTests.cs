@@ -20,7 +20,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// each change.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class RenegotiationTests(ITestOutputHelper output)
+public sealed class RenegotiationTests(ITestOutputHelper output, RenegotiationMatrix matrix) : IClassFixture<RenegotiationMatrix>
 {
     /// <remarks>
     /// Firefox runs the first four steps only: after our own offer (a second audio section with the same Opus payload
@@ -132,40 +132,92 @@ public sealed class RenegotiationTests(ITestOutputHelper output)
         }
 
         output.WriteLine(result.ToString());
-        Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
-        JsonElement[] steps = [.. result.GetProperty("steps").EnumerateArray()];
-        string[] expected = ourOffer ? ["audio", "add-video", "stop-video", "re-add-video", "our-offer"] : ["audio", "add-video", "stop-video", "re-add-video"];
-        Assert.Equal(expected, steps.Select(s => s.GetProperty("step").GetString()));
-        Assert.Equal("connected", steps[0].GetProperty("connection").GetString());
-
-        // Audio keeps coming back through every change.
-        long previous = 0;
-        foreach (JsonElement s in steps)
+        string? failure = null;
+        try
         {
-            long packets = s.GetProperty("audio").GetProperty("packets").GetInt64();
-            Assert.True(packets > previous + 25, $"{s.GetProperty("step")}: audio packets {packets} after {previous}");
-            previous = packets;
+            Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
+            JsonElement[] steps = [.. result.GetProperty("steps").EnumerateArray()];
+            string[] expected = ourOffer ? ["audio", "add-video", "stop-video", "re-add-video", "our-offer"] : ["audio", "add-video", "stop-video", "re-add-video"];
+            Assert.Equal(expected, steps.Select(s => s.GetProperty("step").GetString()));
+            Assert.Equal("connected", steps[0].GetProperty("connection").GetString());
+
+            // Audio keeps coming back through every change.
+            long previous = 0;
+            foreach (JsonElement s in steps)
+            {
+                long packets = s.GetProperty("audio").GetProperty("packets").GetInt64();
+                Assert.True(packets > previous + 25, $"{s.GetProperty("step")}: audio packets {packets} after {previous}");
+                previous = packets;
+            }
+
+            // Video added to the audio call comes back decoded.
+            Assert.True(steps[1].GetProperty("video").GetProperty("frames").GetInt64() > 10, $"add-video: {steps[1]}");
+
+            // Stopping it rejects its m-line (port 0, RFC 8829 §5.2.2); adding video again reuses that m-line with a new mid.
+            string stoppedLine = Assert.Single(steps[2].GetProperty("videoLines").EnumerateArray()).GetString()!;
+            Assert.StartsWith("m=video 0 ", stoppedLine, StringComparison.Ordinal);
+            Assert.Equal(steps[1].GetProperty("mlines").GetInt32(), steps[3].GetProperty("mlines").GetInt32());
+            Assert.NotEqual(steps[1].GetProperty("mid").GetString(), steps[3].GetProperty("mid").GetString());
+            Assert.True(steps[3].GetProperty("video").GetProperty("frames").GetInt64() > 10, $"re-add-video: {steps[3]}");
+
+            if (ourOffer)
+            {
+
+                // Our own offer added an audio track the browser receives, and the video kept flowing.
+                Assert.Equal(1, steps[4].GetProperty("added").GetInt32());
+                Assert.Equal("audio", steps[4].GetProperty("addedKind").GetString());
+                Assert.True(steps[4].GetProperty("addedReceived").GetProperty("packets").GetInt64() > 25, $"our-offer: {steps[4]}");
+                Assert.True(steps[4].GetProperty("video").GetProperty("frames").GetInt64() > steps[3].GetProperty("video").GetProperty("frames").GetInt64());
+            }
         }
-
-        // Video added to the audio call comes back decoded.
-        Assert.True(steps[1].GetProperty("video").GetProperty("frames").GetInt64() > 10, $"add-video: {steps[1]}");
-
-        // Stopping it rejects its m-line (port 0, RFC 8829 §5.2.2); adding video again reuses that m-line with a new mid.
-        string stoppedLine = Assert.Single(steps[2].GetProperty("videoLines").EnumerateArray()).GetString()!;
-        Assert.StartsWith("m=video 0 ", stoppedLine, StringComparison.Ordinal);
-        Assert.Equal(steps[1].GetProperty("mlines").GetInt32(), steps[3].GetProperty("mlines").GetInt32());
-        Assert.NotEqual(steps[1].GetProperty("mid").GetString(), steps[3].GetProperty("mid").GetString());
-        Assert.True(steps[3].GetProperty("video").GetProperty("frames").GetInt64() > 10, $"re-add-video: {steps[3]}");
-
-        if (!ourOffer)
+        catch (Exception ex)
         {
+            failure = ex.Message.Split('\n')[0];
+            throw;
+        }
+        finally
+        {
+            AddRows(browser, result, failure);
+        }
+    }
+
+    private void AddRows(BrowserKind browser, JsonElement result, string? failure)
+    {
+        if (!result.TryGetProperty("steps", out JsonElement steps) || steps.ValueKind != JsonValueKind.Array)
+        {
+            matrix.Add(new RenegotiationRow(browser.ToString(), "-", failure ?? "no steps reported", result.ToString()));
             return;
         }
 
-        // Our own offer added an audio track the browser receives, and the video kept flowing.
-        Assert.Equal(1, steps[4].GetProperty("added").GetInt32());
-        Assert.Equal("audio", steps[4].GetProperty("addedKind").GetString());
-        Assert.True(steps[4].GetProperty("addedReceived").GetProperty("packets").GetInt64() > 25, $"our-offer: {steps[4]}");
-        Assert.True(steps[4].GetProperty("video").GetProperty("frames").GetInt64() > steps[3].GetProperty("video").GetProperty("frames").GetInt64());
+        foreach (JsonElement s in steps.EnumerateArray())
+        {
+            var parts = new List<string>();
+            if (s.TryGetProperty("audio", out JsonElement a) && a.TryGetProperty("packets", out JsonElement ap))
+            {
+                parts.Add($"audio packets {ap}");
+            }
+
+            if (s.TryGetProperty("video", out JsonElement v) && v.ValueKind == JsonValueKind.Object && v.TryGetProperty("frames", out JsonElement vf))
+            {
+                parts.Add($"video frames decoded {vf}");
+            }
+
+            if (s.TryGetProperty("mlines", out JsonElement ml))
+            {
+                parts.Add($"{ml} m-lines");
+            }
+
+            if (s.TryGetProperty("videoLines", out JsonElement vl) && vl.ValueKind == JsonValueKind.Array)
+            {
+                parts.Add("video m-line: " + string.Join(", ", vl.EnumerateArray().Select(x => x.GetString()?.Split(' ').Take(2).Aggregate((p, q) => p + " " + q))));
+            }
+
+            if (s.TryGetProperty("addedKind", out JsonElement ak))
+            {
+                parts.Add($"our offer added {ak}" + (s.TryGetProperty("addedReceived", out JsonElement ar) && ar.TryGetProperty("packets", out JsonElement arp) ? $", {arp} packets of it received" : ""));
+            }
+
+            matrix.Add(new RenegotiationRow(browser.ToString(), s.TryGetProperty("step", out JsonElement st) ? st.GetString() ?? "?" : "?", failure, string.Join("; ", parts)));
+        }
     }
 }

@@ -20,8 +20,10 @@ namespace RtcStack.Interop.Tests.WebRtc;
 [Trait("Category", "Interop")]
 public sealed partial class ServeCommandTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task RunShServesAPageThatCompletesACall()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunShServesAPageThatCompletesACall(bool camera)
     {
         LibOpusReference.Require();
         int port = FreeTcpPort();
@@ -74,7 +76,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             Assert.Contains("<canvas", page, StringComparison.Ordinal);
 
             JsonElement call = default;
-            using (HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, baseUrl + "/?autostart=1"))
+            using (HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, baseUrl + "/?autostart=1" + (camera ? "&camera=1" : "")))
             {
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
                 bool done = false;
@@ -87,8 +89,11 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
                         // Chromium's RTCP interval for audio is about 5 s (libwebrtc's default), so 3 s of echoed
                         // audio did not always include its first sender report (a loaded CI run saw 162 frames and
                         // no SR yet): wait for both.
+                        // With the camera box ticked ("camera and microphone"), 100 video frames echoed too, and the
+                        // browser's receiver report about our echoed video (its RTCP comes with its audio's).
                         if (c.GetProperty("state").GetString() == "connected" && c.GetProperty("framesEchoed").GetInt64() >= 150
-                            && SenderReportsReceived(c) >= 1)
+                            && SenderReportsReceived(c) >= 1
+                            && (!camera || (c.GetProperty("videoFramesEchoed").GetInt64() >= 100 && VideoReportsReceived(c) >= 1)))
                         {
                             call = c.Clone();
                             done = true;
@@ -101,15 +106,24 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
 
             output.WriteLine(call.ToString());
             JsonElement stats = call.GetProperty("stats");
-            JsonElement inbound = default, outbound = default, transport = default;
+            JsonElement inbound = default, outbound = default, transport = default, videoIn = default;
             foreach (JsonProperty p in stats.EnumerateObject())
             {
+                string? kind = p.Value.TryGetProperty("kind", out JsonElement k) ? k.GetString() : null;
                 switch (p.Value.GetProperty("type").GetString())
                 {
-                    case "inbound-rtp": inbound = p.Value; break;
-                    case "outbound-rtp": outbound = p.Value; break;
+                    case "inbound-rtp" when kind == "audio": inbound = p.Value; break;
+                    case "inbound-rtp" when kind == "video": videoIn = p.Value; break;
+                    case "outbound-rtp" when kind == "audio": outbound = p.Value; break;
                     case "transport": transport = p.Value; break;
                 }
+            }
+
+            Assert.Equal(camera, videoIn.ValueKind == JsonValueKind.Object);
+            if (camera)
+            {
+                Assert.True(videoIn.GetProperty("framesReceived").GetInt64() >= 100, videoIn.ToString());
+                Assert.True(call.GetProperty("videoFramesEchoed").GetInt64() >= 100);
             }
 
             Assert.True(inbound.GetProperty("packetsReceived").GetInt64() >= 150);
@@ -164,6 +178,27 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
         {
             if (p.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "transport"
                 && p.Value.TryGetProperty("senderReportsReceived", out JsonElement n))
+            {
+                return n.GetInt64();
+            }
+        }
+
+        return 0;
+    }
+
+    // reportsReceived of the remote-inbound-rtp entry about our echoed video: the browser's RTCP about it.
+    private static long VideoReportsReceived(JsonElement call)
+    {
+        if (!call.TryGetProperty("stats", out JsonElement stats))
+        {
+            return 0;
+        }
+
+        foreach (JsonProperty p in stats.EnumerateObject())
+        {
+            if (p.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "remote-inbound-rtp"
+                && p.Value.TryGetProperty("kind", out JsonElement kind) && kind.GetString() == "video"
+                && p.Value.TryGetProperty("reportsReceived", out JsonElement n))
             {
                 return n.GetInt64();
             }

@@ -213,7 +213,7 @@ public sealed class SessionWhipHandlerPropertyTests
                 if (r.StatusCode == HttpStatusCode.Created)
                 {
                     string url = r.Headers.Location!.OriginalString;
-                    int port = server.Handler.Resources.TryGetValue(url.Split('/')[^1], out SessionResource? resource) ? resource.Handle.LocalAddress.Port : 9;
+                    int port = server.Handler.Resources.TryGetValue(url.Split('/')[^1], out SessionResource<PeerSession>? resource) ? resource.Handle.LocalAddress.Port : 9;
                     run.Created.Add((url, r.Headers.ETag!.Tag, p.Whep ? WhipResourceKind.Whep : WhipResourceKind.Whip, port));
                 }
                 else if (r.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests)

@@ -122,7 +122,7 @@ public sealed partial class SessionWhipHandlerTests
             configureHandler: h => h.Removed = r => removed.Enqueue((r.Label, r.EndReason)));
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(Offer(5002)));
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        SessionResource r = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<PeerSession> r = Assert.Single(server.Handler.Resources).Value;
         int port = r.Handle.LocalAddress.Port;
         Assert.False(PortIsFree(port));
 
@@ -363,7 +363,7 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(2, server.Handler.Resources.Count);
         using HttpResponseMessage deleteA = await server.Http.DeleteAsync(a.Headers.Location);
         Assert.Equal(HttpStatusCode.OK, deleteA.StatusCode);
-        SessionResource left = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<PeerSession> left = Assert.Single(server.Handler.Resources).Value;
         Assert.Equal(b.Headers.Location!.OriginalString.Split('/')[^1], left.Id);
     }
 
@@ -494,7 +494,7 @@ public sealed partial class SessionWhipHandlerTests
         await WaitForAsync(() => Interlocked.Read(ref echoed) >= before + 25, "echoed frames after the malformed requests");
         await stop.CancelAsync();
         await talk;
-        SessionResource session = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<PeerSession> session = Assert.Single(server.Handler.Resources).Value;
         Assert.Equal(PeerConnectionState.Connected, session.State);
         Assert.Equal(PeerConnectionState.Connected, h.Invoke(_ => client.State));
         Assert.Equal(0, h.Invoke(_ => client.SrtpAuthenticationFailures));
@@ -502,7 +502,7 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
         AssertNothingLeft(server);
 
-        static void Echo(SessionResource r, TimeSpan now)
+        static void Echo(SessionResource<PeerSession> r, TimeSpan now)
         {
             byte[] payload = new byte[PeerSession.MaxDatagramSize];
             while (r.Session.TryPollMedia(payload, out ReceivedMediaFrame f))

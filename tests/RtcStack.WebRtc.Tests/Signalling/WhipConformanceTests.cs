@@ -14,21 +14,25 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 /// (see specs/rfc9725.md). No call is connected here: the sessions only need an accepted offer, so each test
 /// is a few HTTP requests on loopback.
 /// </summary>
-public sealed class WhipConformanceTests : IAsyncLifetime
+/// <typeparam name="TSession">The server's session type: every requirement is checked on both cores while both exist.</typeparam>
+public abstract class WhipConformanceTests<TSession> : IAsyncLifetime
+    where TSession : class, ISignalledSession
 {
-    private const string Token = "t0ken";
+    private protected const string Token = "t0ken";
     private const string FragmentType = "application/trickle-ice-sdpfrag";
-    private WhipTestServer _server = null!;
+    private WhipTestServer<TSession> _server = null!;
     private UdpSessionHost _host = null!;
-    private SessionWhipHandler _handler = null!;
+    private SessionWhipHandler<TSession> _handler = null!;
     private TestPageHost _web = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await WhipTestServer.StartAsync(Token);
+        _server = await StartServerAsync();
         (_host, _handler, _web, _http) = (_server.Host, _server.Handler, _server.Web, _server.Http);
     }
+
+    private protected abstract Task<WhipTestServer<TSession>> StartServerAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -220,7 +224,7 @@ public sealed class WhipConformanceTests : IAsyncLifetime
     {
         // §4.3.3: an error status, the session is not terminated and the existing ICE session is kept.
         (Uri location, string etag, _) = await CreateAsync(4011);
-        SessionResource r = Assert.Single(_handler.Resources).Value;
+        SessionResource<TSession> r = Assert.Single(_handler.Resources).Value;
         string ufrag = r.Handle.Invoke(_ => r.Session.LocalIceUfrag);
         using HttpResponseMessage refused = await PatchAsync(location, fragment + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n", "*");
         Assert.Equal((HttpStatusCode)422, refused.StatusCode);
@@ -270,4 +274,16 @@ public sealed class WhipConformanceTests : IAsyncLifetime
         Assert.Equal(FragmentType, preflight.Headers.GetValues("Accept-Patch").Single());
         Assert.Single(_handler.Resources);
     }
+}
+
+/// <summary>RFC 9725 server requirements on the first release's <see cref="PeerSession"/>.</summary>
+public sealed class WhipConformanceTests : WhipConformanceTests<PeerSession>
+{
+    private protected override async Task<WhipTestServer<PeerSession>> StartServerAsync() => await WhipTestServer.StartAsync(Token);
+}
+
+/// <summary>RFC 9725 server requirements on session core v2, <see cref="WebRtcSession"/>.</summary>
+public sealed class WhipConformanceV2Tests : WhipConformanceTests<WebRtcSession>
+{
+    private protected override async Task<WhipTestServer<WebRtcSession>> StartServerAsync() => await WebRtcWhipTestServer.StartAsync(Token);
 }

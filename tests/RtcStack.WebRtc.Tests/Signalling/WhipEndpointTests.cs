@@ -17,7 +17,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
     private const string Token = "s3cret";
     private WhipTestServer _server = null!;
     private UdpSessionHost _host = null!;
-    private SessionWhipHandler _handler = null!;
+    private SessionWhipHandler<PeerSession> _handler = null!;
     private TestPageHost _web = null!;
     private HttpClient _http = null!;
 
@@ -177,7 +177,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
             }
         });
         await Task.Delay(1500);
-        SessionResource r = Assert.Single(_handler.Resources).Value;
+        SessionResource<PeerSession> r = Assert.Single(_handler.Resources).Value;
         Assert.Equal(PeerConnectionState.Connected, h.Invoke(_ => client.State));
         Assert.Equal(serverFrag.IceUfrag, r.Handle.Invoke(_ => r.Session.LocalIceUfrag));
         Assert.Contains(h.Invoke(_ => client.IceAgent!.ConnectionState), new[] { Ice.IceConnectionState.Connected, Ice.IceConnectionState.Completed });

@@ -10,9 +10,10 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 /// <see cref="SessionWhipHandler"/> behind <c>/whip</c> and <c>/whep</c> with a bearer token, and an
 /// <see cref="HttpClient"/> that sends the token.
 /// </summary>
-internal sealed class WhipTestServer : IAsyncDisposable
+internal class WhipTestServer<TSession> : IAsyncDisposable
+    where TSession : class, ISignalledSession
 {
-    private WhipTestServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
+    protected WhipTestServer(UdpSessionHost host, SessionWhipHandler<TSession> handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
     {
         Host = host;
         Handler = handler;
@@ -23,13 +24,44 @@ internal sealed class WhipTestServer : IAsyncDisposable
 
     public UdpSessionHost Host { get; }
 
-    public SessionWhipHandler Handler { get; }
+    public SessionWhipHandler<TSession> Handler { get; }
 
     public TestPageHost Web { get; }
 
     public HttpClient Http { get; }
 
     public WhipEndpointOptions Options { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Handler.CloseAll();
+        await Web.DisposeAsync();
+        Host.Dispose();
+    }
+
+    protected static async Task<(TestPageHost Web, HttpClient Http, WhipEndpointOptions Options)> StartWebAsync(string token, SessionWhipHandler<TSession> handler, Action<WhipEndpointOptions>? configure)
+    {
+        var options = new WhipEndpointOptions { BearerToken = token };
+        configure?.Invoke(options);
+        TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
+        {
+            app.MapWhip("/whip", WhipResourceKind.Whip, handler, options);
+            app.MapWhip("/whep", WhipResourceKind.Whep, handler, options);
+        });
+        var http = new HttpClient { BaseAddress = new Uri(web.BaseAddress) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (web, http, options);
+    }
+}
+
+/// <summary>The server on the first release's <see cref="PeerSession"/>.</summary>
+internal sealed class WhipTestServer : WhipTestServer<PeerSession>
+{
+    private WhipTestServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
+        : base(host, handler, web, http, options)
+    {
+    }
 
     /// <summary>Gets or sets the options of the next server session (default: <see cref="PeerSessionTests.Options"/> with a random seed).</summary>
     public Func<WhipResourceKind, PeerSessionOptions> SessionOptions { get; set; } = _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000));
@@ -44,24 +76,34 @@ internal sealed class WhipTestServer : IAsyncDisposable
         WhipTestServer? server = null;
         var handler = new SessionWhipHandler(host, kind => server!.SessionOptions(kind));
         configureHandler?.Invoke(handler);
-        var options = new WhipEndpointOptions { BearerToken = token };
-        configure?.Invoke(options);
-        TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
-        {
-            app.MapWhip("/whip", WhipResourceKind.Whip, handler, options);
-            app.MapWhip("/whep", WhipResourceKind.Whep, handler, options);
-        });
-        var http = new HttpClient { BaseAddress = new Uri(web.BaseAddress) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (TestPageHost web, HttpClient http, WhipEndpointOptions options) = await StartWebAsync(token, handler, configure);
         server = new WhipTestServer(host, handler, web, http, options);
         return server;
     }
+}
 
-    public async ValueTask DisposeAsync()
+/// <summary>The server on session core v2, <see cref="WebRtcSession"/>.</summary>
+internal sealed class WebRtcWhipTestServer : WhipTestServer<WebRtcSession>
+{
+    private WebRtcWhipTestServer(UdpSessionHost host, WebRtcWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
+        : base(host, handler, web, http, options)
     {
-        Http.Dispose();
-        Handler.CloseAll();
-        await Web.DisposeAsync();
-        Host.Dispose();
+    }
+
+    public static async Task<WebRtcWhipTestServer> StartAsync(
+        string token,
+        Action<WhipEndpointOptions>? configure = null,
+        UdpSessionHostOptions? hostOptions = null,
+        Action<WebRtcWhipHandler>? configureHandler = null)
+    {
+        var host = new UdpSessionHost(hostOptions);
+        var handler = new WebRtcWhipHandler(host, _ =>
+        {
+            int seed = Random.Shared.Next(1000, 2000);
+            return new WebRtcSessionOptions { Random = new Random(seed), Transport = new RtcStack.WebRtc.Transport.WebRtcTransportOptions { Random = new Random(seed + 1) } };
+        });
+        configureHandler?.Invoke(handler);
+        (TestPageHost web, HttpClient http, WhipEndpointOptions options) = await StartWebAsync(token, handler, configure);
+        return new WebRtcWhipTestServer(host, handler, web, http, options);
     }
 }
