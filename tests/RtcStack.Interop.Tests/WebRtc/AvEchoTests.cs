@@ -108,7 +108,24 @@ public sealed class AvEchoTests(ITestOutputHelper output, AvEchoMatrix matrix) :
             Assert.Equal(sentVideo.GetProperty("frameHeight").GetInt32(), video.GetProperty("frameHeight").GetInt32());
             double firstFrameMs = result.GetProperty("firstFrameMs").GetDouble();
             Assert.True(firstFrameMs is >= 0 and < 5000, $"first echoed frame decoded after {firstFrameMs} ms");
-            Assert.True(result.GetProperty("longestGapMs").GetDouble() < 1000, $"video froze for {result.GetProperty("longestGapMs")} ms; gaps over 300 ms: {result.GetProperty("gaps")}");
+            double longestGap = result.GetProperty("longestGapMs").GetDouble();
+            if (!lossy)
+            {
+                Assert.True(longestGap < 1000, $"video froze for {longestGap} ms; gaps over 300 ms: {result.GetProperty("gaps")}");
+            }
+            else
+            {
+                // The lossy variant builds a hole in: 400 ms with none of the browser's video, then 300 ms in which every repair is
+                // dropped too, so the browser sees no echoed frame for about 0.7 s before recovery can start (three runs measured
+                // 628, 711 and 1,223 ms). The issue asks this variant to show the recovery (framesDecoded keeps growing, key frames
+                // counted), not the lossless cells' 1 s bound: recovery must start within 1 s of the built-in hole, and at least
+                // 2 s of video (40 frames at the fake camera's 20 fps) must be decoded after the longest gap.
+                Assert.True(longestGap < 700 + 1000, $"no recovery within 1 s of the injected hole: video froze for {longestGap} ms; gaps: {result.GetProperty("gaps")}");
+                JsonElement[] gaps = [.. result.GetProperty("gaps").EnumerateArray()];
+                JsonElement? worst = gaps.Length == 0 ? null : gaps.MaxBy(g => g.GetProperty("gapMs").GetDouble());
+                long after = video.GetProperty("framesDecoded").GetInt64() - (worst?.GetProperty("framesDecoded").GetInt64() ?? 0);
+                Assert.True(after >= 40, $"only {after} frames decoded after the longest gap ({worst})");
+            }
             Assert.True(audio.GetProperty("packetsReceived").GetInt64() > 400, $"audio packets {audio.GetProperty("packetsReceived")}");
             Assert.True(audio.GetProperty("totalSamplesReceived").GetInt64() > 48000 * 5, $"audio samples played {audio.GetProperty("totalSamplesReceived")}");
             if (lossy)
