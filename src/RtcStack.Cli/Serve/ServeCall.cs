@@ -95,7 +95,7 @@ internal sealed class ServeCall : IDisposable
                 }
             }
 
-            if (_options.Mode != ServeMode.Echo || Resource.Kind != WhipResourceKind.Whip || Find(s, m.Mid) is not Transceiver t)
+            if (_options.Mode != ServeMode.Echo || Resource.Kind != WhipResourceKind.Whip || s.Jsep.FindTransceiver(m.Mid) is not Transceiver t)
             {
                 continue;
             }
@@ -117,7 +117,7 @@ internal sealed class ServeCall : IDisposable
     /// <summary>The peer asked our echoed video for a key frame: we cannot encode one, so ask the peer's own sender.</summary>
     public void OnKeyframeRequested(string mid, TimeSpan now)
     {
-        if (Find(Resource.Session, mid) is Transceiver t)
+        if (Resource.Session.Jsep.FindTransceiver(mid) is Transceiver t)
         {
             Resource.Session.RequestKeyframe(t, now);
         }
@@ -128,20 +128,7 @@ internal sealed class ServeCall : IDisposable
     {
         foreach (MediaSectionInfo section in s.Sections)
         {
-            if (section.Kind == MediaKind.Audio && section.Direction.Sends() && Find(s, section.Mid) is Transceiver t)
-            {
-                return t;
-            }
-        }
-
-        return null;
-    }
-
-    private static Transceiver? Find(WebRtcSession s, string mid)
-    {
-        foreach (Transceiver t in s.Jsep.Transceivers)
-        {
-            if (t.Mid == mid)
+            if (section.Kind == MediaKind.Audio && section.Direction.Sends() && s.Jsep.FindTransceiver(section.Mid) is Transceiver t)
             {
                 return t;
             }

@@ -79,6 +79,20 @@ public sealed partial class JsepSession
     /// <summary>Gets the RTCP CNAME written in our "a=ssrc" lines (RFC 7022).</summary>
     public string CName => _cname;
 
+    /// <summary>Gets the transceiver whose section has <paramref name="mid"/> (RFC 8843 §7.2), or null.</summary>
+    public Transceiver? FindTransceiver(string mid)
+    {
+        foreach (Transceiver t in _transceivers)
+        {
+            if (t.Mid == mid)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Adds a transceiver (RFC 8829 §4.1.2, W3C addTransceiver). It gets an m= section, and a mid, in the next offer we
     /// create, or is matched to a section of that kind in the next remote offer.

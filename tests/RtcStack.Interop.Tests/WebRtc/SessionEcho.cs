@@ -30,7 +30,7 @@ internal sealed class SessionEcho(WebRtcSession session)
     {
         while (Session.TryPollEvent(out SessionEvent? e))
         {
-            if (e is SessionKeyframeRequestedEvent k && Find(k.Mid) is Transceiver t)
+            if (e is SessionKeyframeRequestedEvent k && Session.Jsep.FindTransceiver(k.Mid) is Transceiver t)
             {
                 // We cannot encode: pass the request on to the browser's sender of the section we echo.
                 KeyframeRequests++;
@@ -40,7 +40,7 @@ internal sealed class SessionEcho(WebRtcSession session)
 
         while (Session.TryPollMedia(_buffer, out ReceivedMedia m))
         {
-            if (Find(m.Mid) is not Transceiver t)
+            if (Session.Jsep.FindTransceiver(m.Mid) is not Transceiver t)
             {
                 continue;
             }
@@ -62,18 +62,5 @@ internal sealed class SessionEcho(WebRtcSession session)
                 }
             }
         }
-    }
-
-    private Transceiver? Find(string mid)
-    {
-        foreach (Transceiver t in Session.Jsep.Transceivers)
-        {
-            if (t.Mid == mid)
-            {
-                return t;
-            }
-        }
-
-        return null;
     }
 }

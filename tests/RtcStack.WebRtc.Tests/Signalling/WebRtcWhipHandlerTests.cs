@@ -136,7 +136,7 @@ public sealed class WebRtcWhipHandlerTests
         r.Tag = buffer;
         while (s.TryPollMedia(buffer, out ReceivedMedia m))
         {
-            Transceiver? t = s.Jsep.Transceivers.FirstOrDefault(x => x.Mid == m.Mid);
+            Transceiver? t = s.Jsep.FindTransceiver(m.Mid);
             if (t is null)
             {
                 continue;
