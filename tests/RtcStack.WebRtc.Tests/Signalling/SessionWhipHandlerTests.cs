@@ -77,6 +77,14 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(server.Handler.SessionsCreated, server.Handler.SessionsRemoved);
     }
 
+    /// <summary>
+    /// Waits until every session made has been removed. FakeTimeProvider runs due timers on whichever thread is
+    /// already waking them (a host receive thread rescheduling its own timer, say), so a deadline passed by
+    /// <c>Advance</c> can fire just after <c>Advance</c> returns.
+    /// </summary>
+    private static Task SettledAsync(WhipTestServer server) =>
+        WaitForAsync(() => server.Handler.SessionsRemoved == server.Handler.SessionsCreated, "the connect deadlines to fire");
+
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -129,6 +137,7 @@ public sealed partial class SessionWhipHandlerTests
         time.Advance(TimeSpan.FromSeconds(29.5));
         Assert.Single(server.Handler.Resources);
         time.Advance(TimeSpan.FromSeconds(1));
+        await SettledAsync(server);
         AssertNothingLeft(server);
         Assert.Equal((r.Label, SessionEndReason.ConnectTimeout), Assert.Single(removed));
         Assert.True(PortIsFree(port), "the session's UDP socket is still open");
@@ -274,10 +283,12 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(10, server.Handler.SessionsCreated);
 
         time.Advance(TimeSpan.FromSeconds(20.5));
+        await WaitForAsync(() => server.Handler.SessionsRemoved >= 1, "the first connect deadline");
         Assert.Equal(9, server.Handler.Resources.Count);
         using HttpResponseMessage again = await server.Http.PostAsync("/whip", Sdp(Offer(5111)));
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         time.Advance(TimeSpan.FromSeconds(31));
+        await SettledAsync(server);
         AssertNothingLeft(server);
         Assert.True(Enumerable.Range(first, 10).All(PortIsFree), "a media port is still held");
     }
@@ -302,6 +313,7 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(TimeSpan.FromSeconds(18), full.Headers.RetryAfter!.Delta);
         Assert.Equal(2, server.Handler.SessionsCreated);
         time.Advance(TimeSpan.FromSeconds(18));
+        await WaitForAsync(() => server.Handler.SessionsRemoved >= 1, "a connect deadline");
         using HttpResponseMessage again = await server.Http.PostAsync("/whep", Sdp(Offer(5123)));
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
     }
