@@ -33,6 +33,13 @@ public class WebRtcSessionVideoAllocationTests
 
         public bool Deliver { get; set; } = true;
 
+        /// <summary>Drops every n-th RTP datagram from A to B (0: none); RTCP and the rest go through.</summary>
+        public int DropEvery { get; set; }
+
+        public long Dropped { get; private set; }
+
+        private long _rtpFromA;
+
         public void Dispose() => _net.Dispose();
 
         public long FramesReceived { get; private set; }
@@ -93,7 +100,13 @@ public class WebRtcSessionVideoAllocationTests
                 SessionOutput o = from.PollOutput(buffer);
                 if (o.Kind == SessionOutputKind.Transmit)
                 {
-                    if (Deliver || from == B)
+                    ReadOnlySpan<byte> d = buffer.AsSpan(0, o.Transmit.Length);
+                    bool rtp = d.Length > 1 && d[0] is >= 0x80 and <= 0xBF && d[1] is < 192 or > 223;
+                    if (from == A && rtp && DropEvery > 0 && ++_rtpFromA % DropEvery == 0)
+                    {
+                        Dropped++;
+                    }
+                    else if (Deliver || from == B)
                     {
                         to.HandleDatagram(toAddress, fromAddress, buffer.AsSpan(0, o.Transmit.Length), _now);
                     }
@@ -145,6 +158,27 @@ public class WebRtcSessionVideoAllocationTests
         }
 
         long allocated = AllocationProbe.LeastPerChunk(400, 3200, 20, rig.Round);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void RepairingLossWithNackAndRtxAllocatesNothingPerFrame()
+    {
+        // 3000-byte frames are three packets each; every 23rd RTP datagram from A is lost (retransmissions included,
+        // so now and then a retransmission is lost too and asked for again).
+        using Rig rig = Connect(47, 3000);
+        rig.DropEvery = 23;
+        for (int i = 0; i < 400; i++)
+        {
+            rig.Round(i);
+        }
+
+        long before = rig.FramesReceived, dropped = rig.Dropped;
+        long allocated = AllocationProbe.LeastPerChunk(400, 3200, 20, rig.Round);
+        Assert.True(rig.Dropped - dropped > 40, $"{rig.Dropped - dropped} datagrams dropped while measured");
+        Assert.Equal(350, rig.FramesReceived - before);
+        RtcOutboundRtpStreamStats video = rig.A.GetStats(TimeSpan.Zero).All<RtcOutboundRtpStreamStats>().Single(o => o.Kind == "video");
+        Assert.True(video.RetransmittedPacketsSent > 40, $"{video.RetransmittedPacketsSent} retransmissions");
         Assert.Equal(0, allocated);
     }
 }
