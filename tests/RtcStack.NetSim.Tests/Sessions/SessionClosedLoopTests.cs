@@ -113,19 +113,27 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
             Assert.Equal(d.SendingSession.FeedbackCounters.PacketsStamped, d.Controller.PacketsWritten);
             Assert.Equal(d.Controller.PacketsWritten, d.Controller.PacketsSent + d.Controller.PacketsQueued);
 
-            // The receiving session decrypted and took every RTP packet that arrived (media, RTX, padding), routed each.
+            // The receiving session decrypted every RTP packet that arrived (media, RTX, padding), recorded it for its
+            // feedback, routed it, and its stream took it: media and repairs counted as received, padding as padding.
             Assert.Equal(d.RtpDelivered, d.ReceivingSession.FeedbackCounters.PacketsRecorded + rx.SrtpReplays);
             SessionMediaCounters m = d.ReceivingSession.MediaCounters;
             Assert.Equal(0, m.UnroutedRtp + m.MalformedRtp + m.UnknownPayloadType + m.MediaQueueOverflows);
             ReceiveStreamStats inbound = d.ReceivingSession.Sections.Single(x => x.Kind == MediaKind.Video).Inbound.Single();
-            Assert.Equal(d.Sender.PaddingPacketsSent > 0, inbound.RtxPaddingPacketsReceived > 0);
+            Assert.Equal(d.RtpDelivered, inbound.PacketsReceived + inbound.RtxPaddingPacketsReceived + rx.SrtpReplays);
+            Assert.Equal(d.Sender.PaddingPacketsSent, inbound.RtxPaddingPacketsReceived);
 
-            // Every frame the receiving session surfaced is one the sender made, whole, in order; and every frame the
-            // frame buffer completed reached the application.
+            // Every frame the receiving session surfaced is one the sender made, whole, in order, and every frame the
+            // frame buffer completed reached the application; NACK and RTX repaired every loss, so every frame made more
+            // than 0.5 s before the end (two one-way delays, the pacer and a NACK round trip) was surfaced.
             Assert.Equal(0, d.Receiver.FramesOther);
             Assert.Equal(inbound.FramesReceived, d.Receiver.FramesAccepted);
             var sent = d.Sender.Frames.ToDictionary(f => f.Timestamp);
             Assert.All(d.Receiver.Frames, f => Assert.Equal(sent[f.Timestamp], f));
+            var surfaced = d.Receiver.Frames.Select(f => f.Timestamp).ToHashSet();
+            uint settled = (uint)((s.DurationSeconds - 0.5) * 90_000);
+            List<uint> missing = d.Sender.Frames.Where(f => f.Timestamp < settled && !surfaced.Contains(f.Timestamp)).Select(f => f.Timestamp).ToList();
+            Assert.True(missing.Count == 0, $"{d.Series.Id}: {missing.Count} frames never surfaced, the first at RTP time {missing.FirstOrDefault()}");
+            Assert.Equal(0, inbound.FramesDropped);
         }
 
         Assert.Equal(expectedPhases, s.Phases.Count);
