@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using RtcStack.Cli.Serve;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
 using Xunit;
 
 namespace RtcStack.Cli.Tests;
@@ -24,7 +25,8 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>An offer from a client that will never connect (no candidates).</summary>
     private static string Offer()
     {
-        using var client = new PeerSession();
+        using var client = new WebRtcSession();
+        client.AddTransceiver(MediaKind.Audio);
         client.AddLocalAddress(new Stun.TransportAddress(IPAddress.Loopback, 40000));
         string offer = client.CreateOffer(TimeSpan.Zero);
         return string.Join("\r\n", offer.Split("\r\n").Where(l => !l.StartsWith("a=candidate:", StringComparison.Ordinal) && l != "a=end-of-candidates"));
@@ -154,13 +156,14 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
         using var clientHost = new UdpSessionHost();
         long echoed = 0;
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var client = new PeerSession();
-        byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+        using var client = new WebRtcSession();
+        Transceiver audio = client.AddTransceiver(MediaKind.Audio);
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
         UdpSessionHandle h = clientHost.Add(client, (_, _) =>
         {
-            while (client.TryPollEvent(out PeerSessionEvent? e))
+            while (client.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     connected.TrySetResult();
                 }
@@ -174,7 +177,7 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
         string offer = h.Invoke(now => client.CreateOffer(now));
         using HttpResponseMessage post = await http.PostAsync("/whip", Sdp(offer));
         string answer = await post.Content.ReadAsStringAsync();
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out RtcStack.Sdp.Jsep.JsepError? error), error?.ToString()));
         await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         using var stop = new CancellationTokenSource();
@@ -184,7 +187,7 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 // A 20 ms SILK frame TOC with a little payload: enough for the receiver to accept it as Opus.
-                h.Invoke(now => client.SendRtp([0x08, 0x11, 0x22, 0x33, 0x44], ts, false, now));
+                h.Invoke(now => client.SendAudio(audio, [0x08, 0x11, 0x22, 0x33, 0x44], ts, now));
                 ts += 960;
                 await Task.Delay(20);
             }

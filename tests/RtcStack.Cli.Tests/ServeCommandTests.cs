@@ -7,6 +7,7 @@ using System.Text;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -56,7 +57,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
     public async Task SigintStopsServeAfterClosingItsCalls()
     {
         // Start `rtcstack serve` as its own process (with SIGINT at its default disposition, as a terminal gives it; a
-        // process started with SIGINT ignored keeps ignoring it), connect a call with our own PeerSession, press
+        // process started with SIGINT ignored keeps ignoring it), connect a call with our own WebRtcSession, press
         // "Ctrl+C": the server must exit with 0 and our side must have received the RTCP BYE and DTLS close_notify.
         LibOpusReference.Require();
         string env = ExternalTool.Require("env", "coreutils");
@@ -98,15 +99,16 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             Assert.True(ready.Task.IsCompleted, "rtcstack serve did not start:\n" + log);
 
             using var clientHost = new UdpSessionHost();
-            var events = new ConcurrentQueue<PeerSessionEvent>();
+            var events = new ConcurrentQueue<SessionEvent>();
             var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var client = new PeerSession();
+            using var client = new WebRtcSession();
+            client.AddTransceiver(MediaKind.Audio);
             UdpSessionHandle h = clientHost.Add(client, (_, _) =>
             {
-                while (client.TryPollEvent(out PeerSessionEvent? e))
+                while (client.TryPollEvent(out SessionEvent? e))
                 {
-                    events.Enqueue(e!);
-                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                    events.Enqueue(e);
+                    if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                     {
                         connected.TrySetResult();
                     }
@@ -117,7 +119,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             using HttpResponseMessage post = await http.PostAsync("/whip", new StringContent(offer, Encoding.UTF8, "application/sdp"));
             Assert.Equal(HttpStatusCode.Created, post.StatusCode);
             string answer = await post.Content.ReadAsStringAsync();
-            h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+            h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out RtcStack.Sdp.Jsep.JsepError? error), error?.ToString()));
             await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
             var stopwatch = Stopwatch.StartNew();
@@ -135,7 +137,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             }
 
             // RFC 3550 §6.6 BYE for the server's stream, RFC 5246 §7.2.1 close_notify (our side reports it as Closed).
-            Assert.Contains(events, e => e is RemoteGoodbyeEvent);
+            Assert.Contains(events, e => e is SessionRemoteGoodbyeEvent);
             Assert.Equal(PeerConnectionState.Closed, h.Invoke(_ => client.State));
         }
         finally

@@ -3,6 +3,7 @@ using System.Text;
 using RtcStack.Cli.Serve;
 using RtcStack.Sdp;
 using RtcStack.WebRtc;
+using RtcStack.WebRtc.Jsep;
 using Xunit;
 
 namespace RtcStack.Cli.Tests;
@@ -19,7 +20,8 @@ public sealed class ServeWhepTests
         await using var app = new ServeApp(new ServeOptions { Port = 0, Mode = ServeMode.Tone });
         await app.StartAsync();
         string baseUrl = app.Urls.First();
-        using var player = new PeerSession(new PeerSessionOptions { Direction = offered });
+        using var player = new WebRtcSession();
+        player.AddTransceiver(MediaKind.Audio, offered);
         player.AddLocalAddress(new Stun.TransportAddress(IPAddress.Loopback, 40000));
         string offer = player.CreateOffer(TimeSpan.Zero);
         using var http = new HttpClient();
