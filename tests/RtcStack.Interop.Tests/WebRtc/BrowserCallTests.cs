@@ -13,9 +13,9 @@ namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
 /// The proof that the stack is real: headless Chromium and Firefox hold two-way Opus calls with an
-/// RtcStack <see cref="PeerSession"/> over loopback UDP, in every cell of the matrix (who offers × our
-/// DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. Every cell adds a
-/// row to specs/interop-matrix.md.
+/// RtcStack <see cref="WebRtcSession"/> (session core v2) over loopback UDP, in every cell of the matrix (who
+/// offers × our DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. When we offer,
+/// the offer is our <see cref="RtcStack.WebRtc.Jsep.JsepSession"/>'s. Every cell adds a row to specs/interop-matrix.md.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
@@ -69,26 +69,22 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
     {
         LibOpusReference.Require();
         await using CallServer server = await CallServer.StartAsync();
-        server.Options = () =>
+        server.Options = transport =>
         {
-            var o = new PeerSessionOptions();
-            if (signalling == Signalling.BrowserOffers)
-            {
-                o.AnswerSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.Passive;
-            }
-            else
-            {
-                // actpass: the browser picks active (client), which makes us the server; setup:active forces us to be the client.
-                o.OfferSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.ActPass;
-            }
-
             if (srtp != "any")
             {
-                o.SrtpProfiles.Clear();
-                o.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProfile.AeadAes128Gcm : SrtpProfile.Aes128CmHmacSha1_80);
+                transport.SrtpProfiles.Clear();
+                transport.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProfile.AeadAes128Gcm : SrtpProfile.Aes128CmHmacSha1_80);
             }
 
-            return o;
+            return new WebRtcSessionOptions
+            {
+                Transport = transport,
+                AnswerSetup = signalling == Signalling.BrowserOffers && ourRole == DtlsRole.Server ? SetupRole.Passive : SetupRole.Active,
+
+                // actpass: the browser picks active (client), which makes us the server; setup:active forces us to be the client.
+                OfferSetup = signalling == Signalling.WeOffer && ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.ActPass,
+            };
         };
 
         string mode = signalling == Signalling.BrowserOffers ? "browser-offer" : "server-offer";
@@ -201,6 +197,13 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.Equal(ourRole == DtlsRole.Client ? "server" : "client", browserRole);
         }
 
+        if (signalling == Signalling.WeOffer)
+        {
+            // Our JSEP offer (the browser's remote description) asked for the role: actpass, or active to be the client.
+            string ourOffer = result.GetProperty("sdp").GetProperty("remote").GetString()!;
+            Assert.Contains(ourRole == DtlsRole.Client ? "a=setup:active\r\n" : "a=setup:actpass\r\n", ourOffer, StringComparison.Ordinal);
+        }
+
         string answerOrOffer = result.GetProperty("sdp").GetProperty(signalling == Signalling.BrowserOffers ? "remote" : "local").GetString()!;
         Assert.Contains("transport-cc", answerOrOffer, StringComparison.Ordinal);
         if (browser == BrowserKind.Chromium)
@@ -257,7 +260,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             media = string.Create(CultureInfo.InvariantCulture, $"browser→us {call?.FramesReceived ?? 0} pkts; us→browser {call?.FramesSent ?? 0} pkts, page heard {hz:0} Hz");
         }
 
-        double? ours = call?.ConnectedAt is TimeSpan at && call.Resource.Session.StartedAt is TimeSpan start ? (at - start).TotalMilliseconds : null;
+        double? ours = call?.ConnectedAt is TimeSpan at ? (at - call.Resource.CreatedAt).TotalMilliseconds : null;
         return new MatrixRow(browser.ToString(), cell, signalling, ourRole == DtlsRole.Client ? "client" : "server", srtp, passed, version, cipher, profile, pageMs, ours, media, failure);
     }
 }
