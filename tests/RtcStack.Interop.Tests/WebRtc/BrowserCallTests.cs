@@ -111,6 +111,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             }
 
             Assert.True(server.Calls.TryPeek(out call), "no session was created");
+            Describe(call!);
             CheckCall(browser, signalling, ourRole, srtp, extra, result, call!);
             _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, true, result, call, null));
         }
@@ -220,6 +221,16 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.True(restarted.GetProperty("ok").GetBoolean());
             Assert.Equal(restarted.GetProperty("remoteUfrag").GetString(), transport.IceLocalUsernameFragment);
         }
+    }
+
+    // What our side saw, for a failing cell: the session's timeline, the transport's counters and why datagrams were dropped.
+    private void Describe(ServerCall call)
+    {
+        _output.WriteLine("our timeline: " + string.Join(" | ", call.Timeline.Where(t => !t.What.StartsWith("SessionCandidate", StringComparison.Ordinal)).Select(t => $"{t.At.TotalMilliseconds:0} {t.What}")));
+        RtcStack.WebRtc.Transport.TransportCounters c = call.Resource.Session.Transport.Counters;
+        string drops = string.Join(", ", Enum.GetValues<RtcStack.WebRtc.Transport.TransportDropReason>()
+            .Where(r => c.GetDropped(r) > 0).Select(r => $"{r} {c.GetDropped(r)}"));
+        _output.WriteLine($"our transport: {c.PacketsReceived} datagrams received ({c.SrtpPacketsReceived} SRTP, {c.SrtcpPacketsReceived} SRTCP, {c.StunMessagesReceived} STUN), {c.PacketsSent} sent; dropped: {(drops.Length == 0 ? "none" : drops)}");
     }
 
     private static JsonElement Find(JsonElement stats, string type, string? kind, Func<JsonElement, bool>? where = null)
