@@ -106,7 +106,7 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
             string http = index < postTimes.Length ? $"{(postTimes[index].Arrived - start).TotalMilliseconds:0} POST | " : "";
             string answered = index < postTimes.Length ? $" | 201 at {(postTimes[index].Answered - start).TotalMilliseconds:0} | POST was {postTimes[index].Connection}, {postTimes[index].PendingWork} queued thread-pool items" : "";
             index++;
-            output.WriteLine(http + string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("LocalCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")) + answered);
+            output.WriteLine(http + string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("SessionCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")) + answered);
         }
 
         Assert.Equal(Repeat, oursMs.Length);
