@@ -69,8 +69,11 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
     {
         LibOpusReference.Require();
         await using CallServer server = await CallServer.StartAsync();
+        // RTCSTACK_CALL_TRACE=1 prints what ICE and DTLS did in our session (checks, pairs, flights), with its clock.
+        TimelineLogger? trace = Environment.GetEnvironmentVariable("RTCSTACK_CALL_TRACE") == "1" ? new TimelineLogger(() => server.Host.Now) : null;
         server.Options = transport =>
         {
+            transport.Logger = trace;
             if (srtp != "any")
             {
                 transport.SrtpProfiles.Clear();
@@ -120,6 +123,13 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, false, result, call, e.Message.Split('\n')[0]));
             _output.WriteLine(server.Web.PageLog);
             throw;
+        }
+        finally
+        {
+            foreach ((TimeSpan at, string what) in trace?.Entries ?? [])
+            {
+                _output.WriteLine($"  {at.TotalMilliseconds:0} {what}");
+            }
         }
     }
 

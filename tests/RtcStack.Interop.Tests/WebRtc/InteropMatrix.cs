@@ -49,7 +49,7 @@ public sealed class InteropMatrix : IDisposable
         sb.AppendLine("connected is measured by the page from its first signalling step (createOffer, or fetching our offer)");
         sb.AppendLine("to `connectionState == \"connected\"`, and by our session from the offer/answer to its own connected state.");
         sb.AppendLine();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores (shared; the machine was loaded)."));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {AvEchoMatrix.Machine()}."));
         sb.AppendLine();
         sb.AppendLine("| Browser | Cell | Signalling | Our DTLS role | SRTP asked | Result | DTLS | Cipher | SRTP profile | Connected (page) | Connected (ours) | Media (packets, tones) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
