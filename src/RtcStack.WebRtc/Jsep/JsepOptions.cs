@@ -23,6 +23,12 @@ public sealed class JsepOptions
     /// <summary>Gets the role written in answers to an "actpass" offer: active (the default, RFC 8842 §5.3 "SHOULD") or passive.</summary>
     public SetupRole AnswerSetup { get; init; } = SetupRole.Active;
 
+    /// <summary>
+    /// Gets the "a=setup" value written in our offers: actpass (the default, RFC 8842 §5.2), or active or passive when
+    /// the offerer insists on being the DTLS client or server (RFC 8842 §5.2 allows it; browsers answer the opposite).
+    /// </summary>
+    public SetupRole OfferSetup { get; init; } = SetupRole.ActPass;
+
     /// <summary>Gets the "a=ice-options" values written (RFC 8839 §5.6).</summary>
     public IReadOnlyList<string> IceOptions { get; init; } = ["trickle"];
 

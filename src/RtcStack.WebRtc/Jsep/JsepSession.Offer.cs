@@ -103,7 +103,7 @@ public sealed partial class JsepSession
             Transceiver t = s.Transceiver!;
             bool tagged = i == tag;
             bool bundleOnly = initial && _options.MaxBundle && !tagged;
-            SetupRole? setup = tagged || (initial && !_options.MaxBundle) ? SetupRole.ActPass : null;
+            SetupRole? setup = tagged || (initial && !_options.MaxBundle) ? _options.OfferSetup : null;
             int port = bundleOnly ? 0 : 9;
             MediaDescription m;
             if (t.Kind == MediaKind.Application)

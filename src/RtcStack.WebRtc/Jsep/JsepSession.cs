@@ -283,6 +283,11 @@ public sealed partial class JsepSession
             throw new ArgumentException("AnswerSetup must be active or passive (RFC 8842 §5.3)", nameof(options));
         }
 
+        if (options.OfferSetup is not (SetupRole.ActPass or SetupRole.Active or SetupRole.Passive))
+        {
+            throw new ArgumentException("OfferSetup must be actpass, active or passive (RFC 8842 §5.2)", nameof(options));
+        }
+
         if (options.CName is not null && !IsToken(options.CName))
         {
             throw new ArgumentException("CName must be a non-empty token (RFC 7022, RFC 5576 §6.1)", nameof(options));

@@ -61,6 +61,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             IcePwd = ice.Password,
             Fingerprints = [SdpFingerprint.FromHash(fp.Algorithm, fp.Value)],
             AnswerSetup = _options.AnswerSetup,
+            OfferSetup = _options.OfferSetup,
             IceLite = _options.Transport.IceLite,
             CName = _options.CName,
             AudioCodecs = _options.AudioCodecs,

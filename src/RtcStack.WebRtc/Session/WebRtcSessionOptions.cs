@@ -25,6 +25,12 @@ public sealed class WebRtcSessionOptions
     /// <summary>Gets our a=setup when we answer (RFC 8842 §5.3: active, so the answerer is the DTLS client).</summary>
     public SetupRole AnswerSetup { get; init; } = SetupRole.Active;
 
+    /// <summary>
+    /// Gets our a=setup when we offer: actpass (RFC 8842 §5.2; browsers then answer active, which makes us the DTLS
+    /// server), or active or passive to insist on being the DTLS client or server (RFC 8842 §5.2 allows it).
+    /// </summary>
+    public SetupRole OfferSetup { get; init; } = SetupRole.ActPass;
+
     /// <summary>Gets the RTCP CNAME (RFC 7022: random when null).</summary>
     public string? CName { get; init; }
 

@@ -3,10 +3,13 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using RtcStack.Dtls;
 using RtcStack.Ice;
+using RtcStack.Sdp;
 using RtcStack.Stun.Turn;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
 using Xunit;
 
 namespace RtcStack.Interop.Tests.Ice;
@@ -14,7 +17,7 @@ namespace RtcStack.Interop.Tests.Ice;
 /// <summary>
 /// TURN with the client-to-server leg over TCP and over TLS (RFC 8656 §3.1, ChannelData padded per §12.5) against a real
 /// coturn on 127.0.0.1 that listens only on that transport (no UDP listener, so nothing can fall back to UDP), in a
-/// call between two PeerSessions on UdpSessionHosts: the caller may only use its relay (policy relay) and the call must
+/// call between two <see cref="WebRtcSession"/>s (session core v2, one audio section each way) on UdpSessionHosts: the caller may only use its relay (policy relay) and the call must
 /// carry audio both ways. The server is named by DNS ("localhost", resolved by <see cref="IceServerResolver"/>), and for
 /// TLS its self-signed certificate is checked against that name.
 /// </summary>
@@ -52,7 +55,7 @@ public sealed class TurnOverTcpAndTlsTests
         TimeSpan connectTime = started.Elapsed;
 
         // Only the relay was signalled; the selected pair leaves through it, and the relay is coturn's (UDP towards the callee).
-        IceCandidatePair pair = caller.Handle.Invoke(_ => caller.Session.IceAgent!.GetSelectedPair()!);
+        IceCandidatePair pair = caller.Handle.Invoke(_ => caller.Session.Transport.SelectedPair!);
         Assert.Equal(IceCandidateType.Relayed, pair.Local.Type);
         Assert.All(caller.Handle.Invoke(_ => caller.Session.LocalCandidateValues()), c => Assert.Contains(" typ relay ", c, StringComparison.Ordinal));
         Assert.True(pair.Local.Address.IsLoopback);
@@ -60,8 +63,10 @@ public sealed class TurnOverTcpAndTlsTests
         await TalkAsync([caller, callee], 50);
         Assert.InRange(caller.Frames.Count, 48, 50);
         Assert.InRange(callee.Frames.Count, 48, 50);
-        Assert.All(callee.Frames, f => Assert.Equal(caller.Session.Ssrc, f.Ssrc));
-        Assert.All(caller.Frames, f => Assert.Equal(callee.Session.Ssrc, f.Ssrc));
+        uint callerSsrc = caller.Handle.Invoke(_ => caller.Session.Sections[0].Outbound!.Value.Ssrc);
+        uint calleeSsrc = callee.Handle.Invoke(_ => callee.Session.Sections[0].Outbound!.Value.Ssrc);
+        Assert.All(callee.Frames, f => Assert.Equal(callerSsrc, f.Ssrc));
+        Assert.All(caller.Frames, f => Assert.Equal(calleeSsrc, f.Ssrc));
         Assert.Equal(0, callerHost.SendErrors);
 
         // coturn allocated on the stream transport and bound a channel (so media crossed it as padded ChannelData).
@@ -90,7 +95,11 @@ public sealed class TurnOverTcpAndTlsTests
         });
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        caller.Handle.Invoke(now => caller.Session.CreateOffer(now));
+        caller.Handle.Invoke(now =>
+        {
+            caller.Session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
+            return caller.Session.CreateOffer(now);
+        });
         bool complete = false;
         while (!complete && started.Elapsed < TimeSpan.FromSeconds(10))
         {
@@ -119,26 +128,26 @@ public sealed class TurnOverTcpAndTlsTests
         return chain.Build(leaf);
     };
 
-    private static Peer AddPeer(UdpSessionHost host, int seed, Action<PeerSessionOptions> configure)
+    private static Peer AddPeer(UdpSessionHost host, int seed, Action<WebRtcTransportOptions> configure)
     {
-        var o = new PeerSessionOptions { Certificate = s_certificate.Value, Random = new Random(seed), WallClockAtZero = host.WallClockAtZero };
-        configure(o);
-        var session = new PeerSession(o);
+        var transport = new WebRtcTransportOptions { Certificate = s_certificate.Value, Random = new Random(seed) };
+        configure(transport);
+        var session = new WebRtcSession(new WebRtcSessionOptions { Transport = transport, Random = new Random(seed + 1000) });
         Peer? peer = null;
-        byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
         UdpSessionHandle handle = host.Add(session, (h, now) =>
         {
-            while (session.TryPollEvent(out PeerSessionEvent? e))
+            while (session.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     peer!.Connected.TrySetResult();
                 }
             }
 
-            while (session.TryPollMedia(buffer, out ReceivedMediaFrame f))
+            while (session.TryPollMedia(buffer, out ReceivedMedia m))
             {
-                peer!.Frames.Enqueue(f);
+                peer!.Frames.Enqueue(m);
             }
         });
         peer = new Peer { Session = session, Handle = handle };
@@ -147,6 +156,7 @@ public sealed class TurnOverTcpAndTlsTests
 
     private static async Task ConnectAsync(Peer a, Peer b, CoturnServer coturn)
     {
+        a.Audio = a.Handle.Invoke(_ => a.Session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv));
         a.Handle.Invoke(now => a.Session.CreateOffer(now));
 
         // Non-trickle signalling, as WHIP without PATCH: wait for the relay before offering.
@@ -160,12 +170,13 @@ public sealed class TurnOverTcpAndTlsTests
 
         string offer = a.Handle.Invoke(_ => a.Session.GetLocalDescription());
         Assert.Contains(" typ relay ", offer, StringComparison.Ordinal);
-        string answer = b.Handle.Invoke(now => b.Session.TryAcceptOffer(offer, now, out string? ans, out string? err) ? ans : throw new InvalidOperationException(err));
+        string answer = b.Handle.Invoke(now => b.Session.TryAnswer(offer, MediaDirection.SendRecv, now, out string? ans, out RtcStack.Sdp.Jsep.JsepError? err) ? ans : throw new InvalidOperationException(err.ToString()));
+        b.Audio = b.Handle.Invoke(_ => Assert.Single(b.Session.Jsep.Transceivers));
         a.Handle.Invoke(now =>
         {
-            if (!a.Session.TryApplyAnswer(answer, now, out string? err))
+            if (!a.Session.TryApplyAnswer(answer, now, out RtcStack.Sdp.Jsep.JsepError? err))
             {
-                throw new InvalidOperationException(err);
+                throw new InvalidOperationException(err.ToString());
             }
         });
         try
@@ -185,7 +196,7 @@ public sealed class TurnOverTcpAndTlsTests
         {
             foreach (Peer p in peers)
             {
-                p.Handle.Invoke(now => p.Session.SendRtp(s_opus, ts, i == 0, now));
+                p.Handle.Invoke(now => p.Session.SendAudio(p.Audio!, s_opus, ts, now, marker: i == 0));
             }
 
             ts += 960;
@@ -197,11 +208,13 @@ public sealed class TurnOverTcpAndTlsTests
 
     private sealed class Peer
     {
-        public required PeerSession Session { get; init; }
+        public required WebRtcSession Session { get; init; }
 
         public required UdpSessionHandle Handle { get; init; }
 
-        public ConcurrentQueue<ReceivedMediaFrame> Frames { get; } = new();
+        public Transceiver? Audio { get; set; }
+
+        public ConcurrentQueue<ReceivedMedia> Frames { get; } = new();
 
         public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -233,7 +246,8 @@ public sealed class ServeTurnOverTlsTests
             }
 
             Assert.True(url is not null, $"serve did not start: {output}{error}");
-            using var client = new PeerSession(new PeerSessionOptions());
+            using var client = new WebRtcSession();
+            client.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
             client.AddLocalAddress(new Stun.TransportAddress(System.Net.IPAddress.Loopback, 40000));
             string offer = client.CreateOffer(TimeSpan.Zero);
             using var http = new HttpClient();

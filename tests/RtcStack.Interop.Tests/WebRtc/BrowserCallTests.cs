@@ -13,9 +13,9 @@ namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
 /// The proof that the stack is real: headless Chromium and Firefox hold two-way Opus calls with an
-/// RtcStack <see cref="PeerSession"/> over loopback UDP, in every cell of the matrix (who offers × our
-/// DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. Every cell adds a
-/// row to specs/interop-matrix.md.
+/// RtcStack <see cref="WebRtcSession"/> (session core v2) over loopback UDP, in every cell of the matrix (who
+/// offers × our DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. When we offer,
+/// the offer is our <see cref="RtcStack.WebRtc.Jsep.JsepSession"/>'s. Every cell adds a row to specs/interop-matrix.md.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
@@ -69,26 +69,25 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
     {
         LibOpusReference.Require();
         await using CallServer server = await CallServer.StartAsync();
-        server.Options = () =>
+        // RTCSTACK_CALL_TRACE=1 prints what ICE and DTLS did in our session (checks, pairs, flights), with its clock.
+        TimelineLogger? trace = Environment.GetEnvironmentVariable("RTCSTACK_CALL_TRACE") == "1" ? new TimelineLogger(() => server.Host.Now) : null;
+        server.Options = transport =>
         {
-            var o = new PeerSessionOptions();
-            if (signalling == Signalling.BrowserOffers)
-            {
-                o.AnswerSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.Passive;
-            }
-            else
-            {
-                // actpass: the browser picks active (client), which makes us the server; setup:active forces us to be the client.
-                o.OfferSetup = ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.ActPass;
-            }
-
+            transport.Logger = trace;
             if (srtp != "any")
             {
-                o.SrtpProfiles.Clear();
-                o.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProfile.AeadAes128Gcm : SrtpProfile.Aes128CmHmacSha1_80);
+                transport.SrtpProfiles.Clear();
+                transport.SrtpProfiles.Add(srtp == "SRTP_AEAD_AES_128_GCM" ? SrtpProfile.AeadAes128Gcm : SrtpProfile.Aes128CmHmacSha1_80);
             }
 
-            return o;
+            return new WebRtcSessionOptions
+            {
+                Transport = transport,
+                AnswerSetup = signalling == Signalling.BrowserOffers && ourRole == DtlsRole.Server ? SetupRole.Passive : SetupRole.Active,
+
+                // actpass: the browser picks active (client), which makes us the server; setup:active forces us to be the client.
+                OfferSetup = signalling == Signalling.WeOffer && ourRole == DtlsRole.Client ? SetupRole.Active : SetupRole.ActPass,
+            };
         };
 
         string mode = signalling == Signalling.BrowserOffers ? "browser-offer" : "server-offer";
@@ -115,6 +114,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             }
 
             Assert.True(server.Calls.TryPeek(out call), "no session was created");
+            Describe(call!);
             CheckCall(browser, signalling, ourRole, srtp, extra, result, call!);
             _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, true, result, call, null));
         }
@@ -123,6 +123,13 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, false, result, call, e.Message.Split('\n')[0]));
             _output.WriteLine(server.Web.PageLog);
             throw;
+        }
+        finally
+        {
+            foreach ((TimeSpan at, string what) in trace?.Entries ?? [])
+            {
+                _output.WriteLine($"  {at.TotalMilliseconds:0} {what}");
+            }
         }
     }
 
@@ -201,6 +208,13 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.Equal(ourRole == DtlsRole.Client ? "server" : "client", browserRole);
         }
 
+        if (signalling == Signalling.WeOffer)
+        {
+            // Our JSEP offer (the browser's remote description) asked for the role: actpass, or active to be the client.
+            string ourOffer = result.GetProperty("sdp").GetProperty("remote").GetString()!;
+            Assert.Contains(ourRole == DtlsRole.Client ? "a=setup:active\r\n" : "a=setup:actpass\r\n", ourOffer, StringComparison.Ordinal);
+        }
+
         string answerOrOffer = result.GetProperty("sdp").GetProperty(signalling == Signalling.BrowserOffers ? "remote" : "local").GetString()!;
         Assert.Contains("transport-cc", answerOrOffer, StringComparison.Ordinal);
         if (browser == BrowserKind.Chromium)
@@ -217,6 +231,16 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.True(restarted.GetProperty("ok").GetBoolean());
             Assert.Equal(restarted.GetProperty("remoteUfrag").GetString(), transport.IceLocalUsernameFragment);
         }
+    }
+
+    // What our side saw, for a failing cell: the session's timeline, the transport's counters and why datagrams were dropped.
+    private void Describe(ServerCall call)
+    {
+        _output.WriteLine("our timeline: " + string.Join(" | ", call.Timeline.Where(t => !t.What.StartsWith("SessionCandidate", StringComparison.Ordinal)).Select(t => $"{t.At.TotalMilliseconds:0} {t.What}")));
+        RtcStack.WebRtc.Transport.TransportCounters c = call.Resource.Session.Transport.Counters;
+        string drops = string.Join(", ", Enum.GetValues<RtcStack.WebRtc.Transport.TransportDropReason>()
+            .Where(r => c.GetDropped(r) > 0).Select(r => $"{r} {c.GetDropped(r)}"));
+        _output.WriteLine($"our transport: {c.PacketsReceived} datagrams received ({c.SrtpPacketsReceived} SRTP, {c.SrtcpPacketsReceived} SRTCP, {c.StunMessagesReceived} STUN), {c.PacketsSent} sent; dropped: {(drops.Length == 0 ? "none" : drops)}");
     }
 
     private static JsonElement Find(JsonElement stats, string type, string? kind, Func<JsonElement, bool>? where = null)
@@ -257,7 +281,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             media = string.Create(CultureInfo.InvariantCulture, $"browser→us {call?.FramesReceived ?? 0} pkts; us→browser {call?.FramesSent ?? 0} pkts, page heard {hz:0} Hz");
         }
 
-        double? ours = call?.ConnectedAt is TimeSpan at && call.Resource.Session.StartedAt is TimeSpan start ? (at - start).TotalMilliseconds : null;
+        double? ours = call?.ConnectedAt is TimeSpan at ? (at - call.Resource.CreatedAt).TotalMilliseconds : null;
         return new MatrixRow(browser.ToString(), cell, signalling, ourRole == DtlsRole.Client ? "client" : "server", srtp, passed, version, cipher, profile, pageMs, ours, media, failure);
     }
 }

@@ -4,23 +4,27 @@ using Microsoft.AspNetCore.Http;
 using RtcStack.TestSupport;
 using RtcStack.TestSupport.Browsers;
 using RtcStack.WebRtc;
+using RtcStack.Sdp;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
+using RtcStack.WebRtc.Transport;
 
 namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
 /// The server side of a browser interop call: Kestrel on 127.0.0.1 serving call.html, WHIP (browser
-/// offers) and a server-offer endpoint (POST /offer, then POST /offer/{id}/answer), sessions on a
-/// <see cref="UdpSessionHost"/>. Each session decodes what it receives (libopus) and sends a tone back
-/// at 50 packets/s once connected.
+/// offers) and a server-offer endpoint (POST /offer, then POST /offer/{id}/answer), <see cref="WebRtcSession"/>s
+/// (session core v2) on a <see cref="UdpSessionHost"/>. Each session answers the browser's audio sendrecv (or offers
+/// one sendrecv audio section), decodes what it receives (libopus) and sends a tone back at 50 packets/s once
+/// connected.
 /// </summary>
 internal sealed class CallServer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
 
-    private CallServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web)
+    private CallServer(UdpSessionHost host, SessionWhipHandler<WebRtcSession> handler, TestPageHost web)
     {
         Host = host;
         Handler = handler;
@@ -30,12 +34,15 @@ internal sealed class CallServer : IAsyncDisposable
 
     public UdpSessionHost Host { get; }
 
-    public SessionWhipHandler Handler { get; }
+    public SessionWhipHandler<WebRtcSession> Handler { get; }
 
     public TestPageHost Web { get; }
 
-    /// <summary>Gets or sets the options for the next session (the cell's DTLS role, SRTP profiles...).</summary>
-    public Func<PeerSessionOptions> Options { get; set; } = () => new PeerSessionOptions();
+    /// <summary>
+    /// Gets or sets the options for the next session (the cell's DTLS role, SRTP profiles...), given its transport
+    /// options (the shared certificate already set).
+    /// </summary>
+    public Func<WebRtcTransportOptions, WebRtcSessionOptions> Options { get; set; } = transport => new WebRtcSessionOptions { Transport = transport };
 
     /// <summary>Gets or sets the tone the server sends, Hz.</summary>
     public double ToneHz { get; set; } = 660;
@@ -49,18 +56,27 @@ internal sealed class CallServer : IAsyncDisposable
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "call.html"));
         var host = new UdpSessionHost();
         CallServer? server = null;
-        var handler = new SessionWhipHandler(host, _ =>
+        var handler = new SessionWhipHandler<WebRtcSession>(host, kind =>
         {
-            PeerSessionOptions o = server!.Options();
-            o.Certificate ??= Certificate.Value;
-            return o;
-        });
+            var session = new WebRtcSession(server!.Options(new WebRtcTransportOptions { Certificate = Certificate.Value }));
+            if (kind == WhipResourceKind.Whep)
+            {
+                // POST /offer: our offer carries one audio section we send and receive on (JSEP, RFC 8829 §5.2).
+                session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
+            }
+
+            return session;
+        })
+        {
+            // The browser's offer (WHIP) is a two-way call: we send our tone back on its audio section.
+            AnswerDirection = _ => MediaDirection.SendRecv,
+        };
         TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/call.html"] = page }, app =>
         {
             app.MapWhip("/whip", WhipResourceKind.Whip, handler);
             app.MapPost("/offer", async (HttpContext ctx) =>
             {
-                (SessionResource<PeerSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
+                (SessionResource<WebRtcSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
                 ctx.Response.StatusCode = 201;
                 ctx.Response.Headers.Location = "/offer/" + r.Id;
                 ctx.Response.ContentType = "application/sdp";
@@ -101,7 +117,7 @@ internal sealed class CallServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void OnEvent(SessionResource<PeerSession> r, object e)
+    private void OnEvent(SessionResource<WebRtcSession> r, object e)
     {
         if (r.Tag is not ServerCall call)
         {
@@ -110,14 +126,17 @@ internal sealed class CallServer : IAsyncDisposable
             Calls.Enqueue(call);
         }
 
-        call.Events.Enqueue((PeerSessionEvent)e);
-        call.Timeline.Enqueue((r.Handle.Host.Now, e.GetType().Name + (e is PeerConnectionStateChangedEvent sc ? " " + sc.State : e is IceStateChangedEvent ic ? " " + ic.State : "")));
-        if (e is PeerConnectionStateChangedEvent s)
+        call.Events.Enqueue((SessionEvent)e);
+        call.Timeline.Enqueue((r.Handle.Host.Now, e.GetType().Name + (e is SessionStateChangedEvent sc ? " " + sc.State : "")));
+        if (e is SessionStateChangedEvent s)
         {
             if (s.State == PeerConnectionState.Connected)
             {
                 call.ConnectedAt ??= s.At;
-                call.Sender ??= new OpusAudioSender(r.Session);
+                if (call.Sender is null && AudioSender(r.Session) is Transceiver audio)
+                {
+                    call.Sender = new OpusAudioSender(r.Session, audio);
+                }
             }
 
             if (s.State is PeerConnectionState.Closed or PeerConnectionState.Failed)
@@ -130,7 +149,21 @@ internal sealed class CallServer : IAsyncDisposable
         }
     }
 
-    private void OnActivity(SessionResource<PeerSession> r, TimeSpan now)
+    /// <summary>The first audio transceiver that sends (the one section of these calls).</summary>
+    private static Transceiver? AudioSender(WebRtcSession s)
+    {
+        foreach (MediaSectionInfo section in s.Sections)
+        {
+            if (section.Kind == MediaKind.Audio && section.Direction.Sends() && s.Jsep.FindTransceiver(section.Mid) is Transceiver t)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    private void OnActivity(SessionResource<WebRtcSession> r, TimeSpan now)
     {
         if (r.Tag is not ServerCall call)
         {
@@ -147,7 +180,7 @@ internal sealed class CallServer : IAsyncDisposable
         {
             foreach (ServerCall call in Calls)
             {
-                SessionResource<PeerSession> r = call.Resource;
+                SessionResource<WebRtcSession> r = call.Resource;
                 if (call.Sender is null || r.Handle.IsRemoved || call.Closed)
                 {
                     continue;
@@ -188,24 +221,24 @@ internal sealed class CallServer : IAsyncDisposable
 /// <summary>What the server saw of one call.</summary>
 internal sealed class ServerCall : IDisposable
 {
-    private readonly byte[] _payload = new byte[PeerSession.MaxDatagramSize];
+    private readonly byte[] _payload = new byte[WebRtcSession.MaxDatagramSize];
     private readonly short[] _pcm;
     private readonly List<short> _decoded = [];
 
-    public ServerCall(SessionResource<PeerSession> resource)
+    public ServerCall(SessionResource<WebRtcSession> resource)
     {
         Resource = resource;
         Receiver = new OpusAudioReceiver();
         _pcm = new short[Receiver.MaxOutputSamples];
     }
 
-    public SessionResource<PeerSession> Resource { get; }
+    public SessionResource<WebRtcSession> Resource { get; }
 
     public OpusAudioSender? Sender { get; set; }
 
     public OpusAudioReceiver Receiver { get; }
 
-    public ConcurrentQueue<PeerSessionEvent> Events { get; } = new();
+    public ConcurrentQueue<SessionEvent> Events { get; } = new();
 
     public ConcurrentQueue<(TimeSpan At, string What)> Timeline { get; } = new();
 
@@ -235,10 +268,10 @@ internal sealed class ServerCall : IDisposable
     public void Poll(TimeSpan now)
     {
         _ = now;
-        while (Resource.Session.TryPollMedia(_payload, out ReceivedMediaFrame f))
+        while (Resource.Session.TryPollMedia(_payload, out ReceivedMedia m))
         {
             FramesReceived++;
-            int n = Receiver.Decode(_payload.AsSpan(0, f.PayloadLength), f, _pcm);
+            int n = Receiver.Decode(_payload.AsSpan(0, m.Length), m, _pcm);
             lock (_decoded)
             {
                 if (_decoded.Count < 48000 * 20)

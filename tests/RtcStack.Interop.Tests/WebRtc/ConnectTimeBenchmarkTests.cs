@@ -65,11 +65,17 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         // time, so the numbers for the README are taken without it).
         bool trace = Environment.GetEnvironmentVariable("RTCSTACK_CONNECT_TRACE") == "1";
         var loggers = new System.Collections.Concurrent.ConcurrentQueue<TimelineLogger>();
-        server.Options = () =>
+        server.Options = transport =>
         {
             var logger = new TimelineLogger(() => server.Host.Now);
             loggers.Enqueue(logger);
-            return new RtcStack.WebRtc.PeerSessionOptions { Logger = trace ? logger : null, AnswerSetup = Environment.GetEnvironmentVariable("RTCSTACK_ANSWER_SETUP") == "passive" ? RtcStack.Sdp.SetupRole.Passive : RtcStack.Sdp.SetupRole.Active };
+            transport.Logger = trace ? logger : null;
+            return new RtcStack.WebRtc.WebRtcSessionOptions
+            {
+                Transport = transport,
+                Logger = trace ? logger : null,
+                AnswerSetup = Environment.GetEnvironmentVariable("RTCSTACK_ANSWER_SETUP") == "passive" ? RtcStack.Sdp.SetupRole.Passive : RtcStack.Sdp.SetupRole.Active,
+            };
         };
         (double[] oursMs, double[] oursAfterAnswer, double[][] oursPhases) = await RunAsync(ours, "ours");
         (double[] loopMs, double[] loopAfterAnswer, double[][] loopPhases) = await RunAsync(loopbackHost, "loopback");
@@ -81,13 +87,13 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         output.WriteLine("Chromium -> RtcStack (ms): " + string.Join(", ", oursMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(oursMs):0}");
         output.WriteLine("Chromium -> Chromium (ms): " + string.Join(", ", loopMs.Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + $"; median {Median(loopMs):0}");
         output.WriteLine($"ratio (ours / browser-to-browser) of medians: {Median(oursMs) / Median(loopMs):0.00}");
-        output.WriteLine("our timelines (warm-up first), ms after the offer was applied; POST = the WHIP POST arrived, 201 = its answer was sent");
+        output.WriteLine("our timelines (warm-up first), ms after the session was created for the offer; POST = the WHIP POST arrived, 201 = its answer was sent");
         (TimeSpan Arrived, TimeSpan Answered, string Connection, long PendingWork)[] postTimes = posts.ToArray();
         int index = 0;
         TimelineLogger[] logs = loggers.ToArray();
         foreach (ServerCall c in server.Calls)
         {
-            TimeSpan started = c.Resource.Session.StartedAt ?? TimeSpan.Zero;
+            TimeSpan started = c.Resource.CreatedAt;
             if (trace && index < logs.Length)
             {
                 foreach ((TimeSpan at, string what) in logs[index].Entries)
@@ -96,11 +102,11 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
                 }
             }
 
-            TimeSpan start = c.Resource.Session.StartedAt ?? TimeSpan.Zero;
+            TimeSpan start = c.Resource.CreatedAt;
             string http = index < postTimes.Length ? $"{(postTimes[index].Arrived - start).TotalMilliseconds:0} POST | " : "";
             string answered = index < postTimes.Length ? $" | 201 at {(postTimes[index].Answered - start).TotalMilliseconds:0} | POST was {postTimes[index].Connection}, {postTimes[index].PendingWork} queued thread-pool items" : "";
             index++;
-            output.WriteLine(http + string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("LocalCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")) + answered);
+            output.WriteLine(http + string.Join(" | ", c.Timeline.Where(t => !t.What.StartsWith("SessionCandidate", StringComparison.Ordinal)).Select(t => $"{(t.At - start).TotalMilliseconds:0} {t.What}")) + answered);
         }
 
         Assert.Equal(Repeat, oursMs.Length);

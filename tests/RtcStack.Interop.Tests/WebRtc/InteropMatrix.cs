@@ -41,14 +41,15 @@ public sealed class InteropMatrix : IDisposable
         sb.AppendLine("Written by `tests/RtcStack.Interop.Tests/WebRtc/BrowserCallTests.cs` on every run of the interop suite");
         sb.AppendLine("(`dotnet test tests/RtcStack.Interop.Tests -c Release --filter \"FullyQualifiedName~BrowserCallTests\"`).");
         sb.AppendLine("Each cell is a real call between headless Chromium or Firefox (their default settings: DTLS 1.3 offered");
-        sb.AppendLine("with a post-quantum key share, fragmented ClientHello) and an RtcStack `PeerSession` over loopback UDP:");
+        sb.AppendLine("with a post-quantum key share, fragmented ClientHello) and an RtcStack `WebRtcSession` (session core v2) over");
+        sb.AppendLine("loopback UDP; when we offer, the offer is its JSEP session's (`a=setup:actpass`, or `active` for our DTLS client):");
         sb.AppendLine("the page sends a 440 Hz WebAudio tone, we decode it with libopus and check it with a Goertzel filter,");
         sb.AppendLine("we send 660 Hz back and the page checks it with an `AnalyserNode` FFT. DTLS version, cipher and SRTP");
         sb.AppendLine("profile are what the browser's `getStats()` transport entry reports (`FEFD` = DTLS 1.2). Time to");
         sb.AppendLine("connected is measured by the page from its first signalling step (createOffer, or fetching our offer)");
         sb.AppendLine("to `connectionState == \"connected\"`, and by our session from the offer/answer to its own connected state.");
         sb.AppendLine();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores (shared; the machine was loaded)."));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {AvEchoMatrix.Machine()}."));
         sb.AppendLine();
         sb.AppendLine("| Browser | Cell | Signalling | Our DTLS role | SRTP asked | Result | DTLS | Cipher | SRTP profile | Connected (page) | Connected (ours) | Media (packets, tones) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -6,9 +6,12 @@ using System.Text;
 using System.Text.RegularExpressions;
 using RtcStack.Dtls;
 using RtcStack.Ice;
+using RtcStack.Sdp;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -17,7 +20,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// <summary>
 /// <c>rtcstack serve</c> beyond loopback, in network namespaces these tests build (veth pairs, IPv4 and IPv6, a router
 /// with an nftables 1:1 NAT and a client-side stateful firewall); nothing leaves the test's namespaces. The server runs
-/// as a process inside its namespace (<c>ip netns exec</c>); the caller is a PeerSession of this test process whose
+/// as a process inside its namespace (<c>ip netns exec</c>); the caller is a <see cref="WebRtcSession"/> of this test process whose
 /// sockets (UDP and the WHIP HTTP connection) were created inside the caller's namespace. Each call sends Opus frames to
 /// the echo server and counts those that come back.
 /// </summary>
@@ -157,24 +160,24 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
     private static async Task<CallResult> CallAsync(NetworkNamespace ns, IPAddress from, string whipUrl, TimeSpan? connectWithin = null)
     {
         using var host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = from });
-        var options = new PeerSessionOptions { Certificate = s_certificate.Value, WallClockAtZero = host.WallClockAtZero };
-        var session = new PeerSession(options);
-        var frames = new ConcurrentQueue<ReceivedMediaFrame>();
+        var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new WebRtcTransportOptions { Certificate = s_certificate.Value } });
+        Transceiver audio = session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
+        var frames = new ConcurrentQueue<ReceivedMedia>();
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
         UdpSessionHandle handle = ns.Invoke(() => host.Add(session, (_, _) =>
         {
-            while (session.TryPollEvent(out PeerSessionEvent? e))
+            while (session.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     connected.TrySetResult();
                 }
             }
 
-            while (session.TryPollMedia(buffer, out ReceivedMediaFrame f))
+            while (session.TryPollMedia(buffer, out ReceivedMedia m))
             {
-                frames.Enqueue(f);
+                frames.Enqueue(m);
             }
         }));
 
@@ -187,9 +190,9 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
         var started = Stopwatch.StartNew();
         handle.Invoke(now =>
         {
-            if (!session.TryApplyAnswer(answer, now, out string? error))
+            if (!session.TryApplyAnswer(answer, now, out RtcStack.Sdp.Jsep.JsepError? error))
             {
-                throw new InvalidOperationException(error);
+                throw new InvalidOperationException(error.ToString());
             }
         });
 
@@ -206,13 +209,13 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
         uint ts = 0;
         for (int i = 0; i < 50; i++)
         {
-            handle.Invoke(now => session.SendRtp(s_opus, ts, i == 0, now));
+            handle.Invoke(now => session.SendAudio(audio, s_opus, ts, now, marker: i == 0));
             ts += 960;
             await Task.Delay(20);
         }
 
         await Task.Delay(500);
-        IceCandidatePair pair = handle.Invoke(_ => session.IceAgent!.GetSelectedPair()!);
+        IceCandidatePair pair = handle.Invoke(_ => session.Transport.SelectedPair!);
         PeerConnectionState final = handle.Invoke(_ => session.State);
         handle.Invoke(now => session.Close(now));
         host.Remove(handle);

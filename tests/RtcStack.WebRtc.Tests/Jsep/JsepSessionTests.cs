@@ -151,6 +151,34 @@ public sealed class JsepSessionTests
         Assert.Equal(fixture == Pion, us.NegotiatedTransport!.RemoteEndOfCandidates);
     }
 
+    /// <summary>
+    /// RFC 8842 §5.2: an offerer that insists on a DTLS role writes active or passive instead of actpass; the answerer
+    /// takes the other role (§5.3), and our next offer keeps the one established.
+    /// </summary>
+    [Theory]
+    [InlineData(SetupRole.Active, SetupRole.Passive, true)]
+    [InlineData(SetupRole.Passive, SetupRole.Active, false)]
+    public void AnOfferThatInsistsOnADtlsRoleGetsTheOtherOneFromTheAnswerer(SetupRole offered, SetupRole answered, bool weAreClient)
+    {
+        var us = new JsepSession(Options(21, offerSetup: offered));
+        var them = new JsepSession(Options(22));
+        us.AddTransceiver(MediaKind.Audio);
+        SessionDescription offer = AssertClean(us.CreateOffer());
+        Assert.Equal(offered, offer.MediaDescriptions[0].Setup);
+        us.SetLocalDescription(SdpType.Offer, offer);
+        them.SetRemoteDescription(SdpType.Offer, SessionDescription.Parse(offer.ToString()));
+        SessionDescription answer = them.CreateAnswer();
+        Assert.Equal(answered, answer.MediaDescriptions[0].Setup);
+        them.SetLocalDescription(SdpType.Answer, answer);
+        us.SetRemoteDescription(SdpType.Answer, SessionDescription.Parse(answer.ToString()));
+        Assert.Equal(weAreClient, us.NegotiatedTransport!.IsDtlsClient);
+        Assert.Equal(!weAreClient, them.NegotiatedTransport!.IsDtlsClient);
+
+        SessionDescription next = us.CreateOffer();
+        Assert.Equal(offered, next.MediaDescriptions[0].Setup);
+        Assert.Throws<ArgumentException>(() => new JsepSession(Options(23, offerSetup: SetupRole.HoldConn)));
+    }
+
     [Fact]
     public void InitialMaxBundleOfferMarksLaterSectionsBundleOnly()
     {

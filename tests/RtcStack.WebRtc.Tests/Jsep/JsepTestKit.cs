@@ -16,8 +16,9 @@ internal static class JsepTestKit
     public const string Pion = "pion-3.1.56-offer.sdp";
     public const string GStreamer = "gstreamer-1.22.0-offer.sdp";
 
-    public static JsepOptions Options(int seed, string ufrag = "ufrag", SetupRole answerSetup = SetupRole.Active) => new()
+    public static JsepOptions Options(int seed, string ufrag = "ufrag", SetupRole answerSetup = SetupRole.Active, SetupRole offerSetup = SetupRole.ActPass) => new()
     {
+        OfferSetup = offerSetup,
         IceUfrag = ufrag + seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         IcePwd = "0123456789abcdefghijkl" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Fingerprints = [SdpFingerprint.FromHash("sha-256", Enumerable.Range(seed, 32).Select(i => (byte)i).ToArray())],
