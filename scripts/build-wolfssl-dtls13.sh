@@ -51,7 +51,7 @@ if [ ! -f "$dir/src/src/.libs/libwolfssl.a" ] || [ "$(cat "$dir/config.stamp" 2>
   echo "$config" > "$dir/config.stamp"
 fi
 
-peer_hash=$(sha256sum "$peer_src" | cut -d' ' -f1)
+peer_hash=$( (cat "$peer_src"; echo "$config") | sha256sum | cut -d' ' -f1)
 if [ ! -x "$dir/wolfssl-dtls13-peer" ] || [ "$(cat "$dir/peer.stamp" 2>/dev/null)" != "$peer_hash" ]; then
   gcc -O1 -g -Wall -Werror -I"$dir/src" -o "$dir/wolfssl-dtls13-peer" "$peer_src" "$dir/src/src/.libs/libwolfssl.a" -lm -lpthread >&2
   echo "$peer_hash" > "$dir/peer.stamp"

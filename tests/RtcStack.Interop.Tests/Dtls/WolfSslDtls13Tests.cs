@@ -173,6 +173,7 @@ public sealed class WolfSslDtls13Tests
         private WolfPeer? _peer;
         private EndPoint? _remote;
         private int _incomingCount;
+        private int _taken;
         private int _outgoingCount;
         private bool _droppedIncoming;
         private bool _droppedOutgoing;
@@ -251,7 +252,7 @@ public sealed class WolfSslDtls13Tests
 
                 Send(message);
                 Assert.Equal("echo: " + message, ReceiveText(message));
-                Assert.Contains("RECV " + message, _peer!.Output, StringComparison.Ordinal);
+                Assert.True(_peer!.WaitForLine("RECV " + message, TimeSpan.FromSeconds(5)) is not null, _peer.Output);
             }
 
             Send("bye");
@@ -264,29 +265,33 @@ public sealed class WolfSslDtls13Tests
             _endpoint.Send(Encoding.UTF8.GetBytes(text));
         }
 
-        /// <summary>Drives until an application-data message arrives; <paramref name="resend"/> is sent again each second (our data is not retransmitted by DTLS).</summary>
+        /// <summary>
+        /// Drives until the next application-data message not yet taken arrives (it may have come
+        /// while the handshake was finishing); <paramref name="resend"/> is sent again each second
+        /// until the peer reports it (DTLS does not retransmit application data).
+        /// </summary>
         private string ReceiveText(string? resend = null)
         {
-            int before = _events.OfType<DtlsApplicationDataEvent>().Count();
             TimeSpan end = s_clock.Elapsed + TimeSpan.FromSeconds(10);
             TimeSpan nextResend = s_clock.Elapsed + TimeSpan.FromSeconds(1);
             while (s_clock.Elapsed < end)
             {
-                Drive(() => _events.OfType<DtlsApplicationDataEvent>().Count() > before || _peer!.HasExited, TimeSpan.FromMilliseconds(200));
-                if (_events.OfType<DtlsApplicationDataEvent>().Count() > before || _peer!.HasExited)
+                Drive(() => _events.OfType<DtlsApplicationDataEvent>().Count() > _taken || _peer!.HasExited, TimeSpan.FromMilliseconds(200));
+                if (_events.OfType<DtlsApplicationDataEvent>().Count() > _taken || _peer!.HasExited)
                 {
                     break;
                 }
 
-                if (resend is not null && s_clock.Elapsed >= nextResend && !_peer.Output.Contains("RECV " + resend, StringComparison.Ordinal))
+                if (resend is not null && s_clock.Elapsed >= nextResend && _peer.Line("RECV " + resend) is null)
                 {
                     Send(resend);
                     nextResend = s_clock.Elapsed + TimeSpan.FromSeconds(1);
                 }
             }
 
-            DtlsApplicationDataEvent? data = _events.OfType<DtlsApplicationDataEvent>().Skip(before).FirstOrDefault();
+            DtlsApplicationDataEvent? data = _events.OfType<DtlsApplicationDataEvent>().Skip(_taken).FirstOrDefault();
             Assert.True(data is not null, "no application data: " + string.Join("; ", _events) + "\n" + _peer!.Output);
+            _taken++;
             return Encoding.UTF8.GetString(data.Data.Span);
         }
 
@@ -346,6 +351,7 @@ public sealed class WolfSslDtls13Tests
         private void Incoming(byte[] datagram)
         {
             int index = _incomingCount++;
+            _test._output.WriteLine($"{s_clock.Elapsed.TotalMilliseconds:F0} ms in #{index} {Describe(datagram)}");
             bool unified = HasEncryptedRecord(datagram);
             if (Impair && unified && _endpoint.State != DtlsState.Connected)
             {
@@ -364,6 +370,47 @@ public sealed class WolfSslDtls13Tests
             }
 
             Deliver(datagram);
+        }
+
+        /// <summary>A one-line trace of a datagram's records: DTLSPlaintext headers with the handshake fragment header, unified headers as sent (record numbers are encrypted).</summary>
+        private static string Describe(ReadOnlySpan<byte> d)
+        {
+            var text = new StringBuilder($"{d.Length} B:");
+            int offset = 0;
+            while (offset < d.Length)
+            {
+                byte first = d[offset];
+                if ((first & 0xE0) == 0x20)
+                {
+                    // RFC 9147 §4: 001CSLEE; with L the 16-bit length follows the 8- or 16-bit sequence number.
+                    int seqLength = (first & 0x08) != 0 ? 2 : 1;
+                    int header = 1 + seqLength + ((first & 0x04) != 0 ? 2 : 0);
+                    int length = (first & 0x04) != 0 && offset + header <= d.Length ? (d[offset + header - 2] << 8) | d[offset + header - 1] : d.Length - offset - header;
+                    text.Append(CultureInfo.InvariantCulture, $" [ciphertext epoch&3={first & 3} {length} B]");
+                    offset += header + length;
+                    continue;
+                }
+
+                if (offset + 13 > d.Length)
+                {
+                    text.Append(" [truncated]");
+                    break;
+                }
+
+                int epoch = (d[offset + 3] << 8) | d[offset + 4];
+                int recordLength = (d[offset + 11] << 8) | d[offset + 12];
+                text.Append(CultureInfo.InvariantCulture, $" [plaintext type {first} epoch {epoch} {recordLength} B");
+                if (first == 22 && offset + 25 <= d.Length)
+                {
+                    ReadOnlySpan<byte> h = d.Slice(offset + 13, 12);
+                    text.Append(CultureInfo.InvariantCulture, $" hs {h[0]} len {(h[1] << 16) | (h[2] << 8) | h[3]} seq {(h[4] << 8) | h[5]} frag {(h[6] << 16) | (h[7] << 8) | h[8]}+{(h[9] << 16) | (h[10] << 8) | h[11]}");
+                }
+
+                text.Append(']');
+                offset += 13 + recordLength;
+            }
+
+            return text.ToString();
         }
 
         /// <summary>Whether the datagram holds a record with the unified header (RFC 9147 §4: first bits 001), after any DTLSPlaintext records.</summary>
@@ -396,6 +443,7 @@ public sealed class WolfSslDtls13Tests
             while (_endpoint.TryPollTransmit(out ReadOnlyMemory<byte> d))
             {
                 int index = _outgoingCount++;
+                _test._output.WriteLine($"{s_clock.Elapsed.TotalMilliseconds:F0} ms out #{index} {Describe(d.Span)}");
                 bool unified = HasEncryptedRecord(d.Span);
                 if (Impair && unified && (!_droppedOutgoing || (!_droppedOutgoingConnected && _endpoint.State == DtlsState.Connected)))
                 {

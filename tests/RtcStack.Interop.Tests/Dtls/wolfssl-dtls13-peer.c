@@ -135,6 +135,7 @@ int main(int argc, char** argv)
     WOLFSSL* ssl = wolfSSL_new(ctx);
     if (ssl == NULL) Fail(NULL, -1, "new");
     if (wolfSSL_set_tls13_secret_cb(ssl, OnSecret, NULL) != WOLFSSL_SUCCESS) Fail(ssl, -1, "set_tls13_secret_cb");
+    wolfSSL_KeepArrays(ssl); /* wolfSSL derives the exporter secret only when it keeps its handshake arrays */
     if (groupList != NULL) {
         int groups[4];
         int n = ParseGroups(groupList, groups);
