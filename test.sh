@@ -31,6 +31,17 @@ if [ $fast -eq 0 ]; then
   pkgs+=(python3 python3-jsonschema python3-yaml)
 fi
 ensure_packages "${pkgs[@]}"
+if [ $fast -eq 0 ]; then
+  # The DTLS 1.3 peer of WolfSslDtls13Tests: wolfSSL from Debian's source package, built once into a cache
+  # outside the work tree (/var/tmp/rtcstack-wolfssl-dtls13, or RTCSTACK_WOLFSSL_DIR). If the build fails,
+  # those tests fail in CI and say so.
+  wolf_log=$(mktemp)
+  if ! scripts/build-wolfssl-dtls13.sh >/dev/null 2>"$wolf_log"; then
+    tail -20 "$wolf_log" >&2
+    echo "warning: scripts/build-wolfssl-dtls13.sh failed (above); the wolfSSL DTLS 1.3 tests will fail" >&2
+  fi
+  rm -f "$wolf_log"
+fi
 
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
