@@ -64,6 +64,8 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             AudioCodecs = _options.AudioCodecs,
             VideoCodecs = _options.VideoCodecs,
             HeaderExtensions = _options.HeaderExtensions,
+            SctpPort = _options.SctpPort,
+            MaxMessageSize = _options.MaxMessageSize,
             Random = _options.Random,
         });
         _router = new RtpStreamRouter();
@@ -264,6 +266,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
 
         PumpTransport(now);
         RunMediaTimers(now);
+        RunDataChannelTimers(now);
     }
 
     /// <summary>
@@ -326,7 +329,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             next = new SessionTimeout(t.At, SessionTimerReason.Transport);
         }
 
-        return Earliest(next, NextMediaTimeout());
+        return Earliest(Earliest(next, NextMediaTimeout()), NextDataChannelTimeout());
     }
 
     /// <summary>Ends the session: RTCP BYE for our streams, DTLS close_notify, no more output after what is queued.</summary>
@@ -343,6 +346,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             SendReport(now, goodbye: true);
         }
 
+        CloseDataChannels(now);
         _transport.Close(now);
         PumpTransport(now);
         _closed = true;
@@ -438,6 +442,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         }
 
         ConfigureSections(now);
+        ConfigureDataChannels(now);
         PumpTransport(now);
     }
 
@@ -533,6 +538,10 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
                 case TransportDtlsConnectedEvent d:
                     _events.Enqueue(new SessionDtlsConnectedEvent(d));
                     OnMediaReady(now);
+                    StartDataChannels(now);
+                    break;
+                case TransportApplicationDataEvent a:
+                    HandleSctpPacket(a.Data.Span, now);
                     break;
                 case TransportFailedEvent f:
                     _events.Enqueue(new SessionTransportFailedEvent(f));
@@ -542,6 +551,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             }
         }
 
+        PumpDataChannels(now);
         SetState(MapState(_transport.State), now);
     }
 

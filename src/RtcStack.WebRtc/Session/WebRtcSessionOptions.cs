@@ -66,6 +66,12 @@ public sealed class WebRtcSessionOptions
     /// </summary>
     public bool RtcpXrReceiverRtt { get; init; } = true;
 
+    /// <summary>Gets our SCTP port for data channels ("a=sctp-port", RFC 8841 §5; 5000 like the browsers).</summary>
+    public ushort SctpPort { get; init; } = 5000;
+
+    /// <summary>Gets the largest data channel message we accept ("a=max-message-size", RFC 8841 §6; 256 KiB by default).</summary>
+    public int MaxMessageSize { get; init; } = 256 * 1024;
+
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
 
