@@ -239,6 +239,21 @@ public class WebRtcSessionDataChannelTests
     }
 
     [Fact]
+    public void AnApplicationSectionThatIsNotWebRtcDataChannelIsRejectedAndStartsNoAssociation()
+    {
+        // The pre-RFC 8841 form ("DTLS/SCTP 5000" with a=sctpmap) is not a data channel section we run (RFC 8841 §4).
+        string offer = JsepTestKit.Fixture(JsepTestKit.ChromiumAudioVideoData).ToString()
+            .Replace("m=application 39604 UDP/DTLS/SCTP webrtc-datachannel", "m=application 39604 DTLS/SCTP 5000", StringComparison.Ordinal);
+        using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(48) });
+        Assert.True(session.TryAcceptOffer(offer, TimeSpan.FromSeconds(1), out string? answerText, out JsepError? error), error?.ToString());
+        Assert.True(SessionDescription.TryParse(answerText, out SessionDescription? answer, out _));
+        Assert.Equal(0, answer!.MediaDescriptions.Single(m => m.Media == "application").MediaLine.Port);
+        Assert.Contains(session.Jsep.AnswerRejections, r => r.Code == RtcStack.Sdp.Jsep.JsepErrorCode.UnsupportedProtocol && r.Mid == "2");
+        Assert.DoesNotContain("2", answer.GetBundleGroups().Single().Mids);
+        Assert.Null(session.DataChannelTransport);
+    }
+
+    [Fact]
     public void ADataOnlyOfferHasOneApplicationSectionInItsBundleGroup()
     {
         using var session = new WebRtcSession(new WebRtcSessionOptions { Random = new Random(47), SctpPort = 5001, MaxMessageSize = 100_000 });
