@@ -95,6 +95,9 @@ public sealed class WebRtcSessionOptions
             throw new ArgumentOutOfRangeException(nameof(RtcpInterval), RtcpInterval, "RtcpInterval must be positive.");
         }
 
+        // RFC 8841 §5: an SCTP port is 1-65535; §6: a limit of 0 would mean "any size", which we cannot buffer.
+        ArgumentOutOfRangeException.ThrowIfZero(SctpPort, nameof(SctpPort));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMessageSize, nameof(MaxMessageSize));
         ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
         ArgumentNullException.ThrowIfNull(VideoFrameBuffer, nameof(VideoFrameBuffer));
     }
