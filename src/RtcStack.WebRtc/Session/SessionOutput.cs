@@ -53,6 +53,9 @@ public enum SessionTimerReason
 
     /// <summary>The congestion controller's own timer (<see cref="WebRtcSessionOptions.CongestionController"/>).</summary>
     CongestionControl,
+
+    /// <summary>The data channels' SCTP association (RFC 9260 §6.3 T3-rtx, T1/T2, delayed SACK, heartbeat, RE-CONFIG).</summary>
+    DataChannel,
 }
 
 /// <summary>The next instant the session wants <see cref="WebRtcSession.HandleTimeout"/>, and why.</summary>

@@ -67,6 +67,8 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             AudioCodecs = _options.AudioCodecs,
             VideoCodecs = _options.VideoCodecs,
             HeaderExtensions = _options.HeaderExtensions,
+            SctpPort = _options.SctpPort,
+            MaxMessageSize = _options.MaxMessageSize,
             Random = _options.Random,
         });
         _router = new RtpStreamRouter();
@@ -267,6 +269,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
 
         PumpTransport(now);
         RunMediaTimers(now);
+        RunDataChannelTimers(now);
     }
 
     /// <summary>
@@ -329,7 +332,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             next = new SessionTimeout(t.At, SessionTimerReason.Transport);
         }
 
-        return Earliest(next, NextMediaTimeout());
+        return Earliest(Earliest(next, NextMediaTimeout()), NextDataChannelTimeout());
     }
 
     /// <summary>Ends the session: RTCP BYE for our streams, DTLS close_notify, no more output after what is queued.</summary>
@@ -346,6 +349,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             SendReport(now, goodbye: true);
         }
 
+        CloseDataChannels(now);
         _transport.Close(now);
         PumpTransport(now);
         _closed = true;
@@ -441,6 +445,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         }
 
         ConfigureSections(now);
+        ConfigureDataChannels(now);
         PumpTransport(now);
     }
 
@@ -536,6 +541,10 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
                 case TransportDtlsConnectedEvent d:
                     _events.Enqueue(new SessionDtlsConnectedEvent(d));
                     OnMediaReady(now);
+                    StartDataChannels(now);
+                    break;
+                case TransportApplicationDataEvent a:
+                    HandleSctpPacket(a.Data.Span, now);
                     break;
                 case TransportFailedEvent f:
                     _events.Enqueue(new SessionTransportFailedEvent(f));
@@ -545,6 +554,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             }
         }
 
+        PumpDataChannels(now);
         SetState(MapState(_transport.State), now);
     }
 

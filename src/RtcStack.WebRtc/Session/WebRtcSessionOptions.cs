@@ -72,6 +72,12 @@ public sealed class WebRtcSessionOptions
     /// </summary>
     public bool RtcpXrReceiverRtt { get; init; } = true;
 
+    /// <summary>Gets our SCTP port for data channels ("a=sctp-port", RFC 8841 §5; 5000 like the browsers).</summary>
+    public ushort SctpPort { get; init; } = 5000;
+
+    /// <summary>Gets the largest data channel message we accept ("a=max-message-size", RFC 8841 §6; 256 KiB by default).</summary>
+    public int MaxMessageSize { get; init; } = 256 * 1024;
+
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
 
@@ -95,6 +101,9 @@ public sealed class WebRtcSessionOptions
             throw new ArgumentOutOfRangeException(nameof(RtcpInterval), RtcpInterval, "RtcpInterval must be positive.");
         }
 
+        // RFC 8841 §5: an SCTP port is 1-65535; §6: a limit of 0 would mean "any size", which we cannot buffer.
+        ArgumentOutOfRangeException.ThrowIfZero(SctpPort, nameof(SctpPort));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMessageSize, nameof(MaxMessageSize));
         ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
         ArgumentNullException.ThrowIfNull(VideoFrameBuffer, nameof(VideoFrameBuffer));
     }

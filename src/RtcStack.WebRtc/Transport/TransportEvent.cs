@@ -34,6 +34,13 @@ public sealed record TransportDtlsConnectedEvent(DtlsRole Role, DtlsCipherSuite 
 /// <param name="Message">A description for logs.</param>
 public sealed record TransportFailedEvent(TransportFailure Failure, DtlsError? DtlsError, string Message) : TransportEvent;
 
+/// <summary>
+/// A DTLS application data record arrived (RFC 8261 §3: each carries one SCTP packet for the data channels). Raised only
+/// after DTLS connected; the bytes are the record's plaintext.
+/// </summary>
+/// <param name="Data">The plaintext.</param>
+public sealed record TransportApplicationDataEvent(ReadOnlyMemory<byte> Data) : TransportEvent;
+
 /// <summary>The peer sent a DTLS close_notify (RFC 5246 §7.2.1): it closed the association; the state is <see cref="TransportState.Closed"/>.</summary>
 public sealed record TransportClosedByPeerEvent : TransportEvent;
 

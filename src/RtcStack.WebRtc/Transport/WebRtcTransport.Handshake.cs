@@ -151,6 +151,9 @@ public sealed partial class WebRtcTransport
                     _events.Enqueue(new TransportFailedEvent(
                         f.Error == DtlsError.NoCommonSrtpProfile ? TransportFailure.NoCommonSrtpProfile : TransportFailure.DtlsFailed, f.Error, f.Message));
                     break;
+                case DtlsApplicationDataEvent a when !_closed && !_dtlsFailed:
+                    _events.Enqueue(new TransportApplicationDataEvent(a.Data));
+                    break;
                 case DtlsClosedEvent { ByPeer: true }:
                     // RFC 5246 §7.2.1: the peer closed the association. Nothing more is sent or received; ICE stops
                     // (releasing TURN allocations) so no timer keeps running for a dead transport.

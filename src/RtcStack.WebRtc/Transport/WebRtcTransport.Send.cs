@@ -1,3 +1,4 @@
+using RtcStack.Dtls;
 using RtcStack.Ice;
 using RtcStack.Srtp;
 
@@ -14,6 +15,43 @@ public sealed partial class WebRtcTransport
 
     /// <summary>Protects a plaintext RTCP (compound) packet with SRTCP (RFC 3711 §3.4) and queues it like <see cref="SendRtp"/>.</summary>
     public TransportSendStatus SendRtcp(ReadOnlySpan<byte> rtcp, TimeSpan now) => Send(rtcp, rtcp: true, now);
+
+    /// <summary>
+    /// Sends <paramref name="data"/> (one SCTP packet, RFC 8261 §3) in one DTLS application data record over the selected
+    /// pair. The caller sizes it to fit <see cref="MaxApplicationDataSize"/>.
+    /// </summary>
+    public TransportSendStatus SendApplicationData(ReadOnlySpan<byte> data, TimeSpan now)
+    {
+        if (_closed || _dtlsFailed)
+        {
+            return TransportSendStatus.Closed;
+        }
+
+        if (_dtls is null || _dtls.State != DtlsState.Connected)
+        {
+            return TransportSendStatus.NotConnected;
+        }
+
+        if (data.Length > MaxApplicationDataSize)
+        {
+            return TransportSendStatus.TooLarge;
+        }
+
+        if (_transmit.Count >= MaxQueuedTransmits)
+        {
+            return TransportSendStatus.QueueFull;
+        }
+
+        _dtls.Send(data);
+        DrainDtlsTransmit(now);
+        return TransportSendStatus.Sent;
+    }
+
+    /// <summary>
+    /// Gets the largest application data record payload that fits the DTLS MTU with any cipher suite's overhead (a 13-byte
+    /// record header, and at most 16 bytes of IV, 20 of MAC and 16 of padding for CBC suites).
+    /// </summary>
+    public int MaxApplicationDataSize => _options.DtlsMtu - 80;
 
     private TransportSendStatus Send(ReadOnlySpan<byte> packet, bool rtcp, TimeSpan now)
     {
