@@ -71,4 +71,10 @@ public enum JsepErrorCode
 
     /// <summary>The description is not SDP the parser accepts (RFC 8866 §5; the message names the line).</summary>
     InvalidSdp,
+
+    /// <summary>
+    /// An "a=fingerprint" of a hash function DTLS knows has the wrong length, or none of them uses a hash function DTLS
+    /// can check the certificate with (RFC 8122 §5; RFC 8827 §6.5).
+    /// </summary>
+    InvalidFingerprint,
 }

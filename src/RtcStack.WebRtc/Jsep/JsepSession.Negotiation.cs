@@ -62,9 +62,16 @@ public sealed partial class JsepSession
             return false;
         }
 
-        if (sdp.GetEffectiveFingerprints(m).Count == 0)
+        IReadOnlyList<SdpFingerprint> fingerprints = sdp.GetEffectiveFingerprints(m);
+        if (fingerprints.Count == 0)
         {
             error = Reason(JsepErrorCode.NoFingerprint, "no a=fingerprint in the tagged m= section or at session level (RFC 8122 §5, RFC 8827 §6.5)", tag, m.Mid);
+            return false;
+        }
+
+        if (!TryCheckFingerprints(fingerprints, out string? fingerprintError))
+        {
+            error = Reason(JsepErrorCode.InvalidFingerprint, fingerprintError, tag, m.Mid);
             return false;
         }
 
@@ -72,6 +79,49 @@ public sealed partial class JsepSession
         if (setup == SetupRole.HoldConn || (isAnswer && setup == SetupRole.ActPass))
         {
             error = Reason(JsepErrorCode.InvalidSetup, $"a=setup:{setup!.Value.ToSdpString()} cannot set up DTLS in {(isAnswer ? "an answer" : "an offer")} (RFC 8842 §5.3)", tag, m.Mid);
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 8122 §5: a fingerprint for a hash function DTLS knows must have that function's length; fingerprints for
+    /// others (MD2 and MD5, which RFC 8122 §5 forbids, sha-224, unregistered tokens) are left aside, and at least one
+    /// usable one must remain for DTLS to check the certificate against (RFC 8827 §6.5).
+    /// </summary>
+    private static bool TryCheckFingerprints(IReadOnlyList<SdpFingerprint> fingerprints, [NotNullWhen(false)] out string? error)
+    {
+        bool usable = false;
+        foreach (SdpFingerprint fp in fingerprints)
+        {
+            if (Dtls.DtlsFingerprint.TryParse(fp.ToString(), out _))
+            {
+                usable = true;
+                continue;
+            }
+
+            int? expected = fp.HashFunction.ToLowerInvariant() switch
+            {
+                "sha-1" => 20,
+                "sha-256" => 32,
+                "sha-384" => 48,
+                "sha-512" => 64,
+                _ => null,
+            };
+            if (expected is int length)
+            {
+                int bytes = (fp.Value.Length + 1) / 3;
+                error = $"a=fingerprint:{fp.HashFunction} has {bytes} bytes where a {fp.HashFunction} hash has {length} (RFC 8122 §5: the fingerprint is the hash of the certificate)";
+                return false;
+            }
+        }
+
+        if (!usable)
+        {
+            string named = string.Join(", ", fingerprints.Select(f => f.HashFunction));
+            error = $"no a=fingerprint uses a hash function DTLS can verify (sha-256, sha-384, sha-512 or sha-1; given: {named}); RFC 8122 §5 rules out MD2 and MD5, and RFC 8827 §6.5 needs a fingerprint the certificate can be checked against";
             return false;
         }
 

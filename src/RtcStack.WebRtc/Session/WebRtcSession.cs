@@ -46,9 +46,11 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     private TimeSpan _now;
 
     /// <summary>Creates a session; its transport gathers candidates once the first description is set.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range (named in the exception).</exception>
     public WebRtcSession(WebRtcSessionOptions? options = null)
     {
         _options = options ?? new WebRtcSessionOptions();
+        _options.Validate();
         _random = _options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
         _transport = new WebRtcTransport(_options.Transport);
         IceCredentials ice = _transport.LocalCredentials;

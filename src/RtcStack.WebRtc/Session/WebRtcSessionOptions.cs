@@ -37,7 +37,7 @@ public sealed class WebRtcSessionOptions
     /// <summary>Gets the options of each video receive stream's frame buffer.</summary>
     public VideoFrameBufferOptions VideoFrameBuffer { get; init; } = new();
 
-    /// <summary>Gets how many packets each send stream keeps for retransmission (RFC 4588).</summary>
+    /// <summary>Gets how many packets each send stream keeps for retransmission (RFC 4588): a power of two, 16 or more.</summary>
     public int SendHistorySize { get; init; } = 512;
 
     /// <summary>
@@ -78,4 +78,25 @@ public sealed class WebRtcSessionOptions
 
     /// <summary>Gets the logger.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Throws when a value would only fail later, in the middle of a negotiation (a send stream's history is made when
+    /// a section is negotiated): the session checks its options when it is made.
+    /// </summary>
+    internal void Validate()
+    {
+        if (SendHistorySize < 16 || (SendHistorySize & (SendHistorySize - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SendHistorySize), SendHistorySize, "SendHistorySize must be a power of two, 16 or more.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MediaQueueCapacity, nameof(MediaQueueCapacity));
+        if (RtcpInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RtcpInterval), RtcpInterval, "RtcpInterval must be positive.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
+        ArgumentNullException.ThrowIfNull(VideoFrameBuffer, nameof(VideoFrameBuffer));
+    }
 }

@@ -461,6 +461,8 @@ public sealed class JsepSessionTests
         { "no fingerprint", "a=fingerprint:sha-256 1C:63:4F:54:40:D1:3B:7F:DC:3A:40:C8:D4:27:75:2B:77:74:AE:8F:22:29:38:E8:B1:45:56:23:36:EE:9F:A0\r\n", "", JsepErrorCode.NoFingerprint },
         { "no ice-pwd", "a=ice-pwd:kwo+TXr79w+XDcVuOxsbT+26\r\n", "", JsepErrorCode.NoIceCredentials },
         { "short ice-pwd", "a=ice-pwd:kwo+TXr79w+XDcVuOxsbT+26\r\n", "a=ice-pwd:short\r\n", JsepErrorCode.InvalidIceCredentials },
+        { "md5 fingerprint only", "a=fingerprint:sha-256 1C:63:4F:54:40:D1:3B:7F:DC:3A:40:C8:D4:27:75:2B:77:74:AE:8F:22:29:38:E8:B1:45:56:23:36:EE:9F:A0", "a=fingerprint:md5 1C:63:4F:54:40:D1:3B:7F:DC:3A:40:C8:D4:27:75:2B", JsepErrorCode.InvalidFingerprint },
+        { "sha-256 fingerprint of 31 bytes", "1C:63:4F:54:40:D1:3B:7F:DC:3A:40:C8:D4:27:75:2B:77:74:AE:8F:22:29:38:E8:B1:45:56:23:36:EE:9F:A0", "1C:63:4F:54:40:D1:3B:7F:DC:3A:40:C8:D4:27:75:2B:77:74:AE:8F:22:29:38:E8:B1:45:56:23:36:EE:9F", JsepErrorCode.InvalidFingerprint },
         { "holdconn", "a=setup:actpass", "a=setup:holdconn", JsepErrorCode.InvalidSetup },
         { "no mid", "a=mid:0\r\n", "", JsepErrorCode.InvalidMid },
         { "bundle names a missing mid", "a=group:BUNDLE 0", "a=group:BUNDLE 0 7", JsepErrorCode.BundleMismatch },

@@ -309,9 +309,8 @@ public class WebRtcSessionCongestionTests
     /// A, recording arrivals and writing feedback on B, parsing it and matching it on A (with a controller attached), with
     /// audio every 5 ms. The two sessions are wired back to back (every datagram delivered the moment it is polled, from
     /// the poller's own buffer), and the rounds are measured in chunks of 1 s (AllocationProbe), so the rarer ICE consent
-    /// checks stay out of some. Audio only: with a 1000-byte VP8 frame every 40 ms added, the same rounds allocate about
-    /// 1 KB per frame, which is the video path's own (the transport-wide part is the same for audio, which allocates
-    /// nothing here); left for its owner. This test found 40 B per received packet of any kind, with or without
+    /// checks stay out of some. Audio only; the video path's own rounds are in WebRtcSessionVideoAllocationTests (a
+    /// 1000-byte VP8 frame every 40 ms added to these rounds also measured 0 B). This test found 40 B per received packet of any kind, with or without
     /// transport-cc (a boxed enumerator in the RTX payload type check), now gone.
     /// </summary>
     [Fact]

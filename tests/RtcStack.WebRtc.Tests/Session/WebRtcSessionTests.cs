@@ -18,6 +18,26 @@ public class WebRtcSessionTests
 {
     private static readonly byte[] KeyFrameHeader = [0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01];
 
+    [Theory]
+    [InlineData("SendHistorySize", 3)]
+    [InlineData("SendHistorySize", 8)]
+    [InlineData("SendHistorySize", 1000)]
+    [InlineData("MediaQueueCapacity", 0)]
+    [InlineData("RtcpInterval", 0)]
+    public void OptionsOutOfRangeAreRefusedWhenTheSessionIsMadeNamingTheOption(string option, int value)
+    {
+        // They used to fail only once a section was negotiated (the send stream's history is made then).
+        WebRtcSessionOptions options = option switch
+        {
+            "SendHistorySize" => new WebRtcSessionOptions { SendHistorySize = value },
+            "MediaQueueCapacity" => new WebRtcSessionOptions { MediaQueueCapacity = value },
+            _ => new WebRtcSessionOptions { RtcpInterval = TimeSpan.FromMilliseconds(value) },
+        };
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => new WebRtcSession(options));
+        Assert.Equal(option, e.ParamName);
+        using var ok = new WebRtcSession(new WebRtcSessionOptions { SendHistorySize = 16, MediaQueueCapacity = 1 });
+    }
+
     [Fact]
     public void AudioAndVideoFlowBothWaysInOneBundle()
     {

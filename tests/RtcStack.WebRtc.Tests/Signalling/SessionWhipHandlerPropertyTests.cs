@@ -85,7 +85,7 @@ public sealed class SessionWhipHandlerPropertyTests
 
     private sealed class Run
     {
-        public required WhipTestServer Server { get; init; }
+        public required WebRtcWhipTestServer Server { get; init; }
 
         public required FakeTimeProvider Time { get; init; }
 
@@ -121,7 +121,7 @@ public sealed class SessionWhipHandlerPropertyTests
         int first = SessionWhipHandlerTests.FreePortRange(Ports);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         Run? run = null;
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token,
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token,
             o =>
             {
                 o.SessionBurstPerClient = 8;
@@ -154,12 +154,12 @@ public sealed class SessionWhipHandlerPropertyTests
         run = new Run { Server = server, Time = time };
         server.SessionOptions = _ =>
         {
-            PeerSessionOptions o = PeerSessionTests.Options(Random.Shared.Next(1000, 2000));
+            WebRtcSessionOptions o = WebRtcWhipTestServer.ClientOptions(Random.Shared.Next(1000, 2000));
             if (run.BreakOptions)
             {
                 run.BreakOptions = false;
                 Interlocked.Increment(ref run.FaultsFired);
-                o = new PeerSessionOptions { Certificate = o.Certificate, SendHistorySize = 3 };
+                o = new WebRtcSessionOptions { Transport = o.Transport, SendHistorySize = 3 };
             }
 
             return o;
@@ -201,7 +201,7 @@ public sealed class SessionWhipHandlerPropertyTests
 
     private static async Task StepAsync(Run run, Op op, UdpClient udp)
     {
-        WhipTestServer server = run.Server;
+        WebRtcWhipTestServer server = run.Server;
         switch (op)
         {
             case Post p:
@@ -213,7 +213,7 @@ public sealed class SessionWhipHandlerPropertyTests
                 if (r.StatusCode == HttpStatusCode.Created)
                 {
                     string url = r.Headers.Location!.OriginalString;
-                    int port = server.Handler.Resources.TryGetValue(url.Split('/')[^1], out SessionResource<PeerSession>? resource) ? resource.Handle.LocalAddress.Port : 9;
+                    int port = server.Handler.Resources.TryGetValue(url.Split('/')[^1], out SessionResource<WebRtcSession>? resource) ? resource.Handle.LocalAddress.Port : 9;
                     run.Created.Add((url, r.Headers.ETag!.Tag, p.Whep ? WhipResourceKind.Whep : WhipResourceKind.Whip, port));
                 }
                 else if (r.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests)

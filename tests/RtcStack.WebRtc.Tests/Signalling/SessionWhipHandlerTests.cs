@@ -5,8 +5,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
+using RtcStack.WebRtc.Transport;
 using Xunit;
 
 namespace RtcStack.WebRtc.Tests.Signalling;
@@ -25,8 +29,9 @@ public sealed partial class SessionWhipHandlerTests
     /// <summary>A client offer with no candidates (it can never connect) or with one host candidate nobody listens on.</summary>
     internal static string Offer(int seed, bool deadCandidate = false)
     {
-        using var client = new PeerSession(PeerSessionTests.Options(seed));
-        string offer = PeerSessionTests.StripCandidates(client.CreateOffer(TimeSpan.Zero));
+        using var client = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
+        client.AddTransceiver(MediaKind.Audio);
+        string offer = CandidateLine().Replace(client.CreateOffer(TimeSpan.Zero), "");
         if (deadCandidate)
         {
             offer = offer.Replace("a=mid:0\r\n", "a=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 9 typ host\r\na=end-of-candidates\r\n", StringComparison.Ordinal);
@@ -70,7 +75,7 @@ public sealed partial class SessionWhipHandlerTests
         throw new InvalidOperationException("no free UDP port range found");
     }
 
-    private static void AssertNothingLeft(WhipTestServer server)
+    private static void AssertNothingLeft(WebRtcWhipTestServer server)
     {
         Assert.Empty(server.Handler.Resources);
         Assert.Equal(0, server.Host.SessionCount);
@@ -82,7 +87,7 @@ public sealed partial class SessionWhipHandlerTests
     /// already waking them (a host receive thread rescheduling its own timer, say), so a deadline passed by
     /// <c>Advance</c> can fire just after <c>Advance</c> returns.
     /// </summary>
-    private static Task SettledAsync(WhipTestServer server) =>
+    private static Task SettledAsync(WebRtcWhipTestServer server) =>
         WaitForAsync(() => server.Handler.SessionsRemoved == server.Handler.SessionsCreated, "the connect deadlines to fire");
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
@@ -108,7 +113,7 @@ public sealed partial class SessionWhipHandlerTests
             "sha-256 short" => "a=fingerprint:sha-256 " + HexBytes(31),
             _ => "a=fingerprint:sha-256 " + HexBytes(33),
         };
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token);
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
         string offer = WithFingerprint(Offer(5001), line);
         Assert.Contains(line, offer, StringComparison.Ordinal);
 
@@ -126,11 +131,11 @@ public sealed partial class SessionWhipHandlerTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var removed = new ConcurrentQueue<(string Label, SessionEndReason? Reason)>();
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
             configureHandler: h => h.Removed = r => removed.Enqueue((r.Label, r.EndReason)));
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(Offer(5002)));
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        SessionResource<PeerSession> r = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<WebRtcSession> r = Assert.Single(server.Handler.Resources).Value;
         int port = r.Handle.LocalAddress.Port;
         Assert.False(PortIsFree(port));
 
@@ -152,7 +157,7 @@ public sealed partial class SessionWhipHandlerTests
         // The connect deadline is off, so the failure alone must remove the session.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var removed = new ConcurrentQueue<SessionEndReason?>();
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
             configureHandler: h =>
             {
                 h.ConnectTimeout = Timeout.InfiniteTimeSpan;
@@ -176,15 +181,15 @@ public sealed partial class SessionWhipHandlerTests
     {
         // The client's offer carries a fingerprint that is not its certificate's: DTLS fails (RFC 8122 §5) once ICE is up.
         var removed = new ConcurrentQueue<SessionEndReason?>();
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, configureHandler: h => h.Removed = r => removed.Enqueue(r.EndReason));
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h => h.Removed = r => removed.Enqueue(r.EndReason));
         using var clientHost = new UdpSessionHost();
-        (PeerSession client, UdpSessionHandle h, _) = Client(clientHost, 5004);
+        (WebRtcSession client, UdpSessionHandle h, _) = Client(clientHost, 5004);
         string offer = h.Invoke(now => client.CreateOffer(now));
         string tampered = WithFingerprint(offer, "a=fingerprint:sha-256 " + HexBytes(32));
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(tampered));
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
         string answer = await post.Content.ReadAsStringAsync();
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out JsepError? error), error?.ToString()));
         await WaitForAsync(() => !removed.IsEmpty, "the session with the failed handshake to be removed");
         AssertNothingLeft(server);
         Assert.Equal(SessionEndReason.Failed, Assert.Single(removed));
@@ -194,13 +199,13 @@ public sealed partial class SessionWhipHandlerTests
     public async Task ASessionThePeerClosesIsRemoved()
     {
         var removed = new ConcurrentQueue<SessionEndReason?>();
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, configureHandler: h => h.Removed = r => removed.Enqueue(r.EndReason));
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h => h.Removed = r => removed.Enqueue(r.EndReason));
         using var clientHost = new UdpSessionHost();
-        (PeerSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 5005);
+        (WebRtcSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 5005);
         string offer = h.Invoke(now => client.CreateOffer(now));
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(offer));
         string answer = await post.Content.ReadAsStringAsync();
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out JsepError? error), error?.ToString()));
         await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // The client hangs up without a DELETE: its close_notify ends the session on the server.
@@ -213,8 +218,8 @@ public sealed partial class SessionWhipHandlerTests
     [Fact]
     public async Task AnExceptionWhileMakingTheSessionIs500WithAReasonAndLeavesNothing()
     {
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token);
-        server.SessionOptions = _ => new PeerSessionOptions { Certificate = PeerSessionTests.Options(1).Certificate, SendHistorySize = 3 };
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
+        server.SessionOptions = _ => new WebRtcSessionOptions { SendHistorySize = 3 };
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(Offer(5006)));
         Assert.Equal(HttpStatusCode.InternalServerError, post.StatusCode);
         Assert.Contains("SendHistorySize", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -225,7 +230,7 @@ public sealed partial class SessionWhipHandlerTests
     public async Task AnExceptionInACallbackWhileAnsweringIs500AndLeavesNothing()
     {
         var removed = new ConcurrentQueue<SessionEndReason?>();
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, configureHandler: h =>
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h =>
         {
             h.Event = (_, _) => throw new InvalidOperationException("the application's event callback broke");
             h.Removed = r => removed.Enqueue(r.EndReason);
@@ -242,11 +247,11 @@ public sealed partial class SessionWhipHandlerTests
     public async Task AClientThatHangsUpBeforeTheAnswerLeavesNothing()
     {
         // A STUN server that never answers keeps the answer waiting for gathering; the client gives up first.
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, configureHandler: h => h.GatheringWait = TimeSpan.FromSeconds(30));
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h => h.GatheringWait = TimeSpan.FromSeconds(30));
         server.SessionOptions = _ =>
         {
-            PeerSessionOptions o = PeerSessionTests.Options(7);
-            o.IceServers.Add(new Ice.IceServer(new Stun.TransportAddress(IPAddress.Loopback, 9)));
+            WebRtcSessionOptions o = WebRtcWhipTestServer.ClientOptions(7);
+            o.Transport.IceServers.Add(new Ice.IceServer(new Stun.TransportAddress(IPAddress.Loopback, 9)));
             return o;
         };
         using var cts = new CancellationTokenSource();
@@ -265,7 +270,7 @@ public sealed partial class SessionWhipHandlerTests
         // and after the connect deadline the ports are free again.
         int first = FreePortRange(10);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, o => o.SessionsPerSecondPerClient = 0,
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, o => o.SessionsPerSecondPerClient = 0,
             new UdpSessionHostOptions { TimeProvider = time, PortRangeStart = first, PortRangeEnd = first + 9 });
         for (int i = 0; i < 10; i++)
         {
@@ -298,7 +303,7 @@ public sealed partial class SessionWhipHandlerTests
     {
         // A cap below the descriptor limit: serve died with "Out of memory." when sessions took the last descriptor.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { TimeProvider = time },
             configureHandler: h => h.MaxSessions = 2);
         for (int i = 0; i < 2; i++)
         {
@@ -323,7 +328,7 @@ public sealed partial class SessionWhipHandlerTests
     {
         // Admission control: the host's own limit (here MaxSessions; in serve also its event loop's load) turns the
         // call away before anything is made, with the host's reason and a short Retry-After.
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { MaxSessions = 1 });
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: new UdpSessionHostOptions { MaxSessions = 1 });
         using HttpResponseMessage ok = await server.Http.PostAsync("/whip", Sdp(Offer(5130)));
         Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
         using HttpResponseMessage busy = await server.Http.PostAsync("/whip", Sdp(Offer(5131)));
@@ -337,7 +342,7 @@ public sealed partial class SessionWhipHandlerTests
     public async Task SessionUrlsCarry128RandomBits()
     {
         // RFC 9725 §5: the session URL is the capability to change or end the session.
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token);
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < 4; i++)
         {
@@ -353,7 +358,7 @@ public sealed partial class SessionWhipHandlerTests
     [Fact]
     public async Task SessionUrlsActOnlyOnTheSessionTheyName()
     {
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token);
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
         using HttpResponseMessage a = await server.Http.PostAsync("/whip", Sdp(Offer(5300)));
         using HttpResponseMessage b = await server.Http.PostAsync("/whip", Sdp(Offer(5301)));
         string idA = a.Headers.Location!.OriginalString.Split('/')[^1];
@@ -375,7 +380,7 @@ public sealed partial class SessionWhipHandlerTests
         Assert.Equal(2, server.Handler.Resources.Count);
         using HttpResponseMessage deleteA = await server.Http.DeleteAsync(a.Headers.Location);
         Assert.Equal(HttpStatusCode.OK, deleteA.StatusCode);
-        SessionResource<PeerSession> left = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<WebRtcSession> left = Assert.Single(server.Handler.Resources).Value;
         Assert.Equal(b.Headers.Location!.OriginalString.Split('/')[^1], left.Id);
     }
 
@@ -384,7 +389,7 @@ public sealed partial class SessionWhipHandlerTests
     {
         // RFC 6585 §4. A burst of 3, then one per 2 s; requests refused for their form cost nothing.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, o =>
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, o =>
         {
             o.SessionBurstPerClient = 3;
             o.SessionsPerSecondPerClient = 0.5;
@@ -412,9 +417,9 @@ public sealed partial class SessionWhipHandlerTests
     [Fact]
     public async Task CorsHeadersGoOnlyToConfiguredOrigins()
     {
-        await using WhipTestServer none = await WhipTestServer.StartAsync(Token);
-        await using WhipTestServer one = await WhipTestServer.StartAsync(Token, o => o.AllowedOrigins.Add("http://app.example"));
-        foreach ((WhipTestServer server, string origin, string? expected) in new[]
+        await using WebRtcWhipTestServer none = await WebRtcWhipTestServer.StartAsync(Token);
+        await using WebRtcWhipTestServer one = await WebRtcWhipTestServer.StartAsync(Token, o => o.AllowedOrigins.Add("http://app.example"));
+        foreach ((WebRtcWhipTestServer server, string origin, string? expected) in new[]
         {
             (none, "http://app.example", (string?)null),
             (none, "http://evil.example", null),
@@ -445,7 +450,7 @@ public sealed partial class SessionWhipHandlerTests
     [InlineData("Basic lifecycle-token")]
     public async Task OnlyTheWholeTokenAuthorizes(string? authorization)
     {
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token);
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
         using var http = new HttpClient { BaseAddress = server.Http.BaseAddress };
         using var post = new HttpRequestMessage(HttpMethod.Post, "/whip") { Content = Sdp(Offer(5500)) };
         if (authorization is not null)
@@ -463,16 +468,21 @@ public sealed partial class SessionWhipHandlerTests
     {
         // The server echoes every frame; our client sends 50 frames/s while a stream of malformed, oversized,
         // unauthorised and misdirected requests arrives. The call stays connected and its media keeps coming back.
-        await using WhipTestServer server = await WhipTestServer.StartAsync(Token, o => o.SessionsPerSecondPerClient = 0, configureHandler: h => h.Activity = Echo);
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, o => o.SessionsPerSecondPerClient = 0, configureHandler: h =>
+        {
+            h.AnswerDirection = _ => MediaDirection.SendRecv;
+            h.Activity = Echo;
+        });
         using var clientHost = new UdpSessionHost();
         long echoed = 0;
-        (PeerSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 5600, () => Interlocked.Increment(ref echoed));
+        (WebRtcSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 5600, () => Interlocked.Increment(ref echoed));
+        Transceiver audio = client.Jsep.Transceivers.Single();
         string offer = h.Invoke(now => client.CreateOffer(now));
         using HttpResponseMessage post = await server.Http.PostAsync("/whip", Sdp(offer));
         Uri location = post.Headers.Location!;
         string etag = post.Headers.ETag!.Tag;
         string answer = await post.Content.ReadAsStringAsync();
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out JsepError? error), error?.ToString()));
         await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         using var stop = new CancellationTokenSource();
@@ -481,7 +491,7 @@ public sealed partial class SessionWhipHandlerTests
             uint ts = 0;
             while (!stop.IsCancellationRequested)
             {
-                h.Invoke(now => client.SendRtp([0xF8, 1, 2, 3, 4, 5], ts, false, now));
+                h.Invoke(now => client.SendAudio(audio, [0xF8, 1, 2, 3, 4, 5], ts, now));
                 ts += 960;
                 await Task.Delay(20);
             }
@@ -506,20 +516,23 @@ public sealed partial class SessionWhipHandlerTests
         await WaitForAsync(() => Interlocked.Read(ref echoed) >= before + 25, "echoed frames after the malformed requests");
         await stop.CancelAsync();
         await talk;
-        SessionResource<PeerSession> session = Assert.Single(server.Handler.Resources).Value;
+        SessionResource<WebRtcSession> session = Assert.Single(server.Handler.Resources).Value;
         Assert.Equal(PeerConnectionState.Connected, session.State);
         Assert.Equal(PeerConnectionState.Connected, h.Invoke(_ => client.State));
-        Assert.Equal(0, h.Invoke(_ => client.SrtpAuthenticationFailures));
+        Assert.Equal(0, h.Invoke(_ => client.Transport.Counters.GetDropped(TransportDropReason.AuthenticationFailed)));
         using HttpResponseMessage delete = await server.Http.DeleteAsync(location);
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
         AssertNothingLeft(server);
 
-        static void Echo(SessionResource<PeerSession> r, TimeSpan now)
+        static void Echo(SessionResource<WebRtcSession> r, TimeSpan now)
         {
-            byte[] payload = new byte[PeerSession.MaxDatagramSize];
-            while (r.Session.TryPollMedia(payload, out ReceivedMediaFrame f))
+            byte[] payload = new byte[WebRtcSession.MaxDatagramSize];
+            while (r.Session.TryPollMedia(payload, out ReceivedMedia m))
             {
-                r.Session.SendRtp(payload.AsSpan(0, f.PayloadLength), f.RtpTimestamp, f.Marker, now);
+                if (r.Session.Jsep.FindTransceiver(m.Mid) is Transceiver t)
+                {
+                    r.Session.SendAudio(t, payload.AsSpan(0, m.Length), m.Timestamp, now);
+                }
             }
         }
     }
@@ -562,16 +575,18 @@ public sealed partial class SessionWhipHandlerTests
         yield return Make(HttpMethod.Put, url, Sdp("v=0\r\n"));
     }
 
-    internal static (PeerSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed, Action? onFrame = null)
+    /// <summary>A client session with one audio transceiver on <paramref name="host"/>; <paramref name="onFrame"/> runs per packet it receives.</summary>
+    internal static (WebRtcSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed, Action? onFrame = null)
     {
-        var s = new PeerSession(PeerSessionTests.Options(seed));
-        byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+        var s = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
+        s.AddTransceiver(MediaKind.Audio);
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         UdpSessionHandle h = host.Add(s, (_, _) =>
         {
-            while (s.TryPollEvent(out PeerSessionEvent? e))
+            while (s.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     connected.TrySetResult();
                 }
@@ -587,4 +602,7 @@ public sealed partial class SessionWhipHandlerTests
 
     [GeneratedRegex(@"a=fingerprint:sha-256 [0-9A-F:]+")]
     private static partial Regex FingerprintLine();
+
+    [GeneratedRegex(@"a=(candidate:[^\r\n]*|end-of-candidates)\r\n")]
+    private static partial Regex CandidateLine();
 }

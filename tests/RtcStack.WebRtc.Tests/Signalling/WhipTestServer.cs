@@ -85,6 +85,9 @@ internal sealed class WhipTestServer : WhipTestServer<PeerSession>
 /// <summary>The server on session core v2, <see cref="WebRtcSession"/>.</summary>
 internal sealed class WebRtcWhipTestServer : WhipTestServer<WebRtcSession>
 {
+    private static readonly Lazy<Dtls.DtlsCertificate> s_certA = new(() => Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
+    private static readonly Lazy<Dtls.DtlsCertificate> s_certB = new(() => Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
+
     private WebRtcWhipTestServer(UdpSessionHost host, WebRtcWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
         : base(host, handler, web, http, options)
     {
@@ -97,13 +100,23 @@ internal sealed class WebRtcWhipTestServer : WhipTestServer<WebRtcSession>
         Action<WebRtcWhipHandler>? configureHandler = null)
     {
         var host = new UdpSessionHost(hostOptions);
-        var handler = new WebRtcWhipHandler(host, _ =>
-        {
-            int seed = Random.Shared.Next(1000, 2000);
-            return new WebRtcSessionOptions { Random = new Random(seed), Transport = new RtcStack.WebRtc.Transport.WebRtcTransportOptions { Random = new Random(seed + 1) } };
-        });
+        WebRtcWhipTestServer? server = null;
+        var handler = new WebRtcWhipHandler(host, kind => server!.SessionOptions(kind));
         configureHandler?.Invoke(handler);
         (TestPageHost web, HttpClient http, WhipEndpointOptions options) = await StartWebAsync(token, handler, configure);
-        return new WebRtcWhipTestServer(host, handler, web, http, options);
+        server = new WebRtcWhipTestServer(host, handler, web, http, options);
+        return server;
     }
+
+    /// <summary>Gets or sets the options of the next server session (default: <see cref="ClientOptions"/> with a random seed).</summary>
+    public Func<WhipResourceKind, WebRtcSessionOptions> SessionOptions { get; set; } = _ => ClientOptions(Random.Shared.Next(1000, 2000));
+
+    /// <summary>
+    /// Options for a session seeded with <paramref name="seed"/> (its ICE credentials, SSRCs and so on). Two certificates made once are shared by parity of the seed (making one per session costs a key generation).
+    /// </summary>
+    public static WebRtcSessionOptions ClientOptions(int seed) => new()
+    {
+        Random = new Random(seed),
+        Transport = new RtcStack.WebRtc.Transport.WebRtcTransportOptions { Random = new Random(seed + 1), Certificate = seed % 2 == 1 ? s_certA.Value : s_certB.Value },
+    };
 }
