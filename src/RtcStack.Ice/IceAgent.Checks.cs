@@ -230,6 +230,14 @@ public sealed partial class IceAgent
 
         _selected.Clear();
 
+        foreach (IceCandidatePair p in _pairs)
+        {
+            if ((p.State == IceCandidatePairState.Succeeded || p.RequestsReceived > 0) && !_previousSelected.ContainsValue(p))
+            {
+                _previousReceiving.Add(p);
+            }
+        }
+
         _remotes.Clear();
         _pairs.Clear();
         _pairsByRoute.Clear();
@@ -687,6 +695,7 @@ public sealed partial class IceAgent
 
         _selected[component] = best;
         _previousSelected.Remove(component);
+        _previousReceiving.RemoveAll(p => p.Component == component);
         _consentLost.Remove(component);
         best.LastResponseAt = now;
         if (best.LastSentAt == TimeSpan.MinValue)
@@ -722,6 +731,7 @@ public sealed partial class IceAgent
             foreach (int c in expired)
             {
                 _previousSelected.Remove(c);
+                _previousReceiving.RemoveAll(p => p.Component == c);
                 _consentLost.Add(c);
                 _logger.LogConsentLost(c);
                 _events.Enqueue(new IceConsentLostEvent(c));

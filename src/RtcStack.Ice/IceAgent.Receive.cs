@@ -117,8 +117,8 @@ public sealed partial class IceAgent
 
     /// <summary>
     /// Gets a value indicating whether <paramref name="remote"/> is the address of a remote candidate (signalled,
-    /// trickled or peer-reflexive) or the remote end of the selected or previously selected pair (which keeps carrying
-    /// data through an ICE restart, RFC 8445 §9), so a shared socket can route to this agent. Allocates nothing.
+    /// trickled or peer-reflexive) or the remote end of the selected or previously selected pair, or of a pair of the
+    /// generation before a restart the peer had checked (which keep carrying data through an ICE restart, RFC 8445 §9), so a shared socket can route to this agent. Allocates nothing.
     /// </summary>
     public bool IsKnownRemoteAddress(TransportAddress remote)
     {
@@ -140,6 +140,14 @@ public sealed partial class IceAgent
         }
 
         foreach (IceCandidatePair p in _previousSelected.Values)
+        {
+            if (p.Remote.Address == remote)
+            {
+                return true;
+            }
+        }
+
+        foreach (IceCandidatePair p in _previousReceiving)
         {
             if (p.Remote.Address == remote)
             {
@@ -217,6 +225,14 @@ public sealed partial class IceAgent
         }
 
         foreach (IceCandidatePair s in _previousSelected.Values)
+        {
+            if (s.LocalEntry.Base == local && s.Remote.Address == remote)
+            {
+                return s;
+            }
+        }
+
+        foreach (IceCandidatePair s in _previousReceiving)
         {
             if (s.LocalEntry.Base == local && s.Remote.Address == remote)
             {

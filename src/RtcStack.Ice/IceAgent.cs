@@ -47,6 +47,12 @@ public sealed partial class IceAgent
     private readonly Dictionary<string, string> _foundations = [];
     private readonly Dictionary<int, IceCandidatePair> _selected = [];
     private readonly Dictionary<int, IceCandidatePair> _previousSelected = [];
+
+    // Pairs of the generation before a restart that the peer had checked (or we had validated), other than the selected
+    // one: the peer may already send data on one of them (RFC 8445 §9 lets data go on over existing pairs until the new
+    // generation selects a pair; a browser that restarts first can move its media to a new port it checked with the
+    // old credentials). Accepted for data until a pair of the component is selected again or its consent runs out.
+    private readonly List<IceCandidatePair> _previousReceiving = [];
     private readonly Dictionary<int, TimeSpan> _firstValidAt = [];
     private readonly HashSet<int> _consentLost = [];
 

@@ -621,6 +621,56 @@ public class IceAgentTests
     }
 
     [Fact]
+    public void APairThePeerCheckedBeforeARestartCarriesItsDataUntilTheNewGenerationSelectsAPair()
+    {
+        // A browser that restarts ICE first gathers on new ports and may check us from one with the old credentials
+        // before our restart, then move its media there. We answered that check, so the route carries data through
+        // our restart (RFC 8445 §9) until the new generation selects a pair; before this, it was dropped until then.
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair(roleA: IceRole.Controlled, roleB: IceRole.Controlling);
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        TransportAddress la = a.Addresses[0], lb = b.Addresses[0], newPort = TransportAddress.Parse("10.0.0.2:2002");
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, newPort, out _));
+
+        byte[] check = new byte[256];
+        var w = new StunMessageWriter(check, StunMessageType.BindingRequest, StunTransactionId.NewRandom());
+        w.AddString(StunAttributeType.Username, a.Agent.LocalCredentials.Ufrag + ":" + b.Agent.LocalCredentials.Ufrag);
+        w.AddUInt32(StunAttributeType.Priority, 1853817087);
+        w.AddUInt64(StunAttributeType.IceControlling, 7);
+        w.AddMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(a.Agent.LocalCredentials.Password));
+        w.AddFingerprint();
+        Assert.Equal(IceDatagramKind.Stun, a.Agent.HandleDatagram(la, newPort, w.Written, net.Now, out _));
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, newPort, out _), "the checked route before the restart");
+
+        a.Agent.Restart(net.Now);
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, newPort, out int component), "the checked route during the restart");
+        Assert.Equal(1, component);
+        Assert.True(a.Agent.IsKnownRemoteAddress(newPort));
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, lb, out _), "the selected route during the restart");
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, TransportAddress.Parse("10.0.0.2:2003"), out _));
+
+        // The new generation selects a pair (the old address): the route the peer only checked before is dropped.
+        IceCredentials newB = b.Agent.Restart(net.Now);
+        a.Agent.SetRemoteCredentials(newB);
+        b.Agent.SetRemoteCredentials(a.Agent.LocalCredentials);
+        foreach (IceCandidate c in a.Agent.LocalCandidates)
+        {
+            b.Agent.AddRemoteCandidate(c, net.Now);
+        }
+
+        foreach (IceCandidate c in b.Agent.LocalCandidates)
+        {
+            a.Agent.AddRemoteCandidate(c, net.Now);
+        }
+
+        int selected = a.Events.Count(e => e.Event is IceSelectedPairChangedEvent);
+        Assert.True(net.RunUntil(() => a.Events.Count(e => e.Event is IceSelectedPairChangedEvent) > selected, TimeSpan.FromSeconds(5)));
+        Assert.False(a.Agent.TryGetApplicationDataComponent(la, newPort, out _));
+        Assert.False(a.Agent.IsKnownRemoteAddress(newPort));
+        Assert.True(a.Agent.TryGetApplicationDataComponent(la, lb, out _));
+    }
+
+    [Fact]
     public void PollTimeoutReason_NamesTheTimerThatIsDue()
     {
         IceAgent idle = Agent(IceRole.Controlling, 5);

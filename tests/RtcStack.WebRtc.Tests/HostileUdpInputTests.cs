@@ -3,9 +3,14 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.Stun;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Tests.Signalling;
+using RtcStack.WebRtc.Transport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,11 +28,11 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
     private static readonly byte[] s_opus = [0xF8, 0x10, 0x20, 0x30, 0x40, 0x50];
 
     /// <summary>A session whose driver can also send datagrams of the test's choosing from the session's own socket.</summary>
-    private sealed class InjectingEndpoint(PeerSession session) : IDatagramEndpoint
+    private sealed class InjectingEndpoint(WebRtcSession session) : IDatagramEndpoint
     {
         private readonly ConcurrentQueue<byte[]> _extra = new();
 
-        public PeerSession Session { get; } = session;
+        public WebRtcSession Session { get; } = session;
 
         public TransportAddress? PeerAddress { get; private set; }
 
@@ -86,7 +91,7 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
 
         public required UdpSessionHandle ClientHandle { get; init; }
 
-        public required PeerSession Server { get; init; }
+        public required WebRtcSession Server { get; init; }
 
         public required UdpSessionHandle ServerHandle { get; init; }
 
@@ -116,8 +121,8 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
             uint ts = 0;
             for (int i = 0; i < MediaPackets; i++)
             {
-                ClientHandle.Invoke(now => Client.Session.SendRtp(s_opus, ts, i == 0, now));
-                ServerHandle.Invoke(now => Server.SendRtp(s_opus, ts, i == 0, now));
+                ClientHandle.Invoke(now => Client.Session.SendAudio(Client.Session.Jsep.Transceivers.Single(), s_opus, ts, now, marker: i == 0));
+                ServerHandle.Invoke(now => Server.SendAudio(Server.Jsep.Transceivers.Single(), s_opus, ts, now, marker: i == 0));
                 ts += 960;
                 await Task.Delay(20);
             }
@@ -130,18 +135,14 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
     {
         var clientHost = new UdpSessionHost(new UdpSessionHostOptions());
         var serverHost = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = sharedSocket });
-        PeerSessionOptions co = PeerSessionTests.Options(71);
-        co.WallClockAtZero = clientHost.WallClockAtZero;
-        PeerSessionOptions so = PeerSessionTests.Options(72);
-        so.WallClockAtZero = serverHost.WallClockAtZero;
-        var client = new InjectingEndpoint(new PeerSession(co));
-        var server = new PeerSession(so);
+        var client = new InjectingEndpoint(new WebRtcSession(WebRtcWhipTestServer.ClientOptions(71)));
+        var server = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(72));
         var clientConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var serverConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clientFrames = new StrongBox<int>();
         var serverFrames = new StrongBox<int>();
-        byte[] clientBuffer = new byte[PeerSession.MaxDatagramSize];
-        byte[] serverBuffer = new byte[PeerSession.MaxDatagramSize];
+        byte[] clientBuffer = new byte[WebRtcSession.MaxDatagramSize];
+        byte[] serverBuffer = new byte[WebRtcSession.MaxDatagramSize];
         UdpSessionHandle clientHandle = clientHost.Add(client, (_, _) => Drain(client.Session, clientConnected, clientBuffer, clientFrames));
         UdpSessionHandle serverHandle = serverHost.Add(server, (_, _) => Drain(server, serverConnected, serverBuffer, serverFrames));
         var call = new Call
@@ -155,31 +156,35 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
             Server = server,
             ServerHandle = serverHandle,
         };
-        // The host gives its address only to a PeerSession it holds directly; this one is wrapped.
+        // The host gives its address only to a session it holds directly; this one is wrapped.
         clientHandle.Invoke(_ => client.Session.AddLocalAddress(clientHandle.LocalAddress));
-        string offer = clientHandle.Invoke(now => client.Session.CreateOffer(now));
-        string answer = serverHandle.Invoke(now => server.TryAcceptOffer(offer, now, out string? a, out string? e) ? a : throw new InvalidOperationException(e));
+        string offer = clientHandle.Invoke(now =>
+        {
+            client.Session.AddTransceiver(MediaKind.Audio);
+            return client.Session.CreateOffer(now);
+        });
+        string answer = serverHandle.Invoke(now => server.TryAnswer(offer, MediaDirection.SendRecv, now, out string? a, out JsepError? e) ? a : throw new InvalidOperationException(e.ToString()));
         clientHandle.Invoke(now =>
         {
-            if (!client.Session.TryApplyAnswer(answer, now, out string? e))
+            if (!client.Session.TryApplyAnswer(answer, now, out JsepError? e))
             {
-                throw new InvalidOperationException(e);
+                throw new InvalidOperationException(e.ToString());
             }
         });
         await Task.WhenAll(clientConnected.Task, serverConnected.Task).WaitAsync(TimeSpan.FromSeconds(20));
 
         // One packet each way so both sides have a stream, the SRTP contexts are keyed and the client knows where media goes.
-        clientHandle.Invoke(now => client.Session.SendRtp(s_opus, 0, true, now));
-        serverHandle.Invoke(now => server.SendRtp(s_opus, 0, true, now));
+        clientHandle.Invoke(now => client.Session.SendAudio(client.Session.Jsep.Transceivers.Single(), s_opus, 0, now, marker: true));
+        serverHandle.Invoke(now => server.SendAudio(server.Jsep.Transceivers.Single(), s_opus, 0, now, marker: true));
         await Task.Delay(200);
         return call;
     }
 
-    private static void Drain(PeerSession session, TaskCompletionSource connected, byte[] buffer, StrongBox<int> frames)
+    private static void Drain(WebRtcSession session, TaskCompletionSource connected, byte[] buffer, StrongBox<int> frames)
     {
-        while (session.TryPollEvent(out PeerSessionEvent? e))
+        while (session.TryPollEvent(out SessionEvent? e))
         {
-            if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+            if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
             {
                 connected.TrySetResult();
             }
@@ -331,6 +336,7 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
     {
         using Call call = await StartAsync(sharedSocket: true);
         RtcTransportStats before = call.ServerTransport();
+        long malformedBefore = call.ServerHandle.Invoke(_ => call.Server.Transport.Counters.GetDropped(TransportDropReason.Malformed));
         long receivedBefore = call.ServerPacketsReceived();
         int clientFramesBefore = call.ClientFrames;
         const int Each = 500;
@@ -353,7 +359,8 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
             call.Client.Inject(WithSequenceAhead(srtp, 5, flipPayloadBit: true));
             call.Client.Inject(WithSequenceAhead(srtp, 30_000, flipPayloadBit: false));
 
-            // Truncated: one byte short of its tag (a new number, so it reaches authentication), and 14 bytes.
+            // Truncated: one byte short of its tag (a new number, so it reaches authentication), and 14 bytes (shorter
+            // than a header and a tag: malformed, dropped before authentication).
             call.Client.Inject(WithSequenceAhead(srtp, 7, flipPayloadBit: false)[..^1]);
             call.Client.Inject(srtp[..14]);
 
@@ -375,7 +382,10 @@ public sealed class HostileUdpInputTests(ITestOutputHelper output)
         await talk;
         RtcTransportStats after = call.ServerTransport();
         output.WriteLine($"srtp failures +{after.SrtpAuthenticationFailures - before.SrtpAuthenticationFailures}, srtp replays +{after.SrtpReplays - before.SrtpReplays}, srtcp failures +{after.SrtcpFailures - before.SrtcpFailures}, srtcp replays +{after.SrtcpReplays - before.SrtcpReplays}");
-        Assert.Equal(4 * Each, after.SrtpAuthenticationFailures - before.SrtpAuthenticationFailures);
+        long malformed = call.ServerHandle.Invoke(_ => call.Server.Transport.Counters.GetDropped(TransportDropReason.Malformed)) - malformedBefore;
+        output.WriteLine($"malformed +{malformed}");
+        Assert.Equal(3 * Each, after.SrtpAuthenticationFailures - before.SrtpAuthenticationFailures);
+        Assert.Equal(Each, malformed);
         Assert.Equal(Each, after.SrtpReplays - before.SrtpReplays);
         Assert.Equal(2 * Each, after.SrtcpFailures - before.SrtcpFailures);
         Assert.Equal(Each, after.SrtcpReplays - before.SrtcpReplays);

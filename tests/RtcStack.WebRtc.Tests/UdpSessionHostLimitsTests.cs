@@ -64,8 +64,8 @@ public sealed class UdpSessionHostLimitsTests
     public void MaxSessionsRefusesWithAReason()
     {
         using var host = new UdpSessionHost(new UdpSessionHostOptions { MaxSessions = 2, MaxLoad = 1.0 });
-        using var a = new PeerSession(PeerSessionTests.Options(51));
-        using var b = new PeerSession(PeerSessionTests.Options(52));
+        using var a = new WebRtcSession(Signalling.WebRtcWhipTestServer.ClientOptions(51));
+        using var b = new WebRtcSession(Signalling.WebRtcWhipTestServer.ClientOptions(52));
         Assert.True(host.TryAdmit(out _));
         host.Add(a);
         host.Add(b);
@@ -197,7 +197,7 @@ public sealed class UdpSessionHostLimitsTests
         // buffer and the kernel drops the rest, which the host reports (the socket's sk_drops).
         using var loop = new UdpEventLoop();
         using var host = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop, ReceiveBufferSize = 4096 });
-        using var session = new PeerSession(PeerSessionTests.Options(53));
+        using var session = new WebRtcSession(Signalling.WebRtcWhipTestServer.ClientOptions(53));
         UdpSessionHandle handle = host.Add(session);
         UdpSocketStatistics before = host.ReadSocketStatistics();
         Assert.Equal(1, before.Sockets);

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Tests.Signalling;
 using Xunit;
 
 namespace RtcStack.WebRtc.Tests;
@@ -11,35 +15,36 @@ public sealed class UdpSessionHostTests
 
     private sealed class Peer
     {
-        public required PeerSession Session { get; init; }
+        public required WebRtcSession Session { get; init; }
 
         public required UdpSessionHandle Handle { get; init; }
 
-        public ConcurrentQueue<ReceivedMediaFrame> Frames { get; } = new();
+        public ConcurrentQueue<ReceivedMedia> Frames { get; } = new();
+
+        /// <summary>Gets the SSRC of the audio this peer sends (from its stats).</summary>
+        public uint Ssrc => Handle.Invoke(now => Session.GetStats(now).All<RtcOutboundRtpStreamStats>().Single(o => o.Kind == "audio").Ssrc);
 
         public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static Peer AddPeer(UdpSessionHost host, int seed)
     {
-        PeerSessionOptions o = PeerSessionTests.Options(seed);
-        o.WallClockAtZero = host.WallClockAtZero;
-        var session = new PeerSession(o);
+        var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
         Peer? peer = null;
-        byte[] buffer = new byte[PeerSession.MaxDatagramSize];
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
         UdpSessionHandle handle = host.Add(session, (h, now) =>
         {
-            while (session.TryPollEvent(out PeerSessionEvent? e))
+            while (session.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     peer!.Connected.TrySetResult();
                 }
             }
 
-            while (session.TryPollMedia(buffer, out ReceivedMediaFrame f))
+            while (session.TryPollMedia(buffer, out ReceivedMedia m))
             {
-                peer!.Frames.Enqueue(f);
+                peer!.Frames.Enqueue(m);
             }
         });
         peer = new Peer { Session = session, Handle = handle };
@@ -48,13 +53,17 @@ public sealed class UdpSessionHostTests
 
     private static async Task ConnectAsync(Peer a, Peer b)
     {
-        string offer = a.Handle.Invoke(now => a.Session.CreateOffer(now));
-        string answer = b.Handle.Invoke(now => b.Session.TryAcceptOffer(offer, now, out string? ans, out string? err) ? ans : throw new InvalidOperationException(err));
+        string offer = a.Handle.Invoke(now =>
+        {
+            a.Session.AddTransceiver(MediaKind.Audio);
+            return a.Session.CreateOffer(now);
+        });
+        string answer = b.Handle.Invoke(now => b.Session.TryAnswer(offer, MediaDirection.SendRecv, now, out string? ans, out JsepError? err) ? ans : throw new InvalidOperationException(err.ToString()));
         a.Handle.Invoke(now =>
         {
-            if (!a.Session.TryApplyAnswer(answer, now, out string? err))
+            if (!a.Session.TryApplyAnswer(answer, now, out JsepError? err))
             {
-                throw new InvalidOperationException(err);
+                throw new InvalidOperationException(err.ToString());
             }
         });
         await Task.WhenAll(a.Connected.Task, b.Connected.Task).WaitAsync(TimeSpan.FromSeconds(20));
@@ -67,7 +76,7 @@ public sealed class UdpSessionHostTests
         {
             foreach (Peer p in peers)
             {
-                p.Handle.Invoke(now => p.Session.SendRtp(s_opus, ts, i == 0, now));
+                p.Handle.Invoke(now => p.Session.SendAudio(p.Session.Jsep.Transceivers.Single(), s_opus, ts, now, marker: i == 0));
             }
 
             ts += 960;
@@ -95,7 +104,8 @@ public sealed class UdpSessionHostTests
         await TalkAsync([a, b], 25);
         Assert.Equal(25, a.Frames.Count);
         Assert.Equal(25, b.Frames.Count);
-        Assert.All(b.Frames, f => Assert.Equal(a.Session.Ssrc, f.Ssrc));
+        uint aSsrc = a.Ssrc;
+        Assert.All(b.Frames, f => Assert.Equal(aSsrc, f.Ssrc));
         RtcStatsReport stats = b.Handle.Invoke(now => b.Session.GetStats(now));
         Assert.Equal(0, stats.Get<RtcTransportStats>()!.SrtpAuthenticationFailures);
         Assert.Equal(25, stats.Get<RtcInboundRtpStreamStats>()!.PacketsReceived);
@@ -147,8 +157,9 @@ public sealed class UdpSessionHostTests
         {
             Assert.Equal(25, s.Frames.Count);
             Assert.Equal(25, c.Frames.Count);
-            Assert.All(s.Frames, f => Assert.Equal(c.Session.Ssrc, f.Ssrc));
-            Assert.All(c.Frames, f => Assert.Equal(s.Session.Ssrc, f.Ssrc));
+            uint cSsrc = c.Ssrc, sSsrc = s.Ssrc;
+            Assert.All(s.Frames, f => Assert.Equal(cSsrc, f.Ssrc));
+            Assert.All(c.Frames, f => Assert.Equal(sSsrc, f.Ssrc));
         }
 
         Assert.Equal(4, server.SessionCount);
@@ -191,7 +202,7 @@ public sealed class UdpSessionHostTests
             await TalkAsync([s, c], 10);
             Assert.Equal(10, s.Frames.Count);
             Assert.Equal(10, c.Frames.Count);
-            Ice.IceCandidatePair pair = s.Handle.Invoke(_ => s.Session.IceAgent!.GetSelectedPair()!);
+            Ice.IceCandidatePair pair = s.Handle.Invoke(_ => s.Session.Transport.IceAgent!.GetSelectedPair()!);
             Assert.Equal(family.AddressFamily, pair.Local.Address.AddressFamily);
             Assert.Equal(0, server.SendErrors);
             server.Remove(s.Handle);

@@ -145,32 +145,7 @@ public sealed partial class WebRtcSession
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
         writer.TryWriteHeader(new RtpHeader((byte)s.SendCodec!.PayloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
-        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId | (audioLevel >= 0 ? s.AudioLevelId : 0)) != 0)
-        {
-            RtpHeaderExtensionWriter ext = writer.BeginHeaderExtension(s.ExtensionMode);
-            if (s.MidId != 0)
-            {
-                ext.TryAddText(s.MidId, s.Mid.AsSpan());
-            }
-
-            if (s.AbsSendTimeId != 0)
-            {
-                ext.TryAddAbsSendTime(s.AbsSendTimeId, AbsSendTimeExtension.FromTime(now));
-            }
-
-            if (s.TransportCcId != 0)
-            {
-                ext.TryAddTransportSequenceNumber(s.TransportCcId, NextTransportSequenceNumber);
-            }
-
-            if (s.AudioLevelId != 0 && audioLevel >= 0)
-            {
-                ext.TryAddAudioLevel(s.AudioLevelId, voiceActivity, (byte)Math.Min(audioLevel, 127));
-            }
-
-            writer.TryEndHeaderExtension(ext.Finish());
-        }
-
+        WriteHeaderExtensions(s, ref writer, now, audioLevel, voiceActivity);
         if (!writer.TryWritePayload(payload))
         {
             MediaCounters.SendTooLarge++;
@@ -196,6 +171,83 @@ public sealed partial class WebRtcSession
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Sends one padding-only packet for bandwidth probing in <paramref name="transceiver"/>'s section (RFC 3550 §5.1
+    /// padding, <paramref name="paddingLength"/> bytes, 1-255): on the RTX SSRC when RTX is negotiated (RFC 4588: an empty
+    /// payload without OSN, so the peer tells it from a retransmission), otherwise on the media SSRC with its next
+    /// sequence number. It carries the section's MID and abs-send-time and, as every packet on the transport, the next
+    /// transport-wide sequence number, so the congestion controller hears of it (and of its feedback) like of media.
+    /// </summary>
+    /// <returns>False when media cannot be sent yet, the section does not send, or no media was sent in it yet.</returns>
+    public bool SendPadding(Transceiver transceiver, int paddingLength, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        ArgumentOutOfRangeException.ThrowIfLessThan(paddingLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(paddingLength, 255);
+        _now = now;
+        if (!CanSendMedia || FindSection(transceiver) is not Section s || s.Send is null
+            || !s.Send.TryWritePadding(_repair, paddingLength, now, out int bare) || !RtpPacket.TryParse(_repair.AsSpan(0, bare), out RtpPacket header))
+        {
+            return false;
+        }
+
+        // The stream numbered the packet (RTX or media sequence, last timestamp); the header extensions are the session's.
+        var writer = new RtpPacketWriter(_send);
+        writer.TryWriteHeader(new RtpHeader(header.PayloadType, header.SequenceNumber, header.Timestamp, header.Ssrc));
+        WriteHeaderExtensions(s, ref writer, now, -1, false);
+        if (!writer.TryWritePadding(paddingLength))
+        {
+            MediaCounters.SendTooLarge++;
+            return false;
+        }
+
+        Span<byte> written = _send.AsSpan(0, writer.Length);
+        if (_transport.SendRtp(written, now) != TransportSendStatus.Sent)
+        {
+            MediaCounters.SendFailed++;
+            return false;
+        }
+
+        if (s.TransportCcId != 0)
+        {
+            OnTransportSequenceSent(written.Length, now);
+        }
+
+        return true;
+    }
+
+    /// <summary>The section's negotiated header extensions (RFC 8285) for the packet being written.</summary>
+    private void WriteHeaderExtensions(Section s, ref RtpPacketWriter writer, TimeSpan now, int audioLevel, bool voiceActivity)
+    {
+        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId | (audioLevel >= 0 ? s.AudioLevelId : 0)) == 0)
+        {
+            return;
+        }
+
+        RtpHeaderExtensionWriter ext = writer.BeginHeaderExtension(s.ExtensionMode);
+        if (s.MidId != 0)
+        {
+            ext.TryAddText(s.MidId, s.Mid.AsSpan());
+        }
+
+        if (s.AbsSendTimeId != 0)
+        {
+            ext.TryAddAbsSendTime(s.AbsSendTimeId, AbsSendTimeExtension.FromTime(now));
+        }
+
+        if (s.TransportCcId != 0)
+        {
+            ext.TryAddTransportSequenceNumber(s.TransportCcId, NextTransportSequenceNumber);
+        }
+
+        if (s.AudioLevelId != 0 && audioLevel >= 0)
+        {
+            ext.TryAddAudioLevel(s.AudioLevelId, voiceActivity, (byte)Math.Min(audioLevel, 127));
+        }
+
+        writer.TryEndHeaderExtension(ext.Finish());
     }
 
     /// <summary>Builds or updates the sections from the negotiated ones; streams of a section that stays keep their state.</summary>

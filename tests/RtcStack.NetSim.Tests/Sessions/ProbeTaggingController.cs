@@ -3,22 +3,27 @@ using RtcStack.Congestion;
 namespace RtcStack.NetSim.Tests.Sessions;
 
 /// <summary>
-/// Passes everything to the real controller, adding what only the driver knows to each packet the session reports
-/// as sent: the probe cluster and padding flag of the pacer decision it is sending (libwebrtc hands the same
-/// information, PacedPacketInfo, down with the packet). <see cref="PeerSession.SendRtp"/> calls
-/// <see cref="OnPacketSent"/> synchronously, so the driver sets <see cref="Current"/> around that call.
+/// Passes everything to the real controller, with what only the driver knows added to each packet the session
+/// reports as sent: the instant its pacer released the packet to the link, and the probe cluster and padding flag of
+/// that pacer decision (libwebrtc hands the same information, PacedPacketInfo, down with the packet, and reports a
+/// packet as sent when it leaves for the socket). The session calls <see cref="OnPacketSent"/> as it writes the packet
+/// (WebRtcSessionOptions.CongestionController); the report waits here until the driver calls
+/// <see cref="OnPacketReleased"/> for the datagram with that transport-wide sequence number.
 /// </summary>
 internal sealed class ProbeTaggingController(ICongestionController inner) : ICongestionController
 {
+    private readonly Queue<SentPacket> _written = new();
+
     public ICongestionController Inner { get; } = inner;
 
-    /// <summary>Probe cluster and padding flag of the packet being sent now.</summary>
-    public (int ProbeClusterId, bool IsPadding) Current { get; set; } = (SentPacket.NotAProbe, false);
+    /// <summary>Packets the session reported (written, not necessarily released yet).</summary>
+    public long PacketsWritten { get; private set; }
 
-    /// <summary>Size the session reported for the last packet (SRTP packet, without IP/UDP).</summary>
-    public int LastSize { get; private set; }
-
+    /// <summary>Packets released to the link and reported to the controller.</summary>
     public long PacketsSent { get; private set; }
+
+    /// <summary>Packets written and still in the pacer.</summary>
+    public int PacketsQueued => _written.Count;
 
     public long FeedbackReports { get; private set; }
 
@@ -36,9 +41,25 @@ internal sealed class ProbeTaggingController(ICongestionController inner) : ICon
 
     public void OnPacketSent(in SentPacket packet)
     {
-        LastSize = packet.Size;
+        PacketsWritten++;
+        _written.Enqueue(packet);
+    }
+
+    /// <summary>
+    /// The pacer released the datagram carrying <paramref name="transportSequence"/> (its 16 bits on the wire) at
+    /// <paramref name="now"/>. The pacer is first in, first out, so it is the oldest report; anything else means the session
+    /// sent a packet it did not report, or reported one it did not send.
+    /// </summary>
+    public void OnPacketReleased(ushort transportSequence, int probeClusterId, bool isPadding, TimeSpan now)
+    {
+        bool reported = _written.TryDequeue(out SentPacket packet);
+        if (!reported || unchecked((ushort)packet.TransportSequenceNumber) != transportSequence)
+        {
+            throw new InvalidOperationException($"released transport-wide sequence number {transportSequence}; next reported by the session: {(reported ? packet.TransportSequenceNumber : "none")}");
+        }
+
         PacketsSent++;
-        Inner.OnPacketSent(packet with { ProbeClusterId = Current.ProbeClusterId, IsPadding = Current.IsPadding });
+        Inner.OnPacketSent(packet with { SendTime = now, ProbeClusterId = probeClusterId, IsPadding = isPadding });
     }
 
     public void OnFeedback(ReadOnlySpan<PacketFeedback> feedback, TimeSpan now)

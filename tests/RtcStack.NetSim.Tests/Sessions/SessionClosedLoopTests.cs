@@ -6,16 +6,22 @@ using RtcStack.NetSim.Scenarios;
 using RtcStack.NetSim.Sources;
 using RtcStack.Stun;
 using RtcStack.WebRtc;
+using RtcStack.Sdp.Jsep;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
+using RtcStack.WebRtc.Transport;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace RtcStack.NetSim.Tests.Sessions;
 
 /// <summary>
-/// Issue #8's session-level proof: two RtcStack.WebRtc <see cref="PeerSession"/>s in NetSim, ICE + DTLS-SRTP really
-/// negotiated over the simulated links, the sender's RFC 8593 video model driven by GCC (or NADA) through the
-/// session's congestion-controller hook, and the controller fed only with the session's own packet-sent reports, RTT
-/// from RTCP, and the TWCC feedback RTCP that the receiving session writes (SRTCP-protected, over the backward link).
+/// Issue #8's session-level proof, on session core v2 (issue #13): two RtcStack.WebRtc <see cref="WebRtcSession"/>s in
+/// NetSim, ICE + DTLS-SRTP really negotiated over the simulated links, one video transceiver each (VP8), the sender's
+/// RFC 8593 video model driven by GCC (or NADA) through the session's congestion-controller hook, its frames
+/// packetized by the session and paced to the link, and the controller fed only with the session's own packet-sent
+/// reports, RTT from RTCP, and the TWCC feedback RTCP that the receiving session writes (SRTCP-protected, over the
+/// backward link).
 /// </summary>
 /// <remarks>
 /// <para>Topology and schedule (RFC 8867 §5.1-like, shortened): forward one-way delay 50 ms with RFC 8868 jitter
@@ -43,7 +49,7 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
     [Theory]
     [InlineData("gcc")]
     [InlineData("nada")]
-    public void ControllerThroughTwoPeerSessionsFillsOneMbpsAndFollowsTheDrop(string cc)
+    public void ControllerThroughTwoWebRtcSessionsFillsOneMbpsAndFollowsTheDrop(string cc)
     {
         SessionRun run = Run(seed: 1, durationSeconds: 70, cc);
         Log(run);
@@ -75,6 +81,8 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         Assert.Equal(a.Result.Flows[0].TargetBps, b.Result.Flows[0].TargetBps);
         Assert.Equal(a.Result.Flows[0].PacketQueueDelays, b.Result.Flows[0].PacketQueueDelays);
         Assert.Equal(a.Directions[0].ReceiverStats!.TransportFeedbackSent, b.Directions[0].ReceiverStats!.TransportFeedbackSent);
+        Assert.Equal(a.Directions[0].Receiver.Frames, b.Directions[0].Receiver.Frames);
+        Assert.Equal(a.Directions[0].Sender.PaddingPacketsSent, b.Directions[0].Sender.PaddingPacketsSent);
         Assert.NotEqual(a.Result.Flows[0].PacketQueueDelays, c.Result.Flows[0].PacketQueueDelays);
     }
 
@@ -99,9 +107,33 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
                 Assert.True(d.Sender.ProbePacketsSent > 0, $"{d.Series.Id}: no probe cluster was sent");
             }
 
+            // Every packet the sending session wrote was reported to the controller as it left the pacer, in order (the
+            // controller wrapper checks each datagram's transport-wide sequence number against the session's report).
             Assert.Equal(0, d.Sender.SendRefused);
-            // The receiving session decrypted and surfaced every RTP packet that arrived.
-            Assert.Equal(d.RtpDelivered, d.Receiver.FramesAccepted + d.Receiver.FramesOther + rx.SrtpReplays);
+            Assert.Equal(d.SendingSession.FeedbackCounters.PacketsStamped, d.Controller.PacketsWritten);
+            Assert.Equal(d.Controller.PacketsWritten, d.Controller.PacketsSent + d.Controller.PacketsQueued);
+
+            // The receiving session decrypted every RTP packet that arrived (media, RTX, padding), recorded it for its
+            // feedback, routed it, and its stream took it: media and repairs counted as received, padding as padding.
+            Assert.Equal(d.RtpDelivered, d.ReceivingSession.FeedbackCounters.PacketsRecorded + rx.SrtpReplays);
+            SessionMediaCounters m = d.ReceivingSession.MediaCounters;
+            Assert.Equal(0, m.UnroutedRtp + m.MalformedRtp + m.UnknownPayloadType + m.MediaQueueOverflows);
+            ReceiveStreamStats inbound = d.ReceivingSession.Sections.Single(x => x.Kind == MediaKind.Video).Inbound.Single();
+            Assert.Equal(d.RtpDelivered, inbound.PacketsReceived + inbound.RtxPaddingPacketsReceived + rx.SrtpReplays);
+            Assert.Equal(d.Sender.PaddingPacketsSent, inbound.RtxPaddingPacketsReceived);
+
+            // Every frame the receiving session surfaced is one the sender made, whole, in order, and every frame the
+            // frame buffer completed reached the application; NACK and RTX repaired every loss, so every frame made more
+            // than 0.5 s before the end (two one-way delays, the pacer and a NACK round trip) was surfaced.
+            Assert.Equal(0, d.Receiver.FramesOther);
+            Assert.Equal(inbound.FramesReceived, d.Receiver.FramesAccepted);
+            var sent = d.Sender.Frames.ToDictionary(f => f.Timestamp);
+            Assert.All(d.Receiver.Frames, f => Assert.Equal(sent[f.Timestamp], f));
+            var surfaced = d.Receiver.Frames.Select(f => f.Timestamp).ToHashSet();
+            uint settled = (uint)((s.DurationSeconds - 0.5) * 90_000);
+            List<uint> missing = d.Sender.Frames.Where(f => f.Timestamp < settled && !surfaced.Contains(f.Timestamp)).Select(f => f.Timestamp).ToList();
+            Assert.True(missing.Count == 0, $"{d.Series.Id}: {missing.Count} frames never surfaced, the first at RTP time {missing.FirstOrDefault()}");
+            Assert.Equal(0, inbound.FramesDropped);
         }
 
         Assert.Equal(expectedPhases, s.Phases.Count);
@@ -144,8 +176,8 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         {
             Name = bidirectional ? "session-closed-loop-both-ways" : "session-closed-loop",
             Description = bidirectional
-                ? $"Two PeerSessions sending to each other, {cc} with TWCC, 1 Mbps each way"
-                : $"Two PeerSessions, {cc} with TWCC, RFC 8867 §5.1-like 1.0/0.6/1.0 Mbps",
+                ? $"Two WebRtcSessions sending video to each other, {cc} with TWCC, 1 Mbps each way"
+                : $"Two WebRtcSessions, video one way, {cc} with TWCC, RFC 8867 §5.1-like 1.0/0.6/1.0 Mbps",
             DurationSeconds = durationSeconds,
             Links = bidirectional
                 ? [Bottleneck("fwd", [new CapacityStep(0, 1_000_000)]), Bottleneck("bwd", [new CapacityStep(0, 1_000_000)])]
@@ -180,10 +212,23 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
 
         Direction ab = directions[0];
         Direction? ba = bidirectional ? directions[1] : null;
-        var a = new PeerSessionEndpoint(new PeerSession(Options(seed * 2, s_certificateA.Value, ab.Controller)), new SimAddress(1, 5000),
-            ba is null ? [ab.Sender] : [ab.Sender, ba.Receiver]);
-        var b = new PeerSessionEndpoint(new PeerSession(Options((seed * 2) + 1, s_certificateB.Value, ba?.Controller)), new SimAddress(2, 5000),
-            ba is null ? [ab.Receiver] : [ab.Receiver, ba.Sender]);
+        var sessionA = new WebRtcSession(Options(seed * 2, s_certificateA.Value, ab.Controller));
+        var sessionB = new WebRtcSession(Options((seed * 2) + 1, s_certificateB.Value, ba?.Controller));
+        var a = new WebRtcSessionEndpoint(sessionA, new SimAddress(1, 5000), ab.Sender, ba is null ? [ab.Sender] : [ab.Sender, ba.Receiver]);
+        var b = new WebRtcSessionEndpoint(sessionB, new SimAddress(2, 5000), ba?.Sender, ba is null ? [ab.Receiver] : [ab.Receiver, ba.Sender]);
+        (ab.SendingSession, ab.ReceivingSession) = (sessionA, sessionB);
+        if (ba is not null)
+        {
+            (ba.SendingSession, ba.ReceivingSession) = (sessionB, sessionA);
+        }
+
+        // One video transceiver each (sendrecv, as a browser's addTrack makes it); the one-way run's B sends nothing.
+        ab.Sender.Transceiver = sessionA.AddTransceiver(MediaKind.Video);
+        Transceiver videoB = sessionB.AddTransceiver(MediaKind.Video);
+        if (ba is not null)
+        {
+            ba.Sender.Transceiver = videoB;
+        }
 
         // Flow k is sent by the endpoint attached with flow id k (A = 0, B = 1); its feedback is the other one's SRTCP.
         sim.OnSent = (p, _) =>
@@ -205,8 +250,9 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
 
         // Offer/answer out of band at t = 0 (instant signalling); the host candidates travel in the SDP.
         string offer = a.Session.CreateOffer(sim.Now);
-        Assert.True(b.Session.TryAcceptOffer(offer, sim.Now, out string? answer, out string? error), error);
-        Assert.True(a.Session.TryApplyAnswer(answer, sim.Now, out error), error);
+        Assert.True(b.Session.TryAcceptOffer(offer, sim.Now, out string? answer, out JsepError? error), error?.ToString());
+        Assert.True(a.Session.TryApplyAnswer(answer, sim.Now, out error), error?.ToString());
+        Assert.All(new[] { a, b }, e => Assert.Equal("VP8", e.Session.Sections.Single().SendCodec?.Name));
         sim.Attach(a.Address, a, 0);
         sim.Attach(b.Address, b, 1);
         sim.Attach(new SimAddress(0, 1), metrics, -1);
@@ -271,11 +317,10 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         }
     }
 
-    private static PeerSessionOptions Options(int seed, DtlsCertificate certificate, ICongestionController? controller) => new()
+    private static WebRtcSessionOptions Options(int seed, DtlsCertificate certificate, ICongestionController? controller) => new()
     {
-        Certificate = certificate,
         Random = new Random(seed),
-        WallClockAtZero = s_wallClock,
+        Transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 1000), WallClock = new FixedClock(s_wallClock) },
         CongestionController = controller,
     };
 
@@ -292,8 +337,9 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
             Direction d = run.Directions[k];
             FlowSummary f = run.Result.Summary.Flows[k];
             output.WriteLine($"{f.Id}: recv {f.AvgReceiveBps / 1e3:F0} kbps, target {f.AvgTargetBps / 1e3:F0} kbps, qdelay p50 {f.QueueDelayP50Ms:F1} p95 {f.QueueDelayP95Ms:F1} (outside drops {f.QueueDelayP95OutsideDropsMs:F1}) ms, loss {f.LossRate:P2}, feedback {f.FeedbackBps / 1e3:F1} kbps ({f.FeedbackOverhead:P1})");
-            output.WriteLine($"  sender: {d.Sender.MediaPacketsSent} media + {d.Sender.PaddingPacketsSent} padding packets ({d.Sender.ProbePacketsSent} in probes), overhead {d.Sender.PacketOverhead} B/packet; "
-                + $"receiver: {d.RtpDelivered} RTP delivered, accepted {d.Receiver.FramesAccepted}, other {d.Receiver.FramesOther}, SRTP replays {d.ReceiverStats!.SrtpReplays}; "
+            ReceiveStreamStats inbound = d.ReceivingSession.Sections.Single(x => x.Kind == MediaKind.Video).Inbound.Single();
+            output.WriteLine($"  sender: {d.Sender.Frames.Count} frames ({d.Sender.Frames.Count(f => f.Key)} key, {d.Sender.KeyframeRequests} requested), {d.Sender.MediaPacketsSent} media + {d.Sender.RetransmissionsSent} RTX + {d.Sender.PaddingPacketsSent} padding packets ({d.Sender.ProbePacketsSent} in probes), overhead {d.Sender.PacketOverhead} B/packet; "
+                + $"receiver: {d.RtpDelivered} RTP delivered, recorded {d.ReceivingSession.FeedbackCounters.PacketsRecorded}, inbound {inbound.PacketsReceived} (RTX {inbound.RetransmittedPacketsReceived}, padding {inbound.RtxPaddingPacketsReceived}, NACKs {inbound.NackCount}, PLIs {inbound.PliCount}), frames {d.Receiver.FramesAccepted} accepted ({d.Receiver.KeyFrames} key), {d.Receiver.FramesOther} other, {inbound.FramesDropped} dropped, SRTP replays {d.ReceiverStats!.SrtpReplays}; "
                 + $"TWCC sent {d.ReceiverStats.TransportFeedbackSent}, received {d.SenderStats!.TransportFeedbackReceived}; RTT samples {d.Controller.RttSamples}");
             for (int i = 0; i < run.Result.Times.Count; i += 10)
             {
@@ -317,9 +363,19 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
 
         public long RtpDelivered { get; set; }
 
+        public WebRtcSession SendingSession { get; set; } = null!;
+
+        public WebRtcSession ReceivingSession { get; set; } = null!;
+
         public RtcTransportStats? SenderStats { get; set; }
 
         public RtcTransportStats? ReceiverStats { get; set; }
+    }
+
+    /// <summary>A wall clock that stands still: the sessions' NTP times (RFC 3550 §4) then depend only on virtual time.</summary>
+    private sealed class FixedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
     }
 
     private sealed record SessionRun(ScenarioResult Result, TimeSpan ConnectedAt, TimeSpan ReceiverConnectedAt, IReadOnlyList<Direction> Directions);

@@ -1,27 +1,48 @@
-using RtcStack.Opus;
 using RtcStack.WebRtc;
 
 namespace RtcStack.NetSim.Tests.Sessions;
 
-/// <summary>The receiving application: takes every frame the session decrypted and depacketized, and counts it.</summary>
+/// <summary>
+/// The receiving application: takes every video frame the session's frame buffer completed (VP8 depacketized, in
+/// decode order) and checks that it is a frame the sender made, whole and unchanged (<see cref="TestVp8Frames"/>),
+/// and newer than the last one.
+/// </summary>
 internal sealed class SessionMediaReceiver : ISessionApplication
 {
-    private readonly byte[] _buffer = new byte[PeerSession.MaxDatagramSize];
+    private byte[] _buffer = new byte[1 << 16];
+    private int _lastIndex = -1;
 
+    /// <summary>Frames that were whole, unchanged and in order.</summary>
     public long FramesAccepted { get; private set; }
 
+    /// <summary>Anything else the session surfaced (audio, a damaged or out-of-order frame).</summary>
     public long FramesOther { get; private set; }
+
+    public long KeyFrames { get; private set; }
 
     public long PayloadBytes { get; private set; }
 
-    public void Run(PeerSession session, TimeSpan now)
+    /// <summary>Accepted frames: RTP timestamp, size, key frame.</summary>
+    public List<(uint Timestamp, int Size, bool Key)> Frames { get; } = [];
+
+    public void Run(WebRtcSession session, TimeSpan now)
     {
-        while (session.TryPollMedia(_buffer, out ReceivedMediaFrame frame))
+        while (session.TryPollMedia(_buffer, out ReceivedMedia media, out bool fits))
         {
-            if (frame.Status == OpusRtpReceiveStatus.Accepted)
+            if (!fits)
             {
+                _buffer = new byte[Math.Max(media.Length, _buffer.Length * 2)];
+                continue;
+            }
+
+            ReadOnlySpan<byte> data = _buffer.AsSpan(0, media.Length);
+            if (media.IsVideo && TestVp8Frames.TryCheck(data, out int index, out bool key) && key == media.KeyFrame && index > _lastIndex)
+            {
+                _lastIndex = index;
                 FramesAccepted++;
-                PayloadBytes += frame.PayloadLength;
+                KeyFrames += key ? 1 : 0;
+                PayloadBytes += media.Length;
+                Frames.Add((media.Timestamp, media.Length, key));
             }
             else
             {

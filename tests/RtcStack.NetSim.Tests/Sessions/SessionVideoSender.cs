@@ -1,70 +1,95 @@
 using RtcStack.Congestion;
 using RtcStack.Congestion.Pacing;
-using RtcStack.NetSim.Endpoints;
 using RtcStack.NetSim.Sources;
+using RtcStack.Rtp;
+using RtcStack.Sdp;
 using RtcStack.WebRtc;
+using RtcStack.WebRtc.Jsep;
 
 namespace RtcStack.NetSim.Tests.Sessions;
 
 /// <summary>
 /// The sending application of a session: the RFC 8593 video model (<see cref="VideoSource"/>) whose encoder target
-/// follows the congestion controller, packetised into payloads of at most 1200 bytes, released by a
-/// <see cref="Pacer"/> at the controller's pacing rate (with probe clusters and padding) and sent with
-/// <see cref="PeerSession.SendRtp"/>. The controller is the one the session feeds (PeerSessionOptions.CongestionController),
-/// so what it learns comes from the session's own packet-sent reports and the TWCC feedback the peer session sent.
+/// follows the congestion controller, each frame a VP8 frame handed to the session's video transceiver
+/// (<see cref="WebRtcSession.SendVideoFrame"/>: the session packetizes it per RFC 7741, ≤ 1200 B payloads, and keeps it
+/// for RTX), and a <see cref="Pacer"/> between the session and the link that releases the session's SRTP datagrams at
+/// the controller's pacing rate, with its probe clusters and padding (<see cref="WebRtcSession.SendPadding"/>, on the
+/// RTX SSRC). The controller is the one the session feeds (WebRtcSessionOptions.CongestionController), so what it learns
+/// comes from the session's own packet-sent reports (stamped with the release time by
+/// <see cref="ProbeTaggingController"/>) and the TWCC feedback the peer session sent.
 /// </summary>
 /// <remarks>
-/// Each payload starts with an Opus TOC byte (config 31, CELT fullband 20 ms, code 0; RFC 6716 §3.1) so the peer's
-/// Opus depacketizer accepts it as a frame: the receiving session hands every packet to the application, which
-/// counts it. The session is an audio session; the video model only decides sizes and timing.
+/// The first frame is a key frame, and so is the next frame after the peer asked for one (PLI/FIR, a
+/// <see cref="SessionKeyframeRequestedEvent"/>); the video model decides sizes and timing, not the frame type.
 /// </remarks>
-internal sealed class SessionVideoSender : ISessionApplication
+internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
 {
-    /// <summary>Largest RTP payload (as the NetSim media sender).</summary>
-    public const int MaxPayload = 1200;
-
-    private const int StoreSize = 1 << 14;
+    private const int MaxPaddingPerPacket = 255;
 
     private readonly ProbeTaggingController _controller;
     private readonly VideoSource _source;
     private readonly TimeSpan _start;
-    private readonly (int Size, uint Timestamp, bool Marker)[] _store = new (int, uint, bool)[StoreSize];
-    private readonly byte[] _payload = new byte[MaxPayload];
+    private readonly Dictionary<long, OutgoingDatagram> _queued = [];
     private long _nextId;
     private bool _started;
+    private bool _keyFrameDue = true;
     private TimeSpan _lastRun;
-    private uint _lastTimestamp;
+    private int _nextFrame;
+    private int _mediaPayloadType = -1;
+    private long _frameBytesPending;
+    private long _mediaWireBytes;
+    private long _mediaPackets;
 
     public SessionVideoSender(ProbeTaggingController controller, VideoSourceOptions video, Random rng, TimeSpan start)
     {
         _controller = controller;
         _source = new VideoSource(video, rng);
         _start = start;
-        _payload[0] = 0xF8;
     }
+
+    /// <summary>Gets or sets the video transceiver the frames go to (set once the session has it).</summary>
+    public Transceiver? Transceiver { get; set; }
 
     public Pacer Pacer { get; } = new();
 
+    /// <summary>Frames handed to the session: RTP timestamp, size, key frame.</summary>
+    public List<(uint Timestamp, int Size, bool Key)> Frames { get; } = [];
+
     public long MediaPacketsSent { get; private set; }
+
+    public long RetransmissionsSent { get; private set; }
 
     public long PaddingPacketsSent { get; private set; }
 
     public long ProbePacketsSent { get; private set; }
 
-    public long PayloadBytesSent { get; private set; }
+    public long KeyframeRequests { get; private set; }
 
+    /// <summary>Frames or padding the session refused.</summary>
     public long SendRefused { get; private set; }
 
     /// <summary>Encoder rate of the video model, bps.</summary>
     public double EncoderRateBps => _source.CurrentRateBps;
 
-    /// <summary>Per-packet bytes on the wire besides the payload: RTP header and extensions, SRTP tag, IP/UDP.</summary>
-    public int PacketOverhead { get; private set; } = 44 + PeerSessionEndpoint.IpUdpOverhead;
+    /// <summary>
+    /// Per-packet bytes on the wire besides the frame's bytes: RTP header and extensions, VP8 payload descriptor, SRTP
+    /// tag, IP/UDP; measured over the media packets the session wrote so far (a first guess before).
+    /// </summary>
+    public int PacketOverhead { get; private set; } = 50 + WebRtcSessionEndpoint.IpUdpOverhead;
 
-    public void Run(PeerSession session, TimeSpan now)
+    public void OnEvent(SessionEvent sessionEvent, TimeSpan now)
+    {
+        if (sessionEvent is SessionKeyframeRequestedEvent)
+        {
+            KeyframeRequests++;
+            _keyFrameDue = true;
+        }
+    }
+
+    public void Run(WebRtcSession session, TimeSpan now)
     {
         _lastRun = now;
-        if (now < _start || !session.CanSendMedia)
+        if (now < _start || !session.CanSendMedia || Transceiver is null)
         {
             return;
         }
@@ -75,92 +100,155 @@ internal sealed class SessionVideoSender : ISessionApplication
             _source.Start(now);
         }
 
-        _controller.HandleTimeout(now);
+        // The session runs the controller's timer (its PollOutput includes it); the target is read here.
         _source.SetTargetBitrate(VideoPayloadTarget(_controller.TargetBitrateBps), now);
         while (_source.NextFrameTime <= now)
         {
             TimeSpan capture = _source.NextFrameTime;
-            Packetize(_source.ProduceFrame(), capture, now);
+            SendFrame(session, _source.ProduceFrame(), capture, now);
         }
 
         while (_controller.TryPollProbe(out ProbeClusterConfig probe))
         {
             Pacer.CreateProbeCluster(probe, now);
         }
+    }
 
+    public void Enqueue(OutgoingDatagram datagram, TimeSpan now)
+    {
+        long id = _nextId++;
+        _queued.Add(id, datagram);
+        int wire = datagram.Data.Length + WebRtcSessionEndpoint.IpUdpOverhead;
+        if ((datagram.Data[1] & 0x7F) == _mediaPayloadType)
+        {
+            _mediaWireBytes += wire;
+            _mediaPackets++;
+        }
+
+        Pacer.Enqueue(id, wire, highPriority: false, now);
+    }
+
+    public void Release(WebRtcSession session, TimeSpan now, Action<OutgoingDatagram> transmit, Func<OutgoingDatagram?> pollSession)
+    {
+        _lastRun = now;
+        UpdateOverhead();
         _controller.OnSendQueue(Pacer.QueuedBytes, now);
         Pacer.SetRates(_controller.PacingRateBps, _controller.PaddingRateBps);
         while (Pacer.TryPollSend(now, out PacedSend send))
         {
-            Send(session, send, now);
+            if (!send.IsPadding)
+            {
+                _queued.Remove(send.PacketId, out OutgoingDatagram datagram);
+                if ((datagram.Data[1] & 0x7F) == _mediaPayloadType)
+                {
+                    MediaPacketsSent++;
+                }
+                else
+                {
+                    RetransmissionsSent++;
+                }
+
+                Send(datagram, send, now, transmit);
+                continue;
+            }
+
+            // Padding as libwebrtc makes it: as many padding-only packets (≤ 255 B of padding each) as fill the size.
+            int remaining = send.Size;
+            while (remaining > 0)
+            {
+                int padding = Math.Clamp(remaining - PacketOverhead, 1, MaxPaddingPerPacket);
+                if (Transceiver is null || !session.SendPadding(Transceiver, padding, now) || pollSession() is not OutgoingDatagram datagram)
+                {
+                    SendRefused++;
+                    break;
+                }
+
+                PaddingPacketsSent++;
+                remaining -= datagram.Data.Length + WebRtcSessionEndpoint.IpUdpOverhead;
+                Send(datagram, send, now, transmit);
+            }
         }
     }
 
-    public TimeSpan PollTimeout()
+    public TimeSpan PollTimeout() => _started ? _source.NextFrameTime : _start;
+
+    TimeSpan IRtpPacer.PollTimeout() => _started ? Pacer.PollTimeout(_lastRun) : TimeSpan.MaxValue;
+
+    /// <summary>
+    /// Reads the transport-wide sequence number from an SRTP packet's clear header extension (RFC 3711 §3.1). The
+    /// padding count of a padding packet is encrypted, so its P bit is cleared on a copy first (the header is all we read).
+    /// </summary>
+    private static ushort TransportSequence(byte[] datagram, byte extensionId)
     {
-        if (!_started)
+        if ((datagram[0] & 0x20) != 0)
         {
-            return _start;
+            datagram = (byte[])datagram.Clone();
+            datagram[0] &= 0xDF;
         }
 
-        TimeSpan next = _source.NextFrameTime;
-        TimeSpan pacer = Pacer.PollTimeout(_lastRun);
-        TimeSpan cc = _controller.PollTimeout();
-        next = pacer < next ? pacer : next;
-        return cc < next ? cc : next;
-    }
-
-    /// <summary>The controller's target covers the wire; the encoder gets it less the per-packet overhead.</summary>
-    private double VideoPayloadTarget(double target)
-    {
-        double fps = 30;
-        double packetsPerFrame = Math.Ceiling(target / 8 / fps / (MaxPayload + PacketOverhead));
-        return Math.Max(target - (packetsPerFrame * fps * PacketOverhead * 8), 0);
-    }
-
-    private void Packetize(int bytes, TimeSpan capture, TimeSpan now)
-    {
-        int count = Math.Max(1, (bytes + MaxPayload - 1) / MaxPayload);
-        uint ts = (uint)(long)(capture.TotalSeconds * 48_000);
-        for (int i = 0; i < count; i++)
+        if (!RtpPacket.TryParse(datagram, out RtpPacket p) || !p.HasExtension || !p.TryGetHeaderExtension(extensionId, out ReadOnlySpan<byte> value)
+            || !TransportSequenceNumberExtension.TryRead(value, out ushort sequence))
         {
-            // The NetSim sender's split (none exceeds MaxPayload), at least 2 bytes for a valid Opus packet.
-            int size = Math.Max(MediaSenderEndpoint.PayloadShare(bytes, count, i), 2);
-            long id = _nextId++;
-            _store[id & (StoreSize - 1)] = (size, ts, i == count - 1);
-            Pacer.Enqueue(id, size + PacketOverhead, highPriority: false, now);
+            throw new InvalidOperationException("the session sent an RTP packet without a transport-wide sequence number");
         }
+
+        return sequence;
     }
 
-    private void Send(PeerSession session, in PacedSend send, TimeSpan now)
+    private void Send(OutgoingDatagram datagram, in PacedSend send, TimeSpan now, Action<OutgoingDatagram> transmit)
     {
-        (int size, uint ts, bool marker) = send.IsPadding
-            ? (Math.Clamp(send.Size - PacketOverhead, 2, MaxPayload), _lastTimestamp, false)
-            : _store[send.PacketId & (StoreSize - 1)];
-        _lastTimestamp = ts;
-        _controller.Current = (send.ProbeClusterId, send.IsPadding);
-        bool sent = session.SendRtp(_payload.AsSpan(0, size), ts, marker, now);
-        _controller.Current = (SentPacket.NotAProbe, false);
-        if (!sent)
+        _controller.OnPacketReleased(TransportSequence(datagram.Data, TransportCcExtensionId), send.ProbeClusterId, send.IsPadding, now);
+        if (send.ProbeClusterId != SentPacket.NotAProbe)
+        {
+            ProbePacketsSent++;
+        }
+
+        transmit(datagram);
+    }
+
+    /// <summary>The transport-wide sequence number extension's id (RFC 8285 extmap): both sessions offer and accept the defaults.</summary>
+    private static readonly byte TransportCcExtensionId = (byte)JsepOptions.DefaultHeaderExtensions.First(e => e.Uri == ExtMap.TransportWideCcUri).PreferredId;
+
+    private void SendFrame(WebRtcSession session, int bytes, TimeSpan capture, TimeSpan now)
+    {
+        if (_mediaPayloadType < 0 && session.Sections.FirstOrDefault(s => s.Kind == MediaKind.Video)?.SendCodec is NegotiatedCodec codec)
+        {
+            _mediaPayloadType = codec.PayloadType;
+        }
+
+        uint ts = (uint)(long)(capture.TotalSeconds * 90_000);
+        bool key = _keyFrameDue;
+        byte[] frame = TestVp8Frames.Create(_nextFrame, key, bytes);
+        if (!session.SendVideoFrame(Transceiver!, frame, ts, key, now))
         {
             SendRefused++;
             return;
         }
 
-        PacketOverhead = _controller.LastSize - size + PeerSessionEndpoint.IpUdpOverhead;
-        PayloadBytesSent += size;
-        if (send.IsPadding)
-        {
-            PaddingPacketsSent++;
-        }
-        else
-        {
-            MediaPacketsSent++;
-        }
+        _nextFrame++;
+        _keyFrameDue = false;
+        _frameBytesPending += frame.Length;
+        Frames.Add((ts, frame.Length, key));
+    }
 
-        if (send.ProbeClusterId != SentPacket.NotAProbe)
+    /// <summary>Overhead per media packet: wire bytes of the media packets written since the last update less the frames' bytes.</summary>
+    private void UpdateOverhead()
+    {
+        if (_mediaPackets > 0 && _frameBytesPending > 0)
         {
-            ProbePacketsSent++;
+            PacketOverhead = (int)((_mediaWireBytes - _frameBytesPending) / _mediaPackets);
+            _mediaPackets = 0;
+            _mediaWireBytes = 0;
+            _frameBytesPending = 0;
         }
+    }
+
+    /// <summary>The controller's target covers the wire; the encoder gets it less the per-packet overhead.</summary>
+    private double VideoPayloadTarget(double target)
+    {
+        const int MaxPayload = 1200;
+        double fps = 30;
+        double packetsPerFrame = Math.Ceiling(target / 8 / fps / (MaxPayload + PacketOverhead));
+        return Math.Max(target - (packetsPerFrame * fps * PacketOverhead * 8), 0);
     }
 }

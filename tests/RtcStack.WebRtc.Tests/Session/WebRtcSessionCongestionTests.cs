@@ -4,6 +4,7 @@ using RtcStack.Sdp;
 using RtcStack.Stun;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
 using RtcStack.WebRtc.Transport;
 using Xunit;
 using static RtcStack.WebRtc.Tests.Session.WebRtcSessionTests;
@@ -150,6 +151,61 @@ public class WebRtcSessionCongestionTests
         Assert.Equal(sent.Keys.Order(), controller.Sent.Select(p => p.TransportSequenceNumber));
         Assert.Equal(results.Select(r => (r.Sent.TransportSequenceNumber, r.Received, r.ArrivalTime)), controller.Feedback.Select(f => (f.TransportSequenceNumber, f.Received, f.ArrivalTime)));
         Assert.NotEmpty(controller.RoundTripTimes);
+    }
+
+    [Fact]
+    public void PaddingGoesOnTheRtxSsrcWithTheNextTransportSequenceNumberAndIsReportedLikeMedia()
+    {
+        var controller = new RecordingController();
+        using var net = new Pair(28, a: s => Options(s, controller: controller));
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        byte videoPt = (byte)net.A.Session.Sections[1].SendCodec!.PayloadType;
+        byte rtxPt = (byte)net.A.Session.Sections[1].SendCodec!.RtxPayloadType!.Value;
+
+        // Nothing was sent in the section yet: no payload type or timestamp to pad with.
+        Assert.False(net.A.Session.SendPadding(aVideo, 200, net.Now));
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.A.Session.SendPadding(aVideo, 256, net.Now));
+
+        var sent = new List<(byte Pt, uint Ssrc, ushort Sequence, int? TransportSequence, int Length)>();
+        net.Sent = (p, d) =>
+        {
+            if (p == net.A && TryReadRtp(d, out byte pt, out uint ssrc, out int? seq))
+            {
+                sent.Add((pt, ssrc, (ushort)((d[2] << 8) | d[3]), seq, d.Length));
+            }
+        };
+        Assert.True(net.A.Session.SendVideoFrame(aVideo, VideoFrame(0, key: true, size: 2000), 0, keyFrame: true, net.Now));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(net.A.Session.SendPadding(aVideo, 200 + i, net.Now));
+        }
+
+        net.RunFor(TimeSpan.FromMilliseconds(500));
+
+        // On the wire: the frame's packets, then five padding packets on the RTX SSRC with consecutive RTX sequence
+        // numbers, and one transport-wide counter across them all.
+        List<(byte Pt, uint Ssrc, ushort Sequence, int? TransportSequence, int Length)> padding = sent.Where(x => x.Pt == rtxPt).ToList();
+        Assert.Equal(5, padding.Count);
+        Assert.Equal(sent.Count - 5, sent.Count(x => x.Pt == videoPt));
+        Assert.Single(padding.Select(x => x.Ssrc).Distinct());
+        Assert.NotEqual(sent[0].Ssrc, padding[0].Ssrc);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => (ushort)(padding[0].Sequence + i)), padding.Select(x => x.Sequence));
+        Assert.Equal(Enumerable.Range(1, sent.Count).Select(i => (int?)i), sent.Select(x => x.TransportSequence));
+
+        // Padding grows the packet by exactly its length, and the controller heard of every packet with its size on the wire.
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => padding[0].Length + i), padding.Select(x => x.Length));
+        Assert.Equal(sent.Select(x => x.Length), controller.Sent.Select(x => x.Size));
+
+        // B counts the padding on the RTX stream, reports it in its feedback, and surfaces only the frame.
+        ReceiveStreamStats inbound = net.B.Session.Sections[1].Inbound.Single();
+        Assert.Equal(5, inbound.RtxPaddingPacketsReceived);
+        Assert.Equal(0, inbound.RetransmittedPacketsReceived);
+        Assert.Equal(sent.Count, net.B.Session.FeedbackCounters.PacketsRecorded);
+        Assert.Equal(sent.Count, net.A.Session.FeedbackCounters.PacketsReported);
+        Assert.Equal(0, net.A.Session.FeedbackCounters.PacketsReportedLost);
+        Assert.Equal(VideoFrame(0, key: true, size: 2000), Assert.Single(net.B.Media, m => m.Media.IsVideo).Data);
+        Assert.Equal(5, net.A.Session.Sections[1].Outbound!.Value.PaddingPacketsSent);
     }
 
     [Fact]
@@ -411,6 +467,13 @@ public class WebRtcSessionCongestionTests
         payloadType = 0;
         ssrc = 0;
         transportSequence = null;
+        if (datagram.Length > 0 && (datagram[0] & 0x20) != 0)
+        {
+            // A padding packet's count byte is encrypted: only its header is read, from a copy without the P bit.
+            datagram = (byte[])datagram.Clone();
+            datagram[0] &= 0xDF;
+        }
+
         if (datagram.Length < 12 || datagram[0] is < 0x80 or > 0xBF || datagram[1] is >= 192 and <= 223 || !RtpPacket.TryParse(datagram, out RtpPacket p))
         {
             return false;

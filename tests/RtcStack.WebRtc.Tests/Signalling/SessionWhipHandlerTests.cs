@@ -31,7 +31,7 @@ public sealed partial class SessionWhipHandlerTests
     {
         using var client = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
         client.AddTransceiver(MediaKind.Audio);
-        string offer = CandidateLine().Replace(client.CreateOffer(TimeSpan.Zero), "");
+        string offer = StripCandidates(client.CreateOffer(TimeSpan.Zero));
         if (deadCandidate)
         {
             offer = offer.Replace("a=mid:0\r\n", "a=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 9 typ host\r\na=end-of-candidates\r\n", StringComparison.Ordinal);
@@ -39,6 +39,9 @@ public sealed partial class SessionWhipHandlerTests
 
         return offer;
     }
+
+    /// <summary>The description without its a=candidate and a=end-of-candidates lines (they follow by trickle, RFC 8838).</summary>
+    internal static string StripCandidates(string sdp) => CandidateLine().Replace(sdp, "");
 
     /// <summary>The offer with its sha-256 fingerprint line replaced by <paramref name="line"/>.</summary>
     internal static string WithFingerprint(string offer, string line) => FingerprintLine().Replace(offer, line);

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using RtcStack.Sdp.Jsep;
 using RtcStack.TestSupport.Browsers;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
 using Xunit;
 
@@ -10,20 +12,20 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 
 /// <summary>
 /// The WHIP/WHEP HTTP endpoints (RFC 9725) with <see cref="SessionWhipHandler"/>, driven by HttpClient and by
-/// our own PeerSession as the WHIP client over loopback UDP.
+/// our own <see cref="WebRtcSession"/> as the WHIP client over loopback UDP, against <see cref="WebRtcWhipHandler"/>.
 /// </summary>
 public sealed class WhipEndpointTests : IAsyncLifetime
 {
     private const string Token = "s3cret";
-    private WhipTestServer _server = null!;
+    private WebRtcWhipTestServer _server = null!;
     private UdpSessionHost _host = null!;
-    private SessionWhipHandler<PeerSession> _handler = null!;
+    private SessionWhipHandler<WebRtcSession> _handler = null!;
     private TestPageHost _web = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await WhipTestServer.StartAsync(Token, o =>
+        _server = await WebRtcWhipTestServer.StartAsync(Token, o =>
         {
             o.AllowedOrigins.Add("http://example.test");
             o.IceServerLinks.Add("<stun:127.0.0.1:3478>; rel=\"ice-server\"");
@@ -37,15 +39,16 @@ public sealed class WhipEndpointTests : IAsyncLifetime
 
     private static StringContent Fragment(string text) => new(text, Encoding.UTF8, "application/trickle-ice-sdpfrag");
 
-    private static (PeerSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed)
+    private static (WebRtcSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed)
     {
-        var s = new PeerSession(PeerSessionTests.Options(seed));
+        var s = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
+        s.AddTransceiver(MediaKind.Audio);
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         UdpSessionHandle h = host.Add(s, (_, _) =>
         {
-            while (s.TryPollEvent(out PeerSessionEvent? e))
+            while (s.TryPollEvent(out SessionEvent? e))
             {
-                if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
+                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
                 {
                     connected.TrySetResult();
                 }
@@ -58,7 +61,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
     public async Task PostCreatesASessionThatConnectsAndDeleteEndsIt()
     {
         using var clientHost = new UdpSessionHost();
-        (PeerSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 3001);
+        (WebRtcSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 3001);
         string offer = h.Invoke(now => client.CreateOffer(now));
 
         using HttpResponseMessage post = await _http.PostAsync("/whip", Sdp(offer));
@@ -70,7 +73,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
         Assert.Contains(post.Headers.GetValues("Link"), l => l.Contains("ice-server", StringComparison.Ordinal));
         string answer = await post.Content.ReadAsStringAsync();
         Assert.Contains("a=candidate:", answer, StringComparison.Ordinal);
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out JsepError? error), error?.ToString()));
         await connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Single(_handler.Resources);
 
@@ -119,17 +122,17 @@ public sealed class WhipEndpointTests : IAsyncLifetime
     public async Task PatchTricklesCandidatesAndRestartsIce()
     {
         using var clientHost = new UdpSessionHost();
-        (PeerSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 3002);
+        (WebRtcSession client, UdpSessionHandle h, TaskCompletionSource connected) = Client(clientHost, 3002);
         // Offer without candidates; they follow in a PATCH (RFC 9725 §4.3.1).
-        string offer = PeerSessionTests.StripCandidates(h.Invoke(now => client.CreateOffer(now)));
+        string offer = SessionWhipHandlerTests.StripCandidates(h.Invoke(now => client.CreateOffer(now)));
         using HttpResponseMessage post = await _http.PostAsync("/whip", Sdp(offer));
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
         Uri location = post.Headers.Location!;
         string etag = post.Headers.ETag!.Tag;
         string answer = await post.Content.ReadAsStringAsync();
-        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out string? error), error));
+        h.Invoke(now => Assert.True(client.TryApplyAnswer(answer, now, out JsepError? error), error?.ToString()));
 
-        var frag = new TrickleIceFragment { IceUfrag = client.LocalIceUfrag, IcePwd = client.LocalIcePassword };
+        var frag = new TrickleIceFragment { IceUfrag = client.LocalIceUfrag, IcePwd = client.Transport.LocalCredentials.Password };
         var media = new TrickleIceMedia { Mid = "0", EndOfCandidates = true };
         foreach (string c in h.Invoke(_ => client.LocalCandidateValues()))
         {
@@ -150,7 +153,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
 
         // ICE restart: new client credentials; the server answers 200 with its own new ones and a new ETag.
-        Ice.IceCredentials fresh = h.Invoke(now => client.RestartIce(now));
+        Ice.IceCredentials fresh = h.Invoke(now => client.Transport.RestartIce(now));
         var restartFrag = new TrickleIceFragment { IceUfrag = fresh.Ufrag, IcePwd = fresh.Password };
         var rm = new TrickleIceMedia { Mid = "0", EndOfCandidates = true };
         foreach (string c in h.Invoke(_ => client.LocalCandidateValues()))
@@ -170,17 +173,17 @@ public sealed class WhipEndpointTests : IAsyncLifetime
         Assert.Equal(restarted.Headers.ETag!.Tag.Trim('"'), serverFrag.IceUfrag);
         h.Invoke(now =>
         {
-            client.SetRemoteIceCredentials(serverFrag.IceUfrag!, serverFrag.IcePwd!, now);
+            client.Transport.SetRemoteIceCredentials(new Ice.IceCredentials(serverFrag.IceUfrag!, serverFrag.IcePwd!), now);
             foreach (string c in serverFrag.Media[0].Candidates)
             {
                 client.AddRemoteCandidate(c, now);
             }
         });
         await Task.Delay(1500);
-        SessionResource<PeerSession> r = Assert.Single(_handler.Resources).Value;
+        SessionResource<WebRtcSession> r = Assert.Single(_handler.Resources).Value;
         Assert.Equal(PeerConnectionState.Connected, h.Invoke(_ => client.State));
         Assert.Equal(serverFrag.IceUfrag, r.Handle.Invoke(_ => r.Session.LocalIceUfrag));
-        Assert.Contains(h.Invoke(_ => client.IceAgent!.ConnectionState), new[] { Ice.IceConnectionState.Connected, Ice.IceConnectionState.Completed });
+        Assert.Contains(h.Invoke(_ => client.Transport.IceAgent!.ConnectionState), new[] { Ice.IceConnectionState.Connected, Ice.IceConnectionState.Completed });
         Assert.Equal(fresh.Ufrag, h.Invoke(_ => client.LocalIceUfrag));
     }
 
