@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using RtcStack.Dtls;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
 
 namespace RtcStack.Cli.Commands;
 
@@ -13,7 +17,6 @@ namespace RtcStack.Cli.Commands;
 /// </summary>
 internal sealed class BenchHarness : IDisposable
 {
-    private static readonly byte[] s_opus = MakeOpus();
     private readonly DtlsCertificate _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
     private readonly DtlsCertificate _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
     private readonly List<BenchPair> _live = []; // loop thread only
@@ -107,34 +110,22 @@ internal sealed class BenchHarness : IDisposable
         Loop.PostAt(next, () => Tick(generation, next));
     }
 
-    private static byte[] MakeOpus()
-    {
-        byte[] opus = new byte[80];
-        opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
-        new Random(1).NextBytes(opus.AsSpan(1));
-        return opus;
-    }
-
-    /// <summary>Two sessions talking: A on the shared socket, B on a socket of its own.</summary>
+    /// <summary>
+    /// Two <see cref="WebRtcSession"/>s talking, each with one audio transceiver: A on the shared socket (it answers), B on
+    /// a socket of its own (it offers).
+    /// </summary>
     internal sealed class BenchPair
     {
         private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly PeerSession _a;
-        private readonly PeerSession _b;
-        private readonly UdpSessionHandle _ha;
-        private readonly UdpSessionHandle _hb;
-        private readonly Func<TimeSpan, bool> _sendA;
-        private readonly Func<TimeSpan, bool> _sendB;
+        private readonly BenchSession _a;
+        private readonly BenchSession _b;
         private int _ready;
         private long _received;
-        private uint _timestamp;
 
         public BenchPair(BenchHarness harness, DtlsCertificate certA, DtlsCertificate certB)
         {
-            (_a, _ha) = Make(harness.HostA, certA);
-            (_b, _hb) = Make(harness.HostB, certB);
-            _sendA = now => _a.SendRtp(s_opus, _timestamp, false, now);
-            _sendB = now => _b.SendRtp(s_opus, _timestamp, false, now);
+            _a = new BenchSession(harness.HostA, certA, this);
+            _b = new BenchSession(harness.HostB, certB, this);
         }
 
         public Task Connected => _connected.Task;
@@ -142,19 +133,10 @@ internal sealed class BenchHarness : IDisposable
         /// <summary>Gets the media packets both sides have received.</summary>
         public long Received => Interlocked.Read(ref _received);
 
-        public void Negotiate()
-        {
-            string offer = _hb.Invoke(now => _b.CreateOffer(now));
-            string answer = _ha.Invoke(now => _a.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
-            _hb.Invoke(now => _b.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
-        }
+        public void Negotiate() => BenchSession.Negotiate(_b, _a);
 
         /// <summary>Sends one packet each way (no allocation: cached delegates).</summary>
-        public int SendOne(uint timestamp)
-        {
-            _timestamp = timestamp;
-            return (_ha.Invoke(_sendA) ? 1 : 0) + (_hb.Invoke(_sendB) ? 1 : 0);
-        }
+        public int SendOne(uint timestamp) => (_a.SendOne(timestamp) ? 1 : 0) + (_b.SendOne(timestamp) ? 1 : 0);
 
         /// <summary>Gets the RTP packets both sessions sent and received, from their statistics.</summary>
         public (long Sent, long Received) Count()
@@ -166,52 +148,130 @@ internal sealed class BenchHarness : IDisposable
         /// <summary>Gets what both sessions sent, received, and retransmitted or refused to, from their statistics.</summary>
         public PairCounts Counts()
         {
-            long sent = 0, received = 0, retransmitted = 0, dropped = 0;
-            foreach ((PeerSession s, UdpSessionHandle h) in new[] { (_a, _ha), (_b, _hb) })
-            {
-                RtcStatsReport r = h.Invoke(now => s.GetStats(now));
-                RtcOutboundRtpStreamStats? outbound = r.Get<RtcOutboundRtpStreamStats>();
-                RtcInboundRtpStreamStats? inbound = r.Get<RtcInboundRtpStreamStats>();
-                sent += outbound?.PacketsSent ?? 0;
-                dropped += outbound?.RetransmissionsDropped ?? 0;
-                received += inbound?.PacketsReceived ?? 0;
-                retransmitted += inbound?.RetransmittedPacketsReceived ?? 0;
-            }
-
-            return new PairCounts(sent, received, retransmitted, dropped);
+            PairCounts a = _a.Counts();
+            PairCounts b = _b.Counts();
+            return new PairCounts(a.Sent + b.Sent, a.Received + b.Received, a.RetransmittedReceived + b.RetransmittedReceived, a.RetransmissionsDropped + b.RetransmissionsDropped);
         }
 
         /// <summary>Ends the call as a client hanging up does (BYE, close_notify), removes both sessions from their hosts and frees them.</summary>
         public void Close()
         {
-            _ha.Invoke(now => _a.Close(now));
-            _hb.Invoke(now => _b.Close(now));
-            _ha.Host.Remove(_ha);
-            _hb.Host.Remove(_hb);
-            _a.Dispose();
-            _b.Dispose();
+            _a.Close();
+            _b.Close();
         }
 
-        private (PeerSession, UdpSessionHandle) Make(UdpSessionHost host, DtlsCertificate cert)
+        internal void OnConnected()
         {
-            var s = new PeerSession(new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget });
-            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
-            UdpSessionHandle h = host.Add(s, (_, _) =>
+            if (Interlocked.Increment(ref _ready) == 2)
             {
-                while (s.TryPollEvent(out PeerSessionEvent? e))
-                {
-                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected } && Interlocked.Increment(ref _ready) == 2)
-                    {
-                        _connected.TrySetResult();
-                    }
-                }
+                _connected.TrySetResult();
+            }
+        }
 
-                while (s.TryPollMedia(buffer, out _))
-                {
-                    Interlocked.Increment(ref _received);
-                }
-            });
-            return (s, h);
+        internal void OnReceived() => Interlocked.Increment(ref _received);
+    }
+}
+
+/// <summary>
+/// One side of a load-test call: a <see cref="WebRtcSession"/> (session core v2) with one sendrecv audio transceiver,
+/// registered with a <see cref="UdpSessionHost"/> that drains its events and received packets after every input.
+/// Sending an 80-byte Opus payload goes through a cached delegate, so the steady path allocates nothing here.
+/// </summary>
+internal sealed class BenchSession
+{
+    private static readonly byte[] s_opus = MakeOpus();
+    private readonly byte[] _buffer = new byte[WebRtcSession.MaxDatagramSize];
+    private readonly Func<TimeSpan, bool> _send;
+    private readonly Action? _onConnected;
+    private readonly Action? _onReceived;
+    private uint _timestamp;
+    private int _connected;
+
+    /// <summary>Creates the session on <paramref name="host"/>; <paramref name="pair"/>, when given, hears of its connection and of every packet received.</summary>
+    public BenchSession(UdpSessionHost host, DtlsCertificate certificate, BenchHarness.BenchPair? pair = null, Action? onReceived = null)
+    {
+        Session = new WebRtcSession(new WebRtcSessionOptions
+        {
+            Transport = new WebRtcTransportOptions { Certificate = certificate },
+            SharedRetransmissionBudget = host.RetransmissionBudget,
+        });
+        Audio = Session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
+        _onConnected = pair is null ? null : pair.OnConnected;
+        _onReceived = onReceived ?? (pair is null ? null : pair.OnReceived);
+        _send = now => Session.SendAudio(Audio, s_opus, _timestamp, now);
+        Handle = host.Add(Session, (_, _) => Drain());
+    }
+
+    public WebRtcSession Session { get; }
+
+    public Transceiver Audio { get; }
+
+    public UdpSessionHandle Handle { get; }
+
+    /// <summary>Gets a value indicating whether the session has reached the connected state (ICE and DTLS-SRTP up).</summary>
+    public bool IsConnected => Volatile.Read(ref _connected) == 1;
+
+    /// <summary>Offer from <paramref name="offerer"/>, answer from <paramref name="answerer"/> (RFC 8829 §5.2-5.3), each under its session's lock.</summary>
+    public static void Negotiate(BenchSession offerer, BenchSession answerer)
+    {
+        string offer = offerer.Handle.Invoke(offerer.Session.CreateOffer);
+        string answer = answerer.Handle.Invoke(now => answerer.Session.TryAcceptOffer(offer, now, out string? x, out JsepError? err) ? x : throw new InvalidOperationException(err.ToString()));
+        offerer.Handle.Invoke(now => offerer.Session.TryApplyAnswer(answer, now, out JsepError? err) ? 0 : throw new InvalidOperationException(err.ToString()));
+    }
+
+    /// <summary>Sends one 20 ms Opus packet with <paramref name="timestamp"/> (no allocation: a cached delegate); false when it could not be sent.</summary>
+    public bool SendOne(uint timestamp)
+    {
+        _timestamp = timestamp;
+        return Handle.Invoke(_send);
+    }
+
+    /// <summary>Gets what this session sent, received, and retransmitted or refused to, from its statistics (webrtc-stats).</summary>
+    public BenchHarness.PairCounts Counts()
+    {
+        RtcStatsReport r = Handle.Invoke(Session.GetStats);
+        RtcOutboundRtpStreamStats? outbound = r.Get<RtcOutboundRtpStreamStats>();
+        RtcInboundRtpStreamStats? inbound = r.Get<RtcInboundRtpStreamStats>();
+        return new BenchHarness.PairCounts(outbound?.PacketsSent ?? 0, inbound?.PacketsReceived ?? 0, inbound?.RetransmittedPacketsReceived ?? 0, outbound?.RetransmissionsDropped ?? 0);
+    }
+
+    /// <summary>Hangs up (RTCP BYE, DTLS close_notify), then leaves the host and frees the session: no datagram still in flight reaches it disposed.</summary>
+    public void Close()
+    {
+        Handle.Invoke(Session.Close);
+        Handle.Host.Remove(Handle);
+        Session.Dispose();
+    }
+
+    /// <summary>Leaves the host and frees the session without hanging up.</summary>
+    public void Remove()
+    {
+        Handle.Host.Remove(Handle);
+        Session.Dispose();
+    }
+
+    private static byte[] MakeOpus()
+    {
+        byte[] opus = new byte[80];
+        opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
+        new Random(1).NextBytes(opus.AsSpan(1));
+        return opus;
+    }
+
+    // Under the session's lock, after every input: the state changes, then every received packet (counted, dropped).
+    private void Drain()
+    {
+        while (Session.TryPollEvent(out SessionEvent? e))
+        {
+            if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected } && Interlocked.Exchange(ref _connected, 1) == 0)
+            {
+                _onConnected?.Invoke();
+            }
+        }
+
+        while (Session.TryPollMedia(_buffer, out _))
+        {
+            _onReceived?.Invoke();
         }
     }
 }

@@ -57,9 +57,16 @@ internal sealed class BenchNullEndpoint : IIceDatagramEndpoint
         _pending--;
         _packet.CopyTo(buffer);
 
-        // The first byte of the first datagram is in the STUN range (RFC 7983), so a shared-socket host
-        // learns the route back (as it does for a session's connectivity checks); later ones look like RTP.
+        // The first datagram starts like a STUN Binding request (RFC 8489 §5: type 0x0001, class request), so a
+        // shared-socket host learns the route back (as it does for a session's connectivity checks); later ones look
+        // like RTP. Only the first byte was set before: the second was random, and with its 0x10 bit set (the class's C0
+        // bit: an indication or response) the host learnt no route, so half the endpoints on the shared socket heard
+        // nothing at all in a control run.
         buffer[0] = _sentFirst ? (byte)0x80 : (byte)0x00;
+        if (!_sentFirst)
+        {
+            buffer[1] = 0x01;
+        }
         _sentFirst = true;
         transmit = new DatagramTransmit(Local, Peer, _packet.Length);
         return true;

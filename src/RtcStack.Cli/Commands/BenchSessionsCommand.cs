@@ -8,7 +8,8 @@ using RtcStack.WebRtc.Io;
 namespace RtcStack.Cli.Commands;
 
 /// <summary>
-/// <c>rtcstack bench sessions</c>: the session load test. N RtcStack sessions on one endpoint (one shared
+/// <c>rtcstack bench sessions</c>: the session load test. N RtcStack sessions (<see cref="WebRtcSession"/>, session core
+/// v2, one audio transceiver each) on one endpoint (one shared
 /// UDP socket) talk to N sessions on another (a socket each) over loopback, both in this process, every
 /// session sending a 20 ms Opus packet every 20 ms (50 packets/s, SRTP) and receiving as many. Reports,
 /// per N, the CPU used (of one core when pinned), whether every packet sent arrived, and memory per session.
@@ -108,28 +109,23 @@ internal static class BenchSessionsCommand
     // DatagramsPerSecond: every datagram both hosts sent (media, RTCP, TWCC feedback, STUN), per second; CpuMicrosecondsPerDatagram: CPU time per such datagram (sent and received).
     private sealed record Result(TimeSpan Setup, long Sent, long Owed, long Received, double CpuPercent, double CpuMicrosecondsPerPacket, double DatagramsPerSecond, double CpuMicrosecondsPerDatagram, double BytesPerSession, long Retransmitted, bool Sustained);
 
+    /// <summary>One endpoint of a pair: a session (<see cref="BenchSession"/>) or, in the control run, a <see cref="BenchNullEndpoint"/>.</summary>
     private sealed class Side
     {
-        public PeerSession? Session { get; init; }
+        public BenchSession? Session { get; init; }
 
-        public required UdpSessionHandle Handle { get; set; }
+        public required UdpSessionHandle Handle { get; init; }
 
-        public int Connected;
+        public Func<TimeSpan, bool>? NullSend { get; init; }
 
-        public Func<TimeSpan, bool>? Send { get; set; }
-    }
+        public bool IsConnected => Session?.IsConnected ?? true;
 
-    // The RTP timestamp of the current round, read by every side's cached send delegate.
-    private sealed class Round
-    {
-        public uint Timestamp;
+        /// <summary>Sends one packet (cached delegates: nothing is allocated per packet).</summary>
+        public bool SendOne(uint timestamp) => Session is BenchSession s ? s.SendOne(timestamp) : Handle.Invoke(NullSend!);
     }
 
     private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop, int loopCount)
     {
-        byte[] opus = new byte[80];
-        opus[0] = 15 << 3; // TOC: hybrid fullband 20 ms, one frame (RFC 6716 §3.1); a 32 kbit/s-sized payload.
-        new Random(1).NextBytes(opus.AsSpan(1));
         using var certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         using var certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         long received = 0;
@@ -153,49 +149,23 @@ internal static class BenchSessionsCommand
 
         using var cleanup = new SetsDisposer(loops, hostsA, hostsB);
         UdpEventLoop? loop = loops[0];
-        var rounds = new Round[sets];
-        for (int k = 0; k < sets; k++)
-        {
-            rounds[k] = new Round();
-        }
-
         var a = new Side[pairs];
         var b = new Side[pairs];
         Side MakeNull(UdpSessionHost host, string ufrag)
         {
             // 124 bytes: what a session sends (12-byte RTP header, 16 bytes of header extensions, 80-byte payload, 16-byte GCM tag).
             var e = new BenchNullEndpoint(ufrag, 124, () => Interlocked.Increment(ref received));
-            var side = new Side { Handle = null!, Connected = 1 };
-            side.Handle = host.Add(e);
-            e.Local = side.Handle.LocalAddress;
-            side.Send = _ => e.Queue();
-            side.Handle.Tag = e;
-            return side;
+            UdpSessionHandle handle = host.Add(e);
+            e.Local = handle.LocalAddress;
+            handle.Tag = e;
+            return new Side { Handle = handle, NullSend = _ => e.Queue() };
         }
 
-        Side Make(UdpSessionHost host, DtlsCertificate cert, Round round)
+        // Session core v2: a WebRtcSession with one audio transceiver, counting every packet it receives.
+        Side Make(UdpSessionHost host, DtlsCertificate cert)
         {
-            var o = new PeerSessionOptions { Certificate = cert, WallClockAtZero = host.WallClockAtZero, SharedRetransmissionBudget = host.RetransmissionBudget };
-            var s = new PeerSession(o);
-            var side = new Side { Session = s, Handle = null! };
-            byte[] buffer = new byte[PeerSession.MaxDatagramSize];
-            side.Send = now => s.SendRtp(opus, round.Timestamp, false, now);
-            side.Handle = host.Add(s, (h, now) =>
-            {
-                while (s.TryPollEvent(out PeerSessionEvent? e))
-                {
-                    if (e is PeerConnectionStateChangedEvent { State: PeerConnectionState.Connected })
-                    {
-                        Volatile.Write(ref side.Connected, 1);
-                    }
-                }
-
-                while (s.TryPollMedia(buffer, out _))
-                {
-                    Interlocked.Increment(ref received);
-                }
-            });
-            return side;
+            var s = new BenchSession(host, cert, onReceived: () => Interlocked.Increment(ref received));
+            return new Side { Session = s, Handle = s.Handle };
         }
 
         const int batch = 50;
@@ -212,12 +182,9 @@ internal static class BenchSessionsCommand
 
             for (int i = start; i < end && !nullEndpoints; i++)
             {
-                a[i] = Make(hostsA[i % sets], certA, rounds[i % sets]);
-                b[i] = Make(hostsB[i % sets], certB, rounds[i % sets]);
-                Side sa = a[i], sb = b[i];
-                string offer = sb.Handle.Invoke(now => sb.Session!.CreateOffer(now));
-                string answer = sa.Handle.Invoke(now => sa.Session!.TryAcceptOffer(offer, now, out string? x, out string? err) ? x : throw new InvalidOperationException(err));
-                sb.Handle.Invoke(now => sb.Session!.TryApplyAnswer(answer, now, out string? err) ? 0 : throw new InvalidOperationException(err));
+                a[i] = Make(hostsA[i % sets], certA);
+                b[i] = Make(hostsB[i % sets], certB);
+                BenchSession.Negotiate(b[i].Session!, a[i].Session!);
             }
 
             var deadline = Stopwatch.StartNew();
@@ -226,7 +193,7 @@ internal static class BenchSessionsCommand
                 bool all = true;
                 for (int i = start; i < end && all; i++)
                 {
-                    all = Volatile.Read(ref a[i].Connected) == 1 && Volatile.Read(ref b[i].Connected) == 1;
+                    all = a[i].IsConnected && b[i].IsConnected;
                 }
 
                 if (all)
@@ -242,7 +209,7 @@ internal static class BenchSessionsCommand
         int connected = 0;
         for (int i = 0; i < pairs; i++)
         {
-            connected += a[i].Connected + b[i].Connected;
+            connected += (a[i].IsConnected ? 1 : 0) + (b[i].IsConnected ? 1 : 0);
         }
 
         if (connected != 2 * pairs)
@@ -271,15 +238,15 @@ internal static class BenchSessionsCommand
         // One round of one set: every session of it sends its packet (cached delegates: nothing is allocated per packet).
         void SendRound(int set)
         {
-            rounds[set].Timestamp = timestamps[set];
+            uint timestamp = timestamps[set];
             for (int i = set; i < pairs; i += sets)
             {
-                if (a[i].Handle.Invoke(a[i].Send!))
+                if (a[i].SendOne(timestamp))
                 {
                     Interlocked.Increment(ref sent);
                 }
 
-                if (b[i].Handle.Invoke(b[i].Send!))
+                if (b[i].SendOne(timestamp))
                 {
                     Interlocked.Increment(ref sent);
                 }
@@ -396,9 +363,9 @@ internal static class BenchSessionsCommand
         {
             foreach (Side side in new[] { a[i], b[i] })
             {
-                if (side.Session is PeerSession ps)
+                if (side.Session is BenchSession bs)
                 {
-                    retransmitted += side.Handle.Invoke(now => ps.GetStats(now).Get<RtcInboundRtpStreamStats>()?.RetransmittedPacketsReceived ?? 0);
+                    retransmitted += bs.Counts().RetransmittedReceived;
                 }
             }
         }
@@ -408,11 +375,7 @@ internal static class BenchSessionsCommand
         {
             foreach (Side side in new[] { a[i], b[i] })
             {
-                if (side.Session is PeerSession ps)
-                {
-                    side.Handle.Host.Remove(side.Handle);
-                    ps.Dispose();
-                }
+                side.Session?.Remove();
             }
         }
 

@@ -875,6 +875,7 @@ public sealed partial class WebRtcSession
                     RtxSsrc = rtx is null ? null : n.LocalRtxSsrc,
                     RtxPayloadTypes = rtx,
                     HistorySize = session._options.SendHistorySize,
+                    SharedRetransmissionBudget = session._options.SharedRetransmissionBudget,
                     Random = session._options.Random,
                     WallClockAtZero = session._options.Transport.WallClock.GetUtcNow() - session._now,
                 });

@@ -47,6 +47,13 @@ public sealed class WebRtcSessionOptions
     public int SendHistorySize { get; init; } = 512;
 
     /// <summary>
+    /// Gets a retransmission budget shared by every session of a host (for example <c>UdpSessionHost.RetransmissionBudget</c>),
+    /// consulted by each send stream after its own: it bounds what all sessions together may retransmit (RFC 4585 NACK,
+    /// RFC 4588 RTX) when many lose packets at once. Null: none.
+    /// </summary>
+    public RetransmissionBudget? SharedRetransmissionBudget { get; init; }
+
+    /// <summary>
     /// Gets the congestion controller fed with every packet we send with a transport-wide sequence number, the peer's
     /// transport-wide feedback about them (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, as per-packet
     /// results) and RTTs from report blocks (RFC 3550 §6.4.1) and XR DLRR (RFC 3611 §4.5), e.g.

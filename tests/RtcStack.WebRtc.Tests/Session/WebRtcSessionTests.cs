@@ -1,5 +1,6 @@
 using RtcStack.Sdp;
 using RtcStack.Stun;
+using RtcStack.TestSupport;
 using RtcStack.WebRtc.Io;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Streams;
@@ -252,6 +253,100 @@ public class WebRtcSessionTests
         }
 
         return frame;
+    }
+
+    /// <summary>
+    /// The load test's steady path (<c>rtcstack bench sessions</c>) without sockets: two audio-only sessions driven the way
+    /// <c>UdpSessionHost</c> drives an endpoint (a datagram in, then its activity callback draining events and media with
+    /// <see cref="WebRtcSession.TryPollEvent"/> and the two-argument <see cref="WebRtcSession.TryPollMedia(Span{byte}, out ReceivedMedia)"/>,
+    /// then every <see cref="WebRtcSession.TryPollTransmit"/> and a due <see cref="WebRtcSession.HandleTimeout"/>), an
+    /// 80-byte Opus payload each way every 20 ms. Measured over 2 s chunks (AllocationProbe), so RTCP reports, transport
+    /// feedback and ICE consent checks are inside every chunk or most of them: at least one chunk allocates nothing.
+    /// </summary>
+    [Fact]
+    public void HostDrivenAudioAllocatesNothingPerPacket()
+    {
+        using var net = new Pair(seed: 31);
+        Transceiver aAudio = net.A.Session.AddTransceiver(MediaKind.Audio);
+        Transceiver bAudio = net.B.Session.AddTransceiver(MediaKind.Audio);
+        string offer = net.B.Session.CreateOffer(net.Now);
+        Assert.True(net.A.Session.TryAcceptOffer(offer, net.Now, out string? answer, out var error), error?.ToString());
+        Assert.True(net.B.Session.TryApplyAnswer(answer, net.Now, out error), error?.ToString());
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        WebRtcSession a = net.A.Session, b = net.B.Session;
+        byte[] bufferA = new byte[WebRtcSession.MinOutputBuffer], bufferB = new byte[WebRtcSession.MinOutputBuffer];
+        byte[] media = new byte[WebRtcSession.MaxDatagramSize];
+        byte[] opus = new byte[80];
+        opus[0] = 15 << 3;
+        TimeSpan now = net.Now;
+        long receivedByA = 0, receivedByB = 0, sent = 0;
+
+        // What the host's activity callback does (the bench's BenchSession.Drain), then what the host does after it.
+        long Activity(WebRtcSession s)
+        {
+            long n = 0;
+            while (s.TryPollEvent(out _))
+            {
+            }
+
+            while (s.TryPollMedia(media, out _))
+            {
+                n++;
+            }
+
+            return n;
+        }
+
+        bool Transmit(WebRtcSession from, WebRtcSession to, byte[] buffer)
+        {
+            bool any = false;
+            while (from.TryPollTransmit(buffer, out DatagramTransmit t))
+            {
+                to.HandleDatagram(t.Destination, t.Source, buffer.AsSpan(0, t.Length), now);
+                any = true;
+            }
+
+            return any;
+        }
+
+        void Settle()
+        {
+            for (bool any = true; any;)
+            {
+                receivedByA += Activity(a);
+                receivedByB += Activity(b);
+                any = Transmit(a, b, bufferA) | Transmit(b, a, bufferB);
+            }
+        }
+
+        void Round(int i)
+        {
+            now += TimeSpan.FromMilliseconds(20);
+            foreach (WebRtcSession s in (ReadOnlySpan<WebRtcSession>)[a, b])
+            {
+                if (s.PollTimeout() is TimeSpan due && due <= now)
+                {
+                    s.HandleTimeout(now);
+                }
+            }
+
+            Settle();
+            opus[1] = (byte)i;
+            sent += (a.SendAudio(aAudio, opus, (uint)(960 * i), now) ? 1 : 0) + (b.SendAudio(bAudio, opus, (uint)(960 * i), now) ? 1 : 0);
+            Settle();
+        }
+
+        for (int i = 0; i < 500; i++)
+        {
+            Round(i);
+        }
+
+        Assert.Equal(0, AllocationProbe.LeastPerChunk(500, 3500, 30, Round));
+
+        // Every packet sent arrived, and the chunks did carry RTCP both ways.
+        Assert.Equal(7000, sent);
+        Assert.Equal(sent, receivedByA + receivedByB);
+        Assert.True(a.RtcpCounters.SenderReportsReceived > 50 && b.RtcpCounters.SenderReportsReceived > 50, $"{a.RtcpCounters.SenderReportsReceived} and {b.RtcpCounters.SenderReportsReceived} SRs");
     }
 
     internal sealed class Peer(WebRtcSession session, TransportAddress address)
