@@ -138,4 +138,54 @@ public class PacerAndFeedbackTests
         h.Add(new SentPacket(5 + 64, 200, TimeSpan.FromMilliseconds(2)));
         Assert.False(h.TryGet(5, out _)); // overwritten by the ring
     }
+
+    [Fact]
+    public void HistoryStaysSmallAtAudioRatesAndGrowsToKeepTwoSecondsOfVideo()
+    {
+        // 50 packets a second: 256 slots hold 5 s, more than the 2 s kept, so the ring never grows (a fixed 4,096-slot
+        // ring was touched page by page for 82 s in the 2-minute soak and showed as memory drift).
+        var audio = new SentPacketHistory(4096);
+        for (int i = 0; i < 10_000; i++)
+        {
+            audio.Add(new SentPacket(i, 100, TimeSpan.FromMilliseconds(20 * i)));
+        }
+
+        Assert.Equal(256, audio.Size);
+        Assert.True(audio.TryGet(9_999 - 255, out _));
+        Assert.False(audio.TryGet(9_999 - 256, out _));
+
+        // 1,000 packets a second: it grows until 2 s fit (2,048 slots), keeps every packet and its acknowledgement
+        // through each doubling, and stops there.
+        var video = new SentPacketHistory(4096);
+        for (int i = 0; i < 10_000; i++)
+        {
+            video.Add(new SentPacket(i, 1200, TimeSpan.FromMilliseconds(i)));
+            if (i % 3 == 0)
+            {
+                Assert.True(video.MarkReceived(i));
+            }
+
+            if (i is 300 or 600 or 1200)
+            {
+                for (long k = 0; k <= i; k++)
+                {
+                    Assert.True(video.TryGet(k, out SentPacket p), $"packet {k} after {i}");
+                    Assert.Equal(k % 3 == 0, video.IsReceived(k));
+                    Assert.Equal(TimeSpan.FromMilliseconds(k), p.SendTime);
+                }
+            }
+        }
+
+        Assert.Equal(2048, video.Size);
+        Assert.True(video.TryGet(9_999 - 2_047, out _));
+
+        // Never past its capacity, however fast.
+        var capped = new SentPacketHistory(512);
+        for (int i = 0; i < 5_000; i++)
+        {
+            capped.Add(new SentPacket(i, 1200, TimeSpan.FromTicks(i)));
+        }
+
+        Assert.Equal(512, capped.Size);
+    }
 }
