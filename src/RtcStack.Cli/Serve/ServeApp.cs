@@ -68,7 +68,8 @@ internal sealed class ServeApp : IAsyncDisposable
                 EventLoop = loop,
                 MaxLoad = options.MaxLoad,
             });
-            handlers.Add(new WebRtcWhipHandler(_hosts[i], kind =>
+            UdpSessionHost host = _hosts[i];
+            handlers.Add(new WebRtcWhipHandler(host, kind =>
         {
             var transport = new WebRtcTransportOptions { Certificate = _certificate };
             foreach (Ice.IceServer s in options.IceServers)
@@ -82,7 +83,8 @@ internal sealed class ServeApp : IAsyncDisposable
             }
 
             transport.NatCandidateType = options.NatCandidateType;
-            return new WebRtcSessionOptions { Transport = transport };
+            // The host's retransmission budget, which shrinks as its load rises, bounds what all its calls resend.
+            return new WebRtcSessionOptions { Transport = transport, SharedRetransmissionBudget = host.RetransmissionBudget };
         })
             {
                 // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or

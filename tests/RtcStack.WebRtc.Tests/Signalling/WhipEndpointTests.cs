@@ -4,7 +4,6 @@ using System.Text;
 using RtcStack.Sdp.Jsep;
 using RtcStack.TestSupport.Browsers;
 using RtcStack.WebRtc.Io;
-using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
 using Xunit;
 
@@ -39,23 +38,8 @@ public sealed class WhipEndpointTests : IAsyncLifetime
 
     private static StringContent Fragment(string text) => new(text, Encoding.UTF8, "application/trickle-ice-sdpfrag");
 
-    private static (WebRtcSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed)
-    {
-        var s = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
-        s.AddTransceiver(MediaKind.Audio);
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        UdpSessionHandle h = host.Add(s, (_, _) =>
-        {
-            while (s.TryPollEvent(out SessionEvent? e))
-            {
-                if (e is SessionStateChangedEvent { State: PeerConnectionState.Connected })
-                {
-                    connected.TrySetResult();
-                }
-            }
-        });
-        return (s, h, connected);
-    }
+    private static (WebRtcSession Session, UdpSessionHandle Handle, TaskCompletionSource Connected) Client(UdpSessionHost host, int seed) =>
+        SessionWhipHandlerTests.Client(host, seed);
 
     [Fact]
     public async Task PostCreatesASessionThatConnectsAndDeleteEndsIt()
