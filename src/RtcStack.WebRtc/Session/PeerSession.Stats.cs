@@ -201,7 +201,7 @@ public sealed partial class PeerSession
         return new RtcStatsReport(list);
     }
 
-    /// <summary>The IANA name of a DTLS 1.2 cipher suite, as browsers report <c>dtlsCipher</c>.</summary>
+    /// <summary>The IANA name of a DTLS 1.2 or 1.3 cipher suite (RFC 8446 §B.4), as browsers report <c>dtlsCipher</c>.</summary>
     public static string CipherName(DtlsCipherSuite suite) => suite switch
     {
         Dtls.DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
@@ -210,7 +210,27 @@ public sealed partial class PeerSession
         Dtls.DtlsCipherSuite.EcdheRsaWithAes128GcmSha256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
         Dtls.DtlsCipherSuite.EcdheRsaWithAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         Dtls.DtlsCipherSuite.EcdheRsaWithChaCha20Poly1305Sha256 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        Dtls.DtlsCipherSuite.Tls13Aes128GcmSha256 => "TLS_AES_128_GCM_SHA256",
+        Dtls.DtlsCipherSuite.Tls13Aes256GcmSha384 => "TLS_AES_256_GCM_SHA384",
         _ => "0x" + ((ushort)suite).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// The webrtc-stats <c>tlsVersion</c> of a DTLS version: the wire version in upper-case hex, as browsers write it
+    /// ("FEFD" for DTLS 1.2, RFC 6347 §4.1; "FEFC" for DTLS 1.3, RFC 9147 §5.3).
+    /// </summary>
+    public static string TlsVersionName(DtlsVersion version) => version == DtlsVersion.Dtls13 ? "FEFC" : "FEFD";
+
+    /// <summary>
+    /// The webrtc-stats <c>tlsGroup</c> of a key exchange group: its name in the IANA TLS Supported Groups registry
+    /// (RFC 8422 §5.1.1, RFC 8446 §4.2.7, draft-ietf-tls-ecdhe-mlkem §3).
+    /// </summary>
+    public static string TlsGroupName(DtlsNamedGroup group) => group switch
+    {
+        DtlsNamedGroup.X25519MlKem768 => "X25519MLKEM768",
+        DtlsNamedGroup.X25519 => "x25519",
+        DtlsNamedGroup.Secp256r1 => "secp256r1",
+        _ => "0x" + ((ushort)group).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>

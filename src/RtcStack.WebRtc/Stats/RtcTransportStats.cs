@@ -38,8 +38,11 @@ public sealed record RtcTransportStats : RtcStats
     /// <summary>Gets selectedCandidatePairId: the candidate-pair entry.</summary>
     public string? SelectedCandidatePairId { get; init; }
 
-    /// <summary>Gets tlsVersion: "FEFD" for DTLS 1.2, as browsers write it.</summary>
+    /// <summary>Gets tlsVersion: "FEFC" for DTLS 1.3, "FEFD" for DTLS 1.2, as browsers write it.</summary>
     public string? TlsVersion { get; init; }
+
+    /// <summary>Gets tlsGroup: the IANA TLS Supported Groups name of the key exchange group (e.g. "X25519MLKEM768").</summary>
+    public string? TlsGroup { get; init; }
 
     /// <summary>Gets dtlsCipher: IANA name of the DTLS cipher suite.</summary>
     public string? DtlsCipher { get; init; }
@@ -116,6 +119,7 @@ public sealed record RtcTransportStats : RtcStats
         WriteOptional(writer, "dtlsRole", DtlsRole);
         WriteOptional(writer, "selectedCandidatePairId", SelectedCandidatePairId);
         WriteOptional(writer, "tlsVersion", TlsVersion);
+        WriteOptional(writer, "tlsGroup", TlsGroup);
         WriteOptional(writer, "dtlsCipher", DtlsCipher);
         WriteOptional(writer, "srtpCipher", SrtpCipher);
         writer.WriteNumber("srtpAuthenticationFailures", SrtpAuthenticationFailures);

@@ -26,7 +26,14 @@ public sealed record TransportSelectedPairEvent(IceCandidatePair Pair) : Transpo
 /// <param name="Role">Our DTLS role.</param>
 /// <param name="CipherSuite">The DTLS cipher suite.</param>
 /// <param name="SrtpProfile">The SRTP protection profile negotiated in use_srtp (RFC 5764 §4.1.2).</param>
-public sealed record TransportDtlsConnectedEvent(DtlsRole Role, DtlsCipherSuite CipherSuite, SrtpProfile SrtpProfile) : TransportEvent;
+public sealed record TransportDtlsConnectedEvent(DtlsRole Role, DtlsCipherSuite CipherSuite, SrtpProfile SrtpProfile) : TransportEvent
+{
+    /// <summary>Gets the negotiated DTLS version: 1.3 (RFC 9147) or 1.2 (RFC 6347).</summary>
+    public DtlsVersion Version { get; init; } = DtlsVersion.Dtls12;
+
+    /// <summary>Gets the key exchange group (RFC 8446 §4.2.8 key_share, or the DTLS 1.2 ECDHE curve), or null when unknown.</summary>
+    public DtlsNamedGroup? Group { get; init; }
+}
 
 /// <summary>The transport failed; <see cref="WebRtcTransport.State"/> is <see cref="TransportState.Failed"/>.</summary>
 /// <param name="Failure">What failed.</param>

@@ -72,8 +72,15 @@ public sealed partial class WebRtcTransport
             Mtu = _options.DtlsMtu,
             InitialRetransmitTimeout = _options.DtlsInitialRetransmitTimeout,
             HandshakeTimeout = _options.DtlsHandshakeTimeout,
+            MaxVersion = _options.DtlsMaxVersion,
             Logger = _options.Logger,
         };
+        dtlsOptions.Dtls13Groups.Clear();
+        foreach (DtlsNamedGroup g in _options.Dtls13Groups)
+        {
+            dtlsOptions.Dtls13Groups.Add(g);
+        }
+
         dtlsOptions.SrtpProfiles.Clear();
         foreach (SrtpProfile p in _options.SrtpProfiles)
         {
@@ -198,6 +205,8 @@ public sealed partial class WebRtcTransport
         _srtp = new SrtpSession(keys.Profile, keys.LocalMasterKey, keys.LocalMasterSalt, keys.RemoteMasterKey, keys.RemoteMasterSalt, _srtpOptions);
         _srtpProfile = keys.Profile;
         _cipherSuite = c.CipherSuite;
-        _events.Enqueue(new TransportDtlsConnectedEvent(_dtlsRole!.Value, c.CipherSuite, keys.Profile));
+        _dtlsVersion = c.Version;
+        _dtlsGroup = c.Group;
+        _events.Enqueue(new TransportDtlsConnectedEvent(_dtlsRole!.Value, c.CipherSuite, keys.Profile) { Version = c.Version, Group = c.Group });
     }
 }

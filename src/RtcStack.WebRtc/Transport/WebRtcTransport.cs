@@ -63,6 +63,8 @@ public sealed partial class WebRtcTransport : IDisposable
     private SrtpSession? _srtp;
     private SrtpProfile? _srtpProfile;
     private DtlsCipherSuite? _cipherSuite;
+    private DtlsVersion? _dtlsVersion;
+    private DtlsNamedGroup? _dtlsGroup;
     private string? _previousUfrag;
     private bool _started;
     private bool _closed;
@@ -135,6 +137,15 @@ public sealed partial class WebRtcTransport : IDisposable
 
     /// <summary>Gets the DTLS cipher suite once connected.</summary>
     public DtlsCipherSuite? CipherSuite => _cipherSuite;
+
+    /// <summary>Gets the negotiated DTLS version once connected: 1.3 (RFC 9147) or 1.2 (RFC 6347).</summary>
+    public DtlsVersion? NegotiatedDtlsVersion => _dtlsVersion;
+
+    /// <summary>
+    /// Gets the negotiated key exchange group once connected (the DTLS 1.3 key_share group, RFC 8446 §4.2.8, or the
+    /// DTLS 1.2 ECDHE curve, RFC 8422 §5.1.1), or null when the DTLS layer did not say.
+    /// </summary>
+    public DtlsNamedGroup? NegotiatedDtlsGroup => _dtlsGroup;
 
     /// <summary>Gets the SRTP protection profile once connected (RFC 5764 §4.1.2).</summary>
     public SrtpProfile? SrtpProfile => _srtpProfile;

@@ -57,6 +57,22 @@ public sealed class WebRtcTransportOptions
     /// </summary>
     public bool DtlsRequireCookie { get; set; }
 
+    /// <summary>
+    /// Gets or sets the highest DTLS version offered (as DTLS client) or accepted (as DTLS server). DTLS 1.3 by default,
+    /// as browsers do: a client offers 1.3 and 1.2 in supported_versions (RFC 9147 §5.3, RFC 8446 §4.2.1) and a server
+    /// answers 1.3 to a client that offers it and 1.2 to one that does not, so 1.2-only peers still connect.
+    /// <see cref="DtlsVersion.Dtls12"/> pins DTLS 1.2 (RFC 6347): no supported_versions offered, a 1.3 offer answered with 1.2.
+    /// </summary>
+    public DtlsVersion DtlsMaxVersion { get; set; } = DtlsVersion.Dtls13;
+
+    /// <summary>
+    /// Gets the DTLS 1.3 key share groups, most preferred first (RFC 8446 §4.2.7-§4.2.8): as DTLS client we send a share
+    /// of the first (and of X25519 with the hybrid, as browsers do); as DTLS server we take the first the client sent a
+    /// share of, else ask for one with a HelloRetryRequest (RFC 8446 §4.1.4). X25519MLKEM768 (0x11EC) first, as
+    /// Chromium and Firefox prefer it.
+    /// </summary>
+    public IList<DtlsNamedGroup> Dtls13Groups { get; } = new List<DtlsNamedGroup> { DtlsNamedGroup.X25519MlKem768, DtlsNamedGroup.X25519, DtlsNamedGroup.Secp256r1 };
+
     /// <summary>Gets or sets the DTLS MTU: records and handshake fragments are cut to fit (RFC 6347 §4.1.1.1).</summary>
     public int DtlsMtu { get; set; } = 1200;
 
