@@ -44,6 +44,9 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         None,
         Trickle,
         IceRestart,
+
+        /// <summary>Our session pinned to DTLS 1.2 (<see cref="RtcStack.WebRtc.Transport.WebRtcTransportOptions.DtlsMaxVersion"/>); the browser keeps its defaults.</summary>
+        Dtls12,
     }
 
     public static TheoryData<BrowserKind, string, Signalling, DtlsRole, string, Extra> Cells()
@@ -60,6 +63,11 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
 
         data.Add(BrowserKind.Chromium, "6 ICE restart", Signalling.BrowserOffers, DtlsRole.Server, "SRTP_AEAD_AES_128_GCM", Extra.IceRestart);
         data.Add(BrowserKind.Firefox, "6 ICE restart", Signalling.BrowserOffers, DtlsRole.Client, "any", Extra.IceRestart);
+
+        // Pinned to DTLS 1.2: as server we answer the browser's fragmented 1.3 ClientHello with 1.2; as client we offer
+        // only 1.2 to a browser server that would take 1.3.
+        data.Add(BrowserKind.Chromium, "7 DTLS 1.2 pinned", Signalling.BrowserOffers, DtlsRole.Server, "SRTP_AEAD_AES_128_GCM", Extra.Dtls12);
+        data.Add(BrowserKind.Firefox, "7 DTLS 1.2 pinned", Signalling.WeOffer, DtlsRole.Client, "any", Extra.Dtls12);
         return data;
     }
 
@@ -74,6 +82,10 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         server.Options = transport =>
         {
             transport.Logger = trace;
+            if (extra == Extra.Dtls12)
+            {
+                transport.DtlsMaxVersion = DtlsVersion.Dtls12;
+            }
             if (srtp != "any")
             {
                 transport.SrtpProfiles.Clear();
@@ -95,7 +107,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             + (browser == BrowserKind.Firefox ? "&src=mic" : "")
             + (Environment.GetEnvironmentVariable("RTCSTACK_PAGE_EXTRA") ?? "") + (extra == Extra.Trickle ? "&trickle=1" : "") + (extra == Extra.IceRestart ? "&restart=1" : "");
         string signallingText = (signalling == Signalling.BrowserOffers ? "browser offers (WHIP)" : "we offer")
-            + (extra == Extra.Trickle ? ", trickle via PATCH" : extra == Extra.IceRestart ? ", ICE restart via PATCH" : "");
+            + (extra == Extra.Trickle ? ", trickle via PATCH" : extra == Extra.IceRestart ? ", ICE restart via PATCH" : extra == Extra.Dtls12 ? ", we pin DTLS 1.2" : "");
 
         JsonElement result = default;
         ServerCall? call = null;
@@ -198,8 +210,16 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         JsonElement rIn = Find(stats, "remote-inbound-rtp", "audio");
         Assert.True(rIn.TryGetProperty("roundTripTime", out JsonElement rtt) && rtt.GetDouble() >= 0, "browser has no RTT from our report blocks");
         JsonElement bTransport = Find(stats, "transport", null);
+        _output.WriteLine("browser transport stats: " + bTransport.GetRawText());
         Assert.Equal("connected", bTransport.GetProperty("dtlsState").GetString());
-        Assert.Equal("FEFD", bTransport.GetProperty("tlsVersion").GetString());
+
+        // The browsers' defaults offer DTLS 1.3 with an X25519MLKEM768 share: we take it unless pinned to 1.2. The
+        // browser's own report says which version was negotiated ("FEFC", RFC 9147 §5.3; "FEFD", RFC 6347 §4.1).
+        string version = extra == Extra.Dtls12 ? "FEFD" : "FEFC";
+        Assert.Equal(version, transport.TlsVersion);
+        Assert.Equal(version, bTransport.GetProperty("tlsVersion").GetString());
+        Assert.Equal(extra == Extra.Dtls12 ? "x25519" : "X25519MLKEM768", transport.TlsGroup);
+        Assert.Equal(extra == Extra.Dtls12 ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_AES_128_GCM_SHA256", transport.DtlsCipher);
         Assert.Equal(transport.SrtpCipher, bTransport.GetProperty("srtpCipher").GetString());
         Assert.Equal(transport.DtlsCipher, bTransport.GetProperty("dtlsCipher").GetString());
         string? browserRole = bTransport.TryGetProperty("dtlsRole", out JsonElement br) ? br.GetString() : null;
