@@ -14,7 +14,9 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// <summary>
 /// The proof that the stack is real: headless Chromium and Firefox hold two-way Opus calls with an
 /// RtcStack <see cref="WebRtcSession"/> (session core v2) over loopback UDP, in every cell of the matrix (who
-/// offers × our DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. When we offer,
+/// offers × our DTLS role × SRTP profile), plus trickle ICE through WHIP PATCH and an ICE restart. Every cell runs DTLS 1.3
+/// (RFC 9147) with the X25519MLKEM768 key share, as the browsers' defaults and ours agree, except the two cells that pin
+/// our session to DTLS 1.2. When we offer,
 /// the offer is our <see cref="RtcStack.WebRtc.Jsep.JsepSession"/>'s. Every cell adds a row to specs/interop-matrix.md.
 /// </summary>
 [Trait("Category", "Interop")]
@@ -219,6 +221,13 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         Assert.Equal(version, transport.TlsVersion);
         Assert.Equal(version, bTransport.GetProperty("tlsVersion").GetString());
         Assert.Equal(extra == Extra.Dtls12 ? "x25519" : "X25519MLKEM768", transport.TlsGroup);
+
+        // Chromium 156 and Firefox 153 report no tlsGroup (checked here): the group is ours, from the ServerHello's
+        // key_share we sent or read (RFC 8446 §4.2.8). Should a browser start reporting it, it must agree.
+        if (bTransport.TryGetProperty("tlsGroup", out JsonElement bGroup))
+        {
+            Assert.Equal(transport.TlsGroup, bGroup.GetString(), ignoreCase: true);
+        }
         Assert.Equal(extra == Extra.Dtls12 ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_AES_128_GCM_SHA256", transport.DtlsCipher);
         Assert.Equal(transport.SrtpCipher, bTransport.GetProperty("srtpCipher").GetString());
         Assert.Equal(transport.DtlsCipher, bTransport.GetProperty("dtlsCipher").GetString());
@@ -281,7 +290,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
 
     private static MatrixRow Row(BrowserKind browser, string cell, string signalling, DtlsRole ourRole, string srtp, bool passed, JsonElement result, ServerCall? call, string? failure)
     {
-        string? version = null, cipher = null, profile = null;
+        string? version = null, cipher = null, profile = null, group = null;
         double? pageMs = null;
         string media = "-";
         if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("stats", out JsonElement stats))
@@ -293,6 +302,7 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
                     version = p.Value.TryGetProperty("tlsVersion", out JsonElement v) ? v.GetString() : null;
                     cipher = p.Value.TryGetProperty("dtlsCipher", out JsonElement c) ? c.GetString() : null;
                     profile = p.Value.TryGetProperty("srtpCipher", out JsonElement s) ? s.GetString() : null;
+                    group = p.Value.TryGetProperty("tlsGroup", out JsonElement g) ? g.GetString() : null;
                 }
             }
 
@@ -302,6 +312,11 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
         }
 
         double? ours = call?.ConnectedAt is TimeSpan at ? (at - call.Resource.CreatedAt).TotalMilliseconds : null;
-        return new MatrixRow(browser.ToString(), cell, signalling, ourRole == DtlsRole.Client ? "client" : "server", srtp, passed, version, cipher, profile, pageMs, ours, media, failure);
+        // The group: the browser's tlsGroup when it reports one, else our session's (marked "ours").
+        group ??= call?.LastStats?.Get<RtcTransportStats>()?.TlsGroup is string g2 ? g2 + " (ours)" : null;
+        return new MatrixRow(browser.ToString(), cell, signalling, ourRole == DtlsRole.Client ? "client" : "server", srtp, passed, version, cipher, profile, pageMs, ours, media, failure)
+        {
+            DtlsGroup = group,
+        };
     }
 }

@@ -19,7 +19,11 @@ internal sealed record MatrixRow(
     double? BrowserConnectedMs,
     double? ServerConnectedMs,
     string Media,
-    string? Failure);
+    string? Failure)
+{
+    /// <summary>Gets the key exchange group: the browser's tlsGroup, or ours marked "(ours)" when the browser reports none.</summary>
+    public string? DtlsGroup { get; init; }
+}
 
 /// <summary>Collects the matrix rows of a run and writes specs/interop-matrix.md when the test class finishes.</summary>
 public sealed class InteropMatrix : IDisposable
@@ -45,18 +49,19 @@ public sealed class InteropMatrix : IDisposable
         sb.AppendLine("loopback UDP; when we offer, the offer is its JSEP session's (`a=setup:actpass`, or `active` for our DTLS client):");
         sb.AppendLine("the page sends a 440 Hz WebAudio tone, we decode it with libopus and check it with a Goertzel filter,");
         sb.AppendLine("we send 660 Hz back and the page checks it with an `AnalyserNode` FFT. DTLS version, cipher and SRTP");
-        sb.AppendLine("profile are what the browser's `getStats()` transport entry reports (`FEFD` = DTLS 1.2). Time to");
+        sb.AppendLine("profile are what the browser's `getStats()` transport entry reports (`FEFC` = DTLS 1.3, `FEFD` = DTLS 1.2);");
+        sb.AppendLine("neither browser reports `tlsGroup`, so the group is our session's (the ServerHello key_share). Time to");
         sb.AppendLine("connected is measured by the page from its first signalling step (createOffer, or fetching our offer)");
         sb.AppendLine("to `connectionState == \"connected\"`, and by our session from the offer/answer to its own connected state.");
         sb.AppendLine();
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {AvEchoMatrix.Machine()}."));
         sb.AppendLine();
-        sb.AppendLine("| Browser | Cell | Signalling | Our DTLS role | SRTP asked | Result | DTLS | Cipher | SRTP profile | Connected (page) | Connected (ours) | Media (packets, tones) |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| Browser | Cell | Signalling | Our DTLS role | SRTP asked | Result | DTLS | Group | Cipher | SRTP profile | Connected (page) | Connected (ours) | Media (packets, tones) |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (MatrixRow r in _rows.OrderBy(r => r.Browser, StringComparer.Ordinal).ThenBy(r => r.Cell, StringComparer.Ordinal))
         {
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Browser} | {r.Cell} | {r.Signalling} | {r.OurDtlsRole} | {r.SrtpRequested} | {(r.Passed ? "pass" : "FAIL: " + Escape(r.Failure))} | {DtlsName(r.DtlsVersion)} | {r.DtlsCipher ?? "-"} | {r.SrtpProfile ?? "-"} | {Ms(r.BrowserConnectedMs)} | {Ms(r.ServerConnectedMs)} | {r.Media} |"));
+                $"| {r.Browser} | {r.Cell} | {r.Signalling} | {r.OurDtlsRole} | {r.SrtpRequested} | {(r.Passed ? "pass" : "FAIL: " + Escape(r.Failure))} | {DtlsName(r.DtlsVersion)} | {r.DtlsGroup ?? "-"} | {r.DtlsCipher ?? "-"} | {r.SrtpProfile ?? "-"} | {Ms(r.BrowserConnectedMs)} | {Ms(r.ServerConnectedMs)} | {r.Media} |"));
         }
 
         InteropMatrixFile.WriteBrowsers(sb.ToString());
