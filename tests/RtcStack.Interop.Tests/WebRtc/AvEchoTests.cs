@@ -104,6 +104,15 @@ public sealed class AvEchoTests(ITestOutputHelper output, AvEchoMatrix matrix) :
         {
             Assert.False(result.TryGetProperty("error", out JsonElement err), err.ToString());
             Assert.Equal("connected", result.GetProperty("connection").GetString());
+
+            // DTLS 1.3 with the hybrid key share (RFC 9147; our session's default and the browsers'): the browser's
+            // getStats says FEFC, our transport says which group its ServerHello carried (no browser reports tlsGroup).
+            Assert.Equal("FEFC", result.GetProperty("transport").GetProperty("tlsVersion").GetString());
+            Assert.Equal("TLS_AES_128_GCM_SHA256", result.GetProperty("transport").GetProperty("dtlsCipher").GetString());
+            (RtcStack.Dtls.DtlsVersion? ourVersion, RtcStack.Dtls.DtlsNamedGroup? ourGroup) =
+                host.Invoke(e.Handle!, _ => (e.Session.Transport.NegotiatedDtlsVersion, e.Session.Transport.NegotiatedDtlsGroup));
+            Assert.Equal(RtcStack.Dtls.DtlsVersion.Dtls13, ourVersion);
+            Assert.Equal(RtcStack.Dtls.DtlsNamedGroup.X25519MlKem768, ourGroup);
             string? videoCodecId = result.GetProperty("inbound").GetProperty("video").GetProperty("codecId").GetString();
             Assert.Equal(codec, result.GetProperty("codecs").GetProperty(videoCodecId!).GetString(), ignoreCase: true);
             JsonElement video = result.GetProperty("inbound").GetProperty("video");
