@@ -78,6 +78,7 @@ public sealed partial class WebRtcTransport : IDisposable
     public WebRtcTransport(WebRtcTransportOptions? options = null)
     {
         _options = options ?? new WebRtcTransportOptions();
+        ValidateDtlsVersionOptions(_options);
         _logger = _options.Logger ?? NullLogger.Instance;
         _srtpOptions = new SrtpOptions { ReplayWindowSize = _options.SrtpReplayWindow };
         var turn = new List<TransportAddress>();
@@ -137,6 +138,29 @@ public sealed partial class WebRtcTransport : IDisposable
 
     /// <summary>Gets the DTLS cipher suite once connected.</summary>
     public DtlsCipherSuite? CipherSuite => _cipherSuite;
+
+    // A bad DTLS version setting used to surface only when the handshake was created (at Start, or once the peer's
+    // answer came): refuse it when the transport is made, naming the option.
+    private static void ValidateDtlsVersionOptions(WebRtcTransportOptions options)
+    {
+        if (options.DtlsMaxVersion is not (DtlsVersion.Dtls12 or DtlsVersion.Dtls13))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.DtlsMaxVersion), options.DtlsMaxVersion, "DtlsMaxVersion must be Dtls12 or Dtls13.");
+        }
+
+        if (options.DtlsMaxVersion == DtlsVersion.Dtls13 && options.Dtls13Groups.Count == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.Dtls13Groups), "DTLS 1.3 needs at least one key share group (RFC 8446 §4.2.7).");
+        }
+
+        foreach (DtlsNamedGroup g in options.Dtls13Groups)
+        {
+            if (g is not (DtlsNamedGroup.X25519MlKem768 or DtlsNamedGroup.X25519 or DtlsNamedGroup.Secp256r1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.Dtls13Groups), g, "Dtls13Groups holds a group the DTLS layer does not implement.");
+            }
+        }
+    }
 
     /// <summary>Gets the negotiated DTLS version once connected: 1.3 (RFC 9147) or 1.2 (RFC 6347).</summary>
     public DtlsVersion? NegotiatedDtlsVersion => _dtlsVersion;

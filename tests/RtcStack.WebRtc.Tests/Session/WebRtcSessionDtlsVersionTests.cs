@@ -127,6 +127,35 @@ public class WebRtcSessionDtlsVersionTests
         Assert.Null(net.A.Session.Transport.NegotiatedDtlsVersion);
     }
 
+    [Theory]
+    [InlineData("DtlsMaxVersion")]
+    [InlineData("Dtls13Groups")]
+    [InlineData("Dtls13Groups unknown")]
+    public void ABadDtlsVersionSettingIsRefusedWhenTheSessionIsMadeNamingTheOption(string what)
+    {
+        var transport = new WebRtcTransportOptions();
+        switch (what)
+        {
+            case "DtlsMaxVersion":
+                transport.DtlsMaxVersion = (DtlsVersion)7;
+                break;
+            case "Dtls13Groups":
+                transport.Dtls13Groups.Clear();
+                break;
+            default:
+                transport.Dtls13Groups.Add((DtlsNamedGroup)24); // secp384r1: browsers offer it, we do not implement it
+                break;
+        }
+
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => new WebRtcSession(new WebRtcSessionOptions { Transport = transport }));
+        Assert.Equal(what.Split(' ')[0], e.ParamName);
+
+        // Pinned to 1.2, no 1.3 group is needed.
+        var pinned = new WebRtcTransportOptions { DtlsMaxVersion = DtlsVersion.Dtls12 };
+        pinned.Dtls13Groups.Clear();
+        using var ok = new WebRtcSession(new WebRtcSessionOptions { Transport = pinned });
+    }
+
     private static Func<bool> BothConnected(WebRtcSessionTests.Pair net) =>
         () => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected;
 
