@@ -201,23 +201,11 @@ public sealed partial class PeerSession
         return new RtcStatsReport(list);
     }
 
-    /// <summary>The IANA name of a DTLS 1.2 cipher suite, as browsers report <c>dtlsCipher</c>.</summary>
-    public static string CipherName(DtlsCipherSuite suite) => suite switch
-    {
-        Dtls.DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-        Dtls.DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        Dtls.DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        Dtls.DtlsCipherSuite.EcdheRsaWithAes128GcmSha256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        Dtls.DtlsCipherSuite.EcdheRsaWithAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        Dtls.DtlsCipherSuite.EcdheRsaWithChaCha20Poly1305Sha256 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        _ => "0x" + ((ushort)suite).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
-    };
+    /// <summary>The IANA name of a DTLS cipher suite (<see cref="RtcStatsNames.CipherName"/>).</summary>
+    public static string CipherName(DtlsCipherSuite suite) => RtcStatsNames.CipherName(suite);
 
-    /// <summary>
-    /// The name of an SRTP profile as webrtc-stats <c>srtpCipher</c> wants it: the "Profile" column of the
-    /// IANA DTLS-SRTP protection profile registry (RFC 5764 §4.1.2, RFC 7714 §14.2), as browsers report it.
-    /// </summary>
-    public static string SrtpName(SrtpProfile profile) => profile.DtlsName();
+    /// <summary>The webrtc-stats name of an SRTP profile (<see cref="RtcStatsNames.SrtpName"/>).</summary>
+    public static string SrtpName(SrtpProfile profile) => RtcStatsNames.SrtpName(profile);
 
     private static string IceStateName(IceConnectionState s) => s.ToString().ToLowerInvariant();
 
