@@ -1,4 +1,5 @@
 using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.Stun;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Io;
@@ -17,6 +18,41 @@ namespace RtcStack.WebRtc.Tests.Session;
 public class WebRtcSessionTests
 {
     private static readonly byte[] KeyFrameHeader = [0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01];
+
+    [Fact]
+    public void AnsweringAnIceLiteOfferTakesTheControllingRoleAndNominates()
+    {
+        // RFC 8445 §6.1.1: a full agent talking to a lite one is controlling, whichever side offered. B is lite and
+        // offers; A answers, checks and nominates; B never sends a check of its own (a lite agent only answers).
+        using var net = new Pair(91, b: seed => new WebRtcSessionOptions
+        {
+            Random = new Random(seed),
+            Transport = new WebRtcTransportOptions { Random = new Random(seed + 1), IceLite = true },
+        });
+        int checksFromB = 0;
+        net.Sent = (from, data) => checksFromB += from == net.B && data.Length >= 20 && data[0] == 0x00 && data[1] == 0x01 ? 1 : 0;
+        Transceiver bAudio = net.B.Session.AddTransceiver(MediaKind.Audio);
+        string offer = net.B.Session.CreateOffer(net.Now);
+        Assert.Contains("a=ice-lite", offer, StringComparison.Ordinal);
+        Assert.True(net.A.Session.TryAnswer(offer, MediaDirection.SendRecv, net.Now, out string? answer, out JsepError? error), error?.ToString());
+        Assert.True(net.B.Session.TryApplyAnswer(answer, net.Now, out error), error?.ToString());
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        Assert.Equal(Ice.IceRole.Controlling, net.A.Session.Transport.IceAgent!.Role);
+        Assert.Equal(Ice.IceRole.Controlled, net.B.Session.Transport.IceAgent!.Role);
+        Assert.Equal(0, checksFromB);
+
+        Transceiver aAudio = net.A.Session.Jsep.Transceivers.Single();
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(net.A.Session.SendAudio(aAudio, [0x78, (byte)i], (uint)(960 * i), net.Now));
+            Assert.True(net.B.Session.SendAudio(bAudio, [0x78, (byte)i], (uint)(960 * i), net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+        }
+
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(10, net.A.Media.Count(m => !m.Media.IsVideo));
+        Assert.Equal(10, net.B.Media.Count(m => !m.Media.IsVideo));
+    }
 
     [Theory]
     [InlineData("SendHistorySize", 3)]
