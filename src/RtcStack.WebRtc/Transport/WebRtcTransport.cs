@@ -203,7 +203,9 @@ public sealed partial class WebRtcTransport : IDisposable
             throw new ArgumentException("at least one remote certificate fingerprint is required (RFC 8827 §6.5)", nameof(remote));
         }
 
-        EnsureIce(remote.IceControlling, now);
+        // When either side is lite, the role JSEP computed (RFC 8445 §6.1.1: a full agent controls) may differ from
+        // the role gathering began with (the offerer's or the answerer's): SetRemoteMode below takes the required role.
+        EnsureIce(remote.IceControlling, now, roleMayChange: remote.RemoteIceLite || _options.IceLite);
         IceAgent ice = _ice!;
         _started = true;
 
@@ -472,11 +474,11 @@ public sealed partial class WebRtcTransport : IDisposable
         }
     }
 
-    private void EnsureIce(bool controlling, TimeSpan now)
+    private void EnsureIce(bool controlling, TimeSpan now, bool roleMayChange = false)
     {
         if (_ice is not null)
         {
-            if (controlling != _iceControlling)
+            if (controlling != _iceControlling && !roleMayChange)
             {
                 throw new InvalidOperationException($"ICE gathering started as {(_iceControlling ? "controlling" : "controlled")}; the transport cannot start as the other role");
             }

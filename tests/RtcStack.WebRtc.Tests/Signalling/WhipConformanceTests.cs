@@ -39,7 +39,7 @@ public abstract class WhipConformanceTests<TSession> : IAsyncLifetime
     private static string Offer(int seed, MediaDirection direction = MediaDirection.SendRecv)
     {
         using var client = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
-        client.AddTransceiver(Jsep.MediaKind.Audio, direction);
+        client.AddTransceiver(RtcStack.WebRtc.Jsep.MediaKind.Audio, direction);
         return SessionWhipHandlerTests.StripCandidates(client.CreateOffer(TimeSpan.Zero));
     }
 
