@@ -8,6 +8,29 @@ public static class ProcessRunner
     /// <summary>The result of one run.</summary>
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
+    /// <summary>
+    /// Stops a server a test started, by its PID: kills it if it still runs, waits up to 5 s for it to exit, and
+    /// disposes the handle. Never throws for a process that has already gone.
+    /// </summary>
+    public static void StopAndDispose(System.Diagnostics.Process process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It was never started, or its handle is gone.
+        }
+
+        process.Dispose();
+    }
+
     /// <summary>Runs <paramref name="file"/> with <paramref name="args"/>; kills it (by PID, with its children) after <paramref name="timeout"/>.</summary>
     public static Result Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? stdin = null, string? workingDirectory = null)
     {

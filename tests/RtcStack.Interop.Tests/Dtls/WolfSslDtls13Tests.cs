@@ -551,23 +551,7 @@ public sealed class WolfSslDtls13Tests
             return null;
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill();
-                }
-
-                _process.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            _process.Dispose();
-        }
+        public void Dispose() => ProcessRunner.StopAndDispose(_process);
 
         private void Append(string? line, bool stdout)
         {

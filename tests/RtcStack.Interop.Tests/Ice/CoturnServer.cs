@@ -117,19 +117,7 @@ internal sealed class CoturnServer : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        ProcessRunner.StopAndDispose(_process);
         Certificate?.Dispose();
         try
         {

@@ -290,22 +290,7 @@ public sealed partial class ServeBeyondLoopbackTests(ITestOutputHelper output)
             return p;
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    // `ip netns exec` execs the program, so this PID is rtcstack itself.
-                    _process.Kill();
-                    _process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            _process.Dispose();
-        }
+        // `ip netns exec` execs the program, so this PID is rtcstack itself.
+        public void Dispose() => ProcessRunner.StopAndDispose(_process);
     }
 }
