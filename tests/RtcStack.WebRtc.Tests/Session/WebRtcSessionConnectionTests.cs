@@ -266,6 +266,42 @@ public partial class WebRtcSessionConnectionTests
         Assert.Equal(refused.NackCount, VideoOut(net).NackCount);
     }
 
+    /// <summary>
+    /// RFC 3550 §6.4 with §6.3.1's randomised interval: each side sends an SR every <see cref="WebRtcSessionOptions.RtcpInterval"/>
+    /// (1 s) × [0.5, 1.5], so 3 to 12 in 6 s; RFC 3550 §6.4.1: the RTT from report blocks about our stream (A − LSR −
+    /// DLSR) is the link's 2 × 25 ms, to the 1/65536 s of the compact NTP fields.
+    /// </summary>
+    [Fact]
+    public void SenderReportsFlowBothWaysOncePerIntervalAndGiveTheRoundTripTime()
+    {
+        using var net = new Pair(seed: 55) { Delay = (_, _) => TimeSpan.FromMilliseconds(25) };
+        (Transceiver aAudio, Transceiver bAudio) = NegotiateAudio(net);
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.True(net.A.Session.SendAudio(aAudio, Opus, (uint)(960 * i), net.Now));
+            Assert.True(net.B.Session.SendAudio(bAudio, Opus, (uint)(960 * i), net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+        }
+
+        foreach ((Peer me, Peer peer) in new[] { (net.A, net.B), (net.B, net.A) })
+        {
+            Assert.InRange(me.Session.RtcpCounters.SenderReportsSent, 3, 12);
+            Assert.InRange(me.Session.RtcpCounters.SenderReportsReceived, 3, 12);
+            RtcStatsReport r = me.Session.GetStats(net.Now);
+            uint mine = Assert.Single(r.All<RtcOutboundRtpStreamStats>()).Ssrc;
+            uint theirs = Assert.Single(peer.Session.GetStats(net.Now).All<RtcOutboundRtpStreamStats>()).Ssrc;
+            RtcRemoteInboundRtpStreamStats ri = Assert.Single(r.All<RtcRemoteInboundRtpStreamStats>());
+            Assert.Equal(mine, ri.Ssrc);
+            Assert.Equal(0, ri.PacketsLost);
+            Assert.True(ri.RoundTripTimeMeasurements >= 2, $"{ri.RoundTripTimeMeasurements} RTTs");
+            Assert.InRange(ri.RoundTripTime!.Value, 0.049, 0.051);
+            RtcRemoteOutboundRtpStreamStats ro = Assert.Single(r.All<RtcRemoteOutboundRtpStreamStats>());
+            Assert.Equal(theirs, ro.Ssrc);
+            Assert.True(ro.PacketsSent > 200, $"the peer's SR says {ro.PacketsSent} sent");
+        }
+    }
+
     private static RtcOutboundRtpStreamStats VideoOut(Pair net) =>
         net.A.Session.GetStats(net.Now).All<RtcOutboundRtpStreamStats>().Single(o => o.Kind == "video");
 
