@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RtcStack.Dtls;
+using RtcStack.Sdp;
 using RtcStack.Sdp.Jsep;
 using RtcStack.Srtp;
 using RtcStack.WebRtc.Jsep;
@@ -63,6 +64,31 @@ public partial class WebRtcSessionConnectionTests
         Assert.Null(net.A.Session.PollTimeout());
         Assert.Null(net.B.Session.PollTimeout());
         Assert.False(net.B.Session.CanSendMedia);
+    }
+
+    /// <summary>
+    /// RFC 8842 §5: the DTLS role follows a=setup (active is the client); an answer to actpass says active unless told
+    /// passive (§5.3), and an offerer that insists on active or passive gets the other role. Either way media flows.
+    /// </summary>
+    [Theory]
+    [InlineData(SetupRole.ActPass, SetupRole.Active, DtlsRole.Server)]
+    [InlineData(SetupRole.ActPass, SetupRole.Passive, DtlsRole.Client)]
+    [InlineData(SetupRole.Active, SetupRole.Active, DtlsRole.Client)]
+    [InlineData(SetupRole.Passive, SetupRole.Active, DtlsRole.Server)]
+    public void TheDtlsRoleFollowsSetupAndEitherRoleCarriesMedia(SetupRole offerSetup, SetupRole answerSetup, DtlsRole offererRole)
+    {
+        using var net = new Pair(seed: 57,
+            a: seed => new WebRtcSessionOptions { Random = new Random(seed), Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) }, OfferSetup = offerSetup },
+            b: seed => new WebRtcSessionOptions { Random = new Random(seed), Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) }, AnswerSetup = answerSetup });
+        (Transceiver aAudio, Transceiver bAudio) = NegotiateAudio(net);
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)), $"A {net.A.Session.State}, B {net.B.Session.State}");
+        Assert.Equal(offererRole, Assert.Single(net.A.Events.OfType<SessionDtlsConnectedEvent>()).Details.Role);
+        Assert.NotEqual(offererRole, Assert.Single(net.B.Events.OfType<SessionDtlsConnectedEvent>()).Details.Role);
+        Assert.True(net.A.Session.SendAudio(aAudio, Opus, 0, net.Now));
+        Assert.True(net.B.Session.SendAudio(bAudio, Opus, 0, net.Now));
+        net.RunFor(TimeSpan.FromMilliseconds(50));
+        Assert.Single(net.A.Media);
+        Assert.Single(net.B.Media);
     }
 
     /// <summary>RFC 5764 §4.1.1-4.1.2: the profile used is one the offerer and the answerer both listed.</summary>
