@@ -28,9 +28,9 @@
 #include <unistd.h>
 #include <usrsctp.h>
 
-/* Not in usrsctp.h's public list; netinet/sctp.h of the same source. */
+/* Not in usrsctp.h's public list (usrsctp's netinet/sctp.h, as its own fuzzers define it). */
 #ifndef SCTP_INTERLEAVING_SUPPORTED
-#define SCTP_INTERLEAVING_SUPPORTED 0x00000033
+#define SCTP_INTERLEAVING_SUPPORTED 0x00001206
 #endif
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -41,6 +41,10 @@ static int dump;
 
 struct pending { uint8_t *data; size_t len; size_t cap; };
 static struct pending partial[65536];
+
+/* Sends usrsctp refused with EWOULDBLOCK (send buffer full), retried in order after every input. */
+struct queued { uint8_t *frame; uint32_t len; struct queued *next; };
+static struct queued *queue_head, *queue_tail;
 
 static void write_all(const void *buf, size_t len)
 {
@@ -202,6 +206,28 @@ static int read_all(void *buf, size_t len)
 static uint16_t u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t u32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
+/* One 'S' frame to usrsctp_sendv; false when the send buffer is full (try again later). */
+static int try_send(const uint8_t *buf, uint32_t len)
+{
+    struct sctp_sendv_spa spa;
+    memset(&spa, 0, sizeof spa);
+    spa.sendv_sndinfo.snd_sid = u16(buf);
+    spa.sendv_sndinfo.snd_ppid = htonl(u32(buf + 2)); /* network order, as usrsctp puts it on the wire */
+    spa.sendv_sndinfo.snd_flags = (u16(buf + 6) & 1) ? SCTP_UNORDERED : 0;
+    spa.sendv_sndinfo.snd_assoc_id = assoc_id;
+    spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+    uint16_t policy = u16(buf + 8);
+    if (policy != 0) {
+        spa.sendv_prinfo.pr_policy = policy;
+        spa.sendv_prinfo.pr_value = u32(buf + 10);
+        spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+    }
+    ssize_t n = usrsctp_sendv(sock, buf + 14, len - 14, NULL, 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+    if (n < 0 && (errno == EWOULDBLOCK || errno == EAGAIN)) return 0;
+    if (n < 0) event("senderr %d", errno);
+    return 1;
+}
+
 static void setopt(int level, int name, const void *value, socklen_t len, const char *what)
 {
     if (usrsctp_setsockopt(sock, level, name, value, len) < 0) {
@@ -237,6 +263,9 @@ int main(int argc, char **argv)
     usrsctp_set_non_blocking(sock, 1);
 
     int on = 1;
+    int sndbuf = 16 * 1024 * 1024;
+    if (usrsctp_setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
+        fprintf(stderr, "usrsctp-peer: SO_SNDBUF: %s\n", strerror(errno));
     setopt(IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof on, "SCTP_NODELAY");
     setopt(IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on, "SCTP_RECVRCVINFO");
     struct sctp_assoc_value av = { .assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = SCTP_ENABLE_RESET_STREAM_REQ };
@@ -280,25 +309,16 @@ int main(int argc, char **argv)
                 event("error connect %d", errno);
             break;
         }
-        case 'S': {
+        case 'S':
             if (len < 14) { event("error short send"); break; }
-            struct sctp_sendv_spa spa;
-            memset(&spa, 0, sizeof spa);
-            spa.sendv_sndinfo.snd_sid = u16(buf);
-            spa.sendv_sndinfo.snd_ppid = htonl(u32(buf + 2)); /* network order, as usrsctp puts it on the wire */
-            spa.sendv_sndinfo.snd_flags = (u16(buf + 6) & 1) ? SCTP_UNORDERED : 0;
-            spa.sendv_sndinfo.snd_assoc_id = assoc_id;
-            spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
-            uint16_t policy = u16(buf + 8);
-            if (policy != 0) {
-                spa.sendv_prinfo.pr_policy = policy;
-                spa.sendv_prinfo.pr_value = u32(buf + 10);
-                spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+            if (queue_head || !try_send(buf, len)) {
+                struct queued *q = malloc(sizeof *q);
+                q->frame = buf; q->len = len; q->next = NULL;
+                if (queue_tail) queue_tail->next = q; else queue_head = q;
+                queue_tail = q;
+                buf = NULL;
             }
-            ssize_t n = usrsctp_sendv(sock, buf + 14, len - 14, NULL, 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
-            if (n < 0) event("senderr %d", errno);
             break;
-        }
         case 'R': {
             if (len < 2) { event("error short reset"); break; }
             size_t size = sizeof(struct sctp_reset_streams) + sizeof(uint16_t);
@@ -317,6 +337,13 @@ int main(int argc, char **argv)
             break;
         }
         free(buf);
+        while (queue_head && try_send(queue_head->frame, queue_head->len)) {
+            struct queued *q = queue_head;
+            queue_head = q->next;
+            if (!queue_head) queue_tail = NULL;
+            free(q->frame);
+            free(q);
+        }
     }
     /* stdin closed: the test is done. usrsctp_finish waits for associations to go; leave at once. */
     _exit(0);
