@@ -76,6 +76,14 @@ internal sealed class SctpLink
 
     public long BytesToPeer { get; private set; }
 
+    /// <summary>Gets the smallest a_rwnd our SACKs advertised (RFC 9260 §3.3.4).</summary>
+    public uint MinOurRwnd { get; private set; } = uint.MaxValue;
+
+    /// <summary>Gets the longest time between two packets carrying DATA from usrsctp.</summary>
+    public TimeSpan LongestPeerDataGap { get; private set; }
+
+    private TimeSpan? _lastPeerData;
+
     public int Chunks(bool toPeer, SctpChunkType type) => _chunks.GetValueOrDefault((toPeer, type));
 
     public bool PeerSaw(string prefix) => PeerEvents.Any(e => e.StartsWith(prefix, StringComparison.Ordinal));
@@ -211,6 +219,21 @@ internal sealed class SctpLink
         foreach (SctpChunk c in p.Chunks)
         {
             _chunks[(toPeer, c.Type)] = _chunks.GetValueOrDefault((toPeer, c.Type)) + 1;
+            if (toPeer && c.Type == SctpChunkType.Sack && c.Value.Length >= 8)
+            {
+                MinOurRwnd = Math.Min(MinOurRwnd, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(c.Value[4..]));
+            }
+
+            if (!toPeer && c.Type == SctpChunkType.Data)
+            {
+                if (_lastPeerData is TimeSpan last && Now - last > LongestPeerDataGap)
+                {
+                    LongestPeerDataGap = Now - last;
+                }
+
+                _lastPeerData = Now;
+            }
+
             if (!toPeer && PeerInitChunk is null && c.Type is SctpChunkType.Init or SctpChunkType.InitAck)
             {
                 PeerInitChunk = c.Raw.ToArray();

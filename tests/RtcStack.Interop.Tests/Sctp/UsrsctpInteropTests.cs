@@ -142,7 +142,8 @@ public sealed class UsrsctpInteropTests
     /// Partial reliability (RFC 3758) with loss, each policy, each direction, on one ordered stream: 20
     /// messages of 500 bytes with max-retransmits 0 (usrsctp SCTP_PR_SCTP_RTX) or a 50 ms lifetime
     /// (SCTP_PR_SCTP_TTL) while every packet of the sender carrying DATA is dropped for 250 ms (longer
-    /// than the lifetime and than the first T3-rtx); then 20 more with the same policy and no loss, then
+    /// than the lifetime and than the first T3-rtx); then 20 more with the same policy (a 10 s lifetime)
+    /// and no loss, then
     /// a reliable marker. The sender abandons what it sent in the blackout (those held back by the
     /// congestion window and first sent after it may arrive: usrsctp's TTL does not drop unsent
     /// messages, RFC 3758 §3.1 makes it a MAY) and sends FORWARD TSN (§3.5) with their stream and SSNs;
@@ -161,7 +162,7 @@ public sealed class UsrsctpInteropTests
         bool blackout = true;
         link.Drop = (toPeer, packet) => blackout && toPeer == weSend && HasData(packet);
         var sent = new List<byte[]>();
-        void SendBatch(int from)
+        void SendBatch(int from, int lifetimeMs)
         {
             for (int i = from; i < from + 20; i++)
             {
@@ -173,20 +174,20 @@ public sealed class UsrsctpInteropTests
                 {
                     link.Ours.Send(7, PpidBinary, data, link.Now, policy == "rtx"
                         ? new SctpSendOptions(MaxRetransmits: 0)
-                        : new SctpSendOptions(Lifetime: TimeSpan.FromMilliseconds(50)));
+                        : new SctpSendOptions(Lifetime: TimeSpan.FromMilliseconds(lifetimeMs)));
                 }
                 else
                 {
-                    link.Peer.Send(7, PpidBinary, data, policy: (ushort)(policy == "rtx" ? 3 : 1), value: policy == "rtx" ? 0u : 50u);
+                    link.Peer.Send(7, PpidBinary, data, policy: (ushort)(policy == "rtx" ? 3 : 1), value: policy == "rtx" ? 0u : (uint)lifetimeMs);
                 }
             }
         }
 
-        SendBatch(0);
+        SendBatch(0, 50);
         link.RunFor(TimeSpan.FromMilliseconds(250));
         int droppedInBlackout = link.Dropped;
         blackout = false;
-        SendBatch(20);
+        SendBatch(20, 10_000); // a lifetime that does not run out while the window reopens after the T3-rtx
         byte[] marker = "marker"u8.ToArray();
         if (weSend)
         {
@@ -277,7 +278,7 @@ public sealed class UsrsctpInteropTests
         }
 
         _output.WriteLine($"{messages.Count} messages, {total} bytes each way in {took.TotalSeconds:F2} s: ours to usrsctp done at {toPeerDone!.Value.TotalSeconds:F2} s, usrsctp to us at {toUsDone!.Value.TotalSeconds:F2} s; " +
-            $"dropped {link.Dropped}, reordered {link.Reordered}; ours: retransmissions {link.Ours.Statistics.Retransmissions}, fast {link.Ours.Statistics.FastRetransmits}, T3 {link.Ours.Statistics.T3Expirations}, duplicate TSNs received {link.Ours.Statistics.DuplicateTsnsReceived}");
+            $"dropped {link.Dropped}, reordered {link.Reordered}; DATA chunks from usrsctp {link.Chunks(false, SctpChunkType.Data)}, SACKs from us {link.Chunks(true, SctpChunkType.Sack)}, our smallest a_rwnd {link.MinOurRwnd}, longest pause in usrsctp's DATA {link.LongestPeerDataGap.TotalMilliseconds:F0} ms; ours: retransmissions {link.Ours.Statistics.Retransmissions}, fast {link.Ours.Statistics.FastRetransmits}, T3 {link.Ours.Statistics.T3Expirations}, duplicate TSNs received {link.Ours.Statistics.DuplicateTsnsReceived}");
     }
 
     /// <summary>

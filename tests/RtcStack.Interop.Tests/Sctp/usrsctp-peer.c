@@ -245,7 +245,10 @@ int main(int argc, char **argv)
         else { fprintf(stderr, "usage: usrsctp-peer [--idata] [--dump]\n"); return 2; }
     }
 
-    /* Shorter timers than RFC 9260's defaults so loss tests take seconds (our side uses the same). */
+    /* usrsctp_init sets every sysctl to its default, so these come after it. Shorter timers than RFC
+     * 9260's defaults so loss tests take seconds (our side uses the same): RTO 200 ms initial, 100 ms
+     * min, 1 s max; 20 ms delayed SACK. */
+    usrsctp_init(0, conn_output, debug_printf);
     usrsctp_sysctl_set_sctp_rto_initial_default(200);
     usrsctp_sysctl_set_sctp_rto_min_default(100);
     usrsctp_sysctl_set_sctp_rto_max_default(1000);
@@ -255,7 +258,6 @@ int main(int argc, char **argv)
     usrsctp_sysctl_set_sctp_recvspace(1024 * 1024);
     usrsctp_sysctl_set_sctp_pr_enable(1);
     usrsctp_sysctl_set_sctp_reconfig_enable(1);
-    usrsctp_init(0, conn_output, debug_printf);
     usrsctp_register_address(&conn_addr_token);
 
     sock = usrsctp_socket(AF_CONN, SOCK_SEQPACKET, IPPROTO_SCTP, receive_cb, NULL, 0, NULL);
@@ -270,6 +272,8 @@ int main(int argc, char **argv)
     setopt(IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof on, "SCTP_RECVRCVINFO");
     struct sctp_assoc_value av = { .assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = SCTP_ENABLE_RESET_STREAM_REQ };
     setopt(IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, &av, sizeof av, "SCTP_ENABLE_STREAM_RESET");
+    struct sctp_rtoinfo rto = { .srto_assoc_id = SCTP_FUTURE_ASSOC, .srto_initial = 200, .srto_max = 1000, .srto_min = 100 };
+    setopt(IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto, "SCTP_RTOINFO");
     struct sctp_initmsg init = { .sinit_num_ostreams = 1024, .sinit_max_instreams = 1024 };
     setopt(IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof init, "SCTP_INITMSG");
     if (idata) {
