@@ -142,6 +142,12 @@ internal sealed class SctpLink
         RunUntil(() => Now >= end, span + TimeSpan.FromSeconds(1), "run");
     }
 
+    /// <summary>One line of counters for the test output.</summary>
+    public string Summary() =>
+        $"{Now.TotalSeconds:F2} s since start; packets to usrsctp {PacketsToPeer}, to us {PacketsToUs}; dropped {Dropped}, reordered {Reordered}; " +
+        $"ours: retransmissions {Ours.Statistics.Retransmissions} (fast {Ours.Statistics.FastRetransmits}, T3 expirations {Ours.Statistics.T3Expirations}), " +
+        $"duplicate TSNs received {Ours.Statistics.DuplicateTsnsReceived}, SACKs sent {Ours.Statistics.SacksSent}; longest pause in usrsctp's DATA {LongestPeerDataGap.TotalMilliseconds:F0} ms";
+
     public string Describe()
     {
         var sb = new StringBuilder();

@@ -90,6 +90,7 @@ public sealed class UsrsctpInteropTests
         SctpLink link = Establish(peer, Opener.Both, seed: 2);
         link.Reorder = 0.1;
         List<(uint Ppid, byte[] Data)> messages = Messages(seed: 2, count: 40);
+        TimeSpan start = link.Now;
         foreach ((uint ppid, byte[] data) in messages)
         {
             link.Ours.Send(1, ppid, data, link.Now);
@@ -107,7 +108,7 @@ public sealed class UsrsctpInteropTests
             Assert.False(link.OurMessages[i].Unordered);
         }
 
-        _output.WriteLine($"{messages.Sum(m => m.Data.Length)} bytes each way; reordered {link.Reordered}; {link.PacketsToPeer} packets to usrsctp, {link.PacketsToUs} to us");
+        _output.WriteLine($"{messages.Sum(m => m.Data.Length)} bytes each way in {(link.Now - start).TotalSeconds:F2} s; {link.Summary()}");
     }
 
     /// <summary>
@@ -121,6 +122,7 @@ public sealed class UsrsctpInteropTests
         SctpLink link = Establish(peer, Opener.Us, seed: 3);
         link.Reorder = 0.3;
         List<(uint Ppid, byte[] Data)> messages = Messages(seed: 3, count: 40);
+        TimeSpan start = link.Now;
         foreach ((uint ppid, byte[] data) in messages)
         {
             link.Ours.Send(5, ppid, data, link.Now, new SctpSendOptions(Unordered: true));
@@ -135,7 +137,7 @@ public sealed class UsrsctpInteropTests
         Assert.All(link.OurMessages, m => Assert.True(m.Unordered));
         int outOfOrderAtPeer = CountInversions(messages, link.PeerMessages.Select(m => m.Data).ToList());
         int outOfOrderAtUs = CountInversions(messages, link.OurMessages.Select(m => m.Data).ToList());
-        _output.WriteLine($"reordered {link.Reordered} packets; deliveries out of send order: usrsctp {outOfOrderAtPeer}, us {outOfOrderAtUs}");
+        _output.WriteLine($"done in {(link.Now - start).TotalSeconds:F2} s; deliveries out of send order: usrsctp {outOfOrderAtPeer}, us {outOfOrderAtUs}; {link.Summary()}");
     }
 
     /// <summary>
@@ -427,6 +429,100 @@ public sealed class UsrsctpInteropTests
         Assert.Equal("abcde", Encoding.ASCII.GetString(link.OurMessages.Where(m => m.StreamId == 3).SelectMany(m => m.Data).ToArray()));
         Assert.Equal(0, link.Chunks(false, SctpChunkType.IData) + link.Chunks(true, SctpChunkType.IData));
         Assert.True(link.Chunks(false, SctpChunkType.Data) > 0);
+    }
+
+    /// <summary>
+    /// Graceful shutdown (RFC 9260 §9.2) started by each side after data in flight both ways: the data is
+    /// delivered first, SHUTDOWN / SHUTDOWN ACK / SHUTDOWN COMPLETE cross, we report a Shutdown close
+    /// and usrsctp SCTP_SHUTDOWN_COMP (state 4). Then ABORT (§9.1) from each side on a fresh association:
+    /// the other side reports it (usrsctp SCTP_COMM_LOST, state 2; us AbortedByPeer).
+    /// </summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void ShutdownAndAbort_FromEachSide(bool weClose, bool abort)
+    {
+        using var peer = new UsrsctpPeer();
+        SctpLink link = Establish(peer, Opener.Us, seed: 9);
+        byte[] data = new byte[20_000];
+        new Random(9).NextBytes(data);
+        link.Ours.Send(1, PpidBinary, data, link.Now);
+        link.Peer.Send(1, PpidBinary, data);
+        if (abort)
+        {
+            link.RunUntil(() => link.PeerMessages.Count == 1 && link.OurMessages.Count == 1, s_limit, "data before the abort");
+        }
+
+        if (weClose && abort)
+        {
+            link.Ours.Abort("test", link.Now);
+        }
+        else if (weClose)
+        {
+            link.Ours.Shutdown(link.Now);
+        }
+        else if (abort)
+        {
+            link.Peer.Abort();
+        }
+        else
+        {
+            link.Peer.Shutdown();
+        }
+
+        string peerDown = abort ? "down 2" : "down 4";
+        link.RunUntil(() => link.PeerSaw(peerDown) && link.OurEvents.OfType<SctpClosedEvent>().Any(), s_limit, abort ? "abort" : "shutdown");
+        SctpClosedEvent closed = link.OurEvents.OfType<SctpClosedEvent>().Single();
+        Assert.Equal(abort ? (weClose ? SctpCloseReason.AbortedLocally : SctpCloseReason.AbortedByPeer) : SctpCloseReason.Shutdown, closed.Reason);
+        Assert.Equal(SctpAssociationState.Closed, link.Ours.State);
+        Assert.DoesNotContain(link.PeerEvents, e => e.StartsWith("error", StringComparison.Ordinal));
+        if (!abort)
+        {
+            Assert.Equal(Hash(data), Hash(link.PeerMessages.Single().Data));
+            Assert.Equal(Hash(data), Hash(link.OurMessages.Single().Data));
+            Assert.True(link.Chunks(weClose, SctpChunkType.Shutdown) > 0);
+            Assert.True(link.Chunks(!weClose, SctpChunkType.ShutdownAck) > 0);
+            Assert.True(link.Chunks(weClose, SctpChunkType.ShutdownComplete) > 0);
+        }
+        else
+        {
+            Assert.True(link.Chunks(weClose, SctpChunkType.Abort) > 0);
+        }
+    }
+
+    /// <summary>
+    /// Heartbeats (RFC 9260 §8.3) on an idle association, both sides with a 100 ms HB.interval: each
+    /// answers the other's HEARTBEAT with a HEARTBEAT ACK echoing its info, and the association stays up
+    /// (usrsctp would declare the path and the association failed after Path.Max.Retrans misses).
+    /// </summary>
+    [Fact]
+    public void Heartbeats_BothWaysWhileIdle()
+    {
+        using var peer = new UsrsctpPeer(heartbeatMs: 100);
+        var options = new SctpAssociationOptions
+        {
+            RtoInitial = TimeSpan.FromMilliseconds(200),
+            RtoMin = TimeSpan.FromMilliseconds(100),
+            RtoMax = TimeSpan.FromSeconds(1),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+            Random = new Random(10),
+        };
+        var link = new SctpLink(new SctpAssociation(options), peer, 10);
+        link.RunUntil(() => link.PeerSaw("ready"), s_limit, "usrsctp-peer ready");
+        link.Ours.Connect(link.Now);
+        link.RunUntil(() => link.PeerSaw("up ") && link.OurEvents.OfType<SctpConnectedEvent>().Any(), s_limit, "association up");
+        link.RunUntil(
+            () => link.Chunks(true, SctpChunkType.HeartbeatAck) >= 3 && link.Chunks(false, SctpChunkType.HeartbeatAck) >= 3,
+            s_limit,
+            "three heartbeats answered each way");
+        Assert.Equal(SctpAssociationState.Established, link.Ours.State);
+        Assert.True(link.Ours.Statistics.HeartbeatsSent >= 3);
+        Assert.DoesNotContain(link.PeerEvents, e => e.StartsWith("down", StringComparison.Ordinal));
+        link.Ours.Send(1, PpidString, "still up"u8, link.Now);
+        link.RunUntil(() => link.PeerMessages.Count == 1, s_limit, "a message after the idle time");
+        _output.WriteLine($"heartbeats: ours {link.Chunks(true, SctpChunkType.Heartbeat)} (acked {link.Chunks(false, SctpChunkType.HeartbeatAck)}), usrsctp {link.Chunks(false, SctpChunkType.Heartbeat)} (acked {link.Chunks(true, SctpChunkType.HeartbeatAck)}); {link.Summary()}");
     }
 
     private static SctpAssociationOptions Options(int seed) => new()

@@ -31,7 +31,7 @@ internal sealed class UsrsctpPeer : IDisposable
     private readonly StringBuilder _stderr = new();
     private readonly object _writeLock = new();
 
-    public UsrsctpPeer(bool interleaving = false, bool dump = false)
+    public UsrsctpPeer(bool interleaving = false, int heartbeatMs = 0, bool dump = false)
     {
         var psi = new ProcessStartInfo(s_binary.Value)
         {
@@ -43,6 +43,12 @@ internal sealed class UsrsctpPeer : IDisposable
         if (interleaving)
         {
             psi.ArgumentList.Add("--idata");
+        }
+
+        if (heartbeatMs > 0)
+        {
+            psi.ArgumentList.Add("--hb");
+            psi.ArgumentList.Add(heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (dump || Environment.GetEnvironmentVariable("RTCSTACK_USRSCTP_DUMP") == "1")
@@ -113,6 +119,12 @@ internal sealed class UsrsctpPeer : IDisposable
         data.CopyTo(frame.AsSpan(14));
         Write('S', frame);
     }
+
+    /// <summary>Graceful shutdown (SCTP_EOF, RFC 9260 §9.2).</summary>
+    public void Shutdown() => Write('X', default);
+
+    /// <summary>ABORT (SCTP_ABORT, RFC 9260 §9.1).</summary>
+    public void Abort() => Write('A', default);
 
     /// <summary>SCTP_RESET_STREAMS on one outgoing stream (RFC 6525 Outgoing SSN Reset Request).</summary>
     public void ResetStream(ushort streamId)

@@ -10,11 +10,13 @@
  *              u32 pr value, message bytes  -> usrsctp_sendv
  *          'R' u16 sid                       -> SCTP_RESET_STREAMS (outgoing)
  *          'C'                               -> usrsctp_connect (the INIT)
+ *          'X'                               -> graceful shutdown (usrsctp_sendv with SCTP_EOF)
+ *          'A'                               -> ABORT (usrsctp_sendv with SCTP_ABORT)
  *   stdout 'P' packet (from the AF_CONN output callback)
  *          'M' u16 sid, u32 ppid, u16 rcv_flags, message bytes (complete, MSG_EOR)
  *          'E' one event as text: "up out=N in=N pr=0|1 reconfig=0|1 idata=0|1", "down STATE",
  *              "reset FLAGS sid...", "sendfailed sid ppid", "senderr errno", "shutdown", "error TEXT"
- * Options: --idata (offer I-DATA, RFC 8260), --dump (log every packet to stderr).
+ * Options: --idata (offer I-DATA, RFC 8260), --hb MS (heartbeat interval), --dump (log every packet to stderr).
  * Ports: 5000 both sides (RFC 8841 default).
  */
 #include <arpa/inet.h>
@@ -239,10 +241,12 @@ static void setopt(int level, int name, const void *value, socklen_t len, const 
 int main(int argc, char **argv)
 {
     int idata = 0;
+    int hb = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--idata")) idata = 1;
+        else if (!strcmp(argv[i], "--hb") && i + 1 < argc) hb = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dump")) dump = 1;
-        else { fprintf(stderr, "usage: usrsctp-peer [--idata] [--dump]\n"); return 2; }
+        else { fprintf(stderr, "usage: usrsctp-peer [--idata] [--hb MS] [--dump]\n"); return 2; }
     }
 
     /* usrsctp_init sets every sysctl to its default, so these come after it. Shorter timers than RFC
@@ -258,6 +262,7 @@ int main(int argc, char **argv)
     usrsctp_sysctl_set_sctp_recvspace(1024 * 1024);
     usrsctp_sysctl_set_sctp_pr_enable(1);
     usrsctp_sysctl_set_sctp_reconfig_enable(1);
+    if (hb > 0) usrsctp_sysctl_set_sctp_heartbeat_interval_default((uint32_t)hb);
     usrsctp_register_address(&conn_addr_token);
 
     sock = usrsctp_socket(AF_CONN, SOCK_SEQPACKET, IPPROTO_SCTP, receive_cb, NULL, 0, NULL);
@@ -323,6 +328,17 @@ int main(int argc, char **argv)
                 buf = NULL;
             }
             break;
+        case 'X':
+        case 'A': {
+            struct sctp_sndinfo info;
+            memset(&info, 0, sizeof info);
+            info.snd_flags = h[0] == 'X' ? SCTP_EOF : SCTP_ABORT;
+            info.snd_assoc_id = assoc_id;
+            /* Zero bytes, but not a NULL buffer: usrsctp_sendv answers EFAULT to that. */
+            if (usrsctp_sendv(sock, buf, 0, NULL, 0, &info, sizeof info, SCTP_SENDV_SNDINFO, 0) < 0)
+                event("error %s %d", h[0] == 'X' ? "shutdown" : "abort", errno);
+            break;
+        }
         case 'R': {
             if (len < 2) { event("error short reset"); break; }
             size_t size = sizeof(struct sctp_reset_streams) + sizeof(uint16_t);
