@@ -84,6 +84,53 @@ internal sealed class SctpLink
 
     private TimeSpan? _lastPeerData;
 
+    /// <summary>Gets or sets a list that receives one line per packet (direction, fate, chunks) when set.</summary>
+    public List<string>? Trace { get; set; }
+
+    /// <summary>One line describing a packet's chunks (DATA TSN/stream/flags/length, SACK, FORWARD TSN).</summary>
+    public static string DescribePacket(byte[] packet)
+    {
+        if (SctpPacket.TryParse(packet, out SctpPacket p, verifyChecksum: false) != SctpParseStatus.Ok)
+        {
+            return "unparsable";
+        }
+
+        var sb = new StringBuilder();
+        foreach (SctpChunk c in p.Chunks)
+        {
+            if (c.Type == SctpChunkType.Data && DataChunk.TryParse(c, out DataChunk d))
+            {
+                sb.Append($"DATA tsn={d.Tsn} sid={d.StreamId} ssn={d.StreamSequence} {(d.Beginning ? "B" : "")}{(d.Ending ? "E" : "")}{(d.Unordered ? "U" : "")} len={d.UserData.Length}; ");
+            }
+            else if (c.Type == SctpChunkType.Sack && SackChunk.TryParse(c, out SackChunk k))
+            {
+                sb.Append($"SACK cum={k.CumulativeTsnAck} gaps=");
+                for (int i = 0; i < k.GapBlockCount; i++)
+                {
+                    sb.Append(k.GetGapBlock(i)).Append(',');
+                }
+
+                sb.Append($" dups={k.DuplicateCount}; ");
+            }
+            else if (c.Type == SctpChunkType.ForwardTsn && ForwardTsnChunk.TryParse(c, out ForwardTsnChunk f))
+            {
+                sb.Append($"FWD-TSN cum={f.NewCumulativeTsn} streams=");
+                for (int i = 0; i < f.StreamCount; i++)
+                {
+                    sb.Append(f.GetStream(i)).Append(',');
+                }
+
+                sb.Append("; ");
+            }
+            else
+            {
+                sb.Append(c.Type).Append("; ");
+            }
+        }
+
+        return sb.ToString();
+    }
+
     public int Chunks(bool toPeer, SctpChunkType type) => _chunks.GetValueOrDefault((toPeer, type));
 
     public bool PeerSaw(string prefix) => PeerEvents.Any(e => e.StartsWith(prefix, StringComparison.Ordinal));
@@ -251,6 +298,7 @@ internal sealed class SctpLink
     {
         if ((Drop?.Invoke(toPeer, packet) ?? false) || _random.NextDouble() < (toPeer ? LossToPeer : LossToUs))
         {
+            Trace?.Add($"{Now.TotalMilliseconds:F1} {(toPeer ? "us->usrsctp" : "usrsctp->us")} DROPPED {DescribePacket(packet)}");
             Dropped++;
             return;
         }
@@ -302,6 +350,7 @@ internal sealed class SctpLink
 
     private void Deliver(bool toPeer, byte[] packet)
     {
+        Trace?.Add($"{Now.TotalMilliseconds:F1} {(toPeer ? "us->usrsctp" : "usrsctp->us")} {DescribePacket(packet)}");
         if (toPeer)
         {
             PacketsToPeer++;

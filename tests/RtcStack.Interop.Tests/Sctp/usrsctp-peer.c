@@ -146,6 +146,13 @@ static void on_notification(const union sctp_notification *n, size_t len)
     case SCTP_SHUTDOWN_EVENT:
         event("shutdown");
         break;
+    case SCTP_PARTIAL_DELIVERY_EVENT: {
+        const struct sctp_pdapi_event *pd = &n->sn_pdapi_event;
+        /* An aborted partial delivery: drop what was gathered for the stream. */
+        event("pdapi %u stream %u seq %u", pd->pdapi_indication, pd->pdapi_stream, pd->pdapi_seq);
+        if (pd->pdapi_stream < 65536) partial[pd->pdapi_stream].len = 0;
+        break;
+    }
     default:
         break;
     }
@@ -173,6 +180,8 @@ static int receive_cb(struct socket *s, union sctp_sockstore addr, void *data, s
         p->data = grown;
         p->cap = cap;
     }
+    if (!(flags & MSG_EOR) || p->len > 0)
+        fprintf(stderr, "usrsctp-peer: piece of %zu bytes on stream %u (tsn %u, eor %d, had %zu)\n", datalen, rcv.rcv_sid, rcv.rcv_tsn, !!(flags & MSG_EOR), p->len);
     memcpy(p->data + p->len, data, datalen);
     p->len += datalen;
     free(data);
@@ -287,7 +296,7 @@ int main(int argc, char **argv)
         struct sctp_assoc_value iv = { .assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = 1 };
         setopt(IPPROTO_SCTP, SCTP_INTERLEAVING_SUPPORTED, &iv, sizeof iv, "SCTP_INTERLEAVING_SUPPORTED");
     }
-    uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT, SCTP_SEND_FAILED_EVENT, SCTP_SHUTDOWN_EVENT };
+    uint16_t events[] = { SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT, SCTP_SEND_FAILED_EVENT, SCTP_SHUTDOWN_EVENT, SCTP_PARTIAL_DELIVERY_EVENT };
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
         struct sctp_event ev = { .se_assoc_id = SCTP_FUTURE_ASSOC, .se_type = events[i], .se_on = 1 };
         setopt(IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev, "SCTP_EVENT");
