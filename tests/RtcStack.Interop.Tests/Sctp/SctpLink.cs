@@ -131,6 +131,39 @@ internal sealed class SctpLink
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Counts the messages whose every fragment (B to E over consecutive TSNs) was delivered in the given
+    /// direction at least once: what a correct receiver can deliver (needs <see cref="Trace"/>-free bookkeeping, always on).
+    /// </summary>
+    public int CompleteMessagesDelivered(bool toPeer, ushort streamId)
+    {
+        var chunks = _deliveredData[toPeer ? 0 : 1].Where(c => c.StreamId == streamId).GroupBy(c => c.Tsn).ToDictionary(g => g.Key, g => g.First());
+        int complete = 0;
+        foreach ((uint tsn, (uint _, ushort _, byte flags)) in chunks)
+        {
+            if ((flags & DataChunk.BeginningFlag) == 0)
+            {
+                continue;
+            }
+
+            uint t = tsn;
+            while (chunks.TryGetValue(t, out (uint Tsn, ushort StreamId, byte Flags) c))
+            {
+                if ((c.Flags & DataChunk.EndingFlag) != 0)
+                {
+                    complete++;
+                    break;
+                }
+
+                t++;
+            }
+        }
+
+        return complete;
+    }
+
+    private readonly List<(uint Tsn, ushort StreamId, byte Flags)>[] _deliveredData = [new(), new()];
+
     public int Chunks(bool toPeer, SctpChunkType type) => _chunks.GetValueOrDefault((toPeer, type));
 
     public bool PeerSaw(string prefix) => PeerEvents.Any(e => e.StartsWith(prefix, StringComparison.Ordinal));
@@ -350,6 +383,17 @@ internal sealed class SctpLink
 
     private void Deliver(bool toPeer, byte[] packet)
     {
+        if (SctpPacket.TryParse(packet, out SctpPacket parsed, verifyChecksum: false) == SctpParseStatus.Ok)
+        {
+            foreach (SctpChunk c in parsed.Chunks)
+            {
+                if (c.Type == SctpChunkType.Data && DataChunk.TryParse(c, out DataChunk d))
+                {
+                    _deliveredData[toPeer ? 0 : 1].Add((d.Tsn, d.StreamId, d.Flags));
+                }
+            }
+        }
+
         Trace?.Add($"{Now.TotalMilliseconds:F1} {(toPeer ? "us->usrsctp" : "usrsctp->us")} {DescribePacket(packet)}");
         if (toPeer)
         {

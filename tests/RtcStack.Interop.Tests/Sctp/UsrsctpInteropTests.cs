@@ -455,7 +455,8 @@ public sealed class UsrsctpInteropTests
     /// <summary>
     /// Unordered max-retransmits-0 traffic (the W3C unreliable channel) both ways under 10 % loss and
     /// reordering: 200 messages of 1 to 3,000 bytes each way; FORWARD TSN without stream entries (RFC
-    /// 3758 §3.2: unordered) moves both cumulative TSNs, what arrives is intact (no orphaned fragment is
+    /// 3758 §3.2: unordered) moves both cumulative TSNs, we deliver exactly the messages whose fragments
+    /// all reached us, what arrives on either side is intact (no orphaned fragment is
     /// delivered as a message: this caught our FORWARD TSN stopping short of a gap-acknowledged tail, see
     /// SctpAssociationTests.PartialReliability_ForwardTsnCoversGapAckedFragmentsOfAnAbandonedMessage), and
     /// both sides end with nothing in flight (checked through a reliable message each way sent afterwards).
@@ -502,8 +503,15 @@ public sealed class UsrsctpInteropTests
         Assert.All(link.OurMessages.Where(m => m.StreamId == 4), m => Assert.Contains(Hash(m.Data), sent));
         Assert.Equal(atPeer, link.PeerMessages.Where(m => m.StreamId == 4).Select(m => Hash(m.Data)).Distinct().Count());
         Assert.Equal(atUs, link.OurMessages.Where(m => m.StreamId == 4).Select(m => Hash(m.Data)).Distinct().Count());
-        Assert.InRange(atPeer, 100, 199);
-        Assert.InRange(atUs, 100, 199);
+        // We deliver every message whose fragments all reached us (RFC 3758 §3.6 discards only incomplete
+        // ones), and loss took some. usrsctp 0.9.5 delivers fewer than reached it complete (84 of 160 with
+        // this seed): it is held to delivering some, each intact, and the count is reported.
+        int completeToPeer = link.CompleteMessagesDelivered(toPeer: true, 4);
+        int completeToUs = link.CompleteMessagesDelivered(toPeer: false, 4);
+        _output.WriteLine($"complete on the wire: to usrsctp {completeToPeer}, to us {completeToUs}; delivered: by usrsctp {atPeer}, by us {atUs}");
+        Assert.Equal(completeToUs, atUs);
+        Assert.InRange(atUs, 1, 199);
+        Assert.InRange(atPeer, 1, completeToPeer);
         Assert.True(link.Chunks(true, SctpChunkType.ForwardTsn) > 0 && link.Chunks(false, SctpChunkType.ForwardTsn) > 0, "FORWARD TSN both ways");
         _output.WriteLine($"delivered of 200: to usrsctp {atPeer}, to us {atUs}; FORWARD TSN ours {link.Chunks(true, SctpChunkType.ForwardTsn)}, usrsctp {link.Chunks(false, SctpChunkType.ForwardTsn)}; abandoned by us {link.Ours.Statistics.MessagesAbandoned}; {link.Summary()}");
     }
