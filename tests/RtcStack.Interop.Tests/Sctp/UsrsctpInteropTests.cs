@@ -504,8 +504,8 @@ public sealed class UsrsctpInteropTests
         Assert.Equal(atPeer, link.PeerMessages.Where(m => m.StreamId == 4).Select(m => Hash(m.Data)).Distinct().Count());
         Assert.Equal(atUs, link.OurMessages.Where(m => m.StreamId == 4).Select(m => Hash(m.Data)).Distinct().Count());
         // We deliver every message whose fragments all reached us (RFC 3758 §3.6 discards only incomplete
-        // ones), and loss took some. usrsctp 0.9.5 delivers fewer than reached it complete (84, 84, 84 and 134
-        // of 160 in four runs; the cause inside usrsctp is not established): it is held to delivering some,
+        // ones), and loss took some. usrsctp 0.9.5 delivers fewer than reached it complete (84, 84 and 134
+        // of 160 in three runs; the cause inside usrsctp is not established): it is held to delivering some,
         // each intact, and the count is reported.
         int completeToPeer = link.CompleteMessagesDelivered(toPeer: true, 4);
         int completeToUs = link.CompleteMessagesDelivered(toPeer: false, 4);
