@@ -21,7 +21,10 @@ namespace RtcStack.WebRtc.Io;
 /// <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/> into a reused buffer and
 /// <see cref="SocketAddress"/>: a datagram goes from the kernel to its session with no thread-pool hop.
 /// Per-session sockets use <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
-/// (the runtime's epoll loop; a thread per socket would not scale). Sends use
+/// (the runtime's epoll loop; a thread per socket would not scale): their datagrams reach the session on thread-pool
+/// threads, so a process whose pool is starved delays them (the interop suite saw a session get nothing for about 1 s,
+/// the datagrams waiting in the kernel, in a test process whose pool had grown to 15 threads); with
+/// <see cref="UdpSessionHostOptions.EventLoop"/> (what <c>rtcstack serve</c> uses) they are read by the loop's own thread. Sends use
 /// <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/> with a reused
 /// <see cref="SocketAddress"/>, so steady-state receive, dispatch and send allocate nothing. Each session
 /// has a lock: every call into it (datagram, timer, <see cref="Invoke(UdpSessionHandle, Action{TimeSpan})"/>)
