@@ -14,8 +14,8 @@ namespace RtcStack.WebRtc.Tests.Session;
 /// <summary>
 /// How a <see cref="WebRtcSession"/> (session core v2) puts signalling and its transport together, checked end to end on
 /// two sessions in virtual time (specs/webrtc-session.md, "Transport composition" and "RTP and RTCP"): close with BYE
-/// and close_notify, the SRTP profile both sides support, DTLS from the answerer before the answer is applied, a wrong
-/// fingerprint, trickled candidates, and the per-packet NACK limit. These rules were checked on the v1 PeerSession
+/// and close_notify, the DTLS role from a=setup, the SRTP profile both sides support, DTLS from the answerer before the
+/// answer is applied, a wrong fingerprint, trickled candidates, the per-packet NACK limit, and SR/RR timing and RTT. These rules were checked on the v1 PeerSession
 /// before it was deleted.
 /// </summary>
 public partial class WebRtcSessionConnectionTests
