@@ -391,7 +391,7 @@ public sealed partial class SctpAssociation
             || now >= m.ExpiresAt;
     }
 
-    /// <summary>RFC 3758 §3.5 A1-A3: abandon every fragment of the message, in flight or not.</summary>
+    /// <summary>RFC 3758 §3.5 A1-A3: abandon every fragment of the message, in flight, unsent or gap-acknowledged.</summary>
     private void AbandonMessage(OutboundMessage m)
     {
         if (m.Abandoned)
@@ -414,10 +414,10 @@ public sealed partial class SctpAssociation
                 _retransmitCount--;
             }
 
-            if (c.State != ChunkState.Acked)
-            {
-                c.State = ChunkState.Abandoned;
-            }
+            // Gap-acknowledged fragments too (RFC 3758 §3.5: all TSNs of the message are abandoned together), so the
+            // Advanced.Peer.Ack.Point moves past them and the peer drops them; stopping short leaves the peer holding
+            // the message's tail above its new cumulative TSN (usrsctp then delivered such a tail as a message).
+            c.State = ChunkState.Abandoned;
         }
 
         if (_rttTsn >= m.FirstTsn && _rttTsn <= m.LastTsn)

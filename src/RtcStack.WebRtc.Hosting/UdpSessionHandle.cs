@@ -3,7 +3,7 @@ using RtcStack.Stun;
 
 namespace RtcStack.WebRtc.Io;
 
-/// <summary>One endpoint (usually a <see cref="PeerSession"/>) registered with a <see cref="UdpSessionHost"/>.</summary>
+/// <summary>One endpoint (usually a <see cref="WebRtcSession"/>) registered with a <see cref="UdpSessionHost"/>.</summary>
 public sealed class UdpSessionHandle
 {
     internal UdpSessionHandle(UdpSessionHost host, IDatagramEndpoint endpoint, BoundSocket[] sockets, bool ownsSocket, Action<UdpSessionHandle, TimeSpan>? onActivity)

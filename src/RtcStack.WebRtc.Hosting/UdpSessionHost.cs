@@ -11,7 +11,7 @@ using RtcStack.Stun.Turn;
 namespace RtcStack.WebRtc.Io;
 
 /// <summary>
-/// Runs many sans-IO endpoints (usually <see cref="PeerSession"/>s) over real UDP sockets: one socket per
+/// Runs many sans-IO endpoints (usually <see cref="WebRtcSession"/>s) over real UDP sockets: one socket per
 /// session, or one shared socket for all of them demultiplexed by ICE username fragment (the STUN
 /// USERNAME of the first request from a new address) and then by remote address. Together with the CLI
 /// it is the only place where sockets, threads and a clock meet the protocol modules (docs/ARCHITECTURE.md).
@@ -21,7 +21,10 @@ namespace RtcStack.WebRtc.Io;
 /// <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/> into a reused buffer and
 /// <see cref="SocketAddress"/>: a datagram goes from the kernel to its session with no thread-pool hop.
 /// Per-session sockets use <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
-/// (the runtime's epoll loop; a thread per socket would not scale). Sends use
+/// (the runtime's epoll loop; a thread per socket would not scale): their datagrams reach the session on thread-pool
+/// threads, so a process whose pool is starved delays them (the interop suite saw a session get nothing for about 1 s,
+/// the datagrams waiting in the kernel, in a test process whose pool had grown to 15 threads); with
+/// <see cref="UdpSessionHostOptions.EventLoop"/> (what <c>rtcstack serve</c> uses) they are read by the loop's own thread. Sends use
 /// <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/> with a reused
 /// <see cref="SocketAddress"/>, so steady-state receive, dispatch and send allocate nothing. Each session
 /// has a lock: every call into it (datagram, timer, <see cref="Invoke(UdpSessionHandle, Action{TimeSpan})"/>)
@@ -170,11 +173,11 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>
     /// Gets the retransmission budget every session of this host should share
-    /// (<see cref="PeerSessionOptions.SharedRetransmissionBudget"/>), or null when the options turn it off.
+    /// (<see cref="WebRtcSessionOptions.SharedRetransmissionBudget"/>), or null when the options turn it off.
     /// </summary>
     public RetransmissionBudget? RetransmissionBudget { get; }
 
-    /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0, for <see cref="PeerSessionOptions.WallClockAtZero"/>.</summary>
+    /// <summary>Gets the wall-clock time at <see cref="Now"/> = 0 (to map the host's clock to NTP time).</summary>
     public DateTimeOffset WallClockAtZero { get; }
 
     /// <summary>Gets the shared socket's address (the first, when every interface has one), or null when each session has its own socket.</summary>
@@ -380,7 +383,7 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>
     /// Registers <paramref name="endpoint"/>: binds its socket (or uses the shared one) and starts receiving.
-    /// A <see cref="PeerSession"/> gets the socket address as its host candidate. <paramref name="onActivity"/>
+    /// A <see cref="WebRtcSession"/> gets the socket address as its host candidate. <paramref name="onActivity"/>
     /// runs under the session's lock after every input (drain events and media there, or answer media at once).
     /// </summary>
     /// <remarks>

@@ -1,6 +1,6 @@
 namespace RtcStack.WebRtc.Signalling;
 
-/// <summary>Why a <see cref="SessionWhipHandler"/> session was closed and removed.</summary>
+/// <summary>Why a <see cref="SessionWhipHandler{TSession}"/> session was closed and removed.</summary>
 public enum SessionEndReason
 {
     /// <summary>The offer (or answer) was refused; the session never ran.</summary>

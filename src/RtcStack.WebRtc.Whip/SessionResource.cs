@@ -3,7 +3,7 @@ using RtcStack.WebRtc.Io;
 namespace RtcStack.WebRtc.Signalling;
 
 /// <summary>A WHIP/WHEP resource (RFC 9725 §4.2): one session run by a <see cref="UdpSessionHost"/>.</summary>
-/// <typeparam name="TSession">The session type (<see cref="WebRtcSession"/>, or the first release's <see cref="PeerSession"/>).</typeparam>
+/// <typeparam name="TSession">The session type (for example <see cref="WebRtcSession"/>).</typeparam>
 public sealed class SessionResource<TSession>
     where TSession : class, ISignalledSession
 {

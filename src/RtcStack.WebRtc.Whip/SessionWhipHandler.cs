@@ -11,8 +11,8 @@ namespace RtcStack.WebRtc.Signalling;
 
 /// <summary>
 /// An <see cref="IWhipResourceHandler"/> that answers each WHIP/WHEP offer with a new session (any
-/// <see cref="ISignalledSession"/>: <see cref="WebRtcSession"/> through <see cref="WebRtcWhipHandler"/>, or the first
-/// release's <see cref="PeerSession"/> through <see cref="SessionWhipHandler"/>) on a <see cref="UdpSessionHost"/>: the answer carries every host candidate (and waits a little for
+/// <see cref="ISignalledSession"/>, such as <see cref="WebRtcSession"/> through <see cref="WebRtcWhipHandler"/>) on a
+/// <see cref="UdpSessionHost"/>: the answer carries every host candidate (and waits a little for
 /// server-reflexive or relayed ones), PATCH trickles candidates or restarts ICE (RFC 9725 §4.3, RFC 8840),
 /// DELETE closes the session with a BYE. The application reacts to each session in <see cref="Activity"/>.
 /// </summary>
@@ -44,8 +44,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
 
     /// <summary>
     /// Gets or sets the direction we answer each offered section with, by resource kind: by default RecvOnly for WHIP
-    /// (the client publishes) and SendOnly for WHEP (the client plays); SendRecv echoes. Sessions whose own options
-    /// fix the direction (<see cref="PeerSession"/>) ignore it.
+    /// (the client publishes) and SendOnly for WHEP (the client plays); SendRecv echoes.
     /// </summary>
     public Func<WhipResourceKind, MediaDirection> AnswerDirection { get; set; } = kind => kind == WhipResourceKind.Whip ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
 
@@ -57,7 +56,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
 
     /// <summary>
     /// Gets or sets the callback for each session event (under the session's lock): a <see cref="SessionEvent"/> from a
-    /// <see cref="WebRtcSession"/>, a <see cref="PeerSessionEvent"/> from a <see cref="PeerSession"/>.
+    /// <see cref="WebRtcSession"/>.
     /// </summary>
     public Action<SessionResource<TSession>, object>? Event { get; set; }
 
@@ -574,29 +573,6 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     private sealed class ConnectDeadline(SessionWhipHandler<TSession> handler, SessionResource<TSession> resource)
     {
         public void Fire() => handler.OnConnectDeadline(resource);
-    }
-}
-
-/// <summary>A <see cref="SessionWhipHandler{TSession}"/> answering with the first release's audio <see cref="PeerSession"/>.</summary>
-public sealed class SessionWhipHandler : SessionWhipHandler<PeerSession>
-{
-    /// <summary>Creates a handler making sessions with options from <paramref name="options"/> on <paramref name="host"/>.</summary>
-    public SessionWhipHandler(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
-        : base(host, NewSession(host, options))
-    {
-    }
-
-    private static Func<WhipResourceKind, PeerSession> NewSession(UdpSessionHost host, Func<WhipResourceKind, PeerSessionOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(options);
-        return kind =>
-        {
-            PeerSessionOptions o = options(kind);
-            o.WallClockAtZero = host.WallClockAtZero;
-            o.SharedRetransmissionBudget ??= host.RetransmissionBudget;
-            return new PeerSession(o);
-        };
     }
 }
 

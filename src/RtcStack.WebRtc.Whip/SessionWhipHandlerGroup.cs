@@ -110,13 +110,3 @@ public class SessionWhipHandlerGroup<TSession> : IWhipResourceHandler
         return ordered;
     }
 }
-
-/// <summary>A <see cref="SessionWhipHandlerGroup{TSession}"/> of the first release's <see cref="PeerSession"/> handlers.</summary>
-public sealed class SessionWhipHandlerGroup : SessionWhipHandlerGroup<PeerSession>
-{
-    /// <summary>Creates a group of <paramref name="handlers"/> (at least one).</summary>
-    public SessionWhipHandlerGroup(IEnumerable<SessionWhipHandler> handlers)
-        : base(handlers)
-    {
-    }
-}

@@ -346,6 +346,79 @@ public class SctpAssociationTests
         Assert.True(pair.B.Statistics.DuplicateTsnsReceived >= 10);
     }
 
+    /// <summary>
+    /// RFC 3758 §3.5: abandoning a fragmented message abandons all of its fragments, including those the peer
+    /// already reported in a gap block, so FORWARD TSN moves past the message's last TSN. Before the fix the
+    /// Advanced.Peer.Ack.Point stopped at the gap-acknowledged last fragment, leaving the peer holding a lone
+    /// E fragment above its new cumulative TSN, which usrsctp then delivered as a message of its own
+    /// (found by UsrsctpInteropTests.UnreliableUnordered_WithLossBothWays).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PartialReliability_ForwardTsnCoversGapAckedFragmentsOfAnAbandonedMessage(bool unordered)
+    {
+        var pair = new SctpPair(seed: 21);
+        pair.Connect();
+        var dataTsns = new List<uint>();
+        var forwards = new List<uint>();
+        int dataPackets = 0;
+        pair.Sent = (toB, bytes, _) =>
+        {
+            if (!toB || SctpPacket.TryParse(bytes, out SctpPacket p) != SctpParseStatus.Ok)
+            {
+                return;
+            }
+
+            foreach (SctpChunk c in p.Chunks)
+            {
+                if (c.Type == SctpChunkType.Data && DataChunk.TryParse(c, out DataChunk d))
+                {
+                    dataTsns.Add(d.Tsn);
+                }
+                else if (c.Type == SctpChunkType.ForwardTsn && ForwardTsnChunk.TryParse(c, out ForwardTsnChunk f))
+                {
+                    forwards.Add(f.NewCumulativeTsn);
+                }
+            }
+        };
+
+        // The middle fragment of a three-fragment message is lost; the first and last arrive (the last gap-acked).
+        pair.Drop = (toB, bytes) => toB && HasDataChunk(bytes) && ++dataPackets == 2;
+        pair.A.Send(1, 53, Bytes(3000, 1), pair.Now, new SctpSendOptions(Unordered: unordered, MaxRetransmits: 0));
+        pair.Drain();
+        pair.RunUntil(() => pair.A.BufferedAmount == 0 && pair.A.FlightSize == 0, TimeSpan.FromSeconds(30));
+        pair.Drop = null;
+        pair.A.Send(1, 53, Bytes(100, 2), pair.Now);
+        pair.Drain();
+        pair.RunUntil(() => Messages(pair.EventsB).Count >= 1 && pair.A.FlightSize == 0, TimeSpan.FromSeconds(30));
+        pair.RunFor(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(3, dataTsns.Distinct().Count(t => t != dataTsns[^1]));
+        uint lastFragment = dataTsns[2];
+        Assert.NotEmpty(forwards);
+        Assert.Equal(lastFragment, forwards[0]);
+        Assert.Equal(Convert.ToHexString(Bytes(100, 2)), Convert.ToHexString(Assert.Single(Messages(pair.EventsB)).Data));
+    }
+
+    private static bool HasDataChunk(byte[] packet)
+    {
+        if (SctpPacket.TryParse(packet, out SctpPacket p) != SctpParseStatus.Ok)
+        {
+            return false;
+        }
+
+        foreach (SctpChunk c in p.Chunks)
+        {
+            if (c.Type == SctpChunkType.Data)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     [Fact]
     public void PartialReliability_MaxRetransmitsZero_DropsLostMessages_AndTheStreamGoesOn()
     {

@@ -3,27 +3,32 @@ using System.Net;
 using BenchmarkDotNet.Attributes;
 using RtcStack.Benchmarks.Srtp;
 using RtcStack.Dtls;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.Srtp;
 using RtcStack.Stun;
 using RtcStack.TestSupport.LibSrtp;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
 
 namespace RtcStack.Benchmarks.WebRtc;
 
 /// <summary>
 /// The per-packet work of the session load test (<c>rtcstack bench sessions</c>) without sockets: one
-/// 80-byte Opus payload from one connected <see cref="PeerSession"/> to another, in memory, with a clock
-/// that advances 20 ms per packet (50 packets/s). <c>SessionSend</c> is <see cref="PeerSession.SendRtp"/>
+/// 80-byte Opus payload from one connected <see cref="WebRtcSession"/> to another (one audio section each), in memory,
+/// with a clock that advances 20 ms per packet (50 packets/s). <c>SessionSend</c> is <see cref="WebRtcSession.SendAudio"/>
 /// (RTP header and extensions, SRTP protect, NACK history, ICE send bookkeeping) and taking the datagram;
-/// <c>SessionSendAndReceive</c> adds the other session's <see cref="PeerSession.HandleDatagram"/> (ICE/RFC 7983
-/// demultiplexing, SRTP unprotect, statistics, TWCC arrival, Opus depacketizing) and <see cref="PeerSession.TryPollMedia"/>,
+/// <c>SessionSendAndReceive</c> adds the other session's <see cref="WebRtcSession.HandleDatagram"/> (ICE/RFC 7983
+/// demultiplexing, SRTP unprotect, statistics, TWCC arrival) and <c>TryPollMedia</c>,
 /// plus both sessions' timers when due (RTCP SR/RR, TWCC feedback, ICE consent, whose datagrams are delivered too)
 /// and the deadline the driver asks for after each input. The reference in the same run is the bare SRTP
 /// protect + unprotect of a packet of the same size by libsrtp 2 (and by our own <see cref="SrtpContext"/>),
 /// so the ratio is "a whole session's packet path, in SRTP-only units". With <see cref="Pairs"/> above 1 the
 /// session benchmarks take the pairs in turn, one packet each, as the load test does: each packet then meets
-/// a session whose state has left the CPU caches since its last packet.
+/// a session whose state has left the CPU caches since its last packet. (Tables in benchmarks/README.md taken before
+/// 2026-12-06 measured the first release's <c>PeerSession</c>.)
 /// </summary>
 [MemoryDiagnoser]
 public class SessionPacketPathBenchmarks
@@ -32,14 +37,16 @@ public class SessionPacketPathBenchmarks
     private static readonly TransportAddress s_addressB = new(IPAddress.Loopback, 20000);
 
     private readonly byte[] _opus = new byte[80];
-    private readonly byte[] _datagram = new byte[PeerSession.MaxDatagramSize];
-    private readonly byte[] _media = new byte[PeerSession.MaxDatagramSize];
+    private readonly byte[] _datagram = new byte[WebRtcSession.MaxDatagramSize];
+    private readonly byte[] _media = new byte[WebRtcSession.MaxDatagramSize];
     private DtlsCertificate _certA = null!;
     private DtlsCertificate _certB = null!;
-    private PeerSession[] _as = null!;
-    private PeerSession[] _bs = null!;
-    private PeerSession _a = null!;
-    private PeerSession _b = null!;
+    private WebRtcSession[] _as = null!;
+    private WebRtcSession[] _bs = null!;
+    private Transceiver[] _audio = null!;
+    private WebRtcSession _a = null!;
+    private WebRtcSession _b = null!;
+    private Transceiver _aAudio = null!;
     private int _next;
     private TimeSpan _now;
     private uint _timestamp;
@@ -69,18 +76,20 @@ public class SessionPacketPathBenchmarks
         _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         DtlsSrtpProfile(out SrtpProfile wanted);
-        _as = new PeerSession[Pairs];
-        _bs = new PeerSession[Pairs];
+        _as = new WebRtcSession[Pairs];
+        _bs = new WebRtcSession[Pairs];
+        _audio = new Transceiver[Pairs];
         for (int p = 0; p < Pairs; p++)
         {
-            _a = _as[p] = new PeerSession(Options(_certA, (2 * p) + 1, wanted));
-            _b = _bs[p] = new PeerSession(Options(_certB, (2 * p) + 2, wanted));
+            _a = _as[p] = new WebRtcSession(Options(_certA, (2 * p) + 1, wanted));
+            _b = _bs[p] = new WebRtcSession(Options(_certB, (2 * p) + 2, wanted));
             _a.AddLocalAddress(s_addressA);
             _b.AddLocalAddress(s_addressB);
+            _audio[p] = _a.AddTransceiver(MediaKind.Audio);
             string offer = _a.CreateOffer(_now);
-            if (!_b.TryAcceptOffer(offer, _now, out string? answer, out string? error) || !_a.TryApplyAnswer(answer, _now, out error))
+            if (!_b.TryAnswer(offer, MediaDirection.SendRecv, _now, out string? answer, out JsepError? error) || !_a.TryApplyAnswer(answer, _now, out error))
             {
-                throw new InvalidOperationException(error);
+                throw new InvalidOperationException(error.ToString());
             }
 
             for (int i = 0; i < 10_000 && (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected); i++)
@@ -156,12 +165,12 @@ public class SessionPacketPathBenchmarks
         return (int)status + length;
     }
 
-    /// <summary>One packet sent by a session: <see cref="PeerSession.SendRtp"/> and the datagram taken (then dropped).</summary>
+    /// <summary>One packet sent by a session: <see cref="WebRtcSession.SendAudio"/> and the datagram taken (then dropped).</summary>
     [Benchmark]
     public int SessionSend()
     {
         NextPair();
-        _a.SendRtp(_opus, _timestamp, false, _now);
+        _a.SendAudio(_aAudio, _opus, _timestamp, _now);
         int bytes = 0;
         while (_a.TryPollTransmit(_datagram, out DatagramTransmit t))
         {
@@ -176,7 +185,7 @@ public class SessionPacketPathBenchmarks
     public int SessionSendAndReceive()
     {
         NextPair();
-        _a.SendRtp(_opus, _timestamp, false, _now);
+        _a.SendAudio(_aAudio, _opus, _timestamp, _now);
         Deliver(_a, _b, s_addressA, s_addressB);
         int frames = 0;
         while (_b.TryPollMedia(_media, out _))
@@ -200,15 +209,16 @@ public class SessionPacketPathBenchmarks
 
         _a = _as[_next];
         _b = _bs[_next];
+        _aAudio = _audio[_next];
         _next = _next + 1 == _as.Length ? 0 : _next + 1;
     }
 
-    private static PeerSessionOptions Options(DtlsCertificate certificate, int seed, SrtpProfile profile)
+    private static WebRtcSessionOptions Options(DtlsCertificate certificate, int seed, SrtpProfile profile)
     {
-        var o = new PeerSessionOptions { Certificate = certificate, Random = new Random(seed) };
-        o.SrtpProfiles.Clear();
-        o.SrtpProfiles.Add(profile);
-        return o;
+        var transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 1000) };
+        transport.SrtpProfiles.Clear();
+        transport.SrtpProfiles.Add(profile);
+        return new WebRtcSessionOptions { Random = new Random(seed), Transport = transport };
     }
 
     private void DtlsSrtpProfile(out SrtpProfile profile) => profile = Profile switch
@@ -224,7 +234,7 @@ public class SessionPacketPathBenchmarks
         Timer(_b, _a, s_addressB, s_addressA);
     }
 
-    private void Timer(PeerSession s, PeerSession peer, TransportAddress from, TransportAddress to)
+    private void Timer(WebRtcSession s, WebRtcSession peer, TransportAddress from, TransportAddress to)
     {
         if (s.PollTimeout() is TimeSpan due && due <= _now)
         {
@@ -235,7 +245,7 @@ public class SessionPacketPathBenchmarks
         _ = s.PollTimeout();
     }
 
-    private void Deliver(PeerSession from, PeerSession to, TransportAddress fromAddress, TransportAddress toAddress)
+    private void Deliver(WebRtcSession from, WebRtcSession to, TransportAddress fromAddress, TransportAddress toAddress)
     {
         while (from.TryPollTransmit(_datagram, out DatagramTransmit t))
         {

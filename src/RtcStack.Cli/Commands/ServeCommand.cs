@@ -41,7 +41,7 @@ internal static class ServeCommand
         var maxCalls = new Option<int?>("--max-calls") { Description = "Most calls at once; more get 503 with Retry-After. Default: what the open-file limit (ulimit -n) leaves after 1,024 descriptors for the server itself, at one socket (and with --record one file) per call.", HelpName = "N" };
 
         var command = new Command("serve",
-            "Serve a WebRTC loopback call: open http://127.0.0.1:8080, press Start, and your microphone goes to an RtcStack PeerSession (ICE, DTLS-SRTP, Opus) that echoes it back. " +
+            "Serve a WebRTC loopback call: open http://127.0.0.1:8080, press Start, and your microphone goes to an RtcStack WebRtcSession (ICE, DTLS-SRTP, Opus, and the camera with ?camera=1) that echoes it back. " +
             "WHIP (RFC 9725) at /whip, WHEP at /whep, live JSON status at /status (with --token it needs the token too). Stop with Ctrl+C or SIGTERM: calls are closed (RTCP BYE, DTLS close_notify) first. " +
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {

@@ -14,7 +14,7 @@ namespace RtcStack.Cli.Serve;
 
 /// <summary>
 /// The <c>rtcstack serve</c> server: a page, WHIP and WHEP endpoints, a JSON status endpoint, and one
-/// <see cref="PeerSession"/> per call on a <see cref="UdpSessionHost"/> that echoes (or sends a tone) and
+/// <see cref="WebRtcSession"/> per call on a <see cref="UdpSessionHost"/> that echoes (or sends a tone) and
 /// optionally records what it receives as Ogg Opus.
 /// </summary>
 /// <remarks>

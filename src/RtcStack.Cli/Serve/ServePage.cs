@@ -112,6 +112,14 @@ async function poll() {
   $('vs').textContent = vout ? (vout.framesEncoded ?? 0) + ' frames, ' + (vout.frameWidth || '?') + 'x' + (vout.frameHeight || '?') : '-';
   $('vr').textContent = vin ? (vin.framesDecoded ?? 0) + ' frames decoded, ' + (vin.frameWidth || '?') + 'x' + (vin.frameHeight || '?') : '-';
   $('tr').textContent = [tr.dtlsState, tr.tlsVersion && 'DTLS ' + tr.tlsVersion, tr.dtlsCipher, tr.srtpCipher].filter(Boolean).join(', ');
+  if (q.get('log') === '1') {
+    // ?log=1: one line a second on the browser's console with what this browser received and sent (for scripts and
+    // tests; Chromium prints it with --enable-logging=stderr).
+    console.log('rtcstack-stats ' + JSON.stringify({ audioIn: { packetsReceived: inb.packetsReceived, packetsLost: inb.packetsLost,
+      totalSamplesReceived: inb.totalSamplesReceived, concealedSamples: inb.concealedSamples, totalAudioEnergy: inb.totalAudioEnergy },
+      audioOut: { packetsSent: out.packetsSent },
+      videoIn: vin ? { framesDecoded: vin.framesDecoded, frameWidth: vin.frameWidth, frameHeight: vin.frameHeight } : null }));
+  }
   history.push({ kbs, kbr, rtt });
   if (history.length > 60) history.shift();
   draw();

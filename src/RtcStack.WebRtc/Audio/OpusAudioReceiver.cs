@@ -7,8 +7,7 @@ namespace RtcStack.WebRtc;
 /// first: from the frame's in-band FEC when exactly one packet was lost and it carries LBRR data (RFC 7587 §3.3,
 /// RFC 6716 §4.2.4), otherwise with packet loss concealment; DTX gaps get comfort noise the same way. Late frames
 /// (already concealed) are not decoded. Frames come from a <see cref="WebRtcSession"/> (<see cref="ReceivedMedia"/>
-/// of one audio stream: the receiver runs the RFC 7587 receive checks itself) or from the first release's
-/// <see cref="PeerSession"/> (<see cref="ReceivedMediaFrame"/>, already checked by the session).
+/// of one audio stream: the receiver runs the RFC 7587 receive checks itself).
 /// </summary>
 public sealed class OpusAudioReceiver : IDisposable
 {
@@ -84,21 +83,6 @@ public sealed class OpusAudioReceiver : IDisposable
         }
 
         return Decode(payload, r.MissingSamples, r.CanRecoverWithFec, r.Info.SampleCount, pcm);
-    }
-
-    /// <summary>
-    /// Decodes <paramref name="payload"/> (the bytes <see cref="PeerSession.TryPollMedia"/> returned for
-    /// <paramref name="frame"/>) into <paramref name="pcm"/> (at least <see cref="MaxOutputSamples"/> ×
-    /// <see cref="Channels"/>), preceded by the recovered or concealed gap. Returns samples per channel written.
-    /// </summary>
-    public int Decode(ReadOnlySpan<byte> payload, in ReceivedMediaFrame frame, Span<short> pcm)
-    {
-        if (frame.Status != OpusRtpReceiveStatus.Accepted)
-        {
-            return 0;
-        }
-
-        return Decode(payload, frame.MissingSamples, frame.CanRecoverWithFec, frame.SampleCount, pcm);
     }
 
     /// <inheritdoc/>

@@ -4,33 +4,18 @@ namespace RtcStack.WebRtc;
 
 /// <summary>
 /// The sending half of an audio track: PCM frames in, libopus-encoded RTP out through a
-/// <see cref="WebRtcSession"/> audio transceiver (or the first release's <see cref="PeerSession"/>), with the RTP timestamp advanced by the frame duration (RFC 7587 §4.1:
+/// <see cref="WebRtcSession"/> audio transceiver, with the RTP timestamp advanced by the frame duration (RFC 7587 §4.1:
 /// 48 kHz whatever the input rate), the marker bit on the first packet (RFC 3551 §4.1) and the
 /// RFC 6464 audio level computed from the samples.
 /// </summary>
 public sealed class OpusAudioSender : IDisposable
 {
-    private readonly PeerSession? _session;
-    private readonly WebRtcSession? _webRtc;
-    private readonly Jsep.Transceiver? _transceiver;
+    private readonly WebRtcSession _session;
+    private readonly Jsep.Transceiver _transceiver;
     private readonly OpusEncoder _encoder;
     private readonly byte[] _packet = new byte[1275];
     private uint _timestamp;
     private bool _first = true;
-
-    /// <summary>Creates a sender for <paramref name="session"/>.</summary>
-    /// <param name="session">The session to send through.</param>
-    /// <param name="sampleRate">Input rate: 8000, 12000, 16000, 24000 or 48000.</param>
-    /// <param name="channels">1 or 2 (interleaved).</param>
-    /// <param name="bitrate">Target bit rate, bit/s.</param>
-    /// <param name="frameDuration">10, 20, 40 or 60 ms.</param>
-    /// <param name="initialTimestamp">The first RTP timestamp (RFC 3550 §5.1: random).</param>
-    public OpusAudioSender(PeerSession session, int sampleRate = 48000, int channels = 1, int bitrate = 32000, TimeSpan? frameDuration = null, uint? initialTimestamp = null)
-        : this(sampleRate, channels, bitrate, frameDuration, initialTimestamp)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        _session = session;
-    }
 
     /// <summary>Creates a sender for the audio <paramref name="transceiver"/> of <paramref name="session"/>.</summary>
     /// <param name="session">The session to send through.</param>
@@ -41,16 +26,11 @@ public sealed class OpusAudioSender : IDisposable
     /// <param name="frameDuration">10, 20, 40 or 60 ms.</param>
     /// <param name="initialTimestamp">The first RTP timestamp (RFC 3550 §5.1: random).</param>
     public OpusAudioSender(WebRtcSession session, Jsep.Transceiver transceiver, int sampleRate = 48000, int channels = 1, int bitrate = 32000, TimeSpan? frameDuration = null, uint? initialTimestamp = null)
-        : this(sampleRate, channels, bitrate, frameDuration, initialTimestamp)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(transceiver);
-        _webRtc = session;
+        _session = session;
         _transceiver = transceiver;
-    }
-
-    private OpusAudioSender(int sampleRate, int channels, int bitrate, TimeSpan? frameDuration, uint? initialTimestamp)
-    {
         SampleRate = sampleRate;
         Channels = channels;
         FrameDuration = frameDuration ?? TimeSpan.FromMilliseconds(20);
@@ -102,9 +82,7 @@ public sealed class OpusAudioSender : IDisposable
         uint ts = _timestamp;
         _timestamp += (uint)(48000 * FrameDuration.Ticks / TimeSpan.TicksPerSecond);
         int level = AudioLevel(pcm);
-        bool sent = _session is not null
-            ? _session.SendRtp(_packet.AsSpan(0, n), ts, _first, now, level, voiceActivity: level < 60)
-            : _webRtc!.SendAudio(_transceiver!, _packet.AsSpan(0, n), ts, now, _first, level, voiceActivity: level < 60);
+        bool sent = _session.SendAudio(_transceiver, _packet.AsSpan(0, n), ts, now, _first, level, voiceActivity: level < 60);
         if (sent)
         {
             _first = false;

@@ -1,7 +1,7 @@
 namespace RtcStack.WebRtc;
 
 /// <summary>
-/// The aggregate state of a <see cref="PeerSession"/>, with the values and meaning of the W3C
+/// The aggregate state of a <see cref="WebRtcSession"/>, with the values and meaning of the W3C
 /// <c>RTCPeerConnectionState</c> (webrtc-pc §4.3.3): derived from the ICE transport and the DTLS
 /// transport together.
 /// </summary>

@@ -6,7 +6,7 @@ namespace RtcStack.WebRtc;
 /// dropped and counted, so that when many packets are lost at once (an overloaded host, a congested link) the
 /// retransmissions cannot add more load than the media itself and turn the overload into a collapse.
 /// A session keeps one of its own (fraction 1: never more retransmitted than sent); a host can give all its
-/// sessions a shared one with a smaller fraction (<see cref="PeerSessionOptions.SharedRetransmissionBudget"/>).
+/// sessions a shared one with a smaller fraction (<see cref="WebRtcSessionOptions.SharedRetransmissionBudget"/>).
 /// Time is an input (the <c>now</c> of the calls); thread-safe, since a host's sessions may run on several threads.
 /// </summary>
 public sealed class RetransmissionBudget

@@ -7,8 +7,7 @@ namespace RtcStack.WebRtc.Signalling;
 
 /// <summary>
 /// What a signalling front end (WHIP/WHEP, RFC 9725) needs of a session: offer/answer (RFC 8829), trickle and ICE
-/// restart (RFC 8838, RFC 8840), its state and its events. Implemented by <see cref="WebRtcSession"/> (session core v2)
-/// and by <see cref="PeerSession"/> (the first release's audio session) while both exist.
+/// restart (RFC 8838, RFC 8840), its state and its events. Implemented by <see cref="WebRtcSession"/>.
 /// </summary>
 public interface ISignalledSession : IIceDatagramEndpoint, IDisposable
 {
@@ -61,6 +60,6 @@ public interface ISignalledSession : IIceDatagramEndpoint, IDisposable
     /// <summary>Closes the session (RTCP BYE, DTLS close_notify).</summary>
     void Close(TimeSpan now);
 
-    /// <summary>Dequeues the next event (a <see cref="SessionEvent"/> or a <see cref="PeerSessionEvent"/>, by implementation).</summary>
+    /// <summary>Dequeues the next event (a <see cref="SessionEvent"/> for <see cref="WebRtcSession"/>).</summary>
     bool TryPollSignalledEvent([NotNullWhen(true)] out object? sessionEvent);
 }

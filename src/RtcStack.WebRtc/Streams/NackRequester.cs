@@ -3,7 +3,7 @@ namespace RtcStack.WebRtc.Streams;
 /// <summary>
 /// The receiver side of generic NACK (RFC 4585 §6.2.1, §3.5): remembers sequence numbers that a gap showed missing,
 /// asks for each at once and again every retry interval (about an RTT) a bounded number of times, and forgets it when
-/// it arrives, gets too old, or runs out of tries. Used by the new streams and by <c>PeerSession</c>'s remote streams.
+/// it arrives, gets too old, or runs out of tries. Used by the receive streams.
 /// </summary>
 internal sealed class NackRequester
 {

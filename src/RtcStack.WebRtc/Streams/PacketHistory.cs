@@ -2,14 +2,13 @@ namespace RtcStack.WebRtc.Streams;
 
 /// <summary>
 /// The sender's history of plain RTP packets, indexed by sequence number, for retransmission on a generic NACK
-/// (RFC 4585 §6.2.1) or as RTX (RFC 4588 §4). Adapted from the session's <c>SendHistory</c>, which keeps protected
-/// packets because it resends them unchanged; here the packets are kept before SRTP, so an RTX wrap gets a fresh
-/// sequence number (and SRTP index) of its own.
+/// (RFC 4585 §6.2.1) or as RTX (RFC 4588 §4). The packets are kept before SRTP, so an RTX wrap gets a fresh
+/// sequence number (and SRTP index) of its own (the first release's session kept protected packets and resent them
+/// unchanged).
 /// </summary>
 /// <remarks>
 /// One ring of bytes, written in order: storing allocates nothing once the ring has its size. It starts at
-/// <see cref="InitialBytesPerSlot"/> per slot (audio packets fit with room to spare, as in the session's
-/// <c>SendHistory</c>) and doubles, up to the byte limit given, whenever it comes round with fewer packets in it than
+/// <see cref="InitialBytesPerSlot"/> per slot (audio packets fit with room to spare) and doubles, up to the byte limit given, whenever it comes round with fewer packets in it than
 /// there are slots (larger packets: video). So an audio stream keeps 80 KB, not the 600 KB a video stream may need,
 /// which with thousands of sessions per host is most of a session's memory. A slot's packet is available
 /// until the ring wrapped over its bytes or its slot was reused, whichever comes first, and for

@@ -51,7 +51,7 @@ public sealed class RtpReceiveStream
         _rtxSsrc = options.RtxSsrc;
 
         // Probation off (minimum 1): SRTP authenticated the source. With NACK, late retransmissions on the same SSRC are
-        // not a restart: the misorder limit rises to the NACK age (as PeerSession's RemoteStream does).
+        // not a restart: the misorder limit rises to the NACK age (as the first release's session did).
         _statistics = options.Nack
             ? new RtpReceiverStatistics(options.Ssrc, options.ClockRate, minSequential: 1, maxMisorder: Math.Max(RtpReceiverStatistics.DefaultMaxMisorder, options.NackMaxAge))
             : new RtpReceiverStatistics(options.Ssrc, options.ClockRate, minSequential: 1);

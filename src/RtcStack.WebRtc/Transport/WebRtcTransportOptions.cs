@@ -5,7 +5,7 @@ using RtcStack.Srtp;
 
 namespace RtcStack.WebRtc.Transport;
 
-/// <summary>Configuration of a <see cref="WebRtcTransport"/>. Defaults follow what <see cref="PeerSession"/> used and browsers do.</summary>
+/// <summary>Configuration of a <see cref="WebRtcTransport"/>. Defaults follow what browsers do.</summary>
 public sealed class WebRtcTransportOptions
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RtcStack.Interop.Tests.WebRtc;
 using RtcStack.TestSupport.Browsers;
 using Xunit;
 
@@ -10,6 +11,7 @@ namespace RtcStack.Interop.Tests.Browsers;
 /// browser baseline for the session's time-to-connected benchmark.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed class BrowserLoopbackTests
 {
     internal const string LoopbackPage = """

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RtcStack.Dtls;
+using RtcStack.Interop.Tests.WebRtc;
 using RtcStack.Sctp.DataChannels;
 using RtcStack.Sdp;
 using RtcStack.TestSupport;
@@ -25,6 +26,7 @@ namespace RtcStack.Interop.Tests.DataChannels;
 /// once with the session offering the data section (actpass) and the browser answering.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed class BrowserDataChannelEchoTests(ITestOutputHelper output)
 {
     [Theory]

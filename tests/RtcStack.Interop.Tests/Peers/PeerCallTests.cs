@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RtcStack.Interop.Tests.Sdp;
+using RtcStack.Interop.Tests.WebRtc;
 using RtcStack.Sdp;
 using RtcStack.TestSupport;
 using Xunit;
@@ -20,6 +21,7 @@ namespace RtcStack.Interop.Tests.Peers;
 /// corpus in tests/RtcStack.Sdp.Tests/Fixtures).
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<PeerMatrix>
 {
     private const int Seconds = 3;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RtcStack.Interop.Tests.WebRtc;
 using RtcStack.Sdp;
 using RtcStack.TestSupport.Browsers;
 using Xunit;
@@ -28,6 +29,7 @@ namespace RtcStack.Interop.Tests.Sdp;
 /// </para>
 /// </remarks>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed partial class BrowserOfferCaptureTests
 {
     /// <summary>

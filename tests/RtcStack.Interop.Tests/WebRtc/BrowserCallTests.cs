@@ -20,6 +20,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// the offer is our <see cref="RtcStack.WebRtc.Jsep.JsepSession"/>'s. Every cell adds a row to specs/interop-matrix.md.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
 {
     private const int CallSeconds = 4;

@@ -20,6 +20,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 /// each change.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed class RenegotiationTests(ITestOutputHelper output, RenegotiationMatrix matrix) : IClassFixture<RenegotiationMatrix>
 {
     /// <remarks>
@@ -33,7 +34,12 @@ public sealed class RenegotiationTests(ITestOutputHelper output, RenegotiationMa
     public async Task AddStopReAddVideoAndOurOwnOfferKeepMediaFlowing(BrowserKind browser, bool ourOffer)
     {
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "renegotiate.html"));
-        using var host = new UdpSessionHost();
+        // On a UdpEventLoop (one epoll thread), as `rtcstack serve` runs its calls: without one the host's per-session
+        // receives are thread-pool continuations, and in CI this cell saw our session get no datagram at all for about
+        // 1 s (audio included) while the browser's getStats counted its packets sent and none lost: they waited in the
+        // kernel until our receive ran (RealTimePeersCollection has the numbers).
+        using var loop = new UdpEventLoop();
+        using var host = new UdpSessionHost(new UdpSessionHostOptions { EventLoop = loop });
         SessionEcho? echo = null;
         var log = new List<string>();
 

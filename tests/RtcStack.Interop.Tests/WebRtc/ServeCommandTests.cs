@@ -13,11 +13,13 @@ namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
 /// `./run.sh` (the main job) starts `rtcstack serve`; headless Chromium opens the page it serves with
-/// ?autostart=1 (the same Start a person presses), its fake microphone goes to the server and comes
-/// back; the server's /status endpoint shows the call connected with audio both ways, and the
-/// recording it wrote is an Ogg Opus file. Everything is stopped by PID.
+/// ?autostart=1 (the same Start a person presses), its fake microphone goes to the server and comes back; the server's
+/// /status endpoint shows the call connected with audio both ways, the browser's own statistics (the page's ?log=1
+/// line on its console) show the echo received and played out, and the recording the server wrote decodes, every
+/// packet, to as much audio as the browser sent. Everything is stopped by PID.
 /// </summary>
 [Trait("Category", "Interop")]
+[Collection(RealTimePeersCollection.Name)]
 public sealed partial class ServeCommandTests(ITestOutputHelper output)
 {
     [Theory]
@@ -76,7 +78,8 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             Assert.Contains("<canvas", page, StringComparison.Ordinal);
 
             JsonElement call = default;
-            using (HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, baseUrl + "/?autostart=1" + (camera ? "&camera=1" : "")))
+            JsonElement browserView;
+            using (HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, baseUrl + "/?autostart=1&log=1" + (camera ? "&camera=1" : ""), ["--enable-logging=stderr"]))
             {
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
                 bool done = false;
@@ -102,6 +105,23 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
                 }
 
                 Assert.True(done, "no call with 3 s of echoed audio and a sender report in /status; server log:\n" + log + "\nbrowser:\n" + browser.Log);
+                await Task.Delay(1500);
+                browserView = LastStatsLine(browser.Log) ?? throw new Xunit.Sdk.XunitException("the page logged no rtcstack-stats line; browser:\n" + browser.Log);
+            }
+
+            // What the browser received: the echo's packets, decoded and played out (3 s at 48 kHz at least), little of it
+            // concealed, none lost on loopback; with the camera, our echoed video decoded at the size it sent.
+            output.WriteLine("browser: " + browserView);
+            JsonElement audioIn = browserView.GetProperty("audioIn");
+            Assert.True(audioIn.GetProperty("packetsReceived").GetInt64() >= 150, audioIn.ToString());
+            Assert.Equal(0, audioIn.GetProperty("packetsLost").GetInt64());
+            long samples = audioIn.GetProperty("totalSamplesReceived").GetInt64();
+            Assert.True(samples >= 3 * 48000, audioIn.ToString());
+            Assert.True(audioIn.GetProperty("concealedSamples").GetInt64() < samples / 10, audioIn.ToString());
+            Assert.Equal(camera, browserView.GetProperty("videoIn").ValueKind == JsonValueKind.Object);
+            if (camera)
+            {
+                Assert.True(browserView.GetProperty("videoIn").GetProperty("framesDecoded").GetInt64() >= 50, browserView.ToString());
             }
 
             output.WriteLine(call.ToString());
@@ -154,7 +174,60 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
         Assert.True(ogg.Length > 5000, $"recording is {ogg.Length} bytes");
         Assert.Equal("OggS", Encoding.ASCII.GetString(ogg, 0, 4));
         Assert.Contains("OpusHead", Encoding.ASCII.GetString(ogg, 0, 100), StringComparison.Ordinal);
+
+        // The recording is what the browser sent: every packet decodes (libopus), to at least as much audio as the
+        // 150 packets the server counted before the browser closed (20 ms each).
+        short[] pcm = DecodeFirstChannel(ogg, out int decodedPackets);
+        output.WriteLine($"recording: {decodedPackets} packets, {pcm.Length / 48000.0:F1} s decoded");
+        Assert.True(decodedPackets >= 150, $"{decodedPackets} packets in the recording");
+        Assert.True(pcm.Length >= 150 * 960, $"{pcm.Length} samples decoded from {decodedPackets} packets");
         Directory.Delete(recordDir, recursive: true);
+    }
+
+    // The page's last "rtcstack-stats {json}" console line, as Chromium prints it with --enable-logging=stderr.
+    private static JsonElement? LastStatsLine(string browserLog)
+    {
+        const string Marker = "rtcstack-stats ";
+        foreach (string line in browserLog.Split('\n').Reverse())
+        {
+            int i = line.IndexOf(Marker, StringComparison.Ordinal);
+            if (i < 0)
+            {
+                continue;
+            }
+
+            // CONSOLE lines quote the message: "rtcstack-stats {...}", source: ...
+            string json = line[(i + Marker.Length)..];
+            int end = json.LastIndexOf("\", source:", StringComparison.Ordinal);
+            json = end >= 0 ? json[..end] : json.TrimEnd('"', '\r');
+            using JsonDocument doc = JsonDocument.Parse(json);
+            return doc.RootElement.Clone();
+        }
+
+        return null;
+    }
+
+    private static short[] DecodeFirstChannel(byte[] ogg, out int packets)
+    {
+        using var reader = new RtcStack.Opus.Ogg.OggOpusReader(new MemoryStream(ogg));
+        Assert.Equal(RtcStack.Opus.Ogg.OggOpusReadResult.Packet, reader.ReadHeaders());
+        int channels = reader.Head!.ChannelCount;
+        using RtcStack.Opus.IOpusDecoder decoder = RtcStack.Opus.OpusCodecProvider.Default.CreateDecoder(48000, channels);
+        var frame = new short[5760 * channels];
+        var pcm = new List<short>();
+        packets = 0;
+        while (reader.Read(out RtcStack.Opus.Ogg.OggOpusPacket packet) == RtcStack.Opus.Ogg.OggOpusReadResult.Packet)
+        {
+            int n = decoder.Decode(packet.Data.Span, frame);
+            Assert.True(n > 0, $"packet {packets} of the recording did not decode ({n})");
+            packets++;
+            for (int i = 0; i < n; i++)
+            {
+                pcm.Add(frame[i * channels]);
+            }
+        }
+
+        return [.. pcm];
     }
 
     private static int FreeTcpPort()

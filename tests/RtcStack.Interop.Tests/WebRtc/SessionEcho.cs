@@ -26,8 +26,35 @@ internal sealed class SessionEcho(WebRtcSession session)
 
     public long KeyframeRequests { get; private set; }
 
+    /// <summary>
+    /// Gets the longest interval between two video frames we echoed (session time), when it ended (since the first
+    /// echoed frame) and how far the frames' RTP timestamps moved across it (90 kHz): a freeze the browser reports with
+    /// an interval here as long tells our side (or the browser's sender) from the browser's receive side; the audio
+    /// packets echoed within it tell whether our receive path ran meanwhile.
+    /// </summary>
+    public (TimeSpan Gap, TimeSpan EndedAfterFirst, uint RtpTicks, long AudioDuring, long PumpsDuring, TimeSpan EndedAt) LongestVideoGap { get; private set; }
+
+    private TimeSpan? _firstVideoAt;
+    private TimeSpan _lastVideoAt;
+    private uint _lastVideoTimestamp;
+    private long _audioAtLastVideo;
+    private long _pumps;
+    private long _pumpsAtLastVideo;
+
+    /// <summary>Gets the longest interval between two calls of <see cref="Pump"/> (each datagram or timer of the session) and when it ended.</summary>
+    public (TimeSpan Gap, TimeSpan At) LongestPumpGap { get; private set; }
+
+    private TimeSpan? _lastPump;
+
     public void Pump(TimeSpan now)
     {
+        _pumps++;
+        if (_lastPump is TimeSpan last && now - last > LongestPumpGap.Gap)
+        {
+            LongestPumpGap = (now - last, now);
+        }
+
+        _lastPump = now;
         while (Session.TryPollEvent(out SessionEvent? e))
         {
             if (e is SessionKeyframeRequestedEvent k && Session.Jsep.FindTransceiver(k.Mid) is Transceiver t)
@@ -51,6 +78,16 @@ internal sealed class SessionEcho(WebRtcSession session)
                 {
                     VideoEchoed++;
                     KeyFramesEchoed += m.KeyFrame ? 1 : 0;
+                    if (_firstVideoAt is TimeSpan first && now - _lastVideoAt > LongestVideoGap.Gap)
+                    {
+                        LongestVideoGap = (now - _lastVideoAt, now - first, m.Timestamp - _lastVideoTimestamp, AudioEchoed - _audioAtLastVideo, _pumps - _pumpsAtLastVideo, now);
+                    }
+
+                    _firstVideoAt ??= now;
+                    _lastVideoAt = now;
+                    _lastVideoTimestamp = m.Timestamp;
+                    _audioAtLastVideo = AudioEchoed;
+                    _pumpsAtLastVideo = _pumps;
                 }
             }
             else if (Session.SendAudio(t, _buffer.AsSpan(0, m.Length), m.Timestamp, now))

@@ -59,8 +59,12 @@ public sealed class HeadlessBrowser : IDisposable
     };
 
     /// <summary>Starts <paramref name="kind"/> headless on <paramref name="url"/>.</summary>
-    public static HeadlessBrowser Launch(BrowserKind kind, string url)
+    public static HeadlessBrowser Launch(BrowserKind kind, string url) => Launch(kind, url, []);
+
+    /// <summary>Starts <paramref name="kind"/> headless on <paramref name="url"/>, with <paramref name="extraArguments"/> after the suite's own.</summary>
+    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments)
     {
+        ArgumentNullException.ThrowIfNull(extraArguments);
         string exe = RequireExecutable(kind);
         string profile = Directory.CreateTempSubdirectory($"rtcstack-{kind.ToString().ToLowerInvariant()}-").FullName;
         var psi = new ProcessStartInfo(exe)
@@ -88,6 +92,11 @@ public sealed class HeadlessBrowser : IDisposable
             psi.ArgumentList.Add("--no-remote");
             psi.ArgumentList.Add("--profile");
             psi.ArgumentList.Add(profile);
+        }
+
+        foreach (string arg in extraArguments)
+        {
+            psi.ArgumentList.Add(arg);
         }
 
         psi.ArgumentList.Add(url);

@@ -432,6 +432,9 @@ public class WebRtcSessionTests
 
         public long Dropped { get; private set; }
 
+        /// <summary>Gets or sets a value indicating whether each side's candidate events are trickled to the other at once (the default).</summary>
+        public bool ForwardCandidates { get; set; } = true;
+
         public (Transceiver AAudio, Transceiver AVideo, Transceiver BAudio, Transceiver BVideo) NegotiateAudioAndVideo()
         {
             Transceiver aAudio = A.Session.AddTransceiver(MediaKind.Audio);
@@ -536,7 +539,7 @@ public class WebRtcSessionTests
                         continue;
                     case SessionOutputKind.Event:
                         p.Events.Add(o.Event!);
-                        if (o.Event is SessionCandidateEvent c)
+                        if (o.Event is SessionCandidateEvent c && ForwardCandidates)
                         {
                             other.Session.AddRemoteCandidate(c.Candidate.ToString(), Now);
                         }

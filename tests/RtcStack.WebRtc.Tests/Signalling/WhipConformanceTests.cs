@@ -38,10 +38,9 @@ public abstract class WhipConformanceTests<TSession> : IAsyncLifetime
 
     private static string Offer(int seed, MediaDirection direction = MediaDirection.SendRecv)
     {
-        PeerSessionOptions o = PeerSessionTests.Options(seed);
-        o.Direction = direction;
-        using var client = new PeerSession(o);
-        return PeerSessionTests.StripCandidates(client.CreateOffer(TimeSpan.Zero));
+        using var client = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
+        client.AddTransceiver(RtcStack.WebRtc.Jsep.MediaKind.Audio, direction);
+        return SessionWhipHandlerTests.StripCandidates(client.CreateOffer(TimeSpan.Zero));
     }
 
     private static StringContent Fragment(string text, string type = FragmentType) => new(text, Encoding.UTF8, type);
@@ -274,12 +273,6 @@ public abstract class WhipConformanceTests<TSession> : IAsyncLifetime
         Assert.Equal(FragmentType, preflight.Headers.GetValues("Accept-Patch").Single());
         Assert.Single(_handler.Resources);
     }
-}
-
-/// <summary>RFC 9725 server requirements on the first release's <see cref="PeerSession"/>.</summary>
-public sealed class WhipConformanceTests : WhipConformanceTests<PeerSession>
-{
-    private protected override async Task<WhipTestServer<PeerSession>> StartServerAsync() => await WhipTestServer.StartAsync(Token);
 }
 
 /// <summary>RFC 9725 server requirements on session core v2, <see cref="WebRtcSession"/>.</summary>

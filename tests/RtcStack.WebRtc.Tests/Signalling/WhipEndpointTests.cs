@@ -10,7 +10,7 @@ using Xunit;
 namespace RtcStack.WebRtc.Tests.Signalling;
 
 /// <summary>
-/// The WHIP/WHEP HTTP endpoints (RFC 9725) with <see cref="SessionWhipHandler"/>, driven by HttpClient and by
+/// The WHIP/WHEP HTTP endpoints (RFC 9725) with <see cref="SessionWhipHandler{TSession}"/>, driven by HttpClient and by
 /// our own <see cref="WebRtcSession"/> as the WHIP client over loopback UDP, against <see cref="WebRtcWhipHandler"/>.
 /// </summary>
 public sealed class WhipEndpointTests : IAsyncLifetime

@@ -7,7 +7,7 @@ namespace RtcStack.WebRtc.Tests.Signalling;
 
 /// <summary>
 /// A loopback WHIP/WHEP server for the signalling tests: a <see cref="UdpSessionHost"/>, a
-/// <see cref="SessionWhipHandler"/> behind <c>/whip</c> and <c>/whep</c> with a bearer token, and an
+/// <see cref="SessionWhipHandler{TSession}"/> behind <c>/whip</c> and <c>/whep</c> with a bearer token, and an
 /// <see cref="HttpClient"/> that sends the token.
 /// </summary>
 internal class WhipTestServer<TSession> : IAsyncDisposable
@@ -52,33 +52,6 @@ internal class WhipTestServer<TSession> : IAsyncDisposable
         var http = new HttpClient { BaseAddress = new Uri(web.BaseAddress) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return (web, http, options);
-    }
-}
-
-/// <summary>The server on the first release's <see cref="PeerSession"/>.</summary>
-internal sealed class WhipTestServer : WhipTestServer<PeerSession>
-{
-    private WhipTestServer(UdpSessionHost host, SessionWhipHandler handler, TestPageHost web, HttpClient http, WhipEndpointOptions options)
-        : base(host, handler, web, http, options)
-    {
-    }
-
-    /// <summary>Gets or sets the options of the next server session (default: <see cref="PeerSessionTests.Options"/> with a random seed).</summary>
-    public Func<WhipResourceKind, PeerSessionOptions> SessionOptions { get; set; } = _ => PeerSessionTests.Options(Random.Shared.Next(1000, 2000));
-
-    public static async Task<WhipTestServer> StartAsync(
-        string token,
-        Action<WhipEndpointOptions>? configure = null,
-        UdpSessionHostOptions? hostOptions = null,
-        Action<SessionWhipHandler>? configureHandler = null)
-    {
-        var host = new UdpSessionHost(hostOptions);
-        WhipTestServer? server = null;
-        var handler = new SessionWhipHandler(host, kind => server!.SessionOptions(kind));
-        configureHandler?.Invoke(handler);
-        (TestPageHost web, HttpClient http, WhipEndpointOptions options) = await StartWebAsync(token, handler, configure);
-        server = new WhipTestServer(host, handler, web, http, options);
-        return server;
     }
 }
 

@@ -1,23 +1,26 @@
 using System.Buffers.Binary;
 using RtcStack.Dtls;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
 using RtcStack.Stun;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
 
 namespace RtcStack.Fuzz.Targets;
 
 /// <summary>
-/// A connected <see cref="PeerSession"/> (ICE, DTLS and SRTP up with a peer, in virtual time) receiving
-/// hostile datagrams on its 5-tuple: the input is a sequence of datagrams (a header byte choosing the
-/// first-byte class to force, STUN/DTLS/RTP/RTCP per RFC 7983, and the time step, then a 2-byte length)
-/// delivered as if from the peer, interleaved with timeouts. The session must never throw, must keep
-/// its timers moving, and must stay connected (nothing unauthenticated may tear it down).
+/// A connected <see cref="WebRtcSession"/> with an audio and a video section in one BUNDLE group (ICE, DTLS and SRTP
+/// up with a peer, in virtual time) receiving hostile datagrams on its 5-tuple. The input is the one
+/// <c>peer-session</c> took for the first release's session: a sequence of datagrams (a header byte choosing the
+/// first-byte class to force, STUN/DTLS/RTP/RTCP per RFC 7983, and the time step, then a 2-byte length) delivered as
+/// if from the peer, interleaved with timeouts. The session must never throw, must keep its timers moving, and must
+/// stay connected (nothing unauthenticated may tear it down).
 /// </summary>
-[FuzzTarget("peer-session")]
-public sealed class PeerSessionTarget : IFuzzTarget
+[FuzzTarget("webrtc-session")]
+public sealed class WebRtcSessionTarget : IFuzzTarget
 {
-    // A fixed wall clock keeps every run's bytes (RTCP NTP timestamps) the same for the fuzzer.
-    private static readonly DateTimeOffset s_wallClock = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DtlsCertificate s_certA = DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private static readonly DtlsCertificate s_certB = DtlsCertificate.Generate(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private static readonly TransportAddress s_a = TransportAddress.Parse("10.0.0.1:1000");
@@ -27,13 +30,15 @@ public sealed class PeerSessionTarget : IFuzzTarget
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
     {
-        using var a = new PeerSession(new PeerSessionOptions { Certificate = s_certA, Random = new Random(1), WallClockAtZero = s_wallClock });
-        using var b = new PeerSession(new PeerSessionOptions { Certificate = s_certB, Random = new Random(2), WallClockAtZero = s_wallClock });
+        using var a = new WebRtcSession(Options(s_certA, 1));
+        using var b = new WebRtcSession(Options(s_certB, 2));
         a.AddLocalAddress(s_a);
         b.AddLocalAddress(s_b);
+        a.AddTransceiver(MediaKind.Audio);
+        a.AddTransceiver(MediaKind.Video);
         TimeSpan now = TimeSpan.FromSeconds(1);
         string offer = a.CreateOffer(now);
-        if (!b.TryAcceptOffer(offer, now, out string? answer, out string? error) || !a.TryApplyAnswer(answer, now, out error))
+        if (!b.TryAnswer(offer, MediaDirection.SendRecv, now, out string? answer, out JsepError? error) || !a.TryApplyAnswer(answer, now, out error))
         {
             throw new InvalidOperationException("set-up failed: " + error);
         }
@@ -86,7 +91,7 @@ public sealed class PeerSessionTarget : IFuzzTarget
             {
             }
 
-            while (b.TryPollMedia(buffer, out _))
+            while (b.TryPollMedia(buffer, out _, out bool fits) && fits)
             {
             }
         }
@@ -99,7 +104,13 @@ public sealed class PeerSessionTarget : IFuzzTarget
         _ = b.GetStats(now).ToJson();
     }
 
-    private static void Exchange(PeerSession a, PeerSession b, byte[] buffer, TimeSpan now)
+    private static WebRtcSessionOptions Options(DtlsCertificate certificate, int seed) => new()
+    {
+        Random = new Random(seed),
+        Transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 10) },
+    };
+
+    private static void Exchange(WebRtcSession a, WebRtcSession b, byte[] buffer, TimeSpan now)
     {
         while (a.TryPollTransmit(buffer, out DatagramTransmit t))
         {
