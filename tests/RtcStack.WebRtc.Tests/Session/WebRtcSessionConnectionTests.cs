@@ -47,12 +47,14 @@ public partial class WebRtcSessionConnectionTests
         Assert.Equal(PeerConnectionState.Closed, net.A.Session.State);
         net.RunFor(TimeSpan.FromMilliseconds(200));
 
-        // On the wire: one SRTCP compound (RFC 5761 §4: second byte 200-204), then one DTLS alert record (content type 21,
-        // RFC 6347 §4.1), and nothing after them.
+        // On the wire: one SRTCP compound (RFC 5761 §4: second byte 200-204), then one DTLS alert record, and nothing
+        // after them. The sessions run DTLS 1.3 by default, so the alert is encrypted in a unified-header record (first
+        // byte 001CSLEE, RFC 9147 §4; with DTLS 1.2 it would be content type 21, RFC 6347 §4.1).
         Assert.Equal(2, sentAfterClose.Count);
         Assert.InRange(sentAfterClose[0][0], 0x80, 0xBF);
         Assert.InRange(sentAfterClose[0][1], 200, 204);
-        Assert.Equal(21, sentAfterClose[1][0]);
+        Assert.Equal(DtlsVersion.Dtls13, net.A.Session.Transport.NegotiatedDtlsVersion);
+        Assert.InRange(sentAfterClose[1][0], 32, 63);
 
         // B heard a BYE for each of A's send SSRCs, in one compound, and closed on the close_notify.
         Assert.Equal(sendSsrcs, net.B.Events.OfType<SessionRemoteGoodbyeEvent>().Select(e => e.Ssrc).Order());
@@ -356,8 +358,13 @@ public partial class WebRtcSessionConnectionTests
         return new WebRtcSessionOptions { Random = new Random(seed), Transport = transport };
     }
 
-    /// <summary>A DTLS handshake record (content type 22, RFC 6347 §4.1) whose first message is a ClientHello (type 1, §4.2.2).</summary>
-    private static bool IsClientHello(byte[] datagram) => datagram.Length > 13 && datagram[0] == 22 && datagram[13] == 1;
+    /// <summary>
+    /// A DTLS handshake record (content type 22, RFC 6347 §4.1) whose first message is a ClientHello (type 1, §4.2.2)
+    /// starting at fragment_offset 0: one per ClientHello sent, though the default DTLS 1.3 ClientHello with its
+    /// X25519MLKEM768 share is fragmented over two datagrams (RFC 9147 §5.5).
+    /// </summary>
+    private static bool IsClientHello(byte[] datagram) =>
+        datagram.Length > 25 && datagram[0] == 22 && datagram[13] == 1 && datagram[19] == 0 && datagram[20] == 0 && datagram[21] == 0;
 
     [GeneratedRegex(@"(a=fingerprint:sha-256 [0-9A-Fa-f:]*)([0-9A-Fa-f])(?=\r\n)")]
     private static partial Regex LastFingerprintDigit();
