@@ -44,9 +44,16 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
 
     /// <summary>
     /// Gets or sets the direction we answer each offered section with, by resource kind: by default RecvOnly for WHIP
-    /// (the client publishes) and SendOnly for WHEP (the client plays); SendRecv echoes.
+    /// (the client publishes), SendOnly for WHEP (the client plays) and SendRecv for a <see cref="WhipResourceKind.Call"/>;
+    /// SendRecv echoes. For WHEP the receiving half is always taken away (SendRecv answers SendOnly, RecvOnly answers
+    /// Inactive): a WHEP endpoint only sends (draft-ietf-wish-whep-03 §4.2.5).
     /// </summary>
-    public Func<WhipResourceKind, MediaDirection> AnswerDirection { get; set; } = kind => kind == WhipResourceKind.Whip ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
+    public Func<WhipResourceKind, MediaDirection> AnswerDirection { get; set; } = kind => kind switch
+    {
+        WhipResourceKind.Whip => MediaDirection.RecvOnly,
+        WhipResourceKind.Whep => MediaDirection.SendOnly,
+        _ => MediaDirection.SendRecv,
+    };
 
     /// <summary>
     /// Gets or sets the callback run under a session's lock after every input, after its events were
@@ -94,8 +101,10 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     public long SessionsRemoved => Interlocked.Read(ref _removed);
 
     /// <summary>
-    /// Creates a session that makes the offer (for signalling where the server offers, e.g. a WHEP-like
-    /// "server offer" flow); the client's answer comes to <see cref="TryApplyAnswer"/>.
+    /// Creates a session that makes the offer (signalling where the server offers: a two-way
+    /// <see cref="WhipResourceKind.Call"/>, or a WHEP-like "server offer" flow); the client's answer comes to
+    /// <see cref="TryApplyAnswer"/>. A WHEP offer whose media sections receive (sendrecv or recvonly, from the transceivers
+    /// the session factory added) is refused with <see cref="InvalidOperationException"/>: a WHEP endpoint only sends.
     /// </summary>
     public async ValueTask<(SessionResource<TSession> Resource, string OfferSdp)> CreateOfferAsync(WhipResourceKind kind, CancellationToken cancellationToken)
     {
@@ -106,6 +115,11 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
             r.Handle.Invoke(now => r.Session.CreateOffer(now));
             await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
             string offer = r.Handle.Invoke(_ => r.Session.GetLocalDescription());
+            if (kind == WhipResourceKind.Whep && ReceivingSection(offer) is string mid)
+            {
+                throw new InvalidOperationException($"a WHEP resource only sends (draft-ietf-wish-whep-03 §4.2.5), but the offer's section {mid} receives: add send-only transceivers for WHEP");
+            }
+
             done = true;
             return (r, offer);
         }
@@ -181,6 +195,11 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
         {
             string? error = null;
             MediaDirection direction = AnswerDirection(kind);
+            if (kind == WhipResourceKind.Whep)
+            {
+                direction = direction is MediaDirection.SendRecv or MediaDirection.SendOnly ? MediaDirection.SendOnly : MediaDirection.Inactive;
+            }
+
             bool ok = r.Handle.Invoke(now => r.Session.TryAnswer(offerSdp, direction, now, out error));
             if (!ok)
             {
@@ -359,6 +378,26 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
         return Convert.ToHexStringLower(b);
     }
 
+    // The mid (or index) of the first audio or video section of an SDP that receives, or null.
+    private static string? ReceivingSection(string sdp)
+    {
+        if (!SessionDescription.TryParse(sdp, out SessionDescription? description, out _))
+        {
+            return "(unparsable offer)";
+        }
+
+        for (int i = 0; i < description.MediaDescriptions.Count; i++)
+        {
+            MediaDescription m = description.MediaDescriptions[i];
+            if (m.Media is "audio" or "video" && m.MediaLine.Port != 0 && description.GetEffectiveDirection(m) is MediaDirection.SendRecv or MediaDirection.RecvOnly)
+            {
+                return m.Mid ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
     private bool TryGet(WhipResourceKind kind, string resourceId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SessionResource<TSession>? resource)
     {
         if (_resources.TryGetValue(resourceId, out resource) && resource.Kind == kind && !resource.IsEnding)
@@ -394,7 +433,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     {
         TSession session = _newSession(kind);
         long n = Interlocked.Increment(ref _sequence);
-        var resource = new SessionResource<TSession>(NewId(), (kind == WhipResourceKind.Whip ? "whip-" : "whep-") + n, kind, session, _host.Now);
+        var resource = new SessionResource<TSession>(NewId(), (kind switch { WhipResourceKind.Whip => "whip-", WhipResourceKind.Whep => "whep-", _ => "call-" }) + n, kind, session, _host.Now);
         try
         {
             resource.Handle = _host.Add(session, (_, now) => OnActivity(resource, now), (_, e) => OnFault(resource, e));

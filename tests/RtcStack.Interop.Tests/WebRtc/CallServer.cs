@@ -59,9 +59,9 @@ internal sealed class CallServer : IAsyncDisposable
         var handler = new SessionWhipHandler<WebRtcSession>(host, kind =>
         {
             var session = new WebRtcSession(server!.Options(new WebRtcTransportOptions { Certificate = Certificate.Value }));
-            if (kind == WhipResourceKind.Whep)
+            if (kind == WhipResourceKind.Call)
             {
-                // POST /offer: our offer carries one audio section we send and receive on (JSEP, RFC 8829 §5.2).
+                // POST /offer: a two-way call we offer, with one audio section we send and receive on (JSEP, RFC 8829 §5.2).
                 session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
             }
 
@@ -76,7 +76,7 @@ internal sealed class CallServer : IAsyncDisposable
             app.MapWhip("/whip", WhipResourceKind.Whip, handler);
             app.MapPost("/offer", async (HttpContext ctx) =>
             {
-                (SessionResource<WebRtcSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, ctx.RequestAborted);
+                (SessionResource<WebRtcSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Call, ctx.RequestAborted);
                 ctx.Response.StatusCode = 201;
                 ctx.Response.Headers.Location = "/offer/" + r.Id;
                 ctx.Response.ContentType = "application/sdp";
