@@ -46,12 +46,7 @@ public sealed class WhipResourceKindTests
     public async Task AWhepOfferThatWouldReceiveIsRefusedAndLeavesNothing()
     {
         using var host = new UdpSessionHost();
-        var handler = new SessionWhipHandler<WebRtcSession>(host, _ =>
-        {
-            var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(305));
-            session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
-            return session;
-        });
+        SessionWhipHandler<WebRtcSession> handler = OfferingHandler(host, 305, MediaDirection.SendRecv);
         InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await handler.CreateOfferAsync(WhipResourceKind.Whep, CancellationToken.None));
         Assert.Contains("only sends", e.Message, StringComparison.Ordinal);
         Assert.Empty(handler.Resources);
@@ -61,12 +56,7 @@ public sealed class WhipResourceKindTests
     public async Task AWhepOfferThatOnlySendsIsMade()
     {
         using var host = new UdpSessionHost();
-        var handler = new SessionWhipHandler<WebRtcSession>(host, _ =>
-        {
-            var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(307));
-            session.AddTransceiver(MediaKind.Audio, MediaDirection.SendOnly);
-            return session;
-        });
+        SessionWhipHandler<WebRtcSession> handler = OfferingHandler(host, 307, MediaDirection.SendOnly);
         (SessionResource<WebRtcSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Whep, CancellationToken.None);
         SessionDescription parsed = SessionDescription.Parse(offer);
         Assert.Equal(MediaDirection.SendOnly, parsed.GetEffectiveDirection(Assert.Single(parsed.MediaDescriptions)));
@@ -78,12 +68,7 @@ public sealed class WhipResourceKindTests
     public async Task ACallIsOfferedSendRecvAndLabelledAsACall()
     {
         using var host = new UdpSessionHost();
-        var handler = new SessionWhipHandler<WebRtcSession>(host, _ =>
-        {
-            var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(309));
-            session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
-            return session;
-        });
+        SessionWhipHandler<WebRtcSession> handler = OfferingHandler(host, 309, MediaDirection.SendRecv);
         Assert.Equal(MediaDirection.SendRecv, handler.AnswerDirection(WhipResourceKind.Call));
         Assert.Equal(MediaDirection.RecvOnly, handler.AnswerDirection(WhipResourceKind.Whip));
         Assert.Equal(MediaDirection.SendOnly, handler.AnswerDirection(WhipResourceKind.Whep));
@@ -94,4 +79,12 @@ public sealed class WhipResourceKindTests
         Assert.StartsWith("call-", r.Label, StringComparison.Ordinal);
         handler.CloseAll();
     }
+
+    // A handler whose sessions carry one audio transceiver in `direction` (what CreateOfferAsync offers).
+    private static SessionWhipHandler<WebRtcSession> OfferingHandler(UdpSessionHost host, int seed, MediaDirection direction) => new(host, _ =>
+    {
+        var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(seed));
+        session.AddTransceiver(MediaKind.Audio, direction);
+        return session;
+    });
 }
