@@ -94,8 +94,13 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
                         // no SR yet): wait for both.
                         // With the camera box ticked ("camera and microphone"), 100 video frames echoed too, and the
                         // browser's receiver report about our echoed video (its RTCP comes with its audio's).
+                        // The stats in /status are a snapshot the server's pump refreshes (every 10 ms when it is not
+                        // starved) while framesEchoed is live, so under load the snapshot lagged the count: CI saw a call
+                        // pass this wait with fewer than 150 packets in its stats. Wait for the snapshot itself.
                         if (c.GetProperty("state").GetString() == "connected" && c.GetProperty("framesEchoed").GetInt64() >= 150
                             && SenderReportsReceived(c) >= 1
+                            && AudioPackets(c, "inbound-rtp", "packetsReceived") >= 150
+                            && AudioPackets(c, "outbound-rtp", "packetsSent") >= 150
                             && (!camera || (c.GetProperty("videoFramesEchoed").GetInt64() >= 100 && VideoReportsReceived(c) >= 1)))
                         {
                             call = c.Clone();
@@ -143,14 +148,14 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
             if (camera)
             {
                 Assert.True(videoIn.GetProperty("framesReceived").GetInt64() >= 100, videoIn.ToString());
-                Assert.True(call.GetProperty("videoFramesEchoed").GetInt64() >= 100);
+                Assert.True(call.GetProperty("videoFramesEchoed").GetInt64() >= 100, call.ToString());
             }
 
-            Assert.True(inbound.GetProperty("packetsReceived").GetInt64() >= 150);
-            Assert.True(outbound.GetProperty("packetsSent").GetInt64() >= 150);
+            Assert.True(inbound.GetProperty("packetsReceived").GetInt64() >= 150, inbound.ToString());
+            Assert.True(outbound.GetProperty("packetsSent").GetInt64() >= 150, outbound.ToString());
             Assert.Equal(0, transport.GetProperty("srtpAuthenticationFailures").GetInt64());
             Assert.Equal("connected", transport.GetProperty("dtlsState").GetString());
-            Assert.True(transport.GetProperty("senderReportsReceived").GetInt64() >= 1);
+            Assert.True(transport.GetProperty("senderReportsReceived").GetInt64() >= 1, transport.ToString());
         }
         finally
         {
@@ -251,6 +256,27 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
         {
             if (p.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "transport"
                 && p.Value.TryGetProperty("senderReportsReceived", out JsonElement n))
+            {
+                return n.GetInt64();
+            }
+        }
+
+        return 0;
+    }
+
+    // A counter of the call's audio stream of the given stats type, from the server's stats snapshot.
+    private static long AudioPackets(JsonElement call, string type, string counter)
+    {
+        if (!call.TryGetProperty("stats", out JsonElement stats))
+        {
+            return 0;
+        }
+
+        foreach (JsonProperty p in stats.EnumerateObject())
+        {
+            if (p.Value.TryGetProperty("type", out JsonElement t) && t.GetString() == type
+                && p.Value.TryGetProperty("kind", out JsonElement kind) && kind.GetString() == "audio"
+                && p.Value.TryGetProperty(counter, out JsonElement n))
             {
                 return n.GetInt64();
             }
