@@ -8,6 +8,7 @@ namespace RtcStack.Fuzz;
 ///   RtcStack.Fuzz list                      names of all targets
 ///   RtcStack.Fuzz TARGET                    run under AFL++ (fuzz/run.sh does this)
 ///   RtcStack.Fuzz TARGET --replay PATH...   run files or folders through the target in-process
+///   RtcStack.Fuzz TARGET --make-seeds DIR   write the seeds of a target that records its own (<see cref="ISeedSource"/>)
 /// </summary>
 /// <remarks>
 /// Targets are found by their <see cref="FuzzTargetAttribute"/> without being constructed, and only
@@ -47,6 +48,24 @@ public static class Program
         if (args.Length > 1 && args[1] == "--replay")
         {
             return Replay(args[0], Create(type), args.AsSpan(2));
+        }
+
+        if (args.Length == 3 && args[1] == "--make-seeds")
+        {
+            if (Create(type) is not ISeedSource source)
+            {
+                Console.Error.WriteLine($"fuzz target '{args[0]}' does not record its own seeds");
+                return 2;
+            }
+
+            Directory.CreateDirectory(args[2]);
+            foreach ((string name, byte[] data) in source.MakeSeeds())
+            {
+                File.WriteAllBytes(Path.Combine(args[2], name), data);
+                Console.WriteLine($"{name}: {data.Length} bytes");
+            }
+
+            return 0;
         }
 
         IFuzzTarget? target = null;

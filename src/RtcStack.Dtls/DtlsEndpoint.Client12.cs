@@ -17,7 +17,15 @@ public sealed partial class DtlsEndpoint
 
     private void ClientStart(TimeSpan now)
     {
-        RandomNumberGenerator.Fill(_clientRandom);
+        if (_options.RandomSource is { } random)
+        {
+            random(_clientRandom);
+        }
+        else
+        {
+            RandomNumberGenerator.Fill(_clientRandom);
+        }
+
         var suites = new List<ushort>();
         foreach (DtlsCipherSuite s in _options.CipherSuites)
         {
@@ -146,7 +154,14 @@ public sealed partial class DtlsEndpoint
 
         if (sh!.Version != ProtocolVersion.Dtls12 || sh.HasSupportedVersions)
         {
-            throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.ProtocolVersion, $"server chose version 0x{sh.Version:x4}; only DTLS 1.2 is offered");
+            throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, $"server chose version 0x{sh.Version:x4}; only DTLS 1.2 is offered");
+        }
+
+        // RFC 5246 §E.1 (kept by RFC 8446 §D.1): a version the client does not accept ends the
+        // handshake with protocol_version. A 1.3-only client (DtlsOptions.MinVersion) did not offer 1.2.
+        if (_options.MinVersion == DtlsVersion.Dtls13)
+        {
+            throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, "server chose DTLS 1.2, but DtlsOptions.MinVersion requires DTLS 1.3");
         }
 
         // RFC 8446 §4.1.3: a client that offered 1.3 refuses a 1.2 ServerHello carrying the downgrade sentinel.

@@ -21,7 +21,11 @@ public sealed partial class DtlsEndpoint
     private void AddDtls13Offer(ClientHelloMessage hello)
     {
         _offered13 = true;
-        hello.SupportedVersions = [ProtocolVersion.Dtls13, ProtocolVersion.Dtls12];
+        // A 1.3-only client lists only 1.3 (RFC 8446 §4.2.1). It still offers the 1.2 suites and
+        // extensions, so that a 1.2-only server that ignores supported_versions answers with a 1.2
+        // ServerHello, which is refused with protocol_version: a clear diagnosis instead of a
+        // handshake_failure about cipher suites.
+        hello.SupportedVersions = _options.MinVersion == DtlsVersion.Dtls13 ? [ProtocolVersion.Dtls13] : [ProtocolVersion.Dtls13, ProtocolVersion.Dtls12];
         var suites = new List<ushort>();
         foreach (DtlsCipherSuite s in _options.Dtls13CipherSuites)
         {
@@ -50,10 +54,10 @@ public sealed partial class DtlsEndpoint
         // A share of our first group, and of X25519 beside the hybrid (as browsers do), so that a
         // server without ML-KEM needs no HelloRetryRequest.
         DtlsNamedGroup first = _options.Dtls13Groups[0];
-        _keyShares13.Add(KeyShare.CreateClient(first));
+        _keyShares13.Add(KeyShare.CreateClient(first, _options.RandomSource));
         if (first == DtlsNamedGroup.X25519MlKem768 && _options.Dtls13Groups.Contains(DtlsNamedGroup.X25519))
         {
-            _keyShares13.Add(KeyShare.CreateClient(DtlsNamedGroup.X25519));
+            _keyShares13.Add(KeyShare.CreateClient(DtlsNamedGroup.X25519, _options.RandomSource));
         }
 
         hello.KeyShares = [];
@@ -151,7 +155,7 @@ public sealed partial class DtlsEndpoint
             }
 
             _keyShares13.Clear();
-            _keyShares13.Add(KeyShare.CreateClient((DtlsNamedGroup)wanted));
+            _keyShares13.Add(KeyShare.CreateClient((DtlsNamedGroup)wanted, _options.RandomSource));
             _clientHello!.KeyShares = [(wanted, _keyShares13[0].Share)];
         }
         else if (hrr.Cookie13 is null)

@@ -73,9 +73,17 @@ public sealed partial class DtlsEndpoint
         }
 
         // Only a client that proved its address (or any client when cookies are off) can fail us.
+        // RFC 5246 §E.1 (kept by RFC 8446 §D.1): a server willing to use only versions above the
+        // client's sends protocol_version; a 1.3-only server (DtlsOptions.MinVersion) does so here.
+        if (_options.MinVersion == DtlsVersion.Dtls13)
+        {
+            throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion,
+                ch!.SupportedVersions is null ? "client offers only DTLS 1.2 (no supported_versions), but DtlsOptions.MinVersion requires DTLS 1.3" : "client does not offer DTLS 1.3, which DtlsOptions.MinVersion requires");
+        }
+
         if (!SupportsDtls12(ch!))
         {
-            throw new HandshakeFailureException(DtlsError.NoCommonParameters, AlertDescription.ProtocolVersion, "client does not offer DTLS 1.2");
+            throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, "client does not offer DTLS 1.2");
         }
 
         // Our HelloVerifyRequest reused an earlier ClientHello's record number; continue from this

@@ -24,6 +24,14 @@ public enum DtlsError
     /// <summary>No cipher suite, group, signature scheme or version in common.</summary>
     NoCommonParameters,
 
+    /// <summary>
+    /// The peer offers or chose only versions outside [<see cref="DtlsOptions.MinVersion"/>,
+    /// <see cref="DtlsOptions.MaxVersion"/>], e.g. a DTLS 1.2-only peer of a 1.3-only endpoint: the
+    /// handshake ends with a protocol_version alert (RFC 5246 §E.1 as RFC 8446 §D.1 keeps it;
+    /// RFC 8446 §4.2.1, RFC 9147 §5.3).
+    /// </summary>
+    UnsupportedVersion,
+
     /// <summary>No SRTP protection profile in common (RFC 5764 §4.1.1).</summary>
     NoCommonSrtpProfile,
 

@@ -53,6 +53,15 @@ public sealed class DtlsOptions
     public DtlsVersion MaxVersion { get; set; } = DtlsVersion.Dtls12;
 
     /// <summary>
+    /// Gets or sets the lowest version accepted. DTLS 1.2 by default. With <see cref="DtlsVersion.Dtls13"/>
+    /// (which needs <see cref="MaxVersion"/> = DTLS 1.3) the endpoint is 1.3-only: a client lists only
+    /// 1.3 in supported_versions (RFC 8446 §4.2.1) and refuses a 1.2 ServerHello with a protocol_version
+    /// alert; a server refuses a ClientHello that does not offer 1.3 with a protocol_version alert (after
+    /// the cookie exchange, when one is required). Both fail with <see cref="DtlsError.UnsupportedVersion"/>.
+    /// </summary>
+    public DtlsVersion MinVersion { get; set; } = DtlsVersion.Dtls12;
+
+    /// <summary>
     /// Gets the DTLS 1.3 key share groups (RFC 8446 §4.2.7-§4.2.8), most preferred first. A client
     /// sends a share of the first (and of X25519 too when the first is the hybrid, as browsers do);
     /// a server takes the first of these the client sent a share of, else asks for one with a
@@ -96,6 +105,14 @@ public sealed class DtlsOptions
     /// <summary>Gets or sets bytes that identify the client's transport address, mixed into the cookie (RFC 6347 §4.2.1 recommends the source IP and port).</summary>
     public byte[]? CookieClientIdentity { get; set; }
 
+    /// <summary>
+    /// Gets or sets a test seam that fills the client's random and its ephemeral X25519 and
+    /// ML-KEM key material instead of the system generator, so that a recorded server flight can
+    /// be replayed against a fresh client (the <c>dtls13-client</c> fuzz target). P-256 keys still
+    /// come from the platform. Never set outside tests and fuzzing.
+    /// </summary>
+    internal Action<Span<byte>>? RandomSource { get; set; }
+
     internal void Validate()
     {
         if (Certificate is null)
@@ -127,6 +144,11 @@ public sealed class DtlsOptions
             {
                 throw new InvalidOperationException($"{s} is a DTLS 1.3 suite; put it in Dtls13CipherSuites");
             }
+        }
+
+        if (MinVersion > MaxVersion)
+        {
+            throw new InvalidOperationException($"DtlsOptions.MinVersion ({MinVersion}) is above MaxVersion ({MaxVersion})");
         }
 
         if (MaxVersion == DtlsVersion.Dtls13 && (Dtls13Groups.Count == 0 || Dtls13CipherSuites.Count == 0))

@@ -21,9 +21,10 @@ internal abstract class KeyExchange : IDisposable
     {
     }
 
-    public static KeyExchange Create(DtlsNamedGroup group) => group switch
+    /// <summary>A fresh key pair of <paramref name="group"/>; <paramref name="random"/> (tests only) replaces the system generator for X25519.</summary>
+    public static KeyExchange Create(DtlsNamedGroup group, Action<Span<byte>>? random = null) => group switch
     {
-        DtlsNamedGroup.X25519 => new X25519KeyExchange(),
+        DtlsNamedGroup.X25519 => new X25519KeyExchange(random),
         DtlsNamedGroup.Secp256r1 => new P256KeyExchange(),
         _ => throw new ArgumentOutOfRangeException(nameof(group)),
     };
@@ -33,9 +34,17 @@ internal abstract class KeyExchange : IDisposable
         private readonly byte[] _private = new byte[X25519.ScalarSize];
         private readonly byte[] _public = new byte[X25519.PointSize];
 
-        public X25519KeyExchange()
+        public X25519KeyExchange(Action<Span<byte>>? random)
         {
-            RandomNumberGenerator.Fill(_private);
+            if (random is not null)
+            {
+                random(_private);
+            }
+            else
+            {
+                RandomNumberGenerator.Fill(_private);
+            }
+
             X25519.ScalarMultBase(_private, 0, _public, 0);
         }
 

@@ -3,6 +3,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Prng;
 using Org.BouncyCastle.Math.EC.Rfc7748;
 using Org.BouncyCastle.Security;
 
@@ -78,12 +79,24 @@ internal static class X25519MlKem768
     internal sealed class ClientShare : IDisposable
     {
         private readonly MLKemPrivateKeyParameters _decapsulationKey;
-        private readonly byte[] _scalar = RandomNumberGenerator.GetBytes(X25519.ScalarSize);
+        private readonly byte[] _scalar = new byte[X25519.ScalarSize];
 
-        public ClientShare()
+        /// <summary>A fresh key pair; <paramref name="random"/> (tests only) replaces the system generator.</summary>
+        public ClientShare(Action<Span<byte>>? random = null)
         {
+            SecureRandom source = s_random;
+            if (random is not null)
+            {
+                random(_scalar);
+                source = new SecureRandom(new DelegateRandomGenerator(random));
+            }
+            else
+            {
+                RandomNumberGenerator.Fill(_scalar);
+            }
+
             var generator = new MLKemKeyPairGenerator();
-            generator.Init(new MLKemKeyGenerationParameters(s_random, MLKemParameters.ml_kem_768));
+            generator.Init(new MLKemKeyGenerationParameters(source, MLKemParameters.ml_kem_768));
             AsymmetricCipherKeyPair pair = generator.GenerateKeyPair();
             _decapsulationKey = (MLKemPrivateKeyParameters)pair.Private;
             Share = new byte[ClientShareLength];
@@ -117,5 +130,34 @@ internal static class X25519MlKem768
         }
 
         public void Dispose() => CryptographicOperations.ZeroMemory(_scalar);
+    }
+
+    /// <summary>BouncyCastle's random interface over a caller's fill function (the <see cref="DtlsOptions.RandomSource"/> test seam).</summary>
+    private sealed class DelegateRandomGenerator : IRandomGenerator
+    {
+        private readonly Action<Span<byte>> _fill;
+
+        public DelegateRandomGenerator(Action<Span<byte>> fill)
+        {
+            _fill = fill;
+        }
+
+        public void AddSeedMaterial(byte[] seed)
+        {
+        }
+
+        public void AddSeedMaterial(ReadOnlySpan<byte> seed)
+        {
+        }
+
+        public void AddSeedMaterial(long seed)
+        {
+        }
+
+        public void NextBytes(byte[] bytes) => _fill(bytes);
+
+        public void NextBytes(byte[] bytes, int start, int len) => _fill(bytes.AsSpan(start, len));
+
+        public void NextBytes(Span<byte> bytes) => _fill(bytes);
     }
 }
