@@ -539,6 +539,14 @@ public sealed partial class DtlsEndpoint : IDisposable
                 _events.Enqueue(new DtlsFailedEvent(DtlsError.PeerAlert, "peer closed the connection during the handshake", description));
             }
         }
+        else if (level == AlertLevel.Fatal && description == AlertDescription.ProtocolVersion && State == DtlsState.Handshaking)
+        {
+            // RFC 5246 §E.1 / RFC 8446 §D.1: the peer supports none of the versions we offer or accept (a
+            // 1.2-only peer of a 1.3-only endpoint); typed like our own refusal, so either side can tell.
+            State = DtlsState.Failed;
+            _retransmitAt = null;
+            _events.Enqueue(new DtlsFailedEvent(DtlsError.UnsupportedVersion, "peer sent protocol_version: it supports none of the DTLS versions we offer", description));
+        }
         else if (level == AlertLevel.Fatal)
         {
             State = DtlsState.Failed;

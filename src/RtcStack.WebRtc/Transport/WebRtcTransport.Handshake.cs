@@ -73,6 +73,7 @@ public sealed partial class WebRtcTransport
             InitialRetransmitTimeout = _options.DtlsInitialRetransmitTimeout,
             HandshakeTimeout = _options.DtlsHandshakeTimeout,
             MaxVersion = _options.DtlsMaxVersion,
+            MinVersion = _options.DtlsMinVersion,
             Logger = _options.Logger,
         };
         dtlsOptions.Dtls13Groups.Clear();

@@ -148,6 +148,16 @@ public sealed partial class WebRtcTransport : IDisposable
             throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.DtlsMaxVersion), options.DtlsMaxVersion, "DtlsMaxVersion must be Dtls12 or Dtls13.");
         }
 
+        if (options.DtlsMinVersion is not (DtlsVersion.Dtls12 or DtlsVersion.Dtls13))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.DtlsMinVersion), options.DtlsMinVersion, "DtlsMinVersion must be Dtls12 or Dtls13.");
+        }
+
+        if (options.DtlsMinVersion > options.DtlsMaxVersion)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.DtlsMinVersion), options.DtlsMinVersion, $"DtlsMinVersion ({options.DtlsMinVersion}) is above DtlsMaxVersion ({options.DtlsMaxVersion}).");
+        }
+
         if (options.DtlsMaxVersion == DtlsVersion.Dtls13 && options.Dtls13Groups.Count == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(WebRtcTransportOptions.Dtls13Groups), "DTLS 1.3 needs at least one key share group (RFC 8446 §4.2.7).");

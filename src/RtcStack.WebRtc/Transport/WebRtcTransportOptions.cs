@@ -66,6 +66,15 @@ public sealed class WebRtcTransportOptions
     public DtlsVersion DtlsMaxVersion { get; set; } = DtlsVersion.Dtls13;
 
     /// <summary>
+    /// Gets or sets the lowest DTLS version accepted. DTLS 1.2 by default, so 1.2-only peers connect.
+    /// <see cref="DtlsVersion.Dtls13"/> (with <see cref="DtlsMaxVersion"/> = DTLS 1.3) requires 1.3: as DTLS client we
+    /// offer only 1.3 in supported_versions (RFC 8446 §4.2.1) and refuse a 1.2 ServerHello; as DTLS server we refuse a
+    /// ClientHello without 1.3. Either way the handshake ends with a protocol_version alert and the transport fails
+    /// with <see cref="DtlsError.UnsupportedVersion"/> (RFC 5246 §E.1 as RFC 8446 §D.1 keeps it; RFC 9147 §5.3).
+    /// </summary>
+    public DtlsVersion DtlsMinVersion { get; set; } = DtlsVersion.Dtls12;
+
+    /// <summary>
     /// Gets the DTLS 1.3 key share groups, most preferred first (RFC 8446 §4.2.7-§4.2.8): as DTLS client we send a share
     /// of the first (and of X25519 with the hybrid, as browsers do); as DTLS server we take the first the client sent a
     /// share of, else ask for one with a HelloRetryRequest (RFC 8446 §4.1.4). X25519MLKEM768 (0x11EC) first, as
