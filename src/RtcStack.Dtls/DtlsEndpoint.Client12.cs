@@ -157,8 +157,7 @@ public sealed partial class DtlsEndpoint
             throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, $"server chose version 0x{sh.Version:x4}; only DTLS 1.2 is offered");
         }
 
-        // RFC 5246 §E.1 (kept by RFC 8446 §D.1): a version the client does not accept ends the
-        // handshake with protocol_version. A 1.3-only client (DtlsOptions.MinVersion) did not offer 1.2.
+        // RFC 8446 §D.1: a version the client does not accept ends the handshake with protocol_version. A 1.3-only client (DtlsOptions.MinVersion) did not offer 1.2.
         if (_options.MinVersion == DtlsVersion.Dtls13)
         {
             throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, "server chose DTLS 1.2, but DtlsOptions.MinVersion requires DTLS 1.3");

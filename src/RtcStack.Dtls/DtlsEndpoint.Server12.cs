@@ -72,9 +72,18 @@ public sealed partial class DtlsEndpoint
             }
         }
 
+        // Our HelloVerifyRequest reused an earlier ClientHello's record number; continue from this
+        // one so that nothing we send next looks like a replay to the client: not even the alert
+        // refusing its version below (it came after this step and was dropped by the client).
+        if (_write[0]!.NextSequence < recordSeq)
+        {
+            _write[0]!.NextSequence = recordSeq;
+        }
+
         // Only a client that proved its address (or any client when cookies are off) can fail us.
-        // RFC 5246 §E.1 (kept by RFC 8446 §D.1): a server willing to use only versions above the
-        // client's sends protocol_version; a 1.3-only server (DtlsOptions.MinVersion) does so here.
+        // RFC 8446 §D.2: a server that supports only versions above the client's (here a 1.3-only
+        // server, DtlsOptions.MinVersion) aborts with protocol_version; with supported_versions present
+        // the choice is made from that list alone (§4.2.1), and it holds no version we accept.
         if (_options.MinVersion == DtlsVersion.Dtls13)
         {
             throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion,
@@ -84,13 +93,6 @@ public sealed partial class DtlsEndpoint
         if (!SupportsDtls12(ch!))
         {
             throw new HandshakeFailureException(DtlsError.UnsupportedVersion, AlertDescription.ProtocolVersion, "client does not offer DTLS 1.2");
-        }
-
-        // Our HelloVerifyRequest reused an earlier ClientHello's record number; continue from this
-        // one so that nothing we send next (even an alert) looks like a replay to the client.
-        if (_write[0]!.NextSequence < recordSeq)
-        {
-            _write[0]!.NextSequence = recordSeq;
         }
 
         ServerNegotiate(ch!, out ushort group, out SignatureScheme scheme);

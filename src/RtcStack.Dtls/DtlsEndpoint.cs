@@ -541,7 +541,7 @@ public sealed partial class DtlsEndpoint : IDisposable
         }
         else if (level == AlertLevel.Fatal && description == AlertDescription.ProtocolVersion && State == DtlsState.Handshaking)
         {
-            // RFC 5246 §E.1 / RFC 8446 §D.1: the peer supports none of the versions we offer or accept (a
+            // RFC 8446 §D.1 / §D.2: the peer supports none of the versions we offer or accept (a
             // 1.2-only peer of a 1.3-only endpoint); typed like our own refusal, so either side can tell.
             State = DtlsState.Failed;
             _retransmitAt = null;

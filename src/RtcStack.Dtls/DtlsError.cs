@@ -27,8 +27,8 @@ public enum DtlsError
     /// <summary>
     /// The peer offers or chose only versions outside [<see cref="DtlsOptions.MinVersion"/>,
     /// <see cref="DtlsOptions.MaxVersion"/>], e.g. a DTLS 1.2-only peer of a 1.3-only endpoint: the
-    /// handshake ends with a protocol_version alert (RFC 5246 §E.1 as RFC 8446 §D.1 keeps it;
-    /// RFC 8446 §4.2.1, RFC 9147 §5.3). Also reported when the peer sends that alert during the
+    /// handshake ends with a protocol_version alert (RFC 8446 §D.1 for a client,
+    /// §D.2 and §4.2.1 for a server; RFC 9147 §5.3). Also reported when the peer sends that alert during the
     /// handshake (the event's message says which side refused).
     /// </summary>
     UnsupportedVersion,

@@ -70,7 +70,7 @@ public sealed class WebRtcTransportOptions
     /// <see cref="DtlsVersion.Dtls13"/> (with <see cref="DtlsMaxVersion"/> = DTLS 1.3) requires 1.3: as DTLS client we
     /// offer only 1.3 in supported_versions (RFC 8446 §4.2.1) and refuse a 1.2 ServerHello; as DTLS server we refuse a
     /// ClientHello without 1.3. Either way the handshake ends with a protocol_version alert and the transport fails
-    /// with <see cref="DtlsError.UnsupportedVersion"/> (RFC 5246 §E.1 as RFC 8446 §D.1 keeps it; RFC 9147 §5.3).
+    /// with <see cref="DtlsError.UnsupportedVersion"/> (RFC 8446 §D.1, §D.2, §4.2.1; RFC 9147 §5.3).
     /// </summary>
     public DtlsVersion DtlsMinVersion { get; set; } = DtlsVersion.Dtls12;
 
