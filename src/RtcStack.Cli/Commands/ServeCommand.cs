@@ -38,6 +38,8 @@ internal static class ServeCommand
         var rateBurst = new Option<int>("--rate-burst") { Description = "Calls one client address may start at once.", DefaultValueFactory = _ => 20 };
         var loops = new Option<int>("--loops") { Description = "UDP event loops (one thread each, epoll; Linux x64) carrying the calls, spread over them: one per core by default. 0 uses the runtime's threads instead. A shared socket (--shared-socket) uses one loop.", DefaultValueFactory = _ => ServeOptions.DefaultLoops, HelpName = "N" };
         var maxLoad = new Option<double>("--max-load") { Description = "A host's load (its event loop's busy share over the last second, or the process's CPU without loops) past which new calls get 503 with Retry-After; shown with the reason in /status.", DefaultValueFactory = _ => 0.8, HelpName = "0-1" };
+        var dtls = new Option<string>("--dtls") { Description = "DTLS version of every call: auto (DTLS 1.3, RFC 9147, with 1.2 for peers that lack it, as browsers do), 1.2 (DTLS 1.2 only, RFC 6347) or 1.3 (DTLS 1.3 only: a 1.2-only peer is refused with a protocol_version alert and its call fails).", DefaultValueFactory = _ => "auto", HelpName = "auto|1.2|1.3" };
+        dtls.AcceptOnlyFromAmong("auto", "1.2", "1.3");
         var maxCalls = new Option<int?>("--max-calls") { Description = "Most calls at once; more get 503 with Retry-After. Default: what the open-file limit (ulimit -n) leaves after 1,024 descriptors for the server itself, at one socket (and with --record one file) per call.", HelpName = "N" };
 
         var command = new Command("serve",
@@ -46,7 +48,7 @@ internal static class ServeCommand
             "Exit codes: 0 stopped; 2 a bad option; 3 the server could not start.")
         {
             address, port, udpMin, udpMax, shared, token, mode, toneHz, record,
-            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls, loops, maxLoad,
+            connectTimeout, history, corsOrigin, maxBody, rateLimit, rateBurst, maxCalls, loops, maxLoad, dtls,
         };
         var network = new ServeNetworkOptions();
         foreach (Option o in network.All)
@@ -77,6 +79,7 @@ internal static class ServeCommand
                 MaxLoad = parse.GetValue(maxLoad),
             };
             options.CorsOrigins.AddRange(parse.GetValue(corsOrigin) ?? []);
+            ApplyDtls(parse.GetValue(dtls)!, options);
             string? problem = Validate(parse.GetValue(address)!, options) ?? network.Read(parse, options);
             if (problem is not null)
             {
@@ -137,7 +140,7 @@ internal static class ServeCommand
 
                 using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
                 using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-                output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
+                output.WriteLine($"rtcstack serve: {string.Join(", ", app.Urls)} (mode {options.Mode.ToString().ToLowerInvariant()}, DTLS {options.DtlsName}{(options.RecordDirectory is null ? "" : ", recording to " + options.RecordDirectory.FullName)})");
                 output.WriteLine(ServeNetworkOptions.DescribeCandidates(options));
                 output.WriteLine("Open the page and press Start; WHIP at /whip, WHEP at /whep, status at /status. Ctrl+C stops.");
                 output.Flush();
@@ -157,6 +160,18 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Maps a --dtls value (auto, 1.2, 1.3; the parser admits only these) to the versions the sessions accept.</summary>
+    internal static void ApplyDtls(string value, ServeOptions options)
+    {
+        (options.DtlsMinVersion, options.DtlsMaxVersion) = value switch
+        {
+            "1.2" => (Dtls.DtlsVersion.Dtls12, Dtls.DtlsVersion.Dtls12),
+            "1.3" => (Dtls.DtlsVersion.Dtls13, Dtls.DtlsVersion.Dtls13),
+            "auto" => (Dtls.DtlsVersion.Dtls12, Dtls.DtlsVersion.Dtls13),
+            _ => throw new ArgumentOutOfRangeException(nameof(value), value, "--dtls is auto, 1.2 or 1.3"),
+        };
     }
 
     private static string? ValidateLimits(double connectTimeoutSeconds, ServeOptions options)

@@ -71,7 +71,7 @@ internal sealed class ServeApp : IAsyncDisposable
             UdpSessionHost host = _hosts[i];
             handlers.Add(new WebRtcWhipHandler(host, kind =>
         {
-            var transport = new WebRtcTransportOptions { Certificate = _certificate };
+            var transport = new WebRtcTransportOptions { Certificate = _certificate, DtlsMaxVersion = options.DtlsMaxVersion, DtlsMinVersion = options.DtlsMinVersion };
             foreach (Ice.IceServer s in options.IceServers)
             {
                 transport.IceServers.Add(s);
@@ -329,6 +329,7 @@ internal sealed class ServeApp : IAsyncDisposable
             w.WriteNumber("callsFinished", Interlocked.Read(ref _finished));
             w.WriteNumber("connectTimeoutSeconds", _options.ConnectTimeout.TotalSeconds);
             w.WriteNumber("maxCalls", _options.MaxCalls);
+            w.WriteString("dtls", _options.DtlsName);
             w.WriteNumber("datagramsReceived", _hosts.Sum(h => h.DatagramsReceived));
             w.WriteNumber("datagramsSent", _hosts.Sum(h => h.DatagramsSent));
 

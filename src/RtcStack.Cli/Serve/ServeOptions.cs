@@ -74,6 +74,27 @@ internal sealed class ServeOptions
     /// <summary>Gets the default for <see cref="Loops"/>: one per core where the loop exists (Linux x64), else 0.</summary>
     public static int DefaultLoops => RtcStack.WebRtc.Io.UdpEventLoop.IsSupported ? Environment.ProcessorCount : 0;
 
+    /// <summary>
+    /// Gets or sets the highest DTLS version (--dtls): DTLS 1.3 by default (RFC 9147), with 1.2 for peers that lack it;
+    /// DTLS 1.2 with <c>--dtls 1.2</c> (RFC 6347). Goes to <see cref="RtcStack.WebRtc.Transport.WebRtcTransportOptions.DtlsMaxVersion"/>.
+    /// </summary>
+    public RtcStack.Dtls.DtlsVersion DtlsMaxVersion { get; set; } = RtcStack.Dtls.DtlsVersion.Dtls13;
+
+    /// <summary>
+    /// Gets or sets the lowest DTLS version (--dtls): DTLS 1.2 by default; DTLS 1.3 with <c>--dtls 1.3</c>, so a
+    /// 1.2-only peer is refused with a protocol_version alert (RFC 8446 §D.1, §D.2). Goes to
+    /// <see cref="RtcStack.WebRtc.Transport.WebRtcTransportOptions.DtlsMinVersion"/>.
+    /// </summary>
+    public RtcStack.Dtls.DtlsVersion DtlsMinVersion { get; set; } = RtcStack.Dtls.DtlsVersion.Dtls12;
+
+    /// <summary>Gets the --dtls value these versions stand for: auto, 1.2 or 1.3.</summary>
+    public string DtlsName => (DtlsMinVersion, DtlsMaxVersion) switch
+    {
+        (RtcStack.Dtls.DtlsVersion.Dtls13, _) => "1.3",
+        (_, RtcStack.Dtls.DtlsVersion.Dtls12) => "1.2",
+        _ => "auto",
+    };
+
     /// <summary>Gets or sets the clock (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
