@@ -148,6 +148,12 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
 
             Assert.Equal(0, serveExit);
 
+            // serve ran with its default --dtls auto (DTLS 1.3 offered and accepted, 1.2 for peers without it). Pion v3
+            // and GStreamer's webrtcbin have no DTLS 1.3, so the call below ran our fallback to DTLS 1.2 (CheckServeSide
+            // requires tlsVersion FEFD): a broken fallback fails the call, and a serve pinned to 1.2 by default would
+            // no longer test it.
+            Assert.Equal("auto", status.GetProperty("dtls").GetString());
+
             // The peer ended its call with DELETE: serve lists it among the finished calls, with its last stats.
             call = Assert.Single(status.GetProperty("calls").EnumerateArray().Concat(status.GetProperty("finished").EnumerateArray()).ToArray());
             CheckSdp(peerName, fixturePrefix, mode, dir);
@@ -199,6 +205,7 @@ public sealed class PeerCallTests : IClassFixture<PionPeerBuild>, IClassFixture<
         JsonElement inbound = Find(stats, "inbound-rtp");
         JsonElement outbound = Find(stats, "outbound-rtp");
         _output.WriteLine($"serve: {transport.ToString().Replace("\n", " ", StringComparison.Ordinal)}");
+        // RFC 9147 §5.3 / RFC 8446 §D.1-§D.2: these peers offer or accept only DTLS 1.2, so the fallback negotiated 1.2.
         Assert.Equal("FEFD", transport.GetProperty("tlsVersion").GetString());
         Assert.Equal(0, transport.GetProperty("srtpAuthenticationFailures").GetInt64());
         Assert.Equal(0, transport.GetProperty("srtcpFailures").GetInt64());
