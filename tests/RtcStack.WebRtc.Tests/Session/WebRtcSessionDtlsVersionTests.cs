@@ -131,6 +131,8 @@ public class WebRtcSessionDtlsVersionTests
     [InlineData("DtlsMaxVersion")]
     [InlineData("Dtls13Groups")]
     [InlineData("Dtls13Groups unknown")]
+    [InlineData("DtlsMinVersion")]
+    [InlineData("DtlsMinVersion above DtlsMaxVersion")]
     public void ABadDtlsVersionSettingIsRefusedWhenTheSessionIsMadeNamingTheOption(string what)
     {
         var transport = new WebRtcTransportOptions();
@@ -141,6 +143,13 @@ public class WebRtcSessionDtlsVersionTests
                 break;
             case "Dtls13Groups":
                 transport.Dtls13Groups.Clear();
+                break;
+            case "DtlsMinVersion":
+                transport.DtlsMinVersion = (DtlsVersion)7;
+                break;
+            case "DtlsMinVersion above DtlsMaxVersion":
+                transport.DtlsMinVersion = DtlsVersion.Dtls13;
+                transport.DtlsMaxVersion = DtlsVersion.Dtls12;
                 break;
             default:
                 transport.Dtls13Groups.Add((DtlsNamedGroup)24); // secp384r1: browsers offer it, we do not implement it
