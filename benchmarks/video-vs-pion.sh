@@ -44,7 +44,7 @@ echo "== Pion (before) =="
 
 echo "== RtcStack =="
 RTCSTACK_VIDEO_INPUT_DIR="$work" dotnet run -c Release --no-build --project benchmarks/RtcStack.Benchmarks -- \
-  --filter '*Vp8DepacketizeBenchmarks*' '*H264DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
+  --filter '*Vp8DepacketizeBenchmarks*' '*Vp8CopyFloorBenchmarks*' '*H264DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
 
 echo "== Pion (after) =="
 "$work/pionvideobench" bench "$work" | tee "$work/pion-after.txt"
@@ -74,3 +74,14 @@ for codec in VP8 H.264; do
     ours = m / n; pion = (a + b) / 2;
     printf "%s: RtcStack %.1f ns/packet (allocated %s per pass of %d packets), Pion %.1f ns/packet (before %.1f, after %.1f), ratio ours/Pion %.2f\n", c, ours, al, n, pion, a, b, ours / pion }'
 done
+
+# The floor: VP8 payload data copied once into a frame buffer in .NET (what the Pion side does per packet).
+floor_report=$(ls "$work"/bdn/results/*Vp8CopyFloorBenchmarks*-report-github.md 2>/dev/null | head -1 || true)
+vp8_report=$(ls "$work"/bdn/results/*Vp8DepacketizeBenchmarks*-report-github.md 2>/dev/null | head -1 || true)
+if [ -n "$floor_report" ] && [ -n "$vp8_report" ]; then
+  packets=$(grep "^pion VP8:" "$work/pion-before.txt" | awk '{ print $3 }')
+  floor=$(column "$floor_report" Mean | to_ns)
+  ours=$(column "$vp8_report" Mean | to_ns)
+  awk -v f="$floor" -v o="$ours" -v n="$packets" 'BEGIN {
+    printf "VP8 copy floor (.NET, descriptor + one copy): %.1f ns/packet; RtcStack / floor %.2f\n", f / n, o / f }'
+fi
