@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Depacketize + frame assembly per packet, VP8 and H.264: RtcStack (BenchmarkDotNet,
+# Depacketize + frame assembly per packet, VP8, H.264 and AV1: RtcStack (BenchmarkDotNet,
 # benchmarks/RtcStack.Benchmarks/Video) against Pion's codecs (benchmarks/pion-video, Debian's
 # golang-github-pion-rtp-dev), on the same input packets, in the same minutes, on this machine.
 #   benchmarks/video-vs-pion.sh               build both, generate the input, run Pion, ours, Pion again
@@ -37,14 +37,14 @@ if [ "$build_only" = 1 ]; then
 fi
 
 "$work/pionvideobench" gen "$work"
-echo "input: $(ls -l "$work"/vp8.bin "$work"/h264.bin | awk '{ print $NF ": " $5 " bytes" }' | tr '\n' ' ')"
+echo "input: $(ls -l "$work"/vp8.bin "$work"/h264.bin "$work"/av1.bin | awk '{ print $NF ": " $5 " bytes" }' | tr '\n' ' ')"
 
 echo "== Pion (before) =="
 "$work/pionvideobench" bench "$work" | tee "$work/pion-before.txt"
 
 echo "== RtcStack =="
 RTCSTACK_VIDEO_INPUT_DIR="$work" dotnet run -c Release --no-build --project benchmarks/RtcStack.Benchmarks -- \
-  --filter '*Vp8DepacketizeBenchmarks*' '*Vp8CopyFloorBenchmarks*' '*H264DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
+  --filter '*Vp8DepacketizeBenchmarks*' '*Vp8CopyFloorBenchmarks*' '*H264DepacketizeBenchmarks*' '*Av1DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
 
 echo "== Pion (after) =="
 "$work/pionvideobench" bench "$work" | tee "$work/pion-after.txt"
@@ -58,8 +58,8 @@ column() { # column FILE NAME -> the value of column NAME in the first data row 
     /^\|[-: |]+$/ { next }
     /^\|/ && header && col { v = $col; gsub(/^ +| +$/, "", v); print v; exit }' "$1"
 }
-for codec in VP8 H.264; do
-  class=$([ "$codec" = VP8 ] && echo Vp8 || echo H264)
+for codec in VP8 H.264 AV1; do
+  class=$(case "$codec" in VP8) echo Vp8 ;; H.264) echo H264 ;; *) echo Av1 ;; esac)
   packets=$(grep "^pion $codec:" "$work/pion-before.txt" | awk '{ print $3 }')
   pion_before=$(grep "^pion $codec:" "$work/pion-before.txt" | sed 's/.* passes, \([0-9.]*\) ns\/packet.*/\1/')
   pion_after=$(grep "^pion $codec:" "$work/pion-after.txt" | sed 's/.* passes, \([0-9.]*\) ns\/packet.*/\1/')

@@ -88,6 +88,17 @@ public class H264DepacketizeBenchmarks : VideoDepacketizeBenchmarks
     protected override IVideoDepacketizer CreateDepacketizer() => new H264Depacketizer();
 }
 
+/// <summary>AV1 (AV1 RTP §4.4-§5) depacketize + frame assembly, per packet: OBU elements joined into a low-overhead bitstream with obu_size.</summary>
+public class Av1DepacketizeBenchmarks : VideoDepacketizeBenchmarks
+{
+    protected override VideoCodec Codec => VideoCodec.Av1;
+
+    [Benchmark(Description = "AV1 depacketize + assemble (per pass; divide by packets)")]
+    public long DepacketizeAndAssemble() => Pass();
+
+    protected override IVideoDepacketizer CreateDepacketizer() => new Av1Depacketizer();
+}
+
 /// <summary>
 /// The floor under any assembler that hands the decoder one contiguous frame: each VP8 payload's data (after its
 /// descriptor, found with the same parser) copied once into a reusable frame buffer, in arrival order, nothing else.
