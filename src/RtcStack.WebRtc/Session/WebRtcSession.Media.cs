@@ -435,7 +435,19 @@ public sealed partial class WebRtcSession
     {
         if (r.Frames is null)
         {
-            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now), packet.Payload);
+            int level = -1;
+            bool voice = false;
+            if (s.AudioLevelId != 0 && packet.TryGetHeaderExtension(s.AudioLevelId, out ReadOnlySpan<byte> value)
+                && AudioLevelExtension.TryRead(value, out voice, out byte l))
+            {
+                level = l;
+            }
+
+            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now)
+            {
+                AudioLevel = level,
+                VoiceActivity = voice,
+            }, packet.Payload);
             return;
         }
 

@@ -295,6 +295,29 @@ public partial class WebRtcSessionConnectionTests
     }
 
     /// <summary>
+    /// RFC 6464 §3 both ways through the session: the level and V flag A's sender gives each packet come out of B's
+    /// ReceivedMedia (what an SFU reads to find the active speaker); a packet sent without a level has none.
+    /// </summary>
+    [Fact]
+    public void TheSendersAudioLevelReachesTheReceivedMedia()
+    {
+        using var net = new Pair(seed: 55);
+        (Transceiver a, _) = NegotiateAudio(net);
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
+        int[] levels = [0, 127, 30, -1, 64];
+        for (int i = 0; i < levels.Length; i++)
+        {
+            Assert.True(net.A.Session.SendAudio(a, Opus, (uint)(960 * i), net.Now, audioLevel: levels[i], voiceActivity: i % 2 == 0));
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+        }
+
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        ReceivedMedia[] got = [.. net.B.Media.Select(m => m.Media)];
+        Assert.Equal(levels, got.Select(m => m.AudioLevel));
+        Assert.Equal(levels.Select((l, i) => l >= 0 && i % 2 == 0), got.Select(m => m.VoiceActivity));
+    }
+
+    /// <summary>
     /// RFC 3550 §6.1: every compound RTCP packet carries SDES CNAME, the feedback ones too (RFC 4585 §3.1: RR, SDES, then
     /// the feedback). B loses some of A's video, so it sends NACKs and a key frame request besides its TWCC feedback and
     /// reports; A counts every compound it gets and how many lacked SDES.
