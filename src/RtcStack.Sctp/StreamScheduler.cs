@@ -29,6 +29,7 @@ internal sealed class StreamScheduler
 
     public void SetPriority(ushort streamId, ushort priority)
     {
+        ushort old = GetPriority(streamId);
         if (priority == DefaultPriority)
         {
             _priorities.Remove(streamId);
@@ -36,6 +37,20 @@ internal sealed class StreamScheduler
         else
         {
             _priorities[streamId] = priority;
+        }
+
+        if (_kind == SctpStreamSchedulerKind.Priority && old != priority)
+        {
+            // A waiting stream moves to its new level at once, so strict priority holds from the next turn.
+            for (int i = 0; i < _levels.Count; i++)
+            {
+                if (_levels[i].Priority == old && Remove(_levels[i].Streams, streamId))
+                {
+                    _count--;
+                    Add(streamId);
+                    break;
+                }
+            }
         }
     }
 
@@ -73,6 +88,25 @@ internal sealed class StreamScheduler
 
         streamId = 0;
         return false;
+    }
+
+    /// <summary>Takes one stream out of a queue keeping the others' order (a rare call; no allocation).</summary>
+    private static bool Remove(Queue<ushort> queue, ushort streamId)
+    {
+        bool found = false;
+        for (int n = queue.Count; n > 0; n--)
+        {
+            ushort id = queue.Dequeue();
+            if (!found && id == streamId)
+            {
+                found = true;
+                continue;
+            }
+
+            queue.Enqueue(id);
+        }
+
+        return found;
     }
 
     private Queue<ushort> LevelFor(ushort priority)
