@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Depacketize + frame assembly per packet, VP8 and H.264: RtcStack (BenchmarkDotNet,
+# Depacketize + frame assembly per packet, VP8, H.264 and AV1: RtcStack (BenchmarkDotNet,
 # benchmarks/RtcStack.Benchmarks/Video) against Pion's codecs (benchmarks/pion-video, Debian's
 # golang-github-pion-rtp-dev), on the same input packets, in the same minutes, on this machine.
 #   benchmarks/video-vs-pion.sh               build both, generate the input, run Pion, ours, Pion again
@@ -37,14 +37,14 @@ if [ "$build_only" = 1 ]; then
 fi
 
 "$work/pionvideobench" gen "$work"
-echo "input: $(ls -l "$work"/vp8.bin "$work"/h264.bin | awk '{ print $NF ": " $5 " bytes" }' | tr '\n' ' ')"
+echo "input: $(ls -l "$work"/vp8.bin "$work"/h264.bin "$work"/av1.bin | awk '{ print $NF ": " $5 " bytes" }' | tr '\n' ' ')"
 
 echo "== Pion (before) =="
 "$work/pionvideobench" bench "$work" | tee "$work/pion-before.txt"
 
 echo "== RtcStack =="
 RTCSTACK_VIDEO_INPUT_DIR="$work" dotnet run -c Release --no-build --project benchmarks/RtcStack.Benchmarks -- \
-  --filter '*Vp8DepacketizeBenchmarks*' '*H264DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
+  --filter '*Vp8DepacketizeBenchmarks*' '*Vp8CopyFloorBenchmarks*' '*H264DepacketizeBenchmarks*' '*Av1DepacketizeBenchmarks*' --inProcess --artifacts "$work/bdn" | tee "$work/ours.txt"
 
 echo "== Pion (after) =="
 "$work/pionvideobench" bench "$work" | tee "$work/pion-after.txt"
@@ -58,8 +58,8 @@ column() { # column FILE NAME -> the value of column NAME in the first data row 
     /^\|[-: |]+$/ { next }
     /^\|/ && header && col { v = $col; gsub(/^ +| +$/, "", v); print v; exit }' "$1"
 }
-for codec in VP8 H.264; do
-  class=$([ "$codec" = VP8 ] && echo Vp8 || echo H264)
+for codec in VP8 H.264 AV1; do
+  class=$(case "$codec" in VP8) echo Vp8 ;; H.264) echo H264 ;; *) echo Av1 ;; esac)
   packets=$(grep "^pion $codec:" "$work/pion-before.txt" | awk '{ print $3 }')
   pion_before=$(grep "^pion $codec:" "$work/pion-before.txt" | sed 's/.* passes, \([0-9.]*\) ns\/packet.*/\1/')
   pion_after=$(grep "^pion $codec:" "$work/pion-after.txt" | sed 's/.* passes, \([0-9.]*\) ns\/packet.*/\1/')
@@ -74,3 +74,14 @@ for codec in VP8 H.264; do
     ours = m / n; pion = (a + b) / 2;
     printf "%s: RtcStack %.1f ns/packet (allocated %s per pass of %d packets), Pion %.1f ns/packet (before %.1f, after %.1f), ratio ours/Pion %.2f\n", c, ours, al, n, pion, a, b, ours / pion }'
 done
+
+# The floor: VP8 payload data copied once into a frame buffer in .NET (what the Pion side does per packet).
+floor_report=$(ls "$work"/bdn/results/*Vp8CopyFloorBenchmarks*-report-github.md 2>/dev/null | head -1 || true)
+vp8_report=$(ls "$work"/bdn/results/*Vp8DepacketizeBenchmarks*-report-github.md 2>/dev/null | head -1 || true)
+if [ -n "$floor_report" ] && [ -n "$vp8_report" ]; then
+  packets=$(grep "^pion VP8:" "$work/pion-before.txt" | awk '{ print $3 }')
+  floor=$(column "$floor_report" Mean | to_ns)
+  ours=$(column "$vp8_report" Mean | to_ns)
+  awk -v f="$floor" -v o="$ours" -v n="$packets" 'BEGIN {
+    printf "VP8 copy floor (.NET, descriptor + one copy): %.1f ns/packet; RtcStack / floor %.2f\n", f / n, o / f }'
+fi

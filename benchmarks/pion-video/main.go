@@ -1,17 +1,25 @@
 // Command pionvideobench is the Pion side of benchmarks/video-vs-pion.sh: "depacketize plus frame
-// assembly per packet" for VP8 and H.264 with Pion's codecs (Debian's golang-github-pion-rtp-dev),
+// assembly per packet" for VP8, H.264 and AV1 with Pion's codecs (Debian's golang-github-pion-rtp-dev),
 // on the same input packets RtcStack's BenchmarkDotNet class reads.
 //
-//	pionvideobench gen DIR     writes DIR/vp8.bin and DIR/h264.bin: deterministic synthetic frames
+//	pionvideobench gen DIR     writes DIR/vp8.bin, DIR/h264.bin and DIR/av1.bin: deterministic synthetic frames
 //	                           (30 fps, a key frame every 30) cut into RTP payloads by Pion's payloaders,
 //	                           and the frames themselves (DIR/vp8-frames.bin, DIR/h264-frames.bin: count
-//	                           u32, then length u32 and bytes per frame), which RtcStack's interop test
+//	                           u32, then length u32 and bytes per frame; for AV1, DIR/av1-frames.bin holds
+//	                           each unit in low-overhead form: a temporal delimiter, then every OBU with
+//	                           obu_size), which RtcStack's interop test
 //	                           compares with what its assembler makes of Pion's packets
 //	pionvideobench bench DIR   per packet: codecs.VP8Packet / codecs.H264Packet Unmarshal, then the
 //	                           payload appended to a reusable frame buffer, the frame counted at the
-//	                           marker bit; prints ns, bytes and allocations per packet
+//	                           marker bit; for AV1, codecs.AV1Packet Unmarshal and frame.AV1 ReadFrames
+//	                           (Pion's OBU reassembly), each complete OBU appended; prints ns, bytes and
+//	                           allocations per packet
 //
-// Input file layout (little-endian): "RTCVID1\x00", codec byte (0 VP8, 1 H.264), packet count u32,
+// AV1 temporal units are OBUs without obu_size (obu_has_size_field 0, as AV1 RTP §5 sends them): a
+// sequence header OBU (type 1) on key frames, then one frame OBU (type 6); each OBU is cut by Pion's
+// AV1Payloader (one OBU element per packet, W = 0, Z/Y for fragments), the marker on the unit's last packet.
+//
+// Input file layout (little-endian): "RTCVID1\x00", codec byte (0 VP8, 1 H.264, 2 AV1), packet count u32,
 // then per packet: sequence number u16, timestamp u32, marker u8, payload length u16, payload.
 package main
 
@@ -28,6 +36,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp/codecs"
+	"github.com/pion/rtp/pkg/frame"
 )
 
 const (
@@ -120,6 +129,29 @@ func h264Frame(r *rand.Rand, i int) []byte {
 	return au
 }
 
+// av1Unit is one temporal unit as OBUs without obu_size: a sequence header on key frames, then a frame OBU.
+func av1Unit(r *rand.Rand, i int) [][]byte {
+	var obus [][]byte
+	if i%frameRate == 0 {
+		seq := make([]byte, 12)
+		nonZero(r, seq)
+		seq[0] = 1 << 3 // OBU_SEQUENCE_HEADER, no extension, no size field
+		obus = append(obus, seq)
+	}
+	f := make([]byte, frameSize(r, i))
+	nonZero(r, f)
+	f[0] = 6 << 3 // OBU_FRAME
+	return append(obus, f)
+}
+
+func appendLeb128(b []byte, v int) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v&0x7f)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
 func generate(dir string) error {
 	r := rand.New(rand.NewSource(20261206))
 	var vp8 []packet
@@ -147,6 +179,34 @@ func generate(dir string) error {
 		return err
 	}
 	if err := write(filepath.Join(dir, "h264.bin"), 1, h264); err != nil {
+		return err
+	}
+	// AV1 from its own generator (after the others, so their bytes do not change).
+	ra := rand.New(rand.NewSource(20261207))
+	ap := &codecs.AV1Payloader{}
+	var av1 []packet
+	var av1Frames [][]byte
+	seqA := uint16(65000)
+	for i := 0; i < frames; i++ {
+		ts := uint32(i * 90000 / frameRate)
+		var payloads [][]byte
+		lowOverhead := []byte{0x12, 0x00} // the temporal delimiter a decoder-form unit starts with
+		for _, o := range av1Unit(ra, i) {
+			payloads = append(payloads, ap.Payload(mtu, o)...)
+			lowOverhead = append(lowOverhead, o[0]|0x02) // obu_has_size_field
+			lowOverhead = appendLeb128(lowOverhead, len(o)-1)
+			lowOverhead = append(lowOverhead, o[1:]...)
+		}
+		av1Frames = append(av1Frames, lowOverhead)
+		for j, p := range payloads {
+			av1 = append(av1, packet{seqA, ts, j == len(payloads)-1, p})
+			seqA++
+		}
+	}
+	if err := write(filepath.Join(dir, "av1.bin"), 2, av1); err != nil {
+		return err
+	}
+	if err := writeFrames(filepath.Join(dir, "av1-frames.bin"), av1Frames); err != nil {
 		return err
 	}
 	if err := writeFrames(filepath.Join(dir, "vp8-frames.bin"), vp8Frames); err != nil {
@@ -224,6 +284,8 @@ func read(path string) (byte, []packet, error) {
 type assembler struct {
 	vp8    codecs.VP8Packet
 	h264   codecs.H264Packet
+	av1    codecs.AV1Packet
+	av1f   frame.AV1
 	frame  []byte
 	frames int
 	bytes  int
@@ -233,10 +295,20 @@ func (a *assembler) pass(codec byte, packets []packet) error {
 	for i := range packets {
 		var data []byte
 		var err error
-		if codec == 0 {
+		switch codec {
+		case 0:
 			data, err = a.vp8.Unmarshal(packets[i].payload)
-		} else {
+		case 1:
 			data, err = a.h264.Unmarshal(packets[i].payload)
+		default:
+			if _, err = a.av1.Unmarshal(packets[i].payload); err == nil {
+				var obus [][]byte
+				if obus, err = a.av1f.ReadFrames(&a.av1); err == nil {
+					for _, o := range obus {
+						a.frame = append(a.frame, o...)
+					}
+				}
+			}
 		}
 		if err != nil {
 			return err
@@ -252,7 +324,7 @@ func (a *assembler) pass(codec byte, packets []packet) error {
 }
 
 func benchAll(dir string) error {
-	for _, name := range []string{"vp8.bin", "h264.bin"} {
+	for _, name := range []string{"vp8.bin", "h264.bin", "av1.bin"} {
 		codec, packets, err := read(filepath.Join(dir, name))
 		if err != nil {
 			return err
@@ -278,7 +350,7 @@ func benchAll(dir string) error {
 		elapsed := time.Since(start)
 		runtime.ReadMemStats(&after)
 		total := float64(passes * len(packets))
-		label := map[byte]string{0: "VP8", 1: "H.264"}[codec]
+		label := map[byte]string{0: "VP8", 1: "H.264", 2: "AV1"}[codec]
 		fmt.Printf("pion %s: %d packets x %d passes, %.1f ns/packet, %.1f B/packet, %.3f allocs/packet, %d frames (%d B per pass)\n",
 			label, len(packets), passes, float64(elapsed.Nanoseconds())/total,
 			float64(after.TotalAlloc-before.TotalAlloc)/total, float64(after.Mallocs-before.Mallocs)/total,

@@ -22,6 +22,21 @@ public interface IVideoDepacketizer
     /// <returns>The bytes written; -1 if the payload is malformed or does not continue the previous one; -2 if <paramref name="destination"/> is too short.</returns>
     int WriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination);
 
+    /// <summary>
+    /// Reads the header of <paramref name="payload"/> and writes its frame data, as <see cref="TryReadHeader"/> and then
+    /// <see cref="WriteFrameData"/> would; a format may do both in one pass over the payload descriptor.
+    /// </summary>
+    /// <returns>As <see cref="WriteFrameData"/>; -1 also when the header is malformed.</returns>
+    int ReadHeaderAndWriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination, out VideoPayloadHeader header) =>
+        !TryReadHeader(payload, out header) ? -1 : WriteFrameData(payload, destination);
+
+    /// <summary>
+    /// Gets whether <see cref="WriteFrameData"/> keeps no state between payloads, so each payload's frame data can be
+    /// written on its own, in any order relative to the others' (VP8). <see cref="VideoFrameAssembler"/> then writes a
+    /// frame whose packets arrive in order straight into its frame buffer, one copy of each byte.
+    /// </summary>
+    bool PayloadsAreIndependent => false;
+
     /// <summary>Forgets any partial state (a frame was abandoned, or a new one starts).</summary>
     void Reset();
 }

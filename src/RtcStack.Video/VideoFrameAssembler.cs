@@ -44,9 +44,13 @@ public sealed class VideoFrameAssembler
     private const byte MalformedFlag = 0x10;
     private const byte PaddingFlag = 0x20;
 
+    // The slot holds frame data already in decoder form (copied back from a direct frame), not a payload.
+    private const byte DirectFlag = 0x40;
+
     private readonly IVideoDepacketizer _depacketizer;
     private readonly bool _exactStarts;
     private readonly bool _holdLaterFrames;
+    private readonly bool _independentPayloads;
     private readonly int _capacity;
     private readonly long _mask;
     private readonly int _slotSize;
@@ -54,6 +58,7 @@ public sealed class VideoFrameAssembler
     private readonly uint[] _timestamp;
     private readonly byte[] _flags;
     private readonly int[] _length;
+    private readonly int[] _directOffset;
     private readonly byte[] _data;
     private readonly VideoAssemblerEvent[] _events;
     private int _eventHead;
@@ -75,6 +80,13 @@ public sealed class VideoFrameAssembler
     private long _continuousThrough;
     private bool _hasWaiting;
     private long _oldestWaitingLast;
+
+    // The frame being written straight into _frame as its packets arrive in order (see WriteDirect).
+    private bool _direct;
+    private long _directFirst;
+    private uint _directTimestamp;
+    private int _directLength;
+    private bool _directKey;
 
     /// <summary>Initializes a new instance of the <see cref="VideoFrameAssembler"/> class.</summary>
     /// <param name="depacketizer">Reads the payloads (its state is reset before each frame is written).</param>
@@ -105,6 +117,8 @@ public sealed class VideoFrameAssembler
         _timestamp = new uint[windowSize];
         _flags = new byte[windowSize];
         _length = new int[windowSize];
+        _directOffset = new int[windowSize];
+        _independentPayloads = depacketizer.PayloadsAreIndependent;
         _data = new byte[checked(windowSize * maxPayloadSize)];
         _events = new VideoAssemblerEvent[windowSize + 16];
         _frame = new byte[Math.Min(maxFrameSize, 64 * 1024)];
@@ -122,6 +136,13 @@ public sealed class VideoFrameAssembler
 
     /// <summary>Gets how many frames were completed.</summary>
     public long FramesCompleted { get; private set; }
+
+    /// <summary>
+    /// Gets how many of the completed frames were written straight from their payloads into the frame buffer as their
+    /// packets arrived in order, with no copy into the window (only for depacketizers whose
+    /// <see cref="IVideoDepacketizer.PayloadsAreIndependent"/>, VP8).
+    /// </summary>
+    public long FramesWrittenDirectly { get; private set; }
 
     /// <summary>Gets how many frames were dropped.</summary>
     public long FramesDropped { get; private set; }
@@ -250,11 +271,13 @@ public sealed class VideoFrameAssembler
         _hasLastDropped = false;
         _outputAny = false;
         _hasWaiting = false;
+        _direct = false;
         _depacketizer.Reset();
     }
 
     private bool GiveUpWaiting(Span<byte> destination, bool internalBuffer)
     {
+        SpillDirect();
         if (!_hasWaiting)
         {
             return false;
@@ -277,6 +300,7 @@ public sealed class VideoFrameAssembler
 
     private VideoInsertStatus InsertPadding(ushort sequenceNumber, Span<byte> destination, bool internalBuffer)
     {
+        SpillDirect();
         _frameOffset = 0;
         _internalFrames = internalBuffer;
         if (!_started)
@@ -416,6 +440,7 @@ public sealed class VideoFrameAssembler
 
     private bool FlushHeldFrame(Span<byte> destination, bool internalBuffer)
     {
+        SpillDirect();
         // With nothing held, the frames of the latest Insert stay readable.
         if (!_held)
         {
@@ -431,8 +456,19 @@ public sealed class VideoFrameAssembler
 
     private VideoInsertStatus Insert(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload, Span<byte> destination, bool internalBuffer)
     {
+        if (_direct)
+        {
+            if (internalBuffer && ContinueDirect(sequenceNumber, timestamp, marker, payload))
+            {
+                return VideoInsertStatus.Stored;
+            }
+
+            SpillDirect();
+        }
+
         _frameOffset = 0;
         _internalFrames = internalBuffer;
+        bool inOrder = false;
         long u;
         if (!_started)
         {
@@ -443,6 +479,7 @@ public sealed class VideoFrameAssembler
             _floor = u;
             _doneThrough = u - _capacity;
             _doneAtMarker = false;
+            inOrder = true;
         }
         else
         {
@@ -452,6 +489,9 @@ public sealed class VideoFrameAssembler
                 return VideoInsertStatus.Late;
             }
 
+            // The next packet with every earlier one output and nothing held or waiting: a frame it starts can be
+            // written straight into the frame buffer.
+            inOrder = u == _highest + 1 && _doneThrough == _highest && !_held && !_hasWaiting;
             if (u > _highest)
             {
                 Advance(u, destination, internalBuffer);
@@ -488,6 +528,11 @@ public sealed class VideoFrameAssembler
         if (header.KeyFrame)
         {
             flags |= KeyFlag;
+        }
+
+        if (inOrder && header.FrameStart && internalBuffer && _independentPayloads && StartDirect(u, slot, flags, timestamp, marker, header.KeyFrame, payload))
+        {
+            return VideoInsertStatus.Stored;
         }
 
         payload.CopyTo(_data.AsSpan(slot * _slotSize, _slotSize));
@@ -533,6 +578,159 @@ public sealed class VideoFrameAssembler
 
         ReviewHeld(u, destination, internalBuffer);
         return VideoInsertStatus.Stored;
+    }
+
+    // The in-order fast path (payloads that are independent of each other, VP8): a frame whose packets arrive in
+    // sequence is written once, straight from each payload into the frame buffer, rather than copied into the window
+    // and copied again when its marker arrives. The window keeps each packet's sequence number, timestamp, flags and
+    // the place of its data in the frame, so anything out of order first copies the frame so far back into the
+    // window slots (SpillDirect, decoder-form data marked DirectFlag) and the general path goes on from there.
+    private bool StartDirect(long u, int slot, byte flags, uint timestamp, bool marker, bool key, ReadOnlySpan<byte> payload)
+    {
+        int n = _frameOffset == 0 ? WriteDirect(payload, 0) : -1;
+        if (n < 0)
+        {
+            // Malformed or larger than the largest frame: the general path stores it and reports it at the marker.
+            return false;
+        }
+
+        _direct = true;
+        _directFirst = u;
+        _directTimestamp = timestamp;
+        _directLength = n;
+        _directKey = key;
+        _length[slot] = n;
+        _directOffset[slot] = 0;
+        _flags[slot] = (byte)(flags | ContinuousFlag | DirectFlag);
+        if (marker)
+        {
+            CompleteDirect(u);
+        }
+
+        return true;
+    }
+
+    private bool ContinueDirect(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload)
+    {
+        long u = _highest + (short)(ushort)(sequenceNumber - (ushort)_highest);
+        if (u != _highest + 1 || timestamp != _directTimestamp || u - _capacity >= _directFirst || payload.Length > _slotSize)
+        {
+            return false;
+        }
+
+        int n;
+        VideoPayloadHeader header;
+        while (true)
+        {
+            n = _depacketizer.ReadHeaderAndWriteFrameData(payload, _frame.AsSpan(_directLength), out header);
+            if (n != -2 || _frame.Length >= MaxFrameSize)
+            {
+                break;
+            }
+
+            Array.Resize(ref _frame, (int)Math.Min(MaxFrameSize, (long)_frame.Length * 2));
+        }
+
+        if (n < 0)
+        {
+            // Malformed, or the frame would pass MaxFrameSize: the general path stores it and reports it.
+            return false;
+        }
+
+        _frameOffset = 0;
+        _internalFrames = true;
+        _highest = u;
+
+        // As Advance: the window's back edge moves (only the stream's first frame starts with it behind the frame's
+        // own first packet; nothing is stored behind the frame, so there is nothing to sweep).
+        if (_doneThrough < u - _capacity)
+        {
+            _doneThrough = u - _capacity;
+            _doneAtMarker = false;
+        }
+
+        int slot = Index(u);
+        _seq[slot] = u;
+        _timestamp[slot] = timestamp;
+        _length[slot] = n;
+        _directOffset[slot] = _directLength;
+        byte flags = ContinuousFlag | DirectFlag;
+        if (marker)
+        {
+            flags |= MarkerFlag;
+        }
+
+        if (header.FrameStart)
+        {
+            flags |= StartFlag;
+        }
+
+        if (header.KeyFrame)
+        {
+            flags |= KeyFlag;
+            _directKey = true;
+        }
+
+        _flags[slot] = flags;
+        _directLength += n;
+        if (marker)
+        {
+            CompleteDirect(u);
+        }
+
+        return true;
+    }
+
+    // Writes a payload's frame data at `offset` of the frame buffer, growing it up to MaxFrameSize; as WriteFrameData.
+    private int WriteDirect(ReadOnlySpan<byte> payload, int offset)
+    {
+        while (true)
+        {
+            int n = _depacketizer.WriteFrameData(payload, _frame.AsSpan(offset));
+            if (n != -2 || _frame.Length >= MaxFrameSize)
+            {
+                return n;
+            }
+
+            Array.Resize(ref _frame, (int)Math.Min(MaxFrameSize, (long)_frame.Length * 2));
+        }
+    }
+
+    // The direct frame's marker arrived: it is complete in the frame buffer at offset 0 (as Emit would report it).
+    private void CompleteDirect(long last)
+    {
+        long first = _directFirst;
+        for (long i = first; i <= last; i++)
+        {
+            _seq[Index(i)] = -1;
+        }
+
+        _direct = false;
+        _doneThrough = last;
+        _doneAtMarker = true;
+        bool continuous = _outputAny ? first - 1 == _continuousThrough : first <= _floor;
+        _outputAny = true;
+        _continuousThrough = last;
+        _frameOffset = _directLength;
+        FramesCompleted++;
+        FramesWrittenDirectly++;
+        Enqueue(new VideoAssemblerEvent(VideoAssemblerEventKind.FrameCompleted, (ushort)first, (ushort)last, _directTimestamp, 0, _directLength, _directKey, (int)(last - first + 1), VideoFrameDropReason.None, continuous));
+    }
+
+    // Leaves the fast path: the direct frame's data so far goes back into its packets' window slots.
+    private void SpillDirect()
+    {
+        if (!_direct)
+        {
+            return;
+        }
+
+        _direct = false;
+        for (long i = _directFirst; i <= _highest; i++)
+        {
+            int slot = Index(i);
+            _frame.AsSpan(_directOffset[slot], _length[slot]).CopyTo(_data.AsSpan(slot * _slotSize, _slotSize));
+        }
     }
 
     private void Advance(long u, Span<byte> destination, bool internalBuffer)
@@ -766,7 +964,17 @@ public sealed class VideoFrameAssembler
         for (long i = first; i <= last; i++)
         {
             int slot = Index(i);
-            int n = _depacketizer.WriteFrameData(_data.AsSpan(slot * _slotSize, _length[slot]), destination[offset..]);
+            ReadOnlySpan<byte> stored = _data.AsSpan(slot * _slotSize, _length[slot]);
+            int n;
+            if ((_flags[slot] & DirectFlag) != 0)
+            {
+                n = stored.TryCopyTo(destination[offset..]) ? stored.Length : -2;
+            }
+            else
+            {
+                n = _depacketizer.WriteFrameData(stored, destination[offset..]);
+            }
+
             if (n < 0)
             {
                 _depacketizer.Reset();

@@ -10,7 +10,7 @@ internal readonly record struct VideoBenchmarkPacket(ushort SequenceNumber, uint
 /// The packets the video depacketize benchmarks replay. benchmarks/video-vs-pion.sh has the Pion program write them
 /// (deterministic synthetic frames cut by Pion's payloaders) into a folder named by RTCSTACK_VIDEO_INPUT_DIR, so that
 /// both sides read the same bytes; without it, the same kind of stream is made here with our own packetizers.
-/// File layout (little-endian): "RTCVID1\0", codec byte (0 VP8, 1 H.264), packet count u32, then per packet: sequence
+/// File layout (little-endian): "RTCVID1\0", codec byte (0 VP8, 1 H.264, 2 AV1), packet count u32, then per packet: sequence
 /// number u16, timestamp u32, marker u8, payload length u16, payload.
 /// </summary>
 internal static class VideoBenchmarkInput
@@ -25,7 +25,7 @@ internal static class VideoBenchmarkInput
         string? dir = Environment.GetEnvironmentVariable(DirectoryVariable);
         if (!string.IsNullOrEmpty(dir))
         {
-            string path = Path.Combine(dir, codec == VideoCodec.Vp8 ? "vp8.bin" : "h264.bin");
+            string path = Path.Combine(dir, FileName(codec));
             source = path;
             return Read(path, codec);
         }
@@ -34,10 +34,25 @@ internal static class VideoBenchmarkInput
         return Generate(codec);
     }
 
+    private static string FileName(VideoCodec codec) => codec switch
+    {
+        VideoCodec.Vp8 => "vp8.bin",
+        VideoCodec.H264 => "h264.bin",
+        VideoCodec.Av1 => "av1.bin",
+        _ => throw new ArgumentOutOfRangeException(nameof(codec)),
+    };
+
+    private static int CodecByte(VideoCodec codec) => codec switch
+    {
+        VideoCodec.Vp8 => 0,
+        VideoCodec.H264 => 1,
+        _ => 2,
+    };
+
     private static VideoBenchmarkPacket[] Read(string path, VideoCodec codec)
     {
         byte[] data = File.ReadAllBytes(path);
-        if (data.Length < 13 || !data.AsSpan(0, 8).SequenceEqual("RTCVID1\0"u8) || data[8] != (codec == VideoCodec.Vp8 ? 0 : 1))
+        if (data.Length < 13 || !data.AsSpan(0, 8).SequenceEqual("RTCVID1\0"u8) || data[8] != CodecByte(codec))
         {
             throw new InvalidDataException($"{path} is not a {codec} benchmark input");
         }
@@ -63,7 +78,12 @@ internal static class VideoBenchmarkInput
     private static VideoBenchmarkPacket[] Generate(VideoCodec codec)
     {
         var random = new Random(20261206);
-        IVideoPacketizer packetizer = codec == VideoCodec.Vp8 ? new Vp8Packetizer() : new H264Packetizer();
+        IVideoPacketizer packetizer = codec switch
+        {
+            VideoCodec.Vp8 => new Vp8Packetizer(),
+            VideoCodec.H264 => new H264Packetizer(),
+            _ => new Av1Packetizer(),
+        };
         packetizer.MaxPayloadSize = 1200;
         var packets = new List<VideoBenchmarkPacket>();
         byte[] buffer = new byte[1200];
@@ -72,7 +92,12 @@ internal static class VideoBenchmarkInput
         {
             bool key = i % FrameRate == 0;
             int size = key ? random.Next(40000, 60000) : random.Next(3000, 10000);
-            byte[] frame = codec == VideoCodec.Vp8 ? Vp8Frame(random, size, key) : H264AccessUnit(random, size, key);
+            byte[] frame = codec switch
+            {
+                VideoCodec.Vp8 => Vp8Frame(random, size, key),
+                VideoCodec.H264 => H264AccessUnit(random, size, key),
+                _ => Av1TemporalUnit(random, size, key),
+            };
             if (packetizer.Push(frame, key) != VideoPacketizeStatus.Ok)
             {
                 throw new InvalidOperationException("the generated frame was refused");
@@ -110,6 +135,36 @@ internal static class VideoBenchmarkInput
         }
 
         return frame;
+    }
+
+    // A sequence header OBU on key frames, then a frame OBU, each with obu_size (the packetizer's input form).
+    private static byte[] Av1TemporalUnit(Random random, int size, bool key)
+    {
+        var unit = new List<byte>();
+        void Obu(int type, int length)
+        {
+            byte[] body = new byte[length];
+            NonZero(random, body);
+            unit.Add((byte)((type << 3) | 0x02));
+            for (uint v = (uint)length; ; v >>= 7)
+            {
+                unit.Add((byte)((v & 0x7Fu) | (v > 0x7F ? 0x80u : 0u)));
+                if (v <= 0x7F)
+                {
+                    break;
+                }
+            }
+
+            unit.AddRange(body);
+        }
+
+        if (key)
+        {
+            Obu(1, 11);
+        }
+
+        Obu(6, size - 1);
+        return unit.ToArray();
     }
 
     private static byte[] H264AccessUnit(Random random, int size, bool key)

@@ -87,3 +87,64 @@ public class H264DepacketizeBenchmarks : VideoDepacketizeBenchmarks
 
     protected override IVideoDepacketizer CreateDepacketizer() => new H264Depacketizer();
 }
+
+/// <summary>AV1 (AV1 RTP §4.4-§5) depacketize + frame assembly, per packet: OBU elements joined into a low-overhead bitstream with obu_size.</summary>
+public class Av1DepacketizeBenchmarks : VideoDepacketizeBenchmarks
+{
+    protected override VideoCodec Codec => VideoCodec.Av1;
+
+    [Benchmark(Description = "AV1 depacketize + assemble (per pass; divide by packets)")]
+    public long DepacketizeAndAssemble() => Pass();
+
+    protected override IVideoDepacketizer CreateDepacketizer() => new Av1Depacketizer();
+}
+
+/// <summary>
+/// The floor under any assembler that hands the decoder one contiguous frame: each VP8 payload's data (after its
+/// descriptor, found with the same parser) copied once into a reusable frame buffer, in arrival order, nothing else.
+/// This is the work the Pion side of the comparison does per packet (Unmarshal, one append), measured in .NET in the
+/// same run, so the ratio to it says how much of our time is the copy itself.
+/// </summary>
+[MemoryDiagnoser]
+public class Vp8CopyFloorBenchmarks
+{
+    private VideoBenchmarkPacket[] _packets = [];
+    private byte[] _frame = new byte[1 << 20];
+
+    /// <summary>Gets the number of packets in one pass.</summary>
+    public int PacketsPerPass => _packets.Length;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _packets = VideoBenchmarkInput.Load(VideoCodec.Vp8, out string source);
+        Console.WriteLine($"// Vp8 copy floor: {_packets.Length} packets from {source}");
+    }
+
+    [Benchmark(Description = "VP8 descriptor + one copy into the frame (per pass; divide by packets)")]
+    public long CopyOnce()
+    {
+        long bytes = 0;
+        int offset = 0;
+        VideoBenchmarkPacket[] packets = _packets;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref readonly VideoBenchmarkPacket p = ref packets[i];
+            if (!Vp8PayloadDescriptor.TryParse(p.Payload, out _, out int length))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> data = p.Payload.AsSpan(length);
+            data.CopyTo(_frame.AsSpan(offset));
+            offset += data.Length;
+            if (p.Marker)
+            {
+                bytes += offset;
+                offset = 0;
+            }
+        }
+
+        return bytes;
+    }
+}

@@ -16,12 +16,41 @@ public sealed class Vp8Depacketizer : IVideoDepacketizer
     /// is a key frame when its P bit is 0 and, if the first six bytes are there, the key frame start code 9d 01 2a
     /// follows the frame tag (RFC 6386 §9.1); a P = 0 frame with another start code is reported as not a key frame.
     /// </remarks>
-    public bool TryReadHeader(ReadOnlySpan<byte> payload, out VideoPayloadHeader header)
+    public bool TryReadHeader(ReadOnlySpan<byte> payload, out VideoPayloadHeader header) => ReadHeader(payload, out header) > 0;
+
+    /// <inheritdoc/>
+    public int WriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        if (!Vp8PayloadDescriptor.TryGetLength(payload, out int length) || length >= payload.Length)
+        {
+            return -1;
+        }
+
+        return Copy(payload[length..], destination);
+    }
+
+    /// <inheritdoc/>
+    public int ReadHeaderAndWriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination, out VideoPayloadHeader header)
+    {
+        int length = ReadHeader(payload, out header);
+        return length <= 0 ? -1 : Copy(payload[length..], destination);
+    }
+
+    /// <inheritdoc/>
+    public bool PayloadsAreIndependent => true;
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+    }
+
+    // The descriptor's length (> 0, with data after it) and the header, or 0 when malformed.
+    private static int ReadHeader(ReadOnlySpan<byte> payload, out VideoPayloadHeader header)
     {
         header = default;
         if (!Vp8PayloadDescriptor.TryParse(payload, out Vp8PayloadDescriptor descriptor, out int length) || length >= payload.Length)
         {
-            return false;
+            return 0;
         }
 
         bool frameStart = descriptor.Start && descriptor.PartitionIndex == 0;
@@ -33,18 +62,11 @@ public sealed class Vp8Depacketizer : IVideoDepacketizer
         }
 
         header = new VideoPayloadHeader(frameStart, false, keyFrame, descriptor.PictureId, descriptor.TemporalLayer, -1, descriptor.Tl0PicIndex);
-        return true;
+        return length;
     }
 
-    /// <inheritdoc/>
-    public int WriteFrameData(ReadOnlySpan<byte> payload, Span<byte> destination)
+    private static int Copy(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        if (!Vp8PayloadDescriptor.TryParse(payload, out _, out int length) || length >= payload.Length)
-        {
-            return -1;
-        }
-
-        ReadOnlySpan<byte> data = payload[length..];
         if (data.Length > destination.Length)
         {
             return -2;
@@ -52,10 +74,5 @@ public sealed class Vp8Depacketizer : IVideoDepacketizer
 
         data.CopyTo(destination);
         return data.Length;
-    }
-
-    /// <inheritdoc/>
-    public void Reset()
-    {
     }
 }

@@ -63,6 +63,62 @@ public readonly record struct Vp8PayloadDescriptor(
     private bool HasExtension => PictureId >= 0 || Tl0PicIndex >= 0 || TemporalLayer >= 0 || KeyIndex >= 0;
 
     /// <summary>
+    /// Measures the descriptor at the start of <paramref name="payload"/> without reading its fields (RFC 7741 §4.2:
+    /// 1 byte, or 2 with X, plus the PictureID of 1 or 2 bytes with I, TL0PICIDX with L, and the TID/Y/KEYIDX byte with
+    /// T or K), for a reader that only needs where the VP8 data starts.
+    /// </summary>
+    /// <returns>False if the payload ends inside the descriptor.</returns>
+    public static bool TryGetLength(ReadOnlySpan<byte> payload, out int length)
+    {
+        length = 0;
+        if (payload.IsEmpty)
+        {
+            return false;
+        }
+
+        if ((payload[0] & 0x80) == 0)
+        {
+            length = 1;
+            return true;
+        }
+
+        if (payload.Length < 2)
+        {
+            return false;
+        }
+
+        byte ext = payload[1];
+        int offset = 2;
+        if ((ext & 0x80) != 0)
+        {
+            if (payload.Length < 3)
+            {
+                return false;
+            }
+
+            offset += (payload[2] & 0x80) != 0 ? 2 : 1;
+        }
+
+        if ((ext & 0x40) != 0)
+        {
+            offset++;
+        }
+
+        if ((ext & 0x30) != 0)
+        {
+            offset++;
+        }
+
+        if (payload.Length < offset)
+        {
+            return false;
+        }
+
+        length = offset;
+        return true;
+    }
+
+    /// <summary>
     /// Reads the descriptor at the start of <paramref name="payload"/> (RFC 7741 §4.2). Reserved bits are ignored, as
     /// the RFC requires of receivers. Never throws.
     /// </summary>

@@ -53,8 +53,8 @@ public sealed partial class JsepSession
             media.Lines.Add(new RtcpAddress(9, new SdpConnection("IN", "IP4", "0.0.0.0")).ToLine());
         }
 
-        media.IceUfrag = _options.IceUfrag;
-        media.IcePwd = _options.IcePwd;
+        media.IceUfrag = _iceUfrag;
+        media.IcePwd = _icePwd;
         if (_options.IceOptions.Count > 0)
         {
             media.AddAttribute(SdpAttributeNames.IceOptions, string.Join(' ', _options.IceOptions));

@@ -16,6 +16,8 @@ namespace RtcStack.WebRtc.Jsep;
 public sealed partial class JsepSession
 {
     private readonly JsepOptions _options;
+    private string _iceUfrag;
+    private string _icePwd;
     private readonly Random? _random;
     private readonly List<Transceiver> _transceivers = [];
     private readonly Dictionary<string, int> _sessionPayloadTypes = new(StringComparer.Ordinal);
@@ -43,6 +45,8 @@ public sealed partial class JsepSession
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         _options = options;
+        _iceUfrag = options.IceUfrag;
+        _icePwd = options.IcePwd;
         _random = options.Random;
         _sessionId = NextUInt64() & long.MaxValue;
         _cname = options.CName ?? RandomToken(16);
@@ -130,6 +134,33 @@ public sealed partial class JsepSession
         var t = new Transceiver(this, MediaKind.Application, MediaDirection.SendRecv, 0, 0, string.Empty);
         _transceivers.Add(t);
         return t;
+    }
+
+    /// <summary>Gets the ICE username fragment our descriptions carry (RFC 8839 §5.4).</summary>
+    public string LocalIceUfrag => _iceUfrag;
+
+    /// <summary>Gets the ICE password our descriptions carry (RFC 8839 §5.4).</summary>
+    public string LocalIcePwd => _icePwd;
+
+    /// <summary>
+    /// Sets the ICE credentials our next descriptions carry: new ones after an ICE restart (RFC 8445 §9; RFC 8829 §5.2.1
+    /// "iceRestart", §5.3.1 an answer to a restarting offer), which the owner of the ICE agent made.
+    /// </summary>
+    /// <exception cref="ArgumentException">The ufrag or password is not 4-256 or 22-256 ice-chars (RFC 8839 §5.4).</exception>
+    public void SetLocalIceCredentials(string ufrag, string password)
+    {
+        if (ufrag is null || ufrag.Length is < 4 or > 256 || !IsIceChars(ufrag))
+        {
+            throw new ArgumentException("the ufrag must be 4-256 ice-chars (RFC 8839 §5.4)", nameof(ufrag));
+        }
+
+        if (password is null || password.Length is < 22 or > 256 || !IsIceChars(password))
+        {
+            throw new ArgumentException("the password must be 22-256 ice-chars (RFC 8839 §5.4)", nameof(password));
+        }
+
+        _iceUfrag = ufrag;
+        _icePwd = password;
     }
 
     /// <summary>Creates an offer (RFC 8829 §5.2) or throws <see cref="JsepException"/> when one cannot be created now.</summary>

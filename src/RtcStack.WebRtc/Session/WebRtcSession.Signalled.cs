@@ -142,7 +142,10 @@ public sealed partial class WebRtcSession
     public void RestartIce(string remoteUfrag, string remotePassword, TimeSpan now)
     {
         _now = now;
-        _transport.RestartIce(now, new IceCredentials(remoteUfrag, remotePassword));
+        IceCredentials fresh = _transport.RestartIce(now, new IceCredentials(remoteUfrag, remotePassword));
+
+        // A later offer or answer of ours carries the new credentials, not the ones the peer no longer knows.
+        _jsep.SetLocalIceCredentials(fresh.Ufrag, fresh.Password);
         PumpTransport(now);
     }
 

@@ -41,6 +41,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     private readonly Queue<SessionEvent> _events = new();
     private readonly byte[] _plaintext = new byte[MaxDatagramSize + 64];
     private bool _transportStarted;
+    private bool _localIceRestartPending;
     private bool _closed;
     private bool _disposed;
     private TimeSpan _now;
@@ -105,10 +106,28 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     /// Creates an offer (RFC 8829 §5.2) and sets it as the local description; it carries the candidates gathered so far
     /// (more come as <see cref="SessionCandidateEvent"/>s).
     /// </summary>
-    public string CreateOffer(TimeSpan now)
+    public string CreateOffer(TimeSpan now) => CreateOffer(now, iceRestart: false);
+
+    /// <summary>
+    /// Creates an offer (RFC 8829 §5.2) and sets it as the local description; with <paramref name="iceRestart"/> (RFC 8829
+    /// §5.2.1, the "IceRestart" option) ICE restarts first (RFC 8445 §9): the offer carries new ICE credentials and the
+    /// candidates are gathered again, the peer's answer brings its new credentials and candidates, and DTLS and SRTP carry
+    /// on over the current pair until checks with the new credentials select a new one.
+    /// </summary>
+    /// <remarks>An offer that restarts ICE and is then rolled back leaves the restart in place: the next offer carries the
+    /// new credentials (JSEP would restore the old ones; our ICE agent has already forgotten them).</remarks>
+    public string CreateOffer(TimeSpan now, bool iceRestart)
     {
         _now = now;
+        if (iceRestart && _transportStarted)
+        {
+            IceCredentials fresh = _transport.RestartIce(now);
+            _jsep.SetLocalIceCredentials(fresh.Ufrag, fresh.Password);
+            _localIceRestartPending = true;
+        }
+
         EnsureGathering(controlling: true, now);
+        SyncLocalIceCredentials();
         SessionDescription offer = _jsep.CreateOffer();
         _jsep.SetLocalDescription(SdpType.Offer, offer);
         AfterSignalling(now);
@@ -134,7 +153,9 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             return false;
         }
 
+        RestartIceIfTheOfferDoes(offer, now);
         EnsureGathering(controlling: false, now);
+        SyncLocalIceCredentials();
         SessionDescription answer = _jsep.CreateAnswer();
         if (!_jsep.TrySetLocalDescription(SdpType.Answer, answer, out JsepError? localError))
         {
@@ -182,14 +203,60 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             return false;
         }
 
+        RestartIceIfTheOfferDoes(offer, now);
         EnsureGathering(controlling: false, now);
         return true;
+    }
+
+    /// <summary>
+    /// Our descriptions carry the ICE credentials the transport uses now, also after a restart made on the transport
+    /// directly (a WHIP client's PATCH, RFC 9725 §4.3.2), so that a later offer or answer is not taken for another restart.
+    /// </summary>
+    private void SyncLocalIceCredentials()
+    {
+        IceCredentials local = _transport.LocalCredentials;
+        if (local.Ufrag != _jsep.LocalIceUfrag || local.Password != _jsep.LocalIcePwd)
+        {
+            _jsep.SetLocalIceCredentials(local.Ufrag, local.Password);
+        }
+    }
+
+    /// <summary>
+    /// A subsequent offer with ICE credentials other than the peer's current ones restarts ICE (RFC 8445 §9); RFC 8839
+    /// §4.4.1.1.1 has the answerer restart too, so our answer carries new credentials of ours (RFC 8829 §5.3.1).
+    /// </summary>
+    private void RestartIceIfTheOfferDoes(SessionDescription offer, TimeSpan now)
+    {
+        if (!_transportStarted || _transport.IceAgent?.RemoteCredentials is not IceCredentials current)
+        {
+            return;
+        }
+
+        MediaDescription? tagged = null;
+        foreach (MediaDescription m in offer.MediaDescriptions)
+        {
+            if (!m.IsRejected)
+            {
+                tagged = m;
+                break;
+            }
+        }
+
+        if (tagged is null || offer.GetEffectiveIceUfrag(tagged) is not string ufrag || offer.GetEffectiveIcePwd(tagged) is not string pwd
+            || (ufrag == current.Ufrag && pwd == current.Password))
+        {
+            return;
+        }
+
+        IceCredentials fresh = _transport.RestartIce(now, new IceCredentials(ufrag, pwd));
+        _jsep.SetLocalIceCredentials(fresh.Ufrag, fresh.Password);
     }
 
     /// <summary>Creates and applies the answer to a remote offer set with <see cref="TrySetRemoteOffer"/>.</summary>
     public string CreateAnswer(TimeSpan now)
     {
         _now = now;
+        SyncLocalIceCredentials();
         SessionDescription answer = _jsep.CreateAnswer();
         _jsep.SetLocalDescription(SdpType.Answer, answer);
         AfterSignalling(now);
@@ -439,9 +506,18 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
                 now);
             _transportStarted = true;
         }
-        else if (nt.IceRestart)
+        else if (nt.IceRestart || _localIceRestartPending)
         {
+            // A restart (theirs, or ours answered): the peer's new credentials and the candidates of its description.
+            _localIceRestartPending = false;
             _transport.SetRemoteIceCredentials(new IceCredentials(nt.RemoteIceUfrag, nt.RemoteIcePwd), now);
+            foreach (string c in nt.RemoteCandidates)
+            {
+                if (IceCandidate.TryParse(c.StartsWith("candidate:", StringComparison.Ordinal) ? c : "candidate:" + c, out IceCandidate? candidate) && candidate!.Component == 1)
+                {
+                    _transport.AddRemoteCandidate(candidate, now);
+                }
+            }
         }
 
         ConfigureSections(now);

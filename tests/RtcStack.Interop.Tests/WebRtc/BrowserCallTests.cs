@@ -114,11 +114,24 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
 
         JsonElement result = default;
         ServerCall? call = null;
+        CredentialProbe? probe = null;
         try
         {
             using (HeadlessBrowser b = HeadlessBrowser.Launch(browser, url))
             {
-                result = await server.Web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+                Task<JsonElement> resultReport = server.Web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), b);
+                if (extra == Extra.IceRestart)
+                {
+                    // Once the browser has reconnected with the new credentials, and while the call goes on, our side is
+                    // asked with the old credentials and with the new ones (see CheckRestart).
+                    Task<JsonElement> restartedReport = server.Web.WaitForReportAsync("restarted", TimeSpan.FromSeconds(60), b);
+                    if (await Task.WhenAny(restartedReport, resultReport) == restartedReport && server.Calls.TryPeek(out ServerCall? live))
+                    {
+                        probe = await ProbeCredentialsAsync(live, await restartedReport);
+                    }
+                }
+
+                result = await resultReport;
                 if (!result.GetProperty("ok").GetBoolean())
                 {
                     Assert.Fail("page failed: " + result.GetProperty("error").GetString() + "\n" + server.Web.PageLog);
@@ -131,6 +144,11 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             Assert.True(server.Calls.TryPeek(out call), "no session was created");
             Describe(call!);
             CheckCall(browser, signalling, ourRole, srtp, extra, result, call!);
+            if (extra == Extra.IceRestart)
+            {
+                CheckRestart(result, call!, probe);
+            }
+
             _matrix.Add(Row(browser, cell, signallingText, ourRole, srtp, true, result, call, null));
         }
         catch (Exception e)
@@ -255,11 +273,111 @@ public sealed class BrowserCallTests : IClassFixture<InteropMatrix>
             _output.WriteLine($"Chromium availableOutgoingBitrate {aob.GetDouble():0}");
         }
 
-        if (extra == Extra.IceRestart)
+    }
+
+    /// <summary>
+    /// An ICE restart really happened (issue 21): new credentials on both sides, checks with them on the wire in both
+    /// directions on a new pair, the old credentials refused by us while the new ones are answered, and media still
+    /// flowing both ways after that. Media alone proves nothing: the old pair keeps carrying it through a restart.
+    /// </summary>
+    private void CheckRestart(JsonElement result, ServerCall call, CredentialProbe? probe)
+    {
+        JsonElement restarted = result.GetProperty("restarted");
+        _output.WriteLine("restart, browser's view: " + restarted.GetRawText());
+        (TimeSpan At, RtcStack.Ice.IceCredentials Local)[] generations = [.. call.IceGenerations];
+        Assert.True(generations.Length == 2, $"our local ICE credentials changed {generations.Length - 1} times, expected once");
+        Assert.Equal(generations[0].Local.Ufrag, restarted.GetProperty("remoteUfragBefore").GetString());
+        Assert.Equal(generations[1].Local.Ufrag, restarted.GetProperty("remoteUfrag").GetString());
+        Assert.NotEqual(restarted.GetProperty("localUfragBefore").GetString(), restarted.GetProperty("localUfrag").GetString());
+
+        // Our session now uses the browser's new ufrag, and our selected pair is a new one (pairs are dropped at a
+        // restart) on which the browser's checks with our new ufrag passed our new password, and our checks with its new
+        // ufrag got answers that passed its new password.
+        RtcStatsReport ours = call.LastStats!;
+        RtcTransportStats transport = ours.Get<RtcTransportStats>()!;
+        Assert.Equal(generations[1].Local.Ufrag, transport.IceLocalUsernameFragment);
+        Assert.Equal(restarted.GetProperty("localUfrag").GetString(), call.RemoteUfrag);
+        RtcIceCandidatePairStats pair = ours.Get<RtcIceCandidatePairStats>() ?? throw new Xunit.Sdk.XunitException("no selected pair after the restart");
+        _output.WriteLine($"our pair after the restart: {pair.State}, nominated {pair.Nominated}, requests received {pair.RequestsReceived}, requests sent {pair.RequestsSent}, responses received {pair.ResponsesReceived}");
+        Assert.True(pair.Nominated && pair.State == "succeeded", $"{pair.State}, nominated {pair.Nominated}");
+        Assert.True(pair.RequestsReceived >= 1, "no check with the new credentials reached the new pair");
+        Assert.True(pair.ResponsesReceived >= 1, "none of our checks with the browser's new credentials was answered");
+        (TimeSpan At, long FramesReceived, System.Net.IPEndPoint Local)[] changes = [.. call.SelectedPairChanges];
+        Assert.True(changes.Length >= 2 && changes[^1].At >= generations[1].At, $"our selected pair changed {changes.Length} times, the last not after the restart");
+
+        // The browser's selected pair is a new one too, with its own checks answered.
+        JsonElement before = restarted.GetProperty("pairBefore"), after = restarted.GetProperty("pairAfter");
+        Assert.True(after.ValueKind == JsonValueKind.Object, "the browser has no selected pair after the restart");
+        Assert.NotEqual(before.GetProperty("id").GetString(), after.GetProperty("id").GetString());
+        Assert.True(after.GetProperty("responsesReceived").GetInt64() >= 1, "the browser's new pair got no response: " + after.GetRawText());
+
+        // On the wire, during the call: the old credentials are refused (401, RFC 8445 §7.3: the username is not ours
+        // any more) and the new ones answered, from the same probe socket, so the refusal is not the probe's fault.
+        Assert.NotNull(probe);
+        _output.WriteLine($"probe: old credentials -> {probe.Old}, new credentials -> {probe.New}");
+        Assert.Equal("success", probe.New);
+        Assert.True(probe.Old is "error 401" or "no answer", $"the old credentials got {probe.Old}");
+
+        // Media after all that: we kept receiving the browser's audio, and it kept receiving ours.
+        long ourAfter = call.FramesReceived - probe.OurFramesAtProbe;
+        Assert.True(ourAfter >= 50, $"we received {ourAfter} audio frames after the probe");
+        long browserAtRestart = restarted.GetProperty("packetsReceivedAtRestart").GetInt64();
+        long browserEnd = Find(result.GetProperty("stats"), "inbound-rtp", "audio").GetProperty("packetsReceived").GetInt64();
+        Assert.True(browserEnd - browserAtRestart >= 100, $"the browser received {browserEnd - browserAtRestart} of our packets after the restart");
+    }
+
+    private sealed record CredentialProbe(string Old, string New, long OurFramesAtProbe);
+
+    // Sends a Binding request with the old and then the new credentials (as the browser would, from a socket of our own
+    // on loopback) to our selected local address, and says what came back for each.
+    private static async Task<CredentialProbe> ProbeCredentialsAsync(ServerCall call, JsonElement restarted)
+    {
+        (TimeSpan At, RtcStack.Ice.IceCredentials Local)[] generations = [.. call.IceGenerations];
+        if (generations.Length < 2 || call.SelectedPairChanges.IsEmpty)
         {
-            JsonElement restarted = result.GetProperty("restarted");
-            Assert.True(restarted.GetProperty("ok").GetBoolean());
-            Assert.Equal(restarted.GetProperty("remoteUfrag").GetString(), transport.IceLocalUsernameFragment);
+            return new CredentialProbe("not probed: no restart seen", "not probed", call.FramesReceived);
+        }
+
+        System.Net.IPEndPoint target = call.SelectedPairChanges.Last().Local;
+        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        string old = await AskAsync(socket, target, generations[^2].Local, restarted.GetProperty("localUfragBefore").GetString()!);
+        string fresh = await AskAsync(socket, target, generations[^1].Local, restarted.GetProperty("localUfrag").GetString()!);
+        return new CredentialProbe(old, fresh, call.FramesReceived);
+    }
+
+    private static async Task<string> AskAsync(System.Net.Sockets.UdpClient socket, System.Net.IPEndPoint target, RtcStack.Ice.IceCredentials ours, string browserUfrag)
+    {
+        byte[] buffer = new byte[256];
+        var id = RtcStack.Stun.StunTransactionId.NewRandom();
+        var w = new RtcStack.Stun.StunMessageWriter(buffer, RtcStack.Stun.StunMessageType.BindingRequest, id);
+        w.AddString(RtcStack.Stun.StunAttributeType.Username, ours.Ufrag + ":" + browserUfrag);
+        w.AddUInt32(RtcStack.Stun.StunAttributeType.Priority, 1845501695);
+        w.AddUInt64(RtcStack.Stun.StunAttributeType.IceControlling, (ulong)Random.Shared.NextInt64());
+        w.AddMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(ours.Password));
+        w.AddFingerprint();
+        await socket.SendAsync(w.Written.ToArray(), target);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (true)
+            {
+                System.Net.Sockets.UdpReceiveResult r = await socket.ReceiveAsync(timeout.Token);
+                if (RtcStack.Stun.StunMessageReader.TryParse(r.Buffer, out RtcStack.Stun.StunMessageReader m) != RtcStack.Stun.StunParseStatus.Ok || m.TransactionId != id)
+                {
+                    continue; // our session's own checks to this new address, or anything else
+                }
+
+                if (m.Class == RtcStack.Stun.StunClass.SuccessResponse)
+                {
+                    return "success";
+                }
+
+                return m.TryGetErrorCode(out int code, out _) ? "error " + code : "error without a code";
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return "no answer";
         }
     }
 

@@ -265,9 +265,33 @@ internal sealed class ServerCall : IDisposable
         }
     }
 
+    /// <summary>Gets our local ICE credentials each time they changed (an ICE restart adds one), with when.</summary>
+    public ConcurrentQueue<(TimeSpan At, RtcStack.Ice.IceCredentials Local)> IceGenerations { get; } = new();
+
+    /// <summary>Gets each change of our selected pair (a new pair object), with when and the audio frames received by then.</summary>
+    public ConcurrentQueue<(TimeSpan At, long FramesReceived, System.Net.IPEndPoint Local)> SelectedPairChanges { get; } = new();
+
+    private RtcStack.Ice.IceCandidatePair? _lastSelected;
+
+    /// <summary>Gets the browser's ICE username fragment our session uses now.</summary>
+    public string? RemoteUfrag { get; private set; }
+
     public void Poll(TimeSpan now)
     {
-        _ = now;
+        // The ICE generations and selected pairs as they happen (on the session's thread).
+        RtcStack.Ice.IceCredentials local = Resource.Session.Transport.LocalCredentials;
+        if (IceGenerations.IsEmpty || IceGenerations.Last().Local.Ufrag != local.Ufrag)
+        {
+            IceGenerations.Enqueue((now, local));
+        }
+
+        RemoteUfrag = Resource.Session.Transport.IceAgent?.RemoteCredentials?.Ufrag ?? RemoteUfrag;
+        if (Resource.Session.Transport.SelectedPair is RtcStack.Ice.IceCandidatePair pair && !ReferenceEquals(pair, _lastSelected))
+        {
+            _lastSelected = pair;
+            SelectedPairChanges.Enqueue((now, FramesReceived, pair.Local.Address.ToIPEndPoint()));
+        }
+
         while (Resource.Session.TryPollMedia(_payload, out ReceivedMedia m))
         {
             FramesReceived++;
