@@ -73,7 +73,17 @@ public readonly record struct SessionTimeout(TimeSpan At, SessionTimerReason Rea
 /// <param name="IsVideo">Whether this is a video frame.</param>
 /// <param name="KeyFrame">For video: whether the frame is a key frame.</param>
 /// <param name="ArrivedAt">When its (last) packet arrived.</param>
-public readonly record struct ReceivedMedia(string Mid, uint Ssrc, byte PayloadType, uint Timestamp, ushort SequenceNumber, int Length, bool IsVideo, bool KeyFrame, TimeSpan ArrivedAt);
+public readonly record struct ReceivedMedia(string Mid, uint Ssrc, byte PayloadType, uint Timestamp, ushort SequenceNumber, int Length, bool IsVideo, bool KeyFrame, TimeSpan ArrivedAt)
+{
+    /// <summary>
+    /// Gets the audio level the sender put in the packet (RFC 6464 §3, ssrc-audio-level when negotiated): 0 to 127, in
+    /// -dBov (0 is the loudest, 127 silence); -1 when the packet had none. What an SFU uses to find who speaks.
+    /// </summary>
+    public int AudioLevel { get; init; } = -1;
+
+    /// <summary>Gets the sender's voice activity flag (RFC 6464 §3, the V bit), when <see cref="AudioLevel"/> is there.</summary>
+    public bool VoiceActivity { get; init; }
+}
 
 /// <summary>One result of <see cref="WebRtcSession.PollOutput"/>: a transmit, an event, media, or a timeout.</summary>
 public readonly struct SessionOutput

@@ -32,6 +32,20 @@ public sealed class SessionRtcpCounters
     /// <summary>Gets packets of any other type received (SDES, APP, ...).</summary>
     public long OtherReceived { get; private set; }
 
+    /// <summary>
+    /// Gets compound packets received without an SDES packet, which RFC 3550 §6.1 requires in every compound (with
+    /// reduced-size RTCP, RFC 5506 §3, a peer may leave it out: those count here too).
+    /// </summary>
+    public long CompoundsWithoutSdes { get; private set; }
+
+    internal void ReceivedCompound(bool hadSdes)
+    {
+        if (!hadSdes)
+        {
+            CompoundsWithoutSdes++;
+        }
+    }
+
     internal void Received(RtcpPacketType type)
     {
         switch (type)

@@ -271,8 +271,10 @@ public sealed partial class WebRtcSession
                 arrivals[i] = p.Received ? p.ArrivalTime : null;
             }
 
+            // RFC 3550 §6.1: every compound starts with a report and carries SDES CNAME (RFC 4585 §3.1 for feedback).
             var compound = new RtcpCompoundWriter(buffer);
             compound.TryAddReceiverReport(reporter, []);
+            compound.TryAddCname(reporter, _cname);
             if (!TransportWideFeedback.TryWrite(compound.Free, reporter, _feedbackMediaSsrc, unchecked((ushort)report[offset].TransportSequenceNumber),
                 _feedbackPacketCount, arrivals[..n], out int written, out int packets) || packets == 0)
             {

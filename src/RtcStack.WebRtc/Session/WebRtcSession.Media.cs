@@ -435,7 +435,19 @@ public sealed partial class WebRtcSession
     {
         if (r.Frames is null)
         {
-            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now), packet.Payload);
+            int level = -1;
+            bool voice = false;
+            if (s.AudioLevelId != 0 && packet.TryGetHeaderExtension(s.AudioLevelId, out ReadOnlySpan<byte> value)
+                && AudioLevelExtension.TryRead(value, out voice, out byte l))
+            {
+                level = l;
+            }
+
+            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now)
+            {
+                AudioLevel = level,
+                VoiceActivity = voice,
+            }, packet.Payload);
             return;
         }
 
@@ -504,9 +516,11 @@ public sealed partial class WebRtcSession
             return;
         }
 
+        bool sdes = false;
         foreach (RtcpPacket packet in compound)
         {
             RtcpCounters.Received(packet.PacketType);
+            sdes |= packet.PacketType == RtcpPacketType.SourceDescription;
             switch (packet.PacketType)
             {
                 case RtcpPacketType.SenderReport when RtcpSenderReport.TryParse(packet, out RtcpSenderReport sr):
@@ -570,6 +584,8 @@ public sealed partial class WebRtcSession
                     break;
             }
         }
+
+        RtcpCounters.ReceivedCompound(sdes);
     }
 
     private void TakeKeyframeRequest(Section s)
@@ -698,7 +714,10 @@ public sealed partial class WebRtcSession
         RunFeedbackTimers(now);
     }
 
-    /// <summary>Sends the NACK and key frame request of <paramref name="r"/> that are due, each after an RR (RFC 4585 §3.1 compound rule).</summary>
+    /// <summary>
+    /// Sends the NACK and key frame request of <paramref name="r"/> that are due, each in a compound of an empty RR and
+    /// SDES CNAME first (RFC 3550 §6.1, RFC 4585 §3.1 compound rule).
+    /// </summary>
     private void SendFeedback(Section s, Receiver r, TimeSpan now)
     {
         Span<byte> buffer = _send.AsSpan(0, MaxRtcpSize);
@@ -707,6 +726,7 @@ public sealed partial class WebRtcSession
         {
             var compound = new RtcpCompoundWriter(buffer);
             compound.TryAddReceiverReport(reporter, []);
+            compound.TryAddCname(reporter, _cname);
             bool wrote = i == 0
                 ? r.Stream.TryWriteNack(compound.Free, now, out int n)
                 : r.Stream.TryWriteKeyframeRequest(compound.Free, now, out n);

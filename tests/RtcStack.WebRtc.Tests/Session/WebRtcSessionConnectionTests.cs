@@ -295,6 +295,56 @@ public partial class WebRtcSessionConnectionTests
     }
 
     /// <summary>
+    /// RFC 6464 §3 both ways through the session: the level and V flag A's sender gives each packet come out of B's
+    /// ReceivedMedia (what an SFU reads to find the active speaker); a packet sent without a level has none.
+    /// </summary>
+    [Fact]
+    public void TheSendersAudioLevelReachesTheReceivedMedia()
+    {
+        using var net = new Pair(seed: 55);
+        (Transceiver a, _) = NegotiateAudio(net);
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
+        int[] levels = [0, 127, 30, -1, 64];
+        for (int i = 0; i < levels.Length; i++)
+        {
+            Assert.True(net.A.Session.SendAudio(a, Opus, (uint)(960 * i), net.Now, audioLevel: levels[i], voiceActivity: i % 2 == 0));
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+        }
+
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        ReceivedMedia[] got = [.. net.B.Media.Select(m => m.Media)];
+        Assert.Equal(levels, got.Select(m => m.AudioLevel));
+        Assert.Equal(levels.Select((l, i) => l >= 0 && i % 2 == 0), got.Select(m => m.VoiceActivity));
+    }
+
+    /// <summary>
+    /// RFC 3550 §6.1: every compound RTCP packet carries SDES CNAME, the feedback ones too (RFC 4585 §3.1: RR, SDES, then
+    /// the feedback). B loses some of A's video, so it sends NACKs and a key frame request besides its TWCC feedback and
+    /// reports; A counts every compound it gets and how many lacked SDES.
+    /// </summary>
+    [Fact]
+    public void EveryCompoundIncludingFeedbackCarriesSdesCname()
+    {
+        using var net = new Pair(seed: 54);
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
+        int rtp = 0;
+        net.Drop = (from, data) => from == net.A && data[0] is >= 0x80 and <= 0xBF && data[1] is < 192 or > 223 && ++rtp % 15 == 0 && rtp <= 120;
+        for (int i = 0; i < 60; i++)
+        {
+            Assert.True(net.A.Session.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 3000), (uint)(3000 * i), keyFrame: i == 0, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(33));
+        }
+
+        net.RunFor(TimeSpan.FromSeconds(2));
+        SessionRtcpCounters received = net.A.Session.RtcpCounters;
+        Assert.True(VideoOut(net).NackCount >= 1, "B sent no NACK");
+        Assert.True(received.TransportFeedbackReceived >= 10, $"{received.TransportFeedbackReceived} transport-layer feedback packets");
+        Assert.True(received.ReceiverReportsReceived >= 20, $"{received.ReceiverReportsReceived} receiver reports");
+        Assert.Equal(0, received.CompoundsWithoutSdes);
+    }
+
+    /// <summary>
     /// RFC 3550 §6.4 with §6.3.1's randomised interval: each side sends an SR every <see cref="WebRtcSessionOptions.RtcpInterval"/>
     /// (1 s) × [0.5, 1.5], so 3 to 12 in 6 s; RFC 3550 §6.4.1: the RTT from report blocks about our stream (A − LSR −
     /// DLSR) is the link's 2 × 25 ms, to the 1/65536 s of the compact NTP fields.
