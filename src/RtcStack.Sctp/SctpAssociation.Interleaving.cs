@@ -7,6 +7,7 @@ public sealed partial class SctpAssociation
 {
     private readonly Dictionary<(ushort StreamId, bool Unordered, uint Mid), Reassembly> _reassembly = new();
     private readonly List<(ushort StreamId, bool Unordered, uint Mid)> _reassemblyScratch = new();
+    private readonly List<uint> _midScratch = new();
 
     /// <summary>
     /// Handles one I-DATA chunk (RFC 8260 §2.2.3): the TSN as for DATA, then the fragment goes to the message named by
@@ -175,17 +176,36 @@ public sealed partial class SctpAssociation
             }
 
             InboundStream stream = GetInbound(streamId);
-            while ((int)(mid - stream.NextMid) >= 0)
+            if ((int)(mid - stream.NextMid) < 0)
             {
-                if (stream.PendingByMid.Remove(stream.NextMid, out InboundMessage? m))
-                {
-                    _bufferedBytes -= m.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
-                }
-
-                stream.NextMid++;
+                continue;
             }
 
+            // Deliver the complete messages before the skipped MID in MID order, then step past it. The pending set,
+            // not the MID distance, bounds the work: a hostile entry may name a MID billions ahead.
+            if (stream.PendingByMid.Count > 0)
+            {
+                List<uint> before = _midScratch;
+                before.Clear();
+                foreach (uint pending in stream.PendingByMid.Keys)
+                {
+                    if ((int)(mid - pending) >= 0)
+                    {
+                        before.Add(pending);
+                    }
+                }
+
+                uint from = stream.NextMid;
+                before.Sort((x, y) => (x - from).CompareTo(y - from));
+                foreach (uint pending in before)
+                {
+                    stream.PendingByMid.Remove(pending, out InboundMessage? m);
+                    _bufferedBytes -= m!.Data.Length;
+                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                }
+            }
+
+            stream.NextMid = mid + 1;
             DeliverPendingByMid(streamId, stream);
         }
     }

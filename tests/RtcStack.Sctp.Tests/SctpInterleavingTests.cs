@@ -676,6 +676,27 @@ public class SctpInterleavingTests
     }
 
     /// <summary>
+    /// An I-FORWARD-TSN entry naming an ordered MID far ahead (found by the sctp-association-idata fuzz target: the
+    /// receiver used to step one MID at a time, 858 million steps for this one): complete messages before it are
+    /// delivered in MID order, the stream continues right after it.
+    /// </summary>
+    [Fact]
+    public void IForwardTsn_FarAheadMid_DeliversWhatPrecedesAndContinuesAfterIt()
+    {
+        var inj = new Injector(interleaving: true);
+        uint t0 = inj.Tsn(), t1 = inj.Tsn(), t2 = inj.Tsn();
+        const byte whole = DataChunk.BeginningFlag | DataChunk.EndingFlag;
+        inj.IData(t1, 6, 7, 91, whole, [7]);
+        inj.IData(t0, 6, 5, 90, whole, [5]);
+        Assert.Empty(Messages(inj.Events));
+        inj.IForwardTsn(t1, (6, false, 0x332be300));
+        Assert.Equal([90u, 91u], Messages(inj.Events).Select(m => m.PayloadProtocol));
+        inj.IData(t2, 6, 0x332be301, 92, whole, [1]);
+        Assert.Equal([90u, 91u, 92u], Messages(inj.Events).Select(m => m.PayloadProtocol));
+        Assert.Equal(0, inj.B.ReceiveBufferedBytes);
+    }
+
+    /// <summary>
     /// RFC 8260 §2.2.1/§2.2.3, §2.3.1: DATA on an association that negotiated I-DATA, I-DATA on one that did not, and
     /// FORWARD TSN or I-FORWARD-TSN of the wrong kind are protocol violations: the receiver sends ABORT with a Protocol
     /// Violation cause (RFC 9260 §3.3.10.13, cause 13) and closes.
