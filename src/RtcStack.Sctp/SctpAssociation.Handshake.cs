@@ -116,6 +116,13 @@ public sealed partial class SctpAssociation
                     return true;
                 }
 
+                if (_interleaving)
+                {
+                    // RFC 8260 §2.2.1, §2.2.3: with interleaving negotiated DATA MUST NOT be used; receiving it is a protocol violation.
+                    AbortForViolation(SctpErrorCause.ProtocolViolation, "DATA chunk on an association that negotiated I-DATA (RFC 8260)");
+                    return false;
+                }
+
                 if (DataChunk.TryParse(chunk, out DataChunk data))
                 {
                     sawData = true;
@@ -124,6 +131,47 @@ public sealed partial class SctpAssociation
 
                 AbortForViolation(SctpErrorCause.ProtocolViolation, "DATA chunk shorter than its header");
                 return false;
+            case SctpChunkType.IData:
+                if (!IsDataState())
+                {
+                    return true;
+                }
+
+                if (!_interleaving)
+                {
+                    // RFC 8260 §2.2.1: without interleaving negotiated I-DATA MUST NOT be used.
+                    AbortForViolation(SctpErrorCause.ProtocolViolation, "I-DATA chunk on an association that did not negotiate it (RFC 8260)");
+                    return false;
+                }
+
+                if (IDataChunk.TryParse(chunk, out IDataChunk idata))
+                {
+                    sawData = true;
+                    return HandleIData(idata, now);
+                }
+
+                AbortForViolation(SctpErrorCause.ProtocolViolation, "I-DATA chunk shorter than its header");
+                return false;
+            case SctpChunkType.IForwardTsn:
+                if (!IsDataState())
+                {
+                    return true;
+                }
+
+                if (!_interleaving)
+                {
+                    // RFC 8260 §2.3.1: I-FORWARD-TSN goes only with I-DATA.
+                    AbortForViolation(SctpErrorCause.ProtocolViolation, "I-FORWARD-TSN chunk on an association that did not negotiate I-DATA (RFC 8260)");
+                    return false;
+                }
+
+                if (IForwardTsnChunk.TryParse(chunk, out IForwardTsnChunk iforward))
+                {
+                    sawData = true;
+                    HandleIForwardTsn(iforward);
+                }
+
+                return true;
             case SctpChunkType.Sack:
                 if (SackChunk.TryParse(chunk, out SackChunk sack))
                 {
@@ -132,6 +180,13 @@ public sealed partial class SctpAssociation
 
                 return true;
             case SctpChunkType.ForwardTsn:
+                if (IsDataState() && _interleaving)
+                {
+                    // RFC 8260 §2.3.1: with I-DATA, abandoned messages are skipped with I-FORWARD-TSN, never FORWARD TSN.
+                    AbortForViolation(SctpErrorCause.ProtocolViolation, "FORWARD TSN chunk on an association that negotiated I-DATA (RFC 8260)");
+                    return false;
+                }
+
                 if (IsDataState() && ForwardTsnChunk.TryParse(chunk, out ForwardTsnChunk forward))
                 {
                     sawData = true;
@@ -251,6 +306,8 @@ public sealed partial class SctpAssociation
             init.InboundStreams,
             init.SupportsForwardTsn,
             init.SupportsChunk(SctpChunkType.ReConfig),
+            init.SupportsChunk(SctpChunkType.IData),
+            init.SupportsChunk(SctpChunkType.IForwardTsn),
             now);
         Span<byte> parameters = stackalloc byte[4 + StateCookie.Length + 3 + 16];
         BinaryPrimitives.WriteUInt16BigEndian(parameters, (ushort)SctpParameterType.StateCookie);
@@ -284,7 +341,8 @@ public sealed partial class SctpAssociation
         }
 
         SetPeer(initAck.InitiateTag, initAck.InitialTsn, initAck.ReceiverWindow, initAck.OutboundStreams, initAck.InboundStreams,
-            initAck.SupportsForwardTsn, initAck.SupportsChunk(SctpChunkType.ReConfig));
+            initAck.SupportsForwardTsn, initAck.SupportsChunk(SctpChunkType.ReConfig),
+            initAck.SupportsChunk(SctpChunkType.IData), initAck.SupportsChunk(SctpChunkType.IForwardTsn));
         byte[] echo = new byte[SctpChunk.HeaderLength + cookie.Length];
         echo[0] = (byte)SctpChunkType.CookieEcho;
         BinaryPrimitives.WriteUInt16BigEndian(echo.AsSpan(2), (ushort)echo.Length);
@@ -322,16 +380,21 @@ public sealed partial class SctpAssociation
         }
 
         SetPeer(cookie.PeerTag, cookie.PeerInitialTsn, cookie.PeerReceiverWindow, cookie.PeerOutboundStreams, cookie.PeerInboundStreams,
-            cookie.PeerSupportsForwardTsn, cookie.PeerSupportsReconfig);
+            cookie.PeerSupportsForwardTsn, cookie.PeerSupportsReconfig, cookie.PeerSupportsIData, cookie.PeerSupportsIForwardTsn);
         QueueControl(SctpChunkType.CookieAck, 0, default);
         Establish(now);
     }
 
-    private void SetPeer(uint tag, uint initialTsn, uint receiverWindow, ushort outbound, ushort inbound, bool forwardTsn, bool reconfig)
+    private void SetPeer(uint tag, uint initialTsn, uint receiverWindow, ushort outbound, ushort inbound, bool forwardTsn, bool reconfig,
+        bool iData, bool iForwardTsn)
     {
         bool same = _peerTag == tag && _peerTag != 0;
         _peerTag = tag;
-        _peerSupportsForwardTsn = forwardTsn;
+
+        // RFC 8260 §2.2.1: interleaving when both sides list I-DATA; §2.3.1: partial reliability together with it
+        // only when both list I-FORWARD-TSN as well.
+        _interleaving = _options.EnableMessageInterleaving && iData;
+        _peerSupportsForwardTsn = _interleaving ? forwardTsn && iForwardTsn : forwardTsn;
         _peerSupportsReconfig = reconfig;
         _outboundStreams = Math.Min(_options.OutboundStreams, inbound);
         _inboundStreams = Math.Min(_options.InboundStreams, outbound);

@@ -27,62 +27,90 @@ public sealed partial class SctpAssociation
 
     private uint AdvertisedWindow => (uint)Math.Max(0, _options.ReceiveBufferSize - _bufferedBytes);
 
-    /// <summary>Handles one DATA chunk (RFC 9260 §6.2); false when the association was aborted.</summary>
-    private bool HandleData(DataChunk data, TimeSpan now)
+    private enum TsnVerdict
     {
-        _ = now;
-        if (data.UserData.IsEmpty)
+        /// <summary>A new TSN on a valid stream: take the data.</summary>
+        Accept,
+
+        /// <summary>Duplicate, too far ahead, no room, or an invalid stream: the data is not taken.</summary>
+        Discard,
+
+        /// <summary>The association was aborted.</summary>
+        Aborted,
+    }
+
+    /// <summary>
+    /// What DATA (RFC 9260 §6.2) and I-DATA (RFC 8260 §2.2.3) share: the empty-chunk ABORT, duplicate reporting,
+    /// the receive window, marking the TSN received, and the invalid stream check (§6.5).
+    /// </summary>
+    private TsnVerdict AcceptTsn(uint tsn, ushort streamId, int length, bool immediate, out long t)
+    {
+        t = 0;
+        if (length == 0)
         {
             // RFC 9260 §6.2: a DATA chunk without user data MUST be answered with ABORT (No User Data).
-            Span<byte> tsn = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(tsn, data.Tsn);
-            SendAbort(SctpErrorCause.NoUserData, tsn);
+            Span<byte> info = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(info, tsn);
+            SendAbort(SctpErrorCause.NoUserData, info);
             Terminate(SctpCloseReason.AbortedLocally, "DATA chunk without user data");
-            return false;
+            return TsnVerdict.Aborted;
         }
 
         _sackPending = true;
-        if (data.Immediate)
+        if (immediate)
         {
             _sackImmediate = true;
         }
 
-        long t = Unwrap(data.Tsn, _peerCumTsn);
+        t = Unwrap(tsn, _peerCumTsn);
         if (t <= _peerCumTsn || _receivedAbove.Contains(t))
         {
             // RFC 9260 §6.2: report duplicates in the next SACK, sent at once (§6.7).
             Statistics.DuplicateTsnsReceived++;
             if (_duplicates.Count < MaxDuplicatesReported)
             {
-                _duplicates.Add(data.Tsn);
+                _duplicates.Add(tsn);
             }
 
             _sackImmediate = true;
-            return true;
+            return TsnVerdict.Discard;
         }
 
         if (t - _peerCumTsn > MaxTsnAhead)
         {
-            return true;
+            return TsnVerdict.Discard;
         }
 
         // RFC 9260 §6.2: with no room, drop new TSNs beyond the highest received; holes may still be filled.
-        if (t > _highestReceived && _bufferedBytes + data.UserData.Length > _options.ReceiveBufferSize)
+        if (t > _highestReceived && _bufferedBytes + length > _options.ReceiveBufferSize)
         {
             _sackImmediate = true;
-            return true;
+            return TsnVerdict.Discard;
         }
 
         MarkReceived(t);
-        if (data.StreamId >= _inboundStreams)
+        if (streamId >= _inboundStreams)
         {
             // RFC 9260 §6.5: acknowledge the TSN, report Invalid Stream Identifier, discard the data.
             Span<byte> info = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(info, data.StreamId);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(info, streamId);
             byte[] cause = new byte[8];
             SctpParameter.Write(cause, (ushort)SctpErrorCause.InvalidStreamIdentifier, info);
             QueueControl(SctpChunkType.Error, 0, cause);
-            return true;
+            return TsnVerdict.Discard;
+        }
+
+        return TsnVerdict.Accept;
+    }
+
+    /// <summary>Handles one DATA chunk (RFC 9260 §6.2); false when the association was aborted.</summary>
+    private bool HandleData(DataChunk data, TimeSpan now)
+    {
+        _ = now;
+        TsnVerdict verdict = AcceptTsn(data.Tsn, data.StreamId, data.UserData.Length, data.Immediate, out long t);
+        if (verdict != TsnVerdict.Accept)
+        {
+            return verdict != TsnVerdict.Aborted;
         }
 
         var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, data.UserData.ToArray());
@@ -252,28 +280,10 @@ public sealed partial class SctpAssociation
     /// <summary>RFC 3758 §3.6: move the cumulative TSN, drop what it skips, and release the ordered streams it names.</summary>
     private void HandleForwardTsn(ForwardTsnChunk forward)
     {
-        _sackPending = true;
-        _sackImmediate = true;
         long newCum = Unwrap(forward.NewCumulativeTsn, _peerCumTsn);
-        if (newCum <= _peerCumTsn || newCum - _peerCumTsn > MaxTsnAhead)
+        if (!AdvanceCumulativeTsn(newCum))
         {
             return;
-        }
-
-        _peerCumTsn = newCum;
-        if (newCum > _highestReceived)
-        {
-            _highestReceived = newCum;
-        }
-
-        while (_receivedAbove.Count > 0 && _receivedAbove.Min <= _peerCumTsn + 1)
-        {
-            long m = _receivedAbove.Min;
-            _receivedAbove.Remove(m);
-            if (m == _peerCumTsn + 1)
-            {
-                _peerCumTsn = m;
-            }
         }
 
         if (_fragments.Count > 0)
@@ -326,6 +336,35 @@ public sealed partial class SctpAssociation
 
             DeliverPending(streamId, stream);
         }
+    }
+
+    /// <summary>The receiver side of FORWARD TSN and I-FORWARD-TSN: move the cumulative TSN; false when it does not move.</summary>
+    private bool AdvanceCumulativeTsn(long newCum)
+    {
+        _sackPending = true;
+        _sackImmediate = true;
+        if (newCum <= _peerCumTsn || newCum - _peerCumTsn > MaxTsnAhead)
+        {
+            return false;
+        }
+
+        _peerCumTsn = newCum;
+        if (newCum > _highestReceived)
+        {
+            _highestReceived = newCum;
+        }
+
+        while (_receivedAbove.Count > 0 && _receivedAbove.Min <= _peerCumTsn + 1)
+        {
+            long m = _receivedAbove.Min;
+            _receivedAbove.Remove(m);
+            if (m == _peerCumTsn + 1)
+            {
+                _peerCumTsn = m;
+            }
+        }
+
+        return true;
     }
 
     private void AfterDataReceived(TimeSpan now)
@@ -447,5 +486,11 @@ public sealed partial class SctpAssociation
         public ushort NextSsn { get; set; }
 
         public Dictionary<ushort, InboundMessage> Pending { get; } = new();
+
+        /// <summary>Gets or sets the next ordered MID to deliver under I-DATA (RFC 8260 §2.1).</summary>
+        public uint NextMid { get; set; }
+
+        /// <summary>Gets complete ordered I-DATA messages waiting for earlier MIDs.</summary>
+        public Dictionary<uint, InboundMessage> PendingByMid { get; } = new();
     }
 }

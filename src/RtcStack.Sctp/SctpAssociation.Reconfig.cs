@@ -56,7 +56,7 @@ public sealed partial class SctpAssociation
         // Last Assigned TSN must cover them).
         foreach (ushort id in _streamsToReset)
         {
-            if (_outbound[id].Queue.Count > 0)
+            if (_outbound[id].Queue.Count > 0 || _outbound[id].Current is not null)
             {
                 return;
             }
@@ -186,9 +186,13 @@ public sealed partial class SctpAssociation
     {
         if (streams.Length == 0)
         {
-            foreach (InboundStream s in _inbound.Values)
+            foreach (KeyValuePair<ushort, InboundStream> kv in _inbound)
             {
-                s.NextSsn = 0;
+                kv.Value.NextSsn = 0;
+                if (_interleaving)
+                {
+                    ResetInboundMids(kv.Key, kv.Value);
+                }
             }
         }
 
@@ -197,6 +201,10 @@ public sealed partial class SctpAssociation
             InboundStream s = GetInbound(id);
             s.NextSsn = 0;
             DeliverPending(id, s);
+            if (_interleaving)
+            {
+                ResetInboundMids(id, s);
+            }
         }
 
         _events.Enqueue(new SctpStreamsResetEvent(streams, Incoming: true, ReconfigResult.SuccessPerformed));
@@ -233,7 +241,10 @@ public sealed partial class SctpAssociation
             s.ResetPending = false;
             if (ok)
             {
+                // RFC 6525 §5.1.2 resets the SSN; with I-DATA the MIDs, ordered and unordered, start again at 0 too.
                 s.NextSsn = 0;
+                s.NextMid = 0;
+                s.NextUnorderedMid = 0;
             }
         }
 

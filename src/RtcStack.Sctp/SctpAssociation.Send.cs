@@ -5,7 +5,7 @@ namespace RtcStack.Sctp;
 public sealed partial class SctpAssociation
 {
     private readonly Dictionary<ushort, OutboundStream> _outbound = new();
-    private readonly Queue<ushort> _readyStreams = new();
+    private readonly StreamScheduler _scheduler;
     private readonly List<OutboundChunk> _outstanding = new();
     private int _outstandingHead;
     private long _nextTsn;
@@ -30,6 +30,7 @@ public sealed partial class SctpAssociation
     private bool _forwardTsnPending;
     private long _lastForwardTsnSent = -1;
     private TimeSpan _lastForwardTsnAt;
+    private readonly Dictionary<(ushort StreamId, bool Unordered), uint> _forwardEntries = new();
 
     /// <summary>Gets the bytes of user messages accepted by <see cref="Send"/> and not yet acknowledged or abandoned.</summary>
     public long BufferedAmount => _bufferedAmount;
@@ -53,11 +54,25 @@ public sealed partial class SctpAssociation
         }
     }
 
-    private int MaxDataPerChunk => _mtu - SctpPacket.CommonHeaderLength - DataChunk.HeaderLength;
+    private int MaxDataPerChunk => _mtu - SctpPacket.CommonHeaderLength - (_interleaving ? IDataChunk.HeaderLength : DataChunk.HeaderLength);
 
     /// <summary>
-    /// Queues one user message (RFC 9260 §10.1 SEND): fragmented into DATA chunks of at most
-    /// <see cref="SctpAssociationOptions.MaxPacketSize"/> (§6.9), sent as the congestion and receiver windows allow.
+    /// Sets a stream's priority for the priority scheduler (RFC 8260 §3.4, <see cref="SctpStreamSchedulerKind.Priority"/>):
+    /// higher values go first, as with the DCEP priority (RFC 8832 §5.1); 256 by default. Other schedulers ignore it.
+    /// </summary>
+    /// <param name="streamId">The outgoing stream.</param>
+    /// <param name="priority">The priority.</param>
+    public void SetStreamPriority(ushort streamId, ushort priority) => _scheduler.SetPriority(streamId, priority);
+
+    /// <summary>Gets a stream's priority (RFC 8260 §3.4); 256 when never set.</summary>
+    /// <param name="streamId">The outgoing stream.</param>
+    /// <returns>The priority.</returns>
+    public ushort GetStreamPriority(ushort streamId) => _scheduler.GetPriority(streamId);
+
+    /// <summary>
+    /// Queues one user message (RFC 9260 §10.1 SEND): fragmented into DATA chunks (or I-DATA chunks, RFC 8260 §2.1,
+    /// when interleaving was negotiated) of at most <see cref="SctpAssociationOptions.MaxPacketSize"/> (§6.9), sent as
+    /// the congestion and receiver windows allow, in the order the stream scheduler (RFC 8260 §3) picks.
     /// </summary>
     /// <param name="streamId">The stream (below <see cref="OutboundStreams"/> once established).</param>
     /// <param name="payloadProtocol">The payload protocol identifier (RFC 8831 §8: 50-57 for WebRTC).</param>
@@ -98,7 +113,7 @@ public sealed partial class SctpAssociation
         if (!stream.Ready)
         {
             stream.Ready = true;
-            _readyStreams.Enqueue(streamId);
+            _scheduler.Add(streamId);
         }
 
         if (State == SctpAssociationState.Established)
@@ -203,7 +218,7 @@ public sealed partial class SctpAssociation
     }
 
     private bool HasDataToSend(bool dataAllowed) =>
-        dataAllowed && (_retransmitCount > 0 || _firstUnsentTsn < _nextTsn || _readyStreams.Count > 0) && _flightSize < _cwnd;
+        dataAllowed && (_retransmitCount > 0 || _firstUnsentTsn < _nextTsn || !_scheduler.IsEmpty) && _flightSize < _cwnd;
 
     private bool WriteRetransmissions(ref SctpPacketWriter w, TimeSpan now, bool ignoreCwnd)
     {
@@ -232,7 +247,7 @@ public sealed partial class SctpAssociation
                 continue;
             }
 
-            if (!w.TryWriteData(c.Flags, (uint)c.Tsn, c.Message.StreamId, c.Message.Ssn, c.Message.Ppid, c.Message.Data.AsSpan(c.Offset, c.Length)))
+            if (!TryWritePayload(ref w, c))
             {
                 break;
             }
@@ -272,7 +287,7 @@ public sealed partial class SctpAssociation
                 break;
             }
 
-            if (!w.TryWriteData(c.Flags, (uint)c.Tsn, c.Message.StreamId, c.Message.Ssn, c.Message.Ppid, c.Message.Data.AsSpan(c.Offset, c.Length)))
+            if (!TryWritePayload(ref w, c))
             {
                 break;
             }
@@ -296,6 +311,16 @@ public sealed partial class SctpAssociation
         return wrote;
     }
 
+    /// <summary>Writes one DATA chunk, or an I-DATA chunk (RFC 8260 §2.1: PPID in the first fragment, FSN in the others).</summary>
+    private bool TryWritePayload(ref SctpPacketWriter w, OutboundChunk c)
+    {
+        OutboundMessage m = c.Message;
+        ReadOnlySpan<byte> data = m.Data.AsSpan(c.Offset, c.Length);
+        return _interleaving
+            ? w.TryWriteIData(c.Flags, (uint)c.Tsn, m.StreamId, m.Mid, (c.Flags & DataChunk.BeginningFlag) != 0 ? m.Ppid : c.Fsn, data)
+            : w.TryWriteData(c.Flags, (uint)c.Tsn, m.StreamId, m.Ssn, m.Ppid, data);
+    }
+
     /// <summary>The next chunk never sent, fragmenting the next scheduled message when none is waiting.</summary>
     private OutboundChunk? NextUnsent(TimeSpan now)
     {
@@ -316,6 +341,17 @@ public sealed partial class SctpAssociation
                 }
 
                 return c;
+            }
+
+            if (_interleaving)
+            {
+                // RFC 8260 §3: with I-DATA the scheduler picks a stream for every fragment.
+                if (!NextFragment(now))
+                {
+                    return null;
+                }
+
+                continue;
             }
 
             OutboundMessage? m = NextMessage(now);
@@ -347,29 +383,36 @@ public sealed partial class SctpAssociation
         }
     }
 
-    /// <summary>Round robin over streams with queued messages, one message per turn; expired messages are dropped unsent.</summary>
+    /// <summary>The scheduler's next stream gives one whole message (DATA); expired messages are dropped unsent.</summary>
     private OutboundMessage? NextMessage(TimeSpan now)
     {
-        while (_readyStreams.Count > 0)
+        while (_scheduler.TryNext(out ushort id))
         {
-            ushort id = _readyStreams.Dequeue();
             OutboundStream stream = _outbound[id];
-            if (stream.Queue.Count == 0)
-            {
-                stream.Ready = false;
-                continue;
-            }
-
-            OutboundMessage m = stream.Queue.Dequeue();
+            OutboundMessage? m = DequeueLive(stream, now);
             if (stream.Queue.Count > 0)
             {
-                _readyStreams.Enqueue(id);
+                _scheduler.Add(id);
             }
             else
             {
                 stream.Ready = false;
             }
 
+            if (m is not null)
+            {
+                return m;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The next queued message of a stream that has not expired before getting TSNs (RFC 3758 §3.5: dropped unsent).</summary>
+    private OutboundMessage? DequeueLive(OutboundStream stream, TimeSpan now)
+    {
+        while (stream.Queue.TryDequeue(out OutboundMessage? m))
+        {
             if (now >= m.ExpiresAt)
             {
                 AdjustBuffered(m.StreamId, -m.Data.Length);
@@ -381,6 +424,76 @@ public sealed partial class SctpAssociation
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// I-DATA (RFC 8260 §2.2, §3): the scheduler's next stream gives one fragment of its current message, which takes
+    /// the next TSN; fragments of messages on different streams thus interleave. The MID is taken with the first
+    /// fragment, from the stream's ordered or unordered counter (RFC 8260 §2.1); the FSN counts from 0. A message
+    /// abandoned or expired part-way sends no more fragments (the I-FORWARD-TSN names it, §2.3.1).
+    /// </summary>
+    /// <returns>False when no stream has anything.</returns>
+    private bool NextFragment(TimeSpan now)
+    {
+        while (_scheduler.TryNext(out ushort id))
+        {
+            OutboundStream stream = _outbound[id];
+            OutboundMessage? m = stream.Current;
+            // A started message is not dropped for its lifetime here, only once a fragment of it was abandoned in
+            // flight: that fragment's TSN then puts the message in the I-FORWARD-TSN. Dropping the unsent rest of a
+            // message whose sent fragments were all acknowledged would leave nothing to name it, and the receiver
+            // would wait for it forever.
+            if (m is not null && m.Abandoned)
+            {
+                AbandonMessage(m);
+                stream.Current = null;
+                m = null;
+            }
+
+            if (m is null)
+            {
+                m = DequeueLive(stream, now);
+                if (m is null)
+                {
+                    stream.Ready = false;
+                    continue;
+                }
+
+                m.Mid = m.Unordered ? stream.NextUnorderedMid++ : stream.NextMid++;
+                m.FirstTsn = _nextTsn;
+                stream.Current = m;
+                stream.CurrentOffset = 0;
+                stream.CurrentFsn = 0;
+            }
+
+            int offset = stream.CurrentOffset;
+            int length = Math.Min(MaxDataPerChunk, m.Data.Length - offset);
+            bool last = offset + length == m.Data.Length;
+            byte flags = (byte)((offset == 0 ? DataChunk.BeginningFlag : 0) | (last ? DataChunk.EndingFlag : 0)
+                | (m.Unordered ? DataChunk.UnorderedFlag : 0));
+            _outstanding.Add(new OutboundChunk(_nextTsn, m, offset, length, flags) { Fsn = stream.CurrentFsn });
+            m.LastTsn = _nextTsn;
+            _nextTsn++;
+            stream.CurrentOffset = offset + length;
+            stream.CurrentFsn++;
+            if (last)
+            {
+                stream.Current = null;
+            }
+
+            if (stream.Current is not null || stream.Queue.Count > 0)
+            {
+                _scheduler.Add(id);
+            }
+            else
+            {
+                stream.Ready = false;
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     private static bool ShouldAbandon(OutboundChunk c, TimeSpan now)
@@ -402,9 +515,15 @@ public sealed partial class SctpAssociation
         m.Abandoned = true;
         Statistics.MessagesAbandoned++;
         AdjustBuffered(m.StreamId, -m.Data.Length);
-        for (long t = Math.Max(m.FirstTsn, _cumAckTsn + 1); t <= m.LastTsn; t++)
+        for (long t = Math.Max(m.FirstTsn, _cumAckTsn + 1); t <= m.LastTsn && t < _nextTsn; t++)
         {
             OutboundChunk c = ChunkAt(t);
+            if (!ReferenceEquals(c.Message, m) || c.State == ChunkState.Abandoned)
+            {
+                // With I-DATA the message's TSNs interleave with other messages' (RFC 8260 §2.2).
+                continue;
+            }
+
             if (c.State == ChunkState.InFlight)
             {
                 _flightSize -= c.Length;
@@ -609,7 +728,7 @@ public sealed partial class SctpAssociation
                     break;
             }
 
-            if (c.Tsn == c.Message.LastTsn && !c.Message.Abandoned)
+            if ((c.Flags & DataChunk.EndingFlag) != 0 && !c.Message.Abandoned)
             {
                 AdjustBuffered(c.Message.StreamId, -c.Message.Data.Length);
             }
@@ -710,6 +829,12 @@ public sealed partial class SctpAssociation
             return;
         }
 
+        if (_interleaving)
+        {
+            TryWriteIForwardTsn(ref w, now);
+            return;
+        }
+
         // One (stream, SSN) per ordered stream: the highest SSN skipped on it.
         var streams = new Dictionary<ushort, ushort>();
         for (long t = _cumAckTsn + 1; t <= _advancedPeerAckPoint; t++)
@@ -735,6 +860,61 @@ public sealed partial class SctpAssociation
         }
 
         if (w.TryWriteForwardTsn((uint)_advancedPeerAckPoint, list[..Math.Min(n, Math.Max(0, max))]))
+        {
+            _forwardTsnPending = false;
+            _lastForwardTsnSent = _advancedPeerAckPoint;
+            _lastForwardTsnAt = now;
+            Statistics.ForwardTsnsSent++;
+            if (_t3 is null)
+            {
+                _t3 = now + _rto.Rto;
+            }
+        }
+    }
+
+    /// <summary>
+    /// RFC 8260 §2.3.1: I-FORWARD-TSN instead of FORWARD TSN on an association using I-DATA: one entry per stream and
+    /// U flag with the largest MID skipped, unordered messages included (their partial reassembly must be dropped too).
+    /// </summary>
+    private void TryWriteIForwardTsn(ref SctpPacketWriter w, TimeSpan now)
+    {
+        Dictionary<(ushort StreamId, bool Unordered), uint> entries = _forwardEntries;
+        entries.Clear();
+        for (long t = _cumAckTsn + 1; t <= _advancedPeerAckPoint; t++)
+        {
+            OutboundMessage m = ChunkAt(t).Message;
+            if (!m.Abandoned)
+            {
+                continue;
+            }
+
+            (ushort, bool) key = (m.StreamId, m.Unordered);
+            if (!entries.TryGetValue(key, out uint mid) || (int)(m.Mid - mid) > 0)
+            {
+                entries[key] = m.Mid;
+            }
+        }
+
+        int max = Math.Max(0, (w.Remaining - 8) / 8);
+        if (max < entries.Count && !w.IsEmpty)
+        {
+            return;
+        }
+
+        int n = Math.Min(entries.Count, max);
+        Span<(ushort, bool, uint)> list = n <= 128 ? stackalloc (ushort, bool, uint)[n] : new (ushort, bool, uint)[n];
+        int i = 0;
+        foreach (KeyValuePair<(ushort StreamId, bool Unordered), uint> kv in entries)
+        {
+            if (i == n)
+            {
+                break;
+            }
+
+            list[i++] = (kv.Key.StreamId, kv.Key.Unordered, kv.Value);
+        }
+
+        if (w.TryWriteIForwardTsn((uint)_advancedPeerAckPoint, list))
         {
             _forwardTsnPending = false;
             _lastForwardTsnSent = _advancedPeerAckPoint;
@@ -829,6 +1009,9 @@ public sealed partial class SctpAssociation
 
         public ushort Ssn { get; set; }
 
+        /// <summary>Gets or sets the I-DATA message identifier (RFC 8260 §2.1).</summary>
+        public uint Mid { get; set; }
+
         public long FirstTsn { get; set; }
 
         public long LastTsn { get; set; }
@@ -857,6 +1040,9 @@ public sealed partial class SctpAssociation
 
         public byte Flags { get; }
 
+        /// <summary>Gets the I-DATA fragment sequence number (RFC 8260 §2.1).</summary>
+        public uint Fsn { get; init; }
+
         public ChunkState State { get; set; }
 
         public int Transmissions { get; set; }
@@ -871,6 +1057,19 @@ public sealed partial class SctpAssociation
     private sealed class OutboundStream
     {
         public ushort NextSsn { get; set; }
+
+        /// <summary>Gets or sets the next MID of an ordered message (RFC 8260 §2.1).</summary>
+        public uint NextMid { get; set; }
+
+        /// <summary>Gets or sets the next MID of an unordered message: a counter of its own (RFC 8260 §2.1).</summary>
+        public uint NextUnorderedMid { get; set; }
+
+        /// <summary>Gets or sets the message being fragmented under I-DATA, when only part of it has TSNs.</summary>
+        public OutboundMessage? Current { get; set; }
+
+        public int CurrentOffset { get; set; }
+
+        public uint CurrentFsn { get; set; }
 
         public Queue<OutboundMessage> Queue { get; } = new();
 

@@ -8,7 +8,8 @@ namespace RtcStack.Sctp;
 /// (RFC 8261): feed it received packets with <see cref="HandleDatagram"/> and timer expiries with
 /// <see cref="HandleTimeout"/>; drain <see cref="TryPollTransmit"/> (packets to send),
 /// <see cref="TryPollEvent"/> and <see cref="PollTimeout"/> after every input. Time is an input.
-/// Partial reliability (RFC 3758) and stream reset (RFC 6525) are always offered.
+/// Partial reliability (RFC 3758) and stream reset (RFC 6525) are always offered; message interleaving
+/// (RFC 8260 I-DATA, I-FORWARD-TSN) when <see cref="SctpAssociationOptions.EnableMessageInterleaving"/> is set.
 /// </summary>
 public sealed partial class SctpAssociation
 {
@@ -27,6 +28,7 @@ public sealed partial class SctpAssociation
     private bool _terminated;
     private bool _peerSupportsForwardTsn;
     private bool _peerSupportsReconfig;
+    private bool _interleaving;
     private ushort _outboundStreams;
     private ushort _inboundStreams;
     private int _errorCount;
@@ -56,6 +58,7 @@ public sealed partial class SctpAssociation
             throw new ArgumentOutOfRangeException(nameof(options), "ReceiveBufferSize must be at least MaxMessageSize");
         }
 
+        _scheduler = new StreamScheduler(_options.StreamScheduler);
         _random = _options.Random ?? new Random();
         _random.NextBytes(_cookieKey);
         _mtu = _options.MaxPacketSize;
@@ -102,6 +105,13 @@ public sealed partial class SctpAssociation
 
     /// <summary>Gets whether the peer offered Forward-TSN (RFC 3758 §3.1).</summary>
     public bool PeerSupportsPartialReliability => _peerSupportsForwardTsn;
+
+    /// <summary>
+    /// Gets whether user message interleaving is in use (RFC 8260 §2.2.1): both sides listed I-DATA in the Supported
+    /// Extensions parameter, so messages travel in I-DATA chunks and abandoned ones are skipped with I-FORWARD-TSN.
+    /// False until the association is set up.
+    /// </summary>
+    public bool MessageInterleaving => _interleaving;
 
     /// <summary>Gets the options.</summary>
     public SctpAssociationOptions Options => _options;
@@ -271,11 +281,15 @@ public sealed partial class SctpAssociation
         EnqueuePacket(buffer, w.Finish());
     }
 
-    private static int WriteFeatureParameters(Span<byte> destination)
+    private int WriteFeatureParameters(Span<byte> destination)
     {
-        // RFC 3758 §3.1 Forward-TSN-Supported and RFC 5061 §4.2.7 Supported Extensions (RE-CONFIG, FORWARD TSN).
+        // RFC 3758 §3.1 Forward-TSN-Supported and RFC 5061 §4.2.7 Supported Extensions (RE-CONFIG, FORWARD TSN,
+        // and I-DATA with I-FORWARD-TSN when interleaving is enabled, RFC 8260 §2.2.1 and §2.3.1).
         int p = SctpParameter.Write(destination, (ushort)SctpParameterType.ForwardTsnSupported, default);
-        p += SctpParameter.Write(destination[p..], (ushort)SctpParameterType.SupportedExtensions, [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn]);
+        ReadOnlySpan<byte> extensions = _options.EnableMessageInterleaving
+            ? [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn, (byte)SctpChunkType.IData, (byte)SctpChunkType.IForwardTsn]
+            : [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn];
+        p += SctpParameter.Write(destination[p..], (ushort)SctpParameterType.SupportedExtensions, extensions);
         return p;
     }
 
@@ -372,7 +386,7 @@ public sealed partial class SctpAssociation
         QueueControl(SctpChunkType.Shutdown, 0, v);
     }
 
-    private bool AllDataAcknowledged() => _cumAckTsn == _nextTsn - 1 && _readyStreams.Count == 0;
+    private bool AllDataAcknowledged() => _cumAckTsn == _nextTsn - 1 && _scheduler.IsEmpty;
 
     private void CheckShutdownProgress(TimeSpan now)
     {

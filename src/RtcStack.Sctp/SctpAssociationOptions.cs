@@ -51,6 +51,19 @@ public sealed class SctpAssociationOptions
     /// <summary>Gets Valid.Cookie.Life (RFC 9260 §16: 60 s).</summary>
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets whether I-DATA and I-FORWARD-TSN (RFC 8260 §2) are offered in the Supported Extensions parameter;
+    /// they are used only when the peer lists I-DATA too (§2.2.1), otherwise DATA and FORWARD TSN. On by default:
+    /// RFC 8831 §6.1 says data channels SHOULD use message interleaving when both ends support it.
+    /// </summary>
+    public bool EnableMessageInterleaving { get; init; } = true;
+
+    /// <summary>
+    /// Gets the stream scheduler (RFC 8260 §3): which stream's message (DATA) or fragment (I-DATA) goes next.
+    /// Round robin by default.
+    /// </summary>
+    public SctpStreamSchedulerKind StreamScheduler { get; init; } = SctpStreamSchedulerKind.RoundRobin;
+
     /// <summary>Gets the random source for tags, initial TSNs, the cookie key and heartbeat nonces (seed it for deterministic tests).</summary>
     public Random? Random { get; init; }
 }

@@ -17,6 +17,8 @@ internal readonly record struct StateCookie(
     ushort PeerInboundStreams,
     bool PeerSupportsForwardTsn,
     bool PeerSupportsReconfig,
+    bool PeerSupportsIData,
+    bool PeerSupportsIForwardTsn,
     TimeSpan Created)
 {
     public const int BodyLength = 29;
@@ -30,7 +32,8 @@ internal readonly record struct StateCookie(
         BinaryPrimitives.WriteUInt32BigEndian(destination[12..], PeerReceiverWindow);
         BinaryPrimitives.WriteUInt16BigEndian(destination[16..], PeerOutboundStreams);
         BinaryPrimitives.WriteUInt16BigEndian(destination[18..], PeerInboundStreams);
-        destination[20] = (byte)((PeerSupportsForwardTsn ? 1 : 0) | (PeerSupportsReconfig ? 2 : 0));
+        destination[20] = (byte)((PeerSupportsForwardTsn ? 1 : 0) | (PeerSupportsReconfig ? 2 : 0)
+            | (PeerSupportsIData ? 4 : 0) | (PeerSupportsIForwardTsn ? 8 : 0));
         BinaryPrimitives.WriteInt64BigEndian(destination[21..], Created.Ticks);
         HMACSHA256.HashData(key, destination[..BodyLength], destination[BodyLength..Length]);
     }
@@ -59,6 +62,8 @@ internal readonly record struct StateCookie(
             BinaryPrimitives.ReadUInt16BigEndian(cookie[18..]),
             (cookie[20] & 1) != 0,
             (cookie[20] & 2) != 0,
+            (cookie[20] & 4) != 0,
+            (cookie[20] & 8) != 0,
             TimeSpan.FromTicks(BinaryPrimitives.ReadInt64BigEndian(cookie[21..])));
         return true;
     }

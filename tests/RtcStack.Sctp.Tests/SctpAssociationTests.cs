@@ -99,21 +99,27 @@ public class SctpAssociationTests
         Assert.Empty(pair.EventsB);
     }
 
-    public static TheoryData<double, double, double, int> Networks() => new()
+    /// <summary>Loss, reordering, duplication, seed, and whether I-DATA (RFC 8260) is negotiated instead of DATA.</summary>
+    public static TheoryData<double, double, double, int, bool> Networks() => new()
     {
-        { 0.0, 0.0, 0.0, 1 },
-        { 0.01, 0.0, 0.0, 2 },
-        { 0.10, 0.0, 0.0, 3 },
-        { 0.01, 0.05, 0.05, 4 },
-        { 0.05, 0.10, 0.10, 5 },
+        { 0.0, 0.0, 0.0, 1, false },
+        { 0.01, 0.0, 0.0, 2, false },
+        { 0.10, 0.0, 0.0, 3, false },
+        { 0.01, 0.05, 0.05, 4, false },
+        { 0.05, 0.10, 0.10, 5, false },
+        { 0.0, 0.0, 0.0, 1, true },
+        { 0.01, 0.05, 0.05, 4, true },
+        { 0.05, 0.10, 0.10, 5, true },
     };
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void Transfer_ManyMessagesOfRandomSizes_ArriveWholeAndInOrder(double loss, double reorder, double duplicate, int seed)
+    public void Transfer_ManyMessagesOfRandomSizes_ArriveWholeAndInOrder(double loss, double reorder, double duplicate, int seed, bool interleaving)
     {
-        var pair = new SctpPair(seed) { Loss = loss, Reorder = reorder, Duplicate = duplicate };
+        var pair = new SctpPair(seed, interleaving: interleaving) { Loss = loss, Reorder = reorder, Duplicate = duplicate };
         pair.Connect();
+        Assert.Equal(interleaving, pair.A.MessageInterleaving);
+        Assert.Equal(interleaving, pair.B.MessageInterleaving);
         TimeSpan start = pair.Now;
         var random = new Random(seed);
         var sent = new Dictionary<ushort, List<string>>();

@@ -10,11 +10,12 @@ internal sealed class SctpPair
     private readonly Random _random;
     private long _seq;
 
-    public SctpPair(int seed = 1, SctpAssociationOptions? a = null, SctpAssociationOptions? b = null)
+    /// <summary>Creates the pair; <paramref name="interleaving"/> sets both default options' I-DATA offer (RFC 8260), off so DATA is tested unless asked.</summary>
+    public SctpPair(int seed = 1, SctpAssociationOptions? a = null, SctpAssociationOptions? b = null, bool interleaving = false)
     {
         _random = new Random(seed);
-        A = new SctpAssociation(a ?? new SctpAssociationOptions { Random = new Random(seed * 7 + 1) });
-        B = new SctpAssociation(b ?? new SctpAssociationOptions { Random = new Random(seed * 7 + 2) });
+        A = new SctpAssociation(a ?? new SctpAssociationOptions { Random = new Random(seed * 7 + 1), EnableMessageInterleaving = interleaving });
+        B = new SctpAssociation(b ?? new SctpAssociationOptions { Random = new Random(seed * 7 + 2), EnableMessageInterleaving = interleaving });
     }
 
     public SctpAssociation A { get; }

@@ -9,16 +9,22 @@ namespace RtcStack.Fuzz.Targets;
 /// The input is a sequence of records: a header byte (bit 0: give the packet the right ports and verification
 /// tag; bit 1: fix the CRC32c; bit 2: let the peer answer in between; bits 3-7: time step in ms), a 2-byte length
 /// and the bytes. The association must never throw, its timer must stay finite, its receive buffer bounded, and
-/// the pair must go quiet (or close) within bounded virtual time afterwards.
+/// the pair must go quiet (or close) within bounded virtual time afterwards. This target runs the association with
+/// DATA (interleaving off); <see cref="SctpAssociationIDataTarget"/> runs the same with I-DATA negotiated (RFC 8260).
 /// </summary>
 [FuzzTarget("sctp-association")]
 public sealed class SctpAssociationTarget : IFuzzTarget
 {
     /// <inheritdoc/>
-    public void Run(ReadOnlySpan<byte> data)
+    public void Run(ReadOnlySpan<byte> data) => Run(data, interleaving: false);
+
+    /// <summary>Runs one input against a pair that negotiated I-DATA or not.</summary>
+    /// <param name="data">The records.</param>
+    /// <param name="interleaving">Whether both sides offer I-DATA (RFC 8260 §2.2.1).</param>
+    internal static void Run(ReadOnlySpan<byte> data, bool interleaving)
     {
-        var a = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1) });
-        var b = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2) });
+        var a = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving });
+        var b = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving });
         TimeSpan now = TimeSpan.FromSeconds(1);
         a.Connect(now);
         b.Connect(now);
@@ -29,13 +35,15 @@ public sealed class SctpAssociationTarget : IFuzzTarget
             now += TimeSpan.FromMilliseconds(10);
         }
 
-        if (a.State != SctpAssociationState.Established || b.State != SctpAssociationState.Established || tagAtB == 0)
+        if (a.State != SctpAssociationState.Established || b.State != SctpAssociationState.Established || tagAtB == 0
+            || b.MessageInterleaving != interleaving)
         {
-            throw new InvalidOperationException("set-up did not connect");
+            throw new InvalidOperationException("set-up did not connect as configured");
         }
 
         a.Send(0, 51, "hello"u8, now);
         a.Send(1, 53, new byte[3000], now, new SctpSendOptions(Unordered: true));
+        a.Send(2, 53, new byte[5000], now, new SctpSendOptions(MaxRetransmits: 0));
         tagAtB = Exchange(a, b, now, tagAtB);
 
         byte[] packet = new byte[4096];

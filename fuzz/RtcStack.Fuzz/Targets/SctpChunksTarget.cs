@@ -33,9 +33,18 @@ public sealed class SctpChunksTarget : IFuzzTarget
                 throw new InvalidOperationException("DATA user data length wrong");
             }
 
-            if (IDataChunk.TryParse(c, out IDataChunk id) && id.UserData.Length != c.Raw.Length - IDataChunk.HeaderLength)
+            if (IDataChunk.TryParse(c, out IDataChunk id))
             {
-                throw new InvalidOperationException("I-DATA user data length wrong");
+                if (id.UserData.Length != c.Raw.Length - IDataChunk.HeaderLength)
+                {
+                    throw new InvalidOperationException("I-DATA user data length wrong");
+                }
+
+                // RFC 8260 §2.1: the one field is the PPID on the first fragment and the FSN on the others, never both.
+                if ((id.Beginning ? id.FragmentSequence : id.PayloadProtocol) != 0)
+                {
+                    throw new InvalidOperationException("I-DATA PPID/FSN split wrong");
+                }
             }
 
             if (InitChunk.TryParse(c, out InitChunk init))
@@ -75,10 +84,17 @@ public sealed class SctpChunksTarget : IFuzzTarget
 
             if (IForwardTsnChunk.TryParse(c, out IForwardTsnChunk fi))
             {
+                if (4 + (8 * fi.EntryCount) != c.Value.Length)
+                {
+                    throw new InvalidOperationException("I-FORWARD-TSN entries do not cover the chunk");
+                }
+
                 for (int i = 0; i < fi.EntryCount; i++)
                 {
                     fi.GetEntry(i);
                 }
+
+                CheckRoundTrip(fi);
             }
 
             foreach (SctpParameter p in new SctpParameterEnumerator(c.Value))
@@ -103,6 +119,42 @@ public sealed class SctpChunksTarget : IFuzzTarget
         if (chunks > data.Length / 4)
         {
             throw new InvalidOperationException("more chunks than bytes allow");
+        }
+    }
+
+    /// <summary>Writes the entries back with <see cref="SctpPacketWriter.TryWriteIForwardTsn"/> and reads them again.</summary>
+    private static void CheckRoundTrip(IForwardTsnChunk fi)
+    {
+        // Round trip through the writer: same cumulative TSN and entries (reserved bits aside).
+        Span<byte> copy = stackalloc byte[SctpPacket.CommonHeaderLength + 8 + (8 * Math.Min(fi.EntryCount, 64))];
+        var w = new SctpPacketWriter(copy, 1, 2, 3);
+        int n = Math.Min(fi.EntryCount, 64);
+        Span<(ushort, bool, uint)> entries = stackalloc (ushort, bool, uint)[n];
+        for (int i = 0; i < n; i++)
+        {
+            entries[i] = fi.GetEntry(i);
+        }
+
+        if (!w.TryWriteIForwardTsn(fi.NewCumulativeTsn, entries)
+            || SctpPacket.TryParse(copy[..w.Finish()], out SctpPacket again) != SctpParseStatus.Ok)
+        {
+            throw new InvalidOperationException("I-FORWARD-TSN does not round-trip");
+        }
+
+        foreach (SctpChunk rc in again.Chunks)
+        {
+            if (!IForwardTsnChunk.TryParse(rc, out IForwardTsnChunk back) || back.NewCumulativeTsn != fi.NewCumulativeTsn || back.EntryCount != n)
+            {
+                throw new InvalidOperationException("I-FORWARD-TSN does not round-trip");
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (back.GetEntry(i) != entries[i])
+                {
+                    throw new InvalidOperationException("I-FORWARD-TSN entry does not round-trip");
+                }
+            }
         }
     }
 }

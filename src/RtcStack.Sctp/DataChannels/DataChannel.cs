@@ -40,7 +40,10 @@ public sealed class DataChannelOptions
     /// <summary>Gets the stream identifier to use, or null to pick one by the DTLS role (RFC 8832 §6).</summary>
     public ushort? Id { get; init; }
 
-    /// <summary>Gets the priority carried in DATA_CHANNEL_OPEN.</summary>
+    /// <summary>
+    /// Gets the priority carried in DATA_CHANNEL_OPEN (RFC 8832 §5.1); it is also the stream's priority in the SCTP
+    /// priority scheduler (RFC 8260 §3.4, higher first) when the association uses <see cref="SctpStreamSchedulerKind.Priority"/>.
+    /// </summary>
     public ushort Priority { get; init; }
 }
 

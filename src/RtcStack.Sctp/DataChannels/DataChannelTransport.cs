@@ -107,6 +107,10 @@ public sealed class DataChannelTransport
             Priority = options.Priority,
         };
         _channels[id] = channel;
+
+        // RFC 8831 §6.4: the channel's priority drives the SCTP stream scheduler (RFC 8260 §3.4 with
+        // SctpStreamSchedulerKind.Priority; the round-robin default ignores it).
+        _association.SetStreamPriority(id, channel.Priority);
         if (_connected)
         {
             Announce(channel, now);
@@ -374,6 +378,7 @@ public sealed class DataChannelTransport
             State = DataChannelState.Open,
         };
         _channels[m.StreamId] = channel;
+        _association.SetStreamPriority(m.StreamId, channel.Priority);
         _association.Send(m.StreamId, DataChannelPpid.Dcep, [DcepMessage.AckType], now);
         _events.Enqueue(new DataChannelOpenEvent(channel));
     }

@@ -233,6 +233,31 @@ public ref struct SctpPacketWriter
         return true;
     }
 
+    /// <summary>Writes an I-FORWARD-TSN chunk (RFC 8260 §2.3.1).</summary>
+    /// <param name="newCumulativeTsn">New cumulative TSN.</param>
+    /// <param name="entries">(stream, U flag, largest skipped MID) entries.</param>
+    /// <returns>False when it does not fit.</returns>
+    public bool TryWriteIForwardTsn(uint newCumulativeTsn, scoped ReadOnlySpan<(ushort StreamId, bool Unordered, uint MessageId)> entries)
+    {
+        if (!TryReserve(SctpChunkType.IForwardTsn, 0, 4 + (8 * entries.Length), out Span<byte> v))
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(v, newCumulativeTsn);
+        int o = 4;
+        foreach ((ushort id, bool unordered, uint mid) in entries)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(v[o..], id);
+            v[o + 2] = 0;
+            v[o + 3] = (byte)(unordered ? 1 : 0);
+            BinaryPrimitives.WriteUInt32BigEndian(v[(o + 4)..], mid);
+            o += 8;
+        }
+
+        return true;
+    }
+
     /// <summary>Writes a SHUTDOWN chunk (RFC 9260 §3.3.8).</summary>
     /// <param name="cumulativeTsnAck">Cumulative TSN ack.</param>
     /// <returns>False when it does not fit.</returns>

@@ -102,6 +102,20 @@ internal sealed class SctpLink
             {
                 sb.Append($"DATA tsn={d.Tsn} sid={d.StreamId} ssn={d.StreamSequence} {(d.Beginning ? "B" : "")}{(d.Ending ? "E" : "")}{(d.Unordered ? "U" : "")} len={d.UserData.Length}; ");
             }
+            else if (c.Type == SctpChunkType.IData && IDataChunk.TryParse(c, out IDataChunk id))
+            {
+                sb.Append($"I-DATA tsn={id.Tsn} sid={id.StreamId} mid={id.MessageId} {(id.Beginning ? "ppid" : "fsn")}={id.PpidOrFsn} {(id.Beginning ? "B" : "")}{(id.Ending ? "E" : "")}{(id.Unordered ? "U" : "")} len={id.UserData.Length}; ");
+            }
+            else if (c.Type == SctpChunkType.IForwardTsn && IForwardTsnChunk.TryParse(c, out IForwardTsnChunk fi))
+            {
+                sb.Append($"I-FWD-TSN cum={fi.NewCumulativeTsn} entries=");
+                for (int j = 0; j < fi.EntryCount; j++)
+                {
+                    sb.Append(fi.GetEntry(j)).Append(',');
+                }
+
+                sb.Append("; ");
+            }
             else if (c.Type == SctpChunkType.Sack && SackChunk.TryParse(c, out SackChunk k))
             {
                 sb.Append($"SACK cum={k.CumulativeTsnAck} gaps=");
@@ -163,6 +177,10 @@ internal sealed class SctpLink
     }
 
     private readonly List<(uint Tsn, ushort StreamId, byte Flags)>[] _deliveredData = [new(), new()];
+    private readonly List<(uint Tsn, ushort StreamId, byte Flags)>[] _deliveredIData = [new(), new()];
+
+    /// <summary>Gets the I-DATA chunks (TSN, stream, flags) delivered in one direction, in delivery order.</summary>
+    public IReadOnlyList<(uint Tsn, ushort StreamId, byte Flags)> DeliveredIData(bool toPeer) => _deliveredIData[toPeer ? 0 : 1];
 
     public int Chunks(bool toPeer, SctpChunkType type) => _chunks.GetValueOrDefault((toPeer, type));
 
@@ -310,7 +328,7 @@ internal sealed class SctpLink
                 MinOurRwnd = Math.Min(MinOurRwnd, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(c.Value[4..]));
             }
 
-            if (!toPeer && c.Type == SctpChunkType.Data)
+            if (!toPeer && c.Type is SctpChunkType.Data or SctpChunkType.IData)
             {
                 if (_lastPeerData is TimeSpan last && Now - last > LongestPeerDataGap)
                 {
@@ -390,6 +408,10 @@ internal sealed class SctpLink
                 if (c.Type == SctpChunkType.Data && DataChunk.TryParse(c, out DataChunk d))
                 {
                     _deliveredData[toPeer ? 0 : 1].Add((d.Tsn, d.StreamId, d.Flags));
+                }
+                else if (IDataChunk.TryParse(c, out IDataChunk id))
+                {
+                    _deliveredIData[toPeer ? 0 : 1].Add((id.Tsn, id.StreamId, id.Flags));
                 }
             }
         }

@@ -17,7 +17,7 @@ namespace RtcStack.Interop.Tests.Sctp;
 /// sides run 100 ms RTO.Min, 200 ms RTO.Initial and 1 s RTO.Max so the loss cases take seconds.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class UsrsctpInteropTests
+public sealed partial class UsrsctpInteropTests
 {
     private const uint PpidDcep = 50;
     private const uint PpidString = 51;
@@ -150,17 +150,23 @@ public sealed class UsrsctpInteropTests
     /// congestion window and first sent after it may arrive: usrsctp's TTL does not drop unsent
     /// messages, RFC 3758 §3.1 makes it a MAY) and sends FORWARD TSN (§3.5) with their stream and SSNs;
     /// the receiver moves past the holes and delivers, in order, all of the second 20 and the marker
-    /// (§3.6: the ordered stream does not stall), and nothing is left in flight.
+    /// (§3.6: the ordered stream does not stall), and nothing is left in flight. With I-DATA negotiated both ways
+    /// (RFC 8260) the same holds with I-FORWARD-TSN (§2.3.1, entries by stream and MID) and no FORWARD TSN.
     /// </summary>
     [Theory]
-    [InlineData(true, "rtx")]
-    [InlineData(true, "ttl")]
-    [InlineData(false, "rtx")]
-    [InlineData(false, "ttl")]
-    public void PartialReliability_WithLoss(bool weSend, string policy)
+    [InlineData(true, "rtx", false)]
+    [InlineData(true, "ttl", false)]
+    [InlineData(false, "rtx", false)]
+    [InlineData(false, "ttl", false)]
+    [InlineData(true, "rtx", true)]
+    [InlineData(true, "ttl", true)]
+    [InlineData(false, "rtx", true)]
+    [InlineData(false, "ttl", true)]
+    public void PartialReliability_WithLoss(bool weSend, string policy, bool interleaving)
     {
-        using var peer = new UsrsctpPeer();
+        using var peer = new UsrsctpPeer(interleaving: interleaving);
         SctpLink link = Establish(peer, Opener.Us, seed: 4);
+        Assert.Equal(interleaving, link.Ours.MessageInterleaving);
         bool blackout = true;
         link.Drop = (toPeer, packet) => blackout && toPeer == weSend && HasData(packet);
         var sent = new List<byte[]>();
@@ -219,7 +225,10 @@ public sealed class UsrsctpInteropTests
         }
 
         Assert.True(droppedInBlackout > 0);
-        Assert.True(link.Chunks(toPeer: weSend, SctpChunkType.ForwardTsn) > 0, "the sender sent FORWARD TSN");
+        SctpChunkType forward = interleaving ? SctpChunkType.IForwardTsn : SctpChunkType.ForwardTsn;
+        SctpChunkType other = interleaving ? SctpChunkType.ForwardTsn : SctpChunkType.IForwardTsn;
+        Assert.True(link.Chunks(toPeer: weSend, forward) > 0, $"the sender sent {forward}");
+        Assert.Equal(0, link.Chunks(true, other) + link.Chunks(false, other));
         if (weSend)
         {
             // At least the ones that never arrived; a T3-rtx that fires for the blackout's chunks also marks
@@ -228,7 +237,7 @@ public sealed class UsrsctpInteropTests
             Assert.True(link.Ours.Statistics.MessagesAbandoned >= 20 - firstBatch, $"abandoned {link.Ours.Statistics.MessagesAbandoned}, missing {20 - firstBatch}");
         }
 
-        _output.WriteLine($"{policy}, {(weSend ? "we send" : "usrsctp sends")}: delivered {firstBatch} of the first 20 and all 20 of the second; FORWARD TSN chunks {link.Chunks(weSend, SctpChunkType.ForwardTsn)}; dropped {link.Dropped} packets; our abandoned {link.Ours.Statistics.MessagesAbandoned}");
+        _output.WriteLine($"{policy}, {(weSend ? "we send" : "usrsctp sends")}, interleaving {interleaving}: delivered {firstBatch} of the first 20 and all 20 of the second; {forward} chunks {link.Chunks(weSend, forward)}; dropped {link.Dropped} packets; our abandoned {link.Ours.Statistics.MessagesAbandoned}");
     }
 
     /// <summary>
@@ -518,23 +527,25 @@ public sealed class UsrsctpInteropTests
     }
 
     /// <summary>
-    /// Message interleaving (RFC 8260): usrsctp offers I-DATA (SCTP_INTERLEAVING_SUPPORTED, I-DATA and
-    /// I-FORWARD-TSN in its Supported Extensions); our association does not implement I-DATA, so it does
-    /// not list it back, and RFC 8260 §2.2.1 says I-DATA is used only when both sides list it: usrsctp
-    /// reports interleaving off, no I-DATA chunk crosses, and a 64 KiB message with small ones on another
-    /// stream still arrive both ways. The same exchange runs with interleaving not offered.
+    /// Message interleaving (RFC 8260) negotiated off: only one side lists I-DATA (usrsctp through
+    /// SCTP_INTERLEAVING_SUPPORTED, I-DATA and I-FORWARD-TSN in its Supported Extensions; we through
+    /// <see cref="SctpAssociationOptions.EnableMessageInterleaving"/>), or neither, and RFC 8260 §2.2.1 uses I-DATA
+    /// only when both list it: usrsctp reports interleaving off, no I-DATA chunk crosses, and a 64 KiB message with
+    /// small ones on another stream still arrive both ways.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Interleaving_NegotiatedOffWithoutIData(bool usrsctpOffers)
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void Interleaving_NegotiatedOffWithoutIData(bool usrsctpOffers, bool weOffer)
     {
         using var peer = new UsrsctpPeer(interleaving: usrsctpOffers);
-        SctpLink link = Establish(peer, Opener.Usrsctp, seed: 8);
+        SctpLink link = Establish(peer, Opener.Usrsctp, seed: 8, interleaving: weOffer);
         byte[] offered = SupportedExtensions(link.PeerInitChunk!);
         Assert.Equal(usrsctpOffers, offered.Contains((byte)SctpChunkType.IData));
         Assert.Equal(usrsctpOffers, offered.Contains((byte)SctpChunkType.IForwardTsn));
         Assert.EndsWith("idata=0", link.PeerEvents.Single(e => e.StartsWith("up ", StringComparison.Ordinal)));
+        Assert.False(link.Ours.MessageInterleaving);
 
         byte[] big = new byte[64 * 1024];
         new Random(8).NextBytes(big);
@@ -649,18 +660,21 @@ public sealed class UsrsctpInteropTests
         _output.WriteLine($"heartbeats: ours {link.Chunks(true, SctpChunkType.Heartbeat)} (acked {link.Chunks(false, SctpChunkType.HeartbeatAck)}), usrsctp {link.Chunks(false, SctpChunkType.Heartbeat)} (acked {link.Chunks(true, SctpChunkType.HeartbeatAck)}); {link.Summary()}");
     }
 
-    private static SctpAssociationOptions Options(int seed) => new()
+    private static SctpAssociationOptions Options(int seed, bool interleaving = true, int maxMessageSize = 256 * 1024) => new()
     {
         RtoInitial = TimeSpan.FromMilliseconds(200),
         RtoMin = TimeSpan.FromMilliseconds(100),
         RtoMax = TimeSpan.FromSeconds(1),
         DelayedAckTimeout = TimeSpan.FromMilliseconds(20),
         Random = new Random(seed),
+        EnableMessageInterleaving = interleaving,
+        MaxMessageSize = maxMessageSize,
+        ReceiveBufferSize = Math.Max(1024 * 1024, 2 * maxMessageSize),
     };
 
-    private static SctpLink Establish(UsrsctpPeer peer, Opener opener, int seed)
+    private static SctpLink Establish(UsrsctpPeer peer, Opener opener, int seed, bool interleaving = true, int maxMessageSize = 256 * 1024)
     {
-        var link = new SctpLink(new SctpAssociation(Options(seed)), peer, seed);
+        var link = new SctpLink(new SctpAssociation(Options(seed, interleaving, maxMessageSize)), peer, seed);
         link.RunUntil(() => link.PeerSaw("ready"), s_limit, "usrsctp-peer ready");
         if (opener is Opener.Us or Opener.Both)
         {
@@ -761,7 +775,7 @@ public sealed class UsrsctpInteropTests
 
         foreach (SctpChunk c in p.Chunks)
         {
-            if (c.Type == SctpChunkType.Data)
+            if (c.Type is SctpChunkType.Data or SctpChunkType.IData)
             {
                 return true;
             }

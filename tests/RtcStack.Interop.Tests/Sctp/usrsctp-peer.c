@@ -42,7 +42,9 @@ static sctp_assoc_t assoc_id;
 static int dump;
 
 struct pending { uint8_t *data; size_t len; size_t cap; };
-static struct pending partial[65536];
+/* Pieces of a message usrsctp delivers in parts (partial delivery), per stream and U flag: with I-DATA
+ * (RFC 8260) the pieces of an ordered and an unordered message on one stream may interleave. */
+static struct pending partial[65536 * 2];
 
 /* Sends usrsctp refused with EWOULDBLOCK (send buffer full), retried in order after every input. */
 struct queued { uint8_t *frame; uint32_t len; struct queued *next; };
@@ -150,7 +152,7 @@ static void on_notification(const union sctp_notification *n, size_t len)
         const struct sctp_pdapi_event *pd = &n->sn_pdapi_event;
         /* An aborted partial delivery: drop what was gathered for the stream. */
         event("pdapi %u stream %u seq %u", pd->pdapi_indication, pd->pdapi_stream, pd->pdapi_seq);
-        if (pd->pdapi_stream < 65536) partial[pd->pdapi_stream].len = 0;
+        if (pd->pdapi_stream < 65536) partial[pd->pdapi_stream].len = partial[65536 + pd->pdapi_stream].len = 0;
         break;
     }
     default:
@@ -171,7 +173,7 @@ static int receive_cb(struct socket *s, union sctp_sockstore addr, void *data, s
         free(data);
         return 1;
     }
-    struct pending *p = &partial[rcv.rcv_sid];
+    struct pending *p = &partial[(rcv.rcv_flags & SCTP_UNORDERED ? 65536 : 0) + rcv.rcv_sid];
     if (p->len + datalen > p->cap) {
         size_t cap = p->cap ? p->cap : 4096;
         while (cap < p->len + datalen) cap *= 2;
