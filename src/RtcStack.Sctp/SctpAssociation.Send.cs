@@ -861,14 +861,7 @@ public sealed partial class SctpAssociation
 
         if (w.TryWriteForwardTsn((uint)_advancedPeerAckPoint, list[..Math.Min(n, Math.Max(0, max))]))
         {
-            _forwardTsnPending = false;
-            _lastForwardTsnSent = _advancedPeerAckPoint;
-            _lastForwardTsnAt = now;
-            Statistics.ForwardTsnsSent++;
-            if (_t3 is null)
-            {
-                _t3 = now + _rto.Rto;
-            }
+            OnForwardTsnWritten(now);
         }
     }
 
@@ -916,14 +909,7 @@ public sealed partial class SctpAssociation
 
         if (w.TryWriteIForwardTsn((uint)_advancedPeerAckPoint, list))
         {
-            _forwardTsnPending = false;
-            _lastForwardTsnSent = _advancedPeerAckPoint;
-            _lastForwardTsnAt = now;
-            Statistics.ForwardTsnsSent++;
-            if (_t3 is null)
-            {
-                _t3 = now + _rto.Rto;
-            }
+            OnForwardTsnWritten(now);
         }
     }
 
@@ -1076,5 +1062,19 @@ public sealed partial class SctpAssociation
         public bool Ready { get; set; }
 
         public bool ResetPending { get; set; }
+    }
+
+    // A FORWARD-TSN or I-FORWARD-TSN went out (RFC 3758 §3.5 C4; RFC 8260 §2.3.1): note it and make sure T3-rtx runs,
+    // so a lost one is sent again.
+    private void OnForwardTsnWritten(TimeSpan now)
+    {
+        _forwardTsnPending = false;
+        _lastForwardTsnSent = _advancedPeerAckPoint;
+        _lastForwardTsnAt = now;
+        Statistics.ForwardTsnsSent++;
+        if (_t3 is null)
+        {
+            _t3 = now + _rto.Rto;
+        }
     }
 }

@@ -383,10 +383,10 @@ public partial class WebRtcSessionConnectionTests
     private static RtcOutboundRtpStreamStats VideoOut(Pair net) =>
         net.A.Session.GetStats(net.Now).All<RtcOutboundRtpStreamStats>().Single(o => o.Kind == "video");
 
-    private static Func<bool> BothConnected(Pair net) =>
+    internal static Func<bool> BothConnected(Pair net) =>
         () => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected;
 
-    private static (Transceiver A, Transceiver B) NegotiateAudio(Pair net)
+    internal static (Transceiver A, Transceiver B) NegotiateAudio(Pair net)
     {
         Transceiver a = net.A.Session.AddTransceiver(MediaKind.Audio);
         Transceiver b = net.B.Session.AddTransceiver(MediaKind.Audio);

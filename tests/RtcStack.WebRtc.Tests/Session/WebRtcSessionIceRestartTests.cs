@@ -4,6 +4,7 @@ using RtcStack.Sdp.Jsep;
 using RtcStack.Stun;
 using RtcStack.WebRtc.Jsep;
 using Xunit;
+using static RtcStack.WebRtc.Tests.Session.WebRtcSessionConnectionTests;
 using static RtcStack.WebRtc.Tests.Session.WebRtcSessionTests;
 
 namespace RtcStack.WebRtc.Tests.Session;
@@ -175,18 +176,5 @@ public sealed class WebRtcSessionIceRestartTests
         w.AddMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(password));
         w.AddFingerprint();
         return w.Written.ToArray();
-    }
-
-    private static Func<bool> BothConnected(Pair net) =>
-        () => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected;
-
-    private static (Transceiver A, Transceiver B) NegotiateAudio(Pair net)
-    {
-        Transceiver a = net.A.Session.AddTransceiver(MediaKind.Audio);
-        Transceiver b = net.B.Session.AddTransceiver(MediaKind.Audio);
-        string offer = net.A.Session.CreateOffer(net.Now);
-        Assert.True(net.B.Session.TryAcceptOffer(offer, net.Now, out string? answer, out JsepError? error), error?.ToString());
-        Assert.True(net.A.Session.TryApplyAnswer(answer, net.Now, out error), error?.ToString());
-        return (a, b);
     }
 }
