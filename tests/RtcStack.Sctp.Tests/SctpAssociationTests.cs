@@ -15,14 +15,14 @@ public class SctpAssociationTests
         _output = output;
     }
 
-    private static byte[] Bytes(int n, int seed)
+    internal static byte[] Bytes(int n, int seed)
     {
         byte[] b = new byte[n];
         new Random(seed).NextBytes(b);
         return b;
     }
 
-    private static List<SctpMessageEvent> Messages(List<SctpEvent> events) => events.OfType<SctpMessageEvent>().ToList();
+    internal static List<SctpMessageEvent> Messages(List<SctpEvent> events) => events.OfType<SctpMessageEvent>().ToList();
 
     [Fact]
     public void Handshake_BothSidesConnect_ActiveAndPassive()

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using RtcStack.Sctp.Packets;
 using Xunit;
 using Xunit.Abstractions;
+using static RtcStack.Sctp.Tests.SctpAssociationTests;
 
 namespace RtcStack.Sctp.Tests;
 
@@ -20,15 +21,6 @@ public class SctpInterleavingTests
     {
         _output = output;
     }
-
-    private static byte[] Bytes(int n, int seed)
-    {
-        byte[] b = new byte[n];
-        new Random(seed).NextBytes(b);
-        return b;
-    }
-
-    private static List<SctpMessageEvent> Messages(List<SctpEvent> events) => events.OfType<SctpMessageEvent>().ToList();
 
     private static string Hash(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
 
