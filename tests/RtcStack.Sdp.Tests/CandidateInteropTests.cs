@@ -1,5 +1,4 @@
 using RtcStack.Ice;
-using RtcStack.Sdp.Jsep;
 
 namespace RtcStack.Sdp.Tests;
 
@@ -35,9 +34,12 @@ public class CandidateInteropTests
     {
         IceCandidate candidate = IceCandidate.Parse("candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host");
         string value = candidate.ToString()["candidate:".Length..];
-        SessionDescription offer = AudioJsep.CreateOffer(JsepAudioTests.Options() with { Candidates = [value] });
+        SessionDescription offer = SdpFixtures.Parse(SdpFixtures.ChromiumOffer);
+        int before = offer.MediaDescriptions[0].GetCandidates().Count;
+        offer.MediaDescriptions[0].AddCandidate(value);
         SessionDescription parsed = SessionDescription.Parse(offer.ToString());
-        string back = Assert.Single(parsed.MediaDescriptions[0].GetCandidates());
+        Assert.Equal(before + 1, parsed.MediaDescriptions[0].GetCandidates().Count);
+        string back = parsed.MediaDescriptions[0].GetCandidates()[^1];
         Assert.Equal(value, back);
         Assert.True(IceCandidate.TryParse("candidate:" + back, out IceCandidate? again));
         Assert.Equal(5000, again!.Port);

@@ -280,7 +280,6 @@ public class FuzzCorpusTests
                 parsed++;
                 string text = sdp.ToString();
                 Assert.Equal(text, SessionDescription.Parse(text).ToString());
-                RtcStack.Sdp.Jsep.AudioJsep.TryCreateAnswer(sdp, JsepAudioTests.Options(), out _, out _);
             }
             else
             {

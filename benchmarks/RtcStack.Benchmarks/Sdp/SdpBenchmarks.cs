@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using RtcStack.Sdp;
 using RtcStack.Sdp.Jsep;
+using RtcStack.WebRtc.Jsep;
 using RtcStack.TestSupport;
 
 namespace RtcStack.Benchmarks.Sdp;
@@ -19,7 +20,7 @@ public class SdpBenchmarks
     private byte[] _utf8 = [];
     private byte[] _output = [];
     private SessionDescription _parsed = null!;
-    private AudioEndpointOptions _options = null!;
+    private JsepOptions _options = null!;
 
     [Params("chromium-156-offer.sdp", "chromium-156-offer-audio-video-data.sdp")]
     public string Fixture { get; set; } = "";
@@ -31,14 +32,12 @@ public class SdpBenchmarks
         _utf8 = Encoding.UTF8.GetBytes(_text);
         _parsed = SessionDescription.Parse(_text);
         _output = new byte[_parsed.GetUtf8ByteCount()];
-        _options = new AudioEndpointOptions
+        _options = new JsepOptions
         {
             IceUfrag = "bench",
             IcePwd = "benchbenchbenchbenchbe",
             Fingerprints = [SdpFingerprint.FromHash("sha-256", new byte[32])],
-            Ssrc = 1,
             CName = "bench",
-            StreamId = "s",
         };
     }
 
@@ -91,10 +90,14 @@ public class SdpBenchmarks
         return written;
     }
 
-    [Benchmark(Description = "AudioJsep.TryCreateAnswer (offer already parsed)")]
-    public AudioAnswer? Answer()
+    [Benchmark(Description = "JsepSession: audio + video transceivers answer the offer (already parsed)")]
+    public SessionDescription? Answer()
     {
-        AudioJsep.TryCreateAnswer(_parsed, _options, out AudioAnswer? answer, out _);
+        var session = new JsepSession(_options);
+        session.AddTransceiver(MediaKind.Audio);
+        session.AddTransceiver(MediaKind.Video);
+        session.TrySetRemoteDescription(SdpType.Offer, _parsed, out _);
+        session.TryCreateAnswer(out SessionDescription? answer, out _);
         return answer;
     }
 }

@@ -1,5 +1,6 @@
 using RtcStack.Sdp;
 using RtcStack.Sdp.Jsep;
+using RtcStack.WebRtc.Jsep;
 
 namespace RtcStack.Fuzz.Targets;
 
@@ -8,23 +9,21 @@ namespace RtcStack.Fuzz.Targets;
 /// error, never throw, in both tolerant and strict mode. A parsed description must write back to
 /// text that parses to the same text with no repair left to make (a mismatch is thrown as a
 /// finding); whatever strict mode accepts, tolerant mode accepts with the same result; every typed
-/// accessor must work on it, and the JSEP answerer must either answer it or return an error; an
-/// answer must itself parse.
+/// accessor must work on it, and the session's JSEP (<see cref="JsepSession"/>, audio and video transceivers and any
+/// number of m= sections) must either answer it as an offer or refuse it with an error, and either apply it as the
+/// answer to its own offer or refuse it; an answer it writes must itself parse.
 /// </summary>
 [FuzzTarget("sdp")]
 public sealed class SdpTarget : IFuzzTarget
 {
-    private static readonly AudioEndpointOptions s_options = new()
+    private static JsepOptions Options() => new()
     {
         IceUfrag = "fuzz",
         IcePwd = "fuzzfuzzfuzzfuzzfuzzfu",
         Fingerprints = [SdpFingerprint.FromHash("sha-256", new byte[32])],
-        Ssrc = 1,
         CName = "fuzz",
-        StreamId = "s",
+        Random = new Random(1),
     };
-
-    private static readonly SessionDescription s_offer = AudioJsep.CreateOffer(s_options);
 
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data)
@@ -87,13 +86,30 @@ public sealed class SdpTarget : IFuzzTarget
         }
 
         Touch(sdp);
-        if (AudioJsep.TryCreateAnswer(sdp, s_options, out AudioAnswer? answer, out _)
-            && !SessionDescription.TryParse(answer.Description.ToString(), out _, out SdpParseError answerError))
+        // As a remote offer: answered, or refused with a typed error (RFC 8829 §5.3, §5.10).
+        var answerer = new JsepSession(Options());
+        answerer.AddTransceiver(MediaKind.Audio);
+        answerer.AddTransceiver(MediaKind.Video);
+        if (answerer.TrySetRemoteDescription(SdpType.Offer, sdp, out _)
+            && answerer.TryCreateAnswer(out SessionDescription? answer, out _))
         {
-            throw new InvalidOperationException("our answer does not parse: " + answerError);
+            if (!SessionDescription.TryParse(answer.ToString(), out _, out SdpParseError answerError))
+            {
+                throw new InvalidOperationException("our answer does not parse: " + answerError);
+            }
+
+            if (!answerer.TrySetLocalDescription(SdpType.Answer, answer, out JsepError? applyError))
+            {
+                throw new InvalidOperationException("our own answer cannot be applied: " + applyError);
+            }
         }
 
-        AudioJsep.TryApplyAnswer(s_offer, sdp, out _, out _);
+        // As the remote answer to our offer (RFC 8829 §5.10): applied, or refused with a typed error.
+        var offerer = new JsepSession(Options());
+        offerer.AddTransceiver(MediaKind.Audio);
+        offerer.AddTransceiver(MediaKind.Video);
+        offerer.SetLocalDescription(SdpType.Offer, offerer.CreateOffer());
+        offerer.TrySetRemoteDescription(SdpType.Answer, sdp, out _);
     }
 
     private static void Touch(SessionDescription sdp)

@@ -1,18 +1,15 @@
 namespace RtcStack.Sdp.Jsep;
 
 /// <summary>
-/// Why an offer cannot be answered, or an answer cannot be applied, by <see cref="AudioJsep"/> or by the general JSEP
-/// session of RtcStack.WebRtc (RtcStack.WebRtc.Jsep.JsepSession), which also uses the codes after <see cref="AudioRejected"/>.
+/// Why an offer cannot be answered, or an answer cannot be applied, by the JSEP session of RtcStack.WebRtc
+/// (RtcStack.WebRtc.Jsep.JsepSession).
 /// </summary>
 public enum JsepErrorCode
 {
-    /// <summary>The offer has no audio m= section we could use.</summary>
-    NoAudioSection,
-
-    /// <summary>The audio sections use only transports other than DTLS-SRTP (for example RTP/AVP); RFC 8827 §6.5 requires DTLS-SRTP.</summary>
+    /// <summary>A media section uses a transport other than DTLS-SRTP (for example RTP/AVP); RFC 8827 §6.5 requires DTLS-SRTP.</summary>
     UnsupportedProtocol,
 
-    /// <summary>No Opus at 48000/2 among the offered (or answered) payload types (RFC 7587 §7).</summary>
+    /// <summary>None of the offered (or answered) payload types of a section is a codec we have (RFC 3264 §6.1).</summary>
     NoCommonCodec,
 
     /// <summary>No "a=fingerprint" at media or session level (RFC 8122 §5; RFC 8827 §6.5).</summary>
@@ -30,17 +27,11 @@ public enum JsepErrorCode
     /// <summary>"a=setup" has a value the other side may not use here (holdconn, or actpass in an answer; RFC 8842 §5).</summary>
     InvalidSetup,
 
-    /// <summary>We would have to reject the m= section the offer's BUNDLE group is tagged with (its first mid), which RFC 8843 §7.3.3 forbids.</summary>
-    BundleTagRejected,
-
     /// <summary>The answer does not have one m= section per offered m= section, in order (RFC 3264 §6).</summary>
     MediaCountMismatch,
 
-    /// <summary>The answer's m= section at our audio section's index has another media type or mid (RFC 3264 §6, RFC 5888 §9.1).</summary>
+    /// <summary>An answer's m= section has another media type or mid than the offered section at its index (RFC 3264 §6, RFC 5888 §9.1).</summary>
     MidMismatch,
-
-    /// <summary>The answer rejected our audio section (port 0, RFC 3264 §6).</summary>
-    AudioRejected,
 
     /// <summary>The call is not allowed in the current signaling state (RFC 8829 §3.2, W3C WebRTC §4.3.1: e.g. an answer in "stable").</summary>
     InvalidState,

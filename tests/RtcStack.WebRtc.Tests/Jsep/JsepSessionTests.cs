@@ -710,4 +710,74 @@ public sealed class JsepSessionTests
         Assert.True(audio.Stopped);
         Assert.Equal("1", a.NegotiatedTransport!.TaggedMid);
     }
+    /// <summary>
+    /// RFC 8858 §4.1: an offer writes "a=rtcp-mux-only" beside "a=rtcp-mux" when RTCP muxing is required (the default,
+    /// as rtcpMuxPolicy "require"); RFC 8843 §9.3.1.2 (and RFC 9725 §4.4.1 for WHIP): the answer repeats it in the
+    /// answerer-tagged section when the offerer-tagged section had it, and writes "a=rtcp-mux" alone when it did not.
+    /// </summary>
+    [Fact]
+    public void RtcpMuxOnlyIsOfferedWhenRequiredAndRepeatedInTheAnswerOnlyWhenOffered()
+    {
+        foreach (bool muxOnly in new[] { true, false })
+        {
+            JsepOptions o = Options(40);
+            var offerer = new JsepSession(new JsepOptions { IceUfrag = o.IceUfrag, IcePwd = o.IcePwd, Fingerprints = o.Fingerprints, Random = new Random(40), RtcpMuxOnly = muxOnly });
+            offerer.AddTransceiver(MediaKind.Audio);
+            offerer.AddTransceiver(MediaKind.Video);
+            var answerer = new JsepSession(Options(41));
+            answerer.AddTransceiver(MediaKind.Audio);
+            answerer.AddTransceiver(MediaKind.Video);
+
+            SessionDescription offer = AssertClean(offerer.CreateOffer());
+            Assert.All(offer.MediaDescriptions, m => Assert.True(m.RtcpMux));
+            Assert.All(offer.MediaDescriptions, m => Assert.Equal(muxOnly, m.RtcpMuxOnly));
+            offerer.SetLocalDescription(SdpType.Offer, offer);
+            answerer.SetRemoteDescription(SdpType.Offer, offer);
+            SessionDescription answer = AssertClean(answerer.CreateAnswer());
+            Assert.True(answer.MediaDescriptions[0].RtcpMux);
+            Assert.Equal(muxOnly, answer.MediaDescriptions[0].RtcpMuxOnly);
+            // JSEP's dummy "a=rtcp" (RFC 8829 §5.2.1, RFC 3605), once, in the tagged section (RFC 8859).
+            Assert.Equal("9 IN IP4 0.0.0.0", answer.MediaDescriptions[0].Rtcp?.ToString());
+            Assert.All(answer.MediaDescriptions.Skip(1), m => Assert.Null(m.Rtcp));
+        }
+
+        // GStreamer's offer carries rtcp-mux-only; Chromium's does not.
+        foreach ((string fixture, bool expected) in new[] { (GStreamer, true), (ChromiumAudio, false) })
+        {
+            var us = new JsepSession(Options(42));
+            us.AddTransceiver(MediaKind.Audio);
+            us.SetRemoteDescription(SdpType.Offer, Fixture(fixture));
+            SessionDescription answer = AssertClean(us.CreateAnswer());
+            Assert.True(answer.MediaDescriptions[0].RtcpMux, fixture);
+            Assert.Equal(expected, answer.MediaDescriptions[0].RtcpMuxOnly);
+        }
+    }
+
+    /// <summary>
+    /// Firefox writes "a=rtcp:" and component-2 candidates beside "a=rtcp-mux" (captured in the gathered fixture). With
+    /// rtcp-mux agreed (RFC 8858 §4.3) both are accepted: every candidate line is passed on to ICE as written (the
+    /// session's ICE layer ignores component 2), end-of-candidates is read, and the answer's "a=rtcp" is JSEP's dummy
+    /// value, not an RTCP port of ours.
+    /// </summary>
+    [Fact]
+    public void AnswersFirefoxOfferWithComponentTwoCandidatesAndAnRtcpLine()
+    {
+        var us = new JsepSession(Options(43));
+        us.AddTransceiver(MediaKind.Audio);
+        SessionDescription offer = Fixture(FirefoxAudioGathered);
+        Assert.NotNull(offer.MediaDescriptions[0].Rtcp);
+        us.SetRemoteDescription(SdpType.Offer, offer);
+        SessionDescription answer = AssertClean(us.CreateAnswer());
+        us.SetLocalDescription(SdpType.Answer, answer);
+
+        NegotiatedTransport t = us.NegotiatedTransport!;
+        Assert.Equal(8, t.RemoteCandidates.Count);
+        Assert.Contains("0 2 UDP 2122187006 127.0.0.1 58971 typ host", t.RemoteCandidates);
+        Assert.Contains("3 1 TCP 2105524479 ::1 9 typ host tcptype active", t.RemoteCandidates);
+        Assert.True(t.RemoteEndOfCandidates);
+        Assert.Equal(109, Assert.Single(us.NegotiatedSections[0].SendCodecs).PayloadType);
+        Assert.True(answer.MediaDescriptions[0].RtcpMux);
+        Assert.Equal("58971 IN IP4 127.0.0.1", offer.MediaDescriptions[0].Rtcp?.ToString());
+        Assert.Equal("9 IN IP4 0.0.0.0", answer.MediaDescriptions[0].Rtcp?.ToString());
+    }
 }

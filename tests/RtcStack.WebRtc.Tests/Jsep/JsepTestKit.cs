@@ -13,6 +13,7 @@ internal static class JsepTestKit
     public const string FirefoxAudioVideoData = "firefox-153esr-offer-audio-video-data.sdp";
     public const string ChromiumAudio = "chromium-156-offer.sdp";
     public const string FirefoxAudio = "firefox-153esr-offer.sdp";
+    public const string FirefoxAudioGathered = "firefox-153esr-offer-gathered.sdp";
     public const string Pion = "pion-3.1.56-offer.sdp";
     public const string GStreamer = "gstreamer-1.22.0-offer.sdp";
 
