@@ -203,6 +203,10 @@ internal sealed class ServeApp : IAsyncDisposable
         {
             call.OnKeyframeRequested(k.Mid, r.Handle.Host.Now);
         }
+        else if (e is SessionDataChannelEvent d)
+        {
+            call.OnDataChannelEvent(d.Event, r.Handle.Host.Now);
+        }
         else if (e is SessionStateChangedEvent s)
         {
             call.State = s.State;
@@ -399,6 +403,10 @@ internal sealed class ServeApp : IAsyncDisposable
                 w.WriteNumber("framesEchoed", c.FramesEchoed);
                 w.WriteNumber("videoFramesReceived", c.VideoFramesReceived);
                 w.WriteNumber("videoFramesEchoed", c.VideoFramesEchoed);
+                w.WriteNumber("dataMessagesReceived", c.DataMessagesReceived);
+                w.WriteNumber("dataMessagesEchoed", c.DataMessagesEchoed);
+                w.WriteNumber("dataBytesEchoed", c.DataBytesEchoed);
+                w.WriteNumber("dataEchoesDropped", c.DataEchoesDropped);
                 w.WriteNumber("toneFrames", c.ToneFrames);
                 WriteRecordings(w, c.Recordings, c.RecordError);
                 if (c.Stats is RtcStatsReport stats)

@@ -1,5 +1,6 @@
 using RtcStack.Opus;
 using RtcStack.Opus.Ogg;
+using RtcStack.Sctp.DataChannels;
 using RtcStack.Sdp;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Jsep;
@@ -9,11 +10,17 @@ namespace RtcStack.Cli.Serve;
 
 /// <summary>
 /// One call of <c>rtcstack serve</c> on a <see cref="WebRtcSession"/>: echo (every audio packet and video frame back on its
-/// own section; the peer's key frame requests passed on to its sender) or tone, optional recording of the Opus audio, a
-/// stats snapshot for /status.
+/// own section; the peer's key frame requests passed on to its sender) or tone, optional recording of the Opus audio,
+/// every data channel message echoed on its channel (in both modes), a stats snapshot for /status.
 /// </summary>
 internal sealed class ServeCall : IDisposable
 {
+    /// <summary>
+    /// The most a call may hold queued for the peer on one data channel: an echo that would pass it is dropped and counted,
+    /// so a client that sends and never reads (never acknowledges) cannot make the server buffer without bound.
+    /// </summary>
+    public const long MaxEchoBufferedBytes = 16L * 1024 * 1024;
+
     private byte[] _payload = new byte[64 * 1024];
     private readonly Dictionary<uint, (OggOpusWriter Writer, FileStream File)> _recorders = [];
     private readonly List<string> _recordings = [];
@@ -46,6 +53,15 @@ internal sealed class ServeCall : IDisposable
     public long VideoFramesReceived { get; private set; }
 
     public long VideoFramesEchoed { get; private set; }
+
+    public long DataMessagesReceived { get; private set; }
+
+    public long DataMessagesEchoed { get; private set; }
+
+    public long DataBytesEchoed { get; private set; }
+
+    /// <summary>Gets the data channel messages not echoed: the channel was no longer open, or the echo would have passed <see cref="MaxEchoBufferedBytes"/>.</summary>
+    public long DataEchoesDropped { get; private set; }
 
     public RtcStatsReport? Stats { get; set; }
 
@@ -112,6 +128,37 @@ internal sealed class ServeCall : IDisposable
                 FramesEchoed++;
             }
         }
+    }
+
+    /// <summary>A data channel event (under the session's lock): each message goes back on its own channel, as text or binary as it came.</summary>
+    public void OnDataChannelEvent(DataChannelEvent e, TimeSpan now)
+    {
+        if (e is not DataChannelMessageEvent m)
+        {
+            return;
+        }
+
+        DataMessagesReceived++;
+        WebRtcSession s = Resource.Session;
+        if (m.Channel.State != DataChannelState.Open
+            || s.GetDataChannelBufferedAmount(m.Channel) + m.Data.Length > MaxEchoBufferedBytes
+            || m.Data.Length > s.MaxDataChannelMessageSize)
+        {
+            DataEchoesDropped++;
+            return;
+        }
+
+        if (m.IsString)
+        {
+            s.SendDataChannelText(m.Channel, System.Text.Encoding.UTF8.GetString(m.Data), now);
+        }
+        else
+        {
+            s.SendDataChannelMessage(m.Channel, m.Data, now);
+        }
+
+        DataMessagesEchoed++;
+        DataBytesEchoed += m.Data.Length;
     }
 
     /// <summary>The peer asked our echoed video for a key frame: we cannot encode one, so ask the peer's own sender.</summary>

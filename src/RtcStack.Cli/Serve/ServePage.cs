@@ -1,6 +1,9 @@
 namespace RtcStack.Cli.Serve;
 
-/// <summary>The page <c>rtcstack serve</c> shows at /: a loopback call with live stats and a chart (no outside scripts).</summary>
+/// <summary>
+/// The page <c>rtcstack serve</c> shows at /: a loopback call with live stats and a chart, and a data channel beside it
+/// (a chat box and a 16 MiB transfer showing its throughput), with no outside scripts.
+/// </summary>
 internal static class ServePage
 {
     public const string Html = """
@@ -39,11 +42,16 @@ internal static class ServePage
 <p><video id="remoteVideo" autoplay playsinline muted style="max-width: 100%; display: none"></video></p>
 <canvas id="chart" width="900" height="220"></canvas>
 <div class="legend"><span style="color:#1f77b4">&#9632; kbit/s sent</span><span style="color:#2ca02c">&#9632; kbit/s received</span><span style="color:#d62728">&#9632; RTT ms (right axis)</span></div>
+<h2>Data channel</h2>
+<p>A data channel rides beside the call; the server echoes every message on it.
+<input id="chatText" size="40" placeholder="a message" disabled> <button id="chatSend" disabled>Send</button>
+<button id="bulk" disabled>Send 16 MiB</button> <span id="bulkState"></span></p>
+<div id="chatLog" style="font-family: monospace; white-space: pre-wrap; max-height: 8em; overflow-y: auto"></div>
 <audio id="remote" autoplay></audio>
 <script>
 const $ = (id) => document.getElementById(id);
 const q = new URLSearchParams(location.search);
-let pc = null, resource = null, timer = null, last = null;
+let pc = null, resource = null, timer = null, last = null, dc = null, bulkRun = null, chatWaiter = null;
 const history = [];
 
 async function start() {
@@ -64,6 +72,13 @@ async function start() {
     else $('remote').srcObject = new MediaStream([e.track]);
   };
   pc.onconnectionstatechange = () => { $('state').textContent = pc.connectionState; };
+  dc = pc.createDataChannel('chat');
+  dc.binaryType = 'arraybuffer';
+  dc.onopen = () => {
+    $('chatText').disabled = false; $('chatSend').disabled = false; $('bulk').disabled = false;
+    if (q.get('data') === '1') dataCheck().catch(e => console.log('rtcstack-data ' + JSON.stringify({ error: String(e) })));
+  };
+  dc.onmessage = (e) => onData(e.data);
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
@@ -83,8 +98,10 @@ async function stop() {
   clearInterval(timer);
   // RFC 9725 §4.7.1: the bearer token goes on every request, DELETE included.
   if (resource) await fetch(resource, { method: 'DELETE', headers: q.get('token') ? { 'Authorization': 'Bearer ' + q.get('token') } : {} }).catch(() => {});
+  if (dc) dc.close();
   if (pc) pc.close();
-  pc = null; resource = null;
+  pc = null; resource = null; dc = null;
+  $('chatText').disabled = true; $('chatSend').disabled = true; $('bulk').disabled = true;
   $('start').disabled = false; $('stop').disabled = true; $('state').textContent = 'closed';
 }
 
@@ -125,6 +142,73 @@ async function poll() {
   draw();
 }
 
+function chatLine(text) {
+  const d = document.createElement('div'); d.textContent = text; $('chatLog').appendChild(d); $('chatLog').scrollTop = 1e9;
+}
+
+function chat() {
+  const text = $('chatText').value || 'hello';
+  dc.send(text); chatLine('sent: ' + text); $('chatText').value = '';
+}
+
+// A chunk of the 16 MiB transfer: bytes from a small PRNG seeded by the chunk's index, so the echo can be checked.
+function chunk(index, size) {
+  const b = new Uint8Array(size); let x = (index + 1) * 2654435761 >>> 0;
+  for (let i = 0; i < size; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; b[i] = x & 255; }
+  return b;
+}
+
+function onData(data) {
+  if (typeof data === 'string') {
+    chatLine('echo: ' + data);
+    if (chatWaiter) { const w = chatWaiter; chatWaiter = null; w(data); }
+    return;
+  }
+  const r = bulkRun; if (!r) return;
+  const got = new Uint8Array(data), want = r.chunks[r.received];
+  let same = want !== undefined && got.length === want.length;
+  for (let i = 0; same && i < got.length; i++) same = got[i] === want[i];
+  if (!same) r.mismatches++;
+  r.received++; r.bytes += got.length;
+  $('bulkState').textContent = (r.bytes / 1048576).toFixed(1) + ' MiB echoed';
+  if (r.received === r.chunks.length) r.done();
+}
+
+// Sends 16 MiB in messages of the largest size both sides allow (at most 256 KiB), keeping at most 4 MiB queued, and
+// times until the last echo is back: the throughput is 16 MiB each way over that time.
+async function bulk() {
+  if (bulkRun) return null;
+  $('bulk').disabled = true;
+  const total = 16 * 1048576;
+  const size = Math.min(262144, (pc.sctp && pc.sctp.maxMessageSize) || 65536);
+  const chunks = []; for (let i = 0; i * size < total; i++) chunks.push(chunk(i, Math.min(size, total - i * size)));
+  const run = bulkRun = { chunks, received: 0, bytes: 0, mismatches: 0 };
+  const finished = new Promise((resolve) => { run.done = resolve; });
+  const t0 = performance.now();
+  dc.bufferedAmountLowThreshold = 1048576;
+  for (const c of chunks) {
+    while (dc.bufferedAmount > 4 * 1048576) await new Promise((resolve) => { dc.onbufferedamountlow = resolve; });
+    dc.send(c);
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  const result = { messages: chunks.length, messageSize: size, bytes: run.bytes, mismatches: run.mismatches, seconds,
+    mbitPerSecondEachWay: 8 * total / seconds / 1e6 };
+  $('bulkState').textContent = '16 MiB each way in ' + seconds.toFixed(2) + ' s: ' + result.mbitPerSecondEachWay.toFixed(1)
+    + ' Mbit/s each way' + (run.mismatches ? ', ' + run.mismatches + ' echoes differed' : '');
+  bulkRun = null; $('bulk').disabled = false;
+  return result;
+}
+
+// ?data=1: once the channel opens, a chat message and the 16 MiB transfer, reported on the console for tests.
+async function dataCheck() {
+  const echoed = new Promise((resolve) => { chatWaiter = resolve; });
+  dc.send('hello rtcstack'); chatLine('sent: hello rtcstack');
+  const chatEcho = await Promise.race([echoed, new Promise((resolve) => setTimeout(() => resolve(null), 10000))]);
+  const transfer = await bulk();
+  console.log('rtcstack-data ' + JSON.stringify({ label: dc.label, chatEcho, transfer }));
+}
+
 function draw() {
   const c = $('chart'), g = c.getContext('2d'), w = c.width, h = c.height, pad = 30;
   g.clearRect(0, 0, w, h);
@@ -151,6 +235,9 @@ function draw() {
 
 $('start').onclick = () => start().catch(e => { $('state').textContent = 'error: ' + e; });
 $('stop').onclick = () => stop();
+$('chatSend').onclick = () => chat();
+$('chatText').onkeydown = (e) => { if (e.key === 'Enter') chat(); };
+$('bulk').onclick = () => bulk().catch(e => { $('bulkState').textContent = 'error: ' + e; });
 if (q.get('camera') === '1') $('camera').checked = true;
 if (q.get('autostart') === '1') start().catch(e => { $('state').textContent = 'error: ' + e; });
 </script>
