@@ -7,7 +7,11 @@ internal static class SdpLineValidator
     {
         code = SdpParseErrorCode.InvalidField;
         message = string.Empty;
-        if (value.IsEmpty)
+        // Only the text fields s= and i= may be blank (RFC 8866 §9: "text" is any bytes but NUL, CR and LF; §5.3
+        // recommends "s= " for a session without a name). Every other line's grammar needs a token, so a value of only
+        // spaces and tabs is empty in both modes (the sdp fuzz target found strict mode accepting "z= ", which the
+        // tolerant reader trims and then refused as empty).
+        if (value.IsEmpty || (type is not 's' and not 'i' && value.Trim(" \t").IsEmpty))
         {
             message = $"empty {type}= line";
             code = type == 'a' ? SdpParseErrorCode.InvalidAttributeName : SdpParseErrorCode.InvalidField;

@@ -260,6 +260,30 @@ public class MalformedSdpTests
 
         return [.. data];
     }
+
+    /// <summary>
+    /// A value of only spaces and tabs is empty (found by the sdp fuzz target: strict mode accepted "z= " that tolerant
+    /// mode, trimming it, refused as empty). Both modes refuse it now, naming the line; the text fields stay legal blank
+    /// ("s= ", which RFC 8866 §5.3 recommends for a session without a name, and "i= ").
+    /// </summary>
+    [Theory]
+    [InlineData("z= ")]
+    [InlineData("z=\t")]
+    [InlineData("r=  ")]
+    [InlineData("k= ")]
+    public void AWhitespaceOnlyValueIsEmptyInBothModes(string line)
+    {
+        string text = Head + line + "\r\n";
+        Assert.False(SessionDescription.TryParse(text, SdpParserOptions.Strict, out _, out SdpParseError strict));
+        Assert.False(SessionDescription.TryParse(text, out _, out SdpParseError tolerant));
+        Assert.Equal((5, SdpParseErrorCode.InvalidField), (strict.LineNumber, strict.Code));
+        Assert.Equal((5, SdpParseErrorCode.InvalidField), (tolerant.LineNumber, tolerant.Code));
+
+        string blankText = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns= \r\ni= \r\nt=0 0\r\n";
+        Assert.True(SessionDescription.TryParse(blankText, SdpParserOptions.Strict, out _, out SdpParseError error), error.ToString());
+        Assert.True(SessionDescription.TryParse(blankText, out SessionDescription? tolerantBlank, out error), error.ToString());
+        Assert.Empty(tolerantBlank.ParseWarnings);
+    }
 }
 
 public class FuzzCorpusTests

@@ -18,6 +18,14 @@ public sealed partial class JsepSession
             return true;
         }
 
+        if (group.Mids.Count == 0)
+        {
+            // RFC 5888 §5's grammar allows "a=group:BUNDLE" with no tag, but a BUNDLE group needs the offerer-tagged
+            // section, its first mid (RFC 8843 §7.2), to carry the transport. (Found by the sdp fuzz target.)
+            error = new JsepError(JsepErrorCode.BundleMismatch, "the BUNDLE group names no mid; its first mid is the tagged section that carries the transport (RFC 8843 §7.2)");
+            return false;
+        }
+
         foreach (string mid in group.Mids)
         {
             MediaDescription? m = sdp.FindMedia(mid);

@@ -494,6 +494,7 @@ public sealed class JsepSessionTests
         { "holdconn", "a=setup:actpass", "a=setup:holdconn", JsepErrorCode.InvalidSetup },
         { "no mid", "a=mid:0\r\n", "", JsepErrorCode.InvalidMid },
         { "bundle names a missing mid", "a=group:BUNDLE 0", "a=group:BUNDLE 0 7", JsepErrorCode.BundleMismatch },
+        { "bundle names no mid (found by the sdp fuzz target: an index exception)", "a=group:BUNDLE 0", "a=group:BUNDLE", JsepErrorCode.BundleMismatch },
         { "no common codec in the tagged section", "a=rtpmap:111 opus/48000/2", "a=rtpmap:111 speex/48000/2", JsepErrorCode.NoCommonCodec },
         { "no rtcp-mux in the tagged section", "a=rtcp-mux\r\n", "", JsepErrorCode.RtcpMuxRequired },
         { "plain RTP", "UDP/TLS/RTP/SAVPF", "RTP/AVP", JsepErrorCode.UnsupportedProtocol },
