@@ -13,6 +13,8 @@ public sealed partial class SctpAssociation
     private readonly List<uint> _duplicates = new();
     private readonly Dictionary<long, InboundChunk> _fragments = new();
     private readonly Dictionary<ushort, InboundStream> _inbound = new();
+    private readonly List<ushort> _ssnScratch = new();
+    private readonly List<long> _tsnScratch = new();
     private long _peerCumTsn;
     private long _highestReceived;
     private int _bufferedBytes;
@@ -288,22 +290,20 @@ public sealed partial class SctpAssociation
 
         if (_fragments.Count > 0)
         {
-            List<long>? stale = null;
+            List<long> stale = _tsnScratch;
+            stale.Clear();
             foreach (long t in _fragments.Keys)
             {
                 if (t <= newCum)
                 {
-                    (stale ??= new List<long>()).Add(t);
+                    stale.Add(t);
                 }
             }
 
-            if (stale is not null)
+            foreach (long t in stale)
             {
-                foreach (long t in stale)
-                {
-                    _fragments.Remove(t, out InboundChunk? f);
-                    _bufferedBytes -= f!.Data.Length;
-                }
+                _fragments.Remove(t, out InboundChunk? f);
+                _bufferedBytes -= f!.Data.Length;
             }
         }
 
@@ -316,24 +316,39 @@ public sealed partial class SctpAssociation
             }
 
             InboundStream stream = GetInbound(streamId);
-            if ((short)(ushort)(ssn - stream.NextSsn) >= 0 && stream.Pending.Count == 0)
+            ushort skip = (ushort)(ssn - stream.NextSsn);
+            if ((short)skip < 0)
             {
-                stream.NextSsn = (ushort)(ssn + 1);
+                // Behind the next expected SSN: already delivered or skipped.
                 continue;
             }
 
-            // Deliver whatever complete messages precede the skipped one, then step past it.
-            while ((short)(ushort)(ssn - stream.NextSsn) >= 0)
+            // Deliver the complete messages before the skipped SSN in SSN order, then step past it. The pending set,
+            // not the SSN distance, bounds the work: a hostile entry may name an SSN up to 32,767 ahead, and one chunk
+            // may carry thousands of entries.
+            if (stream.Pending.Count > 0)
             {
-                if (stream.Pending.Remove(stream.NextSsn, out InboundMessage? m))
+                List<ushort> before = _ssnScratch;
+                before.Clear();
+                foreach (ushort pending in stream.Pending.Keys)
                 {
-                    _bufferedBytes -= m.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                    ushort distance = (ushort)(pending - stream.NextSsn);
+                    if (distance <= skip)
+                    {
+                        before.Add(distance);
+                    }
                 }
 
-                stream.NextSsn++;
+                before.Sort();
+                foreach (ushort distance in before)
+                {
+                    stream.Pending.Remove((ushort)(stream.NextSsn + distance), out InboundMessage? m);
+                    _bufferedBytes -= m!.Data.Length;
+                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                }
             }
 
+            stream.NextSsn = (ushort)(ssn + 1);
             DeliverPending(streamId, stream);
         }
     }
