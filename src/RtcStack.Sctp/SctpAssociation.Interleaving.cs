@@ -1,3 +1,4 @@
+using System.Buffers;
 using RtcStack.Sctp.Packets;
 
 namespace RtcStack.Sctp;
@@ -8,6 +9,7 @@ public sealed partial class SctpAssociation
     private readonly Dictionary<(ushort StreamId, bool Unordered, uint Mid), Reassembly> _reassembly = new();
     private readonly List<(ushort StreamId, bool Unordered, uint Mid)> _reassemblyScratch = new();
     private readonly List<uint> _midScratch = new();
+    private readonly Stack<Reassembly> _spareReassemblies = new();
 
     /// <summary>
     /// Handles one I-DATA chunk (RFC 8260 §2.2.3): the TSN as for DATA, then the fragment goes to the message named by
@@ -34,13 +36,13 @@ public sealed partial class SctpAssociation
 
         if (data.Beginning && data.Ending)
         {
-            return OnIMessageComplete(data.StreamId, unordered, mid, data.PayloadProtocol, data.UserData.ToArray());
+            return OnIMessageComplete(data.StreamId, unordered, mid, data.PayloadProtocol, Rent(data.UserData), data.UserData.Length);
         }
 
         var key = (data.StreamId, unordered, mid);
         if (!_reassembly.TryGetValue(key, out Reassembly? r))
         {
-            r = new Reassembly();
+            r = _spareReassemblies.TryPop(out Reassembly? spare) ? spare : new Reassembly();
             _reassembly[key] = r;
         }
 
@@ -62,11 +64,13 @@ public sealed partial class SctpAssociation
             return false;
         }
 
-        if (!r.Fragments.TryAdd(fsn, data.UserData.ToArray()))
+        if (r.Fragments.ContainsKey(fsn))
         {
             // The same fragment under another TSN: keep the first.
             return true;
         }
+
+        r.Fragments.Add(fsn, (Rent(data.UserData), data.UserData.Length));
 
         if (data.Beginning)
         {
@@ -88,26 +92,48 @@ public sealed partial class SctpAssociation
         }
 
         // All fragments 0..end are here (FSNs are distinct and none exceeds end): copy them out once, in FSN order.
-        byte[] message = new byte[r.Bytes];
+        int total = r.Bytes;
+        byte[] message = ArrayPool<byte>.Shared.Rent(total);
         int offset = 0;
         for (uint f = 0; f <= end; f++)
         {
-            byte[] piece = r.Fragments[f];
-            piece.CopyTo(message, offset);
-            offset += piece.Length;
+            (byte[] piece, int length) = r.Fragments[f];
+            piece.AsSpan(0, length).CopyTo(message.AsSpan(offset));
+            offset += length;
         }
 
         _reassembly.Remove(key);
-        _bufferedBytes -= r.Bytes;
-        return OnIMessageComplete(data.StreamId, unordered, mid, r.Ppid, message);
+        _bufferedBytes -= total;
+        uint ppid = r.Ppid;
+        Recycle(r);
+        return OnIMessageComplete(data.StreamId, unordered, mid, ppid, message, total);
     }
 
-    /// <summary>Delivers a complete I-DATA message: unordered at once, ordered when its MID is the stream's next (RFC 8260 §2.2.3).</summary>
-    private bool OnIMessageComplete(ushort streamId, bool unordered, uint mid, uint ppid, byte[] message)
+    /// <summary>Returns a reassembly's fragment buffers to the pool and keeps the record for reuse.</summary>
+    private void Recycle(Reassembly r)
+    {
+        foreach ((byte[] piece, int _) in r.Fragments.Values)
+        {
+            Return(piece);
+        }
+
+        r.Fragments.Clear();
+        r.Ppid = 0;
+        r.LastFsn = null;
+        r.MaxFsn = 0;
+        r.Bytes = 0;
+        if (_spareReassemblies.Count < 64)
+        {
+            _spareReassemblies.Push(r);
+        }
+    }
+
+    /// <summary>Delivers a complete I-DATA message (in a rented buffer): unordered at once, ordered when its MID is the stream's next (RFC 8260 §2.2.3).</summary>
+    private bool OnIMessageComplete(ushort streamId, bool unordered, uint mid, uint ppid, byte[] message, int length)
     {
         if (unordered)
         {
-            _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: true));
+            DeliverMessage(streamId, ppid, true, message, length);
             return true;
         }
 
@@ -115,20 +141,25 @@ public sealed partial class SctpAssociation
         int ahead = (int)(mid - stream.NextMid);
         if (ahead < 0)
         {
+            Return(message);
             return true;
         }
 
         if (ahead > 0)
         {
-            if (stream.PendingByMid.TryAdd(mid, new InboundMessage(ppid, message)))
+            if (stream.PendingByMid.TryAdd(mid, new InboundMessage(ppid, message, length)))
             {
-                _bufferedBytes += message.Length;
+                _bufferedBytes += length;
+            }
+            else
+            {
+                Return(message);
             }
 
             return true;
         }
 
-        _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: false));
+        DeliverMessage(streamId, ppid, false, message, length);
         stream.NextMid++;
         DeliverPendingByMid(streamId, stream);
         return true;
@@ -136,10 +167,10 @@ public sealed partial class SctpAssociation
 
     private void DeliverPendingByMid(ushort streamId, InboundStream stream)
     {
-        while (stream.PendingByMid.Remove(stream.NextMid, out InboundMessage? m))
+        while (stream.PendingByMid.Remove(stream.NextMid, out InboundMessage m))
         {
-            _bufferedBytes -= m.Data.Length;
-            _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+            _bufferedBytes -= m.Length;
+            DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
             stream.NextMid++;
         }
     }
@@ -195,13 +226,19 @@ public sealed partial class SctpAssociation
                     }
                 }
 
+                // Sorted by distance from the next MID (RFC 1982 order), without a comparer object.
                 uint from = stream.NextMid;
-                before.Sort((x, y) => (x - from).CompareTo(y - from));
-                foreach (uint pending in before)
+                for (int k = 0; k < before.Count; k++)
                 {
-                    stream.PendingByMid.Remove(pending, out InboundMessage? m);
-                    _bufferedBytes -= m!.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                    before[k] -= from;
+                }
+
+                before.Sort();
+                foreach (uint distance in before)
+                {
+                    stream.PendingByMid.Remove(from + distance, out InboundMessage m);
+                    _bufferedBytes -= m.Length;
+                    DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
                 }
             }
 
@@ -231,6 +268,7 @@ public sealed partial class SctpAssociation
         {
             _reassembly.Remove(key, out Reassembly? r);
             _bufferedBytes -= r!.Bytes;
+            Recycle(r);
         }
     }
 
@@ -250,12 +288,14 @@ public sealed partial class SctpAssociation
         {
             _reassembly.Remove(key, out Reassembly? r);
             _bufferedBytes -= r!.Bytes;
+            Recycle(r);
         }
 
         DeliverPendingByMid(streamId, stream);
         foreach (InboundMessage m in stream.PendingByMid.Values)
         {
-            _bufferedBytes -= m.Data.Length;
+            _bufferedBytes -= m.Length;
+            Return(m.Data);
         }
 
         stream.PendingByMid.Clear();
@@ -265,7 +305,8 @@ public sealed partial class SctpAssociation
     /// <summary>The fragments of one I-DATA message received so far, by FSN (RFC 8260 §2.1).</summary>
     private sealed class Reassembly
     {
-        public Dictionary<uint, byte[]> Fragments { get; } = new();
+        /// <summary>Gets the fragments by FSN, each in a rented buffer of which Length bytes are used.</summary>
+        public Dictionary<uint, (byte[] Buffer, int Length)> Fragments { get; } = new();
 
         public uint Ppid { get; set; }
 

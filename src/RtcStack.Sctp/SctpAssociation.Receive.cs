@@ -1,3 +1,4 @@
+using System.Buffers;
 using RtcStack.Sctp.Packets;
 
 namespace RtcStack.Sctp;
@@ -115,18 +116,28 @@ public sealed partial class SctpAssociation
             return verdict != TsnVerdict.Aborted;
         }
 
-        var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, data.UserData.ToArray());
-        _bufferedBytes += chunk.Data.Length;
-        if (chunk.Beginning && chunk.Ending)
+        int length = data.UserData.Length;
+        if (data.Beginning && data.Ending)
         {
-            _bufferedBytes -= chunk.Data.Length;
-            OnMessageComplete(chunk.StreamId, chunk.Ssn, chunk.Ppid, chunk.Unordered, chunk.Data);
+            OnMessageComplete(data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Unordered, Rent(data.UserData), length);
             return true;
         }
 
+        var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, Rent(data.UserData), length);
+        _bufferedBytes += length;
         _fragments[t] = chunk;
         return TryReassemble(chunk);
     }
+
+    /// <summary>A copy of received bytes in a buffer rented from the shared pool (returned when the message is read or dropped).</summary>
+    private static byte[] Rent(ReadOnlySpan<byte> bytes)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(buffer);
+        return buffer;
+    }
+
+    private static void Return(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
 
     private void MarkReceived(long t)
     {
@@ -159,7 +170,7 @@ public sealed partial class SctpAssociation
         InboundChunk e = chunk;
         while (!e.Ending)
         {
-            if (!_fragments.TryGetValue(end + 1, out InboundChunk? next) || !SameMessage(chunk, next) || next.Beginning)
+            if (!_fragments.TryGetValue(end + 1, out InboundChunk next) || !SameMessage(chunk, next) || next.Beginning)
             {
                 return true;
             }
@@ -173,19 +184,19 @@ public sealed partial class SctpAssociation
         int total = 0;
         for (long i = chunk.Tsn; i <= end; i++)
         {
-            total += _fragments[i].Data.Length;
+            total += _fragments[i].Length;
         }
 
         while (!s.Beginning)
         {
-            if (!_fragments.TryGetValue(start - 1, out InboundChunk? previous) || !SameMessage(chunk, previous) || previous.Ending)
+            if (!_fragments.TryGetValue(start - 1, out InboundChunk previous) || !SameMessage(chunk, previous) || previous.Ending)
             {
                 return CheckPartialSize(total);
             }
 
             start--;
             s = previous;
-            total += s.Data.Length;
+            total += s.Length;
             if (total > _options.MaxMessageSize)
             {
                 AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
@@ -199,17 +210,18 @@ public sealed partial class SctpAssociation
             return false;
         }
 
-        byte[] message = new byte[total];
+        byte[] message = ArrayPool<byte>.Shared.Rent(total);
         int offset = 0;
         for (long i = start; i <= end; i++)
         {
-            _fragments.Remove(i, out InboundChunk? f);
-            f!.Data.CopyTo(message, offset);
-            offset += f.Data.Length;
+            _fragments.Remove(i, out InboundChunk f);
+            f.Data.AsSpan(0, f.Length).CopyTo(message.AsSpan(offset));
+            offset += f.Length;
+            Return(f.Data);
         }
 
         _bufferedBytes -= total;
-        OnMessageComplete(s.StreamId, s.Ssn, s.Ppid, s.Unordered, message);
+        OnMessageComplete(s.StreamId, s.Ssn, s.Ppid, s.Unordered, message, total);
         return true;
     }
 
@@ -224,14 +236,15 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    private static bool SameMessage(InboundChunk a, InboundChunk b) =>
+    private static bool SameMessage(in InboundChunk a, in InboundChunk b) =>
         a.StreamId == b.StreamId && a.Unordered == b.Unordered && (a.Unordered || a.Ssn == b.Ssn);
 
-    private void OnMessageComplete(ushort streamId, ushort ssn, uint ppid, bool unordered, byte[] message)
+    /// <summary>A complete DATA message (in a rented <paramref name="message"/> buffer): delivered, held for its turn, or dropped as stale.</summary>
+    private void OnMessageComplete(ushort streamId, ushort ssn, uint ppid, bool unordered, byte[] message, int length)
     {
         if (unordered)
         {
-            _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: true));
+            DeliverMessage(streamId, ppid, true, message, length);
             return;
         }
 
@@ -240,30 +253,35 @@ public sealed partial class SctpAssociation
         if (ahead < 0)
         {
             // Already delivered or skipped by FORWARD TSN: a stale copy.
+            Return(message);
             return;
         }
 
         if (ahead > 0)
         {
-            if (stream.Pending.TryAdd(ssn, new InboundMessage(ppid, message)))
+            if (stream.Pending.TryAdd(ssn, new InboundMessage(ppid, message, length)))
             {
-                _bufferedBytes += message.Length;
+                _bufferedBytes += length;
+            }
+            else
+            {
+                Return(message);
             }
 
             return;
         }
 
-        _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: false));
+        DeliverMessage(streamId, ppid, false, message, length);
         stream.NextSsn++;
         DeliverPending(streamId, stream);
     }
 
     private void DeliverPending(ushort streamId, InboundStream stream)
     {
-        while (stream.Pending.Remove(stream.NextSsn, out InboundMessage? m))
+        while (stream.Pending.Remove(stream.NextSsn, out InboundMessage m))
         {
-            _bufferedBytes -= m.Data.Length;
-            _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+            _bufferedBytes -= m.Length;
+            DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
             stream.NextSsn++;
         }
     }
@@ -302,8 +320,9 @@ public sealed partial class SctpAssociation
 
             foreach (long t in stale)
             {
-                _fragments.Remove(t, out InboundChunk? f);
-                _bufferedBytes -= f!.Data.Length;
+                _fragments.Remove(t, out InboundChunk f);
+                _bufferedBytes -= f.Length;
+                Return(f.Data);
             }
         }
 
@@ -342,9 +361,9 @@ public sealed partial class SctpAssociation
                 before.Sort();
                 foreach (ushort distance in before)
                 {
-                    stream.Pending.Remove((ushort)(stream.NextSsn + distance), out InboundMessage? m);
-                    _bufferedBytes -= m!.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                    stream.Pending.Remove((ushort)(stream.NextSsn + distance), out InboundMessage m);
+                    _bufferedBytes -= m.Length;
+                    DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
                 }
             }
 
@@ -408,40 +427,7 @@ public sealed partial class SctpAssociation
     private bool TryWriteSack(ref SctpPacketWriter writer)
     {
         Span<(ushort, ushort)> gaps = stackalloc (ushort, ushort)[MaxGapBlocksReported];
-        int n = 0;
-        long runStart = -1;
-        long runEnd = -1;
-        foreach (long t in _receivedAbove)
-        {
-            if (t - _peerCumTsn > ushort.MaxValue)
-            {
-                break;
-            }
-
-            if (runStart >= 0 && t == runEnd + 1)
-            {
-                runEnd = t;
-                continue;
-            }
-
-            if (runStart >= 0)
-            {
-                gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
-                if (n == MaxGapBlocksReported)
-                {
-                    runStart = -1;
-                    break;
-                }
-            }
-
-            runStart = runEnd = t;
-        }
-
-        if (runStart >= 0 && n < MaxGapBlocksReported)
-        {
-            gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
-        }
-
+        int n = _receivedAbove.Count == 0 ? 0 : CollectGapBlocks(gaps);
         Span<uint> dups = stackalloc uint[MaxDuplicatesReported];
         int d = Math.Min(_duplicates.Count, MaxDuplicatesReported);
         for (int i = 0; i < d; i++)
@@ -463,30 +449,51 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    private sealed class InboundChunk
+    /// <summary>
+    /// The gap ack blocks (RFC 9260 §3.3.4) of the TSNs received above the cumulative TSN. Only called when there are
+    /// some: enumerating a SortedSet allocates, which the loss-free path must not.
+    /// </summary>
+    private int CollectGapBlocks(Span<(ushort, ushort)> gaps)
     {
-        public InboundChunk(long tsn, ushort streamId, ushort ssn, uint ppid, byte flags, byte[] data)
+        int n = 0;
+        long runStart = -1;
+        long runEnd = -1;
+        foreach (long t in _receivedAbove)
         {
-            Tsn = tsn;
-            StreamId = streamId;
-            Ssn = ssn;
-            Ppid = ppid;
-            Flags = flags;
-            Data = data;
+            if (t - _peerCumTsn > ushort.MaxValue)
+            {
+                break;
+            }
+
+            if (runStart >= 0 && t == runEnd + 1)
+            {
+                runEnd = t;
+                continue;
+            }
+
+            if (runStart >= 0)
+            {
+                gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
+                if (n == gaps.Length)
+                {
+                    return n;
+                }
+            }
+
+            runStart = runEnd = t;
         }
 
-        public long Tsn { get; }
+        if (runStart >= 0)
+        {
+            gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
+        }
 
-        public ushort StreamId { get; }
+        return n;
+    }
 
-        public ushort Ssn { get; }
-
-        public uint Ppid { get; }
-
-        public byte Flags { get; }
-
-        public byte[] Data { get; }
-
+    /// <summary>A received DATA fragment waiting for the rest of its message; <see cref="Data"/> is rented, <see cref="Length"/> bytes used.</summary>
+    private readonly record struct InboundChunk(long Tsn, ushort StreamId, ushort Ssn, uint Ppid, byte Flags, byte[] Data, int Length)
+    {
         public bool Beginning => (Flags & DataChunk.BeginningFlag) != 0;
 
         public bool Ending => (Flags & DataChunk.EndingFlag) != 0;
@@ -494,7 +501,8 @@ public sealed partial class SctpAssociation
         public bool Unordered => (Flags & DataChunk.UnorderedFlag) != 0;
     }
 
-    private sealed record InboundMessage(uint Ppid, byte[] Data);
+    /// <summary>A complete message waiting for its turn; <see cref="Data"/> is rented, <see cref="Length"/> bytes used.</summary>
+    private readonly record struct InboundMessage(uint Ppid, byte[] Data, int Length);
 
     private sealed class InboundStream
     {
