@@ -64,13 +64,20 @@ public sealed partial class SctpAssociation
             return false;
         }
 
-        if (r.Fragments.ContainsKey(fsn))
+        if (fsn < r.NextFsn || r.Early.ContainsKey(fsn))
         {
             // The same fragment under another TSN: keep the first.
             return true;
         }
 
-        r.Fragments.Add(fsn, (Rent(data.UserData), data.UserData.Length));
+        int length = data.UserData.Length;
+        r.Bytes += length;
+        _bufferedBytes += length;
+        if (r.Bytes > _options.MaxMessageSize)
+        {
+            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
+            return false;
+        }
 
         if (data.Beginning)
         {
@@ -78,30 +85,29 @@ public sealed partial class SctpAssociation
         }
 
         r.MaxFsn = Math.Max(r.MaxFsn, fsn);
-        r.Bytes += data.UserData.Length;
-        _bufferedBytes += data.UserData.Length;
-        if (r.Bytes > _options.MaxMessageSize)
+        if (fsn == r.NextFsn)
         {
-            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
-            return false;
+            // In FSN order: straight behind the fragments before it, then whatever arrived early and now follows.
+            r.Append(data.UserData);
+            while (r.Early.Remove((uint)r.NextFsn, out (byte[] Buffer, int Length) early))
+            {
+                r.Append(early.Buffer.AsSpan(0, early.Length));
+                Return(early.Buffer);
+            }
+        }
+        else
+        {
+            r.Early.Add(fsn, (Rent(data.UserData), length));
         }
 
-        if (r.LastFsn is not uint end || r.Fragments.Count != (long)end + 1)
+        if (r.LastFsn is not uint end || r.NextFsn != (long)end + 1)
         {
             return true;
         }
 
-        // All fragments 0..end are here (FSNs are distinct and none exceeds end): copy them out once, in FSN order.
+        // All fragments 0..end are in the buffer, in FSN order.
         int total = r.Bytes;
-        byte[] message = ArrayPool<byte>.Shared.Rent(total);
-        int offset = 0;
-        for (uint f = 0; f <= end; f++)
-        {
-            (byte[] piece, int length) = r.Fragments[f];
-            piece.AsSpan(0, length).CopyTo(message.AsSpan(offset));
-            offset += length;
-        }
-
+        byte[] message = r.TakeBuffer();
         _reassembly.Remove(key);
         _bufferedBytes -= total;
         uint ppid = r.Ppid;
@@ -112,16 +118,22 @@ public sealed partial class SctpAssociation
     /// <summary>Returns a reassembly's fragment buffers to the pool and keeps the record for reuse.</summary>
     private void Recycle(Reassembly r)
     {
-        foreach ((byte[] piece, int _) in r.Fragments.Values)
+        foreach ((byte[] piece, int _) in r.Early.Values)
         {
             Return(piece);
         }
 
-        r.Fragments.Clear();
+        r.Early.Clear();
+        if (r.Buffer is not null)
+        {
+            Return(r.TakeBuffer());
+        }
+
         r.Ppid = 0;
         r.LastFsn = null;
         r.MaxFsn = 0;
         r.Bytes = 0;
+        r.NextFsn = 0;
         if (_spareReassemblies.Count < 64)
         {
             _spareReassemblies.Push(r);
@@ -302,11 +314,23 @@ public sealed partial class SctpAssociation
         stream.NextMid = 0;
     }
 
-    /// <summary>The fragments of one I-DATA message received so far, by FSN (RFC 8260 §2.1).</summary>
+    /// <summary>
+    /// The fragments of one I-DATA message received so far (RFC 8260 §2.1): those in FSN order from 0 copied into one
+    /// rented buffer that grows by doubling, those that arrived early held by FSN until the gap before them fills.
+    /// </summary>
     private sealed class Reassembly
     {
-        /// <summary>Gets the fragments by FSN, each in a rented buffer of which Length bytes are used.</summary>
-        public Dictionary<uint, (byte[] Buffer, int Length)> Fragments { get; } = new();
+        /// <summary>Gets the fragments after a gap, by FSN, each in a rented buffer of which Length bytes are used.</summary>
+        public Dictionary<uint, (byte[] Buffer, int Length)> Early { get; } = new();
+
+        /// <summary>Gets fragments 0 to <see cref="NextFsn"/> - 1, in order (rented).</summary>
+        public byte[]? Buffer { get; private set; }
+
+        /// <summary>Gets the bytes used in <see cref="Buffer"/>.</summary>
+        public int Length { get; private set; }
+
+        /// <summary>Gets or sets the FSN the buffer needs next.</summary>
+        public long NextFsn { get; set; }
 
         public uint Ppid { get; set; }
 
@@ -314,6 +338,36 @@ public sealed partial class SctpAssociation
 
         public uint MaxFsn { get; set; }
 
+        /// <summary>Gets or sets the bytes of all fragments held (buffer and early ones).</summary>
         public int Bytes { get; set; }
+
+        public void Append(ReadOnlySpan<byte> fragment)
+        {
+            int total = Length + fragment.Length;
+            if (Buffer is null || total > Buffer.Length)
+            {
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(total, 4096), 2 * (Buffer?.Length ?? 0)));
+                if (Buffer is not null)
+                {
+                    Buffer.AsSpan(0, Length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(Buffer);
+                }
+
+                Buffer = bigger;
+            }
+
+            fragment.CopyTo(Buffer.AsSpan(Length));
+            Length = total;
+            NextFsn++;
+        }
+
+        /// <summary>Hands the buffer over (to the delivered message or back to the pool) and empties this.</summary>
+        public byte[] TakeBuffer()
+        {
+            byte[] b = Buffer!;
+            Buffer = null;
+            Length = 0;
+            return b;
+        }
     }
 }

@@ -16,6 +16,16 @@ public sealed partial class SctpAssociation
     private readonly Dictionary<ushort, InboundStream> _inbound = new();
     private readonly List<ushort> _ssnScratch = new();
     private readonly List<long> _tsnScratch = new();
+
+    // The DATA message being assembled in TSN order (RFC 9260 §6.9), in a rented buffer that grows by doubling;
+    // _assemblyNextTsn is the TSN its next fragment must have, -1 when there is none.
+    private byte[]? _assembly;
+    private int _assemblyLength;
+    private long _assemblyNextTsn = -1;
+    private ushort _assemblyStream;
+    private ushort _assemblySsn;
+    private uint _assemblyPpid;
+    private bool _assemblyUnordered;
     private long _peerCumTsn;
     private long _highestReceived;
     private int _bufferedBytes;
@@ -117,16 +127,122 @@ public sealed partial class SctpAssociation
         }
 
         int length = data.UserData.Length;
+        if (t == _assemblyNextTsn)
+        {
+            // The TSN the message being assembled needs next (RFC 9260 §6.9: a message's fragments have consecutive TSNs).
+            if (!data.Beginning && IsAssemblyContinuation(data.StreamId, data.StreamSequence, data.Flags))
+            {
+                _bufferedBytes += length;
+                return AppendToAssembly(data.UserData, data.Ending) && DrainIntoAssembly();
+            }
+
+            // Something else took that TSN: the message cannot complete.
+            DropAssembly();
+        }
+
         if (data.Beginning && data.Ending)
         {
             OnMessageComplete(data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Unordered, Rent(data.UserData), length);
             return true;
         }
 
+        if (data.Beginning && _assemblyNextTsn < 0)
+        {
+            // The first fragment of a message while none is being assembled: later fragments that arrive in TSN order
+            // are copied straight behind it, so in-order reception keeps no per-fragment buffers.
+            _assemblyStream = data.StreamId;
+            _assemblySsn = data.StreamSequence;
+            _assemblyPpid = data.PayloadProtocol;
+            _assemblyUnordered = data.Unordered;
+            _assemblyLength = 0;
+            _assembly = ArrayPool<byte>.Shared.Rent(Math.Max(4 * length, 4096));
+            _assemblyNextTsn = t;
+            _bufferedBytes += length;
+            return AppendToAssembly(data.UserData, ending: false) && DrainIntoAssembly();
+        }
+
         var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, Rent(data.UserData), length);
         _bufferedBytes += length;
         _fragments[t] = chunk;
         return TryReassemble(chunk);
+    }
+
+    private bool IsAssemblyContinuation(ushort streamId, ushort ssn, byte flags)
+    {
+        bool unordered = (flags & DataChunk.UnorderedFlag) != 0;
+        return streamId == _assemblyStream && unordered == _assemblyUnordered && (unordered || ssn == _assemblySsn);
+    }
+
+    /// <summary>
+    /// Appends the fragment at <see cref="_assemblyNextTsn"/> (its bytes already counted in the receive buffer) and
+    /// delivers the message on its last fragment; false when the message outgrew the maximum message size (aborted).
+    /// </summary>
+    private bool AppendToAssembly(ReadOnlySpan<byte> fragment, bool ending)
+    {
+        int total = _assemblyLength + fragment.Length;
+        if (total > _options.MaxMessageSize)
+        {
+            DropAssembly();
+            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
+            return false;
+        }
+
+        if (total > _assembly!.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(total, 2 * _assembly.Length));
+            _assembly.AsSpan(0, _assemblyLength).CopyTo(bigger);
+            Return(_assembly);
+            _assembly = bigger;
+        }
+
+        fragment.CopyTo(_assembly.AsSpan(_assemblyLength));
+        _assemblyLength = total;
+        _assemblyNextTsn++;
+        if (ending)
+        {
+            byte[] message = _assembly;
+            _assembly = null;
+            _assemblyNextTsn = -1;
+            _bufferedBytes -= total;
+            OnMessageComplete(_assemblyStream, _assemblySsn, _assemblyPpid, _assemblyUnordered, message, total);
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves fragments that arrived early (held by TSN) into the message being assembled once the gap before them fills.</summary>
+    private bool DrainIntoAssembly()
+    {
+        while (_assemblyNextTsn >= 0 && _fragments.Remove(_assemblyNextTsn, out InboundChunk f))
+        {
+            if (f.Beginning || !IsAssemblyContinuation(f.StreamId, f.Ssn, f.Flags))
+            {
+                _fragments[f.Tsn] = f;
+                DropAssembly();
+                return TryReassemble(f);
+            }
+
+            bool ok = AppendToAssembly(f.Data.AsSpan(0, f.Length), f.Ending);
+            Return(f.Data);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void DropAssembly()
+    {
+        if (_assembly is not null)
+        {
+            _bufferedBytes -= _assemblyLength;
+            Return(_assembly);
+            _assembly = null;
+        }
+
+        _assemblyNextTsn = -1;
     }
 
     /// <summary>A copy of received bytes in a buffer rented from the shared pool (returned when the message is read or dropped).</summary>
@@ -304,6 +420,12 @@ public sealed partial class SctpAssociation
         if (!AdvanceCumulativeTsn(newCum))
         {
             return;
+        }
+
+        if (_assemblyNextTsn >= 0 && _assemblyNextTsn <= newCum)
+        {
+            // The fragment the assembled message needs next was skipped: the message was abandoned (§3.5).
+            DropAssembly();
         }
 
         if (_fragments.Count > 0)

@@ -17,8 +17,10 @@ public sealed partial class SctpAssociation
     private readonly SctpAssociationOptions _options;
     private readonly Random _random;
     private readonly byte[] _cookieKey = new byte[32];
-    // At most this many spare packet buffers are kept for reuse.
-    private const int MaxSparePackets = 64;
+    // Spare packet buffers kept for reuse: at least this many, more while the congestion window lets a burst of
+    // packets queue up at once (see ReturnPacketBuffer), never more than the hard limit.
+    private const int MinSparePackets = 64;
+    private const int MaxSparePackets = 2048;
 
     private readonly Queue<(byte[] Buffer, int Length)> _transmit = new();
     private readonly Stack<byte[]> _sparePackets = new();
@@ -397,7 +399,10 @@ public sealed partial class SctpAssociation
 
     private void ReturnPacketBuffer(byte[] buffer)
     {
-        if (buffer.Length == _mtu && _sparePackets.Count < MaxSparePackets)
+        // One Flush may queue a congestion window's worth of packets (plus SACKs for what arrived meanwhile); keeping
+        // that many buffers lets the next burst reuse them instead of allocating.
+        int keep = Math.Clamp(2 * (_cwnd / _mtu), MinSparePackets, MaxSparePackets);
+        if (buffer.Length == _mtu && _sparePackets.Count < keep)
         {
             _sparePackets.Push(buffer);
         }

@@ -45,6 +45,7 @@ public class AllocationTests
 
         public long Packets { get; private set; }
 
+        public Dictionary<long, int> Hist = new();
         public long SendBytes;
         public long HandleBytes;
         public long ReadBytes;
@@ -83,7 +84,12 @@ public class AllocationTests
                     Packets++;
                     long x = GC.GetAllocatedBytesForCurrentThread();
                     B.HandleDatagram(p.Span, _now);
-                    HandleBytes += GC.GetAllocatedBytesForCurrentThread() - x;
+                    long dx = GC.GetAllocatedBytesForCurrentThread() - x;
+                    HandleBytes += dx;
+                    if (dx != 0)
+                    {
+                        Hist[dx] = Hist.GetValueOrDefault(dx) + 1;
+                    }
                 }
 
                 while (B.TryPollTransmit(out ReadOnlyMemory<byte> p))
@@ -131,6 +137,7 @@ public class AllocationTests
 
         long p0 = wire.Packets;
         wire.SendBytes = wire.HandleBytes = wire.ReadBytes = 0;
+        wire.Hist.Clear();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 500; i++)
         {
@@ -138,6 +145,7 @@ public class AllocationTests
         }
 
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        _output.WriteLine(string.Join(", ", wire.Hist.Select(kv => $"{kv.Key}x{kv.Value}")));
         _output.WriteLine($"send {wire.SendBytes} handle(B) {wire.HandleBytes} read {wire.ReadBytes}");
         long packets = wire.Packets - p0;
         _output.WriteLine($"interleaving {interleaving} size {size}: {bytes} B, {packets} packets, {(double)bytes / packets:F0} B/packet, received {wire.Received}");
