@@ -841,9 +841,10 @@ public class SctpInterleavingTests
 
     /// <summary>
     /// Allocation per packet of a steady one-way transfer (64 KiB messages, no loss) with DATA and with I-DATA, measured
-    /// on this thread for both associations together. The association copies every packet out and every received
-    /// fragment in (RFC 9260 path, not changed here), so neither is zero; I-DATA must not add per-packet allocation
-    /// beyond its per-message reassembly table.
+    /// on this thread for both associations together, through the allocating <see cref="SctpPair"/> wire (a copy of
+    /// every packet) and <see cref="SctpAssociation.TryPollEvent"/> (a new array per message), so neither is zero;
+    /// I-DATA must not add per-packet allocation over DATA. <see cref="AllocationTests"/> measures the association
+    /// alone (0 B per packet for both).
     /// </summary>
     [Fact]
     public void Allocation_PerPacket_IDataAddsNothingPerPacketOverData()
