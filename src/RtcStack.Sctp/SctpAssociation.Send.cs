@@ -5,12 +5,12 @@ namespace RtcStack.Sctp;
 
 public sealed partial class SctpAssociation
 {
+    // Spare message and chunk records kept for reuse, so a steady flow of messages allocates nothing.
+    private const int MaxSpareRecords = 1024;
+
     private readonly Dictionary<ushort, OutboundStream> _outbound = new();
     private readonly StreamScheduler _scheduler;
     private readonly List<OutboundChunk> _outstanding = new();
-
-    // Spare message and chunk records for reuse, so a steady flow of messages allocates nothing (bounded).
-    private const int MaxSpareRecords = 1024;
     private readonly Stack<OutboundMessage> _spareMessages = new();
     private readonly Stack<OutboundChunk> _spareChunks = new();
     private int _outstandingHead;
