@@ -418,7 +418,7 @@ public sealed partial class SctpAssociation
         _cookieEcho = null;
         _errorCount = 0;
         ArmHeartbeat(now);
-        _events.Enqueue(new SctpConnectedEvent());
+        RaiseEvent(new SctpConnectedEvent());
     }
 
     private void HandleHeartbeatAck(ReadOnlySpan<byte> value, TimeSpan now)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using RtcStack.Sctp.Packets;
 
 namespace RtcStack.Sctp;
@@ -8,6 +9,7 @@ public sealed partial class SctpAssociation
     private readonly Dictionary<(ushort StreamId, bool Unordered, uint Mid), Reassembly> _reassembly = new();
     private readonly List<(ushort StreamId, bool Unordered, uint Mid)> _reassemblyScratch = new();
     private readonly List<uint> _midScratch = new();
+    private readonly Stack<Reassembly> _spareReassemblies = new();
 
     /// <summary>
     /// Handles one I-DATA chunk (RFC 8260 §2.2.3): the TSN as for DATA, then the fragment goes to the message named by
@@ -34,13 +36,13 @@ public sealed partial class SctpAssociation
 
         if (data.Beginning && data.Ending)
         {
-            return OnIMessageComplete(data.StreamId, unordered, mid, data.PayloadProtocol, data.UserData.ToArray());
+            return OnIMessageComplete(data.StreamId, unordered, mid, data.PayloadProtocol, Rent(data.UserData), data.UserData.Length);
         }
 
         var key = (data.StreamId, unordered, mid);
         if (!_reassembly.TryGetValue(key, out Reassembly? r))
         {
-            r = new Reassembly();
+            r = _spareReassemblies.TryPop(out Reassembly? spare) ? spare : new Reassembly();
             _reassembly[key] = r;
         }
 
@@ -62,10 +64,19 @@ public sealed partial class SctpAssociation
             return false;
         }
 
-        if (!r.Fragments.TryAdd(fsn, data.UserData.ToArray()))
+        if (fsn < r.NextFsn || r.Early.ContainsKey(fsn))
         {
             // The same fragment under another TSN: keep the first.
             return true;
+        }
+
+        int length = data.UserData.Length;
+        r.Bytes += length;
+        _bufferedBytes += length;
+        if (r.Bytes > _options.MaxMessageSize)
+        {
+            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
+            return false;
         }
 
         if (data.Beginning)
@@ -74,40 +85,67 @@ public sealed partial class SctpAssociation
         }
 
         r.MaxFsn = Math.Max(r.MaxFsn, fsn);
-        r.Bytes += data.UserData.Length;
-        _bufferedBytes += data.UserData.Length;
-        if (r.Bytes > _options.MaxMessageSize)
+        if (fsn == r.NextFsn)
         {
-            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
-            return false;
+            // In FSN order: straight behind the fragments before it, then whatever arrived early and now follows.
+            r.Append(data.UserData);
+            while (r.Early.Remove((uint)r.NextFsn, out (byte[] Buffer, int Length) early))
+            {
+                r.Append(early.Buffer.AsSpan(0, early.Length));
+                Return(early.Buffer);
+            }
+        }
+        else
+        {
+            r.Early.Add(fsn, (Rent(data.UserData), length));
         }
 
-        if (r.LastFsn is not uint end || r.Fragments.Count != (long)end + 1)
+        if (r.LastFsn is not uint end || r.NextFsn != (long)end + 1)
         {
             return true;
         }
 
-        // All fragments 0..end are here (FSNs are distinct and none exceeds end): copy them out once, in FSN order.
-        byte[] message = new byte[r.Bytes];
-        int offset = 0;
-        for (uint f = 0; f <= end; f++)
-        {
-            byte[] piece = r.Fragments[f];
-            piece.CopyTo(message, offset);
-            offset += piece.Length;
-        }
-
+        // All fragments 0..end are in the buffer, in FSN order.
+        int total = r.Bytes;
+        byte[] message = r.TakeBuffer();
         _reassembly.Remove(key);
-        _bufferedBytes -= r.Bytes;
-        return OnIMessageComplete(data.StreamId, unordered, mid, r.Ppid, message);
+        _bufferedBytes -= total;
+        uint ppid = r.Ppid;
+        Recycle(r);
+        return OnIMessageComplete(data.StreamId, unordered, mid, ppid, message, total);
     }
 
-    /// <summary>Delivers a complete I-DATA message: unordered at once, ordered when its MID is the stream's next (RFC 8260 §2.2.3).</summary>
-    private bool OnIMessageComplete(ushort streamId, bool unordered, uint mid, uint ppid, byte[] message)
+    /// <summary>Returns a reassembly's fragment buffers to the pool and keeps the record for reuse.</summary>
+    private void Recycle(Reassembly r)
+    {
+        foreach ((byte[] piece, int _) in r.Early.Values)
+        {
+            Return(piece);
+        }
+
+        r.Early.Clear();
+        if (r.Buffer is not null)
+        {
+            Return(r.TakeBuffer());
+        }
+
+        r.Ppid = 0;
+        r.LastFsn = null;
+        r.MaxFsn = 0;
+        r.Bytes = 0;
+        r.NextFsn = 0;
+        if (_spareReassemblies.Count < 64)
+        {
+            _spareReassemblies.Push(r);
+        }
+    }
+
+    /// <summary>Delivers a complete I-DATA message (in a rented buffer): unordered at once, ordered when its MID is the stream's next (RFC 8260 §2.2.3).</summary>
+    private bool OnIMessageComplete(ushort streamId, bool unordered, uint mid, uint ppid, byte[] message, int length)
     {
         if (unordered)
         {
-            _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: true));
+            DeliverMessage(streamId, ppid, true, message, length);
             return true;
         }
 
@@ -115,20 +153,25 @@ public sealed partial class SctpAssociation
         int ahead = (int)(mid - stream.NextMid);
         if (ahead < 0)
         {
+            Return(message);
             return true;
         }
 
         if (ahead > 0)
         {
-            if (stream.PendingByMid.TryAdd(mid, new InboundMessage(ppid, message)))
+            if (stream.PendingByMid.TryAdd(mid, new InboundMessage(ppid, message, length)))
             {
-                _bufferedBytes += message.Length;
+                _bufferedBytes += length;
+            }
+            else
+            {
+                Return(message);
             }
 
             return true;
         }
 
-        _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: false));
+        DeliverMessage(streamId, ppid, false, message, length);
         stream.NextMid++;
         DeliverPendingByMid(streamId, stream);
         return true;
@@ -136,10 +179,10 @@ public sealed partial class SctpAssociation
 
     private void DeliverPendingByMid(ushort streamId, InboundStream stream)
     {
-        while (stream.PendingByMid.Remove(stream.NextMid, out InboundMessage? m))
+        while (stream.PendingByMid.Remove(stream.NextMid, out InboundMessage m))
         {
-            _bufferedBytes -= m.Data.Length;
-            _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+            _bufferedBytes -= m.Length;
+            DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
             stream.NextMid++;
         }
     }
@@ -195,13 +238,19 @@ public sealed partial class SctpAssociation
                     }
                 }
 
+                // Sorted by distance from the next MID (RFC 1982 order), without a comparer object.
                 uint from = stream.NextMid;
-                before.Sort((x, y) => (x - from).CompareTo(y - from));
-                foreach (uint pending in before)
+                for (int k = 0; k < before.Count; k++)
                 {
-                    stream.PendingByMid.Remove(pending, out InboundMessage? m);
-                    _bufferedBytes -= m!.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                    before[k] -= from;
+                }
+
+                before.Sort();
+                foreach (uint distance in before)
+                {
+                    stream.PendingByMid.Remove(from + distance, out InboundMessage m);
+                    _bufferedBytes -= m.Length;
+                    DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
                 }
             }
 
@@ -231,6 +280,7 @@ public sealed partial class SctpAssociation
         {
             _reassembly.Remove(key, out Reassembly? r);
             _bufferedBytes -= r!.Bytes;
+            Recycle(r);
         }
     }
 
@@ -250,22 +300,37 @@ public sealed partial class SctpAssociation
         {
             _reassembly.Remove(key, out Reassembly? r);
             _bufferedBytes -= r!.Bytes;
+            Recycle(r);
         }
 
         DeliverPendingByMid(streamId, stream);
         foreach (InboundMessage m in stream.PendingByMid.Values)
         {
-            _bufferedBytes -= m.Data.Length;
+            _bufferedBytes -= m.Length;
+            Return(m.Data);
         }
 
         stream.PendingByMid.Clear();
         stream.NextMid = 0;
     }
 
-    /// <summary>The fragments of one I-DATA message received so far, by FSN (RFC 8260 §2.1).</summary>
+    /// <summary>
+    /// The fragments of one I-DATA message received so far (RFC 8260 §2.1): those in FSN order from 0 copied into one
+    /// rented buffer that grows by doubling, those that arrived early held by FSN until the gap before them fills.
+    /// </summary>
     private sealed class Reassembly
     {
-        public Dictionary<uint, byte[]> Fragments { get; } = new();
+        /// <summary>Gets the fragments after a gap, by FSN, each in a rented buffer of which Length bytes are used.</summary>
+        public Dictionary<uint, (byte[] Buffer, int Length)> Early { get; } = new();
+
+        /// <summary>Gets fragments 0 to <see cref="NextFsn"/> - 1, in order (rented).</summary>
+        public byte[]? Buffer { get; private set; }
+
+        /// <summary>Gets the bytes used in <see cref="Buffer"/>.</summary>
+        public int Length { get; private set; }
+
+        /// <summary>Gets or sets the FSN the buffer needs next.</summary>
+        public long NextFsn { get; set; }
 
         public uint Ppid { get; set; }
 
@@ -273,6 +338,36 @@ public sealed partial class SctpAssociation
 
         public uint MaxFsn { get; set; }
 
+        /// <summary>Gets or sets the bytes of all fragments held (buffer and early ones).</summary>
         public int Bytes { get; set; }
+
+        public void Append(ReadOnlySpan<byte> fragment)
+        {
+            int total = Length + fragment.Length;
+            if (Buffer is null || total > Buffer.Length)
+            {
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(total, 4096), 2 * (Buffer?.Length ?? 0)));
+                if (Buffer is not null)
+                {
+                    Buffer.AsSpan(0, Length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(Buffer);
+                }
+
+                Buffer = bigger;
+            }
+
+            fragment.CopyTo(Buffer.AsSpan(Length));
+            Length = total;
+            NextFsn++;
+        }
+
+        /// <summary>Hands the buffer over (to the delivered message or back to the pool) and empties this.</summary>
+        public byte[] TakeBuffer()
+        {
+            byte[] b = Buffer!;
+            Buffer = null;
+            Length = 0;
+            return b;
+        }
     }
 }

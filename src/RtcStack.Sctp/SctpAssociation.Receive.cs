@@ -1,3 +1,4 @@
+using System.Buffers;
 using RtcStack.Sctp.Packets;
 
 namespace RtcStack.Sctp;
@@ -13,6 +14,18 @@ public sealed partial class SctpAssociation
     private readonly List<uint> _duplicates = new();
     private readonly Dictionary<long, InboundChunk> _fragments = new();
     private readonly Dictionary<ushort, InboundStream> _inbound = new();
+    private readonly List<ushort> _ssnScratch = new();
+    private readonly List<long> _tsnScratch = new();
+
+    // The DATA message being assembled in TSN order (RFC 9260 §6.9), in a rented buffer that grows by doubling;
+    // _assemblyNextTsn is the TSN its next fragment must have, -1 when there is none.
+    private byte[]? _assembly;
+    private int _assemblyLength;
+    private long _assemblyNextTsn = -1;
+    private ushort _assemblyStream;
+    private ushort _assemblySsn;
+    private uint _assemblyPpid;
+    private bool _assemblyUnordered;
     private long _peerCumTsn;
     private long _highestReceived;
     private int _bufferedBytes;
@@ -113,18 +126,134 @@ public sealed partial class SctpAssociation
             return verdict != TsnVerdict.Aborted;
         }
 
-        var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, data.UserData.ToArray());
-        _bufferedBytes += chunk.Data.Length;
-        if (chunk.Beginning && chunk.Ending)
+        int length = data.UserData.Length;
+        if (t == _assemblyNextTsn)
         {
-            _bufferedBytes -= chunk.Data.Length;
-            OnMessageComplete(chunk.StreamId, chunk.Ssn, chunk.Ppid, chunk.Unordered, chunk.Data);
+            // The TSN the message being assembled needs next (RFC 9260 §6.9: a message's fragments have consecutive TSNs).
+            if (!data.Beginning && IsAssemblyContinuation(data.StreamId, data.StreamSequence, data.Flags))
+            {
+                _bufferedBytes += length;
+                return AppendToAssembly(data.UserData, data.Ending) && DrainIntoAssembly();
+            }
+
+            // Something else took that TSN: the message cannot complete.
+            DropAssembly();
+        }
+
+        if (data.Beginning && data.Ending)
+        {
+            OnMessageComplete(data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Unordered, Rent(data.UserData), length);
             return true;
         }
 
+        if (data.Beginning && _assemblyNextTsn < 0)
+        {
+            // The first fragment of a message while none is being assembled: later fragments that arrive in TSN order
+            // are copied straight behind it, so in-order reception keeps no per-fragment buffers.
+            _assemblyStream = data.StreamId;
+            _assemblySsn = data.StreamSequence;
+            _assemblyPpid = data.PayloadProtocol;
+            _assemblyUnordered = data.Unordered;
+            _assemblyLength = 0;
+            _assembly = ArrayPool<byte>.Shared.Rent(Math.Max(4 * length, 4096));
+            _assemblyNextTsn = t;
+            _bufferedBytes += length;
+            return AppendToAssembly(data.UserData, ending: false) && DrainIntoAssembly();
+        }
+
+        var chunk = new InboundChunk(t, data.StreamId, data.StreamSequence, data.PayloadProtocol, data.Flags, Rent(data.UserData), length);
+        _bufferedBytes += length;
         _fragments[t] = chunk;
         return TryReassemble(chunk);
     }
+
+    private bool IsAssemblyContinuation(ushort streamId, ushort ssn, byte flags)
+    {
+        bool unordered = (flags & DataChunk.UnorderedFlag) != 0;
+        return streamId == _assemblyStream && unordered == _assemblyUnordered && (unordered || ssn == _assemblySsn);
+    }
+
+    /// <summary>
+    /// Appends the fragment at <see cref="_assemblyNextTsn"/> (its bytes already counted in the receive buffer) and
+    /// delivers the message on its last fragment; false when the message outgrew the maximum message size (aborted).
+    /// </summary>
+    private bool AppendToAssembly(ReadOnlySpan<byte> fragment, bool ending)
+    {
+        int total = _assemblyLength + fragment.Length;
+        if (total > _options.MaxMessageSize)
+        {
+            DropAssembly();
+            AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
+            return false;
+        }
+
+        if (total > _assembly!.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(total, 2 * _assembly.Length));
+            _assembly.AsSpan(0, _assemblyLength).CopyTo(bigger);
+            Return(_assembly);
+            _assembly = bigger;
+        }
+
+        fragment.CopyTo(_assembly.AsSpan(_assemblyLength));
+        _assemblyLength = total;
+        _assemblyNextTsn++;
+        if (ending)
+        {
+            byte[] message = _assembly;
+            _assembly = null;
+            _assemblyNextTsn = -1;
+            _bufferedBytes -= total;
+            OnMessageComplete(_assemblyStream, _assemblySsn, _assemblyPpid, _assemblyUnordered, message, total);
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves fragments that arrived early (held by TSN) into the message being assembled once the gap before them fills.</summary>
+    private bool DrainIntoAssembly()
+    {
+        while (_assemblyNextTsn >= 0 && _fragments.Remove(_assemblyNextTsn, out InboundChunk f))
+        {
+            if (f.Beginning || !IsAssemblyContinuation(f.StreamId, f.Ssn, f.Flags))
+            {
+                _fragments[f.Tsn] = f;
+                DropAssembly();
+                return TryReassemble(f);
+            }
+
+            bool ok = AppendToAssembly(f.Data.AsSpan(0, f.Length), f.Ending);
+            Return(f.Data);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void DropAssembly()
+    {
+        if (_assembly is not null)
+        {
+            _bufferedBytes -= _assemblyLength;
+            Return(_assembly);
+            _assembly = null;
+        }
+
+        _assemblyNextTsn = -1;
+    }
+
+    /// <summary>A copy of received bytes in a buffer rented from the shared pool (returned when the message is read or dropped).</summary>
+    private static byte[] Rent(ReadOnlySpan<byte> bytes)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(buffer);
+        return buffer;
+    }
+
+    private static void Return(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
 
     private void MarkReceived(long t)
     {
@@ -157,7 +286,7 @@ public sealed partial class SctpAssociation
         InboundChunk e = chunk;
         while (!e.Ending)
         {
-            if (!_fragments.TryGetValue(end + 1, out InboundChunk? next) || !SameMessage(chunk, next) || next.Beginning)
+            if (!_fragments.TryGetValue(end + 1, out InboundChunk next) || !SameMessage(chunk, next) || next.Beginning)
             {
                 return true;
             }
@@ -171,19 +300,19 @@ public sealed partial class SctpAssociation
         int total = 0;
         for (long i = chunk.Tsn; i <= end; i++)
         {
-            total += _fragments[i].Data.Length;
+            total += _fragments[i].Length;
         }
 
         while (!s.Beginning)
         {
-            if (!_fragments.TryGetValue(start - 1, out InboundChunk? previous) || !SameMessage(chunk, previous) || previous.Ending)
+            if (!_fragments.TryGetValue(start - 1, out InboundChunk previous) || !SameMessage(chunk, previous) || previous.Ending)
             {
                 return CheckPartialSize(total);
             }
 
             start--;
             s = previous;
-            total += s.Data.Length;
+            total += s.Length;
             if (total > _options.MaxMessageSize)
             {
                 AbortForViolation(SctpErrorCause.ProtocolViolation, "message larger than the maximum message size");
@@ -197,17 +326,18 @@ public sealed partial class SctpAssociation
             return false;
         }
 
-        byte[] message = new byte[total];
+        byte[] message = ArrayPool<byte>.Shared.Rent(total);
         int offset = 0;
         for (long i = start; i <= end; i++)
         {
-            _fragments.Remove(i, out InboundChunk? f);
-            f!.Data.CopyTo(message, offset);
-            offset += f.Data.Length;
+            _fragments.Remove(i, out InboundChunk f);
+            f.Data.AsSpan(0, f.Length).CopyTo(message.AsSpan(offset));
+            offset += f.Length;
+            Return(f.Data);
         }
 
         _bufferedBytes -= total;
-        OnMessageComplete(s.StreamId, s.Ssn, s.Ppid, s.Unordered, message);
+        OnMessageComplete(s.StreamId, s.Ssn, s.Ppid, s.Unordered, message, total);
         return true;
     }
 
@@ -222,14 +352,15 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    private static bool SameMessage(InboundChunk a, InboundChunk b) =>
+    private static bool SameMessage(in InboundChunk a, in InboundChunk b) =>
         a.StreamId == b.StreamId && a.Unordered == b.Unordered && (a.Unordered || a.Ssn == b.Ssn);
 
-    private void OnMessageComplete(ushort streamId, ushort ssn, uint ppid, bool unordered, byte[] message)
+    /// <summary>A complete DATA message (in a rented <paramref name="message"/> buffer): delivered, held for its turn, or dropped as stale.</summary>
+    private void OnMessageComplete(ushort streamId, ushort ssn, uint ppid, bool unordered, byte[] message, int length)
     {
         if (unordered)
         {
-            _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: true));
+            DeliverMessage(streamId, ppid, true, message, length);
             return;
         }
 
@@ -238,30 +369,35 @@ public sealed partial class SctpAssociation
         if (ahead < 0)
         {
             // Already delivered or skipped by FORWARD TSN: a stale copy.
+            Return(message);
             return;
         }
 
         if (ahead > 0)
         {
-            if (stream.Pending.TryAdd(ssn, new InboundMessage(ppid, message)))
+            if (stream.Pending.TryAdd(ssn, new InboundMessage(ppid, message, length)))
             {
-                _bufferedBytes += message.Length;
+                _bufferedBytes += length;
+            }
+            else
+            {
+                Return(message);
             }
 
             return;
         }
 
-        _events.Enqueue(new SctpMessageEvent(streamId, ppid, message, Unordered: false));
+        DeliverMessage(streamId, ppid, false, message, length);
         stream.NextSsn++;
         DeliverPending(streamId, stream);
     }
 
     private void DeliverPending(ushort streamId, InboundStream stream)
     {
-        while (stream.Pending.Remove(stream.NextSsn, out InboundMessage? m))
+        while (stream.Pending.Remove(stream.NextSsn, out InboundMessage m))
         {
-            _bufferedBytes -= m.Data.Length;
-            _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+            _bufferedBytes -= m.Length;
+            DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
             stream.NextSsn++;
         }
     }
@@ -286,24 +422,29 @@ public sealed partial class SctpAssociation
             return;
         }
 
+        if (_assemblyNextTsn >= 0 && _assemblyNextTsn <= newCum)
+        {
+            // The fragment the assembled message needs next was skipped: the message was abandoned (§3.5).
+            DropAssembly();
+        }
+
         if (_fragments.Count > 0)
         {
-            List<long>? stale = null;
+            List<long> stale = _tsnScratch;
+            stale.Clear();
             foreach (long t in _fragments.Keys)
             {
                 if (t <= newCum)
                 {
-                    (stale ??= new List<long>()).Add(t);
+                    stale.Add(t);
                 }
             }
 
-            if (stale is not null)
+            foreach (long t in stale)
             {
-                foreach (long t in stale)
-                {
-                    _fragments.Remove(t, out InboundChunk? f);
-                    _bufferedBytes -= f!.Data.Length;
-                }
+                _fragments.Remove(t, out InboundChunk f);
+                _bufferedBytes -= f.Length;
+                Return(f.Data);
             }
         }
 
@@ -316,24 +457,39 @@ public sealed partial class SctpAssociation
             }
 
             InboundStream stream = GetInbound(streamId);
-            if ((short)(ushort)(ssn - stream.NextSsn) >= 0 && stream.Pending.Count == 0)
+            ushort skip = (ushort)(ssn - stream.NextSsn);
+            if ((short)skip < 0)
             {
-                stream.NextSsn = (ushort)(ssn + 1);
+                // Behind the next expected SSN: already delivered or skipped.
                 continue;
             }
 
-            // Deliver whatever complete messages precede the skipped one, then step past it.
-            while ((short)(ushort)(ssn - stream.NextSsn) >= 0)
+            // Deliver the complete messages before the skipped SSN in SSN order, then step past it. The pending set,
+            // not the SSN distance, bounds the work: a hostile entry may name an SSN up to 32,767 ahead, and one chunk
+            // may carry thousands of entries.
+            if (stream.Pending.Count > 0)
             {
-                if (stream.Pending.Remove(stream.NextSsn, out InboundMessage? m))
+                List<ushort> before = _ssnScratch;
+                before.Clear();
+                foreach (ushort pending in stream.Pending.Keys)
                 {
-                    _bufferedBytes -= m.Data.Length;
-                    _events.Enqueue(new SctpMessageEvent(streamId, m.Ppid, m.Data, Unordered: false));
+                    ushort distance = (ushort)(pending - stream.NextSsn);
+                    if (distance <= skip)
+                    {
+                        before.Add(distance);
+                    }
                 }
 
-                stream.NextSsn++;
+                before.Sort();
+                foreach (ushort distance in before)
+                {
+                    stream.Pending.Remove((ushort)(stream.NextSsn + distance), out InboundMessage m);
+                    _bufferedBytes -= m.Length;
+                    DeliverMessage(streamId, m.Ppid, false, m.Data, m.Length);
+                }
             }
 
+            stream.NextSsn = (ushort)(ssn + 1);
             DeliverPending(streamId, stream);
         }
     }
@@ -393,40 +549,7 @@ public sealed partial class SctpAssociation
     private bool TryWriteSack(ref SctpPacketWriter writer)
     {
         Span<(ushort, ushort)> gaps = stackalloc (ushort, ushort)[MaxGapBlocksReported];
-        int n = 0;
-        long runStart = -1;
-        long runEnd = -1;
-        foreach (long t in _receivedAbove)
-        {
-            if (t - _peerCumTsn > ushort.MaxValue)
-            {
-                break;
-            }
-
-            if (runStart >= 0 && t == runEnd + 1)
-            {
-                runEnd = t;
-                continue;
-            }
-
-            if (runStart >= 0)
-            {
-                gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
-                if (n == MaxGapBlocksReported)
-                {
-                    runStart = -1;
-                    break;
-                }
-            }
-
-            runStart = runEnd = t;
-        }
-
-        if (runStart >= 0 && n < MaxGapBlocksReported)
-        {
-            gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
-        }
-
+        int n = _receivedAbove.Count == 0 ? 0 : CollectGapBlocks(gaps);
         Span<uint> dups = stackalloc uint[MaxDuplicatesReported];
         int d = Math.Min(_duplicates.Count, MaxDuplicatesReported);
         for (int i = 0; i < d; i++)
@@ -448,30 +571,51 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    private sealed class InboundChunk
+    /// <summary>
+    /// The gap ack blocks (RFC 9260 §3.3.4) of the TSNs received above the cumulative TSN. Only called when there are
+    /// some: enumerating a SortedSet allocates, which the loss-free path must not.
+    /// </summary>
+    private int CollectGapBlocks(Span<(ushort, ushort)> gaps)
     {
-        public InboundChunk(long tsn, ushort streamId, ushort ssn, uint ppid, byte flags, byte[] data)
+        int n = 0;
+        long runStart = -1;
+        long runEnd = -1;
+        foreach (long t in _receivedAbove)
         {
-            Tsn = tsn;
-            StreamId = streamId;
-            Ssn = ssn;
-            Ppid = ppid;
-            Flags = flags;
-            Data = data;
+            if (t - _peerCumTsn > ushort.MaxValue)
+            {
+                break;
+            }
+
+            if (runStart >= 0 && t == runEnd + 1)
+            {
+                runEnd = t;
+                continue;
+            }
+
+            if (runStart >= 0)
+            {
+                gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
+                if (n == gaps.Length)
+                {
+                    return n;
+                }
+            }
+
+            runStart = runEnd = t;
         }
 
-        public long Tsn { get; }
+        if (runStart >= 0)
+        {
+            gaps[n++] = ((ushort)(runStart - _peerCumTsn), (ushort)(runEnd - _peerCumTsn));
+        }
 
-        public ushort StreamId { get; }
+        return n;
+    }
 
-        public ushort Ssn { get; }
-
-        public uint Ppid { get; }
-
-        public byte Flags { get; }
-
-        public byte[] Data { get; }
-
+    /// <summary>A received DATA fragment waiting for the rest of its message; <see cref="Data"/> is rented, <see cref="Length"/> bytes used.</summary>
+    private readonly record struct InboundChunk(long Tsn, ushort StreamId, ushort Ssn, uint Ppid, byte Flags, byte[] Data, int Length)
+    {
         public bool Beginning => (Flags & DataChunk.BeginningFlag) != 0;
 
         public bool Ending => (Flags & DataChunk.EndingFlag) != 0;
@@ -479,7 +623,8 @@ public sealed partial class SctpAssociation
         public bool Unordered => (Flags & DataChunk.UnorderedFlag) != 0;
     }
 
-    private sealed record InboundMessage(uint Ppid, byte[] Data);
+    /// <summary>A complete message waiting for its turn; <see cref="Data"/> is rented, <see cref="Length"/> bytes used.</summary>
+    private readonly record struct InboundMessage(uint Ppid, byte[] Data, int Length);
 
     private sealed class InboundStream
     {

@@ -207,7 +207,7 @@ public sealed partial class SctpAssociation
             }
         }
 
-        _events.Enqueue(new SctpStreamsResetEvent(streams, Incoming: true, ReconfigResult.SuccessPerformed));
+        RaiseEvent(new SctpStreamsResetEvent(streams, Incoming: true, ReconfigResult.SuccessPerformed));
     }
 
     private void QueueResponse(uint sequence, ReconfigResult result)
@@ -248,7 +248,7 @@ public sealed partial class SctpAssociation
             }
         }
 
-        _events.Enqueue(new SctpStreamsResetEvent(request.Streams, Incoming: false, response.Result));
+        RaiseEvent(new SctpStreamsResetEvent(request.Streams, Incoming: false, response.Result));
     }
 
     private sealed record PendingReset(uint Sequence, ushort[] Streams, long LastTsn);

@@ -1,12 +1,18 @@
+using System.Buffers;
 using RtcStack.Sctp.Packets;
 
 namespace RtcStack.Sctp;
 
 public sealed partial class SctpAssociation
 {
+    // Spare message and chunk records kept for reuse, so a steady flow of messages allocates nothing.
+    private const int MaxSpareRecords = 1024;
+
     private readonly Dictionary<ushort, OutboundStream> _outbound = new();
     private readonly StreamScheduler _scheduler;
     private readonly List<OutboundChunk> _outstanding = new();
+    private readonly Stack<OutboundMessage> _spareMessages = new();
+    private readonly Stack<OutboundChunk> _spareChunks = new();
     private int _outstandingHead;
     private long _nextTsn;
     private long _cumAckTsn;
@@ -25,7 +31,6 @@ public sealed partial class SctpAssociation
     private long _rttTsn = -1;
     private TimeSpan _rttSentAt;
     private long _bufferedAmount;
-    private byte[]? _scratch;
     private readonly Dictionary<ushort, long> _bufferedPerStream = new();
     private bool _forwardTsnPending;
     private long _lastForwardTsnSent = -1;
@@ -103,13 +108,12 @@ public sealed partial class SctpAssociation
         }
 
         bool partial = options.MaxRetransmits is not null || options.Lifetime is not null;
-        var m = new OutboundMessage(streamId, payloadProtocol, message.ToArray(), options.Unordered)
-        {
-            MaxRetransmits = partial && _peerSupportsForwardTsn ? options.MaxRetransmits ?? -1 : -1,
-            ExpiresAt = partial && _peerSupportsForwardTsn && options.Lifetime is TimeSpan l ? now + l : TimeSpan.MaxValue,
-        };
+        OutboundMessage m = _spareMessages.TryPop(out OutboundMessage? spare) ? spare : new OutboundMessage();
+        m.Start(streamId, payloadProtocol, message, options.Unordered,
+            partial && _peerSupportsForwardTsn ? options.MaxRetransmits ?? -1 : -1,
+            partial && _peerSupportsForwardTsn && options.Lifetime is TimeSpan l ? now + l : TimeSpan.MaxValue);
         stream.Queue.Enqueue(m);
-        AdjustBuffered(streamId, m.Data.Length);
+        AdjustBuffered(streamId, m.Length);
         if (!stream.Ready)
         {
             stream.Ready = true;
@@ -151,8 +155,8 @@ public sealed partial class SctpAssociation
         bool sackOnly = State < SctpAssociationState.Established;
         while (true)
         {
-            // Packets are built in one scratch buffer and copied out at their exact size.
-            byte[] buffer = _scratch ??= new byte[_mtu];
+            // Packets are built in reused buffers (TryPollTransmit hands them out and takes them back).
+            byte[] buffer = RentPacketBuffer();
             var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
             while (_control.Count > 0)
             {
@@ -174,11 +178,11 @@ public sealed partial class SctpAssociation
             {
                 if (w.IsEmpty)
                 {
+                    ReturnPacketBuffer(buffer);
                     break;
                 }
 
-                int n = w.Finish();
-                EnqueuePacket(buffer.AsSpan(0, n).ToArray(), n);
+                EnqueuePacket(buffer, w.Finish());
                 continue;
             }
 
@@ -205,11 +209,11 @@ public sealed partial class SctpAssociation
 
             if (w.IsEmpty)
             {
+                ReturnPacketBuffer(buffer);
                 break;
             }
 
-            int length = w.Finish();
-            EnqueuePacket(buffer.AsSpan(0, length).ToArray(), length);
+            EnqueuePacket(buffer, w.Finish());
             if (wroteData && _t3 is null)
             {
                 _t3 = now + _rto.Rto;
@@ -315,7 +319,7 @@ public sealed partial class SctpAssociation
     private bool TryWritePayload(ref SctpPacketWriter w, OutboundChunk c)
     {
         OutboundMessage m = c.Message;
-        ReadOnlySpan<byte> data = m.Data.AsSpan(c.Offset, c.Length);
+        ReadOnlySpan<byte> data = m.Data!.AsSpan(c.Offset, c.Length);
         return _interleaving
             ? w.TryWriteIData(c.Flags, (uint)c.Tsn, m.StreamId, m.Mid, (c.Flags & DataChunk.BeginningFlag) != 0 ? m.Ppid : c.Fsn, data)
             : w.TryWriteData(c.Flags, (uint)c.Tsn, m.StreamId, m.Ssn, m.Ppid, data);
@@ -370,13 +374,13 @@ public sealed partial class SctpAssociation
 
             int max = MaxDataPerChunk;
             m.FirstTsn = _nextTsn;
-            for (int offset = 0; offset < m.Data.Length; offset += max)
+            m.InStream = false;
+            for (int offset = 0; offset < m.Length; offset += max)
             {
-                int length = Math.Min(max, m.Data.Length - offset);
-                byte flags = (byte)((offset == 0 ? DataChunk.BeginningFlag : 0) | (offset + length == m.Data.Length ? DataChunk.EndingFlag : 0)
+                int length = Math.Min(max, m.Length - offset);
+                byte flags = (byte)((offset == 0 ? DataChunk.BeginningFlag : 0) | (offset + length == m.Length ? DataChunk.EndingFlag : 0)
                     | (m.Unordered ? DataChunk.UnorderedFlag : 0));
-                _outstanding.Add(new OutboundChunk(_nextTsn, m, offset, length, flags));
-                _nextTsn++;
+                AddChunk(m, offset, length, flags, 0);
             }
 
             m.LastTsn = _nextTsn - 1;
@@ -415,8 +419,10 @@ public sealed partial class SctpAssociation
         {
             if (now >= m.ExpiresAt)
             {
-                AdjustBuffered(m.StreamId, -m.Data.Length);
+                AdjustBuffered(m.StreamId, -m.Length);
                 Statistics.MessagesAbandoned++;
+                m.InStream = false;
+                ReleaseIfDone(m);
                 continue;
             }
 
@@ -447,6 +453,8 @@ public sealed partial class SctpAssociation
             {
                 AbandonMessage(m);
                 stream.Current = null;
+                m.InStream = false;
+                ReleaseIfDone(m);
                 m = null;
             }
 
@@ -467,18 +475,18 @@ public sealed partial class SctpAssociation
             }
 
             int offset = stream.CurrentOffset;
-            int length = Math.Min(MaxDataPerChunk, m.Data.Length - offset);
-            bool last = offset + length == m.Data.Length;
+            int length = Math.Min(MaxDataPerChunk, m.Length - offset);
+            bool last = offset + length == m.Length;
             byte flags = (byte)((offset == 0 ? DataChunk.BeginningFlag : 0) | (last ? DataChunk.EndingFlag : 0)
                 | (m.Unordered ? DataChunk.UnorderedFlag : 0));
-            _outstanding.Add(new OutboundChunk(_nextTsn, m, offset, length, flags) { Fsn = stream.CurrentFsn });
             m.LastTsn = _nextTsn;
-            _nextTsn++;
+            AddChunk(m, offset, length, flags, stream.CurrentFsn);
             stream.CurrentOffset = offset + length;
             stream.CurrentFsn++;
             if (last)
             {
                 stream.Current = null;
+                m.InStream = false;
             }
 
             if (stream.Current is not null || stream.Queue.Count > 0)
@@ -514,7 +522,7 @@ public sealed partial class SctpAssociation
 
         m.Abandoned = true;
         Statistics.MessagesAbandoned++;
-        AdjustBuffered(m.StreamId, -m.Data.Length);
+        AdjustBuffered(m.StreamId, -m.Length);
         for (long t = Math.Max(m.FirstTsn, _cumAckTsn + 1); t <= m.LastTsn && t < _nextTsn; t++)
         {
             OutboundChunk c = ChunkAt(t);
@@ -728,10 +736,21 @@ public sealed partial class SctpAssociation
                     break;
             }
 
-            if ((c.Flags & DataChunk.EndingFlag) != 0 && !c.Message.Abandoned)
+            OutboundMessage m = c.Message;
+            if ((c.Flags & DataChunk.EndingFlag) != 0 && !m.Abandoned)
             {
-                AdjustBuffered(c.Message.StreamId, -c.Message.Data.Length);
+                AdjustBuffered(m.StreamId, -m.Length);
             }
+
+            // The chunk record goes back for reuse; its message too once no chunk or stream holds it.
+            m.Chunks--;
+            c.Message = null!;
+            if (_spareChunks.Count < MaxSpareRecords)
+            {
+                _spareChunks.Push(c);
+            }
+
+            ReleaseIfDone(m);
         }
 
         _cumAckTsn = cum;
@@ -971,27 +990,52 @@ public sealed partial class SctpAssociation
         Abandoned,
     }
 
-    private sealed class OutboundMessage
+    /// <summary>Gives the next TSN to a fragment of <paramref name="m"/> (a reused chunk record when there is one).</summary>
+    private void AddChunk(OutboundMessage m, int offset, int length, byte flags, uint fsn)
     {
-        public OutboundMessage(ushort streamId, uint ppid, byte[] data, bool unordered)
+        OutboundChunk c = _spareChunks.TryPop(out OutboundChunk? spare) ? spare : new OutboundChunk();
+        c.Start(_nextTsn, m, offset, length, flags, fsn);
+        m.Chunks++;
+        _outstanding.Add(c);
+        _nextTsn++;
+    }
+
+    /// <summary>Returns a message's buffer to the pool and keeps the record once no stream queue and no chunk holds it.</summary>
+    private void ReleaseIfDone(OutboundMessage m)
+    {
+        if (m.Chunks > 0 || m.InStream || m.Data is null)
         {
-            StreamId = streamId;
-            Ppid = ppid;
-            Data = data;
-            Unordered = unordered;
+            return;
         }
 
-        public ushort StreamId { get; }
+        ArrayPool<byte>.Shared.Return(m.Data);
+        m.Data = null;
+        if (_spareMessages.Count < MaxSpareRecords)
+        {
+            _spareMessages.Push(m);
+        }
+    }
 
-        public uint Ppid { get; }
+    /// <summary>
+    /// A user message from <see cref="Send"/> until its last TSN is acknowledged or skipped: the bytes live in a buffer
+    /// rented from the shared pool, and the record itself is reused (<see cref="ReleaseIfDone"/>).
+    /// </summary>
+    private sealed class OutboundMessage
+    {
+        public ushort StreamId { get; private set; }
 
-        public byte[] Data { get; }
+        public uint Ppid { get; private set; }
 
-        public bool Unordered { get; }
+        /// <summary>Gets or sets the rented buffer (longer than <see cref="Length"/>); null once released.</summary>
+        public byte[]? Data { get; set; }
 
-        public int MaxRetransmits { get; init; } = -1;
+        public int Length { get; private set; }
 
-        public TimeSpan ExpiresAt { get; init; } = TimeSpan.MaxValue;
+        public bool Unordered { get; private set; }
+
+        public int MaxRetransmits { get; private set; }
+
+        public TimeSpan ExpiresAt { get; private set; }
 
         public ushort Ssn { get; set; }
 
@@ -1003,31 +1047,48 @@ public sealed partial class SctpAssociation
         public long LastTsn { get; set; }
 
         public bool Abandoned { get; set; }
+
+        /// <summary>Gets or sets whether the message is in its stream's queue or being fragmented there (I-DATA).</summary>
+        public bool InStream { get; set; }
+
+        /// <summary>Gets or sets how many of its chunks the cumulative TSN ack has not yet passed.</summary>
+        public int Chunks { get; set; }
+
+        public void Start(ushort streamId, uint ppid, ReadOnlySpan<byte> message, bool unordered, int maxRetransmits, TimeSpan expiresAt)
+        {
+            StreamId = streamId;
+            Ppid = ppid;
+            Data = ArrayPool<byte>.Shared.Rent(message.Length);
+            message.CopyTo(Data);
+            Length = message.Length;
+            Unordered = unordered;
+            MaxRetransmits = maxRetransmits;
+            ExpiresAt = expiresAt;
+            Ssn = 0;
+            Mid = 0;
+            FirstTsn = 0;
+            LastTsn = 0;
+            Abandoned = false;
+            InStream = true;
+            Chunks = 0;
+        }
     }
 
+    /// <summary>One DATA or I-DATA chunk from its TSN until the cumulative TSN ack passes it; the record is then reused.</summary>
     private sealed class OutboundChunk
     {
-        public OutboundChunk(long tsn, OutboundMessage message, int offset, int length, byte flags)
-        {
-            Tsn = tsn;
-            Message = message;
-            Offset = offset;
-            Length = length;
-            Flags = flags;
-        }
+        public long Tsn { get; private set; }
 
-        public long Tsn { get; }
+        public OutboundMessage Message { get; set; } = null!;
 
-        public OutboundMessage Message { get; }
+        public int Offset { get; private set; }
 
-        public int Offset { get; }
+        public int Length { get; private set; }
 
-        public int Length { get; }
-
-        public byte Flags { get; }
+        public byte Flags { get; private set; }
 
         /// <summary>Gets the I-DATA fragment sequence number (RFC 8260 §2.1).</summary>
-        public uint Fsn { get; init; }
+        public uint Fsn { get; private set; }
 
         public ChunkState State { get; set; }
 
@@ -1038,6 +1099,21 @@ public sealed partial class SctpAssociation
         public int Misses { get; set; }
 
         public bool FastRetransmitted { get; set; }
+
+        public void Start(long tsn, OutboundMessage message, int offset, int length, byte flags, uint fsn)
+        {
+            Tsn = tsn;
+            Message = message;
+            Offset = offset;
+            Length = length;
+            Flags = flags;
+            Fsn = fsn;
+            State = ChunkState.Unsent;
+            Transmissions = 0;
+            SentAt = default;
+            Misses = 0;
+            FastRetransmitted = false;
+        }
     }
 
     private sealed class OutboundStream

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using RtcStack.Sctp.Packets;
 
@@ -16,8 +17,14 @@ public sealed partial class SctpAssociation
     private readonly SctpAssociationOptions _options;
     private readonly Random _random;
     private readonly byte[] _cookieKey = new byte[32];
-    private readonly Queue<ReadOnlyMemory<byte>> _transmit = new();
-    private readonly Queue<SctpEvent> _events = new();
+    // Spare packet buffers kept for reuse: at least this many, more while the congestion window lets a burst of
+    // packets queue up at once (see ReturnPacketBuffer), never more than the hard limit.
+    private const int MinSparePackets = 64;
+    private const int MaxSparePackets = 2048;
+
+    private readonly Queue<(byte[] Buffer, int Length)> _transmit = new();
+    private readonly Stack<byte[]> _sparePackets = new();
+    private readonly Queue<Delivery> _events = new();
     private readonly Queue<byte[]> _control = new();
     private readonly RetransmissionTimeout _rto;
     private readonly int _mtu;
@@ -42,6 +49,7 @@ public sealed partial class SctpAssociation
     private TimeSpan? _heartbeatAt;
     private bool _heartbeatOutstanding;
     private ulong _heartbeatNonce;
+    private byte[]? _lentPacket;
 
     /// <summary>Creates an association; call <see cref="Connect"/> to send INIT, or wait for the peer's INIT.</summary>
     /// <param name="options">Settings; defaults when null.</param>
@@ -178,15 +186,102 @@ public sealed partial class SctpAssociation
         Terminate(SctpCloseReason.AbortedLocally, reason);
     }
 
-    /// <summary>Gets the next packet to send (one DTLS record's payload).</summary>
+    /// <summary>
+    /// Gets the next packet to send (one DTLS record's payload). The memory is the association's own buffer, reused
+    /// for later packets: it stays valid until the next call to <see cref="TryPollTransmit"/>, so send it (or copy it)
+    /// before polling again. Reusing the buffers is what keeps the steady path free of allocation.
+    /// </summary>
     /// <param name="packet">The packet.</param>
     /// <returns>False when there is nothing to send.</returns>
-    public bool TryPollTransmit(out ReadOnlyMemory<byte> packet) => _transmit.TryDequeue(out packet);
+    public bool TryPollTransmit(out ReadOnlyMemory<byte> packet)
+    {
+        if (_lentPacket is not null)
+        {
+            ReturnPacketBuffer(_lentPacket);
+            _lentPacket = null;
+        }
 
-    /// <summary>Gets the next event.</summary>
+        if (!_transmit.TryDequeue(out (byte[] Buffer, int Length) next))
+        {
+            packet = default;
+            return false;
+        }
+
+        _lentPacket = next.Buffer;
+        packet = next.Buffer.AsMemory(0, next.Length);
+        return true;
+    }
+
+    /// <summary>
+    /// Gets the next event. A received message comes out as an <see cref="SctpMessageEvent"/> whose
+    /// <see cref="SctpMessageEvent.Data"/> is a new array of the message's exact length: one allocation per message
+    /// (plus the event object) that this API cannot avoid. <see cref="TryReadMessage"/> copies a message into the
+    /// caller's buffer instead and allocates nothing.
+    /// </summary>
     /// <param name="sctpEvent">The event.</param>
     /// <returns>False when there is none.</returns>
-    public bool TryPollEvent(out SctpEvent? sctpEvent) => _events.TryDequeue(out sctpEvent);
+    public bool TryPollEvent(out SctpEvent? sctpEvent)
+    {
+        if (!_events.TryDequeue(out Delivery d))
+        {
+            sctpEvent = null;
+            return false;
+        }
+
+        if (d.Event is not null)
+        {
+            sctpEvent = d.Event;
+            return true;
+        }
+
+        byte[] data = d.Buffer.AsSpan(0, d.Length).ToArray();
+        ArrayPool<byte>.Shared.Return(d.Buffer!);
+        sctpEvent = new SctpMessageEvent(d.StreamId, d.Ppid, data, d.Unordered);
+        return true;
+    }
+
+    /// <summary>Gets the details of the next event when it is a received message (RFC 9260 §10.1 RECEIVE), without taking it.</summary>
+    /// <param name="info">The message's stream, PPID, length and ordering.</param>
+    /// <returns>False when there is no event or the next one is not a message.</returns>
+    public bool TryPeekMessage(out SctpMessageInfo info)
+    {
+        if (_events.TryPeek(out Delivery d) && d.Event is null)
+        {
+            info = new SctpMessageInfo(d.StreamId, d.Ppid, d.Length, d.Unordered);
+            return true;
+        }
+
+        info = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Takes the next event when it is a received message, copying the message into <paramref name="destination"/>:
+    /// the allocation-free alternative to <see cref="TryPollEvent"/> for messages. Events stay in order: when this
+    /// returns false and <see cref="TryPollEvent"/> has something, that event comes first.
+    /// </summary>
+    /// <param name="destination">Where the message goes; at least <see cref="SctpMessageInfo.Length"/> bytes (a buffer of
+    /// <see cref="SctpAssociationOptions.MaxMessageSize"/> always fits).</param>
+    /// <param name="info">The message's stream, PPID, length and ordering.</param>
+    /// <returns>False when there is no event or the next one is not a message.</returns>
+    /// <exception cref="ArgumentException">The destination is shorter than the message (the message stays queued).</exception>
+    public bool TryReadMessage(Span<byte> destination, out SctpMessageInfo info)
+    {
+        if (!TryPeekMessage(out info))
+        {
+            return false;
+        }
+
+        if (destination.Length < info.Length)
+        {
+            throw new ArgumentException($"the message is {info.Length} bytes, the destination {destination.Length}", nameof(destination));
+        }
+
+        Delivery d = _events.Dequeue();
+        d.Buffer.AsSpan(0, d.Length).CopyTo(destination);
+        ArrayPool<byte>.Shared.Return(d.Buffer!);
+        return true;
+    }
 
     /// <summary>Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null.</summary>
     /// <returns>The deadline.</returns>
@@ -266,7 +361,7 @@ public sealed partial class SctpAssociation
         _terminated = true;
         State = SctpAssociationState.Closed;
         _t1 = _t2 = _t3 = _delayedAckAt = _heartbeatAt = _reconfigTimer = null;
-        _events.Enqueue(new SctpClosedEvent(reason, detail));
+        RaiseEvent(new SctpClosedEvent(reason, detail));
     }
 
     private void Fail(string detail) => Terminate(SctpCloseReason.Failed, detail);
@@ -295,9 +390,32 @@ public sealed partial class SctpAssociation
 
     private void EnqueuePacket(byte[] buffer, int length)
     {
-        _transmit.Enqueue(buffer.AsMemory(0, length));
+        _transmit.Enqueue((buffer, length));
         Statistics.PacketsSent++;
     }
+
+    /// <summary>A buffer of <see cref="SctpAssociationOptions.MaxPacketSize"/> bytes to build a packet in: a spare one when there is one.</summary>
+    private byte[] RentPacketBuffer() => _sparePackets.TryPop(out byte[]? b) ? b : new byte[_mtu];
+
+    private void ReturnPacketBuffer(byte[] buffer)
+    {
+        // One Flush may queue a congestion window's worth of packets (plus SACKs for what arrived meanwhile); keeping
+        // that many buffers lets the next burst reuse them instead of allocating.
+        int keep = Math.Clamp(2 * (_cwnd / _mtu), MinSparePackets, MaxSparePackets);
+        if (buffer.Length == _mtu && _sparePackets.Count < keep)
+        {
+            _sparePackets.Push(buffer);
+        }
+    }
+
+    private void RaiseEvent(SctpEvent e) => _events.Enqueue(new Delivery(e, 0, 0, false, null, 0));
+
+    /// <summary>Queues a received message held in <paramref name="buffer"/> (rented from the shared pool, returned when it is read).</summary>
+    private void DeliverMessage(ushort streamId, uint ppid, bool unordered, byte[] buffer, int length) =>
+        _events.Enqueue(new Delivery(null, streamId, ppid, unordered, buffer, length));
+
+    /// <summary>An event, or (when <see cref="Event"/> is null) a received message in a pooled buffer.</summary>
+    private readonly record struct Delivery(SctpEvent? Event, ushort StreamId, uint Ppid, bool Unordered, byte[]? Buffer, int Length);
 
     private void QueueControl(SctpChunkType type, byte flags, ReadOnlySpan<byte> value)
     {
@@ -312,7 +430,7 @@ public sealed partial class SctpAssociation
     private void SendAbort(SctpErrorCause cause, ReadOnlySpan<byte> info)
     {
         int max = Math.Min(info.Length, _mtu - SctpPacket.CommonHeaderLength - 8);
-        byte[] buffer = new byte[_mtu];
+        byte[] buffer = RentPacketBuffer();
         var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
         w.TryWriteErrorCause(SctpChunkType.Abort, 0, cause, info[..max]);
         EnqueuePacket(buffer, w.Finish());

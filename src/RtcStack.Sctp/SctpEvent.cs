@@ -44,3 +44,10 @@ public enum SctpCloseReason
     /// <summary>The peer stopped answering: retransmission limits reached (RFC 9260 §8.1, §5.1 Max.Init.Retransmits).</summary>
     Failed,
 }
+
+/// <summary>A received message's details (<see cref="SctpAssociation.TryPeekMessage"/>, <see cref="SctpAssociation.TryReadMessage"/>).</summary>
+/// <param name="StreamId">The stream.</param>
+/// <param name="PayloadProtocol">The payload protocol identifier.</param>
+/// <param name="Length">The message length in bytes.</param>
+/// <param name="Unordered">Whether it was sent unordered.</param>
+public readonly record struct SctpMessageInfo(ushort StreamId, uint PayloadProtocol, int Length, bool Unordered);

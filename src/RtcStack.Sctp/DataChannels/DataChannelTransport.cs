@@ -57,7 +57,7 @@ public sealed class DataChannelTransport
     /// <returns>The deadline, or null.</returns>
     public TimeSpan? PollTimeout() => _association.PollTimeout();
 
-    /// <summary>Gets the next SCTP packet to send over DTLS.</summary>
+    /// <summary>Gets the next SCTP packet to send over DTLS; the memory stays valid until the next call (see <see cref="SctpAssociation.TryPollTransmit"/>).</summary>
     /// <param name="packet">The packet.</param>
     /// <returns>False when there is nothing to send.</returns>
     public bool TryPollTransmit(out ReadOnlyMemory<byte> packet) => _association.TryPollTransmit(out packet);

@@ -1,0 +1,195 @@
+using RtcStack.TestSupport;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RtcStack.Sctp.Tests;
+
+/// <summary>
+/// "Hot paths allocate nothing" for the association: two associations wired back to back in virtual time, no loss,
+/// each sending messages to the other continuously (DATA or I-DATA both ways, SACKs bundled or alone, delayed-ack
+/// timers), packets handed straight from <see cref="SctpAssociation.TryPollTransmit"/> to the peer's
+/// <see cref="SctpAssociation.HandleDatagram"/>, messages read with <see cref="SctpAssociation.TryReadMessage"/> into one
+/// buffer. <see cref="AllocationProbe.LeastPerChunk"/> measures chunks of steps; every message is checked on arrival, so
+/// a lost, reordered or corrupted message fails the test as well.
+/// </summary>
+public class AllocationTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public AllocationTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    /// <summary>
+    /// Small messages (one DATA or I-DATA chunk each, two streams each way): 0 bytes per chunk of 200 steps of one
+    /// message each way; each step sends, receives and acknowledges.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SteadyPath_SmallMessages_BothWays_AllocatesNothing(bool interleaving)
+    {
+        var wire = new Wire(interleaving, messageSize: 100);
+        Assert.Equal(interleaving, wire.A.MessageInterleaving);
+        Assert.Equal(interleaving, wire.B.MessageInterleaving);
+
+        // Warm-up: pools, the outstanding-chunk list and the stream tables reach their steady size.
+        for (int i = 0; i < 6000; i++)
+        {
+            wire.Step();
+        }
+
+        long packets = wire.Packets;
+        long least = AllocationProbe.LeastPerChunk(0, 2000, 10, _ => wire.Step());
+        packets = wire.Packets - packets;
+        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}: least {least} B per chunk of 200 steps; {packets} packets, {wire.Received} messages in all");
+        Assert.Equal(2 * 8000, wire.Received);
+        Assert.True(packets >= 2000, $"{packets} packets");
+        Assert.Equal(0, least);
+    }
+
+    /// <summary>
+    /// Fragmented messages (64 KiB: 56 DATA or 57 I-DATA chunks each), one each way per step: sending fragments,
+    /// reassembly, SACKs. The delivered message is copied into the caller's buffer, so this is 0 as well.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SteadyPath_FragmentedMessages_BothWays_AllocatesNothing(bool interleaving)
+    {
+        var wire = new Wire(interleaving, messageSize: 64 * 1024);
+        for (int i = 0; i < 200; i++)
+        {
+            wire.Step();
+        }
+
+        long packets = wire.Packets;
+        long least = AllocationProbe.LeastPerChunk(0, 200, 5, _ => wire.Step());
+        packets = wire.Packets - packets;
+        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}: least {least} B per chunk of 40 steps; {packets} packets, {wire.Received} messages in all");
+        Assert.Equal(2 * 400, wire.Received);
+        Assert.True(packets >= 200 * 2 * 55, $"{packets} packets");
+        Assert.Equal(0, least);
+    }
+
+    /// <summary>The two associations, a 1 ms step of virtual time per message pair, and the checks on arrival.</summary>
+    private sealed class Wire
+    {
+        private readonly byte[] _message;
+        private readonly byte[] _inbox = new byte[256 * 1024];
+        private readonly uint[] _sent = new uint[2];
+        private readonly uint[] _received = new uint[2];
+        private TimeSpan _now = TimeSpan.FromSeconds(10);
+
+        public Wire(bool interleaving, int messageSize)
+        {
+            A = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving });
+            B = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving });
+            _message = SctpAssociationTests.Bytes(messageSize, 3);
+            A.Connect(_now);
+            B.Connect(_now);
+            for (int i = 0; i < 100 && (A.State != SctpAssociationState.Established || B.State != SctpAssociationState.Established); i++)
+            {
+                _now += TimeSpan.FromMilliseconds(1);
+                PumpPackets();
+            }
+
+            Assert.Equal(SctpAssociationState.Established, A.State);
+            Assert.Equal(SctpAssociationState.Established, B.State);
+            Assert.True(A.TryPollEvent(out SctpEvent? a) && a is SctpConnectedEvent);
+            Assert.True(B.TryPollEvent(out SctpEvent? b) && b is SctpConnectedEvent);
+        }
+
+        public SctpAssociation A { get; }
+
+        public SctpAssociation B { get; }
+
+        public long Packets { get; private set; }
+
+        public long Received { get; private set; }
+
+        /// <summary>One message each way (streams 1 and 2 alternately from A, 3 and 4 from B), then everything that follows.</summary>
+        public void Step()
+        {
+            _now += TimeSpan.FromMilliseconds(1);
+            Send(A, 0, (ushort)(1 + (_sent[0] % 2)));
+            Send(B, 1, (ushort)(3 + (_sent[1] % 2)));
+            Pump();
+        }
+
+        private void Send(SctpAssociation from, int side, ushort stream)
+        {
+            // The first byte numbers the message so the receiver can check order per direction.
+            _message[0] = (byte)_sent[side]++;
+            from.Send(stream, 53, _message, _now);
+        }
+
+        private void Pump()
+        {
+            for (int round = 0; round < 100; round++)
+            {
+                bool any = PumpPackets();
+                Read(B, 0);
+                Read(A, 1);
+                if (!any)
+                {
+                    return;
+                }
+            }
+        }
+
+        private bool PumpPackets()
+        {
+            bool any = false;
+            while (A.TryPollTransmit(out ReadOnlyMemory<byte> p))
+            {
+                any = true;
+                Packets++;
+                B.HandleDatagram(p.Span, _now);
+            }
+
+            while (B.TryPollTransmit(out ReadOnlyMemory<byte> p))
+            {
+                any = true;
+                Packets++;
+                A.HandleDatagram(p.Span, _now);
+            }
+
+            return any | RunTimers(A) | RunTimers(B);
+        }
+
+        private bool RunTimers(SctpAssociation s)
+        {
+            if (s.PollTimeout() is TimeSpan t && t <= _now)
+            {
+                s.HandleTimeout(_now);
+                return true;
+            }
+
+            return false;
+        }
+
+        private void Read(SctpAssociation to, int side)
+        {
+            while (to.TryReadMessage(_inbox, out SctpMessageInfo info))
+            {
+                // Messages of one direction alternate between two ordered streams and arrive in sending order. The
+                // checks throw only on failure (Assert.Equal allocates a comparer per call, which would be measured).
+                byte expected = (byte)_received[side]++;
+                if (info.Length != _message.Length || info.PayloadProtocol != 53 || info.Unordered || _inbox[0] != expected
+                    || !_inbox.AsSpan(1, info.Length - 1).SequenceEqual(_message.AsSpan(1)))
+                {
+                    throw new Xunit.Sdk.XunitException($"side {side}: message {expected} arrived wrong: {info}, first byte {_inbox[0]}");
+                }
+
+                Received++;
+            }
+
+            if (to.TryPollEvent(out SctpEvent? other))
+            {
+                throw new Xunit.Sdk.XunitException($"unexpected event {other}");
+            }
+        }
+    }
+}
