@@ -138,6 +138,9 @@ internal sealed class ServeApp : IAsyncDisposable
     /// <summary>Gets the hosts, one per event loop (tests look at their sessions).</summary>
     internal IReadOnlyList<UdpSessionHost> Hosts => _hosts;
 
+    /// <summary>Gets the event loops, one per host (empty with --loops 0); tests keep one busy to see admission control.</summary>
+    internal IReadOnlyList<UdpEventLoop> Loops => _loops;
+
     /// <summary>Gets the sessions every host holds.</summary>
     internal int SessionCount => _hosts.Sum(h => h.SessionCount);
 
