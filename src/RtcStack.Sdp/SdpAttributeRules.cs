@@ -133,7 +133,7 @@ internal static class SdpAttributeRules
     /// <summary>How tolerant parsing may repair whitespace in an attribute's value.</summary>
     public enum Whitespace
     {
-        /// <summary>Kept as received: unknown attributes and a=candidate, whose grammar belongs to ICE.</summary>
+        /// <summary>Kept as received: unknown attributes, whose value may be any byte-string (RFC 8866 §5.13).</summary>
         Keep,
 
         /// <summary>Leading and trailing whitespace removed: the value ends in free text (fmtp parameters, an ssrc attribute's value, rtcp-fb and extmap parameters, rid restrictions).</summary>
@@ -148,7 +148,8 @@ internal static class SdpAttributeRules
     {
         SdpAttributeNames.RtpMap or SdpAttributeNames.Group or SdpAttributeNames.Mid or SdpAttributeNames.Msid
             or SdpAttributeNames.Fingerprint or SdpAttributeNames.Setup or SdpAttributeNames.IceUfrag or SdpAttributeNames.IcePwd
-            or SdpAttributeNames.IceOptions or SdpAttributeNames.Rtcp or SdpAttributeNames.SsrcGroup or SdpAttributeNames.Simulcast => Whitespace.Collapse,
+            or SdpAttributeNames.IceOptions or SdpAttributeNames.Rtcp or SdpAttributeNames.SsrcGroup or SdpAttributeNames.Simulcast
+            or SdpAttributeNames.Candidate => Whitespace.Collapse,
         SdpAttributeNames.Fmtp or SdpAttributeNames.RtcpFeedback or SdpAttributeNames.ExtMap or SdpAttributeNames.Ssrc
             or SdpAttributeNames.Rid => Whitespace.Trim,
         _ => Whitespace.Keep,

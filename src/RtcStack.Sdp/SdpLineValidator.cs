@@ -120,8 +120,10 @@ internal static class SdpLineValidator
                 message = "a=ice-options needs space-separated option tags (RFC 8839 §5.6)";
                 break;
             case SdpAttributeNames.Candidate:
-                ok = hasValue && !value.IsEmpty;
-                message = "a=candidate needs a value (RFC 8839 §5.1)";
+                // The fields are ICE's to check (IceCandidate.TryParse); here only that they are there and separated by
+                // single spaces, as every field of RFC 8839 §5.1's grammar is (an extension's value is *VCHAR, no space).
+                ok = hasValue && !value.IsEmpty && SingleSpaced(value);
+                message = "a=candidate needs a value whose fields are separated by single spaces (RFC 8839 §5.1)";
                 break;
             case SdpAttributeNames.Rtcp:
                 ok = hasValue && RtcpAddress.TryParse(value, out _);
@@ -143,6 +145,9 @@ internal static class SdpLineValidator
 
         return ok;
     }
+
+    private static bool SingleSpaced(ReadOnlySpan<char> value) =>
+        value[0] != ' ' && value[^1] != ' ' && !value.Contains('\t') && !value.Contains("  ", StringComparison.Ordinal);
 
     private static bool AreTokens(ReadOnlySpan<char> value)
     {

@@ -222,6 +222,118 @@ public sealed class ServeAppTests(Xunit.Abstractions.ITestOutputHelper output)
         h.Invoke(now => client.Close(now));
     }
 
+    /// <summary>
+    /// Admission by load (issue 12: "WHIP answers 503 with Retry-After when one more session would push it over, and
+    /// /status shows why"), not by a session count: serve on one event loop with a 50 % limit and no --max-calls. While
+    /// the loop is kept busy an offer is refused with 503, Retry-After and the host's reason, and /status shows the
+    /// host's load, that reason and the datagrams the kernel dropped while the loop could not read; once the loop is
+    /// idle again, calls are admitted.
+    /// </summary>
+    [Fact]
+    public async Task ABusyEventLoopRefusesCallsWith503AndStatusShowsItsLoadReasonAndKernelDrops()
+    {
+        await using ServeApp app = await StartAsync(new ServeOptions { Loops = 1, MaxLoad = 0.5, SessionRate = 0 });
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        UdpEventLoop loop = Assert.Single(app.Loops);
+        UdpSessionHost host = Assert.Single(app.Hosts);
+        using HttpResponseMessage first = await http.PostAsync("/whip", Sdp(Offer()));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        UdpSessionHandle call = Assert.Single(Assert.Single(app.Handler.Handlers).Resources.Values).Handle;
+
+        using (JsonDocument idle = await StatusAsync(http))
+        {
+            JsonElement h = Assert.Single(idle.RootElement.GetProperty("hosts").EnumerateArray());
+            Assert.Equal("event loop", h.GetProperty("thread").GetString());
+            Assert.InRange(h.GetProperty("load").GetDouble(), 0, 0.5);
+            Assert.Equal(0.5, h.GetProperty("maxLoad").GetDouble());
+            Assert.False(h.TryGetProperty("lastRefusal", out _));
+            Assert.Equal(0, h.GetProperty("admissionsRefused").GetInt64());
+            Assert.Equal(0, h.GetProperty("kernelDrops").GetInt64());
+        }
+
+        // The loop is held (as a long piece of work would hold it) while datagrams pour into the call's socket: the
+        // kernel fills the socket's buffer (4 MiB asked) and drops the rest.
+        var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() =>
+        {
+            held.SetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+        });
+        await held.Task;
+        using (var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            byte[] junk = new byte[1200];
+            for (int i = 0; i < 100_000 && host.ReadSocketStatistics().KernelDrops == 0; i += 1000)
+            {
+                for (int k = 0; k < 1000; k++)
+                {
+                    sender.SendTo(junk, call.LocalAddress.ToIPEndPoint());
+                }
+            }
+        }
+
+        long drops = host.ReadSocketStatistics().KernelDrops;
+        Assert.True(drops > 0, "the kernel dropped nothing");
+        using (JsonDocument during = await StatusAsync(http))
+        {
+            Assert.Equal(drops, Assert.Single(during.RootElement.GetProperty("hosts").EnumerateArray()).GetProperty("kernelDrops").GetInt64());
+        }
+
+        // Then the loop works with hardly a pause: 100 ms pieces, each scheduling the next 1 ms later, until told to
+        // stop. (Scheduled later, not posted: the loop runs what is posted while it drains its queue in the same turn,
+        // so a piece posting the next would hold the loop in one turn that never ends, and the load is measured per turn.)
+        int spinning = 1;
+        void SpinStep()
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromMilliseconds(100);
+            while (DateTime.UtcNow < until)
+            {
+                Thread.SpinWait(1000);
+            }
+
+            if (Volatile.Read(ref spinning) == 1)
+            {
+                loop.PostAt(loop.Now + TimeSpan.FromMilliseconds(1), SpinStep);
+            }
+        }
+
+        loop.Post(SpinStep);
+        release.Set();
+        try
+        {
+            await WaitForAsync(() => host.Load > 0.5, "the host's load to pass 50 %");
+            using HttpResponseMessage busy = await http.PostAsync("/whip", Sdp(Offer()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(2), busy.Headers.RetryAfter!.Delta);
+            string body = await busy.Content.ReadAsStringAsync();
+            Assert.Contains("the server is at its limit: event loop ", body, StringComparison.Ordinal);
+            Assert.Contains("one more would pass the 50", body, StringComparison.Ordinal);
+
+            using JsonDocument refused = await StatusAsync(http);
+            JsonElement h = Assert.Single(refused.RootElement.GetProperty("hosts").EnumerateArray());
+            Assert.InRange(h.GetProperty("load").GetDouble(), 0.5, 1.0);
+            string why = h.GetProperty("lastRefusal").GetString()!;
+            Assert.StartsWith("event loop ", why, StringComparison.Ordinal);
+            Assert.Contains(why, body, StringComparison.Ordinal);
+            Assert.Equal(1, h.GetProperty("admissionsRefused").GetInt64());
+            Assert.True(h.GetProperty("kernelDrops").GetInt64() >= drops);
+            Assert.Equal(1, h.GetProperty("sessions").GetInt32());
+            Assert.Equal(1, refused.RootElement.GetProperty("sessionsCreated").GetInt64());
+        }
+        finally
+        {
+            Volatile.Write(ref spinning, 0);
+        }
+
+        // Idle again, the host admits the next call; the refusal stays in /status as the last one.
+        await WaitForAsync(() => host.Load <= 0.5, "the host's load to fall to 50 %");
+        using HttpResponseMessage again = await http.PostAsync("/whip", Sdp(Offer()));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        using JsonDocument after = await StatusAsync(http);
+        Assert.StartsWith("event loop ", Assert.Single(after.RootElement.GetProperty("hosts").EnumerateArray()).GetProperty("lastRefusal").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);

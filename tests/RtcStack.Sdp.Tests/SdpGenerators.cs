@@ -121,7 +121,8 @@ internal static class SdpGenerators
         Token.Select(t => SdpLine.Attribute("mid", t)),
         Word(IceChars, 1, 40).Select(t => SdpLine.Attribute("ice-ufrag", t)),
         Gen.Elements("active", "passive", "actpass", "holdconn").Select(s => SdpLine.Attribute("setup", s)),
-        Text.Where(t => t.Trim().Length > 0).Select(t => SdpLine.Attribute("candidate", t)),
+        // RFC 8839 §5.1: fields separated by single spaces; what the fields hold is the ICE library's to check.
+        Text.Select(t => string.Join(' ', t.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))).Where(t => t.Length > 0).Select(t => SdpLine.Attribute("candidate", t)),
         Gen.Elements("sendrecv", "sendonly", "recvonly", "inactive", "rtcp-mux", "rtcp-rsize", "end-of-candidates").Select(n => SdpLine.Attribute(n)));
 
     public static Gen<SdpLine> Attribute => Gen.Frequency((2, UnknownAttribute), (3, KnownAttribute));

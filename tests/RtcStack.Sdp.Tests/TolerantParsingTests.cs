@@ -24,6 +24,12 @@ public class TolerantParsingTests
         { Head + Audio + "a=rtcp-mux \r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=rtcp-mux\r\n" },
         { Head + Audio + "a=ice-options:trickle  renomination\r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=ice-options:trickle renomination\r\n" },
         { Head + Audio + "a=fmtp:111 minptime=10;useinbandfec=1 \r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=fmtp:111 minptime=10;useinbandfec=1\r\n" },
+        // An rtcp-fb type we do not know is legal (RFC 4585 §4.2 rtcp-fb-id, see UnknownRtcpFeedbackTypesAreLegal...);
+        // around it, the same repairs as for a known one.
+        { Head + Audio + "a=rtcp-fb:111 x-unknown-fb \r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=rtcp-fb:111 x-unknown-fb\r\n" },
+        // RFC 8839 §5.1 separates every candidate field, extensions too, by one SP (extension-att-value is *VCHAR).
+        { Head + Audio + "a=candidate:1 1 udp 2130706431 192.0.2.1 9 typ host network-id 1 \r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=candidate:1 1 udp 2130706431 192.0.2.1 9 typ host network-id 1\r\n" },
+        { Head + Audio + "a=candidate:1 1 udp 2130706431 192.0.2.1 9 typ host  network-id\t1\r\n", SdpParseWarningCode.ExtraWhitespace, 6, Head + Audio + "a=candidate:1 1 udp 2130706431 192.0.2.1 9 typ host network-id 1\r\n" },
         { Head.Replace("\r\n", "\n", StringComparison.Ordinal), SdpParseWarningCode.LfLineEnding, 1, Head },
         { Head + "\r\na=x\r\n", SdpParseWarningCode.EmptyLine, 5, Head + "a=x\r\n" },
         { Head + "\r\n\r\na=x\r\n", SdpParseWarningCode.EmptyLine, 5, Head + "a=x\r\n" },
@@ -38,6 +44,7 @@ public class TolerantParsingTests
         { "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nc=IN IP4 1.1.1.1\r\n", SdpParseWarningCode.DuplicateLine, 6, "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n" },
         { "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=\r\nt=0 0\r\n", SdpParseWarningCode.EmptySessionName, 3, Head },
         { Head + Audio + "a=rtcp-fb:abc nack\r\n", SdpParseWarningCode.MalformedAttributeDropped, 6, Head + Audio },
+        { Head + Audio + "a=rtcp-fb:111 x@unknown\r\n", SdpParseWarningCode.MalformedAttributeDropped, 6, Head + Audio },
         { Head + Audio + "a=extmap:x urn:a\r\n", SdpParseWarningCode.MalformedAttributeDropped, 6, Head + Audio },
         { Head + Audio + "a=ssrc:4294967296 cname:x\r\n", SdpParseWarningCode.MalformedAttributeDropped, 6, Head + Audio },
         { Head + Audio + "a=ssrc-group:FID 1 x\r\n", SdpParseWarningCode.MalformedAttributeDropped, 6, Head + Audio },
@@ -105,6 +112,83 @@ public class TolerantParsingTests
         Assert.Equal(code, error.Code);
         Assert.Equal(line, error.LineNumber);
         Assert.Contains("(RFC ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// RFC 4585 §4.2: <c>rtcp-fb-val = ... / rtcp-fb-id rtcp-fb-param</c>, <c>rtcp-fb-id = 1*(alpha-numeric / "-" / "_")</c>,
+    /// <c>rtcp-fb-param = SP "app" [SP byte-string] / SP token [SP byte-string] / empty</c>: a feedback type nobody
+    /// registered (libwebrtc's goog-lntf, a vendor's x-...) and an unknown parameter of a known type are legal. Both
+    /// modes accept them without a warning and keep them verbatim; what the session does not know it leaves out of its
+    /// answer (JSEP negotiates only the feedback both sides name).
+    /// </summary>
+    [Theory]
+    [InlineData("111 x-unknown-fb", "111", "x-unknown-fb", null)]
+    [InlineData("* goog-lntf", "*", "goog-lntf", null)]
+    [InlineData("96 x_vendor_fb", "96", "x_vendor_fb", null)]
+    [InlineData("96 x-vendor app 0a0b0c", "96", "x-vendor", "app 0a0b0c")]
+    [InlineData("96 nack x-new-kind", "96", "nack", "x-new-kind")]
+    [InlineData("96 ccm tmmbr smaxpr=120", "96", "ccm", "tmmbr smaxpr=120")]
+    public void UnknownRtcpFeedbackTypesAreLegalAndKeptInBothModesWithoutAWarning(string value, string pt, string type, string? parameter)
+    {
+        string text = Head + Audio + "a=rtcp-fb:" + value + "\r\n";
+        foreach (SdpParserOptions options in new[] { SdpParserOptions.Default, SdpParserOptions.Strict })
+        {
+            Assert.True(SessionDescription.TryParse(text, options, out SessionDescription? sdp, out SdpParseError error), error.ToString());
+            Assert.Empty(sdp.ParseWarnings);
+            Assert.Equal(text, sdp.ToString());
+            RtcpFeedback fb = Assert.Single(sdp.MediaDescriptions[0].GetRtcpFeedback());
+            Assert.Equal(new RtcpFeedback(pt, type, parameter), fb);
+        }
+    }
+
+    /// <summary>
+    /// RFC 8839 §5.1: <c>*(SP cand-extension)</c>, <c>cand-extension = extension-att-name SP extension-att-value</c>
+    /// (token, *VCHAR), and "an implementation MUST ignore any name/value pairs it doesn't understand": extra and
+    /// unknown extensions are legal. Both modes accept them without a warning and keep the line verbatim; the ICE
+    /// library reads generation and ufrag and keeps every other pair, in order, and writes the candidate back unchanged.
+    /// </summary>
+    [Theory]
+    [InlineData("1 1 udp 2122260223 192.0.2.1 54321 typ host generation 0 ufrag EsAw network-id 1 network-cost 10", "network-id=1,network-cost=10")]
+    [InlineData("842163049 1 udp 1677729535 203.0.113.7 61000 typ srflx raddr 192.0.2.1 rport 54321 generation 0 network-cost 999", "network-cost=999")]
+    [InlineData("4 1 udp 2130706431 192.0.2.1 9 typ host x-vendor-ext some-value another 42", "x-vendor-ext=some-value,another=42")]
+    [InlineData("5 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active x-foo bar", "x-foo=bar")]
+    [InlineData("6 1 udp 2130706431 192.0.2.1 9 typ host", "")]
+    public void CandidateExtensionsAreLegalAndKeptInBothModesWithoutAWarning(string value, string unknownPairs)
+    {
+        string text = Head + Audio + "a=candidate:" + value + "\r\n";
+        foreach (SdpParserOptions options in new[] { SdpParserOptions.Default, SdpParserOptions.Strict })
+        {
+            Assert.True(SessionDescription.TryParse(text, options, out SessionDescription? sdp, out SdpParseError error), error.ToString());
+            Assert.Empty(sdp.ParseWarnings);
+            Assert.Equal(text, sdp.ToString());
+            Assert.Equal(value, Assert.Single(sdp.MediaDescriptions[0].GetCandidates()));
+        }
+
+        Assert.True(RtcStack.Ice.IceCandidate.TryParse("candidate:" + value, out RtcStack.Ice.IceCandidate? candidate), value);
+        Assert.Equal(unknownPairs, string.Join(',', candidate!.Extensions.Select(p => p.Key + "=" + p.Value)));
+        Assert.Equal("candidate:" + value, candidate.ToString());
+    }
+
+    /// <summary>
+    /// What RFC 8839 §5.1 does not allow in a candidate: whitespace other than one SP between fields is repaired with
+    /// a warning when tolerant (rows of <see cref="Repairs"/>) and refused when strict; an extension name without a
+    /// value passes the SDP library (the candidate grammar is ICE's), the ICE parser refuses it, and the session then
+    /// ignores that one candidate (RFC 8839 §5.1 has a candidate that cannot be used ignored, not the description).
+    /// </summary>
+    [Fact]
+    public void CandidatesOutsideTheGrammarAreRepairedRefusedOrLeftToIce()
+    {
+        const string Spaced = "a=candidate:1 1 udp 2130706431 192.0.2.1 9 typ host  network-id 1\r\n";
+        Assert.False(SessionDescription.TryParse(Head + Audio + Spaced, SdpParserOptions.Strict, out _, out SdpParseError strict));
+        Assert.Equal(SdpParseErrorCode.InvalidAttributeValue, strict.Code);
+        Assert.Equal(6, strict.LineNumber);
+        Assert.Contains("RFC 8839 §5.1", strict.Message, StringComparison.Ordinal);
+
+        const string Dangling = "1 1 udp 2130706431 192.0.2.1 9 typ host network-id";
+        SessionDescription sdp = SessionDescription.Parse(Head + Audio + "a=candidate:" + Dangling + "\r\n");
+        Assert.Empty(sdp.ParseWarnings);
+        Assert.Equal(Dangling, Assert.Single(sdp.MediaDescriptions[0].GetCandidates()));
+        Assert.False(RtcStack.Ice.IceCandidate.TryParse("candidate:" + Dangling, out _));
     }
 
     [Fact]

@@ -194,6 +194,7 @@ internal sealed class BenchSession
         {
             Transport = new WebRtcTransportOptions { Certificate = certificate },
             SharedRetransmissionBudget = host.RetransmissionBudget,
+            WallClockAtZero = host.WallClockAtZero,
         });
         Audio = Session.AddTransceiver(MediaKind.Audio, MediaDirection.SendRecv);
         _onConnected = pair is null ? null : pair.OnConnected;

@@ -84,7 +84,8 @@ internal sealed class ServeApp : IAsyncDisposable
 
             transport.NatCandidateType = options.NatCandidateType;
             // The host's retransmission budget, which shrinks as its load rises, bounds what all its calls resend.
-            return new WebRtcSessionOptions { Transport = transport, SharedRetransmissionBudget = host.RetransmissionBudget };
+            // The host's clock is the sessions' now; its wall-clock time at zero dates their SRs (RFC 3550 §6.4.1).
+            return new WebRtcSessionOptions { Transport = transport, SharedRetransmissionBudget = host.RetransmissionBudget, WallClockAtZero = host.WallClockAtZero };
         })
             {
                 // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
@@ -136,6 +137,9 @@ internal sealed class ServeApp : IAsyncDisposable
 
     /// <summary>Gets the hosts, one per event loop (tests look at their sessions).</summary>
     internal IReadOnlyList<UdpSessionHost> Hosts => _hosts;
+
+    /// <summary>Gets the event loops, one per host (empty with --loops 0); tests keep one busy to see admission control.</summary>
+    internal IReadOnlyList<UdpEventLoop> Loops => _loops;
 
     /// <summary>Gets the sessions every host holds.</summary>
     internal int SessionCount => _hosts.Sum(h => h.SessionCount);

@@ -355,11 +355,14 @@ public sealed partial class WebRtcSession
         }
     }
 
-    private NtpTimestamp NtpAt(TimeSpan now)
-    {
-        _ntpWallClockAtZero ??= _options.Transport.WallClock.GetUtcNow() - now;
-        return NtpTimestamp.FromDateTime((_ntpWallClockAtZero.Value + now).UtcDateTime);
-    }
+    private NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((WallClockAtZero(now) + now).UtcDateTime);
+
+    /// <summary>
+    /// The wall-clock time at <c>now</c> = 0, one for the whole session (its XR and every send stream's SRs): the
+    /// option's, or the transport's wall clock read once, the first time NTP time is needed, paired with that
+    /// <paramref name="now"/> (RFC 3550 §6.4.1: the NTP timestamp is wall-clock time; never the Unix epoch).
+    /// </summary>
+    private DateTimeOffset WallClockAtZero(TimeSpan now) => _ntpWallClockAtZero ??= _options.Transport.WallClock.GetUtcNow() - now;
 
     /// <summary>
     /// Appends to the periodic compound an XR packet (RFC 3611 §2) with our receiver reference time (§4.4) and a DLRR

@@ -897,7 +897,7 @@ public sealed partial class WebRtcSession
                     HistorySize = session._options.SendHistorySize,
                     SharedRetransmissionBudget = session._options.SharedRetransmissionBudget,
                     Random = session._options.Random,
-                    WallClockAtZero = session._options.Transport.WallClock.GetUtcNow() - session._now,
+                    WallClockAtZero = session.WallClockAtZero(session._now),
                 });
             }
 

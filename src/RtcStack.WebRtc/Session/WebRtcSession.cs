@@ -73,6 +73,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
             Random = _options.Random,
         });
         _router = new RtpStreamRouter();
+        _ntpWallClockAtZero = _options.WallClockAtZero;
     }
 
     /// <summary>Gets the aggregate connection state (W3C <c>RTCPeerConnectionState</c>).</summary>

@@ -13,6 +13,14 @@ public sealed class WebRtcSessionOptions
     /// <summary>Gets the transport's options (certificate, ICE servers, SRTP profiles, DTLS, randomness).</summary>
     public WebRtcTransportOptions Transport { get; init; } = new();
 
+    /// <summary>
+    /// Gets the wall-clock time (UTC) at <c>now</c> = 0 on the clock the caller gives the session, which maps <c>now</c>
+    /// to the NTP time of SRs and XR (RFC 3550 §6.4.1), for example <c>UdpSessionHost.WallClockAtZero</c> so that every
+    /// session of a host shares one mapping. Null (the default): the session reads <see cref="WebRtcTransportOptions.WallClock"/>
+    /// once, the first time it needs NTP time, and pairs it with that <c>now</c>.
+    /// </summary>
+    public DateTimeOffset? WallClockAtZero { get; init; }
+
     /// <summary>Gets the audio codecs offered and accepted, in preference order.</summary>
     public IReadOnlyList<CodecCapability> AudioCodecs { get; init; } = JsepOptions.DefaultAudioCodecs;
 

@@ -31,7 +31,8 @@ public sealed class RtpSendStream
     private readonly TimeSpan _maxRetransmitAge;
     private readonly RetransmissionBudget _budget;
     private readonly RetransmissionBudget? _sharedBudget;
-    private readonly DateTimeOffset _wallClockAtZero;
+    private readonly TimeProvider _wallClock;
+    private DateTimeOffset? _wallClockAtZero;
     private readonly ushort[] _pending;
     private readonly uint[] _firSsrcs = new uint[FirRequesters];
     private readonly byte[] _firSequence = new byte[FirRequesters];
@@ -103,6 +104,7 @@ public sealed class RtpSendStream
         _budget = new RetransmissionBudget(options.RetransmissionFraction);
         _sharedBudget = options.SharedRetransmissionBudget;
         _wallClockAtZero = options.WallClockAtZero;
+        _wallClock = options.WallClock ?? TimeProvider.System;
         _pending = new ushort[options.MaxPendingRetransmissions];
         _nextSequenceNumber = options.InitialSequenceNumber ?? RandomUInt16(options.Random);
         _nextRtxSequenceNumber = options.InitialRtxSequenceNumber ?? RandomUInt16(options.Random);
@@ -324,8 +326,16 @@ public sealed class RtpSendStream
         return true;
     }
 
-    /// <summary>Returns the NTP time of <paramref name="now"/> from the wall clock given in the options (RFC 3550 §4).</summary>
-    public NtpTimestamp NtpAt(TimeSpan now) => NtpTimestamp.FromDateTime((_wallClockAtZero + now).UtcDateTime);
+    /// <summary>
+    /// Returns the NTP time of <paramref name="now"/> (RFC 3550 §4): <see cref="RtpSendStreamOptions.WallClockAtZero"/> plus
+    /// <paramref name="now"/>, or, without it, the options' wall clock as read at the first call plus the time since.
+    /// </summary>
+    public NtpTimestamp NtpAt(TimeSpan now)
+    {
+        // Without a mapping given, the wall clock is read once, here, and pinned to this instant.
+        _wallClockAtZero ??= _wallClock.GetUtcNow() - now;
+        return NtpTimestamp.FromDateTime((_wallClockAtZero.Value + now).UtcDateTime);
+    }
 
     /// <summary>
     /// Returns the RTP timestamp that corresponds to <paramref name="now"/>: the last media timestamp advanced by the

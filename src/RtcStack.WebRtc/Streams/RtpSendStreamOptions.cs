@@ -42,8 +42,16 @@ public sealed class RtpSendStreamOptions
     /// <summary>Gets a budget shared with other streams or sessions, checked after the stream's own, or null.</summary>
     public RetransmissionBudget? SharedRetransmissionBudget { get; init; }
 
-    /// <summary>Gets the wall clock (UTC) at the monotonic instant zero: it maps <c>now</c> to NTP time for SRs and RTT (RFC 3550 §6.4.1).</summary>
-    public DateTimeOffset WallClockAtZero { get; init; } = DateTimeOffset.UnixEpoch;
+    /// <summary>
+    /// Gets the wall clock (UTC) at the monotonic instant zero: it maps <c>now</c> to NTP time for SRs and RTT (RFC 3550
+    /// §6.4.1: the NTP timestamp is wall-clock time). Null (the default): the stream reads <see cref="WallClock"/> once,
+    /// the first time it needs NTP time, and pairs it with that <c>now</c>. No default is the Unix epoch (it used to be,
+    /// so a stream without this option sent SRs dated 1970).
+    /// </summary>
+    public DateTimeOffset? WallClockAtZero { get; init; }
+
+    /// <summary>Gets the wall clock read once when <see cref="WallClockAtZero"/> is null (the system clock by default).</summary>
+    public TimeProvider WallClock { get; init; } = TimeProvider.System;
 
     /// <summary>Gets the most retransmission requests queued at once; older ones are dropped when it is full (default 256).</summary>
     public int MaxPendingRetransmissions { get; init; } = 256;

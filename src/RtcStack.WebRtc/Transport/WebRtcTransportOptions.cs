@@ -15,8 +15,10 @@ public sealed class WebRtcTransportOptions
     public DtlsCertificate? Certificate { get; set; }
 
     /// <summary>
-    /// Gets or sets where a generated certificate's validity starts (a day before this instant, as browsers date
-    /// theirs). Read once, only when <see cref="Certificate"/> is null; protocol timing never uses it.
+    /// Gets or sets the wall clock. A generated certificate's validity starts a day before its time at construction (as
+    /// browsers date theirs), read only when <see cref="Certificate"/> is null; a <see cref="WebRtcSession"/> reads it
+    /// once more, the first time it needs NTP time for an SR or XR (unless <see cref="WebRtcSessionOptions.WallClockAtZero"/>
+    /// is given). Protocol timing never uses it: that runs on the <c>now</c> the caller gives.
     /// </summary>
     public TimeProvider WallClock { get; set; } = TimeProvider.System;
 

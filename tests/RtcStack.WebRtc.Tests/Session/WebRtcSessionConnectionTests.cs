@@ -295,6 +295,39 @@ public partial class WebRtcSessionConnectionTests
     }
 
     /// <summary>
+    /// RFC 4585 §4.2 allows feedback types nobody registered, and RFC 8839 §5.1 extra candidate extensions (an
+    /// implementation "MUST ignore any name/value pairs it doesn't understand"): an offer with both is answered, the
+    /// answer names only the feedback both sides know, and the call connects over the candidate with the extensions.
+    /// </summary>
+    [Fact]
+    public void AnOfferWithUnknownFeedbackTypesAndCandidateExtensionsIsAnsweredAndConnects()
+    {
+        using var net = new Pair(seed: 57) { ForwardCandidates = false };
+        Transceiver a = net.A.Session.AddTransceiver(MediaKind.Audio);
+        net.B.Session.AddTransceiver(MediaKind.Audio);
+        string offer = net.A.Session.CreateOffer(net.Now);
+        Match opus = Regex.Match(offer, @"a=rtpmap:(\d+) opus/48000/2\r\n");
+        Assert.True(opus.Success, offer);
+        string pt = opus.Groups[1].Value;
+        offer = offer.Insert(opus.Index + opus.Length, $"a=rtcp-fb:{pt} x-unknown-fb\r\na=rtcp-fb:* goog-lntf\r\na=rtcp-fb:{pt} nack x-new-kind\r\n");
+
+        // A's candidate reaches B only in the offer (nothing is trickled), with Chrome's extensions and a vendor's;
+        // without a candidate of A's, B could not connect (TrickledCandidatesConnect...).
+        string candidate = new Ice.IceCandidate("1", 1, Ice.IceTransportProtocol.Udp, 2130706431, net.A.Address, Ice.IceCandidateType.Host).ToString();
+        offer = SessionWhipHandlerTests.StripCandidates(offer) + "a=" + candidate + " generation 0 network-id 1 network-cost 10 x-vendor some-value\r\n";
+        Assert.Single(Regex.Matches(offer, "a=candidate:"));
+        Assert.True(net.B.Session.TryAcceptOffer(offer, net.Now, out string? answer, out JsepError? error), error?.ToString());
+        Assert.DoesNotContain("x-unknown-fb", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("goog-lntf", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("x-new-kind", answer, StringComparison.Ordinal);
+        Assert.True(net.A.Session.TryApplyAnswer(answer, net.Now, out error), error?.ToString());
+        Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
+        Assert.True(net.A.Session.SendAudio(a, Opus, 0, net.Now));
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Single(net.B.Media);
+    }
+
+    /// <summary>
     /// RFC 6464 §3 both ways through the session: the level and V flag A's sender gives each packet come out of B's
     /// ReceivedMedia (what an SFU reads to find the active speaker); a packet sent without a level has none.
     /// </summary>

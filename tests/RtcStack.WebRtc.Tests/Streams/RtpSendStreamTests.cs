@@ -206,6 +206,32 @@ public sealed class RtpSendStreamTests
     }
 
     [Fact]
+    public void WithoutAWallClockGivenTheStreamReadsTheSystemClockNotTheEpoch()
+    {
+        // Issue 12: the default used to be the Unix epoch, so a stream made without this option sent SRs dated 1970
+        // (RFC 3550 §6.4.1: the NTP timestamp is wall-clock time).
+        var stream = new RtpSendStream(new RtpSendStreamOptions { Ssrc = Ssrc, ClockRate = 48000 });
+        byte[] buffer = new byte[1500];
+        Assert.True(stream.TryWritePacket(buffer, 111, 0, false, Payload(0), TimeSpan.FromSeconds(3), out _));
+        DateTime sr = stream.CreateSenderInfo(TimeSpan.FromSeconds(3)).NtpTimestamp.ToDateTime();
+        DateTime now = DateTime.UtcNow;
+        Assert.InRange(sr, now.AddMinutes(-1), now.AddMinutes(1));
+    }
+
+    [Fact]
+    public void WithoutAWallClockAtZeroTheWallClockIsReadOnceAndPinnedToThatInstant()
+    {
+        var wall = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 4, 10, 0, 0, TimeSpan.Zero));
+        var stream = new RtpSendStream(new RtpSendStreamOptions { Ssrc = Ssrc, ClockRate = 48000, WallClock = wall });
+        DateTime start = new(2027, 3, 4, 10, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(NtpTimestamp.FromDateTime(start), stream.NtpAt(TimeSpan.FromSeconds(5)));
+
+        // The wall clock jumps (an NTP step, a suspend): the stream's reports keep following the monotonic clock.
+        wall.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(NtpTimestamp.FromDateTime(start.AddSeconds(2.5)), stream.NtpAt(TimeSpan.FromSeconds(7.5)));
+    }
+
+    [Fact]
     public void ReportBlocksAboutUsGiveRemoteInboundStatsAndTheRtt()
     {
         RtpSendStream stream = Stream();
