@@ -36,9 +36,9 @@ public static class StunStringPrep
             return true;
         }
 
-        if (!s_normalizationWorks)
+        if (!s_normalizationWorks || !IsWellFormedUtf16(input))
         {
-            return false;
+            return false; // no normalization, or unpaired surrogates (not text; EnumerateRunes would turn them into U+FFFD)
         }
 
         var mapped = new StringBuilder(input.Length);
@@ -124,9 +124,9 @@ public static class StunStringPrep
             return true;
         }
 
-        if (!s_normalizationWorks)
+        if (!s_normalizationWorks || !IsWellFormedUtf16(input))
         {
-            return false;
+            return false; // no normalization, or unpaired surrogates (not text; EnumerateRunes would turn them into U+FFFD)
         }
 
         var mapped = new StringBuilder(input.Length);
@@ -170,6 +170,24 @@ public static class StunStringPrep
         }
 
         output = normalized;
+        return true;
+    }
+
+    // Every high surrogate followed by a low one, no other surrogates: the string is a sequence of Unicode scalar values.
+    private static bool IsWellFormedUtf16(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
