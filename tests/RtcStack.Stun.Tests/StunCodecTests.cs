@@ -502,6 +502,41 @@ public class StunCodecTests
     }
 
     [Theory]
+    [InlineData(996)]   // the attributes before MESSAGE-INTEGRITY end at byte 1020
+    [InlineData(1000)]  // ... at 1024
+    [InlineData(1004)]  // ... at 1028
+    [InlineData(4000)]
+    public void Integrity_OverLargeMessages(int dataLength)
+    {
+        // RFC 8489 §14.5/§14.6: the HMAC covers everything before the attribute, however long the message is.
+        byte[] key = "k3y"u8.ToArray();
+        byte[] data = new byte[dataLength];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)i;
+        }
+
+        byte[] m = Message((ref StunMessageWriter w) =>
+        {
+            w.AddAttribute(StunAttributeType.Data, data);
+            w.AddMessageIntegrity(key);
+            w.AddMessageIntegritySha256(key);
+        }, null, 8192);
+        int miOffset = 20 + 4 + dataLength;
+        byte[] prefix = m[..miOffset];
+        BinaryPrimitives.WriteUInt16BigEndian(prefix.AsSpan(2), (ushort)(miOffset + 24 - 20));
+        Assert.Equal(HMACSHA1.HashData(key, prefix), m[(miOffset + 4)..(miOffset + 24)]);
+        byte[] prefix256 = m[..(miOffset + 24)];
+        BinaryPrimitives.WriteUInt16BigEndian(prefix256.AsSpan(2), (ushort)(m.Length - 20));
+        Assert.Equal(HMACSHA256.HashData(key, prefix256), m[^32..]);
+        StunMessageReader r = Read(m);
+        Assert.True(r.VerifyMessageIntegrity(key));
+        Assert.True(r.VerifyMessageIntegritySha256(key));
+        using var prepared = new StunIntegrityKey(key);
+        Assert.True(r.VerifyMessageIntegrity(prepared));
+    }
+
+    [Theory]
     // RFC 8489 §14.6: MESSAGE-INTEGRITY-SHA256 is 16 to 32 bytes, a multiple of 4; §14.5 MESSAGE-INTEGRITY is 20.
     [InlineData(StunAttributeType.MessageIntegritySha256, 12, StunParseStatus.BadAttributeLength)]
     [InlineData(StunAttributeType.MessageIntegritySha256, 16, StunParseStatus.Ok)]

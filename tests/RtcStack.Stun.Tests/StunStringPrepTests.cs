@@ -151,6 +151,58 @@ public class StunStringPrepTests
     }
 
     [Theory]
+    // RFC 3454 §6 with table D.1 exactly: only R and AL characters count as RandALCat. Arabic-Indic digits (AN),
+    // European digits (EN), combining marks (NSM) and ornate parentheses (ON) are neither RandALCat nor LCat.
+    [InlineData("\u0661", true)]                 // ARABIC-INDIC DIGIT ONE alone: no RandALCat, no rule
+    [InlineData("a\u0661", true)]
+    [InlineData("\u0627\u0661", false)]          // RandAL first, an AN digit last
+    [InlineData("\u0627\u0661\u0628", true)]
+    [InlineData("\u0627\u06F1", false)]          // EXTENDED ARABIC-INDIC DIGIT ONE (EN) last
+    [InlineData("a\u06F1", true)]
+    [InlineData("\u0627\u066C", false)]          // ARABIC THOUSANDS SEPARATOR (AN) last
+    [InlineData("\uFD3E", true)]                 // ORNATE LEFT PARENTHESIS (ON), next to D.1's FBD3-FD3D
+    [InlineData("a\uFD3E", true)]
+    [InlineData("a\u05C0", false)]               // the single-character D.1 entries
+    [InlineData("a\u05C3", false)]
+    [InlineData("a\u061B", false)]
+    [InlineData("a\u061F", false)]
+    [InlineData("a\u0710", false)]
+    [InlineData("a\u07B1", false)]
+    [InlineData("\u05C0", true)]
+    [InlineData("\u07B1", true)]
+    [InlineData("a\u05D0", false)]               // range ends: 05D0-05EA, 05F0-05F4, 0621-063A, 0640-064A
+    [InlineData("a\u05EA", false)]
+    [InlineData("a\u05F4", false)]
+    [InlineData("a\u0621", false)]
+    [InlineData("a\u063A", false)]
+    [InlineData("a\u0640", false)]
+    [InlineData("a\u064A", false)]
+    [InlineData("a\u066D", false)]               // 066D-066F, 0671-06D5, 06E5-06E6, 06FA-06FE
+    [InlineData("a\u066F", false)]
+    [InlineData("a\u0671", false)]
+    [InlineData("a\u06D5", false)]
+    [InlineData("a\u06E5", false)]
+    [InlineData("a\u06E6", false)]
+    [InlineData("a\u06FA", false)]
+    [InlineData("a\u06FE", false)]
+    [InlineData("a\u0700", false)]               // 0700-070D, 0712-072C, 0780-07A5
+    [InlineData("a\u070D", false)]
+    [InlineData("a\u0712", false)]
+    [InlineData("a\u072C", false)]
+    [InlineData("a\u0780", false)]
+    [InlineData("a\u07A5", false)]
+    [InlineData("\u0710\u0711", false)]          // SYRIAC LETTER SUPERSCRIPT ALAPH (NSM, not D.1) last
+    [InlineData("\u0780\u07A6", false)]          // THAANA ABAFILI (NSM) last
+    [InlineData("\u0627\u06D6", false)]          // ARABIC SMALL HIGH LIGATURE (NSM) last
+    [InlineData("\u0627\u0670", false)]          // ARABIC LETTER SUPERSCRIPT ALEF (NSM) last
+    [InlineData("\u05D0\u05BF", false)]          // HEBREW POINT RAFE (NSM), between D.1's 05BE and 05C0
+    [InlineData("\u0627\u0628\U00020000", false)] // a CJK Extension B character (L) after RandAL
+    public void SaslPrep_BidiRule_TableD1(string input, bool ok)
+    {
+        Assert.Equal(ok, Sasl(input) is not null);
+    }
+
+    [Theory]
     // RFC 8265 §4.2.1 (OpaqueString preparation/enforcement) over RFC 8264 §4.3 FreeformClass.
     [InlineData("correct horse battery", "correct horse battery")] // ASCII (RFC 8264 §9.11 ASCII7) unchanged
     [InlineData("~!@#", "~!@#")]
