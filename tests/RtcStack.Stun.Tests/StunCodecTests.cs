@@ -592,6 +592,40 @@ public class StunCodecTests
     }
 
     [Fact]
+    public void SecondIntegrityAttributes_AreIgnored()
+    {
+        // RFC 8489 §14.5: after MESSAGE-INTEGRITY only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT count, so a second
+        // MESSAGE-INTEGRITY is ignored; §14.6: after MESSAGE-INTEGRITY-SHA256 only FINGERPRINT counts.
+        byte[] key = "k"u8.ToArray();
+        byte[] mi = Message((ref StunMessageWriter w) =>
+        {
+            w.AddMessageIntegrity(key);
+            w.AddAttribute(StunAttributeType.MessageIntegrity, new byte[20]);
+        });
+        StunMessageReader r = Read(mi);
+        Assert.True(r.VerifyMessageIntegrity(key));
+
+        byte[] sha = Message((ref StunMessageWriter w) =>
+        {
+            w.AddMessageIntegritySha256(key);
+            w.AddAttribute(StunAttributeType.MessageIntegritySha256, new byte[32]);
+            w.AddAttribute(StunAttributeType.MessageIntegrity, new byte[20]);
+        });
+        r = Read(sha);
+        Assert.True(r.VerifyMessageIntegritySha256(key));
+        Assert.False(r.HasMessageIntegrity);
+    }
+
+    [Fact]
+    public void ZeroLengthAttribute_CanBeLast()
+    {
+        // RFC 8445 §7.1.2 USE-CANDIDATE has no value; the message may end with its 4-byte header.
+        byte[] m = Message((ref StunMessageWriter w) => { w.AddUInt32(StunAttributeType.Priority, 1); w.AddFlag(StunAttributeType.UseCandidate); });
+        Assert.Equal(32, m.Length);
+        Assert.True(Read(m).HasAttribute(StunAttributeType.UseCandidate));
+    }
+
+    [Fact]
     public void Fingerprint_Rfc8489Section14_7()
     {
         byte[] m = Message((ref StunMessageWriter w) => { w.AddString(StunAttributeType.Software, "x"); w.AddFingerprint(); });

@@ -9,9 +9,21 @@ public class StunStringPrepTests
 {
     private static string Cp(int codePoint) => char.ConvertFromUtf32(codePoint);
 
-    private static string? Sasl(string s) => StunStringPrep.TrySaslPrep(s, out string o) ? o : null;
+    private static string? Sasl(string s) => Result(StunStringPrep.TrySaslPrep(s, out string o), o);
 
-    private static string? Opaque(string s) => StunStringPrep.TryOpaqueString(s, out string o) ? o : null;
+    private static string? Opaque(string s) => Result(StunStringPrep.TryOpaqueString(s, out string o), o);
+
+    // The Try pattern: on failure the output is empty, never a partly prepared string.
+    private static string? Result(bool ok, string output)
+    {
+        if (!ok)
+        {
+            Assert.Equal("", output);
+            return null;
+        }
+
+        return output;
+    }
 
     [Fact]
     public void NormalizationIsAvailable()
