@@ -441,6 +441,26 @@ public partial class TurnClientTests
     }
 
     [Fact]
+    public void TwoRequestsTimingOutTogether_BothFail()
+    {
+        TurnClient c = Allocated(out _, TimeSpan.Zero);
+        c.CreatePermission(s_peer, TimeSpan.Zero);
+        c.CreatePermission(s_peer6, TimeSpan.Zero);
+        for (TimeSpan? t = c.PollTimeout(); t is { } at && at <= TimeSpan.FromSeconds(39.5); t = c.PollTimeout())
+        {
+            c.HandleTimeout(at); // RFC 8489 §6.2.1: both are sent at the same instants and give up at 39.5 s
+            while (c.TryPollTransmit(_buf, out _))
+            {
+            }
+        }
+
+        var failed = Events(c).OfType<TurnRequestFailedEvent>().Select(e => e.Peer).ToList();
+        Assert.Equal(2, failed.Count);
+        Assert.Contains(s_peer, failed);
+        Assert.Contains(s_peer6, failed);
+    }
+
+    [Fact]
     public void ChannelBind_Rfc8656Section12()
     {
         TurnClient c = Allocated(out byte[] key, TimeSpan.Zero);
@@ -482,6 +502,8 @@ public partial class TurnClientTests
         c.BindChannel(s_peer, TimeSpan.Zero);
         c.HandleDatagram(Respond(Next(c), StunClass.SuccessResponse, null, key), TimeSpan.Zero, out _, out _);
         Events(c);
+        c.HandleTimeout(TimeSpan.FromSeconds(1));
+        Assert.False(c.TryPollTransmit(_buf, out _)); // nothing is due a second after the binding
 
         bool permissionRefreshed = false;
         bool channelRefreshed = false;
