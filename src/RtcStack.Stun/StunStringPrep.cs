@@ -36,9 +36,9 @@ public static class StunStringPrep
             return true;
         }
 
-        if (!s_normalizationWorks)
+        if (!s_normalizationWorks || !IsWellFormedUtf16(input))
         {
-            return false;
+            return false; // no normalization, or unpaired surrogates (not text; EnumerateRunes would turn them into U+FFFD)
         }
 
         var mapped = new StringBuilder(input.Length);
@@ -124,9 +124,9 @@ public static class StunStringPrep
             return true;
         }
 
-        if (!s_normalizationWorks)
+        if (!s_normalizationWorks || !IsWellFormedUtf16(input))
         {
-            return false;
+            return false; // no normalization, or unpaired surrogates (not text; EnumerateRunes would turn them into U+FFFD)
         }
 
         var mapped = new StringBuilder(input.Length);
@@ -173,6 +173,24 @@ public static class StunStringPrep
         return true;
     }
 
+    // Every high surrogate followed by a low one, no other surrogates: the string is a sequence of Unicode scalar values.
+    private static bool IsWellFormedUtf16(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsPlainAscii(string s)
     {
         foreach (char c in s)
@@ -212,9 +230,33 @@ public static class StunStringPrep
         || c is 0x0340 or 0x0341 or 0x200E or 0x200F || (c >= 0x202A && c <= 0x202E)
         || c == 0xE0001 || (c >= 0xE0020 && c <= 0xE007F);
 
-    // RFC 3454 D.1 (right-to-left characters), approximated by the Hebrew, Arabic, Syriac, Thaana,
-    // NKo and Arabic/Hebrew presentation-form blocks, which is where all of D.1's ranges lie.
-    private static bool IsRandAL(int c) =>
-        (c >= 0x05BE && c <= 0x08FF && !(c >= 0x0610 && c <= 0x061A) && !(c >= 0x064B && c <= 0x065F))
-        || (c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFC);
+    // RFC 3454 D.1, the characters with bidirectional property R or AL (Unicode 3.2), as inclusive ranges.
+    private static ReadOnlySpan<int> RandAL =>
+    [
+        0x05BE, 0x05BE, 0x05C0, 0x05C0, 0x05C3, 0x05C3, 0x05D0, 0x05EA, 0x05F0, 0x05F4, 0x061B, 0x061B,
+        0x061F, 0x061F, 0x0621, 0x063A, 0x0640, 0x064A, 0x066D, 0x066F, 0x0671, 0x06D5, 0x06DD, 0x06DD,
+        0x06E5, 0x06E6, 0x06FA, 0x06FE, 0x0700, 0x070D, 0x0710, 0x0710, 0x0712, 0x072C, 0x0780, 0x07A5,
+        0x07B1, 0x07B1, 0x200F, 0x200F, 0xFB1D, 0xFB1D, 0xFB1F, 0xFB28, 0xFB2A, 0xFB36, 0xFB38, 0xFB3C,
+        0xFB3E, 0xFB3E, 0xFB40, 0xFB41, 0xFB43, 0xFB44, 0xFB46, 0xFBB1, 0xFBD3, 0xFD3D, 0xFD50, 0xFD8F,
+        0xFD92, 0xFDC7, 0xFDF0, 0xFDFC, 0xFE70, 0xFE74, 0xFE76, 0xFEFC,
+    ];
+
+    private static bool IsRandAL(int c)
+    {
+        ReadOnlySpan<int> ranges = RandAL;
+        for (int i = 0; i < ranges.Length; i += 2)
+        {
+            if (c < ranges[i])
+            {
+                return false; // the ranges are sorted
+            }
+
+            if (c <= ranges[i + 1])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

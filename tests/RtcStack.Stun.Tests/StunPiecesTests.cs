@@ -10,6 +10,7 @@ public class StunPiecesTests
     [InlineData(new byte[] { 0x03 }, PacketKind.Stun)]
     [InlineData(new byte[] { 0x04 }, PacketKind.Unknown)]
     [InlineData(new byte[] { 16 }, PacketKind.Zrtp)]
+    [InlineData(new byte[] { 19 }, PacketKind.Zrtp)] // RFC 7983 §7: 16-19
     [InlineData(new byte[] { 20 }, PacketKind.Dtls)]
     [InlineData(new byte[] { 22, 0xfe, 0xfd }, PacketKind.Dtls)]
     [InlineData(new byte[] { 63 }, PacketKind.Dtls)]
@@ -21,6 +22,7 @@ public class StunPiecesTests
     [InlineData(new byte[] { 0x80, 72 }, PacketKind.Rtp)] // marker clear, payload type 72: RTP (RFC 5761 §4 only forbids sending it)
     [InlineData(new byte[] { 0x80, 95 }, PacketKind.Rtp)]
     [InlineData(new byte[] { 0x81, 200 }, PacketKind.Rtcp)]
+    [InlineData(new byte[] { 0x80, 192 }, PacketKind.Rtcp)] // RFC 5761 §4: second byte 192-223 is RTCP
     [InlineData(new byte[] { 0x80, 223 }, PacketKind.Rtcp)]
     [InlineData(new byte[] { 191, 96 }, PacketKind.Rtp)]
     [InlineData(new byte[] { 192 }, PacketKind.Unknown)]

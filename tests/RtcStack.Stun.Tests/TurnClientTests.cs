@@ -4,7 +4,7 @@ using RtcStack.Stun.Turn;
 namespace RtcStack.Stun.Tests;
 
 /// <summary>The TURN client against a scripted server (no sockets): challenge, stale nonce, refresh, timeouts.</summary>
-public class TurnClientTests
+public partial class TurnClientTests
 {
     private static readonly TransportAddress s_server = TransportAddress.Parse("192.0.2.10:3478");
     private static readonly TransportAddress s_local = TransportAddress.Parse("10.0.0.1:5000");

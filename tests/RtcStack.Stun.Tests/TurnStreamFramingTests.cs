@@ -81,6 +81,16 @@ public class TurnStreamFramingTests
     }
 
     [Theory]
+    [InlineData(new byte[] { 0x40, 0x00, 0x00, 0x01 }, 8)] // RFC 8656 §12: 0x4000 and 0x4FFF are the channel range's ends
+    [InlineData(new byte[] { 0x4F, 0xFF, 0x00, 0x05 }, 12)]
+    [InlineData(new byte[] { 0x4F, 0xFF, 0xFF, 0xFF }, 65540)] // the largest ChannelData frame, 4 + 65535 + 1 padding
+    public void ChannelRangeEnds_AreFrames(byte[] header, int expected)
+    {
+        Assert.Equal(TurnStreamFrameStatus.Complete, TurnStreamFraming.TryGetFrameLength(header, out int n));
+        Assert.Equal(expected, n);
+    }
+
+    [Theory]
     [InlineData(new byte[] { 0x80, 0, 0, 0 })] // RTP-like first bits 0b10
     [InlineData(new byte[] { 0xC0, 0, 0, 0 })]
     [InlineData(new byte[] { 0x50, 0x00, 0, 4 })] // reserved channel range 0x5000-0x7FFF

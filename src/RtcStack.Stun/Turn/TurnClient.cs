@@ -503,7 +503,6 @@ public sealed class TurnClient
 
     private static StunPasswordAlgorithm ChooseAlgorithm(ReadOnlySpan<byte> algorithms)
     {
-        bool md5 = false;
         for (int i = 0; i + 4 <= algorithms.Length;)
         {
             ushort alg = BinaryPrimitives.ReadUInt16BigEndian(algorithms[i..]);
@@ -513,7 +512,6 @@ public sealed class TurnClient
                 return StunPasswordAlgorithm.Sha256;
             }
 
-            md5 |= alg == (ushort)StunPasswordAlgorithm.Md5;
             i += 4 + ((paramLength + 3) & ~3);
         }
 
