@@ -27,6 +27,20 @@ public class Dtls13ClientTargetTests
         Assert.Equal(DtlsVersion.Dtls13, version);
     }
 
+    [Theory]
+    [InlineData("hybrid-nocookie")]
+    [InlineData("x25519-hrr-to-hybrid")]
+    public void Committed_13_seed_connects_the_client_again_from_remembered_keys(string seed)
+    {
+        // The target remembers the fixed client's key computations across runs (DtlsOptions.KeyMaterialMemo);
+        // the second and third runs take the remembered keys and secrets and must end the same.
+        byte[] data = File.ReadAllBytes(Path.Combine(s_corpus, seed));
+        for (int run = 0; run < 3; run++)
+        {
+            Assert.Equal((DtlsState.Connected, DtlsVersion.Dtls13, (DtlsFailedEvent?)null), Dtls13ClientTarget.RunAndReport(data));
+        }
+    }
+
     [Fact]
     public void Committed_12_seed_reaches_the_12_flight_and_a_13_only_client_refuses_it()
     {
