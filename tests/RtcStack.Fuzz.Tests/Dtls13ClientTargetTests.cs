@@ -44,8 +44,10 @@ public class Dtls13ClientTargetTests
     [Fact]
     public void Committed_12_seed_reaches_the_12_flight_and_a_13_only_client_refuses_it()
     {
-        // The client's 1.2 key exchange is not from the fixed generator, so the recorded epoch-1 Finished
-        // does not decrypt: the 1.3-capable client takes the 1.2 flight, answers it and waits.
+        // The 1.2 master secret is not reproducible (the extended-master-secret session hash covers the
+        // client's certificate, made once per process, and the committed seed was recorded when the
+        // 1.2 ClientKeyExchange key was random), so the recorded epoch-1 Finished does not decrypt: the
+        // 1.3-capable client takes the 1.2 flight, answers it and waits.
         (DtlsState state12, _, DtlsFailedEvent? failure12) = Dtls13ClientTarget.RunAndReport(File.ReadAllBytes(Path.Combine(s_corpus, "dtls12-server")));
         Assert.Null(failure12);
         Assert.Equal(DtlsState.Handshaking, state12);
