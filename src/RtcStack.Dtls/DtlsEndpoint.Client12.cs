@@ -303,7 +303,7 @@ public sealed partial class DtlsEndpoint
     /// <summary>Flight 5: Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished.</summary>
     private void ClientSendFlight5(TimeSpan now)
     {
-        _keyExchange = KeyExchange.Create(_group);
+        _keyExchange = KeyExchange.Create(_group, _options.RandomSource, _options.KeyMaterialMemo);
         if (!_keyExchange.TryAgree(_serverPoint, out byte[] preMaster))
         {
             throw new HandshakeFailureException(DtlsError.ProtocolViolation, AlertDescription.IllegalParameter, "server ECDHE public value is invalid");

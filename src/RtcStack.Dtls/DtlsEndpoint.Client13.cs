@@ -54,10 +54,10 @@ public sealed partial class DtlsEndpoint
         // A share of our first group, and of X25519 beside the hybrid (as browsers do), so that a
         // server without ML-KEM needs no HelloRetryRequest.
         DtlsNamedGroup first = _options.Dtls13Groups[0];
-        _keyShares13.Add(KeyShare.CreateClient(first, _options.RandomSource));
+        _keyShares13.Add(KeyShare.CreateClient(first, _options.RandomSource, _options.KeyMaterialMemo));
         if (first == DtlsNamedGroup.X25519MlKem768 && _options.Dtls13Groups.Contains(DtlsNamedGroup.X25519))
         {
-            _keyShares13.Add(KeyShare.CreateClient(DtlsNamedGroup.X25519, _options.RandomSource));
+            _keyShares13.Add(KeyShare.CreateClient(DtlsNamedGroup.X25519, _options.RandomSource, _options.KeyMaterialMemo));
         }
 
         hello.KeyShares = [];
@@ -155,7 +155,7 @@ public sealed partial class DtlsEndpoint
             }
 
             _keyShares13.Clear();
-            _keyShares13.Add(KeyShare.CreateClient((DtlsNamedGroup)wanted, _options.RandomSource));
+            _keyShares13.Add(KeyShare.CreateClient((DtlsNamedGroup)wanted, _options.RandomSource, _options.KeyMaterialMemo));
             _clientHello!.KeyShares = [(wanted, _keyShares13[0].Share)];
         }
         else if (hrr.Cookie13 is null)

@@ -106,12 +106,21 @@ public sealed class DtlsOptions
     public byte[]? CookieClientIdentity { get; set; }
 
     /// <summary>
-    /// Gets or sets a test seam that fills the client's random and its ephemeral X25519 and
-    /// ML-KEM key material instead of the system generator, so that a recorded server flight can
+    /// Gets or sets a test seam that fills the client's random and its ephemeral X25519 (the DTLS 1.3
+    /// key shares and the DTLS 1.2 ClientKeyExchange) and ML-KEM key material instead of the system generator, so that a recorded server flight can
     /// be replayed against a fresh client (the <c>dtls13-client</c> fuzz target). P-256 keys still
     /// come from the platform. Never set outside tests and fuzzing.
     /// </summary>
     internal Action<Span<byte>>? RandomSource { get; set; }
+
+    /// <summary>
+    /// Gets or sets a test seam that remembers the client's deterministic key computations (X25519
+    /// public keys, ML-KEM-768 key pairs and the shared secrets computed from them) across endpoints,
+    /// so that the <c>dtls13-client</c> fuzz target, whose keys are the same on every run
+    /// (<see cref="RandomSource"/>), does not recompute them. Used only together with
+    /// <see cref="RandomSource"/>; never set outside tests and fuzzing.
+    /// </summary>
+    internal Crypto.IKeyMaterialMemo? KeyMaterialMemo { get; set; }
 
     internal void Validate()
     {

@@ -3,6 +3,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Prng;
 using Org.BouncyCastle.Math.EC.Rfc7748;
 using Org.BouncyCastle.Security;
 using RtcStack.Dtls.Crypto;
@@ -81,5 +82,122 @@ public class KeyShareTests
         byte[] share = (byte[])client.Share.Clone();
         share.AsSpan(0, 384).Fill(0xFF); // coefficients 0xFFF > q: FIPS 203 §7.2 modulus check
         Assert.False(KeyShare.TryRespond(DtlsNamedGroup.X25519MlKem768, share, out _, out _));
+    }
+
+    [Fact]
+    public void FixedRandomHybridShare_IsBouncyCastlesKeyPairFromTheSameStream()
+    {
+        // The RandomSource seam draws the X25519 scalar, then d ‖ z for ML-KEM.KeyGen (FIPS 203 §7.1),
+        // the order in which BouncyCastle's generator consumed the same stream before the seam built
+        // the key from the seed: the committed dtls13-client seeds were recorded that way.
+        byte[] stream = new byte[96];
+        Fixed()(stream);
+        using KeyShare share = KeyShare.CreateClient(DtlsNamedGroup.X25519MlKem768, Fixed());
+
+        var gen = new MLKemKeyPairGenerator();
+        gen.Init(new MLKemKeyGenerationParameters(new SecureRandom(new ArrayRandom(stream[32..])), MLKemParameters.ml_kem_768));
+        byte[] expected = new byte[1216];
+        ((MLKemPublicKeyParameters)gen.GenerateKeyPair().Public).GetEncoded().CopyTo(expected, 0);
+        X25519.ScalarMultBase(stream, 0, expected, 1184);
+        Assert.Equal(expected, share.Share);
+    }
+
+    [Theory]
+    [InlineData(DtlsNamedGroup.X25519MlKem768)]
+    [InlineData(DtlsNamedGroup.X25519)]
+    public void RememberedKeyMaterial_IsTheSameBytesAsComputed(DtlsNamedGroup group)
+    {
+        // DtlsOptions.KeyMaterialMemo (the dtls13-client fuzz target's speed-up): the share and the
+        // secrets of a memo'd client equal those of a client that computes them, on the first run
+        // (stored) and the second (remembered), for a valid and for an invalid server share.
+        var memo = new DictionaryMemo();
+        using KeyShare plain = KeyShare.CreateClient(group, Fixed());
+        Assert.True(KeyShare.TryRespond(group, plain.Share, out byte[] server, out byte[] serverSecret));
+        Assert.True(plain.TryComplete(server, out byte[] plainSecret));
+        Assert.Equal(serverSecret, plainSecret);
+        byte[] lowOrder = (byte[])server.Clone();
+        lowOrder.AsSpan(lowOrder.Length - 32).Clear(); // X25519 u = 0: all-zero result, refused
+        Assert.False(plain.TryComplete(lowOrder, out _));
+
+        for (int run = 0; run < 2; run++)
+        {
+            using KeyShare memoised = KeyShare.CreateClient(group, Fixed(), memo);
+            Assert.Equal(plain.Share, memoised.Share);
+            Assert.True(memoised.TryComplete(server, out byte[] secret));
+            Assert.Equal(plainSecret, secret);
+            secret.AsSpan().Clear(); // a caller wiping its secret must not wipe the remembered one
+            Assert.False(memoised.TryComplete(lowOrder, out _));
+        }
+
+        Assert.Equal(3, memo.Computed); // key, valid completion, refused completion: each computed once
+        Assert.Equal(3, memo.Remembered);
+    }
+
+    /// <summary>The dtls13-client target's kind of random source: the same cheap stream on every call.</summary>
+    private static Action<Span<byte>> Fixed()
+    {
+        uint state = 0x12345678;
+        return d =>
+        {
+            for (int i = 0; i < d.Length; i++)
+            {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                d[i] = (byte)state;
+            }
+        };
+    }
+
+    private sealed class DictionaryMemo : IKeyMaterialMemo
+    {
+        private readonly Dictionary<string, object> _entries = [];
+
+        public int Computed { get; private set; }
+
+        public int Remembered { get; private set; }
+
+        public T GetOrAdd<T>(string kind, byte[] key, Func<T> compute)
+            where T : class
+        {
+            string k = kind + ":" + Convert.ToHexString(key);
+            if (_entries.TryGetValue(k, out object? v))
+            {
+                Remembered++;
+                return (T)v;
+            }
+
+            Computed++;
+            T value = compute();
+            _entries.Add(k, value);
+            return value;
+        }
+    }
+
+    private sealed class ArrayRandom(byte[] bytes) : IRandomGenerator
+    {
+        private int _position;
+
+        public void AddSeedMaterial(byte[] seed)
+        {
+        }
+
+        public void AddSeedMaterial(ReadOnlySpan<byte> seed)
+        {
+        }
+
+        public void AddSeedMaterial(long seed)
+        {
+        }
+
+        public void NextBytes(byte[] bytes) => NextBytes(bytes.AsSpan());
+
+        public void NextBytes(byte[] bytes, int start, int len) => NextBytes(bytes.AsSpan(start, len));
+
+        public void NextBytes(Span<byte> destination)
+        {
+            bytes.AsSpan(_position, destination.Length).CopyTo(destination);
+            _position += destination.Length;
+        }
     }
 }

@@ -27,11 +27,27 @@ public class Dtls13ClientTargetTests
         Assert.Equal(DtlsVersion.Dtls13, version);
     }
 
+    [Theory]
+    [InlineData("hybrid-nocookie")]
+    [InlineData("x25519-hrr-to-hybrid")]
+    public void Committed_13_seed_connects_the_client_again_from_remembered_keys(string seed)
+    {
+        // The target remembers the fixed client's key computations across runs (DtlsOptions.KeyMaterialMemo);
+        // the second and third runs take the remembered keys and secrets and must end the same.
+        byte[] data = File.ReadAllBytes(Path.Combine(s_corpus, seed));
+        for (int run = 0; run < 3; run++)
+        {
+            Assert.Equal((DtlsState.Connected, DtlsVersion.Dtls13, (DtlsFailedEvent?)null), Dtls13ClientTarget.RunAndReport(data));
+        }
+    }
+
     [Fact]
     public void Committed_12_seed_reaches_the_12_flight_and_a_13_only_client_refuses_it()
     {
-        // The client's 1.2 key exchange is not from the fixed generator, so the recorded epoch-1 Finished
-        // does not decrypt: the 1.3-capable client takes the 1.2 flight, answers it and waits.
+        // The 1.2 master secret is not reproducible (the extended-master-secret session hash covers the
+        // client's certificate, made once per process, and the committed seed was recorded when the
+        // 1.2 ClientKeyExchange key was random), so the recorded epoch-1 Finished does not decrypt: the
+        // 1.3-capable client takes the 1.2 flight, answers it and waits.
         (DtlsState state12, _, DtlsFailedEvent? failure12) = Dtls13ClientTarget.RunAndReport(File.ReadAllBytes(Path.Combine(s_corpus, "dtls12-server")));
         Assert.Null(failure12);
         Assert.Equal(DtlsState.Handshaking, state12);

@@ -21,10 +21,10 @@ internal abstract class KeyExchange : IDisposable
     {
     }
 
-    /// <summary>A fresh key pair of <paramref name="group"/>; <paramref name="random"/> (tests only) replaces the system generator for X25519.</summary>
-    public static KeyExchange Create(DtlsNamedGroup group, Action<Span<byte>>? random = null) => group switch
+    /// <summary>A fresh key pair of <paramref name="group"/>; <paramref name="random"/> (tests only) replaces the system generator for X25519, and <paramref name="memo"/> (tests only, with <paramref name="random"/>) remembers its public key and agreements.</summary>
+    public static KeyExchange Create(DtlsNamedGroup group, Action<Span<byte>>? random = null, IKeyMaterialMemo? memo = null) => group switch
     {
-        DtlsNamedGroup.X25519 => new X25519KeyExchange(random),
+        DtlsNamedGroup.X25519 => new X25519KeyExchange(random, random is null ? null : memo),
         DtlsNamedGroup.Secp256r1 => new P256KeyExchange(),
         _ => throw new ArgumentOutOfRangeException(nameof(group)),
     };
@@ -34,7 +34,9 @@ internal abstract class KeyExchange : IDisposable
         private readonly byte[] _private = new byte[X25519.ScalarSize];
         private readonly byte[] _public = new byte[X25519.PointSize];
 
-        public X25519KeyExchange(Action<Span<byte>>? random)
+        private readonly IKeyMaterialMemo? _memo;
+
+        public X25519KeyExchange(Action<Span<byte>>? random, IKeyMaterialMemo? memo)
         {
             if (random is not null)
             {
@@ -45,7 +47,21 @@ internal abstract class KeyExchange : IDisposable
                 RandomNumberGenerator.Fill(_private);
             }
 
-            X25519.ScalarMultBase(_private, 0, _public, 0);
+            _memo = memo;
+            if (memo is null)
+            {
+                X25519.ScalarMultBase(_private, 0, _public, 0);
+            }
+            else
+            {
+                byte[] scalar = _private;
+                memo.GetOrAdd("x25519-public", scalar, () =>
+                {
+                    var pub = new byte[X25519.PointSize];
+                    X25519.ScalarMultBase(scalar, 0, pub, 0);
+                    return pub;
+                }).CopyTo(_public, 0);
+            }
         }
 
         public override DtlsNamedGroup Group => DtlsNamedGroup.X25519;
@@ -61,8 +77,24 @@ internal abstract class KeyExchange : IDisposable
             }
 
             // RFC 7748 §6.1: an all-zero result means a low-order point; reject it (RFC 8422 §5.11).
-            return X25519.CalculateAgreement(_private, 0, peerPublic.ToArray(), 0, sharedSecret, 0);
+            if (_memo is null)
+            {
+                return X25519.CalculateAgreement(_private, 0, peerPublic.ToArray(), 0, sharedSecret, 0);
+            }
+
+            byte[] scalar = _private;
+            byte[] peer = peerPublic.ToArray();
+            Agreement a = _memo.GetOrAdd("x25519-agree", [.. scalar, .. peer], () =>
+            {
+                var secret = new byte[X25519.PointSize];
+                return new Agreement(X25519.CalculateAgreement(scalar, 0, peer, 0, secret, 0), secret);
+            });
+            a.Secret.CopyTo(sharedSecret, 0);
+            return a.Valid;
         }
+
+        /// <summary>A remembered agreement (<see cref="IKeyMaterialMemo"/>): whether the peer value was valid, and the secret.</summary>
+        private sealed record Agreement(bool Valid, byte[] Secret);
 
         public override void Dispose() => CryptographicOperations.ZeroMemory(_private);
     }

@@ -11,16 +11,16 @@ internal sealed class KeyShare : IDisposable
     private readonly KeyExchange? _ecdhe;
     private readonly X25519MlKem768.ClientShare? _hybrid;
 
-    private KeyShare(DtlsNamedGroup group, Action<Span<byte>>? random)
+    private KeyShare(DtlsNamedGroup group, Action<Span<byte>>? random, IKeyMaterialMemo? memo)
     {
         Group = group;
         if (group == DtlsNamedGroup.X25519MlKem768)
         {
-            _hybrid = new X25519MlKem768.ClientShare(random);
+            _hybrid = new X25519MlKem768.ClientShare(random, memo);
         }
         else
         {
-            _ecdhe = KeyExchange.Create(group, random);
+            _ecdhe = KeyExchange.Create(group, random, memo);
         }
     }
 
@@ -32,8 +32,8 @@ internal sealed class KeyShare : IDisposable
     public static bool IsSupported(ushort group) =>
         group is (ushort)DtlsNamedGroup.X25519 or (ushort)DtlsNamedGroup.Secp256r1 or (ushort)DtlsNamedGroup.X25519MlKem768;
 
-    /// <summary>Client side: a fresh share of <paramref name="group"/>; <paramref name="random"/> replaces the system generator in tests (<see cref="DtlsOptions.RandomSource"/>).</summary>
-    public static KeyShare CreateClient(DtlsNamedGroup group, Action<Span<byte>>? random = null) => new(group, random);
+    /// <summary>Client side: a fresh share of <paramref name="group"/>; <paramref name="random"/> replaces the system generator in tests (<see cref="DtlsOptions.RandomSource"/>), <paramref name="memo"/> then remembers its key computations (<see cref="DtlsOptions.KeyMaterialMemo"/>).</summary>
+    public static KeyShare CreateClient(DtlsNamedGroup group, Action<Span<byte>>? random = null, IKeyMaterialMemo? memo = null) => new(group, random, memo);
 
     /// <summary>Server side: our share and the shared secret for the client's <paramref name="clientShare"/>; false when the share is invalid (illegal_parameter).</summary>
     public static bool TryRespond(DtlsNamedGroup group, ReadOnlySpan<byte> clientShare, out byte[] serverShare, out byte[] sharedSecret)

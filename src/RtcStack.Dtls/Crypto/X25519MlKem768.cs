@@ -3,7 +3,6 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Prng;
 using Org.BouncyCastle.Math.EC.Rfc7748;
 using Org.BouncyCastle.Security;
 
@@ -78,30 +77,55 @@ internal static class X25519MlKem768
     /// <summary>The client's half: an ML-KEM-768 key pair and an X25519 key pair.</summary>
     internal sealed class ClientShare : IDisposable
     {
+        /// <summary>FIPS 203 §7.1: ML-KEM.KeyGen draws d and z, 32 bytes each; the key pair is KeyGen_internal(d, z).</summary>
+        private const int MlKemSeedLength = 64;
+
         private readonly MLKemPrivateKeyParameters _decapsulationKey;
         private readonly byte[] _scalar = new byte[X25519.ScalarSize];
+        private readonly IKeyMaterialMemo? _memo;
+        private readonly byte[]? _memoKey;
 
-        /// <summary>A fresh key pair; <paramref name="random"/> (tests only) replaces the system generator.</summary>
-        public ClientShare(Action<Span<byte>>? random = null)
+        /// <summary>
+        /// A fresh key pair; <paramref name="random"/> (tests only) replaces the system generator, and
+        /// <paramref name="memo"/> (tests only, with <paramref name="random"/>) remembers the key pair
+        /// and the shared secrets computed with it (<see cref="DtlsOptions.KeyMaterialMemo"/>).
+        /// </summary>
+        public ClientShare(Action<Span<byte>>? random = null, IKeyMaterialMemo? memo = null)
         {
-            SecureRandom source = s_random;
-            if (random is not null)
+            if (random is null)
             {
-                random(_scalar);
-                source = new SecureRandom(new DelegateRandomGenerator(random));
+                RandomNumberGenerator.Fill(_scalar);
+                var generator = new MLKemKeyPairGenerator();
+                generator.Init(new MLKemKeyGenerationParameters(s_random, MLKemParameters.ml_kem_768));
+                AsymmetricCipherKeyPair pair = generator.GenerateKeyPair();
+                _decapsulationKey = (MLKemPrivateKeyParameters)pair.Private;
+                Share = new byte[ClientShareLength];
+                ((MLKemPublicKeyParameters)pair.Public).GetEncoded().CopyTo(Share, 0);
+                X25519.ScalarMultBase(_scalar, 0, Share, EncapsulationKeyLength);
+                return;
+            }
+
+            // The X25519 scalar first, then d ‖ z: the order in which BouncyCastle's generator drew them
+            // from this source before, so that recorded server flights still decrypt.
+            random(_scalar);
+            var seed = new byte[MlKemSeedLength];
+            random(seed);
+            byte[] scalar = _scalar;
+            ClientKeys keys;
+            if (memo is null)
+            {
+                keys = Generate(seed, scalar);
             }
             else
             {
-                RandomNumberGenerator.Fill(_scalar);
+                _memo = memo;
+                _memoKey = [.. seed, .. scalar];
+                keys = memo.GetOrAdd("x25519mlkem768-client", _memoKey, () => Generate(seed, scalar));
             }
 
-            var generator = new MLKemKeyPairGenerator();
-            generator.Init(new MLKemKeyGenerationParameters(source, MLKemParameters.ml_kem_768));
-            AsymmetricCipherKeyPair pair = generator.GenerateKeyPair();
-            _decapsulationKey = (MLKemPrivateKeyParameters)pair.Private;
-            Share = new byte[ClientShareLength];
-            ((MLKemPublicKeyParameters)pair.Public).GetEncoded().CopyTo(Share, 0);
-            X25519.ScalarMultBase(_scalar, 0, Share, EncapsulationKeyLength);
+            _decapsulationKey = keys.DecapsulationKey;
+            Share = (byte[])keys.Share.Clone();
+            CryptographicOperations.ZeroMemory(seed);
         }
 
         public byte[] Share { get; }
@@ -114,13 +138,30 @@ internal static class X25519MlKem768
                 return false;
             }
 
+            if (_memo is null)
+            {
+                return Complete(_decapsulationKey, _scalar, serverShare, out sharedSecret);
+            }
+
+            MLKemPrivateKeyParameters dk = _decapsulationKey;
+            byte[] scalar = _scalar;
+            byte[] server = serverShare.ToArray();
+            Completion c = _memo.GetOrAdd("x25519mlkem768-complete", [.. _memoKey!, .. server], () =>
+                new Completion(Complete(dk, scalar, server, out byte[] s), s));
+            sharedSecret = (byte[])c.Secret.Clone();
+            return c.Valid;
+        }
+
+        private static bool Complete(MLKemPrivateKeyParameters decapsulationKey, byte[] scalar, ReadOnlySpan<byte> serverShare, out byte[] sharedSecret)
+        {
+            sharedSecret = [];
             var secret = new byte[SecretLength];
             var decapsulator = new MLKemDecapsulator(MLKemParameters.ml_kem_768);
-            decapsulator.Init(_decapsulationKey);
+            decapsulator.Init(decapsulationKey);
 
             // FIPS 203 §6.3: decapsulation of a wrong ciphertext yields a pseudorandom secret (implicit rejection), so Finished fails later.
             decapsulator.Decapsulate(serverShare[..CiphertextLength], secret.AsSpan(0, 32));
-            if (!X25519.CalculateAgreement(_scalar, 0, serverShare[CiphertextLength..].ToArray(), 0, secret, 32))
+            if (!X25519.CalculateAgreement(scalar, 0, serverShare[CiphertextLength..].ToArray(), 0, secret, 32))
             {
                 return false;
             }
@@ -129,35 +170,22 @@ internal static class X25519MlKem768
             return true;
         }
 
+        /// <summary>The key pair for the seed d ‖ z (FIPS 203 §6.1 ML-KEM.KeyGen_internal) and the share with the X25519 public key of <paramref name="scalar"/>.</summary>
+        private static ClientKeys Generate(byte[] seed, byte[] scalar)
+        {
+            MLKemPrivateKeyParameters dk = MLKemPrivateKeyParameters.FromSeed(MLKemParameters.ml_kem_768, seed);
+            var share = new byte[ClientShareLength];
+            dk.GetPublicKey().GetEncoded().CopyTo(share, 0);
+            X25519.ScalarMultBase(scalar, 0, share, EncapsulationKeyLength);
+            return new ClientKeys(dk, share);
+        }
+
         public void Dispose() => CryptographicOperations.ZeroMemory(_scalar);
-    }
 
-    /// <summary>BouncyCastle's random interface over a caller's fill function (the <see cref="DtlsOptions.RandomSource"/> test seam).</summary>
-    private sealed class DelegateRandomGenerator : IRandomGenerator
-    {
-        private readonly Action<Span<byte>> _fill;
+        /// <summary>A remembered key pair (<see cref="IKeyMaterialMemo"/>): the decapsulation key and our share.</summary>
+        private sealed record ClientKeys(MLKemPrivateKeyParameters DecapsulationKey, byte[] Share);
 
-        public DelegateRandomGenerator(Action<Span<byte>> fill)
-        {
-            _fill = fill;
-        }
-
-        public void AddSeedMaterial(byte[] seed)
-        {
-        }
-
-        public void AddSeedMaterial(ReadOnlySpan<byte> seed)
-        {
-        }
-
-        public void AddSeedMaterial(long seed)
-        {
-        }
-
-        public void NextBytes(byte[] bytes) => _fill(bytes);
-
-        public void NextBytes(byte[] bytes, int start, int len) => _fill(bytes.AsSpan(start, len));
-
-        public void NextBytes(Span<byte> bytes) => _fill(bytes);
+        /// <summary>A remembered completion (<see cref="IKeyMaterialMemo"/>): whether the server's share was valid, and the secret.</summary>
+        private sealed record Completion(bool Valid, byte[] Secret);
     }
 }
