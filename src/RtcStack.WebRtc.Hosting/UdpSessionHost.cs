@@ -334,6 +334,14 @@ public sealed class UdpSessionHost : IDisposable
     }
 
     /// <summary>
+    /// The fewest settled sessions a per-session share of the load is measured from. With one or two sessions the
+    /// loop's own work (timers, socket polling) and, on a busy machine, time it spent preempted while working are most
+    /// of the load: a CI run at load average ~10 saw one session's loop 41 % busy, took that as one session's share, and
+    /// refused the second call of a two-call test.
+    /// </summary>
+    public const int MinSettledForShare = 8;
+
+    /// <summary>
     /// How long after its admission a session is taken not to show in the load yet: it still has to connect
     /// (ICE, DTLS) and start its media, and the load is measured over the last second.
     /// </summary>
@@ -341,13 +349,14 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>
     /// The load with one more session: the measured load, plus one share for each session admitted too recently to
-    /// show in it and one for the newcomer. A share is the measured load over the settled sessions; with none
-    /// settled, the last share measured (<paramref name="perSession"/>, updated here).
+    /// show in it and one for the newcomer. A share is the measured load over the settled sessions, measured only once
+    /// <see cref="MinSettledForShare"/> have settled; before that, the last share measured (<paramref name="perSession"/>,
+    /// updated here; 0 on a fresh host), so a few sessions are refused only when the measured load is over the limit.
     /// </summary>
     internal static double ProjectLoad(double load, int sessions, int recent, ref double perSession)
     {
         int settled = sessions - recent;
-        if (settled > 0 && load > 0)
+        if (settled >= MinSettledForShare && load > 0)
         {
             perSession = load / settled;
         }

@@ -114,6 +114,14 @@ public sealed class UdpSessionHostLimitsTests
         // An idle fresh host admits.
         double none = 0;
         Assert.Equal(0, UdpSessionHost.ProjectLoad(0, sessions: 0, recent: 0, ref none));
+
+        // A few sessions do not give a share: one call on a loop 41 % busy (mostly the loop's own work, or a busy
+        // machine) is not 41 % per call; without a share measured before, only the load itself counts.
+        double few = 0;
+        Assert.Equal(0.41, UdpSessionHost.ProjectLoad(0.41, sessions: 1, recent: 0, ref few), 6);
+        Assert.Equal(0, few);
+        Assert.Equal(0.41, UdpSessionHost.ProjectLoad(0.41, sessions: UdpSessionHost.MinSettledForShare - 1, recent: 0, ref few), 6);
+        Assert.Equal(0.41 + (0.41 / UdpSessionHost.MinSettledForShare), UdpSessionHost.ProjectLoad(0.41, sessions: UdpSessionHost.MinSettledForShare, recent: 0, ref few), 6);
     }
 
     [Fact]
