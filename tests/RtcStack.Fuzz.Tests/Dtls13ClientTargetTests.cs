@@ -69,4 +69,52 @@ public class Dtls13ClientTargetTests
         byte[] seed = Dtls13ClientTarget.RecordSeed(0, o => o.RequireCookie = true);
         Assert.Equal((DtlsState.Connected, DtlsVersion.Dtls13, (DtlsFailedEvent?)null), Dtls13ClientTarget.RunAndReport(seed));
     }
+    [Fact]
+    public void The_target_can_run_from_several_threads_at_once()
+    {
+        // The target's key memo is static and the test host runs test classes in parallel (the corpus
+        // replay drives this target beside these tests): CI once failed with "An item with the same key
+        // has already been added" from two threads computing the same ML-KEM completion. Here four
+        // threads run the same never-seen input at the same moment (each flips one more byte of the
+        // hybrid seed's first datagram, so the server share, hence the memo key, is new every round).
+        byte[] seed = File.ReadAllBytes(Path.Combine(s_corpus, "hybrid-nocookie"));
+        const int threads = 4;
+        const int rounds = 40;
+        using var barrier = new Barrier(threads);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        int salt = Random.Shared.Next(1, 256);
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            workers[t] = new Thread(() =>
+            {
+                for (int round = 0; round < rounds; round++)
+                {
+                    byte[] input = (byte[])seed.Clone();
+
+                    // Bytes 3.. are the first datagram (flags, then its 2-byte length); its tail is the
+                    // ServerHello's key share, so flipping a byte near the end changes the share.
+                    int firstLength = (seed[1] << 8) | seed[2];
+                    input[3 + firstLength - 1 - round] ^= (byte)salt;
+                    barrier.SignalAndWait();
+                    try
+                    {
+                        Dtls13ClientTarget.RunAndReport(input);
+                    }
+                    catch (Exception e)
+                    {
+                        failures.Enqueue(e);
+                    }
+                }
+            });
+            workers[t].Start();
+        }
+
+        foreach (Thread w in workers)
+        {
+            w.Join();
+        }
+
+        Assert.Empty(failures);
+    }
 }

@@ -215,15 +215,27 @@ public sealed class Dtls13ClientTarget : IFuzzTarget, ISeedSource
     /// <summary>
     /// <see cref="IKeyMaterialMemo"/> for the fuzz host: a dictionary per kind keyed by the key's bytes
     /// (copied, since the endpoint zeroes its private keys on disposal), cleared when it grows past
-    /// <see cref="MaxEntries"/> (mutated server shares each add one).
+    /// <see cref="MaxEntries"/> (mutated server shares each add one). It is static and the test host runs
+    /// test classes in parallel (the corpus replay and the target's own tests both drive this target), so
+    /// every call holds a lock; the computations never call back into the memo.
     /// </summary>
     private sealed class KeyMaterialMemo : IKeyMaterialMemo
     {
         private const int MaxEntries = 4096;
         private readonly Dictionary<string, Dictionary<byte[], object>> _kinds = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
         private int _count;
 
         public T GetOrAdd<T>(string kind, byte[] key, Func<T> compute)
+            where T : class
+        {
+            lock (_gate)
+            {
+                return GetOrAddLocked(kind, key, compute);
+            }
+        }
+
+        private T GetOrAddLocked<T>(string kind, byte[] key, Func<T> compute)
             where T : class
         {
             if (!_kinds.TryGetValue(kind, out Dictionary<byte[], object>? entries))
