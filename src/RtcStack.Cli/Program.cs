@@ -17,7 +17,7 @@ public static class Program
         pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         root.Subcommands.Add(Commands.ServeCommand.Create());
         root.Subcommands.Add(new Command("sdp", "Check session descriptions (RFC 8866).") { Commands.SdpLintCommand.Create() });
-        root.Subcommands.Add(new Command("bench", "Load tests and measurements that are not BenchmarkDotNet micro-benchmarks.") { Commands.BenchSessionsCommand.Create(), Commands.BenchSoakCommand.Create(), Commands.BenchChurnCommand.Create() });
+        root.Subcommands.Add(new Command("bench", "Load tests and measurements that are not BenchmarkDotNet micro-benchmarks.") { Commands.BenchSessionsCommand.Create(), Commands.BenchSoakCommand.Create(), Commands.BenchChurnCommand.Create(), Commands.BenchHandshakesCommand.Create() });
         return root;
     }
 
