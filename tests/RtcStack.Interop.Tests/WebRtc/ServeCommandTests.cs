@@ -236,6 +236,17 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
         output.WriteLine($"recording: {decodedPackets} packets, {pcm.Length / 48000.0:F1} s decoded");
         Assert.True(decodedPackets >= 150, $"{decodedPackets} packets in the recording");
         Assert.True(pcm.Length >= 150 * 960, $"{pcm.Length} samples decoded from {decodedPackets} packets");
+
+        // And it is the browser's microphone, not noise or silence: Chromium's fake capture device beeps at 400 Hz
+        // (measured here 2026-12-07: every 1-s window of a recording that had sound peaked at 400 Hz in a 100-4,000 Hz
+        // scan, amplitude 0.006-0.024 of full scale at 400 Hz; the one quiet window 0.0001). Over the whole recording
+        // the scan must find 400 Hz, and 400 Hz must beat the other candidates tenfold at a real level.
+        double peak = RtcStack.TestSupport.Goertzel.Peak(pcm, 48000, 100, 4000, 5);
+        (double heard, double ratio) = RtcStack.TestSupport.Goertzel.Strongest(pcm, 48000, [400, 550, 660, 880, 1000], 0.003);
+        output.WriteLine($"recording: strongest tone {peak} Hz in a 100-4000 Hz scan; {heard} Hz among the candidates, power ratio {ratio:F1}");
+        Assert.InRange(peak, 395, 405);
+        Assert.Equal(400, heard);
+        Assert.True(ratio > 10, $"400 Hz is only {ratio:F1}x the next candidate's power");
         Directory.Delete(recordDir, recursive: true);
     }
 
