@@ -6,7 +6,7 @@ namespace RtcStack.Congestion;
 /// </summary>
 public sealed class SentPacketHistory
 {
-    private const int DefaultInitialSize = 256;
+    private const int DefaultInitialSize = 64;
     private readonly int _capacity;
     private readonly TimeSpan _retention;
     private SentPacket[] _packets;
@@ -17,7 +17,7 @@ public sealed class SentPacketHistory
 
     /// <summary>
     /// Creates a history of up to the last <paramref name="capacity"/> packets (rounded up to a power of two) that starts
-    /// at 256 slots and keeps at least 2 s of packets, growing only when that needs more.
+    /// at 64 slots and keeps at least 2 s of packets, growing only when that needs more.
     /// </summary>
     public SentPacketHistory(int capacity = 1 << 14)
         : this(capacity, DefaultInitialSize, TimeSpan.FromSeconds(2))

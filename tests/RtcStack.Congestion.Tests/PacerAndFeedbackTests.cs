@@ -142,17 +142,18 @@ public class PacerAndFeedbackTests
     [Fact]
     public void HistoryStaysSmallAtAudioRatesAndGrowsToKeepTwoSecondsOfVideo()
     {
-        // 50 packets a second: 256 slots hold 5 s, more than the 2 s kept, so the ring never grows (a fixed 4,096-slot
-        // ring was touched page by page for 82 s in the 2-minute soak and showed as memory drift).
+        // 50 packets a second: the first 64 slots hold 1.28 s, less than the 2 s kept, so the ring doubles once; 128
+        // slots hold 2.56 s and it never grows again (a fixed 4,096-slot ring was touched page by page for 82 s in the
+        // 2-minute soak and showed as memory drift).
         var audio = new SentPacketHistory(4096);
         for (int i = 0; i < 10_000; i++)
         {
             audio.Add(new SentPacket(i, 100, TimeSpan.FromMilliseconds(20 * i)));
         }
 
-        Assert.Equal(256, audio.Size);
-        Assert.True(audio.TryGet(9_999 - 255, out _));
-        Assert.False(audio.TryGet(9_999 - 256, out _));
+        Assert.Equal(128, audio.Size);
+        Assert.True(audio.TryGet(9_999 - 127, out _));
+        Assert.False(audio.TryGet(9_999 - 128, out _));
 
         // 1,000 packets a second: it grows until 2 s fit (2,048 slots), keeps every packet and its acknowledgement
         // through each doubling, and stops there.

@@ -16,7 +16,7 @@ public sealed class CcfbFeedbackAdapter
 {
     private const int Window = 4096;
     private readonly Dictionary<uint, Stream> _streams = new();
-    private PacketFeedback[] _buffer = new PacketFeedback[256];
+    private PacketFeedback[] _buffer = new PacketFeedback[32];
     private long _lastRtsTicks = long.MinValue;
     private uint _lastRts;
 

@@ -18,7 +18,7 @@ public sealed class CcfbFeedbackBuilder
     private readonly Dictionary<uint, Stream> _streams = new();
     private readonly List<uint> _order = new();
     private readonly uint _senderSsrc;
-    private CcfbPacketMetric[] _metrics = new CcfbPacketMetric[256];
+    private CcfbPacketMetric[] _metrics = new CcfbPacketMetric[32];
     private TimeSpan _nextReport = TimeSpan.MaxValue;
 
     /// <summary>Creates a builder reporting as <paramref name="senderSsrc"/> every <paramref name="interval"/>.</summary>

@@ -24,7 +24,7 @@ public sealed class FeedbackGenerator
     // Ring of arrivals by transport sequence number: arrival time and which sequence number owns the slot (no
     // per-packet allocation). It starts small (a session's memory matters when a host runs thousands) and doubles,
     // rarely, when the unreported range outgrows it, up to 32768, the most one report may span.
-    private const int InitialRingSize = 512;
+    private const int InitialRingSize = 64;
     private const int MaxRingSize = 1 << 15;
     private TimeSpan[] _arrivalTimes = new TimeSpan[InitialRingSize];
     private long[] _arrivalSeqs = CreateSeqs(InitialRingSize);

@@ -10,7 +10,7 @@ namespace RtcStack.Congestion.Feedback;
 /// </summary>
 public sealed class TwccFeedbackAdapter
 {
-    private PacketFeedback[] _buffer = new PacketFeedback[256];
+    private PacketFeedback[] _buffer = new PacketFeedback[32];
 
     /// <summary>
     /// Converts one RTCP packet. Returns false (and an empty span) when it is not a valid TWCC packet. The span is valid

@@ -21,7 +21,7 @@ public sealed class GccController : ICongestionController
     private readonly ProbeController _probeController;
     private readonly AlrDetector _alr = new();
     private readonly Queue<double> _feedbackRtts = new();
-    private PacketResult[] _results = new PacketResult[256];
+    private PacketResult[] _results = new PacketResult[32];
     private bool _started;
     private bool _previouslyInAlr;
     private bool _externalRtt;
