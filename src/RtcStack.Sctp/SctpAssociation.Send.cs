@@ -158,11 +158,12 @@ public sealed partial class SctpAssociation
             // Packets are built in reused buffers (TryPollTransmit hands them out and takes them back).
             byte[] buffer = RentPacketBuffer();
             var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
+            bool cookieEcho = false;
             while (_control.Count > 0)
             {
                 if (w.TryWriteRawChunk(_control.Peek()))
                 {
-                    _control.Dequeue();
+                    cookieEcho |= _control.Dequeue()[0] == (byte)SctpChunkType.CookieEcho;
                 }
                 else if (w.IsEmpty)
                 {
@@ -213,7 +214,15 @@ public sealed partial class SctpAssociation
                 break;
             }
 
-            EnqueuePacket(buffer, w.Finish());
+            // RFC 9653 §5.2: a zero checksum once the peer announced it accepts one, never with a COOKIE ECHO (and the
+            // packets of the set-up above, INIT ACK included, always carry the CRC32c).
+            bool zero = _sendZeroChecksum && !cookieEcho;
+            EnqueuePacket(buffer, w.Finish(zero));
+            if (zero)
+            {
+                Statistics.ZeroChecksumPacketsSent++;
+            }
+
             if (wroteData && _t3 is null)
             {
                 _t3 = now + _rto.Rto;
