@@ -18,9 +18,15 @@ public sealed partial class SctpAssociation
             return;
         }
 
-        if (SctpPacket.TryParse(datagram, out SctpPacket packet) != SctpParseStatus.Ok
+        // RFC 9653 §5.3: having announced that we accept zero checksums (EnableZeroChecksum: INIT and INIT ACK carry the
+        // parameter), a checksum field of zero is accepted in place of the CRC32c, DTLS having checked the bytes (§6); a
+        // correct CRC32c is accepted as always. Without the announcement a zero field is a bad checksum like any other.
+        bool zeroChecksum = _options.EnableZeroChecksum && datagram.Length >= SctpPacket.CommonHeaderLength
+            && BinaryPrimitives.ReadUInt32LittleEndian(datagram[8..]) == 0;
+        if (SctpPacket.TryParse(datagram, out SctpPacket packet, verifyChecksum: !zeroChecksum) != SctpParseStatus.Ok
             || packet.SourcePort != _options.RemotePort
-            || packet.DestinationPort != _options.LocalPort)
+            || packet.DestinationPort != _options.LocalPort
+            || (zeroChecksum && !ZeroChecksumAllowed(packet)))
         {
             Statistics.PacketsDropped++;
             return;
@@ -66,6 +72,11 @@ public sealed partial class SctpAssociation
         }
 
         Statistics.PacketsReceived++;
+        if (zeroChecksum)
+        {
+            Statistics.ZeroChecksumPacketsReceived++;
+        }
+
         if (_terminated)
         {
             return;
@@ -79,6 +90,23 @@ public sealed partial class SctpAssociation
         CheckDeferredReset(now);
         CheckShutdownProgress(now);
         Flush(now);
+    }
+
+    /// <summary>
+    /// RFC 9653 §5.2: a packet with an INIT or a COOKIE ECHO MUST carry a correct CRC32c, so one whose checksum field is
+    /// zero is accepted only when zero happens to be its CRC32c.
+    /// </summary>
+    private static bool ZeroChecksumAllowed(SctpPacket packet)
+    {
+        foreach (SctpChunk chunk in packet.Chunks)
+        {
+            if (chunk.Type is SctpChunkType.Init or SctpChunkType.CookieEcho)
+            {
+                return SctpPacket.ComputeChecksum(packet.Bytes) == 0;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Handles one chunk; false to stop processing the rest of the packet.</summary>
@@ -308,8 +336,9 @@ public sealed partial class SctpAssociation
             init.SupportsChunk(SctpChunkType.ReConfig),
             init.SupportsChunk(SctpChunkType.IData),
             init.SupportsChunk(SctpChunkType.IForwardTsn),
+            init.ZeroChecksumMethod == SctpErrorDetectionMethod.SctpOverDtls,
             now);
-        Span<byte> parameters = stackalloc byte[4 + StateCookie.Length + 3 + 16];
+        Span<byte> parameters = stackalloc byte[4 + StateCookie.Length + 3 + MaxFeatureParametersLength];
         BinaryPrimitives.WriteUInt16BigEndian(parameters, (ushort)SctpParameterType.StateCookie);
         BinaryPrimitives.WriteUInt16BigEndian(parameters[2..], 4 + StateCookie.Length);
         cookie.Write(parameters[4..], _cookieKey);
@@ -342,7 +371,8 @@ public sealed partial class SctpAssociation
 
         SetPeer(initAck.InitiateTag, initAck.InitialTsn, initAck.ReceiverWindow, initAck.OutboundStreams, initAck.InboundStreams,
             initAck.SupportsForwardTsn, initAck.SupportsChunk(SctpChunkType.ReConfig),
-            initAck.SupportsChunk(SctpChunkType.IData), initAck.SupportsChunk(SctpChunkType.IForwardTsn));
+            initAck.SupportsChunk(SctpChunkType.IData), initAck.SupportsChunk(SctpChunkType.IForwardTsn),
+            initAck.ZeroChecksumMethod == SctpErrorDetectionMethod.SctpOverDtls);
         byte[] echo = new byte[SctpChunk.HeaderLength + cookie.Length];
         echo[0] = (byte)SctpChunkType.CookieEcho;
         BinaryPrimitives.WriteUInt16BigEndian(echo.AsSpan(2), (ushort)echo.Length);
@@ -380,13 +410,14 @@ public sealed partial class SctpAssociation
         }
 
         SetPeer(cookie.PeerTag, cookie.PeerInitialTsn, cookie.PeerReceiverWindow, cookie.PeerOutboundStreams, cookie.PeerInboundStreams,
-            cookie.PeerSupportsForwardTsn, cookie.PeerSupportsReconfig, cookie.PeerSupportsIData, cookie.PeerSupportsIForwardTsn);
+            cookie.PeerSupportsForwardTsn, cookie.PeerSupportsReconfig, cookie.PeerSupportsIData, cookie.PeerSupportsIForwardTsn,
+            cookie.PeerAcceptsZeroChecksum);
         QueueControl(SctpChunkType.CookieAck, 0, default);
         Establish(now);
     }
 
     private void SetPeer(uint tag, uint initialTsn, uint receiverWindow, ushort outbound, ushort inbound, bool forwardTsn, bool reconfig,
-        bool iData, bool iForwardTsn)
+        bool iData, bool iForwardTsn, bool peerAcceptsZeroChecksum)
     {
         bool same = _peerTag == tag && _peerTag != 0;
         _peerTag = tag;
@@ -396,6 +427,10 @@ public sealed partial class SctpAssociation
         _interleaving = _options.EnableMessageInterleaving && iData;
         _peerSupportsForwardTsn = _interleaving ? forwardTsn && iForwardTsn : forwardTsn;
         _peerSupportsReconfig = reconfig;
+
+        // RFC 9653 §5.2: zero checksums go out only when the peer announced a method we use (SCTP over DTLS, §6), which
+        // we do only when told the packets travel in DTLS.
+        _sendZeroChecksum = _options.EnableZeroChecksum && peerAcceptsZeroChecksum;
         _outboundStreams = Math.Min(_options.OutboundStreams, inbound);
         _inboundStreams = Math.Min(_options.InboundStreams, outbound);
         if (same)
@@ -469,6 +504,6 @@ public sealed partial class SctpAssociation
         byte[] buffer = new byte[SctpPacket.CommonHeaderLength + 4];
         var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
         w.TryWriteChunk(SctpChunkType.ShutdownComplete, 0, default);
-        EnqueuePacket(buffer, w.Finish());
+        EnqueuePacket(buffer, w.Finish()); // with the CRC32c, as SendAbort says
     }
 }

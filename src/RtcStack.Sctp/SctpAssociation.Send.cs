@@ -62,8 +62,10 @@ public sealed partial class SctpAssociation
     private int MaxDataPerChunk => _mtu - SctpPacket.CommonHeaderLength - (_interleaving ? IDataChunk.HeaderLength : DataChunk.HeaderLength);
 
     /// <summary>
-    /// Sets a stream's priority for the priority scheduler (RFC 8260 §3.4, <see cref="SctpStreamSchedulerKind.Priority"/>):
-    /// higher values go first, as with the DCEP priority (RFC 8832 §5.1); 256 by default. Other schedulers ignore it.
+    /// Sets a stream's priority (RFC 8260 §3.4, §3.6), as the DCEP priority (RFC 8832 §5.1), 256 by default: with
+    /// <see cref="SctpStreamSchedulerKind.Priority"/> higher values go first; with
+    /// <see cref="SctpStreamSchedulerKind.WeightedFairQueueing"/> the value is the stream's weight (its share of the bytes
+    /// sent while other streams have data too). Round robin ignores it.
     /// </summary>
     /// <param name="streamId">The outgoing stream.</param>
     /// <param name="priority">The priority.</param>
@@ -158,11 +160,12 @@ public sealed partial class SctpAssociation
             // Packets are built in reused buffers (TryPollTransmit hands them out and takes them back).
             byte[] buffer = RentPacketBuffer();
             var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
+            bool cookieEcho = false;
             while (_control.Count > 0)
             {
                 if (w.TryWriteRawChunk(_control.Peek()))
                 {
-                    _control.Dequeue();
+                    cookieEcho |= _control.Dequeue()[0] == (byte)SctpChunkType.CookieEcho;
                 }
                 else if (w.IsEmpty)
                 {
@@ -213,7 +216,15 @@ public sealed partial class SctpAssociation
                 break;
             }
 
-            EnqueuePacket(buffer, w.Finish());
+            // RFC 9653 §5.2: a zero checksum once the peer announced it accepts one, never with a COOKIE ECHO (and the
+            // packets of the set-up above, INIT ACK included, always carry the CRC32c).
+            bool zero = _sendZeroChecksum && !cookieEcho;
+            EnqueuePacket(buffer, w.Finish(zero));
+            if (zero)
+            {
+                Statistics.ZeroChecksumPacketsSent++;
+            }
+
             if (wroteData && _t3 is null)
             {
                 _t3 = now + _rto.Rto;
@@ -394,6 +405,12 @@ public sealed partial class SctpAssociation
         {
             OutboundStream stream = _outbound[id];
             OutboundMessage? m = DequeueLive(stream, now);
+            if (m is not null)
+            {
+                // With DATA the stream's turn is one whole message (RFC 9260 §6.9: its fragments take consecutive TSNs).
+                _scheduler.Charge(id, m.Length);
+            }
+
             if (stream.Queue.Count > 0)
             {
                 _scheduler.Add(id);
@@ -489,6 +506,7 @@ public sealed partial class SctpAssociation
                 m.InStream = false;
             }
 
+            _scheduler.Charge(id, length);
             if (stream.Current is not null || stream.Queue.Count > 0)
             {
                 _scheduler.Add(id);

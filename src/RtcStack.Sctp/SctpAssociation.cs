@@ -36,6 +36,7 @@ public sealed partial class SctpAssociation
     private bool _peerSupportsForwardTsn;
     private bool _peerSupportsReconfig;
     private bool _interleaving;
+    private bool _sendZeroChecksum;
     private ushort _outboundStreams;
     private ushort _inboundStreams;
     private int _errorCount;
@@ -120,6 +121,13 @@ public sealed partial class SctpAssociation
     /// False until the association is set up.
     /// </summary>
     public bool MessageInterleaving => _interleaving;
+
+    /// <summary>
+    /// Gets whether packets go out with a zero checksum (RFC 9653): <see cref="SctpAssociationOptions.EnableZeroChecksum"/>
+    /// is set and the peer announced SCTP over DTLS (method 1) in its INIT or INIT ACK. Even then packets with INIT or
+    /// COOKIE ECHO, and everything sent before the association is established, carry the CRC32c (§5.2). False until set up.
+    /// </summary>
+    public bool ZeroChecksum => _sendZeroChecksum;
 
     /// <summary>Gets the options.</summary>
     public SctpAssociationOptions Options => _options;
@@ -368,13 +376,17 @@ public sealed partial class SctpAssociation
 
     private void SendInit()
     {
-        Span<byte> parameters = stackalloc byte[16];
+        // RFC 9653 §5.2: the packet with an INIT always carries a correct CRC32c (Finish computes it).
+        Span<byte> parameters = stackalloc byte[MaxFeatureParametersLength];
         int p = WriteFeatureParameters(parameters);
         byte[] buffer = new byte[SctpPacket.CommonHeaderLength + InitChunk.FixedLength + p];
         var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, 0);
         w.TryWriteInit(SctpChunkType.Init, _localTag, (uint)_options.ReceiveBufferSize, _options.OutboundStreams, _options.InboundStreams, _initialTsn, parameters[..p]);
         EnqueuePacket(buffer, w.Finish());
     }
+
+    /// <summary>The most <see cref="WriteFeatureParameters"/> writes: Forward-TSN-Supported 4, Supported Extensions 8, Zero Checksum Acceptable 8.</summary>
+    private const int MaxFeatureParametersLength = 4 + 8 + 8;
 
     private int WriteFeatureParameters(Span<byte> destination)
     {
@@ -385,6 +397,14 @@ public sealed partial class SctpAssociation
             ? [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn, (byte)SctpChunkType.IData, (byte)SctpChunkType.IForwardTsn]
             : [(byte)SctpChunkType.ReConfig, (byte)SctpChunkType.ForwardTsn];
         p += SctpParameter.Write(destination[p..], (ushort)SctpParameterType.SupportedExtensions, extensions);
+        if (_options.EnableZeroChecksum)
+        {
+            // RFC 9653 §5.1: willing to accept zero checksums, so announce the method (SCTP over DTLS, §6) in INIT and INIT ACK.
+            Span<byte> method = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(method, SctpErrorDetectionMethod.SctpOverDtls);
+            p += SctpParameter.Write(destination[p..], (ushort)SctpParameterType.ZeroChecksumAcceptable, method);
+        }
+
         return p;
     }
 
@@ -433,6 +453,9 @@ public sealed partial class SctpAssociation
         byte[] buffer = RentPacketBuffer();
         var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
         w.TryWriteErrorCause(SctpChunkType.Abort, 0, cause, info[..max]);
+
+        // Always with the CRC32c, even under RFC 9653: the peer may already treat it as out of the blue (§5.2 asks for the
+        // CRC32c on ABORT and SHUTDOWN COMPLETE sent that way), and a correct CRC32c is accepted everywhere (§5.3).
         EnqueuePacket(buffer, w.Finish());
     }
 

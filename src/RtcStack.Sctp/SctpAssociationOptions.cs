@@ -59,6 +59,17 @@ public sealed class SctpAssociationOptions
     public bool EnableMessageInterleaving { get; init; } = true;
 
     /// <summary>
+    /// Gets whether zero checksums (RFC 9653) are offered and used. Set it only when the association's packets travel
+    /// in DTLS records (RFC 8261), as they do under WebRTC: the association cannot see its transport, and this setting is
+    /// the caller's statement that DTLS is the alternate error detection method (RFC 9653 §6, method 1). When set, INIT
+    /// and INIT ACK carry the Zero Checksum Acceptable parameter naming method 1 (§4, §5.1) and packets whose checksum
+    /// field is zero are accepted (§5.3); packets go out with a zero checksum only when the peer announced method 1 as
+    /// well, and never those with INIT or COOKIE ECHO (§5.2). Off by default: every packet then carries its CRC32c and
+    /// a zero checksum is a bad one.
+    /// </summary>
+    public bool EnableZeroChecksum { get; init; }
+
+    /// <summary>
     /// Gets the stream scheduler (RFC 8260 §3): which stream's message (DATA) or fragment (I-DATA) goes next.
     /// Round robin by default.
     /// </summary>

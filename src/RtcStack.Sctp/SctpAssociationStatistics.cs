@@ -12,6 +12,12 @@ public sealed class SctpAssociationStatistics
     /// <summary>Gets the datagrams dropped (bad checksum, bad length, wrong tag or port).</summary>
     public long PacketsDropped { get; internal set; }
 
+    /// <summary>Gets the packets sent with a zero checksum (RFC 9653 §5.2).</summary>
+    public long ZeroChecksumPacketsSent { get; internal set; }
+
+    /// <summary>Gets the packets accepted with a zero checksum field (RFC 9653 §5.3).</summary>
+    public long ZeroChecksumPacketsReceived { get; internal set; }
+
     /// <summary>Gets DATA chunks sent for the first time.</summary>
     public long DataChunksSent { get; internal set; }
 

@@ -17,4 +17,12 @@ public enum SctpStreamSchedulerKind
     /// field (RFC 8832 §5.1; RFC 8831 §6.4 levels 128, 256, 512, 1024). Set with <see cref="SctpAssociation.SetStreamPriority"/>.
     /// </summary>
     Priority,
+
+    /// <summary>
+    /// Weighted fair queueing scheduler (RFC 8260 §3.6): streams with data share the sending in proportion to their
+    /// priorities taken as weights, counted in bytes of user data. With the RFC 8831 §6.4 levels (DCEP priorities 128,
+    /// 256, 512, 1024; W3C "very-low", "low", "medium", "high") the shares are 1/2 : 1 : 2 : 4, and no stream with data
+    /// is ever starved. Set with <see cref="SctpAssociation.SetStreamPriority"/>; 256 when unset.
+    /// </summary>
+    WeightedFairQueueing,
 }

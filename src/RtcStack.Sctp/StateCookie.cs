@@ -19,6 +19,7 @@ internal readonly record struct StateCookie(
     bool PeerSupportsReconfig,
     bool PeerSupportsIData,
     bool PeerSupportsIForwardTsn,
+    bool PeerAcceptsZeroChecksum,
     TimeSpan Created)
 {
     public const int BodyLength = 29;
@@ -33,7 +34,7 @@ internal readonly record struct StateCookie(
         BinaryPrimitives.WriteUInt16BigEndian(destination[16..], PeerOutboundStreams);
         BinaryPrimitives.WriteUInt16BigEndian(destination[18..], PeerInboundStreams);
         destination[20] = (byte)((PeerSupportsForwardTsn ? 1 : 0) | (PeerSupportsReconfig ? 2 : 0)
-            | (PeerSupportsIData ? 4 : 0) | (PeerSupportsIForwardTsn ? 8 : 0));
+            | (PeerSupportsIData ? 4 : 0) | (PeerSupportsIForwardTsn ? 8 : 0) | (PeerAcceptsZeroChecksum ? 16 : 0));
         BinaryPrimitives.WriteInt64BigEndian(destination[21..], Created.Ticks);
         HMACSHA256.HashData(key, destination[..BodyLength], destination[BodyLength..Length]);
     }
@@ -64,6 +65,7 @@ internal readonly record struct StateCookie(
             (cookie[20] & 2) != 0,
             (cookie[20] & 4) != 0,
             (cookie[20] & 8) != 0,
+            (cookie[20] & 16) != 0,
             TimeSpan.FromTicks(BinaryPrimitives.ReadInt64BigEndian(cookie[21..])));
         return true;
     }

@@ -26,11 +26,16 @@ public class AllocationTests
     /// message each way; each step sends, receives and acknowledges.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void SteadyPath_SmallMessages_BothWays_AllocatesNothing(bool interleaving)
+    [InlineData(false, false, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(true, false, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(false, true, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(true, true, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(false, false, SctpStreamSchedulerKind.WeightedFairQueueing)]
+    [InlineData(true, false, SctpStreamSchedulerKind.WeightedFairQueueing)]
+    [InlineData(true, false, SctpStreamSchedulerKind.Priority)]
+    public void SteadyPath_SmallMessages_BothWays_AllocatesNothing(bool interleaving, bool zeroChecksum, SctpStreamSchedulerKind scheduler)
     {
-        var wire = new Wire(interleaving, messageSize: 100);
+        var wire = new Wire(interleaving, messageSize: 100, zeroChecksum, scheduler);
         Assert.Equal(interleaving, wire.A.MessageInterleaving);
         Assert.Equal(interleaving, wire.B.MessageInterleaving);
 
@@ -43,7 +48,8 @@ public class AllocationTests
         long packets = wire.Packets;
         long least = AllocationProbe.LeastPerChunk(0, 2000, 10, _ => wire.Step());
         packets = wire.Packets - packets;
-        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}: least {least} B per chunk of 200 steps; {packets} packets, {wire.Received} messages in all");
+        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}{(zeroChecksum ? ", zero checksum" : "")}, {scheduler}: least {least} B per chunk of 200 steps; {packets} packets, {wire.Received} messages in all; {wire.A.Statistics.ZeroChecksumPacketsSent + wire.B.Statistics.ZeroChecksumPacketsSent} sent with a zero checksum");
+        Assert.Equal(zeroChecksum, wire.A.Statistics.ZeroChecksumPacketsReceived > 1000);
         Assert.Equal(2 * 8000, wire.Received);
         Assert.True(packets >= 2000, $"{packets} packets");
         Assert.Equal(0, least);
@@ -54,11 +60,16 @@ public class AllocationTests
     /// reassembly, SACKs. The delivered message is copied into the caller's buffer, so this is 0 as well.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void SteadyPath_FragmentedMessages_BothWays_AllocatesNothing(bool interleaving)
+    [InlineData(false, false, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(true, false, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(false, true, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(true, true, SctpStreamSchedulerKind.RoundRobin)]
+    [InlineData(false, false, SctpStreamSchedulerKind.WeightedFairQueueing)]
+    [InlineData(true, false, SctpStreamSchedulerKind.WeightedFairQueueing)]
+    [InlineData(true, false, SctpStreamSchedulerKind.Priority)]
+    public void SteadyPath_FragmentedMessages_BothWays_AllocatesNothing(bool interleaving, bool zeroChecksum, SctpStreamSchedulerKind scheduler)
     {
-        var wire = new Wire(interleaving, messageSize: 64 * 1024);
+        var wire = new Wire(interleaving, messageSize: 64 * 1024, zeroChecksum, scheduler);
         for (int i = 0; i < 200; i++)
         {
             wire.Step();
@@ -67,7 +78,8 @@ public class AllocationTests
         long packets = wire.Packets;
         long least = AllocationProbe.LeastPerChunk(0, 200, 5, _ => wire.Step());
         packets = wire.Packets - packets;
-        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}: least {least} B per chunk of 40 steps; {packets} packets, {wire.Received} messages in all");
+        _output.WriteLine($"{(interleaving ? "I-DATA" : "DATA")}{(zeroChecksum ? ", zero checksum" : "")}, {scheduler}: least {least} B per chunk of 40 steps; {packets} packets, {wire.Received} messages in all; {wire.A.Statistics.ZeroChecksumPacketsSent + wire.B.Statistics.ZeroChecksumPacketsSent} sent with a zero checksum");
+        Assert.Equal(zeroChecksum, wire.A.Statistics.ZeroChecksumPacketsReceived > 1000);
         Assert.Equal(2 * 400, wire.Received);
         Assert.True(packets >= 200 * 2 * 55, $"{packets} packets");
         Assert.Equal(0, least);
@@ -82,10 +94,22 @@ public class AllocationTests
         private readonly uint[] _received = new uint[2];
         private TimeSpan _now = TimeSpan.FromSeconds(10);
 
-        public Wire(bool interleaving, int messageSize)
+        public Wire(bool interleaving, int messageSize, bool zeroChecksum, SctpStreamSchedulerKind scheduler)
         {
-            A = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving });
-            B = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving });
+            A = new SctpAssociation(new SctpAssociationOptions
+            {
+                Random = new Random(1), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum, StreamScheduler = scheduler,
+            });
+            B = new SctpAssociation(new SctpAssociationOptions
+            {
+                Random = new Random(2), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum, StreamScheduler = scheduler,
+            });
+
+            // Unequal priorities (RFC 8831 §6.4 "very-low" and "high", "low" and "medium") so the weights are in play.
+            A.SetStreamPriority(1, 128);
+            A.SetStreamPriority(2, 1024);
+            B.SetStreamPriority(3, 256);
+            B.SetStreamPriority(4, 512);
             _message = SctpAssociationTests.Bytes(messageSize, 3);
             A.Connect(_now);
             B.Connect(_now);
@@ -97,6 +121,8 @@ public class AllocationTests
 
             Assert.Equal(SctpAssociationState.Established, A.State);
             Assert.Equal(SctpAssociationState.Established, B.State);
+            Assert.Equal(zeroChecksum, A.ZeroChecksum);
+            Assert.Equal(zeroChecksum, B.ZeroChecksum);
             Assert.True(A.TryPollEvent(out SctpEvent? a) && a is SctpConnectedEvent);
             Assert.True(B.TryPollEvent(out SctpEvent? b) && b is SctpConnectedEvent);
         }

@@ -18,13 +18,15 @@ public sealed class SctpAssociationTarget : IFuzzTarget
     /// <inheritdoc/>
     public void Run(ReadOnlySpan<byte> data) => Run(data, interleaving: false);
 
-    /// <summary>Runs one input against a pair that negotiated I-DATA or not.</summary>
+    /// <summary>Runs one input against a pair that negotiated I-DATA or not, zero checksums or not.</summary>
     /// <param name="data">The records.</param>
     /// <param name="interleaving">Whether both sides offer I-DATA (RFC 8260 §2.2.1).</param>
-    internal static void Run(ReadOnlySpan<byte> data, bool interleaving)
+    /// <param name="zeroChecksum">Whether both sides enable RFC 9653 zero checksums; then header bit 1 writes a zero
+    /// checksum instead of the CRC32c, which the association accepts except with INIT or COOKIE ECHO.</param>
+    internal static void Run(ReadOnlySpan<byte> data, bool interleaving, bool zeroChecksum = false)
     {
-        var a = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving });
-        var b = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving });
+        var a = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum });
+        var b = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum });
         TimeSpan now = TimeSpan.FromSeconds(1);
         a.Connect(now);
         b.Connect(now);
@@ -36,7 +38,7 @@ public sealed class SctpAssociationTarget : IFuzzTarget
         }
 
         if (a.State != SctpAssociationState.Established || b.State != SctpAssociationState.Established || tagAtB == 0
-            || b.MessageInterleaving != interleaving)
+            || b.MessageInterleaving != interleaving || b.ZeroChecksum != zeroChecksum)
         {
             throw new InvalidOperationException("set-up did not connect as configured");
         }
@@ -65,7 +67,7 @@ public sealed class SctpAssociationTarget : IFuzzTarget
 
             if ((header & 2) != 0 && n >= 12)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(packet.AsSpan(8), SctpPacket.ComputeChecksum(packet.AsSpan(0, n)));
+                BinaryPrimitives.WriteUInt32LittleEndian(packet.AsSpan(8), zeroChecksum ? 0 : SctpPacket.ComputeChecksum(packet.AsSpan(0, n)));
             }
 
             now += TimeSpan.FromMilliseconds(header >> 3);

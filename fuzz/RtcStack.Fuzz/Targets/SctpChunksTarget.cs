@@ -3,7 +3,7 @@ using RtcStack.Sctp.Packets;
 namespace RtcStack.Fuzz.Targets;
 
 /// <summary>
-/// The SCTP packet and chunk readers (RFC 9260 §3, RFC 3758 §3.2, RFC 6525 §4, RFC 8260 §2): the packet walk
+/// The SCTP packet and chunk readers (RFC 9260 §3, RFC 3758 §3.2, RFC 6525 §4, RFC 8260 §2, RFC 9653 §4): the packet walk
 /// (checksum not checked, so the fuzzer reaches the chunks), every typed chunk reader and the TLV parameter walk.
 /// Every chunk and parameter must lie inside the packet, and counts must fit the bytes.
 /// </summary>
@@ -50,6 +50,15 @@ public sealed class SctpChunksTarget : IFuzzTarget
             if (InitChunk.TryParse(c, out InitChunk init))
             {
                 _ = init.SupportsForwardTsn;
+
+                // RFC 9653 §4: a method comes only from a Zero Checksum Acceptable parameter of length 8 holding it.
+                uint method = init.ZeroChecksumMethod;
+                if (method != SctpErrorDetectionMethod.Reserved
+                    && (!SctpParameterEnumerator.TryFind(init.Parameters, (ushort)SctpParameterType.ZeroChecksumAcceptable, out ReadOnlySpan<byte> zc)
+                        || zc.Length != 4 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(zc) != method))
+                {
+                    throw new InvalidOperationException("zero checksum method read from elsewhere than its parameter");
+                }
                 if (init.TryGetStateCookie(out ReadOnlySpan<byte> cookie) && cookie.Length > c.Raw.Length)
                 {
                     throw new InvalidOperationException("cookie out of bounds");

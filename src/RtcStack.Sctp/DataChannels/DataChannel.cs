@@ -41,10 +41,12 @@ public sealed class DataChannelOptions
     public ushort? Id { get; init; }
 
     /// <summary>
-    /// Gets the priority carried in DATA_CHANNEL_OPEN (RFC 8832 §5.1); it is also the stream's priority in the SCTP
-    /// priority scheduler (RFC 8260 §3.4, higher first) when the association uses <see cref="SctpStreamSchedulerKind.Priority"/>.
+    /// Gets the priority carried in DATA_CHANNEL_OPEN (RFC 8832 §5.1): 256 by default (W3C "low", RFC 8831 §6.4 "normal";
+    /// 128, 512 and 1024 are "very-low", "medium" and "high"). It is also the stream's priority in the SCTP stream
+    /// scheduler: first served with <see cref="SctpStreamSchedulerKind.Priority"/> (RFC 8260 §3.4), the stream's weight
+    /// with <see cref="SctpStreamSchedulerKind.WeightedFairQueueing"/> (§3.6); round robin ignores it.
     /// </summary>
-    public ushort Priority { get; init; }
+    public ushort Priority { get; init; } = 256;
 }
 
 /// <summary>One data channel: an SCTP stream pair with its label, protocol and reliability (RFC 8831 §6).</summary>

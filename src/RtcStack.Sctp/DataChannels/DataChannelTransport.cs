@@ -108,8 +108,8 @@ public sealed class DataChannelTransport
         };
         _channels[id] = channel;
 
-        // RFC 8831 §6.4: the channel's priority drives the SCTP stream scheduler (RFC 8260 §3.4 with
-        // SctpStreamSchedulerKind.Priority; the round-robin default ignores it).
+        // RFC 8831 §6.4: the channel's priority drives the SCTP stream scheduler (RFC 8260 §3.4 strict priority or §3.6
+        // weighted fair queueing; the round-robin default ignores it).
         _association.SetStreamPriority(id, channel.Priority);
         if (_connected)
         {

@@ -67,6 +67,17 @@ public readonly ref struct InitChunk
         return false;
     }
 
+    /// <summary>
+    /// Gets the Error Detection Method Identifier of the Zero Checksum Acceptable parameter (RFC 9653 §4): the method
+    /// under which the sender accepts packets with a zero checksum, or <see cref="SctpErrorDetectionMethod.Reserved"/> (0)
+    /// when the parameter is absent or malformed (its length MUST be 8). The first such parameter counts.
+    /// </summary>
+    public uint ZeroChecksumMethod =>
+        SctpParameterEnumerator.TryFind(Parameters, (ushort)SctpParameterType.ZeroChecksumAcceptable, out ReadOnlySpan<byte> value)
+            && value.Length == 4
+            ? BinaryPrimitives.ReadUInt32BigEndian(value)
+            : SctpErrorDetectionMethod.Reserved;
+
     /// <summary>Gets the State Cookie parameter's value (INIT ACK, RFC 9260 §3.3.3.1).</summary>
     /// <param name="cookie">The cookie bytes.</param>
     /// <returns>Whether the parameter is present.</returns>

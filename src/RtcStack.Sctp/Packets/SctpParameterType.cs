@@ -45,7 +45,7 @@ public enum SctpParameterType : ushort
     /// <summary>ECN Capable, RFC 9260 Appendix A.</summary>
     EcnCapable = 0x8000,
 
-    /// <summary>Zero Checksum Acceptable, RFC 9653 §3.</summary>
+    /// <summary>Zero Checksum Acceptable, RFC 9653 §4: length 8, the value one 32-bit Error Detection Method Identifier.</summary>
     ZeroChecksumAcceptable = 0x8001,
 
     /// <summary>Supported Extensions, RFC 5061 §4.2.7.</summary>
@@ -53,4 +53,14 @@ public enum SctpParameterType : ushort
 
     /// <summary>Forward-TSN-Supported, RFC 3758 §3.1.</summary>
     ForwardTsnSupported = 0xC000,
+}
+
+/// <summary>Error Detection Method Identifiers of the Zero Checksum Acceptable parameter (RFC 9653 §4, §8 IANA registry).</summary>
+public static class SctpErrorDetectionMethod
+{
+    /// <summary>0 is reserved (RFC 9653 §8): it names no method, and a parameter carrying it is treated as absent.</summary>
+    public const uint Reserved = 0;
+
+    /// <summary>SCTP over DTLS (RFC 9653 §6, RFC 8261): DTLS's record protection detects errors in place of the CRC32c.</summary>
+    public const uint SctpOverDtls = 1;
 }

@@ -153,6 +153,10 @@ public sealed partial class WebRtcSession
             MaxPacketSize = Math.Min(1200, _transport.MaxApplicationDataSize),
             MaxMessageSize = _options.MaxMessageSize,
             ReceiveBufferSize = Math.Max(1024 * 1024, _options.MaxMessageSize),
+            StreamScheduler = _options.DataChannelScheduler,
+
+            // RFC 9653 §6: the association's packets travel in DTLS records (RFC 8261), so method 1 applies when asked for.
+            EnableZeroChecksum = _options.DataChannelZeroChecksum,
             Random = new Random(_random.Next()),
         });
 

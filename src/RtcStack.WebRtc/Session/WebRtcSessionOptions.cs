@@ -93,6 +93,19 @@ public sealed class WebRtcSessionOptions
     /// <summary>Gets the largest data channel message we accept ("a=max-message-size", RFC 8841 §6; 256 KiB by default).</summary>
     public int MaxMessageSize { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// Gets the SCTP stream scheduler of the data channels (RFC 8260 §3): round robin by default; strict priority or
+    /// weighted fair queueing use each channel's priority (<see cref="RtcStack.Sctp.DataChannels.DataChannelOptions.Priority"/>,
+    /// carried in DCEP, RFC 8831 §6.4).
+    /// </summary>
+    public RtcStack.Sctp.SctpStreamSchedulerKind DataChannelScheduler { get; init; } = RtcStack.Sctp.SctpStreamSchedulerKind.RoundRobin;
+
+    /// <summary>
+    /// Gets whether the data channels' SCTP association offers and uses zero checksums (RFC 9653 with method 1, SCTP over
+    /// DTLS, which is how WebRTC carries it). Off by default: see specs/rfc9653.md.
+    /// </summary>
+    public bool DataChannelZeroChecksum { get; init; }
+
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
 

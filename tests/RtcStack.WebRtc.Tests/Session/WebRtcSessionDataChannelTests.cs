@@ -104,6 +104,65 @@ public class WebRtcSessionDataChannelTests
         Assert.Equal(0, net.A.Session.GetDataChannelBufferedAmount(a));
     }
 
+    /// <summary>
+    /// RFC 9653 §6 through the session, SCTP inside our DTLS: with <see cref="WebRtcSessionOptions.DataChannelZeroChecksum"/>
+    /// on both sides the association agrees on zero checksums and a 200 KiB message crosses each way in packets whose
+    /// checksum field is zero (counted by each association, sent and accepted); with it on one side only, every packet
+    /// keeps its CRC32c. <see cref="WebRtcSessionOptions.DataChannelScheduler"/> reaches the association, and a channel's
+    /// priority its stream on both ends (RFC 8831 §6.4).
+    /// </summary>
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void ZeroChecksumAndScheduler_Options_ReachTheAssociation(bool a, bool b)
+    {
+        WebRtcSessionOptions Options(int seed, bool zero) => new()
+        {
+            Random = new Random(seed),
+            Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
+            DataChannelZeroChecksum = zero,
+            DataChannelScheduler = RtcStack.Sctp.SctpStreamSchedulerKind.WeightedFairQueueing,
+        };
+        using var net = new Pair(seed: 48, a: seed => Options(seed, a), b: seed => Options(seed, b));
+        net.A.Session.AddDataChannels();
+        Negotiate(net);
+        WaitForAssociation(net);
+        DataChannel ch = net.A.Session.CreateDataChannel(new DataChannelOptions { Label = "zc", Priority = 1024 }, net.Now);
+        net.RunFor(TimeSpan.FromMilliseconds(50));
+        DataChannel atB = OpenedRemotely(net.B, "zc");
+
+        byte[] big = new byte[200 * 1024];
+        new Random(8).NextBytes(big);
+        net.A.Session.SendDataChannelMessage(ch, big, net.Now);
+        Assert.True(net.RunUntil(() => Messages(net.B, atB.Id).Count == 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(big, Messages(net.B, atB.Id)[0].Data);
+        net.B.Session.SendDataChannelMessage(atB, big, net.Now);
+        Assert.True(net.RunUntil(() => Messages(net.A, ch.Id).Count == 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(big, Messages(net.A, ch.Id)[0].Data);
+
+        RtcStack.Sctp.SctpAssociation sa = net.A.Session.DataChannelTransport!.Association;
+        RtcStack.Sctp.SctpAssociation sb = net.B.Session.DataChannelTransport!.Association;
+        Assert.Equal(RtcStack.Sctp.SctpStreamSchedulerKind.WeightedFairQueueing, sa.Options.StreamScheduler);
+        Assert.Equal((ushort)1024, sa.GetStreamPriority(ch.Id));
+        Assert.Equal((ushort)1024, sb.GetStreamPriority(atB.Id));
+        bool both = a && b;
+        Assert.Equal(both, sa.ZeroChecksum);
+        Assert.Equal(both, sb.ZeroChecksum);
+        if (both)
+        {
+            // 200 KiB is about 180 packets of DATA each way, plus SACKs.
+            Assert.True(sa.Statistics.ZeroChecksumPacketsSent > 150 && sb.Statistics.ZeroChecksumPacketsSent > 150);
+            Assert.True(sa.Statistics.ZeroChecksumPacketsReceived > 150 && sb.Statistics.ZeroChecksumPacketsReceived > 150);
+        }
+        else
+        {
+            Assert.Equal(0, sa.Statistics.ZeroChecksumPacketsSent + sb.Statistics.ZeroChecksumPacketsSent);
+            Assert.Equal(0, sa.Statistics.ZeroChecksumPacketsReceived + sb.Statistics.ZeroChecksumPacketsReceived);
+        }
+
+        Assert.Equal(0, sa.Statistics.PacketsDropped + sb.Statistics.PacketsDropped);
+    }
+
     [Fact]
     public void AClosedChannelClosesOnBothSidesAndItsIdIsReused()
     {
