@@ -32,7 +32,7 @@ for m in "${modules[@]}"; do
       --configuration Release \
       --mutate "${mutate[$m]}" \
       --concurrency "${STRYKER_CONCURRENCY:-$(nproc)}" \
-      --reporter html --reporter json --reporter cleartext --reporter progress \
+      --reporter html --reporter json --reporter cleartext --reporter progress --reporter dots \
       --output "$out") 2>&1 | tee "$out/console.txt"
   grep -E "The final mutation score is" "$out/console.txt" || true
 done
