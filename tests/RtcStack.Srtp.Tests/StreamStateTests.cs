@@ -100,6 +100,24 @@ public class StreamStateTests
     }
 
     [Fact]
+    public void Before_the_first_wrap_a_jump_of_more_than_half_the_sequence_space_stays_in_roc_0()
+    {
+        // RFC 3711 Appendix A would guess ROC - 1 for SEQ 65000 after s_l = 100; in ROC 0 there is no
+        // earlier ROC, so both sides take ROC 0 (specs/rfc3711.md, "Index estimation before ROC 1", as libsrtp).
+        (byte[] key, byte[] salt) = Packets.Keys(Profile);
+        using var tx = new SrtpContext(Profile, key, salt);
+        using var rx = new SrtpContext(Profile, key, salt);
+        byte[] a = Protect(tx, 2, 100);
+        byte[] b = Protect(tx, 2, 65000);
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(a, a.Length, out _));
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(b, b.Length, out _));
+        Assert.True(rx.TryGetStatistics(SrtpDirection.Inbound, 2, out SrtpStreamStatistics s));
+        Assert.Equal((0u, (ushort)65000), (s.Roc, s.HighestSequenceNumber));
+        Assert.Equal(0UL << 16 | 65000, SrtpStream.Estimate(100, 65000));
+        Assert.Equal((5UL << 16) | 65000, SrtpStream.Estimate((6UL << 16) | 100, 65000));
+    }
+
+    [Fact]
     public void Adding_an_existing_stream_keeps_it_and_the_roc_given_first_is_used()
     {
         (byte[] key, byte[] salt) = Packets.Keys(Profile);
