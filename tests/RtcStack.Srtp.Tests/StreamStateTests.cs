@@ -143,8 +143,10 @@ public class StreamStateTests
         (byte[] key, byte[] salt) = Packets.Keys(Profile);
         using var tx = new SrtpContext(Profile, key, salt);
         using var rx = new SrtpContext(Profile, key, salt);
-        byte[] first = Protect(tx, 4, 1000);
+        byte[] first = Protect(tx, 4, 999);
+        byte[] second = Protect(tx, 4, 1000);
         Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(first, first.Length, out _));
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(second, second.Length, out _));
 
         tx.SetRoc(SrtpDirection.Outbound, 4, 3);
         rx.SetRoc(SrtpDirection.Inbound, 4, 3);
@@ -153,7 +155,8 @@ public class StreamStateTests
         Assert.True(tx.TryGetStatistics(SrtpDirection.Outbound, 4, out s));
         Assert.Equal((3u, (ushort)1000), (s.Roc, s.HighestSequenceNumber));
 
-        // 999 in ROC 3 is inside the new window (not seen), 1001 is ahead.
+        // 999 in ROC 3 is inside the new window and was never received (999 in ROC 0 was: a
+        // different index, RFC 3711 §3.3.2), 1001 is ahead.
         byte[] late = Protect(tx, 4, 999);
         byte[] next = Protect(tx, 4, 1001);
         Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(late, late.Length, out _));
