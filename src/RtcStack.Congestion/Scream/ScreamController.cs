@@ -306,6 +306,8 @@ public sealed class ScreamController : ICongestionController, ISendWindow
                 ReorderWindow = Math.Max(ReorderWindow, t - _missingSince[i]);
             }
             _state[i] = Received;
+            // Every arrival is a one-way delay sample for the base delay (RFC 6817 §3.4.2 keeps the minimum).
+            UpdateBaseDelay(f.ArrivalTime.TotalSeconds - _sendTime[i], t);
             if (f.EcnCe)
             {
                 ce++;
@@ -346,7 +348,7 @@ public sealed class ScreamController : ICongestionController, ISendWindow
     internal void OnAcknowledgement(double t, double qdelay, bool loss, bool ecn)
     {
         Qdelay = qdelay;
-        if (t - _lastTrendUpdate >= TrendUpdateInterval)
+        if (t - _lastTrendUpdate + TickTolerance >= TrendUpdateInterval)
         {
             UpdateQdelayTrend(qdelay);
             _lastTrendUpdate = t;
@@ -383,6 +385,15 @@ public sealed class ScreamController : ICongestionController, ISendWindow
             AdjustQdelayTarget(qdelay);
         }
         CheckResumeFastIncrease(t);
+    }
+
+    /// <summary>Sets cwnd, the fast increase mode and the media rate state (unit tests of the equations).</summary>
+    internal void SetStateForTest(double cwnd, bool inFastIncrease, double? targetBitrate = null, double? targetBitrateLastMax = null)
+    {
+        Cwnd = cwnd;
+        InFastIncrease = inFastIncrease;
+        TargetBitrate = targetBitrate ?? TargetBitrate;
+        TargetBitrateLastMax = targetBitrateLastMax ?? TargetBitrateLastMax;
     }
 
     /// <summary>update_cwnd (RFC 8298 §4.1.2.2) with the bytes acknowledged since the last cwnd update.</summary>
@@ -503,7 +514,7 @@ public sealed class ScreamController : ICongestionController, ISendWindow
         {
             _trendLowSince = t;
         }
-        if (!InFastIncrease && t - _trendLowSince >= _p.TResumeFastIncrease)
+        if (!InFastIncrease && t - _trendLowSince + TickTolerance >= _p.TResumeFastIncrease)
         {
             InFastIncrease = true;
         }
@@ -592,6 +603,12 @@ public sealed class ScreamController : ICongestionController, ISendWindow
     /// <summary>qdelay = one-way delay − base delay, the base being the minimum over ten one-minute buckets (RFC 6817 §3.4.2).</summary>
     private double QueueDelaySample(double owd, double t)
     {
+        UpdateBaseDelay(owd, t);
+        return Math.Max(0, owd - BaseDelay);
+    }
+
+    private void UpdateBaseDelay(double owd, double t)
+    {
         long minute = (long)Math.Floor(t / 60);
         if (minute != _baseMinute)
         {
@@ -610,7 +627,6 @@ public sealed class ScreamController : ICongestionController, ISendWindow
             baseDelay = Math.Min(baseDelay, m);
         }
         BaseDelay = baseDelay;
-        return Math.Max(0, owd - baseDelay);
     }
 
     /// <summary>
