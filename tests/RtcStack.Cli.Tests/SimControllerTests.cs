@@ -30,6 +30,18 @@ public class SimControllerTests
     }
 
     [Fact]
+    public void ScreamIsABuiltInControllerOfSim()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, CliRunner.Run("sim", "rfc8867-5.1", "--duration", "20", "--cc", "scream", "--no-plots", "--out", dir.Path).ExitCode);
+        string[] row = SimTestPaths.Row(File.ReadAllText(Path.Combine(dir.Path, "comparison.md")), "scream");
+        Assert.Equal("rfc8867-5.1", row[0]);
+        // 1 Mbps bottleneck for the first 20 s: SCReAM carries real media, none beyond the capacity.
+        Assert.InRange(double.Parse(row[2], CultureInfo.InvariantCulture), 0.5, 1.0);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "rfc8867-5.1-scream.csv")));
+    }
+
+    [Fact]
     public void UnknownControllersAndAssembliesWithoutControllersAreRefused()
     {
         using var dir = new TempDir();

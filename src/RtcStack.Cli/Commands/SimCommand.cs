@@ -22,11 +22,11 @@ public static class SimCommand
             Description = "Preset name (" + string.Join(", ", Rfc8867Presets.Names) + ") or a JSON scenario file.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var cc = new Option<string[]>("--cc") { Description = "Controller(s): gcc, nada, or one loaded with --cc-assembly / --cc-process (repeatable; default gcc).", AllowMultipleArgumentsPerToken = true };
+        var cc = new Option<string[]>("--cc") { Description = "Controller(s): gcc, nada, scream, or one loaded with --cc-assembly / --cc-process (repeatable; default gcc).", AllowMultipleArgumentsPerToken = true };
         var ccAssembly = new Option<string[]>("--cc-assembly") { Description = "Load controllers from a .NET assembly: public ICongestionController classes, named by [CongestionController(\"name\")] or class name (repeatable; docs/cc-research.md)." };
         var ccProcess = new Option<string[]>("--cc-process") { Description = "NAME=COMMAND: an outside controller speaking the line protocol on stdin/stdout, one process per flow and run (repeatable; docs/cc-research.md)." };
         var schema = new Option<bool>("--schema") { Description = "Print the JSON Schema of scenario files and exit." };
-        var all = new Option<bool>("--all") { Description = "Run every RFC 8867 preset (with both controllers unless --cc is given)." };
+        var all = new Option<bool>("--all") { Description = "Run every RFC 8867 preset (with every built-in and loaded controller unless --cc is given)." };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same results).", DefaultValueFactory = _ => 1 };
         var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, seconds." };
         var output = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => "results" };

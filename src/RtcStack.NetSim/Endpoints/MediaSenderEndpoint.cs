@@ -115,7 +115,11 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         {
             next = Min(next, s.Source.NextFrameTime);
         }
-        next = Min(next, Pacer.PollTimeout(_lastRun));
+        // A self-clocked controller (ISendWindow) with a closed window waits for feedback or its own timeout, not the pacer.
+        if (Controller is not ISendWindow window || window.CanSend(_lastRun))
+        {
+            next = Min(next, Pacer.PollTimeout(_lastRun));
+        }
         next = Min(next, _options.Stop);
         return next;
     }
@@ -169,7 +173,8 @@ public sealed class MediaSenderEndpoint : ISimEndpoint
         }
         Controller.OnSendQueue(Pacer.QueuedBytes, now);
         Pacer.SetRates(Controller.PacingRateBps, Controller.PaddingRateBps);
-        while (Pacer.TryPollSend(now, out PacedSend send))
+        ISendWindow? gate = Controller as ISendWindow;
+        while ((gate is null || gate.CanSend(now)) && Pacer.TryPollSend(now, out PacedSend send))
         {
             SendPaced(send, now);
         }

@@ -2,6 +2,7 @@ using RtcStack.Congestion;
 using RtcStack.Congestion.Feedback;
 using RtcStack.Congestion.Gcc;
 using RtcStack.Congestion.Nada;
+using RtcStack.Congestion.Scream;
 using RtcStack.NetSim.Endpoints;
 using RtcStack.NetSim.Links;
 using RtcStack.NetSim.Metrics;
@@ -14,7 +15,7 @@ namespace RtcStack.NetSim.Scenarios;
 public static class ScenarioRunner
 {
     /// <summary>Controllers known by name.</summary>
-    public static IReadOnlyList<string> Controllers { get; } = ["gcc", "nada"];
+    public static IReadOnlyList<string> Controllers { get; } = ["gcc", "nada", "scream"];
 
     /// <summary>Creates a controller by name for a flow, sized to the flow's encoder range.</summary>
     public static ICongestionController CreateController(string name, MediaFlowDefinition flow) => CreateController(name, flow, null);
@@ -67,8 +68,32 @@ public static class ScenarioRunner
                     };
                 }
                 return new NadaController(nada);
+            case "scream":
+                var scream = new ScreamParameters
+                {
+                    TargetBitrateMin = settings.MinBitrateBps,
+                    TargetBitrateMax = settings.MaxBitrateBps,
+                    StartBitrate = settings.StartBitrateBps,
+                };
+                foreach ((string key, double v) in settings.Parameters)
+                {
+                    scream = key switch
+                    {
+                        "qdelayTargetLo" => scream with { QdelayTargetLo = v },
+                        "qdelayTargetHi" => scream with { QdelayTargetHi = v },
+                        "rampUpSpeed" => scream with { RampUpSpeed = v },
+                        "preCongestionGuard" => scream with { PreCongestionGuard = v },
+                        "txQueueSizeFactor" => scream with { TxQueueSizeFactor = v },
+                        "betaLoss" => scream with { BetaLoss = v },
+                        "gain" => scream with { Gain = v },
+                        "mss" => scream with { Mss = v },
+                        "compensateCompetingFlows" => scream with { CompensateCompetingFlows = v != 0 },
+                        _ => throw UnknownParameter("scream", key),
+                    };
+                }
+                return new ScreamController(scream);
             default:
-                throw new ArgumentException($"Unknown controller '{name}' (known: gcc, nada).", nameof(name));
+                throw new ArgumentException($"Unknown controller '{name}' (known: gcc, nada, scream).", nameof(name));
         }
     }
 
@@ -77,6 +102,7 @@ public static class ScenarioRunner
     {
         ["gcc"] = ["pacingFactor", "alrProbing", "initialProbing"],
         ["nada"] = ["prio", "xRef", "kappa", "eta", "tau", "qEps", "qBound", "qTh", "lambda", "gammaMax", "logWin"],
+        ["scream"] = ["qdelayTargetLo", "qdelayTargetHi", "rampUpSpeed", "preCongestionGuard", "txQueueSizeFactor", "betaLoss", "gain", "mss", "compensateCompetingFlows"],
     };
 
     /// <summary>
