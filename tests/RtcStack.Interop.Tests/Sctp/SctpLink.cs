@@ -149,11 +149,21 @@ internal sealed class SctpLink
     /// Counts the messages whose every fragment (B to E over consecutive TSNs) was delivered in the given
     /// direction at least once: what a correct receiver can deliver (needs <see cref="Trace"/>-free bookkeeping, always on).
     /// </summary>
-    public int CompleteMessagesDelivered(bool toPeer, ushort streamId)
+    public int CompleteMessagesDelivered(bool toPeer, ushort streamId) => CompleteMessagesOnWire(toPeer, streamId).Count;
+
+    /// <summary>
+    /// The messages <see cref="CompleteMessagesDelivered"/> counts: first and last TSN, and the first four bytes of the
+    /// first fragment's user data (big-endian; the tests put a message number there), or -1 when shorter.
+    /// </summary>
+    public List<(uint FirstTsn, uint LastTsn, int Tag)> CompleteMessagesOnWire(bool toPeer, ushort streamId)
     {
-        var chunks = _deliveredData[toPeer ? 0 : 1].Where(c => c.StreamId == streamId).GroupBy(c => c.Tsn).ToDictionary(g => g.Key, g => g.First());
-        int complete = 0;
-        foreach ((uint tsn, (uint _, ushort _, byte flags)) in chunks)
+        int dir = toPeer ? 0 : 1;
+        var chunks = _deliveredData[dir]
+            .Where((c, i) => c.StreamId == streamId && !_coveredOnArrival[dir].Contains(i))
+            .GroupBy(c => c.Tsn)
+            .ToDictionary(g => g.Key, g => g.First());
+        var complete = new List<(uint FirstTsn, uint LastTsn, int Tag)>();
+        foreach ((uint tsn, (uint _, ushort _, byte flags, int tag)) in chunks)
         {
             if ((flags & DataChunk.BeginningFlag) == 0)
             {
@@ -161,11 +171,11 @@ internal sealed class SctpLink
             }
 
             uint t = tsn;
-            while (chunks.TryGetValue(t, out (uint Tsn, ushort StreamId, byte Flags) c))
+            while (chunks.TryGetValue(t, out (uint Tsn, ushort StreamId, byte Flags, int Tag) c))
             {
                 if ((c.Flags & DataChunk.EndingFlag) != 0)
                 {
-                    complete++;
+                    complete.Add((tsn, t, tag));
                     break;
                 }
 
@@ -176,7 +186,19 @@ internal sealed class SctpLink
         return complete;
     }
 
-    private readonly List<(uint Tsn, ushort StreamId, byte Flags)>[] _deliveredData = [new(), new()];
+    private readonly List<(uint Tsn, ushort StreamId, byte Flags, int Tag)>[] _deliveredData = [new(), new()];
+
+    /// <summary>
+    /// Indexes into <see cref="_deliveredData"/> of DATA chunks that arrived after a FORWARD TSN in the same
+    /// direction had already moved the cumulative TSN over them: RFC 3758 §3.6 has the receiver treat those
+    /// TSNs as received, so the late copy is a duplicate and its message is not deliverable.
+    /// </summary>
+    private readonly HashSet<int>[] _coveredOnArrival = [new(), new()];
+
+    private readonly uint?[] _forwardTsn = [null, null];
+
+    /// <summary>Gets how many DATA chunks arrived after a FORWARD TSN had covered them, per direction.</summary>
+    public int ChunksCoveredOnArrival(bool toPeer) => _coveredOnArrival[toPeer ? 0 : 1].Count;
     private readonly List<(uint Tsn, ushort StreamId, byte Flags)>[] _deliveredIData = [new(), new()];
 
     /// <summary>Gets the I-DATA chunks (TSN, stream, flags) delivered in one direction, in delivery order.</summary>
@@ -405,9 +427,22 @@ internal sealed class SctpLink
         {
             foreach (SctpChunk c in parsed.Chunks)
             {
+                int dir = toPeer ? 0 : 1;
                 if (c.Type == SctpChunkType.Data && DataChunk.TryParse(c, out DataChunk d))
                 {
-                    _deliveredData[toPeer ? 0 : 1].Add((d.Tsn, d.StreamId, d.Flags));
+                    if (_forwardTsn[dir] is uint fwd && (int)(d.Tsn - fwd) <= 0)
+                    {
+                        _coveredOnArrival[dir].Add(_deliveredData[dir].Count);
+                    }
+
+                    _deliveredData[dir].Add((d.Tsn, d.StreamId, d.Flags, d.UserData.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(d.UserData) : -1));
+                }
+                else if (c.Type == SctpChunkType.ForwardTsn && ForwardTsnChunk.TryParse(c, out ForwardTsnChunk f))
+                {
+                    if (_forwardTsn[dir] is not uint prev || (int)(f.NewCumulativeTsn - prev) > 0)
+                    {
+                        _forwardTsn[dir] = f.NewCumulativeTsn;
+                    }
                 }
                 else if (IDataChunk.TryParse(c, out IDataChunk id))
                 {
