@@ -256,7 +256,8 @@ public sealed partial class IceAgent
     /// <summary>
     /// Adds a remote candidate (from SDP or trickled, RFC 8838 §11). Candidates with an unresolved
     /// host name (mDNS), TCP candidates and candidates whose ufrag names another generation are
-    /// kept out of the checklist. Returns false when the candidate was ignored.
+    /// kept out of the checklist. A candidate already known as peer-reflexive (its check came first) takes the
+    /// signalled type and adds no pair. Returns false when the candidate added nothing to the checklist.
     /// </summary>
     public bool AddRemoteCandidate(IceCandidate candidate, TimeSpan now)
     {
@@ -270,10 +271,27 @@ public sealed partial class IceAgent
             return false;
         }
 
-        foreach (IceCandidate r in _remotes)
+        for (int i = 0; i < _remotes.Count; i++)
         {
+            IceCandidate r = _remotes[i];
             if (r.Address == candidate.Address && r.Component == candidate.Component)
             {
+                if (r.Type == IceCandidateType.PeerReflexive && candidate.Type != IceCandidateType.PeerReflexive)
+                {
+                    // A check from this address arrived before the peer's description (RFC 8445 §7.3.1.3 made it
+                    // peer-reflexive): now that it is signalled, it takes the signalled candidate's type, foundation
+                    // and related address, as libwebrtc does, so stats and the selected pair say what it really is.
+                    // Pairs keep their state and priority; nothing is added to the checklist.
+                    _remotes[i] = candidate;
+                    foreach (IceCandidatePair p in _pairs)
+                    {
+                        if (ReferenceEquals(p.Remote, r))
+                        {
+                            p.Remote = candidate;
+                        }
+                    }
+                }
+
                 return false;
             }
         }

@@ -276,6 +276,44 @@ public class IceAgentTests
         Assert.Equal(IceCandidateType.PeerReflexive, b.Agent.GetSelectedPair()!.Remote.Type);
     }
 
+    /// <summary>
+    /// The peer's candidates are signalled after its checks made them peer-reflexive (a WHIP answer that arrives after
+    /// the server's first check): the remote candidate takes the signalled type, the selected pair stays the same
+    /// object and connected, and no pair or remote candidate is added.
+    /// </summary>
+    [Fact]
+    public void PeerReflexiveRemote_SignalledLater_TakesTheSignalledType()
+    {
+        (VirtualNetwork net, VirtualNetwork.Node a, VirtualNetwork.Node b) = Pair();
+        a.Trickle = false;
+        b.Trickle = false;
+        net.Connect(a, b);
+        net.Run(TimeSpan.FromSeconds(2));
+        foreach (IceCandidate c in b.Agent.LocalCandidates)
+        {
+            a.Agent.AddRemoteCandidate(c.ToString(), net.Now);
+        }
+
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        IceCandidatePair selected = b.Agent.GetSelectedPair()!;
+        Assert.Equal(IceCandidateType.PeerReflexive, selected.Remote.Type);
+        int pairs = b.Agent.CheckList.Count;
+        int remotes = b.Agent.RemoteCandidates.Count;
+        ulong priority = selected.Priority;
+
+        IceCandidate signalled = a.Agent.LocalCandidates.Single(c => c.Address == selected.Remote.Address);
+        Assert.False(b.Agent.AddRemoteCandidate(signalled.ToString(), net.Now));
+        Assert.Same(selected, b.Agent.GetSelectedPair());
+        Assert.Equal(IceCandidateType.Host, selected.Remote.Type);
+        Assert.Equal(signalled.Foundation, selected.Remote.Foundation);
+        Assert.Equal(priority, selected.Priority);
+        Assert.Equal(pairs, b.Agent.CheckList.Count);
+        Assert.Equal(remotes, b.Agent.RemoteCandidates.Count);
+        Assert.DoesNotContain(b.Agent.RemoteCandidates, c => c.Type == IceCandidateType.PeerReflexive && c.Address == signalled.Address);
+        net.Run(TimeSpan.FromSeconds(3));
+        Assert.True(b.IsConnected);
+    }
+
     [Fact]
     public void BehindNat_GathersServerReflexive_AndConnectsThroughIt()
     {
