@@ -22,11 +22,24 @@ internal sealed class CoturnServer : IDisposable
 
     private readonly Process _process;
     private readonly string _dir;
+    private readonly NetworkNamespace? _ns;
+    private readonly IPAddress _listeningIp;
     private readonly StringBuilder _log = new();
 
     /// <summary>Starts coturn on UDP only (the default), or on plain TCP and/or TLS over TCP only (<paramref name="tls"/>: a self-signed certificate for "localhost" and 127.0.0.1 made here).</summary>
     public CoturnServer(bool udp = true, bool tcp = false, bool tls = false)
+        : this(null, "127.0.0.1", "127.0.0.1", "localhost", udp, tcp, tls)
     {
+    }
+
+    /// <summary>
+    /// Starts coturn inside <paramref name="ns"/> (or on this host when null), listening on <paramref name="listeningIp"/>
+    /// and relaying from <paramref name="relayIp"/>; a TLS certificate names <paramref name="serverName"/> and the listening address.
+    /// </summary>
+    public CoturnServer(NetworkNamespace? ns, string listeningIp, string relayIp, string serverName, bool udp, bool tcp, bool tls)
+    {
+        _ns = ns;
+        _listeningIp = IPAddress.Parse(listeningIp);
         string turnserver = ExternalTool.Require("turnserver", "coturn");
         _dir = Directory.CreateTempSubdirectory("rtcstack-coturn-").FullName;
         Port = FreeUdpPort();
@@ -45,7 +58,7 @@ internal sealed class CoturnServer : IDisposable
 
         if (tls)
         {
-            Certificate = MakeCertificate(out string certPath, out string keyPath, _dir);
+            Certificate = MakeCertificate(out string certPath, out string keyPath, _dir, serverName, _listeningIp);
             CertificatePath = certPath;
             transportArguments.AddRange([$"--tls-listening-port={TlsPort}", $"--cert={certPath}", $"--pkey={keyPath}"]);
         }
@@ -54,26 +67,36 @@ internal sealed class CoturnServer : IDisposable
             transportArguments.Add("--no-tls");
         }
 
-        var psi = new ProcessStartInfo(turnserver)
+        string[] arguments = new[]
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir,
-        };
-        foreach (string a in new[]
-        {
-            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={Port}",
+            "-n", $"--listening-ip={listeningIp}", $"--relay-ip={relayIp}", $"--listening-port={Port}",
             "--lt-cred-mech", $"--user={User}:{Password}", $"--realm={Realm}", "--fingerprint", "--allow-loopback-peers",
             $"--min-port={minPort}", $"--max-port={minPort + 39}", "--no-dtls", "--no-cli",
             $"--userdb={Path.Combine(_dir, "turndb")}", $"--pidfile={Path.Combine(_dir, "turnserver.pid")}",
             "--log-file=stdout", "--simple-log", "--verbose",
-        }.Concat(transportArguments))
+        }.Concat(transportArguments).ToArray();
+        if (ns is not null)
         {
-            psi.ArgumentList.Add(a);
+            // `ip netns exec` execs turnserver, so the PID is coturn's own and Dispose stops it.
+            _process = ns.StartProcess(turnserver, arguments, _dir);
+        }
+        else
+        {
+            var psi = new ProcessStartInfo(turnserver)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = _dir,
+            };
+            foreach (string a in arguments)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            _process = Process.Start(psi) ?? throw new InvalidOperationException("turnserver did not start");
         }
 
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("turnserver did not start");
         _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         _process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         _process.BeginOutputReadLine();
@@ -142,14 +165,14 @@ internal sealed class CoturnServer : IDisposable
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
-    // A self-signed ECDSA P-256 certificate for "localhost" / 127.0.0.1, written as PEM for coturn's --cert/--pkey.
-    private static X509Certificate2 MakeCertificate(out string certPath, out string keyPath, string dir)
+    // A self-signed ECDSA P-256 certificate for the server's name and address, written as PEM for coturn's --cert/--pkey.
+    private static X509Certificate2 MakeCertificate(out string certPath, out string keyPath, string dir, string serverName, IPAddress address)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest("CN=" + serverName, key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName(serverName);
+        san.AddIpAddress(address);
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
@@ -172,10 +195,12 @@ internal sealed class CoturnServer : IDisposable
                 throw new InvalidOperationException("turnserver exited: " + Log);
             }
 
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            using Socket s = _ns is null
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                : _ns.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
             try
             {
-                s.Connect(new IPEndPoint(IPAddress.Loopback, port));
+                s.Connect(new IPEndPoint(_listeningIp, port));
                 return;
             }
             catch (SocketException)
@@ -190,8 +215,10 @@ internal sealed class CoturnServer : IDisposable
     // Sends plain Binding requests until coturn answers (it takes a moment to open its sockets).
     private void WaitUntilAnswering()
     {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using Socket s = _ns is null
+            ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
+            : _ns.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        s.Bind(new IPEndPoint(IPAddress.IsLoopback(_listeningIp) ? IPAddress.Loopback : IPAddress.Any, 0));
         s.ReceiveTimeout = 200;
         byte[] req = new byte[64];
         var w = new StunMessageWriter(req, StunMessageType.BindingRequest, StunTransactionId.NewRandom());
@@ -205,7 +232,7 @@ internal sealed class CoturnServer : IDisposable
                 throw new InvalidOperationException("turnserver exited: " + Log);
             }
 
-            s.SendTo(req.AsSpan(0, n), SocketFlags.None, new IPEndPoint(IPAddress.Loopback, Port));
+            s.SendTo(req.AsSpan(0, n), SocketFlags.None, new IPEndPoint(_listeningIp, Port));
             try
             {
                 int got = s.Receive(buf);
