@@ -46,6 +46,38 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         return n;
     }
 
+    private static int WarmCalls()
+    {
+        string? text = Environment.GetEnvironmentVariable("RTCSTACK_CONNECT_WARM_CALLS");
+        if (text is null)
+        {
+            return 200;
+        }
+
+        Assert.True(int.TryParse(text, out int n) && n >= 0, $"RTCSTACK_CONNECT_WARM_CALLS={text}: give a whole number of calls, 0 or more");
+        return n;
+    }
+
+    // The WHIP path as a running server has served it many times: POST an offer (Chromium 156's, its candidate line
+    // removed so that no session sends a check anywhere), read the answer, DELETE the resource. Kestrel, the WHIP
+    // handler, SDP parsing, JSEP and session creation then run code the JIT has re-compiled optimised.
+    private static async Task WarmUpWhipAsync(string url, int count)
+    {
+        string offer = string.Join("\r\n", File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Sdp.Tests", "Fixtures", "chromium-156-offer.sdp"))
+            .Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith("a=candidate:", StringComparison.Ordinal))) + "\r\n";
+        using var http = new HttpClient();
+        for (int i = 0; i < count; i++)
+        {
+            using var content = new StringContent(offer, System.Text.Encoding.UTF8, "application/sdp");
+            using HttpResponseMessage r = await http.PostAsync(url, content);
+            string body = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == System.Net.HttpStatusCode.Created, $"warm-up POST {i}: {(int)r.StatusCode} {body}");
+            Assert.Contains("a=fingerprint:", body, StringComparison.Ordinal);
+            using HttpResponseMessage d = await http.DeleteAsync(new Uri(new Uri(url), r.Headers.Location!));
+            Assert.True(d.IsSuccessStatusCode, $"warm-up DELETE {i}: {(int)d.StatusCode}");
+        }
+    }
+
     // Our DTLS 1.3 client against our server with the hybrid key share, as the sessions negotiate with Chromium.
     private static void WarmUpHandshakes(int count)
     {
@@ -111,6 +143,9 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
                 }
             });
             RtcStack.WebRtc.Signalling.WhipEndpointRouteBuilderExtensions.MapWhip(app, "/whip", RtcStack.WebRtc.Signalling.WhipResourceKind.Whip, server.Handler);
+            // The warm-up's own endpoint, the same handler without the per-client rate limit (its POSTs come back to back).
+            RtcStack.WebRtc.Signalling.WhipEndpointRouteBuilderExtensions.MapWhip(
+                app, "/warm", RtcStack.WebRtc.Signalling.WhipResourceKind.Whip, server.Handler, new RtcStack.WebRtc.Signalling.WhipEndpointOptions { SessionsPerSecondPerClient = 0 });
         });
 
         // RTCSTACK_CONNECT_TRACE=1 prints ICE and DTLS detail per connection (formatting the messages costs
@@ -132,11 +167,19 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         // A server that has run a while has done its handshakes' crypto many times, and the JIT has re-compiled it
         // optimised; this fresh test process has not (its first ~150 DTLS 1.3 handshakes cost 2-3x their steady CPU,
         // `rtcstack bench handshakes`). So, as a running server, it first does RTCSTACK_CONNECT_WARM_HANDSHAKES (default
-        // 300) in memory with the sessions' settings; 0 measures a cold server.
+        // 300) in memory with the sessions' settings, then RTCSTACK_CONNECT_WARM_CALLS (default 200) WHIP POST + DELETE
+        // cycles over HTTP (the signalling path); 0 and 0 measure a cold server.
         int warm = WarmHandshakes();
         var warmClock = System.Diagnostics.Stopwatch.StartNew();
         WarmUpHandshakes(warm);
         output.WriteLine($"server warmed with {warm} in-memory DTLS 1.3 handshakes in {warmClock.ElapsedMilliseconds} ms");
+        int warmCalls = WarmCalls();
+        warmClock.Restart();
+        await WarmUpWhipAsync(ours.BaseAddress + "/warm", warmCalls);
+        output.WriteLine($"server warmed with {warmCalls} WHIP POST + DELETE cycles (Chromium 156's offer without candidates, over HTTP on 127.0.0.1) in {warmClock.ElapsedMilliseconds} ms");
+        int warmedCalls = server.Calls.Count;
+        posts.Clear();
+        connections.Clear();
         (double[] oursMs, double[] oursAfterAnswer, double[][] oursPhases) = await RunAsync(ours, "ours");
         (double[] loopMs, double[] loopAfterAnswer, double[][] loopPhases) = await RunAsync(loopbackHost, "loopback");
         output.WriteLine("page phases, ms after createOffer: offer set locally / WHIP answer received / answer applied / connected");
@@ -151,7 +194,7 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         (TimeSpan Arrived, TimeSpan Answered, string Connection, long PendingWork)[] postTimes = posts.ToArray();
         int index = 0;
         TimelineLogger[] logs = loggers.ToArray();
-        foreach (ServerCall c in server.Calls)
+        foreach (ServerCall c in server.Calls.Skip(warmedCalls))
         {
             TimeSpan started = c.Resource.CreatedAt;
             if (trace && index < logs.Length)
