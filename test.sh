@@ -29,6 +29,8 @@ if [ $fast -eq 0 ]; then
     gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1 python3-gi)
   # The outside-controller example (samples/python), the scenario-schema check (SimControllerTests) and the Kubernetes manifest check (SimBatchTests).
   pkgs+=(python3 python3-jsonschema python3-yaml)
+  # A one-node Slurm cluster (munge and slurm-wlm; started and stopped by SimBatchTests on 127.0.0.1) runs a sweep's job array.
+  pkgs+=(slurm-wlm munge)
   # usrsctp in AF_CONN mode for the SCTP differential tests (tests/RtcStack.Interop.Tests/Sctp: the test compiles its small peer with gcc).
   pkgs+=(libusrsctp-dev build-essential)
 fi

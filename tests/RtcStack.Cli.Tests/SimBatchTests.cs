@@ -8,7 +8,8 @@ namespace RtcStack.Cli.Tests;
 /// <summary>
 /// <c>sim batch</c>: the Slurm job-array script and the Kubernetes Indexed Job are well-formed, and the command each
 /// array task or pod runs, run here the way Slurm and Kubernetes would (with the index in the environment), produces
-/// shards whose merge equals the local sweep byte for byte. (No Slurm or Kubernetes cluster runs in these tests.)
+/// shards whose merge equals the local sweep byte for byte; and a real one-node Slurm cluster runs the job array. (No
+/// Kubernetes cluster runs in these tests.)
 /// </summary>
 [Collection("Sim")]
 public class SimBatchTests
@@ -90,6 +91,39 @@ public class SimBatchTests
         }
         Assert.Equal(0, CliRunner.Run("sim", "merge", dir.File("results/shard-1"), dir.File("results/shard-0"), "--out", dir.File("merged")).ExitCode);
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("local"), SweepMerger.MarkdownFile)), File.ReadAllBytes(Path.Combine(dir.File("merged"), SweepMerger.MarkdownFile)));
+    }
+
+    /// <summary>
+    /// The Slurm path for real (issue 20): a one-node Slurm cluster started by the test (<see cref="SingleNodeSlurm"/>:
+    /// munge and slurm-wlm from Debian, on 127.0.0.1) runs the script <c>sim batch</c> writes as a 4-task job array;
+    /// every task completes with exit code 0 and writes its log, and the merged shards equal the local sweep byte for
+    /// byte.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Interop")]
+    public void SlurmJobArrayOnASingleNodeClusterReproducesTheLocalSweep()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("spec.json"), Spec);
+        Assert.Equal(0, CliRunner.Run("sim", "sweep", dir.File("spec.json"), "--out", dir.File("local")).ExitCode);
+        Assert.Equal(0, CliRunner.Run("sim", "batch", dir.File("spec.json"), "--shards", "4", "--cpus", "1", "--out", dir.File("out"),
+            "--slurm", dir.File("sweep.sbatch"), "--rtcstack", Rtcstack).ExitCode);
+        Directory.CreateDirectory(dir.File("slurm"));
+        using SingleNodeSlurm slurm = SingleNodeSlurm.Start(dir.File("slurm"));
+        string job = slurm.Submit(dir.File("sweep.sbatch"), dir.Path);
+        slurm.WaitForJob(job, TimeSpan.FromMinutes(5));
+        SortedDictionary<int, (string State, string ExitCode)> tasks = slurm.ArrayTasks(job);
+        Assert.True(tasks.Count == 4, $"job {job}: {tasks.Count} array tasks reported\n{slurm.Command("scontrol", "-o", "show", "job", job).StdOut}\n{slurm.Logs()}");
+        foreach ((int task, (string state, string exit)) in tasks)
+        {
+            string log = dir.File($"out/slurm-{job}_{task}.log");
+            Assert.True(state == "COMPLETED" && exit == "0:0", $"task {task}: {state} {exit}\n{(File.Exists(log) ? File.ReadAllText(log) : "(no log)")}\n{slurm.Logs()}");
+            Assert.True(File.Exists(log), "Slurm wrote no log for task " + task);
+        }
+
+        Assert.Equal(0, CliRunner.Run("sim", "merge", dir.File("out/shard-0"), dir.File("out/shard-1"), dir.File("out/shard-2"), dir.File("out/shard-3"), "--out", dir.File("merged")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("local"), SweepMerger.MarkdownFile)), File.ReadAllBytes(Path.Combine(dir.File("merged"), SweepMerger.MarkdownFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("local"), SweepMerger.CsvFile)), File.ReadAllBytes(Path.Combine(dir.File("merged"), SweepMerger.CsvFile)));
     }
 
     [Theory]
