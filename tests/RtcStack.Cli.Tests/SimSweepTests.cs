@@ -28,6 +28,32 @@ public class SimSweepTests
         }
         """;
 
+    /// <summary>The plots' bands per step: median and 5th/95th percentiles interpolated as the tables, NaN left out.</summary>
+    [Fact]
+    public void MergedPlotBandsArePerStepPercentilesAcrossSeeds()
+    {
+        double[][] series =
+        [
+            [1, 10, double.NaN, 4],
+            [2, 20, double.NaN, double.NaN],
+            [3, 30, double.NaN, 8],
+            [4, 40, double.NaN, 6],
+            [5, 50, double.NaN, 2, 99], // longer than the others: cut to the shortest
+        ];
+        (double[] median, double[] p5, double[] p95) = SweepPlotter.Bands(series, 0.5);
+        Assert.Equal(4, median.Length);
+        Assert.Equal([1.5, 15, double.NaN, 2.5], median);
+        // 5 values: h = 4 * 0.05 = 0.2 → v0 + 0.2 (v1 - v0); h = 3.8 → v3 + 0.8 (v4 - v3); scaled by 0.5.
+        Assert.Equal(0.5 * 1.2, p5[0], 12);
+        Assert.Equal(0.5 * 4.8, p95[0], 12);
+        Assert.Equal(0.5 * 12, p5[1], 12);
+        Assert.Equal(0.5 * 48, p95[1], 12);
+        Assert.True(double.IsNaN(p5[2]) && double.IsNaN(p95[2]));
+        // Step 3 has four values (2, 4, 6, 8): h = 0.15 → 2.3; h = 2.85 → 7.7.
+        Assert.Equal(0.5 * 2.3, p5[3], 12);
+        Assert.Equal(0.5 * 7.7, p95[3], 12);
+    }
+
     [Fact]
     public void MergedShardsEqualTheLocalRunByteForByte()
     {
@@ -45,6 +71,15 @@ public class SimSweepTests
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("local"), f)), File.ReadAllBytes(Path.Combine(dir.File("merged"), f)));
         }
+        // One merged plot for the one scenario, a PNG, the same from the shards as from the local run.
+        string plot = Assert.Single(Directory.GetFiles(dir.File("merged"), "merged-*.png"));
+        Assert.Equal("merged-rfc8867-5.1.png", Path.GetFileName(plot));
+        byte[] png = File.ReadAllBytes(plot);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.True(png.Length > 20_000, $"a merged plot of {png.Length} bytes is too small to hold ten bands");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("local"), "merged-rfc8867-5.1.png")), png);
+        Assert.Equal(0, CliRunner.Run("sim", "merge", dir.File("shard0"), dir.File("shard1"), dir.File("shard2"), "--out", dir.File("merged-no-plots"), "--no-plots").ExitCode);
+        Assert.Empty(Directory.GetFiles(dir.File("merged-no-plots"), "*.png"));
         string[] localCells = Directory.GetFiles(Path.Combine(dir.File("local"), "cells"), "*.csv");
         Assert.Equal(30, localCells.Length);
         foreach (string csv in localCells)

@@ -8,7 +8,8 @@ namespace RtcStack.Cli.Sim;
 /// <param name="Cells">Cells in the sweep.</param>
 /// <param name="Found">Cells with a result.</param>
 /// <param name="Groups">Rows written.</param>
-internal sealed record MergeOutcome(int Cells, int Found, int Groups);
+/// <param name="Plots">The merged plots written (one PNG per scenario), empty when plots were not asked for.</param>
+internal sealed record MergeOutcome(int Cells, int Found, int Groups, IReadOnlyList<string> Plots);
 
 /// <summary>
 /// Combines the result directories of a sweep (one local run, or the shards of a distributed one) into one table
@@ -21,7 +22,7 @@ internal static class SweepMerger
     public const string MarkdownFile = "merged.md";
     public const string CsvFile = "merged.csv";
 
-    public static bool TryMerge(IReadOnlyList<string> dirs, string outDir, out MergeOutcome? outcome, out string? error)
+    public static bool TryMerge(IReadOnlyList<string> dirs, string outDir, out MergeOutcome? outcome, out string? error, bool plots = true)
     {
         outcome = null;
         string? manifest = null;
@@ -55,6 +56,7 @@ internal static class SweepMerger
             groups.Add(new SweepGroup(g.GetProperty("group").GetInt32(), g.GetProperty("scenario").GetString()!, g.GetProperty("controller").GetString()!, g.GetProperty("parameters").GetString()!));
         }
         var byCell = new SortedDictionary<int, SweepCellResult>();
+        var csvByCell = new Dictionary<int, string>();
         foreach (string dir in dirs)
         {
             string cells = Path.Combine(dir, SweepRunner.CellsDirectory);
@@ -79,7 +81,10 @@ internal static class SweepMerger
                     error = $"{file}: not a cell of this sweep";
                     return false;
                 }
-                byCell.TryAdd(r.Cell, r);
+                if (byCell.TryAdd(r.Cell, r))
+                {
+                    csvByCell[r.Cell] = Path.ChangeExtension(file, ".csv");
+                }
             }
         }
         var perGroup = new List<SweepCellResult>[groups.Count];
@@ -94,7 +99,8 @@ internal static class SweepMerger
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, MarkdownFile), Markdown(name, cellCount, byCell.Count, groups, perGroup));
         File.WriteAllText(Path.Combine(outDir, CsvFile), Csv(groups, perGroup));
-        outcome = new MergeOutcome(cellCount, byCell.Count, groups.Count);
+        List<string> written = plots ? SweepPlotter.Write(outDir, groups, perGroup, csvByCell) : [];
+        outcome = new MergeOutcome(cellCount, byCell.Count, groups.Count, written);
         error = null;
         return true;
     }
