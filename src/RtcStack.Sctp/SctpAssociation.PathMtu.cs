@@ -27,7 +27,7 @@ namespace RtcStack.Sctp;
 /// </para>
 /// <para>
 /// Black hole detection (§4.3, third indicator): while the PLPMTU is above BASE_PLPMTU, two T3-rtx expirations in a row
-/// with no DATA acknowledged in between mean the path no longer carries the PLPMTU: it falls back to BASE_PLPMTU and the
+/// without the cumulative TSN ack advancing in between (gap acks of smaller packets do not count) mean the path no longer carries the PLPMTU: it falls back to BASE_PLPMTU and the
 /// BASE state confirms that with a probe. Retransmissions are rebundled into packets of the new PLPMTU.
 /// </para>
 /// </summary>

@@ -644,9 +644,10 @@ public sealed partial class SctpAssociation
             }
         }
 
-        if (bytesAcked > 0)
+        if (cumAdvanced)
         {
-            // Data gets through: the T3-rtx expirations counted for black hole detection (RFC 8899 §4.3) start over.
+            // The oldest outstanding data got through: the T3-rtx expirations counted for black hole detection (RFC 8899
+            // §4.3) start over. Gap acks alone do not count: small packets may pass while the full-size ones are lost.
             _pmtuT3Expirations = 0;
         }
 
