@@ -265,6 +265,39 @@ public class PathMtuDiscoveryTests
     }
 
     [Fact]
+    public void PathShrinks_ChunksMadeForTheLargerPlpmtu_GoAloneInOversizedPackets()
+    {
+        // RFC 9260 §6.9: a DATA chunk keeps its size once it has a TSN. After the fallback, a fragment made for the old
+        // PLPMTU goes alone in a packet above the new PLPMTU (left to fragmentation below SCTP); everything else fits.
+        (SctpPair pair, PathLink link) = Connected(1500);
+        Assert.True(pair.RunUntil(() => pair.A.PathMtuState == SctpPathMtuState.SearchComplete, TimeSpan.FromMinutes(30)));
+        link.PathMtu = 1280;
+        pair.A.Send(1, 51, SctpAssociationTests.Bytes(8000, 4), pair.Now);
+        pair.Drain();
+        Assert.True(pair.RunUntil(() => pair.A.Statistics.PathMtuBlackHolesDetected == 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(1200, pair.A.PathMtu);
+
+        // The layer below now fragments (the link carries anything again).
+        link.PathMtu = 65535;
+        int from = link.Sent.Count;
+        Assert.True(pair.RunUntil(() => SctpAssociationTests.Messages(pair.EventsB).Count == 1, TimeSpan.FromSeconds(60)));
+        Assert.Equal(SctpAssociationTests.Bytes(8000, 4), SctpAssociationTests.Messages(pair.EventsB)[0].Data);
+        var dataPackets = link.Sent.Skip(from).Where(x => x.ToB && x.Packet[12] == (byte)SctpChunkType.Data).ToList();
+        Assert.Contains(dataPackets, x => x.Packet.Length == Max);
+        foreach ((bool _, byte[] packet, TimeSpan _) in dataPackets.Where(x => x.Packet.Length > 1200))
+        {
+            Assert.Equal(SctpParseStatus.Ok, SctpPacket.TryParse(packet, out SctpPacket p));
+            int chunks = 0;
+            foreach (SctpChunk c in p.Chunks)
+            {
+                chunks++;
+            }
+
+            Assert.Equal(1, chunks);
+        }
+    }
+
+    [Fact]
     public void PathGrows_FoundAfterRaiseTimer()
     {
         (SctpPair pair, PathLink link) = Connected(1300);
