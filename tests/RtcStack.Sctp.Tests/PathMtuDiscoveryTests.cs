@@ -277,14 +277,14 @@ public class PathMtuDiscoveryTests
         Assert.True(pair.RunUntil(() => pair.A.Statistics.PathMtuBlackHolesDetected == 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(1200, pair.A.PathMtu);
 
-        // The layer below now fragments (the link carries anything again).
-        link.PathMtu = 65535;
+        // The layer below now fragments DATA packets; probes go with DF set (RFC 8899 §3 item 2) and still meet the limit.
         int from = link.Sent.Count;
+        pair.Drop = (toB, p) => ProbeSize(p) > 1280;
         Assert.True(pair.RunUntil(() => SctpAssociationTests.Messages(pair.EventsB).Count == 1, TimeSpan.FromSeconds(60)));
         Assert.Equal(SctpAssociationTests.Bytes(8000, 4), SctpAssociationTests.Messages(pair.EventsB)[0].Data);
         var dataPackets = link.Sent.Skip(from).Where(x => x.ToB && x.Packet[12] == (byte)SctpChunkType.Data).ToList();
         Assert.Contains(dataPackets, x => x.Packet.Length == Max);
-        foreach ((bool _, byte[] packet, TimeSpan _) in dataPackets.Where(x => x.Packet.Length > 1200))
+        foreach ((bool _, byte[] packet, TimeSpan _) in dataPackets.Where(x => x.Packet.Length > 1280))
         {
             Assert.Equal(SctpParseStatus.Ok, SctpPacket.TryParse(packet, out SctpPacket p));
             int chunks = 0;
@@ -295,6 +295,9 @@ public class PathMtuDiscoveryTests
 
             Assert.Equal(1, chunks);
         }
+
+        Assert.True(pair.RunUntil(() => pair.A.PathMtuState == SctpPathMtuState.SearchComplete, TimeSpan.FromMinutes(30)));
+        Assert.Equal(1280, pair.A.PathMtu);
     }
 
     [Fact]
