@@ -231,9 +231,7 @@ public sealed partial class SctpAssociation
         _probeCount++;
         if (_probeCount < _options.PathMtuMaxProbes)
         {
-            int count = _probeCount;
             SendProbe(_probedSize, now);
-            _probeCount = count;
             return;
         }
 
@@ -286,6 +284,7 @@ public sealed partial class SctpAssociation
 
         int previous = _mtu;
         _mtu = size;
+        _pmtuT3Expirations = 0; // losses counted against the old size say nothing about the new one
         RaiseEvent(new SctpPathMtuChangedEvent(size, previous, reason));
     }
 
