@@ -341,6 +341,22 @@ public class PathMtuDiscoveryTests
     }
 
     [Fact]
+    public void ProbeTimerBelowOneSecond_IsRefused()
+    {
+        // RFC 8899 §5.1.1: PROBE_TIMER MUST NOT be smaller than 1 second.
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SctpAssociation(new SctpAssociationOptions
+        {
+            EnablePathMtuDiscovery = true, PathMtuProbeTimeout = TimeSpan.FromMilliseconds(999),
+        }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SctpAssociation(new SctpAssociationOptions
+        {
+            EnablePathMtuDiscovery = true, MaxPathMtu = 1100,
+        }));
+        _ = new SctpAssociation(new SctpAssociationOptions { EnablePathMtuDiscovery = true, PathMtuProbeTimeout = TimeSpan.FromSeconds(1) });
+        _ = new SctpAssociation(new SctpAssociationOptions { PathMtuProbeTimeout = TimeSpan.Zero }); // option off: not used
+    }
+
+    [Fact]
     public void OptionOff_NoProbesNoPadAndPacketsStayAt1200()
     {
         (SctpPair pair, PathLink link) = Connected(1500, pmtudA: false, pmtudB: false);
