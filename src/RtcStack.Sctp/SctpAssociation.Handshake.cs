@@ -262,6 +262,9 @@ public sealed partial class SctpAssociation
                 return true;
             case SctpChunkType.Error:
                 return true;
+            case SctpChunkType.Pad:
+                // RFC 4820 §3: the padding is ignored and the rest of the packet processed.
+                return true;
             case SctpChunkType.ReConfig:
                 if (IsEstablishedOrLater())
                 {
@@ -454,11 +457,23 @@ public sealed partial class SctpAssociation
         _errorCount = 0;
         ArmHeartbeat(now);
         RaiseEvent(new SctpConnectedEvent());
+        StartPathMtuDiscovery(now);
     }
 
     private void HandleHeartbeatAck(ReadOnlySpan<byte> value, TimeSpan now)
     {
-        if (!SctpParameterEnumerator.TryFind(value, (ushort)SctpParameterType.HeartbeatInfo, out ReadOnlySpan<byte> info) || info.Length != 16)
+        if (!SctpParameterEnumerator.TryFind(value, (ushort)SctpParameterType.HeartbeatInfo, out ReadOnlySpan<byte> info))
+        {
+            return;
+        }
+
+        if (info.Length == ProbeInfoLength)
+        {
+            HandleProbeAck(info, now);
+            return;
+        }
+
+        if (info.Length != 16)
         {
             return;
         }

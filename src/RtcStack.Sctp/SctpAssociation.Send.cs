@@ -159,7 +159,12 @@ public sealed partial class SctpAssociation
         {
             // Packets are built in reused buffers (TryPollTransmit hands them out and takes them back).
             byte[] buffer = RentPacketBuffer();
-            var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
+
+            // A packet is at most the PLPMTU (RFC 8899 §3 item 1), except one that carries a single DATA chunk made
+            // when the PLPMTU was larger (see _oversizedChunkPending).
+            bool oversized = _oversizedChunkPending;
+            _oversizedChunkPending = false;
+            var w = new SctpPacketWriter(buffer.AsSpan(0, oversized ? _bufferSize : _mtu), _options.LocalPort, _options.RemotePort, _peerTag);
             bool cookieEcho = false;
             while (_control.Count > 0)
             {
@@ -213,6 +218,12 @@ public sealed partial class SctpAssociation
             if (w.IsEmpty)
             {
                 ReturnPacketBuffer(buffer);
+                if (_oversizedChunkPending && !oversized)
+                {
+                    continue;
+                }
+
+                _oversizedChunkPending = false;
                 break;
             }
 
@@ -264,6 +275,7 @@ public sealed partial class SctpAssociation
 
             if (!TryWritePayload(ref w, c))
             {
+                NoteOversizedChunk(ref w, c);
                 break;
             }
 
@@ -304,6 +316,7 @@ public sealed partial class SctpAssociation
 
             if (!TryWritePayload(ref w, c))
             {
+                NoteOversizedChunk(ref w, c);
                 break;
             }
 
@@ -629,6 +642,13 @@ public sealed partial class SctpAssociation
                 c.State = ChunkState.InFlight;
                 _flightSize += c.Length;
             }
+        }
+
+        if (cumAdvanced)
+        {
+            // The oldest outstanding data got through: the T3-rtx expirations counted for black hole detection (RFC 8899
+            // §4.3) start over. Gap acks alone do not count: small packets may pass while the full-size ones are lost.
+            _pmtuT3Expirations = 0;
         }
 
         // §7.2.4: miss indications for TSNs below the highest newly acknowledged one (HTNA).
@@ -961,6 +981,8 @@ public sealed partial class SctpAssociation
             Fail("retransmission limit reached");
             return;
         }
+
+        OnPathMtuT3Expired(now);
 
         _rto.Backoff();
         _ssthresh = Math.Max(_cwnd / 2, 4 * _mtu);

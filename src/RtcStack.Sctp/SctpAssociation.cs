@@ -27,7 +27,8 @@ public sealed partial class SctpAssociation
     private readonly Queue<Delivery> _events = new();
     private readonly Queue<byte[]> _control = new();
     private readonly RetransmissionTimeout _rto;
-    private readonly int _mtu;
+    private readonly int _bufferSize;
+    private int _mtu;
     private readonly uint _localTag;
     private readonly uint _initialTsn;
 
@@ -71,6 +72,13 @@ public sealed partial class SctpAssociation
         _random = _options.Random ?? new Random();
         _random.NextBytes(_cookieKey);
         _mtu = _options.MaxPacketSize;
+        if (_options.EnablePathMtuDiscovery)
+        {
+            InitPathMtuDiscovery();
+        }
+
+        _bufferSize = _options.EnablePathMtuDiscovery ? Math.Max(_mtu, _maxPmtu) : _mtu;
+
         _rto = new RetransmissionTimeout(_options.RtoInitial, _options.RtoMin, _options.RtoMax);
         _t1Rto = _rto.Rto;
         do
@@ -305,6 +313,7 @@ public sealed partial class SctpAssociation
         t = Min(t, _delayedAckAt);
         t = Min(t, _heartbeatAt);
         t = Min(t, _reconfigTimer);
+        t = Min(t, _probeTimer);
         return t;
     }
 
@@ -348,6 +357,11 @@ public sealed partial class SctpAssociation
             OnReconfigTimer(now);
         }
 
+        if (!_terminated && _probeTimer is TimeSpan pt && now >= pt)
+        {
+            OnProbeTimer(now);
+        }
+
         if (!_terminated)
         {
             Flush(now);
@@ -368,7 +382,8 @@ public sealed partial class SctpAssociation
 
         _terminated = true;
         State = SctpAssociationState.Closed;
-        _t1 = _t2 = _t3 = _delayedAckAt = _heartbeatAt = _reconfigTimer = null;
+        _t1 = _t2 = _t3 = _delayedAckAt = _heartbeatAt = _reconfigTimer = _probeTimer = null;
+        _pmtuState = SctpPathMtuState.Disabled;
         RaiseEvent(new SctpClosedEvent(reason, detail));
     }
 
@@ -414,15 +429,19 @@ public sealed partial class SctpAssociation
         Statistics.PacketsSent++;
     }
 
-    /// <summary>A buffer of <see cref="SctpAssociationOptions.MaxPacketSize"/> bytes to build a packet in: a spare one when there is one.</summary>
-    private byte[] RentPacketBuffer() => _sparePackets.TryPop(out byte[]? b) ? b : new byte[_mtu];
+    /// <summary>
+    /// A buffer to build a packet in: a spare one when there is one. It holds the largest packet ever sent
+    /// (<see cref="SctpAssociationOptions.MaxPacketSize"/>, or MAX_PLPMTU with path MTU discovery); writers use the
+    /// first <see cref="_mtu"/> bytes (the PLPMTU).
+    /// </summary>
+    private byte[] RentPacketBuffer() => _sparePackets.TryPop(out byte[]? b) ? b : new byte[_bufferSize];
 
     private void ReturnPacketBuffer(byte[] buffer)
     {
         // One Flush may queue a congestion window's worth of packets (plus SACKs for what arrived meanwhile); keeping
         // that many buffers lets the next burst reuse them instead of allocating.
         int keep = Math.Clamp(2 * (_cwnd / _mtu), MinSparePackets, MaxSparePackets);
-        if (buffer.Length == _mtu && _sparePackets.Count < keep)
+        if (buffer.Length == _bufferSize && _sparePackets.Count < keep)
         {
             _sparePackets.Push(buffer);
         }
@@ -451,7 +470,7 @@ public sealed partial class SctpAssociation
     {
         int max = Math.Min(info.Length, _mtu - SctpPacket.CommonHeaderLength - 8);
         byte[] buffer = RentPacketBuffer();
-        var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, _peerTag);
+        var w = new SctpPacketWriter(buffer.AsSpan(0, _mtu), _options.LocalPort, _options.RemotePort, _peerTag);
         w.TryWriteErrorCause(SctpChunkType.Abort, 0, cause, info[..max]);
 
         // Always with the CRC32c, even under RFC 9653: the peer may already treat it as out of the blue (§5.2 asks for the

@@ -75,6 +75,38 @@ public sealed class SctpAssociationOptions
     /// </summary>
     public SctpStreamSchedulerKind StreamScheduler { get; init; } = SctpStreamSchedulerKind.RoundRobin;
 
+    /// <summary>
+    /// Gets whether Packetization Layer Path MTU Discovery (RFC 8899, datagram PLPMTUD; §6.2 for SCTP) runs. Off by default:
+    /// every packet then fits <see cref="MaxPacketSize"/>. When set, <see cref="MaxPacketSize"/> is BASE_PLPMTU (the size
+    /// used, and confirmed with a probe, once the association is established); probes (a HEARTBEAT chunk and a PAD chunk,
+    /// RFC 4820) then search up to <see cref="MaxPathMtu"/>, and DATA is fragmented and bundled up to the size confirmed.
+    /// <see cref="SctpAssociation.PathMtu"/> and <see cref="SctpPathMtuChangedEvent"/> report the result.
+    /// </summary>
+    public bool EnablePathMtuDiscovery { get; init; }
+
+    /// <summary>
+    /// Gets MAX_PLPMTU (RFC 8899 §5.1.2), the largest SCTP packet the search tries, common header included; rounded down to
+    /// a multiple of 4 (SCTP packets are). 1,412 by default: a 1,500-byte Ethernet MTU less IPv6 (40), UDP (8) and a DTLS 1.2
+    /// AES-GCM record (13 header, 8 explicit nonce, 16 tag) is 1,415. Set it from the local link MTU and the DTLS cipher.
+    /// </summary>
+    public int MaxPathMtu { get; init; } = 1412;
+
+    /// <summary>
+    /// Gets MIN_PLPMTU (RFC 8899 §5.1.2), the packet size used in the ERROR state, when even BASE_PLPMTU
+    /// (<see cref="MaxPacketSize"/>) probes go unanswered. 1,200 by default (equal to BASE_PLPMTU, as §5.2 allows); a
+    /// value above <see cref="MaxPacketSize"/> is taken as <see cref="MaxPacketSize"/>.
+    /// </summary>
+    public int MinPathMtu { get; init; } = 1200;
+
+    /// <summary>Gets PROBE_TIMER (RFC 8899 §5.1.1: at least 1 s, SHOULD be more than 15 s): how long a probe waits for its HEARTBEAT ACK. 20 s by default.</summary>
+    public TimeSpan PathMtuProbeTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets PMTU_RAISE_TIMER (RFC 8899 §5.1.1: 600 s): how long a completed search is kept before searching again.</summary>
+    public TimeSpan PathMtuRaiseInterval { get; init; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>Gets MAX_PROBES (RFC 8899 §5.1.2: 3 by default): unanswered probes of one size before that size counts as failed.</summary>
+    public int PathMtuMaxProbes { get; init; } = 3;
+
     /// <summary>Gets the random source for tags, initial TSNs, the cookie key and heartbeat nonces (seed it for deterministic tests).</summary>
     public Random? Random { get; init; }
 }

@@ -44,4 +44,16 @@ public sealed class SctpAssociationStatistics
 
     /// <summary>Gets heartbeats sent.</summary>
     public long HeartbeatsSent { get; internal set; }
+
+    /// <summary>Gets path MTU probes sent (RFC 8899 §4.1: HEARTBEAT and PAD chunks).</summary>
+    public long PathMtuProbesSent { get; internal set; }
+
+    /// <summary>Gets path MTU probes answered by a HEARTBEAT ACK.</summary>
+    public long PathMtuProbesAcknowledged { get; internal set; }
+
+    /// <summary>Gets path MTU probes whose PROBE_TIMER expired unanswered.</summary>
+    public long PathMtuProbesLost { get; internal set; }
+
+    /// <summary>Gets black holes detected (RFC 8899 §4.3): the PLPMTU fell back to BASE_PLPMTU.</summary>
+    public long PathMtuBlackHolesDetected { get; internal set; }
 }

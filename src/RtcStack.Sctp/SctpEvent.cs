@@ -29,6 +29,50 @@ public sealed record SctpStreamsResetEvent(ushort[] Streams, bool Incoming, Reco
 /// <param name="Detail">A description, e.g. the peer's error cause.</param>
 public sealed record SctpClosedEvent(SctpCloseReason Reason, string? Detail) : SctpEvent;
 
+/// <summary>
+/// The PLPMTU changed (RFC 8899, with <see cref="SctpAssociationOptions.EnablePathMtuDiscovery"/>): packets, and the DATA
+/// fragments in them, are now at most <paramref name="PathMtu"/> bytes.
+/// </summary>
+/// <param name="PathMtu">The new PLPMTU (SCTP packet bytes, common header included).</param>
+/// <param name="PreviousPathMtu">The PLPMTU before.</param>
+/// <param name="Reason">Why it changed.</param>
+public sealed record SctpPathMtuChangedEvent(int PathMtu, int PreviousPathMtu, SctpPathMtuChangeReason Reason) : SctpEvent;
+
+/// <summary>Why the PLPMTU changed.</summary>
+public enum SctpPathMtuChangeReason
+{
+    /// <summary>A probe of a larger size was acknowledged (RFC 8899 §5.3.1, SEARCHING).</summary>
+    ProbeAcknowledged,
+
+    /// <summary>Packets of the PLPMTU kept being lost: back to BASE_PLPMTU (RFC 8899 §4.3, black hole detected).</summary>
+    BlackHoleDetected,
+
+    /// <summary>MAX_PROBES probes of BASE_PLPMTU went unanswered: MIN_PLPMTU is used (RFC 8899 §5.2, ERROR).</summary>
+    BaseUnconfirmed,
+
+    /// <summary>A BASE_PLPMTU probe was answered in the ERROR state: back to BASE_PLPMTU (RFC 8899 §5.2).</summary>
+    BaseConfirmed,
+}
+
+/// <summary>The RFC 8899 §5.2 state of path MTU discovery.</summary>
+public enum SctpPathMtuState
+{
+    /// <summary>Not running (option off, association not established, or closed).</summary>
+    Disabled,
+
+    /// <summary>Confirming BASE_PLPMTU with a probe.</summary>
+    Base,
+
+    /// <summary>Probing larger sizes.</summary>
+    Searching,
+
+    /// <summary>Search done; PMTU_RAISE_TIMER runs until the next one.</summary>
+    SearchComplete,
+
+    /// <summary>BASE_PLPMTU was not confirmed; MIN_PLPMTU is used and BASE_PLPMTU keeps being probed.</summary>
+    Error,
+}
+
 /// <summary>Why an association ended.</summary>
 public enum SctpCloseReason
 {

@@ -23,10 +23,17 @@ public sealed class SctpAssociationTarget : IFuzzTarget
     /// <param name="interleaving">Whether both sides offer I-DATA (RFC 8260 §2.2.1).</param>
     /// <param name="zeroChecksum">Whether both sides enable RFC 9653 zero checksums; then header bit 1 writes a zero
     /// checksum instead of the CRC32c, which the association accepts except with INIT or COOKIE ECHO.</param>
-    internal static void Run(ReadOnlySpan<byte> data, bool interleaving, bool zeroChecksum = false)
+    /// <param name="pathMtuDiscovery">Whether both sides run RFC 8899 path MTU discovery (HEARTBEAT and PAD probes).</param>
+    internal static void Run(ReadOnlySpan<byte> data, bool interleaving, bool zeroChecksum = false, bool pathMtuDiscovery = false)
     {
-        var a = new SctpAssociation(new SctpAssociationOptions { Random = new Random(1), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum });
-        var b = new SctpAssociation(new SctpAssociationOptions { Random = new Random(2), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum });
+        var a = new SctpAssociation(new SctpAssociationOptions
+        {
+            Random = new Random(1), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum, EnablePathMtuDiscovery = pathMtuDiscovery,
+        });
+        var b = new SctpAssociation(new SctpAssociationOptions
+        {
+            Random = new Random(2), EnableMessageInterleaving = interleaving, EnableZeroChecksum = zeroChecksum, EnablePathMtuDiscovery = pathMtuDiscovery,
+        });
         TimeSpan now = TimeSpan.FromSeconds(1);
         a.Connect(now);
         b.Connect(now);
@@ -75,6 +82,11 @@ public sealed class SctpAssociationTarget : IFuzzTarget
             if (b.PollTimeout() is TimeSpan t && t > now + TimeSpan.FromHours(2))
             {
                 throw new InvalidOperationException($"timer {t - now} ahead");
+            }
+
+            if (b.PathMtu < 64 || b.PathMtu > Math.Max(b.Options.MaxPacketSize, pathMtuDiscovery ? b.Options.MaxPathMtu : 0))
+            {
+                throw new InvalidOperationException($"PLPMTU {b.PathMtu}");
             }
 
             if (b.ReceiveBufferedBytes > b.Options.ReceiveBufferSize + 65536 || b.ReceiveBufferedBytes < 0)

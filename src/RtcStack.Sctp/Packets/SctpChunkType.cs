@@ -48,6 +48,9 @@ public enum SctpChunkType : byte
     /// <summary>RE-CONFIG, RFC 6525 §3.1.</summary>
     ReConfig = 130,
 
+    /// <summary>PAD, RFC 4820 §3 (0x84): padding that makes a packet larger (RFC 8899 §6.2 path MTU probes); skipped on receipt.</summary>
+    Pad = 132,
+
     /// <summary>FORWARD TSN, RFC 3758 §3.2.</summary>
     ForwardTsn = 192,
 
