@@ -54,6 +54,15 @@ internal sealed class SdpCodec
         }
 
         IReadOnlyList<RtcpFeedback> feedback = media.GetRtcpFeedback();
+        // Each line's "type [parameter]" once, not once per payload type (a browser's video section has ~20 payload
+        // types and ~25 rtcp-fb lines).
+        var keys = new string[feedback.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            RtcpFeedback f = feedback[i];
+            keys[i] = f.Parameter is null ? f.Type : f.Type + " " + f.Parameter;
+        }
+
         var list = new List<SdpCodec>();
         var seen = new HashSet<int>();
         foreach (int pt in media.GetPayloadTypes())
@@ -72,12 +81,13 @@ internal sealed class SdpCodec
             string format = pt.ToString(CultureInfo.InvariantCulture);
             IReadOnlyList<FormatParameter> parameters = fmtps.TryGetValue(format, out FormatParameters? fp) ? fp.GetParameters() : [];
             var fb = new List<string>();
-            foreach (RtcpFeedback f in feedback)
+            for (int i = 0; i < keys.Length; i++)
             {
-                string key = f.Parameter is null ? f.Type : f.Type + " " + f.Parameter;
-                if (f.AppliesTo(pt) && !fb.Contains(key))
+                // RtcpFeedback.AppliesTo(pt), with the payload type's text made once.
+                string applies = feedback[i].PayloadType;
+                if ((applies == RtcpFeedback.AllPayloadTypes || string.Equals(applies, format, StringComparison.Ordinal)) && !fb.Contains(keys[i]))
                 {
-                    fb.Add(key);
+                    fb.Add(keys[i]);
                 }
             }
 
