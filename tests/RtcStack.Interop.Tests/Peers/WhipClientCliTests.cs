@@ -68,7 +68,9 @@ public sealed class WhipClientCliTests(ITestOutputHelper output)
         short[] pcm = PeerAudio.DecodeOgg(recording, out int packets);
         (double heard, double ratio, double peak) = PeerAudio.CheckTone(pcm, 660, "whep play");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whep play recorded {packets} packets, {pcm.Length / 48000.0:0.0} s: {heard} Hz, peak {peak} Hz, ratio {ratio:0}"));
-        Assert.InRange(packets, 135, 160);
+        // At least 90 % of 3 s of 20-ms packets. No upper bound: serve's tone clock starts when serve sees the call
+        // connected (before the player does) and its pump catches up late frames in bursts, so a loaded run saw 170.
+        Assert.True(packets >= 135, $"whep play recorded {packets} packets");
         Directory.Delete(dir, recursive: true);
     }
 
