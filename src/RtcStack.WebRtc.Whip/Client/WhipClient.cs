@@ -224,7 +224,7 @@ public sealed class WhipClient : IAsyncDisposable
         return DeleteStatus.Value;
     }
 
-    /// <summary>Closes the session (RTCP BYE, DTLS close_notify), DELETEs the resource, frees the socket.</summary>
+    /// <summary>DELETEs the session resource, closes the session (RTCP BYE, DTLS close_notify), frees the socket.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -233,11 +233,6 @@ public sealed class WhipClient : IAsyncDisposable
         }
 
         _trickle.Writer.TryComplete();
-        if (_handle is not null && !_handle.IsRemoved)
-        {
-            _handle.Invoke(now => Session.Close(now));
-        }
-
         if (_trickleTask is not null)
         {
             try
@@ -250,9 +245,16 @@ public sealed class WhipClient : IAsyncDisposable
             }
         }
 
+        // DELETE first, then close our side: closed first (DTLS close_notify), the endpoint may drop the session as
+        // closed by its peer before the DELETE arrives, and answer it 404.
         if (_offerSent)
         {
             await DeleteAsync().ConfigureAwait(false);
+        }
+
+        if (_handle is not null && !_handle.IsRemoved)
+        {
+            _handle.Invoke(now => Session.Close(now));
         }
 
         if (_handle is not null)

@@ -326,7 +326,7 @@ public sealed class WhipClientTests
                         return;
                     }
 
-                    using var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new Transport.WebRtcTransportOptions { Certificate = s_certificate.Value } });
+                    using var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new RtcStack.WebRtc.Transport.WebRtcTransportOptions { Certificate = s_certificate.Value } });
                     Assert.True(session.TryAnswer((string)ctx.Items["body"]!, MediaDirection.RecvOnly, TimeSpan.Zero, out string? answer, out var error), error?.ToString());
                     lastAnswer = answerOverride ?? answer;
                     ctx.Response.StatusCode = 201;
