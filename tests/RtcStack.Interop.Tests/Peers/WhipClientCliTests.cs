@@ -49,6 +49,31 @@ public sealed class WhipClientCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WhipPublishFile_IsRecordedByServe_AsTheFilesTone()
+    {
+        LibOpusReference.Require();
+        string dir = Directory.CreateTempSubdirectory("rtcstack-whipfile-").FullName;
+        string record = Path.Combine(dir, "record");
+        string file = Path.Combine(dir, "tone550.opus");
+        int frames = PeerAudio.WriteToneOgg(file, 550, 3);
+        PeerProcess.Result run;
+        await using (ServeProcess serve = await ServeProcess.StartAsync(record))
+        {
+            run = await RunCliAsync(["whip", "publish", new Uri(serve.BaseAddress, "/whip").ToString(), "--file", file]);
+            Assert.Equal(0, await serve.StopAsync());
+        }
+
+        Assert.True(run.ExitCode == 0, $"whip publish exited {run.ExitCode}:\n{run.StdOut}\n{run.StdErr}");
+        Assert.Contains($"sent {frames} Opus packets", run.StdOut, StringComparison.Ordinal);
+        string recording = Assert.Single(Directory.GetFiles(record, "*.opus"));
+        short[] pcm = PeerAudio.DecodeOgg(recording, out int packets);
+        (double heard, double ratio, double peak) = PeerAudio.CheckTone(pcm, 550, "serve");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file of {frames} packets; serve recorded {packets}, {pcm.Length / 48000.0:0.0} s: {heard} Hz, peak {peak} Hz, ratio {ratio:0}"));
+        Assert.True(packets >= frames * 9 / 10 && packets <= frames, $"serve recorded {packets} of the file's {frames} packets");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public async Task WhepPlay_RecordsServesTone()
     {
         LibOpusReference.Require();
