@@ -16,6 +16,8 @@ public static class Program
         root.Subcommands.Add(Commands.SimCommand.Create());
         pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         root.Subcommands.Add(Commands.ServeCommand.Create());
+        root.Subcommands.Add(Commands.WhipClientCommands.CreateWhip());
+        root.Subcommands.Add(Commands.WhipClientCommands.CreateWhep());
         root.Subcommands.Add(new Command("sdp", "Check session descriptions (RFC 8866).") { Commands.SdpLintCommand.Create() });
         root.Subcommands.Add(new Command("bench", "Load tests and measurements that are not BenchmarkDotNet micro-benchmarks.") { Commands.BenchSessionsCommand.Create(), Commands.BenchSoakCommand.Create(), Commands.BenchChurnCommand.Create(), Commands.BenchHandshakesCommand.Create() });
         return root;

@@ -104,10 +104,18 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Gets /status as JSON.</summary>
-    public async Task<JsonElement> StatusAsync()
+    /// <summary>Gets /status as JSON (with the bearer token <paramref name="authorization"/>, for a serve started with --token).</summary>
+    public async Task<JsonElement> StatusAsync(string? authorization = null)
     {
-        string json = await _http.GetStringAsync(new Uri(BaseAddress, "/status"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, "/status"));
+        if (authorization is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", authorization);
+        }
+
+        using HttpResponseMessage response = await _http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        string json = await response.Content.ReadAsStringAsync();
         using JsonDocument doc = JsonDocument.Parse(json);
         return doc.RootElement.Clone();
     }

@@ -1,0 +1,577 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading.Channels;
+using RtcStack.Ice;
+using RtcStack.Sdp;
+using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
+
+namespace RtcStack.WebRtc.Signalling;
+
+/// <summary>
+/// A WHIP (RFC 9725) publisher or WHEP player on a <see cref="WebRtcSession"/> and its own <see cref="UdpSessionHost"/>:
+/// POSTs the offer (<c>application/sdp</c>, with the bearer token), follows 307/308 redirects, takes the 201's answer,
+/// <c>Location</c> (resolved against the URL that answered) and <c>ETag</c>, reads ICE servers from <c>Link</c> headers,
+/// trickles the candidates it gathers later by PATCH (<c>application/trickle-ice-sdpfrag</c>, RFC 8840, with
+/// <c>If-Match</c>), and DELETEs the session resource when disposed.
+/// </summary>
+/// <remarks>
+/// Every request has a timeout (<see cref="WhipClientOptions.RequestTimeout"/>); an error status, a missing Location, an
+/// answer that does not apply or a timeout is a <see cref="WhipClientException"/> and leaves nothing behind (the session
+/// is closed and its socket freed; a session resource the endpoint created is deleted).
+/// </remarks>
+public sealed class WhipClient : IAsyncDisposable
+{
+    private const string SdpType = "application/sdp";
+    private const string FragmentType = "application/trickle-ice-sdpfrag";
+    private const int MaxBodyChars = 4096;
+
+    private readonly WhipClientOptions _options;
+    private readonly HttpClient _http;
+    private readonly UdpSessionHost _host;
+    private readonly Channel<string?> _trickle = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> _signalled = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<PeerConnectionState> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<WhipIceServerLink> _links = [];
+    private readonly List<int> _patchStatuses = [];
+    private readonly Dtls.DtlsCertificate? _ownCertificate;
+    private UdpSessionHandle? _handle;
+    private Task? _trickleTask;
+    private bool _offerSent;
+    private int _disposed;
+
+    private WhipClient(WhipClientOptions options, WebRtcSession session, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
+    {
+        _options = options;
+        Session = session;
+        _host = host;
+        _http = http;
+        _ownCertificate = ownCertificate;
+    }
+
+    /// <summary>Gets the session (use <see cref="Invoke(Action{TimeSpan})"/> to touch it: it runs on the host's thread).</summary>
+    public WebRtcSession Session { get; }
+
+    /// <summary>Gets the audio transceiver: sendonly for WHIP, recvonly for WHEP.</summary>
+    public Transceiver Audio { get; private set; } = null!;
+
+    /// <summary>Gets the session resource URL from the 201's Location, resolved against the URL that answered.</summary>
+    public Uri ResourceUrl { get; private set; } = null!;
+
+    /// <summary>Gets the entity-tag of the ICE session from the 201 (RFC 9725 §4.3.1), or null.</summary>
+    public string? ETag { get; private set; }
+
+    /// <summary>Gets the URL that finally answered the POST (the endpoint URL, or where redirects led).</summary>
+    public Uri AnsweredBy { get; private set; } = null!;
+
+    /// <summary>Gets the redirects the POST followed.</summary>
+    public int Redirects { get; private set; }
+
+    /// <summary>Gets the offer we sent.</summary>
+    public string OfferSdp { get; private set; } = "";
+
+    /// <summary>Gets the endpoint's answer.</summary>
+    public string AnswerSdp { get; private set; } = "";
+
+    /// <summary>Gets the ICE servers the endpoint listed in Link headers (on the OPTIONS answer and on the 201).</summary>
+    public IReadOnlyList<WhipIceServerLink> IceServerLinks
+    {
+        get
+        {
+            lock (_links)
+            {
+                return [.. _links];
+            }
+        }
+    }
+
+    /// <summary>Gets the ICE servers the session gathers with (ours and those resolved from the endpoint's links before the offer).</summary>
+    public IReadOnlyList<IceServer> IceServersUsed { get; private set; } = [];
+
+    /// <summary>Gets the status of each trickle PATCH sent, in order.</summary>
+    public IReadOnlyList<int> PatchStatuses
+    {
+        get
+        {
+            lock (_patchStatuses)
+            {
+                return [.. _patchStatuses];
+            }
+        }
+    }
+
+    /// <summary>Gets the status the DELETE got (null until it was sent; 0 when it failed without a status).</summary>
+    public int? DeleteStatus { get; private set; }
+
+    /// <summary>
+    /// Creates the session and its socket, offers, POSTs the offer to <see cref="WhipClientOptions.EndpointUrl"/> and
+    /// applies the answer. Connecting (ICE, DTLS) goes on after this returns: see <see cref="WaitConnectedAsync"/>.
+    /// </summary>
+    /// <exception cref="WhipClientException">The endpoint refused the offer (its status and body), answered without a
+    /// Location or with an answer that does not apply, redirected too often, or did not answer in time.</exception>
+    public static async Task<WhipClient> ConnectAsync(WhipClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Uri endpoint = options.EndpointUrl ?? throw new ArgumentException("EndpointUrl is required", nameof(options));
+        if (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"'{endpoint}' is not an http or https URL", nameof(options));
+        }
+
+        var http = new HttpClient(options.HttpHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: options.HttpHandler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            // Responses are untrusted: an answer or error body past 1 MiB is an error, not a memory hog.
+            MaxResponseContentBufferSize = 1 << 20,
+        };
+        Dtls.DtlsCertificate? own = options.Certificate is null ? Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow) : null;
+        var transport = new WebRtcTransportOptions { Certificate = options.Certificate ?? own };
+        var servers = new List<IceServer>(options.IceServers);
+        var preLinks = new List<WhipIceServerLink>();
+        UdpSessionHost? host = null;
+        WhipClient? client = null;
+        try
+        {
+            if (options.QueryIceServers)
+            {
+                await QueryIceServersAsync(http, options, endpoint, preLinks, servers, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (IceServer s in servers)
+            {
+                transport.IceServers.Add(s);
+            }
+
+            host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
+            var session = new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = host.WallClockAtZero });
+            client = new WhipClient(options, session, host, http, own) { IceServersUsed = servers };
+            client._links.AddRange(preLinks);
+            await client.OfferAndPostAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host?.Dispose();
+                http.Dispose();
+                own?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the session's thread, under its lock, with the host's clock.</summary>
+    public void Invoke(Action<TimeSpan> action) => (_handle ?? throw new ObjectDisposedException(nameof(WhipClient))).Invoke(action);
+
+    /// <summary>Runs <paramref name="func"/> on the session's thread, under its lock, with the host's clock.</summary>
+    public T Invoke<T>(Func<TimeSpan, T> func) => (_handle ?? throw new ObjectDisposedException(nameof(WhipClient))).Invoke(func);
+
+    /// <summary>Waits until the session is connected (ICE and DTLS).</summary>
+    /// <exception cref="WhipClientException">The session failed or closed, or did not connect within <paramref name="timeout"/>.</exception>
+    public async Task WaitConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Task<PeerConnectionState> settled = _settled.Task;
+        Task done = await Task.WhenAny(settled, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (done != settled)
+        {
+            throw new WhipClientException($"the session did not connect within {timeout.TotalSeconds:0.#} s (state {Session.State})");
+        }
+
+        PeerConnectionState state = await settled.ConfigureAwait(false);
+        if (state != PeerConnectionState.Connected)
+        {
+            throw new WhipClientException($"the session did not connect: {state}");
+        }
+    }
+
+    /// <summary>
+    /// Sends DELETE to the session resource (once; later calls return the first status), with the request timeout.
+    /// Never throws for network errors: the status is 0 then.
+    /// </summary>
+    public async Task<int> DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (DeleteStatus is int done)
+        {
+            return done;
+        }
+
+        if (ResourceUrl is null)
+        {
+            return 0;
+        }
+
+        DeleteStatus = 0;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, ResourceUrl);
+            using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            DeleteStatus = (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or WhipClientException)
+        {
+            // The endpoint is gone or slow: the session on its side ends by consent expiry (RFC 7675).
+        }
+
+        return DeleteStatus.Value;
+    }
+
+    /// <summary>DELETEs the session resource, closes the session (RTCP BYE, DTLS close_notify), frees the socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _trickle.Writer.TryComplete();
+        if (_trickleTask is not null)
+        {
+            try
+            {
+                await _trickleTask.WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A PATCH still waiting: the DELETE below ends the resource anyway.
+            }
+        }
+
+        // DELETE first, then close our side: closed first (DTLS close_notify), the endpoint may drop the session as
+        // closed by its peer before the DELETE arrives, and answer it 404.
+        if (_offerSent)
+        {
+            await DeleteAsync().ConfigureAwait(false);
+        }
+
+        if (_handle is not null && !_handle.IsRemoved)
+        {
+            _handle.Invoke(now => Session.Close(now));
+        }
+
+        if (_handle is not null)
+        {
+            _host.Remove(_handle);
+        }
+
+        _host.Dispose();
+        _http.Dispose();
+        _ownCertificate?.Dispose();
+        _settled.TrySetResult(PeerConnectionState.Closed);
+    }
+
+    // RFC 9725 §4.6: the endpoint may list ICE servers on an OPTIONS request too; those we learn here are used for
+    // gathering. Anything other than a 2xx, or a network error, leaves the list as it is.
+    private static async Task QueryIceServersAsync(HttpClient http, WhipClientOptions options, Uri endpoint, List<WhipIceServerLink> links, List<IceServer> servers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, endpoint);
+            Authorize(request, options);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.RequestTimeout);
+            using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            ReadLinks(response, links);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return;
+        }
+
+        foreach (WhipIceServerLink link in links)
+        {
+            if (!IceServerUri.TryParse(link.Uri, out IceServerUri? uri, out _) || (uri.IsTurn && (link.Username is null || link.Credential is null)))
+            {
+                continue; // not a URI we can use (RFC 9725 §4.9: ignore what we do not understand)
+            }
+
+            try
+            {
+                foreach (IceServer s in await IceServerResolver.ResolveAsync(uri, link.Username, link.Credential, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!servers.Contains(s))
+                    {
+                        servers.Add(s);
+                    }
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // A name that does not resolve: gather without it.
+            }
+        }
+    }
+
+    private static void ReadLinks(HttpResponseMessage response, List<WhipIceServerLink> links)
+    {
+        if (response.Headers.TryGetValues("Link", out IEnumerable<string>? values))
+        {
+            foreach (string v in values)
+            {
+                WhipIceServerLink.Parse(v, links);
+            }
+        }
+    }
+
+    private static void Authorize(HttpRequestMessage request, WhipClientOptions options)
+    {
+        if (options.BearerToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.BearerToken);
+        }
+    }
+
+    private async Task OfferAndPostAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        _handle = _host.Add(Session, OnActivity);
+        MediaDirection direction = _options.Kind == WhipResourceKind.Whep ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
+        (OfferSdp, string[] inOffer) = _handle.Invoke(now =>
+        {
+            Audio = Session.AddTransceiver(MediaKind.Audio, direction);
+            Session.CreateOffer(now);
+            return (Session.GetLocalDescription(), Session.LocalCandidateValues().ToArray());
+        });
+        lock (_signalled)
+        {
+            _signalled.UnionWith(inOffer);
+        }
+
+        // POST, following 307/308 (RFC 9725 §4.5) with the same offer and token; 301/302 are not for WHIP.
+        Uri url = endpoint;
+        HttpResponseMessage? response = null;
+        try
+        {
+            for (int hop = 0; ; hop++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(OfferSdp, Encoding.UTF8) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(SdpType);
+                _offerSent = true;
+                response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode is not (HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect))
+                {
+                    break;
+                }
+
+                Uri? next = response.Headers.Location;
+                response.Dispose();
+                response = null;
+                if (next is null)
+                {
+                    throw new WhipClientException($"POST {url}: a redirect without a Location");
+                }
+
+                if (hop >= _options.MaxRedirects)
+                {
+                    throw new WhipClientException($"POST {endpoint}: more than {_options.MaxRedirects} redirects");
+                }
+
+                url = next.IsAbsoluteUri ? next : new Uri(url, next);
+                Redirects++;
+            }
+
+            AnsweredBy = url;
+            string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                _offerSent = false; // no resource was created: nothing to DELETE
+                throw new WhipClientException($"POST {url}: {(int)response.StatusCode} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.Trim() : "")}", (int)response.StatusCode, body);
+            }
+
+            Uri location = response.Headers.Location ?? throw new WhipClientException($"POST {url}: 201 without a Location header (RFC 9725 §4.2)", 201, body);
+            ResourceUrl = location.IsAbsoluteUri ? location : new Uri(url, location);
+            ETag = response.Headers.ETag?.ToString();
+            lock (_links)
+            {
+                ReadLinks(response, _links);
+            }
+
+            string? contentType = response.Content.Headers.ContentType?.MediaType;
+            if (!string.Equals(contentType, SdpType, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new WhipClientException($"POST {url}: the 201's body is '{contentType}', not {SdpType}", 201, body);
+            }
+
+            AnswerSdp = body;
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+
+        string? error = _handle.Invoke(now => Session.TryApplyAnswer(AnswerSdp, now, out Sdp.Jsep.JsepError? e) ? null : e.ToString());
+        if (error is not null)
+        {
+            throw new WhipClientException($"the answer from {AnsweredBy} does not apply: {error}");
+        }
+
+        _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
+        // Candidates gathered between the offer and now (they raised events the loop has queued) go out first.
+    }
+
+    // Under the session's lock, on the host's thread.
+    private void OnActivity(UdpSessionHandle handle, TimeSpan now)
+    {
+        while (Session.TryPollEvent(out SessionEvent? e))
+        {
+            switch (e)
+            {
+                case SessionCandidateEvent c:
+                    _trickle.Writer.TryWrite(c.Candidate.ToString()["candidate:".Length..]);
+                    break;
+                case SessionGatheringCompleteEvent:
+                    _trickle.Writer.TryWrite(null);
+                    break;
+                case SessionStateChangedEvent { State: PeerConnectionState.Connected or PeerConnectionState.Failed or PeerConnectionState.Closed } s:
+                    _settled.TrySetResult(s.State);
+                    break;
+                default:
+                    break;
+            }
+
+            _options.Event?.Invoke(e);
+        }
+
+        _options.Activity?.Invoke(Session, now);
+    }
+
+    // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH.
+    private async Task TrickleLoopAsync()
+    {
+        ChannelReader<string?> reader = _trickle.Reader;
+        bool endSent = OfferSdp.Contains("a=end-of-candidates", StringComparison.Ordinal);
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                var candidates = new List<string>();
+                bool end = false;
+                while (reader.TryRead(out string? c))
+                {
+                    if (c is null)
+                    {
+                        end = true;
+                    }
+                    else
+                    {
+                        lock (_signalled)
+                        {
+                            if (_signalled.Add(c))
+                            {
+                                candidates.Add(c);
+                            }
+                        }
+                    }
+                }
+
+                if (candidates.Count == 0 && (!end || endSent))
+                {
+                    continue;
+                }
+
+                endSent |= end;
+                if (!await PatchAsync(candidates, end).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Disposed.
+        }
+    }
+
+    /// <summary>One trickle PATCH; false when the endpoint does not take trickle (405, 422, 501) or the client is disposed.</summary>
+    private async Task<bool> PatchAsync(List<string> candidates, bool endOfCandidates)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        string body = BuildTrickleFragment(candidates, endOfCandidates);
+        int status;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(FragmentType);
+            if (ETag is not null)
+            {
+                request.Headers.TryAddWithoutValidation("If-Match", ETag);
+            }
+
+            using HttpResponseMessage response = await SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or WhipClientException)
+        {
+            status = 0;
+        }
+
+        lock (_patchStatuses)
+        {
+            _patchStatuses.Add(status);
+        }
+
+        return status is not (405 or 422 or 501);
+    }
+
+    /// <summary>
+    /// The PATCH body (RFC 8840 §4.4, RFC 9725 §4.3.2): our current ICE credentials (unchanged, so not a restart), then the
+    /// media section our candidates belong to (BUNDLE: the first), its mid, the candidates and end-of-candidates.
+    /// </summary>
+    internal string BuildTrickleFragment(IReadOnlyList<string> candidates, bool endOfCandidates)
+    {
+        (IceCredentials local, string? iceOptions, (string Mid, string MediaLine) section) = Invoke(_ => (Session.Transport.LocalCredentials, Session.LocalIceOptions, ((ISignalledSession)Session).CandidateSection));
+        var fragment = new TrickleIceFragment { IceUfrag = local.Ufrag, IcePwd = local.Password, IceOptions = iceOptions };
+        var media = new TrickleIceMedia { Mid = section.Mid, MediaLine = section.MediaLine, EndOfCandidates = endOfCandidates };
+        foreach (string c in candidates)
+        {
+            media.Candidates.Add(c);
+        }
+
+        fragment.Media.Add(media);
+        return fragment.ToString();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Authorize(request, _options);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            // Headers and body both within the timeout.
+            HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            return response;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new WhipClientException($"{request.Method} {request.RequestUri}: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new WhipClientException($"{request.Method} {request.RequestUri}: {e.Message}", e);
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        // The body is already buffered (ResponseContentRead), bounded by HttpClient's MaxResponseContentBufferSize.
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.Created || body.Length <= MaxBodyChars ? body : body[..MaxBodyChars];
+    }
+}

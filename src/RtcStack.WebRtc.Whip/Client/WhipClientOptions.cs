@@ -1,0 +1,51 @@
+using System.Net;
+using RtcStack.Ice;
+
+namespace RtcStack.WebRtc.Signalling;
+
+/// <summary>Options of a <see cref="WhipClient"/>.</summary>
+public sealed class WhipClientOptions
+{
+    /// <summary>Gets or sets the WHIP or WHEP endpoint URL (http or https) the offer is POSTed to.</summary>
+    public Uri? EndpointUrl { get; set; }
+
+    /// <summary>Gets or sets whether this is a WHIP publisher (audio sendonly) or a WHEP player (audio recvonly).</summary>
+    public WhipResourceKind Kind { get; set; } = WhipResourceKind.Whip;
+
+    /// <summary>Gets or sets the bearer token sent as <c>Authorization: Bearer</c> on every request (RFC 9725 §4.7.1), or null.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Gets or sets the local address the media socket binds to (the ICE host candidate). Loopback by default.</summary>
+    public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>Gets or sets how long each HTTP request (POST, PATCH, DELETE, OPTIONS) may take.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many 307/308 redirects a POST follows (RFC 9725 §4.5).</summary>
+    public int MaxRedirects { get; set; } = 5;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether to ask the endpoint for ICE servers with an OPTIONS request before the
+    /// offer is made, so that they are used for gathering (RFC 9725 §4.6 lets the endpoint list them there as well as on
+    /// the 201). A failed or refused OPTIONS is not an error.
+    /// </summary>
+    public bool QueryIceServers { get; set; } = true;
+
+    /// <summary>Gets ICE servers of our own (RFC 9725 §4.6: they may override the endpoint's), used besides those the endpoint lists.</summary>
+    public IList<IceServer> IceServers { get; } = new List<IceServer>();
+
+    /// <summary>Gets or sets the HTTP handler (tests use an in-process one); null uses a <see cref="SocketsHttpHandler"/> that does not follow redirects itself.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary>Gets or sets the session's DTLS certificate; null makes one.</summary>
+    public Dtls.DtlsCertificate? Certificate { get; set; }
+
+    /// <summary>
+    /// Gets or sets a callback run on the session's thread, under its lock, whenever it had activity (after the client
+    /// drained its events): read media here with <c>WebRtcSession.TryPollMedia</c>.
+    /// </summary>
+    public Action<WebRtcSession, TimeSpan>? Activity { get; set; }
+
+    /// <summary>Gets or sets a callback for each session event (on the session's thread, under its lock).</summary>
+    public Action<SessionEvent>? Event { get; set; }
+}

@@ -1,0 +1,431 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using RtcStack.Sdp;
+using RtcStack.Stun;
+using RtcStack.TestSupport.Browsers;
+using RtcStack.WebRtc.Signalling;
+using Xunit;
+
+namespace RtcStack.WebRtc.Tests.Signalling;
+
+/// <summary>
+/// <see cref="WhipClient"/> (RFC 9725, client side) against an in-process endpoint on 127.0.0.1 that records every
+/// request and answers as a test wants (a real answer made by a <see cref="WebRtcSession"/>, redirects, Links, errors),
+/// and against the repository's own WHIP endpoint, where the call connects.
+/// </summary>
+public sealed class WhipClientTests
+{
+    private const string Token = "client-test-token";
+    private static readonly Lazy<Dtls.DtlsCertificate> s_certificate = new(() => Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
+
+    [Fact]
+    public async Task Post_SendsTheOfferAsApplicationSdpWithTheBearerToken_AndResolvesARelativeLocation()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync();
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+
+        FakeEndpoint.Request post = Assert.Single(ep.Requests, r => r.Method == "POST");
+        Assert.Equal("/ep/whip", post.Path);
+        Assert.Equal("application/sdp", post.ContentType);
+        Assert.Equal("Bearer " + Token, post.Authorization);
+        Assert.Equal(client.OfferSdp, post.Body);
+        Assert.Contains("a=sendonly", post.Body, StringComparison.Ordinal);
+        // Location "sessions/s1" relative to /ep/whip (RFC 3986 §5.2).
+        Assert.Equal(new Uri(ep.BaseAddress + "/ep/sessions/s1"), client.ResourceUrl);
+        Assert.Equal("\"e1\"", client.ETag);
+        Assert.Equal(0, client.Redirects);
+        Assert.Equal(ep.AnswerSdp, client.AnswerSdp);
+    }
+
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Post_FollowsATemporaryOrPermanentRedirect_WithTheSameOfferAndToken(int status)
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(redirectStatus: status);
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/old/whip"));
+
+        FakeEndpoint.Request[] posts = ep.Requests.Where(r => r.Method == "POST").ToArray();
+        Assert.Equal(["/old/whip", "/ep/whip"], posts.Select(p => p.Path).ToArray());
+        Assert.All(posts, p => Assert.Equal("Bearer " + Token, p.Authorization));
+        Assert.All(posts, p => Assert.Equal("application/sdp", p.ContentType));
+        Assert.Equal(posts[0].Body, posts[1].Body);
+        Assert.Equal(1, client.Redirects);
+        Assert.Equal(new Uri(ep.BaseAddress + "/ep/whip"), client.AnsweredBy);
+        // The 201's relative Location resolves against the URL that answered, not the one first asked.
+        Assert.Equal(new Uri(ep.BaseAddress + "/ep/sessions/s1"), client.ResourceUrl);
+    }
+
+    [Fact]
+    public async Task ARedirectLoop_EndsWithAClearError()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(redirectStatus: 307, redirectTo: "/old/whip");
+        WhipClientOptions options = ep.Options("/old/whip");
+        options.MaxRedirects = 3;
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(options));
+        Assert.Contains("more than 3 redirects", e.Message, StringComparison.Ordinal);
+        Assert.Equal(4, ep.Requests.Count(r => r.Method == "POST"));
+    }
+
+    [Fact]
+    public async Task IceServers_AreReadFromLinkHeaders_AndThoseOfferedBeforeTheOfferAreUsedForGathering()
+    {
+        using var stun = new StunResponder();
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(optionsLinks: [$"<stun:127.0.0.1:{stun.Port}>; rel=\"ice-server\""]);
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+
+        FakeEndpoint.Request options = Assert.Single(ep.Requests, r => r.Method == "OPTIONS");
+        Assert.Equal("Bearer " + Token, options.Authorization);
+        WhipIceServerLink[] links = client.IceServerLinks.ToArray();
+        Assert.Contains(new WhipIceServerLink($"stun:127.0.0.1:{stun.Port}", null, null, null), links);
+        Assert.Contains(new WhipIceServerLink("turn:turn.example.net?transport=udp", "user 1", "pa\"ss", "password"), links);
+        Assert.DoesNotContain(links, l => l.Uri.Contains("other", StringComparison.Ordinal));
+        Ice.IceServer used = Assert.Single(client.IceServersUsed);
+        Assert.Equal(new TransportAddress(IPAddress.Loopback, stun.Port), used.Address);
+        // And used: the session asked that server for its mapping.
+        await WaitUntilAsync(() => stun.Requests > 0, "the session never sent a Binding request to the linked STUN server");
+    }
+
+    [Fact]
+    public void LinkHeaderValues_WithSeveralLinksAndQuotedParameters_Parse()
+    {
+        var links = new List<WhipIceServerLink>();
+        int n = WhipIceServerLink.Parse(
+            "<stun:stun.example.net>; rel=\"ice-server\", <turn:turn.example.net?transport=tcp>; rel=\"ice-server\"; username=\"a,b;c\"; credential=\"x\\\"y\"; credential-type=\"password\", <https://example.net/ext>; rel=\"urn:ietf:params:whip:ext\"",
+            links);
+        Assert.Equal(2, n);
+        Assert.Equal(new WhipIceServerLink("stun:stun.example.net", null, null, null), links[0]);
+        Assert.Equal(new WhipIceServerLink("turn:turn.example.net?transport=tcp", "a,b;c", "x\"y", "password"), links[1]);
+        Assert.Equal(0, WhipIceServerLink.Parse("not a link; rel=ice-server", links));
+        Assert.Equal(0, WhipIceServerLink.Parse("<stun:x", links));
+        Assert.Equal(0, WhipIceServerLink.Parse(new string('<', WhipIceServerLink.MaxHeaderLength + 1), links));
+    }
+
+    [Fact]
+    public async Task CandidatesGatheredAfterTheOffer_AreTrickledByPatch_AsATrickleIceSdpfragWithIfMatch()
+    {
+        using var stun = new StunResponder();
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(optionsLinks: [$"<stun:127.0.0.1:{stun.Port}>; rel=\"ice-server\""]);
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+
+        // The STUN server answers after the offer went out, so gathering completes later: end-of-candidates by PATCH.
+        Assert.DoesNotContain("a=end-of-candidates", client.OfferSdp, StringComparison.Ordinal);
+        await WaitUntilAsync(() => ep.Requests.Any(r => r.Method == "PATCH"), "no PATCH came");
+        FakeEndpoint.Request patch = ep.Requests.First(r => r.Method == "PATCH");
+        Assert.Equal("/ep/sessions/s1", patch.Path);
+        Assert.Equal("application/trickle-ice-sdpfrag", patch.ContentType);
+        Assert.Equal("\"e1\"", patch.IfMatch);
+        Assert.Equal("Bearer " + Token, patch.Authorization);
+        Assert.True(TrickleIceFragment.TryParse(patch.Body, out TrickleIceFragment? fragment, out string? error), error);
+        SessionDescription offer = SessionDescription.Parse(client.OfferSdp);
+        MediaDescription m = offer.MediaDescriptions[0];
+        // RFC 8840 §4.4 / RFC 9725 §4.3.2: the offer's (unchanged) ICE credentials, so not a restart; the section's mid and m= line.
+        Assert.Equal(m.IceUfrag, fragment!.IceUfrag);
+        Assert.Equal(m.IcePwd, fragment.IcePwd);
+        TrickleIceMedia section = Assert.Single(fragment.Media);
+        Assert.Equal(m.Mid, section.Mid);
+        Assert.StartsWith("audio 9 UDP/TLS/RTP/SAVPF", section.MediaLine, StringComparison.Ordinal);
+        Assert.True(ep.Requests.Where(r => r.Method == "PATCH").Any(r => r.Body.Contains("a=end-of-candidates\r\n", StringComparison.Ordinal)), "no PATCH carried end-of-candidates");
+        // Nothing the offer already carried is sent again.
+        foreach (string c in section.Candidates)
+        {
+            Assert.DoesNotContain("a=candidate:" + c, client.OfferSdp, StringComparison.Ordinal);
+        }
+
+        Assert.All(client.PatchStatuses, s => Assert.Equal(204, s));
+
+        // The fragment as written, with a candidate: CRLF lines, credentials, m=, mid, candidate, end-of-candidates.
+        string text = client.BuildTrickleFragment(["1 1 udp 2130706431 127.0.0.1 5000 typ host"], endOfCandidates: true);
+        string expected = (fragment.IceOptions is null ? "" : $"a=ice-options:{fragment.IceOptions}\r\n")
+            + $"a=ice-ufrag:{m.IceUfrag}\r\na=ice-pwd:{m.IcePwd}\r\nm={section.MediaLine}\r\na=mid:{m.Mid}\r\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\na=end-of-candidates\r\n";
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public async Task Dispose_DeletesTheSessionResource_WithTheToken()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync();
+        WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+        Assert.DoesNotContain(ep.Requests, r => r.Method == "DELETE");
+        await client.DisposeAsync();
+        FakeEndpoint.Request delete = Assert.Single(ep.Requests, r => r.Method == "DELETE");
+        Assert.Equal("/ep/sessions/s1", delete.Path);
+        Assert.Equal("Bearer " + Token, delete.Authorization);
+        Assert.Equal(200, client.DeleteStatus);
+        await client.DisposeAsync();
+        Assert.Single(ep.Requests, r => r.Method == "DELETE");
+    }
+
+    [Theory]
+    [InlineData(401, "a valid bearer token is required")]
+    [InlineData(422, "the offer has no audio we can take")]
+    [InlineData(503, "too busy")]
+    public async Task AnErrorStatus_IsAWhipClientException_WithTheStatusAndTheBody_AndNothingIsDeleted(int status, string body)
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(postStatus: status, postBody: body);
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(ep.Options("/ep/whip")));
+        Assert.Equal(status, e.StatusCode);
+        Assert.Equal(body, e.ResponseBody?.Trim());
+        Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+        Assert.Contains(body, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ep.Requests, r => r.Method == "DELETE");
+    }
+
+    [Fact]
+    public async Task ABadAnswer_OrNoLocation_IsAWhipClientException_AndTheResourceIsDeletedWhenThereIsOne()
+    {
+        await using (FakeEndpoint ep = await FakeEndpoint.StartAsync(answerOverride: "v=0\r\nthis is not sdp\r\n"))
+        {
+            WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(ep.Options("/ep/whip")));
+            Assert.Contains("does not apply", e.Message, StringComparison.Ordinal);
+            Assert.Single(ep.Requests, r => r.Method == "DELETE" && r.Path == "/ep/sessions/s1");
+        }
+
+        await using (FakeEndpoint ep = await FakeEndpoint.StartAsync(location: null))
+        {
+            WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(ep.Options("/ep/whip")));
+            Assert.Contains("without a Location", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AnEndpointThatNeverAnswers_IsATimeout_NotAHang()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(postDelay: TimeSpan.FromSeconds(60));
+        WhipClientOptions options = ep.Options("/ep/whip");
+        options.RequestTimeout = TimeSpan.FromSeconds(1);
+        var clock = Stopwatch.StartNew();
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(options));
+        Assert.Contains("no answer within 1 s", e.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AgainstOurOwnEndpoint_ThePublisherConnects_AndDisposeDeletesItsSession()
+    {
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
+        var options = new WhipClientOptions
+        {
+            EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"),
+            BearerToken = Token,
+            Certificate = s_certificate.Value,
+        };
+        WhipClient client = await WhipClient.ConnectAsync(options);
+        try
+        {
+            Assert.Single(server.Handler.Resources);
+            await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(PeerConnectionState.Connected, client.Invoke(_ => client.Session.State));
+        }
+        finally
+        {
+            await client.DisposeAsync();
+        }
+
+        Assert.Equal(200, client.DeleteStatus);
+        await WaitUntilAsync(() => server.Handler.Resources.Count == 0, "the server still holds the session after the DELETE");
+    }
+
+    [Fact]
+    public async Task AWrongTokenAgainstOurOwnEndpoint_Is401WithItsReason()
+    {
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token);
+        var options = new WhipClientOptions { EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"), BearerToken = "wrong", Certificate = s_certificate.Value };
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(options));
+        Assert.Equal(401, e.StatusCode);
+        Assert.Contains("bearer token", e.ResponseBody, StringComparison.Ordinal);
+        Assert.Empty(server.Handler.Resources);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string message)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), message);
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A WHIP endpoint that records requests and answers as configured: POST /ep/whip → 201 with a real answer.</summary>
+    private sealed class FakeEndpoint : IAsyncDisposable
+    {
+        private readonly TestPageHost _web;
+
+        private FakeEndpoint(TestPageHost web, ConcurrentQueue<Request> requests, Func<string> answer)
+        {
+            _web = web;
+            RequestQueue = requests;
+            AnswerFactory = answer;
+        }
+
+        public string BaseAddress => _web.BaseAddress;
+
+        public IReadOnlyList<Request> Requests => [.. RequestQueue];
+
+        public string AnswerSdp => AnswerFactory();
+
+        private ConcurrentQueue<Request> RequestQueue { get; }
+
+        private Func<string> AnswerFactory { get; }
+
+        public static async Task<FakeEndpoint> StartAsync(
+            int redirectStatus = 307,
+            string redirectTo = "/ep/whip",
+            string[]? optionsLinks = null,
+            int postStatus = 201,
+            string postBody = "",
+            string? answerOverride = null,
+            string? location = "sessions/s1",
+            TimeSpan? postDelay = null)
+        {
+            var requests = new ConcurrentQueue<Request>();
+            string? lastAnswer = null;
+            TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string>(), app =>
+            {
+                app.Use(async (HttpContext ctx, RequestDelegate next) =>
+                {
+                    using var reader = new StreamReader(ctx.Request.Body);
+                    string body = await reader.ReadToEndAsync();
+                    requests.Enqueue(new Request(ctx.Request.Method, ctx.Request.Path, ctx.Request.ContentType, ctx.Request.Headers.Authorization.ToString(), ctx.Request.Headers.IfMatch.ToString(), body));
+                    ctx.Items["body"] = body;
+                    await next(ctx);
+                });
+                app.MapMethods("/ep/whip", ["OPTIONS"], (HttpContext ctx) =>
+                {
+                    foreach (string l in optionsLinks ?? [])
+                    {
+                        ctx.Response.Headers.Append("Link", l);
+                    }
+
+                    ctx.Response.StatusCode = 204;
+                    return Task.CompletedTask;
+                });
+                app.MapPost("/old/whip", (HttpContext ctx) =>
+                {
+                    ctx.Response.StatusCode = redirectStatus;
+                    ctx.Response.Headers.Location = redirectTo;
+                    return Task.CompletedTask;
+                });
+                app.MapPost("/ep/whip", async (HttpContext ctx) =>
+                {
+                    if (postDelay is TimeSpan delay)
+                    {
+                        await Task.Delay(delay, ctx.RequestAborted);
+                    }
+
+                    if (postStatus != 201)
+                    {
+                        ctx.Response.StatusCode = postStatus;
+                        ctx.Response.ContentType = "text/plain";
+                        await ctx.Response.WriteAsync(postBody + "\n");
+                        return;
+                    }
+
+                    using var session = new WebRtcSession(new WebRtcSessionOptions { Transport = new RtcStack.WebRtc.Transport.WebRtcTransportOptions { Certificate = s_certificate.Value } });
+                    Assert.True(session.TryAnswer((string)ctx.Items["body"]!, MediaDirection.RecvOnly, TimeSpan.Zero, out string? answer, out var error), error?.ToString());
+                    lastAnswer = answerOverride ?? answer;
+                    ctx.Response.StatusCode = 201;
+                    if (location is not null)
+                    {
+                        ctx.Response.Headers.Location = location;
+                    }
+
+                    ctx.Response.Headers.ETag = "\"e1\"";
+                    ctx.Response.Headers.Append("Link", "<turn:turn.example.net?transport=udp>; rel=\"ice-server\"; username=\"user 1\"; credential=\"pa\\\"ss\"; credential-type=\"password\"");
+                    ctx.Response.Headers.Append("Link", "<https://example.net/other>; rel=\"urn:ietf:params:whip:ext:other\"");
+                    ctx.Response.ContentType = "application/sdp";
+                    await ctx.Response.WriteAsync(lastAnswer);
+                });
+                app.MapPatch("/ep/sessions/s1", (HttpContext ctx) =>
+                {
+                    ctx.Response.StatusCode = 204;
+                    return Task.CompletedTask;
+                });
+                app.MapDelete("/ep/sessions/s1", (HttpContext ctx) =>
+                {
+                    ctx.Response.StatusCode = 200;
+                    return Task.CompletedTask;
+                });
+            });
+            return new FakeEndpoint(web, requests, () => lastAnswer ?? "");
+        }
+
+        public WhipClientOptions Options(string path) => new()
+        {
+            EndpointUrl = new Uri(BaseAddress + path),
+            BearerToken = Token,
+            Certificate = s_certificate.Value,
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        };
+
+        public ValueTask DisposeAsync() => _web.DisposeAsync();
+
+        public sealed record Request(string Method, string Path, string? ContentType, string Authorization, string IfMatch, string Body);
+    }
+
+    private static StunTransactionId? BindingRequestId(byte[] datagram) =>
+        StunMessageReader.TryParse(datagram, out StunMessageReader request) == StunParseStatus.Ok && request.MessageType == StunMessageType.BindingRequest ? request.TransactionId : null;
+
+    private static int WriteSuccess(byte[] buffer, StunTransactionId id, TransportAddress mapped)
+    {
+        var w = new StunMessageWriter(buffer, StunMessageType.BindingSuccess, id);
+        w.AddXorAddress(StunAttributeType.XorMappedAddress, mapped);
+        w.AddFingerprint();
+        return w.Length;
+    }
+
+    /// <summary>A STUN server on 127.0.0.1 that answers Binding requests (RFC 8489 §6.3.3) after 200 ms, and counts them.</summary>
+    private sealed class StunResponder : IDisposable
+    {
+        private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+        private readonly CancellationTokenSource _stop = new();
+        private int _requests;
+
+        public StunResponder()
+        {
+            Port = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+            _ = Task.Run(LoopAsync);
+        }
+
+        public int Port { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _udp.Dispose();
+            _stop.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            byte[] response = new byte[512];
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    UdpReceiveResult r = await _udp.ReceiveAsync(_stop.Token);
+                    if (BindingRequestId(r.Buffer) is not StunTransactionId id)
+                    {
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _requests);
+                    await Task.Delay(200, _stop.Token);
+                    int length = WriteSuccess(response, id, new TransportAddress(r.RemoteEndPoint));
+                    await _udp.SendAsync(response.AsMemory(0, length), r.RemoteEndPoint, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                // Stopped.
+            }
+        }
+    }
+}
