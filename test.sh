@@ -19,7 +19,7 @@ done
 # Libraries the unit tests bind (libopus for the Opus binding, libsrtp as the SRTP oracle).
 pkgs=(libopus0 libsrtp2-1 openssl libicu72)
 if [ $fast -eq 0 ]; then
-  # Outside peers for interop tests (../shared/interop/PEERS.md and BROWSERS.md); iproute2 and nftables build the
+  # Outside peers for interop tests (tshark, opus-tools, coturn, the browsers); iproute2 and nftables build the
   # network namespaces, veth pairs and NAT of the beyond-loopback tests (ServeBeyondLoopbackTests, run as root).
   pkgs+=(tshark opus-tools coturn chromium firefox-esr iproute2 nftables)
   # Non-browser WebRTC peers: Pion v3 (a Go program built in the test, GOPATH mode, no network) and

@@ -13,7 +13,7 @@ namespace RtcStack.Interop.Tests.Dtls;
 
 /// <summary>
 /// Our DTLS endpoint against OpenSSL's s_server and s_client over real UDP on 127.0.0.1
-/// (commands from shared/interop/PEERS.md). The keying material OpenSSL prints for
+/// (`openssl s_server -dtls1_2` / `s_client` with -use_srtp and -keymatexport, the arguments below). The keying material OpenSSL prints for
 /// "EXTRACTOR-dtls_srtp" must equal our exporter output, and each side checks the other's
 /// certificate fingerprint. The OpenSSL process is stopped by PID.
 /// </summary>

@@ -10,8 +10,8 @@ using RtcStack.TestSupport;
 namespace RtcStack.Interop.Tests.Ice;
 
 /// <summary>
-/// A coturn (turnserver) process on 127.0.0.1 with its own user database in a temp folder, as
-/// ../shared/interop/PEERS.md describes. Ports are chosen per instance so parallel runs do not
+/// A coturn (turnserver) process on 127.0.0.1 with its own user database in a temp folder (long-term
+/// credentials, a fixed realm, no CLI; the arguments are below). Ports are chosen per instance so parallel runs do not
 /// collide. Disposing stops it by PID and removes the folder.
 /// </summary>
 internal sealed class CoturnServer : IDisposable

@@ -50,7 +50,7 @@ internal static partial class LibSrtpNative
         public int SecurityServices;
     }
 
-    /// <summary>srtp_policy_t of libsrtp 2.5 on x86-64 (128 bytes; see ../shared/interop/PEERS.md).</summary>
+    /// <summary>srtp_policy_t of libsrtp 2.5 on x86-64 (128 bytes, the layout of srtp.h in Debian's libsrtp2-dev 2.5).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public unsafe struct SrtpPolicy
     {
