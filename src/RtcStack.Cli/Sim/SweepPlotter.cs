@@ -206,7 +206,14 @@ internal static class SweepPlotter
                 }
 
                 t[i] = Parse(cells[0]);
-                rate[i] = recv.Sum(c => double.IsNaN(Parse(cells[c])) ? 0 : Parse(cells[c]));
+                double sum = 0;
+                foreach (int c in recv)
+                {
+                    double v = Parse(cells[c]);
+                    sum += double.IsNaN(v) ? 0 : v;
+                }
+
+                rate[i] = sum;
                 double d = double.NaN;
                 foreach (int c in qdelay)
                 {
