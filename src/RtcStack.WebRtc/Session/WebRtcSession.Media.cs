@@ -877,6 +877,14 @@ public sealed partial class WebRtcSession
                 return;
             }
 
+            // RFC 4585 §4.2 / RFC 4588: only a peer that negotiated NACK (or RTX) may ask for a packet again; without
+            // either (browsers' Opus) the send stream keeps no history, which is most of an audio session's memory.
+            bool keepHistory = n.SendCodecs.Any(c => c.RtxPayloadType is not null || c.HasFeedback("nack"));
+            if (Send is not null && Send.Ssrc == ssrc && keepHistory)
+            {
+                Send.EnableHistory();
+            }
+
             if (Send is null || Send.Ssrc != ssrc)
             {
                 Dictionary<byte, byte>? rtx = null;
@@ -895,6 +903,7 @@ public sealed partial class WebRtcSession
                     RtxSsrc = rtx is null ? null : n.LocalRtxSsrc,
                     RtxPayloadTypes = rtx,
                     HistorySize = session._options.SendHistorySize,
+                    KeepHistory = keepHistory,
                     SharedRetransmissionBudget = session._options.SharedRetransmissionBudget,
                     Random = session._options.Random,
                     WallClockAtZero = session.WallClockAtZero(session._now),

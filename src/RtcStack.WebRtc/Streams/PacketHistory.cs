@@ -10,7 +10,8 @@ namespace RtcStack.WebRtc.Streams;
 /// One ring of bytes, written in order: storing allocates nothing once the ring has its size. It starts at
 /// <see cref="InitialBytesPerSlot"/> per slot (audio packets fit with room to spare) and doubles, up to the byte limit given, whenever it comes round with fewer packets in it than
 /// there are slots (larger packets: video). So an audio stream keeps 80 KB, not the 600 KB a video stream may need,
-/// which with thousands of sessions per host is most of a session's memory. A slot's packet is available
+/// and a stream whose peer negotiated neither NACK nor RTX keeps none (<see cref="RtpSendStreamOptions.KeepHistory"/>):
+/// with thousands of sessions per host this is most of a session's memory. A slot's packet is available
 /// until the ring wrapped over its bytes or its slot was reused, whichever comes first, and for
 /// <c>maxAge</c> after it was stored (RFC 4588 §8: rtx-time, how long the sender keeps a packet).
 /// </remarks>

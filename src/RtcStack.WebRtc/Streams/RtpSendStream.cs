@@ -27,7 +27,9 @@ public sealed class RtpSendStream
     private readonly int _clockRate;
     private readonly uint? _rtxSsrc;
     private readonly short[] _rtxPayloadTypeFor = new short[128];
-    private readonly PacketHistory _history;
+    private readonly int _historySize;
+    private readonly int _historyBytes;
+    private PacketHistory? _history;
     private readonly TimeSpan _maxRetransmitAge;
     private readonly RetransmissionBudget _budget;
     private readonly RetransmissionBudget? _sharedBudget;
@@ -98,8 +100,12 @@ public sealed class RtpSendStream
             }
         }
 
-        int bytes = options.HistoryBytes > 0 ? options.HistoryBytes : checked(options.HistorySize * 1200);
-        _history = new PacketHistory(options.HistorySize, bytes);
+        _historySize = options.HistorySize;
+        _historyBytes = options.HistoryBytes > 0 ? options.HistoryBytes : checked(options.HistorySize * 1200);
+        if (options.KeepHistory)
+        {
+            EnableHistory();
+        }
         _maxRetransmitAge = options.MaxRetransmitAge;
         _budget = new RetransmissionBudget(options.RetransmissionFraction);
         _sharedBudget = options.SharedRetransmissionBudget;
@@ -112,6 +118,19 @@ public sealed class RtpSendStream
 
     /// <summary>Gets the stream's SSRC.</summary>
     public uint Ssrc { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether sent packets are kept for retransmission (see
+    /// <see cref="RtpSendStreamOptions.KeepHistory"/>). Without a history every retransmission request is counted as
+    /// unavailable.
+    /// </summary>
+    public bool KeepsHistory => _history is not null;
+
+    /// <summary>
+    /// Starts keeping sent packets for retransmission, when a renegotiation adds NACK or RTX to a stream that had
+    /// neither; packets sent before are not available. Does nothing when the history is kept already.
+    /// </summary>
+    public void EnableHistory() => _history ??= new PacketHistory(_historySize, _historyBytes);
 
     /// <summary>Gets the RTX SSRC, or null when RTX is not negotiated.</summary>
     public uint? RtxSsrc => _rtxSsrc;
@@ -213,13 +232,16 @@ public sealed class RtpSendStream
     public bool TryPollRetransmission(Span<byte> destination, TimeSpan now, out int written)
     {
         written = 0;
+        ReadOnlySpan<byte> original = default;
         TimeSpan minInterval = TimeSpan.FromTicks((_roundTripTime ?? TimeSpan.FromMilliseconds(20)).Ticks / 2);
         while (_pendingCount > 0)
         {
             ushort sequenceNumber = _pending[_pendingHead];
             _pendingHead = (_pendingHead + 1) % _pending.Length;
             _pendingCount--;
-            PacketHistory.Lookup found = _history.TryTakeForResend(sequenceNumber, now, minInterval, _maxRetransmitAge, out ReadOnlySpan<byte> original);
+            PacketHistory.Lookup found = _history is null
+                ? PacketHistory.Lookup.Missing
+                : _history.TryTakeForResend(sequenceNumber, now, minInterval, _maxRetransmitAge, out original);
             if (found == PacketHistory.Lookup.TooSoon)
             {
                 continue;
@@ -238,13 +260,13 @@ public sealed class RtpSendStream
             int length = rtxPayloadType >= 0 ? packet.HeaderLength + RtxPacket.OsnLength + payloadLength : original.Length;
             if (length > destination.Length)
             {
-                _history.ClearResent(sequenceNumber);
+                _history!.ClearResent(sequenceNumber);
                 throw new ArgumentException("The destination is smaller than the retransmission.", nameof(destination));
             }
 
             if (!_budget.TryTake(length, now))
             {
-                _history.ClearResent(sequenceNumber);
+                _history!.ClearResent(sequenceNumber);
                 _retransmissionsDropped++;
                 continue;
             }
@@ -252,7 +274,7 @@ public sealed class RtpSendStream
             if (_sharedBudget is not null && !_sharedBudget.TryTake(length, now))
             {
                 _budget.Return(length, now);
-                _history.ClearResent(sequenceNumber);
+                _history!.ClearResent(sequenceNumber);
                 _retransmissionsDropped++;
                 continue;
             }
@@ -503,7 +525,7 @@ public sealed class RtpSendStream
 
     private void Record(ReadOnlySpan<byte> packet, byte payloadType, uint timestamp, int payloadLength, TimeSpan now)
     {
-        _history.Store(_nextSequenceNumber, packet, now);
+        _history?.Store(_nextSequenceNumber, packet, now);
         _nextSequenceNumber++;
         _sentMedia = true;
         _lastTimestamp = timestamp;

@@ -24,6 +24,14 @@ public sealed class RtpSendStreamOptions
     /// <summary>Gets the bytes of packet kept for retransmission, 0 for <see cref="HistorySize"/> × 1200.</summary>
     public int HistoryBytes { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether sent packets are kept for retransmission (default true). A session passes false
+    /// when neither NACK (RFC 4585 §4.2, <c>a=rtcp-fb:PT nack</c>) nor RTX (RFC 4588) was negotiated, so no peer can ask
+    /// for a packet again (browsers negotiate neither for Opus): the history (about 190 bytes per slot of
+    /// <see cref="HistorySize"/> at first) is then not allocated until <see cref="RtpSendStream.EnableHistory"/>.
+    /// </summary>
+    public bool KeepHistory { get; init; } = true;
+
     /// <summary>Gets how long after it was sent a packet may still be retransmitted (RFC 4588 §8: rtx-time; default 3 s).</summary>
     public TimeSpan MaxRetransmitAge { get; init; } = TimeSpan.FromSeconds(3);
 

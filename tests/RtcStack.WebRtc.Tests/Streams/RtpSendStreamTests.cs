@@ -362,4 +362,36 @@ public sealed class RtpSendStreamTests
         Assert.Equal(0, RtcStack.TestSupport.AllocationProbe.LeastPerChunk(100, 1600, 3, Round));
         Assert.True(stream.GetStats().RetransmittedPacketsSent > 500);
     }
+
+    [Fact]
+    public void WithoutAHistoryNothingIsKeptOrResentUntilEnabled_ThenLaterPacketsAre()
+    {
+        var stream = new RtpSendStream(new RtpSendStreamOptions
+        {
+            Ssrc = Ssrc,
+            ClockRate = 48000,
+            InitialSequenceNumber = 1000,
+            KeepHistory = false,
+            WallClockAtZero = s_wallClock,
+        });
+        Assert.False(stream.KeepsHistory);
+
+        // Nothing to ask for: NACKs are taken (counted) but every requested packet is unavailable.
+        List<byte[]> first = Send(stream, 5);
+        Assert.True(HandleNack(stream, NackPacket(Ssrc, 1001, 1003), TimeSpan.FromMilliseconds(10)));
+        Assert.Empty(Drain(stream, TimeSpan.FromMilliseconds(10)));
+        Assert.Equal(2, stream.GetStats().RetransmissionsUnavailable);
+        Assert.Equal(0, stream.GetStats().RetransmittedPacketsSent);
+
+        // A renegotiation adds NACK: packets sent from then on can be resent, byte for byte, the earlier ones cannot.
+        stream.EnableHistory();
+        Assert.True(stream.KeepsHistory);
+        List<byte[]> second = Send(stream, 5, startMs: 20);
+        Assert.True(HandleNack(stream, NackPacket(Ssrc, 1002, 1006), TimeSpan.FromMilliseconds(30)));
+        List<byte[]> resent = Drain(stream, TimeSpan.FromMilliseconds(30));
+        Assert.Single(resent);
+        Assert.Equal(second[1], resent[0]);
+        Assert.Equal(3, stream.GetStats().RetransmissionsUnavailable);
+        Assert.Equal(5, first.Count);
+    }
 }
