@@ -113,6 +113,7 @@ public class SimSweepTests
         SweepOutcome first = SweepRunner.Run(plan!, catalog, outDir, 0, 1, 2, null);
         Assert.Equal((30, 0, 30), (first.InShard, first.Skipped, first.Ran));
         Assert.Empty(first.Failed);
+        Assert.True(first.SimulationSeconds > 0 && first.OutputSeconds > 0, $"simulation {first.SimulationSeconds} s, output {first.OutputSeconds} s");
 
         // "Interrupt": two cells lost their result (killed before the rename); another cell's CSV is marked so a rerun would show.
         string cells = Path.Combine(outDir, "cells");

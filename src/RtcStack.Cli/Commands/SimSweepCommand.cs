@@ -96,6 +96,7 @@ public static class SimSweepCommand
                 outcome = SweepRunner.Run(plan, catalog, outDir, shardIndex, shardCount, jobs, () => task.Increment(1));
             });
         double runWall = wall.Elapsed.TotalSeconds;
+        double mergeStart = wall.Elapsed.TotalSeconds;
         foreach (string f in outcome.Failed)
         {
             AnsiConsole.MarkupLine($"[red]failed:[/] {Markup.Escape(f)}");
@@ -111,9 +112,12 @@ public static class SimSweepCommand
             }
             merged = $", merged into {Path.Combine(outDir, SweepMerger.MarkdownFile)}";
         }
+        double mergeSeconds = wall.Elapsed.TotalSeconds - mergeStart;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{outcome.Ran} cells run, {outcome.Skipped} already done, {outcome.Failed.Count} failed of {outcome.InShard} in shard {shardIndex}/{shardCount} ({plan.Cells.Count} in the sweep); simulated {outcome.SimulatedSeconds:F0} s in {runWall:F1} s wall ({(runWall > 0 ? outcome.SimulatedSeconds / runWall : 0):F0}× real time), {wall.Elapsed.TotalSeconds:F1} s with the merge, {cpu:F1} s CPU{merged}")));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"where the time went: simulating and summarising the cells {outcome.SimulationSeconds:F1} s, writing each cell's files {outcome.OutputSeconds:F1} s (both summed over {jobs} workers), merging {mergeSeconds:F1} s")));
         return code;
     }
 }

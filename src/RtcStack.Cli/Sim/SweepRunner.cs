@@ -11,7 +11,9 @@ namespace RtcStack.Cli.Sim;
 /// <param name="Ran">Cells run now.</param>
 /// <param name="Failed">Cells that failed, with the reason.</param>
 /// <param name="SimulatedSeconds">Virtual seconds simulated now.</param>
-internal sealed record SweepOutcome(int InShard, int Skipped, int Ran, IReadOnlyList<string> Failed, double SimulatedSeconds);
+/// <param name="SimulationSeconds">Wall seconds the workers spent simulating (and summarising) cells, summed over the workers.</param>
+/// <param name="OutputSeconds">Wall seconds the workers spent writing each cell's CSV, PNG and JSON, summed over the workers.</param>
+internal sealed record SweepOutcome(int InShard, int Skipped, int Ran, IReadOnlyList<string> Failed, double SimulatedSeconds, double SimulationSeconds = 0, double OutputSeconds = 0);
 
 /// <summary>
 /// Runs a sweep's cells (one shard of them) into an output directory, in parallel, skipping cells whose result file
@@ -31,15 +33,19 @@ internal static class SweepRunner
         var pending = mine.Where(c => !File.Exists(Path.Combine(cells, c.Stem + ".json"))).ToList();
         var failed = new List<string>();
         double simulated = 0;
+        long simulationTicks = 0;
+        long outputTicks = 0;
         object gate = new();
         Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, cell =>
         {
             try
             {
-                double s = RunCell(plan, catalog, cell, cells);
+                (double s, long simTicks, long outTicks) = RunCell(plan, catalog, cell, cells);
                 lock (gate)
                 {
                     simulated += s;
+                    simulationTicks += simTicks;
+                    outputTicks += outTicks;
                 }
             }
             catch (Exception e) when (e is Congestion.External.ExternalControllerException or System.Reflection.TargetInvocationException or ArgumentException or InvalidDataException or IOException)
@@ -53,7 +59,8 @@ internal static class SweepRunner
             onCellDone?.Invoke();
         });
         failed.Sort(StringComparer.Ordinal);
-        return new SweepOutcome(mine.Count, mine.Count - pending.Count, pending.Count - failed.Count, failed, simulated);
+        return new SweepOutcome(mine.Count, mine.Count - pending.Count, pending.Count - failed.Count, failed, simulated,
+            (double)simulationTicks / System.Diagnostics.Stopwatch.Frequency, (double)outputTicks / System.Diagnostics.Stopwatch.Frequency);
     }
 
     /// <summary>
@@ -73,8 +80,10 @@ internal static class SweepRunner
         return null;
     }
 
-    private static double RunCell(SweepPlan plan, ControllerCatalog catalog, SweepCell cell, string cellsDir)
+    // Returns the virtual seconds simulated and the Stopwatch ticks spent simulating and writing the cell's files.
+    private static (double Simulated, long SimulationTicks, long OutputTicks) RunCell(SweepPlan plan, ControllerCatalog catalog, SweepCell cell, string cellsDir)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         (ScenarioDefinition def, string? baseDir) = plan.Scenario(cell);
         var created = new List<ICongestionController>();
         ScenarioResult result;
@@ -91,6 +100,7 @@ internal static class SweepRunner
         {
             ControllerCatalog.Release(created);
         }
+        long simulatedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         string stem = Path.Combine(cellsDir, cell.Stem);
         ResultWriter.WriteCsv(result, stem + ".csv");
         if (plan.Spec.Plots)
@@ -110,6 +120,7 @@ internal static class SweepRunner
         string tmp = stem + ".json.tmp";
         File.WriteAllText(tmp, JsonSerializer.Serialize(record, SweepJsonContext.Default.SweepCellResult));
         File.Move(tmp, stem + ".json", overwrite: true);
-        return result.DurationSeconds;
+        long end = System.Diagnostics.Stopwatch.GetTimestamp();
+        return (result.DurationSeconds, simulatedAt - start, end - simulatedAt);
     }
 }
