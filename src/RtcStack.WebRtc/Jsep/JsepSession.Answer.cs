@@ -274,7 +274,12 @@ public sealed partial class JsepSession
         }
 
         // RFC 2198 §5: RED is only usable over primaries both sides have; one naming anything else is left out.
-        codecs.RemoveAll(c => c.Offered.IsRed && !RedNamesAnsweredCodecs(c, codecs));
+        List<AnsweredCodec> answered = codecs;
+        foreach (AnsweredCodec unusable in answered.FindAll(c => c.Offered.IsRed && !RedNamesAnsweredCodecs(c, answered)))
+        {
+            answered.Remove(unusable);
+        }
+
         if (codecs.Count == 0 || AllRedundancy(codecs))
         {
             codecs = null;

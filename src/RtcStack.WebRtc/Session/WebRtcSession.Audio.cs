@@ -390,7 +390,10 @@ public sealed partial class WebRtcSession
                 continue;
             }
 
-            DtmfDigits.TryGetEvent(tone, out byte code);
+            if (!DtmfDigits.TryGetEvent(tone, out byte code))
+            {
+                continue;
+            }
 
             // RFC 4733 §2.5.1.2: the event's timestamp is when it begins, on the audio stream's RTP clock.
             uint timestamp = s.LastMediaSentAt is TimeSpan at

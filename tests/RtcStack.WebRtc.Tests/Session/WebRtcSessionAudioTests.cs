@@ -272,7 +272,13 @@ public sealed class WebRtcSessionAudioTests
             for (int t = 0; t < 20; t += frameMs)
             {
                 net.RunFor(TimeSpan.FromMilliseconds(frameMs));
-                Assert.True(net.B.Session.TryGetPlayoutAudio(bAudio, net.Now, pcm, out AudioPlayoutFrame played1));
+                if (!net.B.Session.TryGetPlayoutAudio(bAudio, net.Now, pcm, out AudioPlayoutFrame played1))
+                {
+                    // Only until the first packet has arrived (5-35 ms after the first send).
+                    Assert.Equal(0, polls);
+                    continue;
+                }
+
                 Assert.Equal(48 * frameMs, played1.Samples);
                 Assert.Equal(1, played1.Channels);
                 Assert.Equal("0", played1.Mid);
@@ -287,7 +293,7 @@ public sealed class WebRtcSessionAudioTests
 
         // The payloads went to the jitter buffer, not to the application.
         Assert.Empty(net.B.Media);
-        Assert.Equal(150 * 20 / frameMs, polls);
+        Assert.InRange(polls, (150 * 20 / frameMs) - (40 / frameMs), 150 * 20 / frameMs);
         (double f, double ratio) = Goertzel.Strongest(played.ToArray().AsSpan(48000), 48000, 440, 660, 550, 880);
         Assert.Equal(440, f);
         Assert.True(ratio > 20, $"tone ratio {ratio:0.#}");
