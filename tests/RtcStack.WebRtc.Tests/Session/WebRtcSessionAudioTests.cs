@@ -2,6 +2,7 @@ using RtcStack.Opus;
 using RtcStack.Opus.Jitter;
 using RtcStack.Rtp.Dtmf;
 using RtcStack.Rtp.Red;
+using RtcStack.Sdp.Jsep;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Io;
 using RtcStack.WebRtc.Jsep;
@@ -407,6 +408,109 @@ public sealed class WebRtcSessionAudioTests
         Assert.Equal(3500, sent);
         Assert.Equal(sent, received);
         Assert.Equal(350, recovered);
+    }
+
+    /// <summary>
+    /// The same host-driven loop with the playout path on B (libopus): real 20 ms Opus packets from A go into B's jitter
+    /// buffer and B takes 20 ms of PCM after each. At least one 2 s chunk allocates nothing.
+    /// </summary>
+    [Fact]
+    public void PlayoutPathAllocatesNothingPerPacket()
+    {
+        LibOpusReference.Require();
+        using var net = new WebRtcSessionTests.Pair(seed: 71, b: seed => new WebRtcSessionOptions
+        {
+            Random = new Random(seed),
+            Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
+            AudioPlayout = new AudioPlayoutOptions { Codecs = new OpusCodecProvider(OpusImplementationPreference.LibOpus), JitterBuffer = new JitterBufferOptions { FrameMilliseconds = 20 } },
+        });
+        (Transceiver aAudio, Transceiver bAudio) = NegotiateAudio(net, aOffers: true);
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+
+        // 50 different packets of a 440 Hz tone, sent in a loop (their timestamps keep going).
+        byte[][] packets = new byte[50][];
+        using (var encoder = new OpusEncoder(48000, 1, OpusApplication.Voip) { Bitrate = 32000 })
+        {
+            short[] tone = new short[960];
+            byte[] packet = new byte[1275];
+            for (int i = 0; i < packets.Length; i++)
+            {
+                Goertzel.Tone(tone, 440, 48000, (long)i * 960);
+                packets[i] = packet.AsSpan(0, encoder.Encode(tone, packet)).ToArray();
+            }
+        }
+
+        WebRtcSession a = net.A.Session, b = net.B.Session;
+        byte[] bufferA = new byte[WebRtcSession.MinOutputBuffer], bufferB = new byte[WebRtcSession.MinOutputBuffer];
+        byte[] media = new byte[WebRtcSession.MaxDatagramSize];
+        short[] pcm = new short[960];
+        TimeSpan now = net.Now;
+        long played = 0, sent = 0;
+
+        void Drain(WebRtcSession s)
+        {
+            while (s.TryPollEvent(out _))
+            {
+            }
+
+            while (s.TryPollMedia(media, out _))
+            {
+            }
+        }
+
+        bool Transmit(WebRtcSession from, WebRtcSession to, byte[] buffer)
+        {
+            bool any = false;
+            while (from.TryPollTransmit(buffer, out DatagramTransmit t))
+            {
+                to.HandleDatagram(t.Destination, t.Source, buffer.AsSpan(0, t.Length), now);
+                any = true;
+            }
+
+            return any;
+        }
+
+        void Settle()
+        {
+            for (bool any = true; any;)
+            {
+                Drain(a);
+                Drain(b);
+                any = Transmit(a, b, bufferA) | Transmit(b, a, bufferB);
+            }
+        }
+
+        void Round(int i)
+        {
+            now += TimeSpan.FromMilliseconds(20);
+            foreach (WebRtcSession s in (ReadOnlySpan<WebRtcSession>)[a, b])
+            {
+                if (s.PollTimeout() is TimeSpan due && due <= now)
+                {
+                    s.HandleTimeout(now);
+                }
+            }
+
+            Settle();
+            sent += a.SendAudio(aAudio, packets[i % packets.Length], (uint)(960 * i), now) ? 1 : 0;
+            Settle();
+            if (b.TryGetPlayoutAudio(bAudio, now, pcm, out AudioPlayoutFrame frame) && frame.Decision != JitterBufferDecision.Silence)
+            {
+                played++;
+            }
+        }
+
+        for (int i = 0; i < 500; i++)
+        {
+            Round(i);
+        }
+
+        Assert.Equal(0, AllocationProbe.LeastPerChunk(500, 3500, 30, Round));
+        Assert.Equal(3500, sent);
+        Assert.True(played > 3400, $"{played} frames played");
+        RtcInboundRtpStreamStats inbound = Assert.Single(b.GetStats(now).All<RtcInboundRtpStreamStats>());
+        Assert.Equal("libopus", inbound.DecoderImplementation);
+        Assert.Equal(0, inbound.ConcealedSamples);
     }
 
     private static Func<int, WebRtcSessionOptions> WithCodecs(IReadOnlyList<CodecCapability> audio) => seed => new WebRtcSessionOptions
