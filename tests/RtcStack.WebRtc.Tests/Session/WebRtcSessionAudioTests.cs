@@ -317,6 +317,51 @@ public sealed class WebRtcSessionAudioTests
     }
 
     /// <summary>
+    /// RED in front of the jitter buffer: 1 packet in 10 lost, each recovered from the next packet, which arrives 20 ms
+    /// later, inside the 40 ms the buffer holds: nothing is concealed.
+    /// </summary>
+    [Fact]
+    public void RedRecoveredFramesReachTheJitterBufferInTimeAndNothingIsConcealed()
+    {
+        LibOpusReference.Require();
+        using var net = new WebRtcSessionTests.Pair(seed: 69, a: WithCodecs(JsepOptions.AudioCodecsWithRedAndTelephoneEvents), b: seed => new WebRtcSessionOptions
+        {
+            Random = new Random(seed),
+            Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
+            AudioCodecs = JsepOptions.AudioCodecsWithRedAndTelephoneEvents,
+            AudioPlayout = new AudioPlayoutOptions
+            {
+                JitterBuffer = new JitterBufferOptions { FrameMilliseconds = 20, InitialDelay = TimeSpan.FromMilliseconds(60), MinimumDelay = TimeSpan.FromMilliseconds(40) },
+            },
+        });
+        (Transceiver aAudio, Transceiver bAudio) = NegotiateAudio(net, aOffers: true);
+        int rtp = 0;
+        net.Drop = (p, data) => p == net.A && IsRtp(data) && ++rtp % 10 == 5;
+        using var sender = new OpusAudioSender(net.A.Session, aAudio, initialTimestamp: 5);
+        short[] frame = new short[sender.FrameSamples];
+        short[] pcm = new short[960];
+        long played = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            Goertzel.Tone(frame, 440, 48000, (long)i * frame.Length);
+            Assert.True(sender.Send(frame, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(20));
+            if (net.B.Session.TryGetPlayoutAudio(bAudio, net.Now, pcm, out AudioPlayoutFrame f) && f.Decision != JitterBufferDecision.Silence)
+            {
+                played++;
+            }
+        }
+
+        Assert.Equal(15, net.Dropped);
+        RtcInboundRtpStreamStats inbound = Assert.Single(net.B.Session.GetStats(net.Now).All<RtcInboundRtpStreamStats>());
+        Assert.Equal(15, inbound.RedRecoveredPackets);
+        Assert.True(played > 140, $"{played} frames played");
+        Assert.Equal(played * 960, inbound.TotalSamplesReceived);
+        Assert.Equal(0, inbound.ConcealedSamples);
+        Assert.Equal(0, inbound.PacketsDiscarded);
+    }
+
+    /// <summary>
     /// The host-driven loop of <see cref="WebRtcSessionTests.HostDrivenAudioAllocatesNothingPerPacket"/>, with RED
     /// negotiated: A sends RED payloads (distance 1) over 80-byte Opus frames, 1 in 10 of them lost on the way, and B
     /// unwraps them and recovers the lost ones. At least one 2 s chunk allocates nothing.
