@@ -383,7 +383,7 @@ public sealed partial class WebRtcSession
 
             char tone = d.Tones[0];
             d.Tones = d.Tones[1..];
-            _events.Enqueue(new SessionDtmfToneChangeEvent(s.Mid, tone.ToString(), now));
+            _events.Enqueue(new SessionDtmfToneChangeEvent(s.Mid, new string(tone, 1), now));
             if (tone == ',')
             {
                 d.NextAt = now + DtmfCommaPause;
