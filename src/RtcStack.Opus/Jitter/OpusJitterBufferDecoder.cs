@@ -1,13 +1,14 @@
 namespace RtcStack.Opus.Jitter;
 
 /// <summary>
-/// <see cref="IJitterBufferDecoder"/> over the libopus binding (<see cref="OpusDecoder"/>). Packet durations come from
+/// <see cref="IJitterBufferDecoder"/> over an Opus decoder: the libopus binding (<see cref="OpusDecoder"/>) or the
+/// managed one (<see cref="ConcentusOpusDecoder"/>), as <see cref="OpusCodecProvider"/> chooses. Packet durations come from
 /// the TOC byte (RFC 6716 §3.1) and FEC presence from the SILK LBRR flags (§4.2.4, <see cref="OpusPacketInspector"/>);
 /// neither allocates.
 /// </summary>
 public sealed class OpusJitterBufferDecoder : IJitterBufferDecoder, IDisposable
 {
-    private readonly OpusDecoder _decoder;
+    private readonly IOpusDecoder _decoder;
     private readonly bool _ownsDecoder;
 
     /// <summary>Creates a libopus decoder at <paramref name="sampleRate"/> Hz with <paramref name="channels"/> channels.</summary>
@@ -17,8 +18,8 @@ public sealed class OpusJitterBufferDecoder : IJitterBufferDecoder, IDisposable
     {
     }
 
-    /// <summary>Wraps an existing decoder; it is disposed with this object only when <paramref name="ownsDecoder"/> is true.</summary>
-    public OpusJitterBufferDecoder(OpusDecoder decoder, bool ownsDecoder)
+    /// <summary>Wraps an existing decoder (libopus or Concentus); it is disposed with this object only when <paramref name="ownsDecoder"/> is true.</summary>
+    public OpusJitterBufferDecoder(IOpusDecoder decoder, bool ownsDecoder)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         _decoder = decoder;

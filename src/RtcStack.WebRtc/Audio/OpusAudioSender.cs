@@ -1,4 +1,5 @@
 using RtcStack.Opus;
+using RtcStack.Rtp.Red;
 
 namespace RtcStack.WebRtc;
 
@@ -6,7 +7,9 @@ namespace RtcStack.WebRtc;
 /// The sending half of an audio track: PCM frames in, libopus-encoded RTP out through a
 /// <see cref="WebRtcSession"/> audio transceiver, with the RTP timestamp advanced by the frame duration (RFC 7587 §4.1:
 /// 48 kHz whatever the input rate), the marker bit on the first packet (RFC 3551 §4.1) and the
-/// RFC 6464 audio level computed from the samples.
+/// RFC 6464 audio level computed from the samples. When the peer accepted RFC 2198 redundancy for Opus
+/// (<c>red/48000/2</c>, <see cref="Jsep.JsepOptions.OpusRed"/>), each packet is a RED payload carrying the new frame and
+/// the <see cref="RedDistance"/> frames before it, so the receiver recovers lost packets from the next ones.
 /// </summary>
 public sealed class OpusAudioSender : IDisposable
 {
@@ -14,6 +17,11 @@ public sealed class OpusAudioSender : IDisposable
     private readonly Jsep.Transceiver _transceiver;
     private readonly OpusEncoder _encoder;
     private readonly byte[] _packet = new byte[1275];
+
+    // A RED payload: the primary plus earlier ones, the oldest left out first when they do not fit (RFC 2198 §3).
+    private readonly byte[] _redPacket = new byte[1000];
+    private RedEncoder? _red;
+    private int _redDistance = 1;
     private uint _timestamp;
     private bool _first = true;
 
@@ -65,6 +73,24 @@ public sealed class OpusAudioSender : IDisposable
     /// <summary>Gets the number of frames the session accepted for sending.</summary>
     public long FramesSent { get; private set; }
 
+    /// <summary>Gets the number of frames sent wrapped in RED (RFC 2198).</summary>
+    public long RedPacketsSent { get; private set; }
+
+    /// <summary>
+    /// Gets or sets how many earlier frames each RED packet repeats when RED is negotiated (1 by default, as Chromium;
+    /// up to 32). 0 sends plain Opus even when RED is negotiated.
+    /// </summary>
+    public int RedDistance
+    {
+        get => _redDistance;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, RedPayload.MaxBlocks);
+            _redDistance = value;
+        }
+    }
+
     /// <summary>
     /// Encodes one frame (<see cref="FrameSamples"/> × <see cref="Channels"/> interleaved samples) and
     /// sends it. The RTP clock advances whether or not the session can send yet. False when the session
@@ -82,7 +108,23 @@ public sealed class OpusAudioSender : IDisposable
         uint ts = _timestamp;
         _timestamp += (uint)(48000 * FrameDuration.Ticks / TimeSpan.TicksPerSecond);
         int level = AudioLevel(pcm);
-        bool sent = _session.SendAudio(_transceiver, _packet.AsSpan(0, n), ts, now, _first, level, voiceActivity: level < 60);
+        bool sent;
+        if (_redDistance > 0 && _session.TryGetAudioSendFormat(_transceiver, out AudioSendFormat format) && format.RedPayloadType is byte redPt)
+        {
+            if (_red is null || _red.Distance != _redDistance)
+            {
+                _red = new RedEncoder(_redDistance);
+            }
+
+            int length = _red.Encode(format.PayloadType, ts, _packet.AsSpan(0, n), _redPacket);
+            sent = length > 0 && _session.SendAudioPayload(_transceiver, redPt, _redPacket.AsSpan(0, length), ts, now, _first, level, voiceActivity: level < 60);
+            RedPacketsSent += sent ? 1 : 0;
+        }
+        else
+        {
+            sent = _session.SendAudio(_transceiver, _packet.AsSpan(0, n), ts, now, _first, level, voiceActivity: level < 60);
+        }
+
         if (sent)
         {
             _first = false;

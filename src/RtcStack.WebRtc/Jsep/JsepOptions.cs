@@ -87,6 +87,32 @@ public sealed class JsepOptions
     ];
 
     /// <summary>
+    /// Gets RFC 2198 redundancy for Opus as Chromium offers it: <c>a=rtpmap:63 red/48000/2</c>. Its fmtp names the
+    /// primary's payload type twice (<c>111/111</c>); the offer writes the number Opus has in the section, so the
+    /// capability carries no parameters. Add it after Opus to <see cref="AudioCodecs"/> (it is not in the defaults):
+    /// when both sides list it the session's audio senders wrap Opus in RED and its receivers recover lost primaries.
+    /// </summary>
+    public static CodecCapability OpusRed { get; } = new("red", 48000, 2) { PreferredPayloadType = 63 };
+
+    /// <summary>Gets RFC 4733 telephone events at Opus's clock rate (<c>a=rtpmap:110 telephone-event/48000</c>, as Chromium offers it).</summary>
+    public static CodecCapability TelephoneEvent48000 { get; } = new("telephone-event", 48000) { PreferredPayloadType = 110 };
+
+    /// <summary>Gets RFC 4733 telephone events at 8 kHz (<c>a=rtpmap:126 telephone-event/8000</c>, as Chromium offers it).</summary>
+    public static CodecCapability TelephoneEvent8000 { get; } = new("telephone-event", 8000) { PreferredPayloadType = 126 };
+
+    /// <summary>
+    /// Gets the default audio codecs followed by <see cref="OpusRed"/>, <see cref="TelephoneEvent48000"/> and
+    /// <see cref="TelephoneEvent8000"/>: Chromium's audio section without G.722, G.711 and CN.
+    /// </summary>
+    public static IReadOnlyList<CodecCapability> AudioCodecsWithRedAndTelephoneEvents { get; } =
+    [
+        DefaultAudioCodecs[0],
+        OpusRed,
+        TelephoneEvent48000,
+        TelephoneEvent8000,
+    ];
+
+    /// <summary>
     /// Gets the default video codecs: VP8 (RFC 7741), VP9 profile 0 (RFC 9628), H.264 constrained baseline and baseline
     /// at level 3.1 with packetization modes 1 and 0 and level-asymmetry-allowed=1 (RFC 6184 §8.1), and AV1 — each with
     /// nack, nack pli, ccm fir, goog-remb, transport-cc and RTX (RFC 4588).

@@ -273,7 +273,14 @@ public sealed partial class JsepSession
             }
         }
 
-        if (codecs.Count == 0)
+        // RFC 2198 §5: RED is only usable over primaries both sides have; one naming anything else is left out.
+        List<AnsweredCodec> answered = codecs;
+        foreach (AnsweredCodec unusable in answered.FindAll(c => c.Offered.IsRed && !RedNamesAnsweredCodecs(c, answered)))
+        {
+            answered.Remove(unusable);
+        }
+
+        if (codecs.Count == 0 || AllRedundancy(codecs))
         {
             codecs = null;
             return Reason(JsepErrorCode.NoCommonCodec, $"none of the offered {m.Media} codecs is one we have (RFC 3264 §6.1)", index, mid);
@@ -292,6 +299,39 @@ public sealed partial class JsepSession
 
         return null;
     }
+
+    private static bool RedNamesAnsweredCodecs(AnsweredCodec red, List<AnsweredCodec> codecs)
+    {
+        if (SdpCodec.RedPayloadTypes(red.Offered.Parameters) is not byte[] pts)
+        {
+            return false;
+        }
+
+        foreach (byte pt in pts)
+        {
+            if (!codecs.Exists(c => c.Offered.PayloadType == pt && !c.Offered.IsRed))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AllRedundancy(List<AnsweredCodec> codecs)
+    {
+        foreach (AnsweredCodec c in codecs)
+        {
+            if (!c.Offered.IsRed && !IsTelephoneEvent(c.Offered.Name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsTelephoneEvent(string name) => string.Equals(name, "telephone-event", StringComparison.OrdinalIgnoreCase);
 
     private bool Supports(MediaKind kind, string uri)
     {

@@ -268,6 +268,37 @@ public sealed partial class JsepSession
             list.Add(new WrittenCodec(pt, cap.Name, cap.ClockRate, cap.Channels, cap.Parameters, cap.Feedback, rtx));
         }
 
+        return WithRedParameters(list);
+    }
+
+    /// <summary>
+    /// RFC 2198 §5: a RED payload type's fmtp names its primary's payload type, here the first non-RED codec of the same
+    /// clock rate (Opus: "111/111", as Chromium writes it, a primary and one redundant encoding of it). A RED capability
+    /// with no such codec in the section is left out.
+    /// </summary>
+    private static List<WrittenCodec> WithRedParameters(List<WrittenCodec> list)
+    {
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            WrittenCodec red = list[i];
+            if (!string.Equals(red.Name, "red", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            WrittenCodec? primary = list.Find(c => c.ClockRate == red.ClockRate
+                && !string.Equals(c.Name, "red", StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(c.Name, "telephone-event", StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(c.Name, "CN", StringComparison.OrdinalIgnoreCase));
+            if (primary is null || primary.PayloadType > 127)
+            {
+                list.RemoveAt(i);
+                continue;
+            }
+
+            list[i] = red with { Parameters = [new FormatParameter(global::RtcStack.Rtp.Red.RedFmtp.Format((byte)primary.PayloadType), null)] };
+        }
+
         return list;
     }
 

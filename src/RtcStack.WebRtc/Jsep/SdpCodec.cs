@@ -35,6 +35,9 @@ internal sealed class SdpCodec
 
     public bool IsRtx => string.Equals(Name, "rtx", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Gets a value indicating whether this is RFC 2198 redundancy ("red"), whose fmtp names other payload types.</summary>
+    public bool IsRed => string.Equals(Name, "red", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Gets the payload type an RTX payload type repairs ("apt", RFC 4588 §8.6), or -1.</summary>
     public int Apt => IsRtx && GetParameter(Parameters, "apt") is string apt && int.TryParse(apt, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v is >= 0 and <= 127 ? v : -1;
 
@@ -131,6 +134,12 @@ internal sealed class SdpCodec
     /// </summary>
     public IReadOnlyList<FormatParameter> AnswerParameters(CodecCapability capability)
     {
+        if (IsRed)
+        {
+            // RFC 2198 §5: the fmtp names the primary's payload type, and the answer keeps the offer's numbers.
+            return Parameters;
+        }
+
         if (!string.Equals(Name, "H264", StringComparison.OrdinalIgnoreCase))
         {
             return capability.Parameters;
@@ -156,6 +165,13 @@ internal sealed class SdpCodec
 
         return list;
     }
+
+    /// <summary>
+    /// The payload types a RED fmtp names (RFC 2198 §5: "111/111"), or null when <paramref name="parameters"/> is not one
+    /// bare item of 1-33 payload types separated by '/'.
+    /// </summary>
+    public static byte[]? RedPayloadTypes(IReadOnlyList<FormatParameter> parameters) =>
+        parameters.Count == 1 && parameters[0].Value is null && global::RtcStack.Rtp.Red.RedFmtp.TryParse(parameters[0].Name, out byte[] pts) ? pts : null;
 
     public static string? GetParameter(IReadOnlyList<FormatParameter> parameters, string name)
     {

@@ -1,5 +1,6 @@
 using RtcStack.Congestion;
 using RtcStack.Ice;
+using RtcStack.Rtp.Dtmf;
 using RtcStack.WebRtc.Streams;
 using RtcStack.WebRtc.Transport;
 
@@ -58,3 +59,27 @@ public sealed record SessionRemoteStreamEvent(string Mid, uint Ssrc, string? Rid
 /// resolution). Entries about packets we never sent or no longer remember are left out.
 /// </param>
 public sealed record SessionTransportFeedbackEvent(TimeSpan At, byte FeedbackPacketCount, IReadOnlyList<PacketResult> Results) : SessionEvent;
+
+/// <summary>
+/// A remote stream's RFC 4733 telephone event began or ended (§2.5.2): one Started when its first report arrives, one
+/// Ended when the report with the E bit does (the repeated final reports are dropped), or, when every end report was
+/// lost, when the next event begins or its reports stop for half a second.
+/// </summary>
+/// <param name="Mid">The media section.</param>
+/// <param name="Ssrc">The remote stream.</param>
+/// <param name="Kind">Started or Ended.</param>
+/// <param name="Event">The event code (RFC 4733 §3.2: 0-15 are DTMF).</param>
+/// <param name="Digit">The DTMF character ('0'-'9', '*', '#', 'A'-'D'), or null for other events.</param>
+/// <param name="Duration">The duration so far (Started) or in all (Ended), from the reports' timestamp units.</param>
+/// <param name="EndReceived">For Ended: whether a report with the E bit arrived.</param>
+/// <param name="At">When the report that caused it arrived (or the timeout fired).</param>
+public sealed record SessionDtmfEvent(string Mid, uint Ssrc, DtmfReportKind Kind, byte Event, char? Digit, TimeSpan Duration, bool EndReceived, TimeSpan At) : SessionEvent;
+
+/// <summary>
+/// A DTMF tone of <see cref="WebRtcSession.InsertDtmf"/> starts being sent, or the tones are done (W3C webrtc-pc §7.2
+/// tonechange: the empty string after the last tone's gap).
+/// </summary>
+/// <param name="Mid">The media section.</param>
+/// <param name="Tone">The tone ('0'-'9', 'A'-'D', '#', '*', ','), or empty when the buffer has run out.</param>
+/// <param name="At">When.</param>
+public sealed record SessionDtmfToneChangeEvent(string Mid, string Tone, TimeSpan At) : SessionEvent;

@@ -33,6 +33,15 @@ public sealed class SessionMediaCounters
 
     /// <summary>Gets sections removed by a renegotiation.</summary>
     public long SectionsRemoved { get; internal set; }
+
+    /// <summary>Gets RED payloads (RFC 2198 §3) that did not parse.</summary>
+    public long MalformedRed { get; internal set; }
+
+    /// <summary>Gets lost audio payloads recovered from the redundant blocks of later RED packets (RFC 2198 §4).</summary>
+    public long RedRecoveredFrames { get; internal set; }
+
+    /// <summary>Gets telephone-event payloads (RFC 4733 §2.3) shorter than 4 bytes.</summary>
+    public long MalformedTelephoneEvents { get; internal set; }
 }
 
 /// <summary>A negotiated media section of a <see cref="WebRtcSession"/> and its streams' statistics.</summary>

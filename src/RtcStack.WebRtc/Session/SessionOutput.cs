@@ -56,6 +56,9 @@ public enum SessionTimerReason
 
     /// <summary>The data channels' SCTP association (RFC 9260 §6.3 T3-rtx, T1/T2, delayed SACK, heartbeat, RE-CONFIG).</summary>
     DataChannel,
+
+    /// <summary>The next RFC 4733 telephone-event packet or tone to send, or the end of a received event whose end reports were lost.</summary>
+    Dtmf,
 }
 
 /// <summary>The next instant the session wants <see cref="WebRtcSession.HandleTimeout"/>, and why.</summary>
@@ -83,6 +86,12 @@ public readonly record struct ReceivedMedia(string Mid, uint Ssrc, byte PayloadT
 
     /// <summary>Gets the sender's voice activity flag (RFC 6464 §3, the V bit), when <see cref="AudioLevel"/> is there.</summary>
     public bool VoiceActivity { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether this audio payload was lost and is recovered from the redundant block of a later
+    /// RED packet (RFC 2198 §4). Its <see cref="SequenceNumber"/> is inferred (the carrying packet's less the block's distance).
+    /// </summary>
+    public bool Recovered { get; init; }
 }
 
 /// <summary>One result of <see cref="WebRtcSession.PollOutput"/>: a transmit, an event, media, or a timeout.</summary>

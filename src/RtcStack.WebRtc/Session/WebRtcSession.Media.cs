@@ -74,7 +74,7 @@ public sealed partial class WebRtcSession
             return false;
         }
 
-        return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity);
+        return SendPrimaryAudio(s, payload, rtpTimestamp, now, marker, audioLevel, voiceActivity, (byte)s.SendCodec.PayloadType);
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed partial class WebRtcSession
         Span<byte> payload = _frame;
         while (s.Packetizer.TryPoll(payload, out VideoRtpPayload p))
         {
-            SendPacket(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false);
+            SendPacket(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false, (byte)s.SendCodec!.PayloadType);
         }
 
         return true;
@@ -140,11 +140,11 @@ public sealed partial class WebRtcSession
         return null;
     }
 
-    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity)
+    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType)
     {
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
-        writer.TryWriteHeader(new RtpHeader((byte)s.SendCodec!.PayloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
+        writer.TryWriteHeader(new RtpHeader(payloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
         WriteHeaderExtensions(s, ref writer, now, audioLevel, voiceActivity);
         if (!writer.TryWritePayload(payload))
         {
@@ -443,11 +443,7 @@ public sealed partial class WebRtcSession
                 level = l;
             }
 
-            Enqueue(new ReceivedMedia(s.Mid, packet.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Payload.Length, false, false, now)
-            {
-                AudioLevel = level,
-                VoiceActivity = voice,
-            }, packet.Payload);
+            DeliverAudioPacket(s, r, packet, level, voice, now);
             return;
         }
 
@@ -678,6 +674,8 @@ public sealed partial class WebRtcSession
                     next = Earliest(next, new SessionTimeout(ft.At, SessionTimerReason.FrameDeadline));
                 }
             }
+
+            next = NextAudioTimeout(s, next);
         }
 
         return Earliest(next, NextFeedbackTimeout());
@@ -703,6 +701,8 @@ public sealed partial class WebRtcSession
 
                 SendFeedback(s, r, now);
             }
+
+            RunAudioTimers(s, now);
         }
 
         if (_nextReportAt is TimeSpan due && now >= due)
@@ -806,7 +806,7 @@ public sealed partial class WebRtcSession
     private readonly record struct QueuedMedia(ReceivedMedia Media, byte[] Buffer);
 
     /// <summary>One negotiated audio or video section and its streams.</summary>
-    private sealed class Section(string mid, MediaKind kind)
+    private sealed partial class Section(string mid, MediaKind kind)
     {
         public string Mid { get; } = mid;
 
@@ -820,7 +820,23 @@ public sealed partial class WebRtcSession
 
         public RtpSendStream? Send { get; private set; }
 
+        /// <summary>Gets the primary codec we send (the first negotiated one that is not RED, an event or comfort noise).</summary>
         public NegotiatedCodec? SendCodec { get; private set; }
+
+        /// <summary>Gets the RED payload type (RFC 2198) to wrap <see cref="SendCodec"/> in, when the peer receives it.</summary>
+        public int? SendRedPayloadType { get; private set; }
+
+        /// <summary>Gets the telephone-event payload type (RFC 4733) at <see cref="SendCodec"/>'s clock rate, when the peer receives it.</summary>
+        public int? SendTelephoneEventPayloadType { get; private set; }
+
+        /// <summary>Gets or sets the digits being sent (RFC 4733), or null.</summary>
+        public DtmfSendState? Dtmf { get; set; }
+
+        /// <summary>Gets or sets the RTP timestamp of the last primary audio packet we sent, to start events on the media clock.</summary>
+        public uint LastMediaTimestamp { get; set; }
+
+        /// <summary>Gets or sets when the last primary audio packet was sent, or null.</summary>
+        public TimeSpan? LastMediaSentAt { get; set; }
 
         public IVideoPacketizer? Packetizer { get; private set; }
 
@@ -870,7 +886,10 @@ public sealed partial class WebRtcSession
             TransportCcId = NegotiatesTransportCc(n) ? (byte)(n.GetExtensionId(ExtMap.TransportWideCcUri) ?? 0) : (byte)0;
             MLineIndex = n.MLineIndex;
             ExtensionMode = RtpHeaderExtensionMode.Mixed;
-            NegotiatedCodec? codec = n.Direction.Sends() && n.SendCodecs.Count > 0 ? n.SendCodecs[0] : null;
+            ApplyReceivePayloadKinds(n);
+            NegotiatedCodec? codec = n.Direction.Sends() ? PrimaryCodec(n.SendCodecs, null) : null;
+            SendRedPayloadType = codec is null ? null : FindRed(n.SendCodecs, codec);
+            SendTelephoneEventPayloadType = codec is null ? null : FindTelephoneEvent(n.SendCodecs, codec.ClockRate);
             if (codec is null || n.LocalSsrc is not uint ssrc)
             {
                 SendCodec = null;
@@ -931,6 +950,12 @@ public sealed partial class WebRtcSession
                 return null;
             }
 
+            if (GetPayloadKind(payloadType) != AudioPayloadKind.Primary)
+            {
+                // A stream whose first packet is RED or an event still carries the primary codec (its clock, its stats).
+                codec = PrimaryCodec(Negotiated!.ReceiveCodecs, codec.ClockRate) ?? PrimaryCodec(Negotiated.ReceiveCodecs, null) ?? codec;
+            }
+
             uint? rtxSsrc = null;
             foreach ((uint rtx, uint primary) in RtxFor)
             {
@@ -983,7 +1008,18 @@ public sealed partial class WebRtcSession
                 frames = new VideoFrameBuffer(d, session._options.VideoFrameBuffer);
             }
 
-            return new Receiver(stream, frames, codec, (byte)codec.PayloadType);
+            var receiver = new Receiver(stream, frames, codec, (byte)codec.PayloadType);
+            if (previous is not null)
+            {
+                receiver.Audio = previous.Audio;
+            }
+            else if (Kind == MediaKind.Audio)
+            {
+                bool opus = string.Equals(codec.Name, "opus", StringComparison.OrdinalIgnoreCase);
+                receiver.Audio = new ReceiverAudio(opus && session._options.AudioPlayout is AudioPlayoutOptions playout ? new AudioPlayout(playout) : null);
+            }
+
+            return receiver;
         }
 
         private NegotiatedCodec? FindReceiveCodec(byte payloadType)
@@ -1020,6 +1056,9 @@ public sealed partial class WebRtcSession
         };
     }
 
-    /// <summary>A remote stream in a section: its RTP receive stream and, for video, its frame buffer.</summary>
-    private sealed record Receiver(RtpReceiveStream Stream, VideoFrameBuffer? Frames, NegotiatedCodec Codec, byte PayloadType);
+    /// <summary>A remote stream in a section: its RTP receive stream and, for video, its frame buffer, for audio its RED, event and playout state.</summary>
+    private sealed record Receiver(RtpReceiveStream Stream, VideoFrameBuffer? Frames, NegotiatedCodec Codec, byte PayloadType)
+    {
+        public ReceiverAudio? Audio { get; set; }
+    }
 }

@@ -173,8 +173,22 @@ public sealed partial class WebRtcSession
                 string remoteId = "RO" + k + i.Ssrc.ToString(CultureInfo.InvariantCulture);
                 bool hasSr = r.Stream.SenderReportsReceived > 0;
                 bool video = s.Kind == MediaKind.Video;
+                AudioPlayout? playout = r.Audio?.Playout;
+                Opus.Jitter.JitterBufferStatistics? jb = playout?.Buffer.Statistics;
                 list.Add(new RtcInboundRtpStreamStats
                 {
+                    JitterBufferDelay = jb?.JitterBufferDelay,
+                    JitterBufferTargetDelay = jb?.JitterBufferTargetDelay,
+                    JitterBufferMinimumDelay = jb?.JitterBufferMinimumDelay,
+                    JitterBufferEmittedCount = jb?.JitterBufferEmittedCount,
+                    TotalSamplesReceived = jb?.TotalSamplesReceived,
+                    ConcealedSamples = jb?.ConcealedSamples,
+                    SilentConcealedSamples = jb?.SilentConcealedSamples,
+                    ConcealmentEvents = jb?.ConcealmentEvents,
+                    InsertedSamplesForDeceleration = jb?.InsertedSamplesForDeceleration,
+                    RemovedSamplesForAcceleration = jb?.RemovedSamplesForAcceleration,
+                    DecoderImplementation = playout?.DecoderImplementation,
+                    RedRecoveredPackets = r.Audio?.Red?.RecoveredFrames,
                     Id = inboundId,
                     Timestamp = now,
                     Ssrc = i.Ssrc,
@@ -187,7 +201,7 @@ public sealed partial class WebRtcSession
                     Jitter = i.Jitter,
                     BytesReceived = i.BytesReceived,
                     HeaderBytesReceived = i.HeaderBytesReceived,
-                    PacketsDiscarded = i.PacketsDuplicated,
+                    PacketsDiscarded = i.PacketsDuplicated + (jb?.PacketsDiscardedLate ?? 0),
                     PacketsDuplicated = i.PacketsDuplicated,
                     NackCount = i.NackCount,
                     RetransmittedPacketsReceived = i.RetransmittedPacketsReceived,

@@ -435,6 +435,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         _disposed = true;
         _closed = true;
         _transport.Dispose();
+        DisposeAudio();
         while (_media.TryDequeue(out QueuedMedia q))
         {
             ArrayPool<byte>.Shared.Return(q.Buffer);

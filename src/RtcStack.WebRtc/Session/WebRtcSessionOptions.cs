@@ -106,6 +106,15 @@ public sealed class WebRtcSessionOptions
     /// </summary>
     public bool DataChannelZeroChecksum { get; init; }
 
+    /// <summary>
+    /// Gets the playout path of received audio, or null (the default) to hand every Opus payload to the application
+    /// through <see cref="WebRtcSession.PollOutput"/>. When set, each remote Opus stream (after RED recovery) goes
+    /// through an adaptive jitter buffer and a decoder instead, and the application takes PCM with
+    /// <see cref="WebRtcSession.TryGetPlayoutAudio"/> every 10 or 20 ms; the W3C jitter buffer statistics appear in
+    /// its inbound-rtp entry.
+    /// </summary>
+    public AudioPlayoutOptions? AudioPlayout { get; init; }
+
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
 
@@ -134,5 +143,11 @@ public sealed class WebRtcSessionOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMessageSize, nameof(MaxMessageSize));
         ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
         ArgumentNullException.ThrowIfNull(VideoFrameBuffer, nameof(VideoFrameBuffer));
+
+        // A jitter buffer or decoder setting that cannot work would otherwise throw on the first packet received.
+        if (AudioPlayout is not null)
+        {
+            new AudioPlayout(AudioPlayout).Dispose();
+        }
     }
 }

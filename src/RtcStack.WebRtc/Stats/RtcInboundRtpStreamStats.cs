@@ -83,6 +83,42 @@ public sealed record RtcInboundRtpStreamStats : RtcStats
     /// <summary>Gets remoteId: the remote-outbound-rtp entry, when the source sent an SR.</summary>
     public string? RemoteId { get; init; }
 
+    /// <summary>Gets jitterBufferDelay: Σ over emitted samples of their time in the jitter buffer, seconds (audio playout only).</summary>
+    public double? JitterBufferDelay { get; init; }
+
+    /// <summary>Gets jitterBufferTargetDelay: Σ over emitted samples of the target delay when emitted, seconds (audio playout only).</summary>
+    public double? JitterBufferTargetDelay { get; init; }
+
+    /// <summary>Gets jitterBufferMinimumDelay: like jitterBufferTargetDelay, of the delay the network alone asks for (audio playout only).</summary>
+    public double? JitterBufferMinimumDelay { get; init; }
+
+    /// <summary>Gets jitterBufferEmittedCount: samples decoded from packets that left the jitter buffer (audio playout only).</summary>
+    public long? JitterBufferEmittedCount { get; init; }
+
+    /// <summary>Gets totalSamplesReceived: samples played out, concealed ones included (audio playout only).</summary>
+    public long? TotalSamplesReceived { get; init; }
+
+    /// <summary>Gets concealedSamples: samples synthesised for lost or late packets (audio playout only).</summary>
+    public long? ConcealedSamples { get; init; }
+
+    /// <summary>Gets silentConcealedSamples: the comfort noise part of concealedSamples (audio playout only).</summary>
+    public long? SilentConcealedSamples { get; init; }
+
+    /// <summary>Gets concealmentEvents: runs of concealed samples (audio playout only).</summary>
+    public long? ConcealmentEvents { get; init; }
+
+    /// <summary>Gets insertedSamplesForDeceleration: samples added by time-stretching (audio playout only).</summary>
+    public long? InsertedSamplesForDeceleration { get; init; }
+
+    /// <summary>Gets removedSamplesForAcceleration: samples removed by time-stretching (audio playout only).</summary>
+    public long? RemovedSamplesForAcceleration { get; init; }
+
+    /// <summary>Gets decoderImplementation: "libopus" or "Concentus" (audio playout only).</summary>
+    public string? DecoderImplementation { get; init; }
+
+    /// <summary>Gets redRecoveredPackets: lost packets recovered from RFC 2198 redundancy (RtcStack extra; audio with RED only).</summary>
+    public long? RedRecoveredPackets { get; init; }
+
     /// <inheritdoc/>
     protected override void WriteMembers(Utf8JsonWriter writer)
     {
@@ -112,5 +148,17 @@ public sealed record RtcInboundRtpStreamStats : RtcStats
         WriteOptional(writer, "framesDropped", FramesDropped);
         WriteOptional(writer, "keyFramesReceived", KeyFramesReceived);
         WriteOptional(writer, "remoteId", RemoteId);
+        WriteOptional(writer, "jitterBufferDelay", JitterBufferDelay);
+        WriteOptional(writer, "jitterBufferTargetDelay", JitterBufferTargetDelay);
+        WriteOptional(writer, "jitterBufferMinimumDelay", JitterBufferMinimumDelay);
+        WriteOptional(writer, "jitterBufferEmittedCount", JitterBufferEmittedCount);
+        WriteOptional(writer, "totalSamplesReceived", TotalSamplesReceived);
+        WriteOptional(writer, "concealedSamples", ConcealedSamples);
+        WriteOptional(writer, "silentConcealedSamples", SilentConcealedSamples);
+        WriteOptional(writer, "concealmentEvents", ConcealmentEvents);
+        WriteOptional(writer, "insertedSamplesForDeceleration", InsertedSamplesForDeceleration);
+        WriteOptional(writer, "removedSamplesForAcceleration", RemovedSamplesForAcceleration);
+        WriteOptional(writer, "decoderImplementation", DecoderImplementation);
+        WriteOptional(writer, "redRecoveredPackets", RedRecoveredPackets);
     }
 }
