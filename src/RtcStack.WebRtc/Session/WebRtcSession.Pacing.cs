@@ -5,6 +5,7 @@ using RtcStack.Congestion.Pacing;
 using RtcStack.Rtp;
 using RtcStack.Rtp.Rtcp;
 using RtcStack.Srtp;
+using RtcStack.WebRtc.Jsep;
 
 namespace RtcStack.WebRtc;
 
@@ -63,7 +64,7 @@ public sealed partial class WebRtcSession
     public long? TargetBitrateBps => _controller is ICongestionController cc ? EffectiveTarget(cc) : null;
 
     /// <summary>Gets the peer's last REMB estimate (RTCP PSFB FMT 15), if it sent one.</summary>
-    public long? RemoteEstimateBps => _remoteEstimate is ulong remb ? (long)Math.Min(remb, long.MaxValue) : null;
+    public long? RemoteEstimateBps => _remoteEstimate is ulong remb ? (long)Math.Min(remb, (ulong)long.MaxValue) : null;
 
     /// <summary>Gets a value indicating whether the application sends well below the target (ALR, libwebrtc's detector).</summary>
     public bool IsApplicationLimited => _appAlr?.AlrStartTime is not null;
@@ -273,15 +274,18 @@ public sealed partial class WebRtcSession
 
     /// <summary>
     /// Padding the pacer asked for (a probe's, when no media is queued, or the controller's padding rate): padding-only
-    /// packets on the RTX SSRC of a section that sent media (the media SSRC without RTX), each with at most 255 B of
-    /// padding, until <paramref name="size"/> bytes went out.
+    /// packets on the RTX SSRC of a video section that sent media (its media SSRC without RTX), each with at most 255 B
+    /// of padding, until <paramref name="size"/> bytes went out. A session that sends only audio cannot pad.
     /// </summary>
     private void SendPaddingBytes(int size, TimeSpan now)
     {
         Section? section = null;
         foreach (Section s in _sections)
         {
-            if (s.Send is { HasSentMedia: true } send && s.TransportCcId != 0 && (section is null || (send.RtxSsrc is not null && section.Send!.RtxSsrc is null)))
+            // Video only, as libwebrtc pads (its audio senders make no padding): an audio SSRC's receiver would take
+            // padding for a gap in its stream.
+            if (s.Kind == MediaKind.Video && s.Send is { HasSentMedia: true } send && s.TransportCcId != 0
+                && (section is null || (send.RtxSsrc is not null && section.Send!.RtxSsrc is null)))
             {
                 section = s;
             }

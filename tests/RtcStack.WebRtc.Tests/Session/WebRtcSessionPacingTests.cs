@@ -84,16 +84,17 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Connect(net);
         WebRtcSession a = net.A.Session;
         byte audioPt = (byte)a.Sections[0].SendCodec!.PayloadType;
-        var audioAt = new List<TimeSpan>();
+        byte videoPt = (byte)a.Sections[1].SendCodec!.PayloadType;
+        var wire = new List<(TimeSpan At, int Length, byte Pt)>();
         net.Sent = (p, d) =>
         {
-            if (p == net.A && TryReadRtp(d, out byte pt, out _, out _) && pt == audioPt)
+            if (p == net.A && TryReadRtp(d, out byte pt, out _, out _))
             {
-                audioAt.Add(net.Now);
+                wire.Add((net.Now, d.Length, pt));
             }
         };
 
-        // A burst of video fills the pacer for about 320 ms; audio every 20 ms meanwhile leaves the moment it is sent.
+        // A burst of video fills the pacer for about 330 ms; audio every 20 ms meanwhile leaves the moment it is sent.
         Assert.True(a.SendVideoFrame(aVideo, VideoFrame(0, key: true, size: 30_000), 0, keyFrame: true, net.Now));
         var handedAt = new List<TimeSpan>();
         for (int i = 0; i < 10; i++)
@@ -104,17 +105,17 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
             net.RunFor(TimeSpan.FromMilliseconds(20));
         }
 
-        Assert.Equal(handedAt, audioAt);
+        net.RunFor(TimeSpan.FromSeconds(1));
+        Assert.Equal(handedAt, wire.Where(w => w.Pt == audioPt).Select(w => w.At));
         Assert.Equal(10, a.PacingCounters.PacketsBypassed);
 
-        // The audio bytes were counted: the video took longer than its own bytes at 750 kbps would.
-        net.RunFor(TimeSpan.FromSeconds(1));
-        SentPacket[] video = controller.Sent.Where(p => p.Size > 200).ToArray();
-        double videoOnly = video.Take(video.Length - 1).Sum(p => p.Size) * 8 / 750_000.0;
-        double audioBytes = controller.Sent.Where(p => p.Size <= 200).Take(10).Sum(p => p.Size);
-        double span = (video[^1].SendTime - video[0].SendTime).TotalSeconds;
-        output.WriteLine($"video span {span * 1e3:F1} ms; its own bytes take {videoOnly * 1e3:F1} ms, the audio's {audioBytes * 8 / 750:F1} ms more");
-        Assert.InRange(span, videoOnly + (audioBytes * 8 / 750_000.0 * 0.5), videoOnly + (audioBytes * 8 / 750_000.0 * 1.5));
+        // The audio bytes were counted: the video took longer than its own bytes at 750 kbps would, by about the audio's.
+        (TimeSpan At, int Length, byte Pt)[] video = wire.Where(w => w.Pt == videoPt).ToArray();
+        double videoOnly = video.Take(video.Length - 1).Sum(w => w.Length) * 8 / 750_000.0;
+        double audioTime = wire.Where(w => w.Pt == audioPt).Sum(w => w.Length) * 8 / 750_000.0;
+        double span = (video[^1].At - video[0].At).TotalSeconds;
+        output.WriteLine($"video span {span * 1e3:F2} ms; its own bytes take {videoOnly * 1e3:F2} ms, the audio's {audioTime * 1e3:F2} ms more");
+        Assert.InRange(span, videoOnly + (audioTime * 0.5), videoOnly + (audioTime * 1.5));
     }
 
     [Fact]
@@ -185,9 +186,9 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         double[] late = targets.Where(t => t.At >= from).Select(t => t.Bps / Capacity).ToArray();
         double[] delays = queueDelays.Where(q => q.At - begin >= from).Select(q => q.Ms).Order().ToArray();
         double p95 = delays[(int)(delays.Length * 0.95)];
-        for (int s = 0; s < 30; s += 2)
+        for (int sec = 0; sec < 30; sec += 2)
         {
-            output.WriteLine($"t={s,2} s target {targets.First(t => t.At >= TimeSpan.FromSeconds(s)).Bps / 1e3:F0} kbps");
+            output.WriteLine($"t={sec,2} s target {targets.First(t => t.At >= TimeSpan.FromSeconds(sec)).Bps / 1e3:F0} kbps");
         }
 
         output.WriteLine($"last 10 s: target mean {late.Average():P1} of capacity (min {late.Min():P1}, max {late.Max():P1}); queue delay p95 {p95:F1} ms, max {delays[^1]:F1} ms; {dropped} dropped; " +
@@ -196,7 +197,8 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Assert.InRange(late.Min(), 0.50, 1.20);
         Assert.InRange(late.Max(), 0.50, 1.20);
         Assert.True(p95 < 100, $"queue delay p95 {p95:F1} ms");
-        Assert.True(a.PacingCounters.PacketsPaced > 5000);
+        Assert.True(a.PacingCounters.PacketsPaced >= frame, $"{a.PacingCounters.PacketsPaced} packets paced for {frame} frames");
+        Assert.Equal(0, a.PacingCounters.PacketsDropped + a.PacingCounters.FramesRefused);
 
         // The application heard every step of 5 % or more: the last event is within 5 % of the target now.
         long last = net.A.Events.OfType<SessionTargetBitrateEvent>().Last().TargetBitrateBps;
@@ -381,6 +383,31 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AFullPacerRefusesTheNextFrameWholeAndTakesFramesAgainOnceItDrains()
+    {
+        var controller = new FixedController(100_000, 250_000);
+        using var net = new Pair(70, a: s => Options(s, controller: controller, queue: 30));
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Connect(net);
+        WebRtcSession a = net.A.Session;
+
+        // 26 packets each: the second frame is taken (25 wait, under 30) and queued whole, the third is refused.
+        Assert.True(a.SendVideoFrame(aVideo, VideoFrame(0, key: true, size: 30_000), 0, keyFrame: true, net.Now));
+        Assert.True(a.SendVideoFrame(aVideo, VideoFrame(1, key: false, size: 30_000), 3000, keyFrame: false, net.Now));
+        int queued = a.PacerQueuedPackets;
+        Assert.True(queued > 30, $"{queued} queued");
+        Assert.False(a.SendVideoFrame(aVideo, VideoFrame(2, key: false, size: 30_000), 6000, keyFrame: false, net.Now));
+        Assert.Equal(queued, a.PacerQueuedPackets);
+        Assert.Equal(1, a.PacingCounters.FramesRefused);
+
+        // 250 kbps drains the 60 kB in about 2 s (the pacer speeds up so nothing waits longer than 2 s).
+        net.RunFor(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(0, a.PacerQueuedPackets);
+        Assert.Equal(queued + 1, a.PacingCounters.PacketsPaced); // the first packet left at once, the rest were queued
+        Assert.True(a.SendVideoFrame(aVideo, VideoFrame(3, key: false, size: 30_000), 9000, keyFrame: false, net.Now));
+    }
+
+    [Fact]
     public void WithoutPacingTheControllerIsOnlyFed()
     {
         var tap = new TapController(new GccController());
@@ -480,8 +507,9 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
     private static void Connect(Pair net) =>
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
 
-    private static WebRtcSessionOptions Options(int seed, ICongestionController? controller = null, SessionCongestionControl kind = SessionCongestionControl.Gcc, bool pacing = true) => new()
+    private static WebRtcSessionOptions Options(int seed, ICongestionController? controller = null, SessionCongestionControl kind = SessionCongestionControl.Gcc, bool pacing = true, int queue = 2048) => new()
     {
+        PacerQueueCapacity = queue,
         Random = new Random(seed),
         Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
         CongestionController = controller,
