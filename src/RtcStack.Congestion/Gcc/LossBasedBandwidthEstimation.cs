@@ -171,7 +171,7 @@ public sealed class LossBasedBandwidthEstimation
     /// </summary>
     private sealed class MinHistory
     {
-        private (TimeSpan Time, double Bps)[] _items = new (TimeSpan, double)[64];
+        private (TimeSpan Time, double Bps)[] _items = new (TimeSpan, double)[8];
         private int _head;
 
         public int Count { get; private set; }
