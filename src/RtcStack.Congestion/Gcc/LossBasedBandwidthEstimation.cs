@@ -32,7 +32,7 @@ public sealed class LossBasedBandwidthEstimation
 
     private readonly double _minBps;
     private readonly double _maxBps;
-    private readonly LinkedList<(TimeSpan Time, double Bps)> _minHistory = new();
+    private readonly MinHistory _minHistory = new();
     private double _delayBasedLimitBps = double.PositiveInfinity;
     private int _lostSinceUpdate;
     private int _expectedSinceUpdate;
@@ -125,7 +125,7 @@ public sealed class LossBasedBandwidthEstimation
             double loss = LastFractionLoss / 256.0;
             if (loss <= LowLossThreshold)
             {
-                double newBps = _minHistory.First!.Value.Bps * 1.08 + 0.5 + 1000;
+                double newBps = _minHistory.First.Bps * 1.08 + 0.5 + 1000;
                 UpdateTarget(newBps, now);
                 return;
             }
@@ -146,11 +146,11 @@ public sealed class LossBasedBandwidthEstimation
 
     private void UpdateMinHistory(TimeSpan now)
     {
-        while (_minHistory.Count > 0 && now - _minHistory.First!.Value.Time + TimeSpan.FromMilliseconds(1) > IncreaseInterval)
+        while (_minHistory.Count > 0 && now - _minHistory.First.Time + TimeSpan.FromMilliseconds(1) > IncreaseInterval)
         {
             _minHistory.RemoveFirst();
         }
-        while (_minHistory.Count > 0 && TargetBps <= _minHistory.Last!.Value.Bps)
+        while (_minHistory.Count > 0 && TargetBps <= _minHistory.Last.Bps)
         {
             _minHistory.RemoveLast();
         }
@@ -162,5 +162,54 @@ public sealed class LossBasedBandwidthEstimation
         _ = now;
         double upper = Math.Min(_delayBasedLimitBps, _maxBps);
         TargetBps = Math.Max(Math.Min(bps, upper), _minBps);
+    }
+
+    /// <summary>
+    /// The (time, rate) pairs of the last second, oldest first, kept increasing in rate (a monotonic deque): a ring that
+    /// grows only while the history is longer than ever before, so the 25 ms updates allocate nothing (a
+    /// <see cref="LinkedList{T}"/> allocated a node per update).
+    /// </summary>
+    private sealed class MinHistory
+    {
+        private (TimeSpan Time, double Bps)[] _items = new (TimeSpan, double)[8];
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public (TimeSpan Time, double Bps) First => _items[_head];
+
+        public (TimeSpan Time, double Bps) Last => _items[(_head + Count - 1) & (_items.Length - 1)];
+
+        public void Clear()
+        {
+            _head = 0;
+            Count = 0;
+        }
+
+        public void AddLast((TimeSpan Time, double Bps) item)
+        {
+            if (Count == _items.Length)
+            {
+                var items = new (TimeSpan, double)[_items.Length * 2];
+                for (int i = 0; i < Count; i++)
+                {
+                    items[i] = _items[(_head + i) & (_items.Length - 1)];
+                }
+
+                _items = items;
+                _head = 0;
+            }
+
+            _items[(_head + Count) & (_items.Length - 1)] = item;
+            Count++;
+        }
+
+        public void RemoveFirst()
+        {
+            _head = (_head + 1) & (_items.Length - 1);
+            Count--;
+        }
+
+        public void RemoveLast() => Count--;
     }
 }

@@ -62,6 +62,18 @@ public sealed class Pacer
         (highPriority ? _high : _normal).Enqueue(packetId, size, now);
     }
 
+    /// <summary>
+    /// Counts a packet that left without waiting in the queue (audio that bypasses it, as libwebrtc sends audio when
+    /// audio pacing is off, or a retransmission sent at once): its bytes add to the media debt like a paced packet's, so
+    /// what follows from the queue keeps the total at the pacing rate.
+    /// </summary>
+    public void OnPacketSentOutsideQueue(int size, TimeSpan now)
+    {
+        UpdateBudget(now);
+        _mediaDebtBytes += size;
+        CapDebt();
+    }
+
     /// <summary>Starts a probe cluster.</summary>
     public void CreateProbeCluster(in ProbeClusterConfig config, TimeSpan now)
     {

@@ -83,3 +83,16 @@ public sealed record SessionDtmfEvent(string Mid, uint Ssrc, DtmfReportKind Kind
 /// <param name="Tone">The tone ('0'-'9', 'A'-'D', '#', '*', ','), or empty when the buffer has run out.</param>
 /// <param name="At">When.</param>
 public sealed record SessionDtmfToneChangeEvent(string Mid, string Tone, TimeSpan At) : SessionEvent;
+
+/// <summary>
+/// The target bitrate changed (by <see cref="WebRtcSessionOptions.TargetBitrateEventThreshold"/> or more since the last
+/// event; the first comes when media can flow): what the encoders together should produce, on the wire, to set them or
+/// choose layers. Raised only while the session paces (<see cref="WebRtcSessionOptions.Pacing"/>).
+/// </summary>
+/// <param name="At">When it changed.</param>
+/// <param name="TargetBitrateBps">The target: the controller's, capped by the peer's REMB (never below the controller's minimum).</param>
+/// <param name="ControllerTargetBitrateBps">The controller's own target.</param>
+/// <param name="RemoteEstimateBps">The peer's last REMB (RTCP PSFB FMT 15), if it sent one.</param>
+/// <param name="PacingRateBps">The rate the pacer sends queued media at.</param>
+/// <param name="ApplicationLimited">Whether the application sends well below the target (ALR, from what it handed the session).</param>
+public sealed record SessionTargetBitrateEvent(TimeSpan At, long TargetBitrateBps, long ControllerTargetBitrateBps, long? RemoteEstimateBps, long PacingRateBps, bool ApplicationLimited) : SessionEvent;

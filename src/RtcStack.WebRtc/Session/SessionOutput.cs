@@ -54,6 +54,12 @@ public enum SessionTimerReason
     /// <summary>The congestion controller's own timer (<see cref="WebRtcSessionOptions.CongestionController"/>).</summary>
     CongestionControl,
 
+    /// <summary>
+    /// The session's pacer: the next queued media packet or probe packet may leave (the controller's pacing rate,
+    /// <see cref="WebRtcSessionOptions.Pacing"/>).
+    /// </summary>
+    Pacer,
+
     /// <summary>The data channels' SCTP association (RFC 9260 §6.3 T3-rtx, T1/T2, delayed SACK, heartbeat, RE-CONFIG).</summary>
     DataChannel,
 

@@ -174,11 +174,17 @@ public sealed partial class WebRtcSession
 
     private bool SendPrimaryAudio(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, TimeSpan now, bool marker, int audioLevel, bool voiceActivity, byte payloadType)
     {
-        bool sent = SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType);
+        // Audio goes through SendOrQueue: it bypasses the pacer's queue (by default) but counts against its rate.
+        bool sent = SendOrQueue(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, audio: true);
         if (sent)
         {
             s.LastMediaTimestamp = rtpTimestamp;
             s.LastMediaSentAt = now;
+        }
+
+        if (_pacer is not null)
+        {
+            DrainPacer(now);
         }
 
         return sent;
@@ -369,7 +375,7 @@ public sealed partial class WebRtcSession
                 }
 
                 int n = d.Pending.Event.Write(_dtmfPayload);
-                SendPacket(s, _dtmfPayload.AsSpan(0, n), d.Pending.Timestamp, d.Pending.Marker, now, -1, false, (byte)pt);
+                SendOrQueue(s, _dtmfPayload.AsSpan(0, n), d.Pending.Timestamp, d.Pending.Marker, now, -1, false, (byte)pt, audio: true);
                 d.HasPending = false;
                 continue;
             }

@@ -3,7 +3,6 @@ using RtcStack.Congestion.Feedback;
 using RtcStack.Rtp;
 using RtcStack.Rtp.Rtcp;
 using RtcStack.Sdp;
-using RtcStack.Srtp;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Transport;
 
@@ -140,6 +139,7 @@ public sealed partial class WebRtcSession
 
         if (_transportCcExtensionId != 0)
         {
+            EnsureController();
             _sentPackets ??= new SentPacketHistory(SentHistorySize);
             if (_options.SendTransportFeedback)
             {
@@ -195,12 +195,17 @@ public sealed partial class WebRtcSession
     private void OnTransportSequenceSent(int plaintextLength, TimeSpan now)
     {
         // The size on the path: the SRTP packet (RTP plus the authentication tag, RFC 3711 §3.1).
-        int tag = _transport.SrtpProfile is SrtpProfile profile ? profile.SrtpTagLength() : 0;
-        var sent = new SentPacket(_nextTransportSequence, plaintextLength + tag, now);
+        // A packet the pacer sent for a probe cluster carries the cluster's id, so the feedback about it gives the probe result.
+        var sent = new SentPacket(_nextTransportSequence, plaintextLength + SrtpTag(), now, _probeCluster, _sendingPadding);
         _sentPackets?.Add(sent);
-        _options.CongestionController?.OnPacketSent(sent);
+        _controller?.OnPacketSent(sent);
         _nextTransportSequence++;
         FeedbackCounters.PacketsStamped++;
+        _mediaSentOnTransport = true;
+        if (_probeCluster != SentPacket.NotAProbe)
+        {
+            PacingCounters.ProbePackets++;
+        }
     }
 
     /// <summary>Records a received packet's transport-wide sequence number and arrival time for our feedback (§3.1).</summary>
@@ -225,12 +230,15 @@ public sealed partial class WebRtcSession
             next = new SessionTimeout(_feedbackGenerator.PollTimeout(), SessionTimerReason.TransportFeedback);
         }
 
-        if (_options.CongestionController is ICongestionController cc && cc.PollTimeout() is TimeSpan at && at != TimeSpan.MaxValue)
+        // The session's own controller starts with the first packet it hears of (a session that only receives has no
+        // timer for it); the caller's runs from the start, as it always did.
+        if (_controller is ICongestionController cc && (_mediaSentOnTransport || _options.CongestionController is not null)
+            && cc.PollTimeout() is TimeSpan at && at != TimeSpan.MaxValue)
         {
             next = Earliest(next, new SessionTimeout(at, SessionTimerReason.CongestionControl));
         }
 
-        return next;
+        return Earliest(next, NextPacerTimeout());
     }
 
     private void RunFeedbackTimers(TimeSpan now)
@@ -240,10 +248,12 @@ public sealed partial class WebRtcSession
             SendTransportFeedback(now);
         }
 
-        if (_options.CongestionController is ICongestionController cc && now >= cc.PollTimeout())
+        if (_controller is ICongestionController cc && (_mediaSentOnTransport || _options.CongestionController is not null) && now >= cc.PollTimeout())
         {
             cc.HandleTimeout(now);
         }
+
+        OnControllerUpdated(now);
     }
 
     /// <summary>
@@ -339,7 +349,7 @@ public sealed partial class WebRtcSession
             return;
         }
 
-        _options.CongestionController?.OnFeedback(_feedbackScratch.AsSpan(0, n), now);
+        _controller?.OnFeedback(_feedbackScratch.AsSpan(0, n), now);
         if (_options.TransportFeedbackEvents)
         {
             _events.Enqueue(new SessionTransportFeedbackEvent(now, twcc.FeedbackPacketCount, _resultScratch.AsSpan(0, n).ToArray()));
@@ -351,7 +361,7 @@ public sealed partial class WebRtcSession
     {
         if (rtt is TimeSpan value && lastSenderReport != 0)
         {
-            _options.CongestionController?.OnRoundTripTime(value, now);
+            _controller?.OnRoundTripTime(value, now);
         }
     }
 
@@ -441,7 +451,7 @@ public sealed partial class WebRtcSession
         FeedbackCounters.XrRoundTripTime = rtt;
         FeedbackCounters.TotalXrRoundTripTime += rtt;
         FeedbackCounters.XrRoundTripTimeMeasurements++;
-        _options.CongestionController?.OnRoundTripTime(rtt, now);
+        _controller?.OnRoundTripTime(rtt, now);
 
         // Sections that send learn the RTT from report blocks; those that only receive had none until now.
         foreach (Section s in _sections)

@@ -92,6 +92,13 @@ public sealed partial class WebRtcSession
             return false;
         }
 
+        // The frame that is taken is queued whole; the next waits until the pacer has room (the caller drops or re-encodes).
+        if (PacingActive && s.TransportCcId != 0 && _pacer!.QueuedPackets >= _options.PacerQueueCapacity)
+        {
+            PacingCounters.FramesRefused++;
+            return false;
+        }
+
         if (s.Packetizer.Push(frame, keyFrame) != VideoPacketizeStatus.Ok)
         {
             MediaCounters.VideoFramesRefused++;
@@ -101,9 +108,10 @@ public sealed partial class WebRtcSession
         Span<byte> payload = _frame;
         while (s.Packetizer.TryPoll(payload, out VideoRtpPayload p))
         {
-            SendPacket(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false, (byte)s.SendCodec!.PayloadType);
+            SendOrQueue(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false, (byte)s.SendCodec!.PayloadType, audio: false);
         }
 
+        DrainPacer(now);
         return true;
     }
 
@@ -140,8 +148,9 @@ public sealed partial class WebRtcSession
         return null;
     }
 
-    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType)
+    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, out int wireLength)
     {
+        wireLength = 0;
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
         writer.TryWriteHeader(new RtpHeader(payloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
@@ -170,6 +179,7 @@ public sealed partial class WebRtcSession
             OnTransportSequenceSent(written.Length, now);
         }
 
+        wireLength = written.Length + SrtpTag();
         return true;
     }
 
@@ -187,8 +197,21 @@ public sealed partial class WebRtcSession
         ArgumentOutOfRangeException.ThrowIfLessThan(paddingLength, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(paddingLength, 255);
         _now = now;
-        if (!CanSendMedia || FindSection(transceiver) is not Section s || s.Send is null
-            || !s.Send.TryWritePadding(_repair, paddingLength, now, out int bare) || !RtpPacket.TryParse(_repair.AsSpan(0, bare), out RtpPacket header))
+        if (!CanSendMedia || FindSection(transceiver) is not Section s || !TrySendPadding(s, paddingLength, now, out int wire))
+        {
+            return false;
+        }
+
+        // Sent at once, outside the pacer's queue: its bytes count against the pacing rate.
+        _pacer?.OnPacketSentOutsideQueue(wire, now);
+        return true;
+    }
+
+    /// <summary>One padding-only packet in <paramref name="s"/> (<see cref="SendPadding"/>); <paramref name="wireLength"/> is its SRTP length.</summary>
+    private bool TrySendPadding(Section s, int paddingLength, TimeSpan now, out int wireLength)
+    {
+        wireLength = 0;
+        if (s.Send is null || !s.Send.TryWritePadding(_repair, paddingLength, now, out int bare) || !RtpPacket.TryParse(_repair.AsSpan(0, bare), out RtpPacket header))
         {
             return false;
         }
@@ -215,6 +238,7 @@ public sealed partial class WebRtcSession
             OnTransportSequenceSent(written.Length, now);
         }
 
+        wireLength = written.Length + SrtpTag();
         return true;
     }
 
@@ -566,6 +590,9 @@ public sealed partial class WebRtcSession
                     }
 
                     break;
+                case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.ApplicationLayer && RtcpRemb.TryParse(packet, out RtcpRemb remb):
+                    HandleRemb(remb);
+                    break;
                 case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.FullIntraRequest && RtcpFullIntraRequest.TryParse(packet, out RtcpFullIntraRequest fir):
                     foreach (Section fs in _sections)
                     {
@@ -645,9 +672,15 @@ public sealed partial class WebRtcSession
             {
                 MediaCounters.SendFailed++;
             }
-            else if (stamped)
+            else
             {
-                OnTransportSequenceSent(written, now);
+                if (stamped)
+                {
+                    OnTransportSequenceSent(written, now);
+                }
+
+                // Retransmissions leave at once; their bytes count against the pacing rate.
+                _pacer?.OnPacketSentOutsideQueue(written + SrtpTag(), now);
             }
         }
     }

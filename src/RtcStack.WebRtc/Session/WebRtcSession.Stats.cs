@@ -98,7 +98,7 @@ public sealed partial class WebRtcSession
                 BytesSent = t.BytesSent,
                 BytesReceived = t.BytesReceived,
                 CurrentRoundTripTime = pair.RoundTripTime?.TotalSeconds,
-                AvailableOutgoingBitrate = _options.CongestionController?.TargetBitrateBps,
+                AvailableOutgoingBitrate = TargetBitrateBps,
                 RequestsSent = pair.RequestsSent,
                 ResponsesReceived = pair.ResponsesReceived,
                 RequestsReceived = pair.RequestsReceived,

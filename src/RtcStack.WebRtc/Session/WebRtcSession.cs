@@ -74,6 +74,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         });
         _router = new RtpStreamRouter();
         _ntpWallClockAtZero = _options.WallClockAtZero;
+        _controller = _options.CongestionController;
     }
 
     /// <summary>Gets the aggregate connection state (W3C <c>RTCPeerConnectionState</c>).</summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RtcStack.Congestion;
+using RtcStack.Congestion.Gcc;
+using RtcStack.Congestion.Nada;
 using RtcStack.Sdp;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Streams;
@@ -68,6 +70,45 @@ public sealed class WebRtcSessionOptions
     /// <see cref="Congestion.Gcc.GccController"/>; its timer runs through <see cref="WebRtcSession.PollOutput"/>. Null: none.
     /// </summary>
     public ICongestionController? CongestionController { get; init; }
+
+    /// <summary>
+    /// Gets the controller the session makes for itself when <see cref="CongestionController"/> is null and transport-cc
+    /// is negotiated: GCC (the default, <see cref="Gcc"/>), NADA (RFC 8698, <see cref="Nada"/>) or none.
+    /// </summary>
+    public SessionCongestionControl CongestionControl { get; init; } = SessionCongestionControl.Gcc;
+
+    /// <summary>Gets the options of the GCC controller the session makes (<see cref="CongestionControl"/>).</summary>
+    public GccOptions Gcc { get; init; } = new();
+
+    /// <summary>Gets the parameters of the NADA controller the session makes (<see cref="CongestionControl"/>).</summary>
+    public NadaParameters Nada { get; init; } = new();
+
+    /// <summary>
+    /// Gets a value indicating whether the session paces what it sends and acts on its controller (on by default): media
+    /// leaves through a pacer at the controller's pacing rate (<see cref="SessionTimerReason.Pacer"/>), probe clusters
+    /// are sent as padding, the peer's REMB caps the target, and <see cref="SessionTargetBitrateEvent"/>s tell the
+    /// application the target. Off: the controller is only fed (packets sent, feedback, RTT), as before the session
+    /// owned a pacer, for a caller that paces the session's datagrams itself.
+    /// </summary>
+    public bool Pacing { get; init; } = true;
+
+    /// <summary>
+    /// Gets a value indicating whether audio skips the pacer's queue (on by default, as libwebrtc sends audio unless its
+    /// audio pacing is turned on); its bytes still count against the pacing rate.
+    /// </summary>
+    public bool AudioBypassesPacer { get; init; } = true;
+
+    /// <summary>
+    /// Gets how many packets may wait in the pacer before <see cref="WebRtcSession.SendVideoFrame"/> refuses the next frame
+    /// (the frame that is taken is queued whole).
+    /// </summary>
+    public int PacerQueueCapacity { get; init; } = 2048;
+
+    /// <summary>
+    /// Gets the relative change of the target bitrate that raises a new <see cref="SessionTargetBitrateEvent"/> (0.05: a
+    /// change of 5 % or more since the last event; 0: every change). Events allocate; an encoder needs no finer steps.
+    /// </summary>
+    public double TargetBitrateEventThreshold { get; init; } = 0.05;
 
     /// <summary>
     /// Gets a value indicating whether the peer's transport-wide feedback is also reported as a
@@ -143,6 +184,13 @@ public sealed class WebRtcSessionOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMessageSize, nameof(MaxMessageSize));
         ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
         ArgumentNullException.ThrowIfNull(VideoFrameBuffer, nameof(VideoFrameBuffer));
+        ArgumentNullException.ThrowIfNull(Gcc, nameof(Gcc));
+        ArgumentNullException.ThrowIfNull(Nada, nameof(Nada));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PacerQueueCapacity, nameof(PacerQueueCapacity));
+        if (!(TargetBitrateEventThreshold >= 0 && TargetBitrateEventThreshold < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TargetBitrateEventThreshold), TargetBitrateEventThreshold, "TargetBitrateEventThreshold must be in [0, 1).");
+        }
 
         // A jitter buffer or decoder setting that cannot work would otherwise throw on the first packet received.
         if (AudioPlayout is not null)
@@ -150,4 +198,17 @@ public sealed class WebRtcSessionOptions
             new AudioPlayout(AudioPlayout).Dispose();
         }
     }
+}
+
+/// <summary>Which congestion controller a <see cref="WebRtcSession"/> makes when the caller gives none.</summary>
+public enum SessionCongestionControl
+{
+    /// <summary>Google Congestion Control as libwebrtc runs it (<see cref="GccController"/>, specs/gcc.md).</summary>
+    Gcc,
+
+    /// <summary>NADA (RFC 8698, <see cref="NadaController"/>).</summary>
+    Nada,
+
+    /// <summary>None: no estimate, no pacing.</summary>
+    None,
 }

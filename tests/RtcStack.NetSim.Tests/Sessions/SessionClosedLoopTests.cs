@@ -322,6 +322,11 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         Random = new Random(seed),
         Transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 1000), WallClock = new FixedClock(s_wallClock) },
         CongestionController = controller,
+
+        // These runs pace outside the session (SessionVideoSender's pacer, which also takes the controller's probes): the
+        // session only feeds the controller, as before it owned a pacer. In-session pacing: WebRtcSessionPacingTests.
+        Pacing = false,
+        CongestionControl = SessionCongestionControl.None,
     };
 
     private void Log(SessionRun run)

@@ -358,7 +358,7 @@ public partial class WebRtcSessionConnectionTests
     [Fact]
     public void EveryCompoundIncludingFeedbackCarriesSdesCname()
     {
-        using var net = new Pair(seed: 54);
+        using var net = new Pair(seed: 54, a: NoProbing);
         (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
         Assert.True(net.RunUntil(BothConnected(net), TimeSpan.FromSeconds(10)));
         int rtp = 0;

@@ -17,6 +17,9 @@ public class WebRtcSessionRetransmissionBudgetTests
         Random = new Random(seed),
         Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
         SharedRetransmissionBudget = shared,
+
+        // No probe padding: the drop filter counts every RTP datagram from A (WebRtcSessionTests.NoProbing).
+        Gcc = new RtcStack.Congestion.Gcc.GccOptions { InitialProbing = false, AlrProbing = false },
     };
 
     private static RtcOutboundRtpStreamStats RunWithLoss(RetransmissionBudget? shared, int seed)

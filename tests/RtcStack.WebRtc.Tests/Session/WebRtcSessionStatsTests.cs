@@ -13,7 +13,7 @@ public class WebRtcSessionStatsTests
     [Fact]
     public void EachSideReportsWhatTheOtherSentAndTheEntriesLinkUp()
     {
-        using var net = new WebRtcSessionTests.Pair(seed: 31);
+        using var net = new WebRtcSessionTests.Pair(seed: 31, a: WebRtcSessionTests.NoProbing, b: WebRtcSessionTests.NoProbing);
         (Transceiver aAudio, Transceiver aVideo, Transceiver bAudio, Transceiver bVideo) = net.NegotiateAudioAndVideo();
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
 
