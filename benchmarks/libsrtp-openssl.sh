@@ -52,7 +52,10 @@ if [ ! -f Makefile ]; then
 fi
 grep -q '^#define OPENSSL 1' crypto/include/config.h 2>/dev/null || grep -q 'define OPENSSL 1' config.h 2>/dev/null || {
     echo "configure did not enable OpenSSL" >&2; exit 1; }
-make -j"$(nproc)" shared_library >&2
+# A SONAME of its own: with Debian's libsrtp2.so.1 in the same process, the dynamic loader would
+# otherwise treat the two as one library (it matches loaded libraries by SONAME).
+rm -f libsrtp2.so.1 libsrtp2.so
+make -j"$(nproc)" shared_library SHAREDLIB_LDFLAGS='-shared -Wl,-soname,libsrtp2-openssl.so' >&2
 SO="$(ls "$SRC"/libsrtp2.so.* 2>/dev/null | head -n 1)"
 [ -n "$SO" ] || SO="$SRC/libsrtp2.so"
 cp "$SO" "$OUT.tmp"
