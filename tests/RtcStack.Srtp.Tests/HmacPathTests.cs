@@ -92,7 +92,7 @@ public class HmacPathTests
         var path = (HmacSha1Path)pathId;
         var rng = new Random(2202 + (int)path);
         var mac = new byte[24];
-        for (int length = 0; length <= 2000; length += 1 + rng.Next(3))
+        for (int length = 0; length <= 2000; length += length < 300 ? 1 : 1 + rng.Next(3))
         {
             var key = new byte[rng.Next(1, 140)];
             rng.NextBytes(key);
@@ -128,6 +128,28 @@ public class HmacPathTests
             byte[] roc = [1, 2, 3, 4];
             hmac.Compute(data, roc, mac);
             Assert.Equal(HMACSHA1.HashData(key, (byte[])[.. data, .. roc]), mac);
+        }
+    }
+
+    [Fact]
+    public void Libcrypto_path_takes_long_suffixes_through_sha1_final()
+    {
+        var rng = new Random(119);
+        var key = new byte[20];
+        rng.NextBytes(key);
+        using var hmac = new HmacSha1(key, HmacSha1Path.Libcrypto);
+        var mac = new byte[20];
+        foreach (int suffixLength in new[] { 118, 119, 120, 150, 1000 })
+        {
+            foreach (int length in new[] { 0, 63, 64, 65, 300 })
+            {
+                var data = new byte[length];
+                var suffix = new byte[suffixLength];
+                rng.NextBytes(data);
+                rng.NextBytes(suffix);
+                hmac.Compute(data, suffix, mac);
+                Assert.Equal(HMACSHA1.HashData(key, (byte[])[.. data, .. suffix]), mac);
+            }
         }
     }
 

@@ -21,8 +21,9 @@ internal enum HmacSha1Path
 /// HMAC-SHA1 (RFC 2104) for one fixed key, on one of three SHA-1s (<see cref="HmacSha1Path"/>).
 /// Every path hashes the inner and outer pad blocks once, at construction, so a packet costs only
 /// its own blocks plus one outer block. On the libcrypto path the two pad states are SHA_CTX
-/// structures in native memory; a packet copies each to the stack and calls SHA1_Update and
-/// SHA1_Final on the copy (no EVP or HMAC_Init per packet, no allocation). The message is a span
+/// structures in native memory; a packet copies each to the stack and hashes on the copy with
+/// SHA1_Update (whole blocks, then the padded tail: <see cref="LibcryptoSha1.FinishPadded"/>), three
+/// calls in all, with no EVP, HMAC_Init or SHA1_Final per packet and no allocation. The message is a span
 /// plus a short suffix (SRTP appends the 4-byte ROC, RFC 3711 §4.2). Tested on every path with
 /// RFC 2202 vectors, against System.Security.Cryptography.HMACSHA1, and through SRTP against libsrtp.
 /// </summary>
@@ -32,6 +33,9 @@ internal sealed unsafe class HmacSha1 : IDisposable
 
     /// <summary>On <see cref="HmacSha1Path.ManagedAndIncrementalHash"/>, messages (with suffix) at least this long use <see cref="IncrementalHash"/>.</summary>
     public const int DefaultNativeThreshold = 384;
+
+    // Longest suffix LibcryptoSha1.FinishPadded takes; longer ones go through SHA1_Update/SHA1_Final.
+    private const int MaxSuffix = (2 * Sha1.BlockSize) - 9;
 
     private readonly Sha1.State _inner;
     private readonly Sha1.State _outer;
@@ -161,32 +165,26 @@ internal sealed unsafe class HmacSha1 : IDisposable
             throw new ArgumentException("the MAC needs 20 bytes", nameof(mac));
         }
 
+        // Inner: a copy of the inner pad state, the message, the ROC and the padding. Outer: a copy of
+        // the outer pad state and one block (inner digest, padding). RFC 2104 §2.
         byte* ctx = stackalloc byte[LibcryptoSha1.ContextSize];
         byte* innerDigest = stackalloc byte[DigestSize];
         Buffer.MemoryCopy(_contexts, ctx, LibcryptoSha1.ContextSize, LibcryptoSha1.ContextSize);
-        if (message.Length <= LibcryptoSha1.MaxChunk)
+        if (suffix.Length <= MaxSuffix)
         {
-            fixed (byte* m = message)
-            {
-                LibcryptoSha1.UpdateShort(ctx, m, message.Length);
-            }
+            LibcryptoSha1.FinishPadded(ctx, Sha1.BlockSize, message, suffix, innerDigest);
         }
         else
         {
             LibcryptoSha1.Update(ctx, message);
-        }
-
-        if (!suffix.IsEmpty)
-        {
             LibcryptoSha1.Update(ctx, suffix);
+            LibcryptoSha1.Final(ctx, innerDigest);
         }
 
-        LibcryptoSha1.Final(ctx, innerDigest);
         Buffer.MemoryCopy(_contexts + LibcryptoSha1.ContextSize, ctx, LibcryptoSha1.ContextSize, LibcryptoSha1.ContextSize);
-        LibcryptoSha1.UpdateShort(ctx, innerDigest, DigestSize);
         fixed (byte* m = mac)
         {
-            LibcryptoSha1.Final(ctx, m);
+            LibcryptoSha1.FinishPadded(ctx, Sha1.BlockSize, new ReadOnlySpan<byte>(innerDigest, DigestSize), default, m);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace RtcStack.Srtp.Crypto;
@@ -111,9 +113,53 @@ internal static unsafe class LibcryptoSha1
     /// <summary>SHA1_Final into 20 bytes at <paramref name="digest"/>.</summary>
     public static void Final(void* ctx, byte* digest) => _ = s_final(digest, ctx);
 
+    /// <summary>
+    /// Hashes <paramref name="data"/> ‖ <paramref name="suffix"/> on <paramref name="ctx"/>, a SHA_CTX at a
+    /// block boundary into which <paramref name="prefixLength"/> bytes were already hashed, and writes the
+    /// digest: the whole blocks of data in one SHA1_Update, then the tail, suffix and padding (built here,
+    /// FIPS 180-4 §5.1.1) as one or two more blocks in a second, and the digest read from h0..h4 (the
+    /// first five words of OpenSSL's SHA_CTX), so no SHA1_Final and no buffering inside libcrypto. The
+    /// suffix is at most 119 bytes (SRTP's is the 4-byte ROC). Checked by the self-test when loaded.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void FinishPadded(void* ctx, long prefixLength, ReadOnlySpan<byte> data, ReadOnlySpan<byte> suffix, byte* digest)
+    {
+        if (suffix.Length > (2 * Sha1.BlockSize) - 9)
+        {
+            throw new ArgumentException("suffix too long", nameof(suffix));
+        }
+
+        int whole = data.Length & ~(Sha1.BlockSize - 1);
+        if (whole > 0)
+        {
+            Update(ctx, data[..whole]);
+        }
+
+        byte* tail = stackalloc byte[3 * Sha1.BlockSize];
+        int rest = data.Length - whole;
+        int used = rest + suffix.Length;
+        int padded = (used + 9 + Sha1.BlockSize - 1) & ~(Sha1.BlockSize - 1);
+        var tailSpan = new Span<byte>(tail, padded);
+        data[whole..].CopyTo(tailSpan);
+        suffix.CopyTo(tailSpan[rest..]);
+        tailSpan[used] = 0x80;
+        tailSpan[(used + 1)..(padded - 8)].Clear();
+        BinaryPrimitives.WriteUInt64BigEndian(tailSpan[(padded - 8)..], (ulong)(prefixLength + data.Length + suffix.Length) * 8);
+        _ = s_update(ctx, tail, (nuint)padded);
+        uint* h = (uint*)ctx;
+        var output = new Span<byte>(digest, Sha1.DigestSize);
+        BinaryPrimitives.WriteUInt32BigEndian(output, h[0]);
+        BinaryPrimitives.WriteUInt32BigEndian(output[4..], h[1]);
+        BinaryPrimitives.WriteUInt32BigEndian(output[8..], h[2]);
+        BinaryPrimitives.WriteUInt32BigEndian(output[12..], h[3]);
+        BinaryPrimitives.WriteUInt32BigEndian(output[16..], h[4]);
+    }
+
     private static bool SelfTest()
     {
-        // SHA-1 of 0..199 (four blocks, so both the block function and the padding run), against our managed SHA-1.
+        // SHA-1 of 0..199 (four blocks, so both the block function and the padding run) through
+        // SHA1_Update/SHA1_Final and through FinishPadded (which reads h0..h4 from the SHA_CTX), for
+        // lengths around the block and padding boundaries, against our managed SHA-1.
         byte* ctx = stackalloc byte[ContextSize];
         Span<byte> data = stackalloc byte[200];
         for (int i = 0; i < data.Length; i++)
@@ -137,13 +183,32 @@ internal static unsafe class LibcryptoSha1
             }
 
             _ = s_final(digest, ctx);
+            Sha1.Finish(Sha1.Initial, 0, data, default, expected);
+            if (!expected.SequenceEqual(new ReadOnlySpan<byte>(digest, Sha1.DigestSize)))
+            {
+                return false;
+            }
+
+            foreach (int length in new[] { 0, 51, 52, 55, 56, 64, 115, 116, 128, 196 })
+            {
+                if (s_init(ctx) != 1)
+                {
+                    return false;
+                }
+
+                FinishPadded(ctx, 0, data[..length], data[196..], digest);
+                Sha1.Finish(Sha1.Initial, 0, data[..length], data[196..], expected);
+                if (!expected.SequenceEqual(new ReadOnlySpan<byte>(digest, Sha1.DigestSize)))
+                {
+                    return false;
+                }
+            }
         }
         catch (EntryPointNotFoundException)
         {
             return false;
         }
 
-        Sha1.Finish(Sha1.Initial, 0, data, default, expected);
-        return expected.SequenceEqual(new ReadOnlySpan<byte>(digest, Sha1.DigestSize));
+        return true;
     }
 }
