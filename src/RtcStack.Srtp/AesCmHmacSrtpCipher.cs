@@ -27,10 +27,11 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
         ReadOnlySpan<byte> rtcpKey,
         ReadOnlySpan<byte> rtcpSalt,
         ReadOnlySpan<byte> rtcpAuthKey,
-        bool allowIntrinsics)
+        bool allowIntrinsics,
+        HmacSha1Path? hmacPath = null)
     {
         // Without hardware intrinsics the "portable" build also leaves SHA-1 to our own code only.
-        int nativeThreshold = allowIntrinsics ? HmacSha1.DefaultNativeThreshold : int.MaxValue;
+        hmacPath ??= HmacSha1.DefaultPath(allowIntrinsics);
         _rtpTagLength = rtpTagLength;
         if (!rtpKey.IsEmpty)
         {
@@ -40,8 +41,8 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
 
         _rtpSalt = rtpSalt.ToArray();
         _rtcpSalt = rtcpSalt.ToArray();
-        _rtpMac = new HmacSha1(rtpAuthKey, nativeThreshold);
-        _rtcpMac = new HmacSha1(rtcpAuthKey, nativeThreshold);
+        _rtpMac = new HmacSha1(rtpAuthKey, hmacPath.Value);
+        _rtcpMac = new HmacSha1(rtcpAuthKey, hmacPath.Value);
     }
 
     public override int RtpTagLength => _rtpTagLength;
@@ -54,7 +55,14 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
 
     public override bool UsesIntrinsics => _rtpCipher?.UsesIntrinsics ?? false;
 
-    public static AesCmHmacSrtpCipher FromMaster(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics)
+    public override SrtpHmacImplementation HmacImplementation => _rtpMac.Path switch
+    {
+        HmacSha1Path.Libcrypto => SrtpHmacImplementation.Libcrypto,
+        HmacSha1Path.ManagedAndIncrementalHash => SrtpHmacImplementation.ManagedAndPlatformHmac,
+        _ => SrtpHmacImplementation.Managed,
+    };
+
+    public static AesCmHmacSrtpCipher FromMaster(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics, HmacSha1Path? hmacPath = null)
     {
         int keyLength = profile.Encrypts() ? masterKey.Length : 0;
         Span<byte> keys = stackalloc byte[2 * (32 + SessionSaltLength + 20)];
@@ -75,7 +83,7 @@ internal sealed class AesCmHmacSrtpCipher : SrtpCipher
             SrtpKdf.Derive(prf, masterSalt, SrtpKdf.RtcpAuthentication, rtcpAuth);
         }
 
-        var cipher = new AesCmHmacSrtpCipher(profile.SrtpTagLength(), rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth, allowIntrinsics);
+        var cipher = new AesCmHmacSrtpCipher(profile.SrtpTagLength(), rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth, allowIntrinsics, hmacPath);
         CryptographicOperations.ZeroMemory(keys);
         return cipher;
     }

@@ -23,6 +23,9 @@ internal abstract class SrtpCipher : IDisposable
     /// <summary>Gets a value indicating whether the hardware-intrinsic code paths are in use.</summary>
     public abstract bool UsesIntrinsics { get; }
 
+    /// <summary>Gets the HMAC-SHA1 in use (<see cref="SrtpHmacImplementation.None"/> for AEAD profiles).</summary>
+    public virtual SrtpHmacImplementation HmacImplementation => SrtpHmacImplementation.None;
+
     /// <summary>
     /// Encrypts packet[headerLength..] in place and writes the tag to <paramref name="tag"/>. With
     /// <paramref name="cryptexCsrcBytes"/> ≥ 0 (RFC 9335) the CSRC list (that many bytes) and the
@@ -68,8 +71,8 @@ internal abstract class SrtpCipher : IDisposable
     public abstract void Dispose();
 
     /// <summary>Creates the cipher for <paramref name="profile"/> from a master key and salt (RFC 3711 §4.3).</summary>
-    public static SrtpCipher Create(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics) =>
+    public static SrtpCipher Create(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics, Crypto.HmacSha1Path? hmacPath = null) =>
         profile.IsAead()
             ? AesGcmSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics)
-            : AesCmHmacSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics);
+            : AesCmHmacSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics, hmacPath);
 }

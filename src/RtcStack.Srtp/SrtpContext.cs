@@ -82,6 +82,9 @@ public sealed partial class SrtpContext : IDisposable
     /// <summary>Gets a value indicating whether AES-NI/PCLMULQDQ code paths are in use (false on CPUs without them).</summary>
     public bool UsesHardwareIntrinsics => _cipher.UsesIntrinsics;
 
+    /// <summary>Gets the HMAC-SHA1 the profile authenticates with: libcrypto's SHA-1 on Linux where it loads, else managed (see <see cref="SrtpHmacImplementation"/>).</summary>
+    public SrtpHmacImplementation HmacImplementation => _cipher.HmacImplementation;
+
     /// <summary>Adds (or keeps) a stream for <paramref name="ssrc"/>. Needed for inbound SSRCs when <see cref="SrtpOptions.StrictSsrc"/> is set.</summary>
     /// <param name="direction">Outbound (protect) or inbound (unprotect).</param>
     /// <param name="ssrc">The SSRC.</param>
@@ -189,7 +192,7 @@ public sealed partial class SrtpContext : IDisposable
             throw new ArgumentException($"{profile.SdesName()} needs a {profile.MasterSaltLength()}-byte master salt, got {masterSalt.Length}", nameof(masterSalt));
         }
 
-        return SrtpCipher.Create(profile, masterKey, masterSalt, allowIntrinsics: !(options?.ForcePortableCrypto ?? false));
+        return SrtpCipher.Create(profile, masterKey, masterSalt, allowIntrinsics: !(options?.ForcePortableCrypto ?? false), options?.ForceHmacPath);
     }
 
     private Dictionary<uint, SrtpStream> Table(SrtpDirection direction) => direction == SrtpDirection.Outbound ? _outbound : _inbound;

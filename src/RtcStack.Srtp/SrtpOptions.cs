@@ -56,4 +56,7 @@ public sealed class SrtpOptions
 
     /// <summary>Gets or sets a value indicating whether the portable (non-intrinsic) crypto is forced; for tests and comparisons.</summary>
     internal bool ForcePortableCrypto { get; set; }
+
+    /// <summary>Gets or sets the HMAC-SHA1 path to use instead of the default one; for tests and comparisons.</summary>
+    internal Crypto.HmacSha1Path? ForceHmacPath { get; set; }
 }

@@ -4,12 +4,16 @@ using RtcStack.TestSupport.LibSrtp;
 
 namespace RtcStack.Benchmarks.Srtp;
 
-/// <summary>SRTCP protect of a 100-byte RTCP compound (SR + SDES), ours against libsrtp 2 in the same run.</summary>
+/// <summary>
+/// SRTCP protect of a 100-byte RTCP compound (SR + SDES), ours against libsrtp 2.5.0 in the same run,
+/// on OpenSSL (the baseline) and Debian's on NSS.
+/// </summary>
 [MemoryDiagnoser]
 public class SrtcpProtectBenchmarks
 {
     private SrtpContext _ours = null!;
-    private LibSrtpSession _libsrtp = null!;
+    private LibSrtpSession _openSsl = null!;
+    private LibSrtpSession _nss = null!;
     private byte[] _buffer = null!;
     private int _length;
 
@@ -21,8 +25,10 @@ public class SrtcpProtectBenchmarks
     {
         (byte[] key, byte[] salt) = SrtpBenchmarkPackets.Keys(Profile);
         _ours = new SrtpContext(Profile, key, salt);
-        _libsrtp = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: true);
+        _openSsl = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: true, library: LibSrtpLibrary.OpenSsl());
+        _nss = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: true, library: LibSrtpLibrary.Debian);
         byte[] packet = SrtpBenchmarkPackets.RtcpCompound();
+        SrtpBenchmarkPackets.CheckSameBytes(Profile, SrtpBenchmarkPackets.Rtp(160, 1));
         _buffer = new byte[packet.Length + 64];
         packet.CopyTo(_buffer, 0);
         _length = packet.Length;
@@ -32,14 +38,22 @@ public class SrtcpProtectBenchmarks
     public void Cleanup()
     {
         _ours.Dispose();
-        _libsrtp.Dispose();
+        _openSsl.Dispose();
+        _nss.Dispose();
     }
 
     [Benchmark(Baseline = true)]
-    public int Libsrtp()
+    public int LibsrtpOpenSsl()
     {
         int length = _length;
-        return _libsrtp.ProtectRtcp(_buffer, ref length) + length;
+        return _openSsl.ProtectRtcp(_buffer, ref length) + length;
+    }
+
+    [Benchmark]
+    public int LibsrtpNss()
+    {
+        int length = _length;
+        return _nss.ProtectRtcp(_buffer, ref length) + length;
     }
 
     [Benchmark]

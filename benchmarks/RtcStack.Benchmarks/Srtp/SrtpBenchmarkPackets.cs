@@ -47,6 +47,35 @@ internal static class SrtpBenchmarkPackets
         return p;
     }
 
+    /// <summary>
+    /// Protects <paramref name="plain"/> with ours and with both libsrtp builds (fresh sessions) and
+    /// throws unless all three give the same bytes: the baselines do the work ours does.
+    /// </summary>
+    public static void CheckSameBytes(SrtpProfile profile, byte[] plain)
+    {
+        (byte[] key, byte[] salt) = Keys(profile);
+        using var ours = new SrtpContext(profile, key, salt);
+        var expected = new byte[plain.Length + 64];
+        plain.CopyTo(expected, 0);
+        if (ours.ProtectRtp(expected, plain.Length, out int expectedLength) != SrtpStatus.Ok)
+        {
+            throw new InvalidOperationException("could not protect the check packet");
+        }
+
+        foreach (LibSrtpLibrary library in new[] { LibSrtpLibrary.OpenSsl(), LibSrtpLibrary.Debian })
+        {
+            using var session = new LibSrtpSession(Map(profile), key, salt, outbound: true, library: library);
+            var actual = new byte[plain.Length + 64];
+            plain.CopyTo(actual, 0);
+            int length = plain.Length;
+            if (session.Protect(actual, ref length) != LibSrtpSession.StatusOk
+                || !actual.AsSpan(0, length).SequenceEqual(expected.AsSpan(0, expectedLength)))
+            {
+                throw new InvalidOperationException($"{library.Name} and RtcStack protect {profile} differently");
+            }
+        }
+    }
+
     public static LibSrtpProfile Map(SrtpProfile profile) => profile switch
     {
         SrtpProfile.Aes128CmHmacSha1_80 => LibSrtpProfile.AesCm128HmacSha1_80,

@@ -5,7 +5,8 @@ using RtcStack.TestSupport.LibSrtp;
 namespace RtcStack.Benchmarks.Srtp;
 
 /// <summary>
-/// SRTP unprotect of one RTP packet, ours against libsrtp 2 in the same run. The replay window
+/// SRTP unprotect of one RTP packet, ours against libsrtp 2.5.0 in the same run, on OpenSSL (the
+/// baseline: benchmarks/libsrtp-openssl.sh) and Debian's on NSS. The replay window
 /// refuses a packet seen before, so each iteration unprotects a fresh run of
 /// <see cref="PacketsPerIteration"/> consecutive packets, protected beforehand (outside the
 /// measurement) and unprotected in place.
@@ -17,7 +18,8 @@ public class SrtpUnprotectBenchmarks
     public const int PacketsPerIteration = 32768;
     private SrtpContext _sender = null!;
     private SrtpContext _ours = null!;
-    private LibSrtpSession _libsrtp = null!;
+    private LibSrtpSession _openSsl = null!;
+    private LibSrtpSession _nss = null!;
     private byte[] _plain = null!;
     private byte[] _ring = null!;
     private int _stride;
@@ -38,7 +40,8 @@ public class SrtpUnprotectBenchmarks
         (byte[] key, byte[] salt) = SrtpBenchmarkPackets.Keys(Profile);
         _sender = new SrtpContext(Profile, key, salt);
         _ours = new SrtpContext(Profile, key, salt);
-        _libsrtp = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: false);
+        _openSsl = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: false, library: LibSrtpLibrary.OpenSsl());
+        _nss = new LibSrtpSession(SrtpBenchmarkPackets.Map(Profile), key, salt, outbound: false, library: LibSrtpLibrary.Debian);
         _plain = SrtpBenchmarkPackets.Rtp(Payload, 0);
         _stride = (_plain.Length + 64 + 63) & ~63;
         _ring = new byte[_stride * PacketsPerIteration];
@@ -80,14 +83,24 @@ public class SrtpUnprotectBenchmarks
     {
         _sender.Dispose();
         _ours.Dispose();
-        _libsrtp.Dispose();
+        _openSsl.Dispose();
+        _nss.Dispose();
     }
 
     [Benchmark(Baseline = true)]
-    public int Libsrtp()
+    public int LibsrtpOpenSsl()
     {
         int length = _protectedLength;
-        int status = _libsrtp.Unprotect(_ring.AsSpan((_next++) * _stride, _stride), ref length);
+        int status = _openSsl.Unprotect(_ring.AsSpan((_next++) * _stride, _stride), ref length);
+        _failures += status == LibSrtpSession.StatusOk ? 0 : 1;
+        return status + length;
+    }
+
+    [Benchmark]
+    public int LibsrtpNss()
+    {
+        int length = _protectedLength;
+        int status = _nss.Unprotect(_ring.AsSpan((_next++) * _stride, _stride), ref length);
         _failures += status == LibSrtpSession.StatusOk ? 0 : 1;
         return status + length;
     }

@@ -1,36 +1,74 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace RtcStack.Srtp.Crypto;
 
+/// <summary>Which SHA-1 an <see cref="HmacSha1"/> runs on.</summary>
+internal enum HmacSha1Path
+{
+    /// <summary>Our managed SHA-1 compression only (the portable path).</summary>
+    Managed,
+
+    /// <summary>Managed for short messages, a reused <see cref="IncrementalHash"/> (the platform's HMAC) from <see cref="HmacSha1.DefaultNativeThreshold"/> bytes.</summary>
+    ManagedAndIncrementalHash,
+
+    /// <summary>libcrypto's SHA1_Update/SHA1_Final from pad states computed once per key (<see cref="LibcryptoSha1"/>).</summary>
+    Libcrypto,
+}
+
 /// <summary>
-/// HMAC-SHA1 (RFC 2104) for one fixed key, in two forms chosen by message length. Short messages
-/// run on our SHA-1 compression with the inner and outer pad blocks compressed once at
-/// construction, so a packet costs only its own blocks plus one outer block and no call into
-/// native code. Long messages go to a reused <see cref="IncrementalHash"/> (OpenSSL, which uses
-/// the CPU's SHA extensions where present): its fixed cost per call is higher but its per-byte
-/// cost lower. <see cref="DefaultNativeThreshold"/> is where the two met in
-/// benchmarks/RtcStack.Benchmarks/Srtp/SrtpHmacBenchmarks. The message is a span plus a short
-/// suffix (SRTP appends the 4-byte ROC, RFC 3711 §4.2). Tested with RFC 2202 vectors and against
-/// System.Security.Cryptography.HMACSHA1 on both sides of the threshold.
+/// HMAC-SHA1 (RFC 2104) for one fixed key, on one of three SHA-1s (<see cref="HmacSha1Path"/>).
+/// Every path hashes the inner and outer pad blocks once, at construction, so a packet costs only
+/// its own blocks plus one outer block. On the libcrypto path the two pad states are SHA_CTX
+/// structures in native memory; a packet copies each to the stack and hashes on the copy with
+/// SHA1_Update (whole blocks, then the padded tail: <see cref="LibcryptoSha1.FinishPadded"/>), three
+/// calls in all, with no EVP, HMAC_Init or SHA1_Final per packet and no allocation. The message is a span
+/// plus a short suffix (SRTP appends the 4-byte ROC, RFC 3711 §4.2). Tested on every path with
+/// RFC 2202 vectors, against System.Security.Cryptography.HMACSHA1, and through SRTP against libsrtp.
 /// </summary>
-internal sealed class HmacSha1 : IDisposable
+internal sealed unsafe class HmacSha1 : IDisposable
 {
     public const int DigestSize = Sha1.DigestSize;
 
-    /// <summary>Messages (with suffix) at least this long use <see cref="IncrementalHash"/>.</summary>
+    /// <summary>On <see cref="HmacSha1Path.ManagedAndIncrementalHash"/>, messages (with suffix) at least this long use <see cref="IncrementalHash"/>.</summary>
     public const int DefaultNativeThreshold = 384;
+
+    // Longest suffix LibcryptoSha1.FinishPadded takes; longer ones go through SHA1_Update/SHA1_Final.
+    private const int MaxSuffix = (2 * Sha1.BlockSize) - 9;
 
     private readonly Sha1.State _inner;
     private readonly Sha1.State _outer;
     private readonly IncrementalHash? _native;
     private readonly int _nativeThreshold;
 
+    // Libcrypto path: the inner and outer SHA_CTX after their pad blocks, side by side.
+    private byte* _contexts;
+
+    /// <summary>The managed path, with <see cref="IncrementalHash"/> from <paramref name="nativeThreshold"/> bytes.</summary>
     /// <param name="key">The HMAC key.</param>
     /// <param name="nativeThreshold">Message length from which the native HMAC is used; int.MaxValue never uses it, 0 always.</param>
     public HmacSha1(ReadOnlySpan<byte> key, int nativeThreshold = DefaultNativeThreshold)
+        : this(key, nativeThreshold == int.MaxValue ? HmacSha1Path.Managed : HmacSha1Path.ManagedAndIncrementalHash, nativeThreshold)
     {
+    }
+
+    /// <summary>HMAC on <paramref name="path"/>; <see cref="HmacSha1Path.Libcrypto"/> needs <see cref="LibcryptoSha1.IsAvailable"/>.</summary>
+    public HmacSha1(ReadOnlySpan<byte> key, HmacSha1Path path)
+        : this(key, path, DefaultNativeThreshold)
+    {
+    }
+
+    private HmacSha1(ReadOnlySpan<byte> key, HmacSha1Path path, int nativeThreshold)
+    {
+        if (path == HmacSha1Path.Libcrypto && !LibcryptoSha1.IsAvailable)
+        {
+            throw new PlatformNotSupportedException("libcrypto's SHA-1 is not available: " + LibcryptoSha1.Status);
+        }
+
+        Path = path;
         _nativeThreshold = nativeThreshold;
-        if (nativeThreshold != int.MaxValue)
+        if (path == HmacSha1Path.ManagedAndIncrementalHash)
         {
             _native = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, key);
         }
@@ -46,28 +84,54 @@ internal sealed class HmacSha1 : IDisposable
             key.CopyTo(k);
         }
 
-        Span<byte> pad = stackalloc byte[Sha1.BlockSize];
-        for (int i = 0; i < pad.Length; i++)
+        Span<byte> innerPad = stackalloc byte[Sha1.BlockSize];
+        Span<byte> outerPad = stackalloc byte[Sha1.BlockSize];
+        for (int i = 0; i < Sha1.BlockSize; i++)
         {
-            pad[i] = (byte)(k[i] ^ 0x36);
+            innerPad[i] = (byte)(k[i] ^ 0x36);
+            outerPad[i] = (byte)(k[i] ^ 0x5C);
         }
 
         _inner = Sha1.Initial;
-        Sha1.Compress(ref _inner, pad);
-        for (int i = 0; i < pad.Length; i++)
+        Sha1.Compress(ref _inner, innerPad);
+        _outer = Sha1.Initial;
+        Sha1.Compress(ref _outer, outerPad);
+        if (path == HmacSha1Path.Libcrypto)
         {
-            pad[i] = (byte)(k[i] ^ 0x5C);
+            _contexts = (byte*)NativeMemory.AlignedAlloc(2 * LibcryptoSha1.ContextSize, 64);
+            new Span<byte>(_contexts, 2 * LibcryptoSha1.ContextSize).Clear();
+            LibcryptoSha1.Init(_contexts);
+            LibcryptoSha1.Update(_contexts, innerPad);
+            LibcryptoSha1.Init(_contexts + LibcryptoSha1.ContextSize);
+            LibcryptoSha1.Update(_contexts + LibcryptoSha1.ContextSize, outerPad);
         }
 
-        _outer = Sha1.Initial;
-        Sha1.Compress(ref _outer, pad);
         CryptographicOperations.ZeroMemory(k);
-        CryptographicOperations.ZeroMemory(pad);
+        CryptographicOperations.ZeroMemory(innerPad);
+        CryptographicOperations.ZeroMemory(outerPad);
     }
 
+    ~HmacSha1() => FreeContexts();
+
+    /// <summary>Gets the SHA-1 this instance runs on.</summary>
+    public HmacSha1Path Path { get; }
+
+    /// <summary>The path SRTP uses: libcrypto where it loaded, else managed with <see cref="IncrementalHash"/>; managed only when intrinsics are not allowed.</summary>
+    public static HmacSha1Path DefaultPath(bool allowIntrinsics) =>
+        !allowIntrinsics ? HmacSha1Path.Managed
+        : LibcryptoSha1.IsAvailable ? HmacSha1Path.Libcrypto
+        : HmacSha1Path.ManagedAndIncrementalHash;
+
     /// <summary>Computes HMAC(key, message ‖ suffix) into the first 20 bytes of <paramref name="mac"/>.</summary>
+    [SkipLocalsInit]
     public void Compute(ReadOnlySpan<byte> message, ReadOnlySpan<byte> suffix, Span<byte> mac)
     {
+        if (Path == HmacSha1Path.Libcrypto)
+        {
+            ComputeLibcrypto(message, suffix, mac);
+            return;
+        }
+
         if (_native is not null && message.Length + suffix.Length >= _nativeThreshold)
         {
             _native.AppendData(message);
@@ -85,5 +149,52 @@ internal sealed class HmacSha1 : IDisposable
         Sha1.Finish(_outer, Sha1.BlockSize, innerDigest, default, mac);
     }
 
-    public void Dispose() => _native?.Dispose();
+    public void Dispose()
+    {
+        _native?.Dispose();
+        FreeContexts();
+        GC.SuppressFinalize(this);
+    }
+
+    [SkipLocalsInit]
+    private void ComputeLibcrypto(ReadOnlySpan<byte> message, ReadOnlySpan<byte> suffix, Span<byte> mac)
+    {
+        ObjectDisposedException.ThrowIf(_contexts is null, this);
+        if (mac.Length < DigestSize)
+        {
+            throw new ArgumentException("the MAC needs 20 bytes", nameof(mac));
+        }
+
+        // Inner: a copy of the inner pad state, the message, the ROC and the padding. Outer: a copy of
+        // the outer pad state and one block (inner digest, padding). RFC 2104 §2.
+        byte* ctx = stackalloc byte[LibcryptoSha1.ContextSize];
+        byte* innerDigest = stackalloc byte[DigestSize];
+        Buffer.MemoryCopy(_contexts, ctx, LibcryptoSha1.ContextSize, LibcryptoSha1.ContextSize);
+        if (suffix.Length <= MaxSuffix)
+        {
+            LibcryptoSha1.FinishPadded(ctx, Sha1.BlockSize, message, suffix, innerDigest);
+        }
+        else
+        {
+            LibcryptoSha1.Update(ctx, message);
+            LibcryptoSha1.Update(ctx, suffix);
+            LibcryptoSha1.Final(ctx, innerDigest);
+        }
+
+        Buffer.MemoryCopy(_contexts + LibcryptoSha1.ContextSize, ctx, LibcryptoSha1.ContextSize, LibcryptoSha1.ContextSize);
+        fixed (byte* m = mac)
+        {
+            LibcryptoSha1.FinishPadded(ctx, Sha1.BlockSize, new ReadOnlySpan<byte>(innerDigest, DigestSize), default, m);
+        }
+    }
+
+    private void FreeContexts()
+    {
+        if (_contexts is not null)
+        {
+            new Span<byte>(_contexts, 2 * LibcryptoSha1.ContextSize).Clear();
+            NativeMemory.AlignedFree(_contexts);
+            _contexts = null;
+        }
+    }
 }

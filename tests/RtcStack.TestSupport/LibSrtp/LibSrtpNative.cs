@@ -3,40 +3,13 @@ using System.Runtime.InteropServices;
 namespace RtcStack.TestSupport.LibSrtp;
 
 /// <summary>
-/// P/Invoke declarations for libsrtp 2 (Debian package libsrtp2-1, libsrtp2.so.1), the SRTP
-/// oracle of the differential tests and the baseline of the benchmarks. Reference only: never
-/// used by src/.
+/// Structures of libsrtp 2 (Debian package libsrtp2-1, libsrtp2.so.1), the SRTP oracle of the
+/// differential tests and the baseline of the benchmarks; the entry points are in
+/// <see cref="LibSrtpLibrary"/>. Reference only: never used by src/.
 /// </summary>
-internal static partial class LibSrtpNative
+internal static class LibSrtpNative
 {
     public const string Library = "libsrtp2.so.1";
-
-    [LibraryImport(Library, EntryPoint = "srtp_init")]
-    public static partial int Init();
-
-    [LibraryImport(Library, EntryPoint = "srtp_create")]
-    public static unsafe partial int Create(out IntPtr session, SrtpPolicy* policy);
-
-    [LibraryImport(Library, EntryPoint = "srtp_dealloc")]
-    public static partial int Dealloc(IntPtr session);
-
-    [LibraryImport(Library, EntryPoint = "srtp_protect")]
-    public static unsafe partial int Protect(IntPtr session, byte* packet, int* length);
-
-    [LibraryImport(Library, EntryPoint = "srtp_unprotect")]
-    public static unsafe partial int Unprotect(IntPtr session, byte* packet, int* length);
-
-    [LibraryImport(Library, EntryPoint = "srtp_protect_rtcp")]
-    public static unsafe partial int ProtectRtcp(IntPtr session, byte* packet, int* length);
-
-    [LibraryImport(Library, EntryPoint = "srtp_unprotect_rtcp")]
-    public static unsafe partial int UnprotectRtcp(IntPtr session, byte* packet, int* length);
-
-    [LibraryImport(Library, EntryPoint = "srtp_set_stream_roc")]
-    public static partial int SetStreamRoc(IntPtr session, uint ssrc, uint roc);
-
-    [LibraryImport(Library, EntryPoint = "srtp_get_stream_roc")]
-    public static partial int GetStreamRoc(IntPtr session, uint ssrc, out uint roc);
 
     /// <summary>srtp_crypto_policy_t (24 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]

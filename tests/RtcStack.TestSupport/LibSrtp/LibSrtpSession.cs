@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace RtcStack.TestSupport.LibSrtp;
 
 /// <summary>
-/// One libsrtp session (srtp_t) with a single policy for any inbound or any outbound SSRC.
+/// One libsrtp session (srtp_t) with a single policy for any inbound or any outbound SSRC, on
+/// Debian's build or another (<see cref="LibSrtpLibrary"/>).
 /// Statuses are libsrtp's srtp_err_status_t values (0 = ok, 7 = auth_fail, 9 = replay_fail,
 /// 10 = replay_old).
 /// </summary>
@@ -16,12 +17,7 @@ public sealed unsafe class LibSrtpSession : IDisposable
 
     private const int SsrcAnyInbound = 2;
     private const int SsrcAnyOutbound = 3;
-    private static readonly Lazy<int> s_init = new(() =>
-    {
-        ExternalTool.RequireLibrary("libsrtp2-1", LibSrtpNative.Library);
-        return LibSrtpNative.Init();
-    });
-
+    private readonly LibSrtpLibrary _library;
     private IntPtr _session;
 
     /// <summary>Creates a session for <paramref name="profile"/> keyed with master key ‖ master salt.</summary>
@@ -30,12 +26,10 @@ public sealed unsafe class LibSrtpSession : IDisposable
     /// <param name="masterSalt">The master salt.</param>
     /// <param name="outbound">True for a protecting session (ssrc_any_outbound), false for unprotecting (ssrc_any_inbound).</param>
     /// <param name="windowSize">Replay window (libsrtp's default is 128).</param>
-    public LibSrtpSession(LibSrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool outbound, int windowSize = 1024)
+    /// <param name="library">The libsrtp build; null is Debian's (<see cref="LibSrtpLibrary.Debian"/>).</param>
+    public LibSrtpSession(LibSrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool outbound, int windowSize = 1024, LibSrtpLibrary? library = null)
     {
-        if (s_init.Value != 0)
-        {
-            throw new InvalidOperationException("srtp_init failed: " + s_init.Value);
-        }
+        _library = library ?? LibSrtpLibrary.Debian;
 
         int keyLength = masterKey.Length + masterSalt.Length;
         byte* key = (byte*)NativeMemory.Alloc((nuint)Math.Max(keyLength, 64));
@@ -50,7 +44,9 @@ public sealed unsafe class LibSrtpSession : IDisposable
             policy.Key = key;
             policy.WindowSize = (nuint)windowSize;
             policy.AllowRepeatTx = 1;
-            int status = LibSrtpNative.Create(out _session, &policy);
+            IntPtr session;
+            int status = _library.CreateFn(&session, &policy);
+            _session = session;
             if (status != 0)
             {
                 throw new InvalidOperationException($"srtp_create failed with status {status} for {profile}");
@@ -64,33 +60,39 @@ public sealed unsafe class LibSrtpSession : IDisposable
     }
 
     /// <summary>srtp_protect on buffer[..length] in place; the buffer needs room for the tag.</summary>
-    public int Protect(Span<byte> buffer, ref int length) => Call(&LibSrtpNative.Protect, buffer, ref length);
+    public int Protect(Span<byte> buffer, ref int length) => Call(_library.ProtectFn, buffer, ref length);
 
     /// <summary>srtp_unprotect in place.</summary>
-    public int Unprotect(Span<byte> buffer, ref int length) => Call(&LibSrtpNative.Unprotect, buffer, ref length);
+    public int Unprotect(Span<byte> buffer, ref int length) => Call(_library.UnprotectFn, buffer, ref length);
 
     /// <summary>srtp_protect_rtcp in place; the buffer needs room for the index word and tag.</summary>
-    public int ProtectRtcp(Span<byte> buffer, ref int length) => Call(&LibSrtpNative.ProtectRtcp, buffer, ref length);
+    public int ProtectRtcp(Span<byte> buffer, ref int length) => Call(_library.ProtectRtcpFn, buffer, ref length);
 
     /// <summary>srtp_unprotect_rtcp in place.</summary>
-    public int UnprotectRtcp(Span<byte> buffer, ref int length) => Call(&LibSrtpNative.UnprotectRtcp, buffer, ref length);
+    public int UnprotectRtcp(Span<byte> buffer, ref int length) => Call(_library.UnprotectRtcpFn, buffer, ref length);
 
     /// <summary>srtp_set_stream_roc (the stream must exist).</summary>
-    public int SetRoc(uint ssrc, uint roc) => LibSrtpNative.SetStreamRoc(_session, ssrc, roc);
+    public int SetRoc(uint ssrc, uint roc) => _library.SetStreamRocFn(_session, ssrc, roc);
 
     /// <summary>srtp_get_stream_roc.</summary>
-    public int GetRoc(uint ssrc, out uint roc) => LibSrtpNative.GetStreamRoc(_session, ssrc, out roc);
+    public int GetRoc(uint ssrc, out uint roc)
+    {
+        uint value;
+        int status = _library.GetStreamRocFn(_session, ssrc, &value);
+        roc = value;
+        return status;
+    }
 
     public void Dispose()
     {
         if (_session != IntPtr.Zero)
         {
-            _ = LibSrtpNative.Dealloc(_session);
+            _ = _library.DeallocFn(_session);
             _session = IntPtr.Zero;
         }
     }
 
-    private int Call(delegate*<IntPtr, byte*, int*, int> fn, Span<byte> buffer, ref int length)
+    private int Call(delegate* unmanaged<IntPtr, byte*, int*, int> fn, Span<byte> buffer, ref int length)
     {
         ObjectDisposedException.ThrowIf(_session == IntPtr.Zero, this);
         fixed (byte* p = buffer)
