@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RtcStack.Sdp;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
 
@@ -42,10 +43,19 @@ app.MapPost("/call", async (HttpRequest request) =>
     var session = new WebRtcSession();
     byte[] payload = new byte[WebRtcSession.MaxDatagramSize];
 
-    // Add the session to the host. The callback runs on the host's thread after the session had input: drain the
-    // media it received and send each audio frame back on the same m-section, with its own RTP timestamp.
+    // Add the session to the host. The callback runs on the host's thread after the session had input. Drain the
+    // events first (polling them also moves what the transport decrypted into the media queue), then the media it
+    // received: each audio frame goes straight back on the same m-section, with its own RTP timestamp.
     UdpSessionHandle handle = host.Add(session, (_, now) =>
     {
+        while (session.TryPollEvent(out SessionEvent? e))
+        {
+            if (e is SessionStateChangedEvent changed)
+            {
+                Console.WriteLine($"call: {changed.State}");
+            }
+        }
+
         while (session.TryPollMedia(payload, out ReceivedMedia media))
         {
             if (!media.IsVideo && session.Jsep.FindTransceiver(media.Mid) is { } transceiver)
@@ -56,9 +66,10 @@ app.MapPost("/call", async (HttpRequest request) =>
     });
 
     // Every call into a session goes through the host (handle.Invoke), so the session is never used by two threads.
-    // TryAcceptOffer applies the offer and makes the answer, with our ICE candidate, DTLS fingerprint and Opus.
+    // TryAnswer applies the offer and makes the answer, with our ICE candidate, DTLS fingerprint and Opus. SendRecv: we
+    // send on every m-section the offer opens (TryAcceptOffer would leave them receive-only, as JSEP does by default).
     (string? answer, string? error) = handle.Invoke(now =>
-        session.TryAcceptOffer(offer, now, out string? a, out var e) ? (a, null) : ((string?)null, e?.ToString()));
+        session.TryAnswer(offer, MediaDirection.SendRecv, now, out string? a, out var e) ? (a, null) : ((string?)null, e.ToString()));
     if (answer is null)
     {
         host.Remove(handle);

@@ -197,17 +197,35 @@ public sealed class SampleProgramTests(Xunit.Abstractions.ITestOutputHelper outp
             var baseUrl = new Uri(banner["EchoPeer listening on ".Length..]);
             using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
             Assert.Contains("RTCPeerConnection", await http.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
+            var echoOutput = new List<string>();
+            _ = Task.Run(async () =>
+            {
+                while (await echo.StandardOutput.ReadLineAsync() is string line)
+                {
+                    lock (echoOutput)
+                    {
+                        echoOutput.Add(line);
+                    }
+                }
+            });
 
             using var host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = IPAddress.Loopback, IncludeLoopback = true });
             using var session = new WebRtcSession();
             using var receiver = new OpusAudioReceiver();
             var heard = new List<short>();
+            int frames = 0;
             byte[] payload = new byte[WebRtcSession.MaxDatagramSize];
             short[] pcm = new short[receiver.MaxOutputSamples];
             UdpSessionHandle handle = host.Add(session, (_, _) =>
             {
+                while (session.TryPollEvent(out _))
+                {
+                    // Polling events also moves decrypted media into the queue TryPollMedia reads.
+                }
+
                 while (session.TryPollMedia(payload, out ReceivedMedia m))
                 {
+                    frames++;
                     heard.AddRange(pcm.AsSpan(0, receiver.Decode(payload.AsSpan(0, m.Length), m, pcm)));
                 }
             });
@@ -243,7 +261,10 @@ public sealed class SampleProgramTests(Xunit.Abstractions.ITestOutputHelper outp
 
             await Task.Delay(500);
             short[] back = handle.Invoke(_ => heard.ToArray());
-            output.WriteLine($"heard {back.Length} samples back");
+
+            output.WriteLine(handle.Invoke(_ =>
+                $"sent {sender.FramesSent} frames; {frames} frames and {back.Length} samples came back; transport sent {session.Transport.Counters.PacketsSent}, " +
+                $"received {session.Transport.Counters.PacketsReceived} packets; unrouted {session.MediaCounters.UnroutedRtp}, unknown PT {session.MediaCounters.UnknownPayloadType}"));
             Assert.InRange(back.Length, 48000 * 2, 48000 * 4);
             AssertTone(back.AsSpan(24000, 48000), 660);
 
@@ -257,10 +278,128 @@ public sealed class SampleProgramTests(Xunit.Abstractions.ITestOutputHelper outp
             using HttpResponseMessage refused = await http.PostAsync(new Uri("/call", UriKind.Relative), junk);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             host.Remove(handle);
+            await WaitForAsync(() => { lock (echoOutput) { return echoOutput.Any(l => l.EndsWith(": ended", StringComparison.Ordinal)); } }, TimeSpan.FromSeconds(5));
+            lock (echoOutput)
+            {
+                Assert.Contains(echoOutput, l => l.EndsWith(": answered", StringComparison.Ordinal));
+                Assert.Contains("call: Connected", echoOutput);
+            }
         }
         finally
         {
             ProcessRunner.StopAndDispose(echo);
+        }
+    }
+
+    [Fact]
+    public async Task DataChannelChat_RelaysEachMembersMessagesToTheOthers()
+    {
+        // Two members, each our own WebRtcSession playing the page's part: join, open a "chat" channel, talk.
+        using Process chat = StartSample("DataChannelChat", "0");
+        try
+        {
+            string banner = await chat.StandardOutput.ReadLineAsync().WaitAsync(s_timeout) ?? "";
+            Assert.StartsWith("DataChannelChat listening on http://127.0.0.1:", banner, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = new Uri(banner["DataChannelChat listening on ".Length..]), Timeout = TimeSpan.FromSeconds(30) };
+            using var host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = IPAddress.Loopback, IncludeLoopback = true });
+            await using ChatMember alice = await ChatMember.JoinAsync(host, http, "alice");
+            await using ChatMember bob = await ChatMember.JoinAsync(host, http, "bob");
+            await WaitForAsync(() => alice.IsOpen && bob.IsOpen, TimeSpan.FromSeconds(15));
+            await WaitForAsync(() => alice.Heard.Contains("* bob joined"), TimeSpan.FromSeconds(5));
+
+            alice.Say("hello bob");
+            bob.Say("hi alice");
+            alice.Say("ünïcödé ✓");
+            await WaitForAsync(() => bob.Heard.Count(l => l.StartsWith("alice: ", StringComparison.Ordinal)) == 2 && alice.Heard.Contains("bob: hi alice"), TimeSpan.FromSeconds(10));
+            Assert.Equal(["alice: hello bob", "alice: ünïcödé ✓"], bob.Heard.Where(l => l.StartsWith("alice: ", StringComparison.Ordinal)));
+            Assert.DoesNotContain(alice.Heard, l => l.StartsWith("alice: ", StringComparison.Ordinal)); // not echoed to the sender
+            Assert.DoesNotContain(bob.Heard, l => l.StartsWith("bob: ", StringComparison.Ordinal));
+
+            // A join without a name is refused with a reason.
+            using var offer = new StringContent("v=0\r\n", Encoding.UTF8);
+            using HttpResponseMessage refused = await http.PostAsync(new Uri("/join", UriKind.Relative), offer);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+            await bob.LeaveAsync();
+            await WaitForAsync(() => alice.Heard.Contains("* bob left"), TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            ProcessRunner.StopAndDispose(chat);
+        }
+    }
+
+    /// <summary>One chat member: a session on the test's UDP host that opens the "chat" channel once SCTP is up.</summary>
+    private sealed class ChatMember : IAsyncDisposable
+    {
+        private readonly UdpSessionHost _host;
+        private readonly HttpClient _http;
+        private readonly WebRtcSession _session = new();
+        private readonly List<string> _heard = [];
+        private UdpSessionHandle _handle = null!;
+        private RtcStack.Sctp.DataChannels.DataChannel? _chat;
+        private Uri? _location;
+
+        private ChatMember(UdpSessionHost host, HttpClient http)
+        {
+            _host = host;
+            _http = http;
+        }
+
+        public bool IsOpen => _handle.Invoke(_ => _chat?.State == RtcStack.Sctp.DataChannels.DataChannelState.Open);
+
+        public List<string> Heard => _handle.Invoke(_ => _heard.ToList());
+
+        public static async Task<ChatMember> JoinAsync(UdpSessionHost host, HttpClient http, string name)
+        {
+            var m = new ChatMember(host, http);
+            m._handle = host.Add(m._session, (_, now) =>
+            {
+                while (m._session.TryPollEvent(out SessionEvent? e))
+                {
+                    if (e is SessionDataChannelEvent { Event: RtcStack.Sctp.DataChannels.DataChannelTransportConnectedEvent })
+                    {
+                        m._chat = m._session.CreateDataChannel(new RtcStack.Sctp.DataChannels.DataChannelOptions { Label = "chat" }, now);
+                    }
+                    else if (e is SessionDataChannelEvent { Event: RtcStack.Sctp.DataChannels.DataChannelMessageEvent message })
+                    {
+                        m._heard.Add(Encoding.UTF8.GetString(message.Data));
+                    }
+                }
+            });
+            string offer = m._handle.Invoke(now =>
+            {
+                m._session.AddDataChannels();
+                m._session.CreateOffer(now);
+                return m._session.GetLocalDescription();
+            });
+            using var content = new StringContent(offer, Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/sdp");
+            using HttpResponseMessage r = await http.PostAsync(new Uri("/join?name=" + name, UriKind.Relative), content);
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+            m._location = r.Headers.Location;
+            string answer = await r.Content.ReadAsStringAsync();
+            Assert.True(m._handle.Invoke(now => m._session.TryApplyAnswer(answer, now, out _)));
+            return m;
+        }
+
+        public void Say(string text) => _handle.Invoke(now => _session.SendDataChannelText(_chat!, text, now));
+
+        public async Task LeaveAsync()
+        {
+            if (_location is not null)
+            {
+                using HttpResponseMessage r = await _http.DeleteAsync(_location);
+                Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+                _location = null;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await LeaveAsync();
+            _host.Remove(_handle);
+            _session.Dispose();
         }
     }
 
@@ -289,7 +428,7 @@ public sealed class SampleProgramTests(Xunit.Abstractions.ITestOutputHelper outp
     /// <summary>samples/NAME/bin/CONFIG/net10.0/NAME.dll, built with the same configuration as this test assembly.</summary>
     private static string SampleDll(string name)
     {
-        string config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<config>/net10.0/
+        string config = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<config>/net10.0
         string dll = Path.Combine(RepoPaths.Root, "samples", name, "bin", config, "net10.0", name + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution (the samples are in RtcStack.sln)");
         return dll;
