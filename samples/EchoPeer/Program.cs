@@ -42,6 +42,7 @@ app.MapPost("/call", async (HttpRequest request) =>
     string offer = await new StreamReader(request.Body).ReadToEndAsync();
     var session = new WebRtcSession();
     byte[] payload = new byte[WebRtcSession.MaxDatagramSize];
+    long echoed = 0;
 
     // Add the session to the host. The callback runs on the host's thread after the session had input. Drain the
     // events first (polling them also moves what the transport decrypted into the media queue), then the media it
@@ -60,7 +61,10 @@ app.MapPost("/call", async (HttpRequest request) =>
         {
             if (!media.IsVideo && session.Jsep.FindTransceiver(media.Mid) is { } transceiver)
             {
-                session.SendAudio(transceiver, payload.AsSpan(0, media.Length), media.Timestamp, now);
+                if (session.SendAudio(transceiver, payload.AsSpan(0, media.Length), media.Timestamp, now) && ++echoed == 1)
+                {
+                    Console.WriteLine("call: echoing audio");
+                }
             }
         }
     });
@@ -116,7 +120,7 @@ internal partial class Program
         <!doctype html><title>RtcStack echo</title>
         <button id=start>Start</button> <button id=stop disabled>Stop</button> <span id=state></span><audio id=out autoplay></audio>
         <script>
-        let pc, location;
+        let pc, resource;
         start.onclick = async () => {
           start.disabled = true;
           pc = new RTCPeerConnection();
@@ -128,11 +132,12 @@ internal partial class Program
           await new Promise(r => pc.iceGatheringState === 'complete' ? r() : pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r());
           const res = await fetch('/call', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
           if (res.status !== 201) { state.textContent = await res.text(); return; }
-          location = res.headers.get('Location');
+          resource = res.headers.get('Location');
           await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
           stop.disabled = false;
         };
-        stop.onclick = async () => { pc.close(); await fetch(location, { method: 'DELETE' }); stop.disabled = true; start.disabled = false; };
+        stop.onclick = async () => { pc.close(); await fetch(resource, { method: 'DELETE' }); stop.disabled = true; start.disabled = false; };
+        if (new URLSearchParams(location.search).has('start')) start.click(); // /?start: no click needed
         </script>
         """;
 }
