@@ -30,9 +30,15 @@ _ = Task.Run(async () =>
     {
         foreach ((string id, Member m) in members)
         {
-            if (id != from && m.Chat is { State: DataChannelState.Open } chat)
+            if (id != from)
             {
-                m.Handle.Invoke(now => m.Session.SendDataChannelText(chat, text, now));
+                m.Handle.Invoke(now => // on the member's session, under its lock; a member that left is skipped
+                {
+                    if (m.Chat is { State: DataChannelState.Open } chat)
+                    {
+                        m.Session.SendDataChannelText(chat, text, now);
+                    }
+                });
             }
         }
     }
@@ -46,7 +52,7 @@ app.MapGet("/", () => Results.Content(Page, "text/html"));
 
 app.MapPost("/join", async (HttpRequest request, string? name) =>
 {
-    if (request.ContentLength is null or > 64 * 1024 || string.IsNullOrWhiteSpace(name) || name.Length > 32)
+    if (request.ContentLength is not (> 0 and <= 64 * 1024) || string.IsNullOrWhiteSpace(name) || name.Length > 32)
     {
         return Results.BadRequest("POST an SDP offer (at most 64 KiB) to /join?name=NAME (1-32 characters)");
     }

@@ -34,9 +34,9 @@ app.MapGet("/", () => Results.Content(Page, "text/html"));
 app.MapPost("/call", async (HttpRequest request) =>
 {
     // The offer comes from the network: bound its size; the session refuses a description it cannot use.
-    if (request.ContentLength is null or > 64 * 1024)
+    if (request.ContentLength is not long length || length > 64 * 1024)
     {
-        return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        return Results.StatusCode(request.ContentLength is null ? StatusCodes.Status411LengthRequired : StatusCodes.Status413PayloadTooLarge);
     }
 
     string offer = await new StreamReader(request.Body).ReadToEndAsync();
@@ -88,6 +88,8 @@ app.MapPost("/call", async (HttpRequest request) =>
     return Results.Text(answer, "application/sdp", statusCode: StatusCodes.Status201Created);
 });
 
+// Hanging up. (A server for the open internet would also end calls that fail or never connect, and limit how many
+// calls one address may start: `rtcstack serve` does both.)
 app.MapDelete("/call/{id}", (string id) =>
 {
     if (!calls.TryRemove(id, out var call))

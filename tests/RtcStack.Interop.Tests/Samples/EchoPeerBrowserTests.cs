@@ -16,7 +16,7 @@ namespace RtcStack.Interop.Tests.Samples;
 public sealed class EchoPeerBrowserTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
-    public async Task ChromiumCallsTheEchoPeerPage_AndGetsItsAudioBack()
+    public async Task ChromiumCallsTheEchoPeerPage_AndTheSampleEchoesItsAudio()
     {
         HeadlessBrowser.RequireExecutable(BrowserKind.Chromium);
         string config = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
