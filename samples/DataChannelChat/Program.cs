@@ -21,6 +21,7 @@ int port = args.Length > 0 && int.TryParse(args[0], out int p) && p is >= 0 and 
 using var host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = IPAddress.Loopback, IncludeLoopback = true });
 var members = new ConcurrentDictionary<string, Member>();
 
+// Each message goes to the members whose "chat" channel is open at that moment; nothing is kept for later joiners.
 // Messages go out from one relay loop, not from inside a session's callback: a callback holds its own session's lock,
 // and taking another session's lock there could deadlock with that session relaying the other way.
 var outbox = Channel.CreateUnbounded<(string From, string Text)>();
@@ -130,7 +131,7 @@ internal partial class Program
 {
     private const string Page = """
         <!doctype html><title>RtcStack chat</title>
-        <input id=name placeholder=name> <button id=join>Join</button> <span id=state></span>
+        <input id=who placeholder=name> <button id=join>Join</button> <span id=state></span>
         <pre id=log style="height:20em;overflow:auto;border:1px solid #ccc"></pre>
         <input id=text size=60 disabled> <button id=send disabled>Send</button>
         <script>
@@ -141,15 +142,19 @@ internal partial class Program
           pc = new RTCPeerConnection();
           pc.onconnectionstatechange = () => state.textContent = pc.connectionState;
           chat = pc.createDataChannel('chat');
-          chat.onopen = () => { text.disabled = send.disabled = false; };
+          chat.onopen = () => { text.disabled = send.disabled = false; if (query.has('say')) chat.send(query.get('say')); };
           chat.onmessage = e => show(e.data);
           await pc.setLocalDescription(await pc.createOffer());
           await new Promise(r => pc.iceGatheringState === 'complete' ? r() : pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r());
-          const res = await fetch('/join?name=' + encodeURIComponent(name.value || 'anonymous'), { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+          const res = await fetch('/join?name=' + encodeURIComponent(who.value || 'anonymous'), { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
           if (res.status !== 201) { state.textContent = await res.text(); return; }
           await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
         };
         send.onclick = () => { chat.send(text.value); show('me: ' + text.value); text.value = ''; };
+        // /?name=NAME&join&say=TEXT joins and says TEXT without typing (the browser test uses it).
+        const query = new URLSearchParams(location.search);
+        who.value = query.get('name') ?? '';
+        if (query.has('join')) join.click();
         </script>
         """;
 }

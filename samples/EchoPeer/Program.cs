@@ -120,7 +120,7 @@ internal partial class Program
     // The page: microphone → RTCPeerConnection → offer (after ICE gathering) → POST /call → answer → play what returns.
     private const string Page = """
         <!doctype html><title>RtcStack echo</title>
-        <button id=start>Start</button> <button id=stop disabled>Stop</button> <span id=state></span><audio id=out autoplay></audio>
+        <button id=start>Start</button> <button id=hangup disabled>Stop</button> <span id=state></span><audio id=out autoplay></audio>
         <script>
         let pc, resource;
         start.onclick = async () => {
@@ -136,9 +136,9 @@ internal partial class Program
           if (res.status !== 201) { state.textContent = await res.text(); return; }
           resource = res.headers.get('Location');
           await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
-          stop.disabled = false;
+          hangup.disabled = false;
         };
-        stop.onclick = async () => { pc.close(); await fetch(resource, { method: 'DELETE' }); stop.disabled = true; start.disabled = false; };
+        hangup.onclick = async () => { pc.close(); await fetch(resource, { method: 'DELETE' }); hangup.disabled = true; start.disabled = false; };
         if (new URLSearchParams(location.search).has('start')) start.click(); // /?start: no click needed
         </script>
         """;
