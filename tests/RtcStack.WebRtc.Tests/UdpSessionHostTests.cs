@@ -123,6 +123,45 @@ public sealed class UdpSessionHostTests
     }
 
     /// <summary>
+    /// A host whose activity callback takes media and never asks for events still gets every frame. (The samples' first
+    /// echo peer heard nothing and blamed this; this test and <c>MediaReachesAHostThatPollsMediaButNeverEvents</c> show the
+    /// session does deliver media without event polling, so the cause was elsewhere.)
+    /// </summary>
+    [Fact]
+    public async Task MediaArrivesAtAnActivityCallbackThatNeverPollsEvents()
+    {
+        using var hostA = new UdpSessionHost();
+        using var hostB = new UdpSessionHost();
+        Peer a = AddPeer(hostA, 45);
+        var session = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(46));
+        var frames = new ConcurrentQueue<ReceivedMedia>();
+        byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
+        UdpSessionHandle handle = hostB.Add(session, (h, now) =>
+        {
+            while (session.TryPollMedia(buffer, out ReceivedMedia m))
+            {
+                frames.Enqueue(m);
+            }
+        });
+        string offer = a.Handle.Invoke(now =>
+        {
+            a.Session.AddTransceiver(MediaKind.Audio);
+            return a.Session.CreateOffer(now);
+        });
+        string answer = handle.Invoke(now => session.TryAnswer(offer, MediaDirection.SendRecv, now, out string? ans, out JsepError? err) ? ans : throw new InvalidOperationException(err.ToString()));
+        a.Handle.Invoke(now =>
+        {
+            if (!a.Session.TryApplyAnswer(answer, now, out JsepError? err))
+            {
+                throw new InvalidOperationException(err.ToString());
+            }
+        });
+        await a.Connected.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await TalkAsync([a], 25);
+        Assert.Equal(25, frames.Count);
+    }
+
+    /// <summary>
     /// <see cref="UdpSessionHostOptions.IncomingFilter"/> drops what it is told to before any session sees it: here every
     /// fifth Opus RTP packet (payload type 111) arriving at B. B receives exactly the others, counts the gaps as lost, and
     /// the host counts the dropped datagrams; STUN, DTLS and RTCP pass, so the call connects as usual.

@@ -126,6 +126,36 @@ public class WebRtcSessionTests
         Assert.True(net.A.Session.Sections[1].RemoteInbound!.Value.ReportsReceived > 0, "no receiver report about A's video");
     }
 
+    /// <summary>
+    /// A host that drives the session with <see cref="WebRtcSession.HandleDatagram"/>, <see cref="WebRtcSession.TryPollTransmit"/>
+    /// and <see cref="WebRtcSession.TryPollMedia(Span{byte}, out ReceivedMedia)"/> alone, never asking for events, still
+    /// gets every frame.
+    /// </summary>
+    [Fact]
+    public void MediaReachesAHostThatPollsMediaButNeverEvents()
+    {
+        using var net = new Pair(seed: 5);
+        (Transceiver aAudio, _, _, _) = net.NegotiateAudioAndVideo();
+        Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
+        byte[] datagram = new byte[4096], frame = new byte[WebRtcSession.MaxDatagramSize];
+        var received = new List<byte>();
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(net.A.Session.SendAudio(aAudio, [0x78, (byte)i, 1, 2], (uint)(960 * i), net.Now));
+            while (net.A.Session.TryPollTransmit(datagram, out DatagramTransmit t))
+            {
+                net.B.Session.HandleDatagram(t.Destination, t.Source, datagram.AsSpan(0, t.Length), net.Now);
+            }
+
+            while (net.B.Session.TryPollMedia(frame, out ReceivedMedia m))
+            {
+                received.Add(frame[1]);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (byte)i), received);
+    }
+
     [Fact]
     public void LostVideoPacketsAreNackedAndRepairedOverRtxSoEveryFrameArrivesInOrder()
     {
