@@ -194,5 +194,12 @@ public class WebRtcSessionSimulcastTests
 
         Assert.Equal(0, net.B.Session.MediaCounters.UnroutedRtp);
         Assert.Equal(1, net.B.Session.Sections.Single().Inbound.Sum(x => x.RetransmittedPacketsReceived));
+
+        // A key frame request for one layer goes to that layer's SSRC only (RFC 4585 §6.3.1 PLI, as negotiated).
+        Transceiver bVideo = net.B.Session.Jsep.Transceivers.Single(t => t.Kind == MediaKind.Video);
+        Assert.False(net.B.Session.RequestKeyframe(bVideo, "x", net.Now));
+        Assert.True(net.B.Session.RequestKeyframe(bVideo, "h", net.Now));
+        net.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Equal([("f", 0L), ("h", 1L), ("q", 0L)], layers.Select(x => (x.Rid, net.B.Session.Sections.Single().Inbound.Single(i => i.Ssrc == x.Ssrc).PliCount)));
     }
 }
