@@ -206,7 +206,7 @@ public sealed class SimulcastForwarder
 
             Switch(s, layer, p, packet.At);
         }
-        else if ((ushort)(p.SequenceNumber - s.SwitchSequence) >= 0x8000)
+        else if (s.GuardSwitch && (ushort)(p.SequenceNumber - s.SwitchSequence) >= 0x8000)
         {
             return SimulcastForwardStatus.Stale;
         }
@@ -259,6 +259,13 @@ public sealed class SimulcastForwarder
             s.LastOutSequence = sequence;
             s.LastOutTimestamp = timestamp;
             s.LastForwardAt = packet.At;
+        }
+
+        // Reordering is never thousands of packets deep: past that, no packet is from before the switch (and the guard
+        // would misjudge packets once the layer's sequence numbers have moved half their range on).
+        if (s.GuardSwitch && (ushort)(p.SequenceNumber - s.SwitchSequence) is >= 0x1000 and < 0x8000)
+        {
+            s.GuardSwitch = false;
         }
 
         int index = sequence & (s.NackLayers.Length - 1);
@@ -393,6 +400,7 @@ public sealed class SimulcastForwarder
         }
 
         s.SwitchSequence = p.SequenceNumber;
+        s.GuardSwitch = true;
         s.PictureIds.Restart();
         s.Tl0PicIndexes.Restart();
         s.Current = layer;
@@ -508,6 +516,8 @@ public sealed class SimulcastForwarder
         public uint TimestampOffset { get; set; }
 
         public ushort SwitchSequence { get; set; }
+
+        public bool GuardSwitch { get; set; }
 
         public ushort LastOutSequence { get; set; }
 

@@ -272,6 +272,37 @@ public class SimulcastForwarderTests
     }
 
     [Fact]
+    public void PacketsFromBeforeASwitchAreStaleButALongRunOnOneLayerIsNot()
+    {
+        // One layer, 1-packet frames: a key frame at 65000, a late packet from before it, then 70,000 packets (the
+        // layer's sequence numbers wrap, and move more than half their range past the switch).
+        var forwarder = new SimulcastForwarder(new SimulcastForwarderOptions { LayerCount = 1 });
+        int sub = forwarder.AddSubscriber(9, 0, 0);
+        byte[] packet = new byte[40], destination = new byte[64];
+        int forwarded = 0;
+        SimulcastForwardStatus Send(ushort seq, bool key, TimeSpan at)
+        {
+            packet.AsSpan().Clear();
+            int n = RtpPacketWriter.Write(packet, new RtpHeader(96, seq, (uint)seq * 3000, 5, true), [0x10, key ? (byte)0x00 : (byte)0x01, 0, 0, 0x9D, 0x01, 0x2A, 0, 0, 0, 0]);
+            SimulcastPacket p = forwarder.Ingest(0, packet.AsSpan(0, n), at);
+            SimulcastForwardStatus status = forwarder.Forward(sub, p, packet.AsSpan(0, n), destination, out _);
+            forwarded += status == SimulcastForwardStatus.Forwarded ? 1 : 0;
+            return status;
+        }
+
+        Assert.Equal(SimulcastForwardStatus.WaitingForKeyframe, Send(64999, key: false, TimeSpan.Zero));
+        Assert.Equal(SimulcastForwardStatus.Forwarded, Send(65000, key: true, TimeSpan.Zero));
+        Assert.Equal(SimulcastForwardStatus.Stale, Send(64998, key: false, TimeSpan.Zero));
+        for (int i = 1; i <= 70000; i++)
+        {
+            Assert.Equal(SimulcastForwardStatus.Forwarded, Send((ushort)(65000 + i), key: false, TimeSpan.FromMilliseconds(i)));
+        }
+
+        Assert.Equal(70001, forwarded);
+        Assert.Equal(unchecked((ushort)70000), BinaryPrimitives.ReadUInt16BigEndian(destination.AsSpan(2))); // output started at 0
+    }
+
+    [Fact]
     public void HostileInputIsRefusedWithAStatus()
     {
         var vp8 = new SimulcastForwarder();
