@@ -14,7 +14,7 @@ namespace RtcStack.WebRtc.Io;
 /// receive thread, the runtime's socket engine and thread pool, and a timer thread). Give a host this loop with
 /// <see cref="UdpSessionHostOptions.EventLoop"/>; run application work that should not cross threads (a media
 /// clock, for example) with <see cref="Post(Action)"/> and <see cref="PostAt(TimeSpan, Action)"/>.
-/// Linux on x64 and arm64 only (<see cref="IsSupported"/>).
+/// Linux on x64 only (<see cref="IsSupported"/>: the epoll_event layout it reads is x64's).
 /// </summary>
 public sealed partial class UdpEventLoop : IDisposable
 {

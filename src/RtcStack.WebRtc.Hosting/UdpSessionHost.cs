@@ -96,6 +96,7 @@ public sealed class UdpSessionHost : IDisposable
     private long _sent;
     private long _sendErrors;
     private long _unmatched;
+    private long _filtered;
     private long _faults;
     private readonly Lock _admitGate = new();
     private readonly Queue<TimeSpan> _recentAdmissions = new();
@@ -201,6 +202,9 @@ public sealed class UdpSessionHost : IDisposable
 
     /// <summary>Gets the number of sends the OS refused.</summary>
     public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    /// <summary>Gets the number of datagrams <see cref="UdpSessionHostOptions.IncomingFilter"/> dropped (counted in <see cref="DatagramsReceived"/> too).</summary>
+    public long DatagramsFiltered => Interlocked.Read(ref _filtered);
 
     /// <summary>Gets the number of datagrams on the shared socket that matched no session.</summary>
     public long UnmatchedDatagrams => Interlocked.Read(ref _unmatched);
@@ -780,6 +784,12 @@ public sealed class UdpSessionHost : IDisposable
         remote = remote.UnmapIPv4();
         Interlocked.Increment(ref _received);
         s_received.Add(1);
+        if (_options.IncomingFilter is UdpDatagramFilter filter && !filter(remote, datagram))
+        {
+            Interlocked.Increment(ref _filtered);
+            return;
+        }
+
         UdpSessionHandle? handle = owner ?? Route(remote, datagram);
         if (handle is null)
         {

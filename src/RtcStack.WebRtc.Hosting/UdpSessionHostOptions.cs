@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.Logging;
+using RtcStack.Stun;
 
 namespace RtcStack.WebRtc.Io;
 
@@ -97,4 +98,19 @@ public sealed class UdpSessionHostOptions
     /// <see cref="TimeProvider"/>'s.
     /// </summary>
     public UdpEventLoop? EventLoop { get; set; }
+
+    /// <summary>
+    /// Gets or sets a filter every received datagram passes before it is routed to a session (fault injection for tests
+    /// and interop suites: drop what the network should have lost, such as every tenth RTP packet of one peer). It
+    /// returns false to drop the datagram, which then counts in <see cref="UdpSessionHost.DatagramsFiltered"/> and never
+    /// reaches a session. Null (the default): nothing is filtered. It runs on the host's receive thread (or its event
+    /// loop), so it must be fast and thread-safe, and it sees the datagram only for the duration of the call.
+    /// </summary>
+    public UdpDatagramFilter? IncomingFilter { get; set; }
 }
+
+/// <summary>Decides whether a received datagram goes on to its session (<see cref="UdpSessionHostOptions.IncomingFilter"/>).</summary>
+/// <param name="remote">Where it came from.</param>
+/// <param name="datagram">The datagram, valid only during the call.</param>
+/// <returns>True to deliver it, false to drop it.</returns>
+public delegate bool UdpDatagramFilter(TransportAddress remote, ReadOnlySpan<byte> datagram);

@@ -24,7 +24,7 @@ public class CcfbFeedbackTests
 
         Assert.True(RtcpPacket.TryParse(buf.AsSpan(0, len), out RtcpPacket p));
         Assert.True(CongestionControlFeedback.TryParse(p, out CongestionControlFeedback ccfb));
-        // RTS = round(1.05 · 65536) = round(68812.8) = 68813 (compact NTP, 16.16).
+        // RTS = ceil(1.05 · 65536) = ceil(68812.8) = 68813 (compact NTP, 16.16).
         Assert.Equal(68813u, ccfb.ReportTimestamp);
         var reports = new List<CcfbPacketReport>();
         foreach (CcfbPacketReport r in ccfb.EnumeratePackets())
@@ -54,6 +54,38 @@ public class CcfbFeedbackTests
                 new PacketFeedback(104, TimeSpan.FromTicks(10_314_485), true, true),
             ],
             fb.ToArray());
+    }
+
+    [Fact]
+    public void APacketArrivingAtTheReportInstantIsReportedWithOffsetZero()
+    {
+        // 1.002 s · 65536 = 65667.072: rounded to the nearest unit, the report time (65667 / 65536 s = 1.0019989 s) would
+        // fall before the second packet's arrival, and its offset would be "unavailable" (RFC 8888 §3.1: 0x1FFF when the
+        // arrival is after the report timestamp), a received packet the sender can do nothing with.
+        var builder = new CcfbFeedbackBuilder(0x5678, TimeSpan.FromMilliseconds(50));
+        builder.OnPacket(0x1111, 10, TimeSpan.FromMilliseconds(952));
+        builder.OnPacket(0x1111, 11, TimeSpan.FromMilliseconds(1002));
+        var buf = new byte[1500];
+        Assert.True(builder.TryBuild(TimeSpan.FromMilliseconds(1002), buf, out int len));
+        Assert.True(RtcpPacket.TryParse(buf.AsSpan(0, len), out RtcpPacket p));
+        Assert.True(CongestionControlFeedback.TryParse(p, out CongestionControlFeedback ccfb));
+        Assert.Equal(65668u, ccfb.ReportTimestamp);
+        var reports = new List<CcfbPacketReport>();
+        foreach (CcfbPacketReport r in ccfb.EnumeratePackets())
+        {
+            reports.Add(r);
+        }
+
+        Assert.Equal([10, 11], reports.Select(r => (int)r.SequenceNumber));
+        Assert.All(reports, r => Assert.True(r.Metric.TryGetArrivalOffset(out _)));
+        Assert.Equal(0, reports[1].Metric.ArrivalTimeOffset);
+
+        var adapter = new CcfbFeedbackAdapter();
+        adapter.OnPacketSent(0x1111, 10, 1);
+        adapter.OnPacketSent(0x1111, 11, 2);
+        Assert.True(adapter.TryConvert(buf.AsSpan(0, len), out ReadOnlySpan<PacketFeedback> fb));
+        Assert.Equal(2, fb.Length);
+        Assert.All(fb.ToArray(), f => Assert.True(f.Received));
     }
 
     [Fact]

@@ -122,6 +122,49 @@ public sealed class UdpSessionHostTests
         }
     }
 
+    /// <summary>
+    /// <see cref="UdpSessionHostOptions.IncomingFilter"/> drops what it is told to before any session sees it: here every
+    /// fifth Opus RTP packet (payload type 111) arriving at B. B receives exactly the others, counts the gaps as lost, and
+    /// the host counts the dropped datagrams; STUN, DTLS and RTCP pass, so the call connects as usual.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IncomingFilter_DropsExactlyWhatItRefuses_BeforeTheSession(bool eventLoop)
+    {
+        using UdpEventLoop? loop = eventLoop ? new UdpEventLoop() : null;
+        int opusSeen = 0, dropped = 0;
+        UdpSessionHostOptions optionsB = Mode(loop);
+        optionsB.IncomingFilter = (remote, datagram) =>
+        {
+            // RTP (RFC 7983: first byte 128-191) and not RTCP (RFC 5761 §4: second byte 192-223), payload type 111.
+            bool opus = datagram.Length >= 12 && datagram[0] is >= 128 and <= 191 && datagram[1] is not (>= 192 and <= 223) && (datagram[1] & 0x7F) == 111;
+            if (!opus || Interlocked.Increment(ref opusSeen) % 5 != 0)
+            {
+                return true;
+            }
+
+            Interlocked.Increment(ref dropped);
+            return false;
+        };
+        using var hostA = new UdpSessionHost(Mode(loop));
+        using var hostB = new UdpSessionHost(optionsB);
+        Peer a = AddPeer(hostA, 43);
+        Peer b = AddPeer(hostB, 44);
+        await ConnectAsync(a, b);
+        await TalkAsync([a, b], 50);
+
+        Assert.Equal(50, Volatile.Read(ref opusSeen));
+        Assert.Equal(10, Volatile.Read(ref dropped));
+        Assert.Equal(10, hostB.DatagramsFiltered);
+        Assert.Equal(0, hostA.DatagramsFiltered);
+        Assert.Equal(40, b.Frames.Count);
+        Assert.Equal(50, a.Frames.Count);
+        RtcStatsReport stats = b.Handle.Invoke(now => b.Session.GetStats(now));
+        Assert.Equal(40, stats.Get<RtcInboundRtpStreamStats>()!.PacketsReceived);
+        Assert.Equal(0, stats.Get<RtcTransportStats>()!.SrtpAuthenticationFailures);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

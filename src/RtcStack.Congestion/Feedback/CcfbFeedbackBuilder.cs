@@ -81,7 +81,10 @@ public sealed class CcfbFeedbackBuilder
         _nextReport = now + Interval;
         // RTS: the receiver clock in 1/65536 s units, low 32 bits on the wire; offsets are taken against the unwrapped
         // rounded value so they stay valid when the compact form wraps.
-        long rtsFull = (long)Math.Round(now.Ticks * 65536.0 / TimeSpan.TicksPerSecond);
+        // Rounded up, so the report time is never before now: a packet that arrived at this very instant gets an offset of
+        // 0, where rounding down would put it after the report time and make its offset "unavailable" (0x1FFF), which the
+        // sender cannot use, and it is never reported again.
+        long rtsFull = (long)Math.Ceiling(now.Ticks * 65536.0 / TimeSpan.TicksPerSecond);
         uint rts = unchecked((uint)rtsFull);
         var reportTime = TimeSpan.FromTicks((long)Math.Round(rtsFull * (double)TimeSpan.TicksPerSecond / 65536));
         var writer = new CongestionControlFeedbackWriter(destination, _senderSsrc);

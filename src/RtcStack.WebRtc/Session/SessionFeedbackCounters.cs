@@ -38,4 +38,16 @@ public sealed class SessionFeedbackCounters
 
     /// <summary>Gets how many XR round-trip times were measured (W3C <c>roundTripTimeMeasurements</c>).</summary>
     public long XrRoundTripTimeMeasurements { get; internal set; }
+
+    /// <summary>Gets the RFC 8888 congestion control feedback packets sent (RTPFB FMT 11).</summary>
+    public long CcfbSent { get; internal set; }
+
+    /// <summary>Gets the RFC 8888 feedback packets received and fed to the controller.</summary>
+    public long CcfbReceived { get; internal set; }
+
+    /// <summary>
+    /// Gets the feedback packets received in the format not negotiated and not used: transport-cc while RFC 8888 is
+    /// negotiated, or RFC 8888 while it is not.
+    /// </summary>
+    public long FeedbackIgnored { get; internal set; }
 }

@@ -46,6 +46,10 @@ public sealed partial class WebRtcSession
     private DateTimeOffset? _ntpWallClockAtZero;
     private PacketFeedback[] _feedbackScratch = [];
     private PacketResult[] _resultScratch = [];
+    private bool _ccfbNegotiated;
+    private bool _ccfbPending;
+    private CcfbFeedbackBuilder? _ccfbBuilder;
+    private CcfbFeedbackAdapter? _ccfbAdapter;
 
     /// <summary>Gets the counters of transport-wide congestion control feedback and XR round-trip times.</summary>
     public SessionFeedbackCounters FeedbackCounters { get; } = new();
@@ -55,6 +59,12 @@ public sealed partial class WebRtcSession
     /// transport-cc feedback (RFC 4585 §4.2 <c>a=rtcp-fb</c>) and the transport-wide sequence number extension.
     /// </summary>
     public bool TransportWideCcNegotiated => _transportCcExtensionId != 0;
+
+    /// <summary>
+    /// Gets a value indicating whether RFC 8888 congestion control feedback is negotiated (<c>a=rtcp-fb:* ack ccfb</c> in
+    /// both descriptions, <see cref="WebRtcSessionOptions.Rfc8888Feedback"/>): it is then the feedback we send and take.
+    /// </summary>
+    public bool Rfc8888FeedbackNegotiated => _ccfbNegotiated;
 
     /// <summary>Gets a value indicating whether XR receiver RTT (<c>a=rtcp-xr:rcvr-rtt</c>, RFC 3611 §5.1) is negotiated.</summary>
     public bool RtcpXrNegotiated => _xrNegotiated;
@@ -78,6 +88,50 @@ public sealed partial class WebRtcSession
         }
 
         return false;
+    }
+
+    /// <summary>RFC 8888 §6: <c>a=rtcp-fb:* ack ccfb</c> (we also take it on a single payload type, as RFC 4585 §4.2 allows).</summary>
+    private static bool HasCcfb(MediaDescription media)
+    {
+        foreach (string v in media.GetAttributeValues("rtcp-fb"))
+        {
+            string[] parts = v.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 3 && parts[1] == "ack" && parts[2] == "ccfb")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// RFC 8888 §6, when <see cref="WebRtcSessionOptions.Rfc8888Feedback"/> is on: our offers carry <c>a=rtcp-fb:* ack
+    /// ccfb</c> in every live audio and video section (the payload type MUST be the wildcard), our answers where the offer did.
+    /// </summary>
+    private void AddCcfbAttributes(SessionDescription description)
+    {
+        if (!_options.Rfc8888Feedback)
+        {
+            return;
+        }
+
+        bool offering = _jsep.SignalingState == SignalingState.HaveLocalOffer;
+        SessionDescription? offer = offering ? null : _jsep.CurrentRemoteDescription;
+        IList<MediaDescription> sections = description.MediaDescriptions;
+        for (int i = 0; i < sections.Count; i++)
+        {
+            MediaDescription m = sections[i];
+            if (m.IsRejected || m.Media is not ("audio" or "video") || HasCcfb(m))
+            {
+                continue;
+            }
+
+            if (offering || (offer is not null && i < offer.MediaDescriptions.Count && HasCcfb(offer.MediaDescriptions[i])))
+            {
+                m.AddAttribute("rtcp-fb", "* ack ccfb");
+            }
+        }
     }
 
     private static bool HasReceiverRtt(MediaDescription media)
@@ -137,19 +191,56 @@ public sealed partial class WebRtcSession
             }
         }
 
-        if (_transportCcExtensionId != 0)
+        // RFC 8888 when the peer's description asks for it in a live audio or video section and the option is on (with it
+        // on, our offers always ask and our answers echo the offer, AddCcfbAttributes; an answer to an offer that did not
+        // ask cannot carry it, RFC 3264 §6).
+        _ccfbNegotiated = false;
+        if (_options.Rfc8888Feedback && _jsep.CurrentRemoteDescription is SessionDescription remoteDescription)
+        {
+            foreach (Section s in _sections)
+            {
+                if (s.Kind is MediaKind.Audio or MediaKind.Video && s.MLineIndex < remoteDescription.MediaDescriptions.Count
+                    && HasCcfb(remoteDescription.MediaDescriptions[s.MLineIndex]))
+                {
+                    _ccfbNegotiated = true;
+                }
+            }
+        }
+
+        foreach (Section s in _sections)
+        {
+            s.CcfbNegotiated = _ccfbNegotiated && s.Kind is MediaKind.Audio or MediaKind.Video;
+        }
+
+        if (_transportCcExtensionId != 0 || _ccfbNegotiated)
         {
             EnsureController();
             _sentPackets ??= new SentPacketHistory(SentHistorySize);
-            if (_options.SendTransportFeedback)
-            {
-                _feedbackGenerator ??= new FeedbackGenerator(FeedbackFormat.Twcc);
-            }
+        }
+
+        if (_transportCcExtensionId != 0 && !_ccfbNegotiated && _options.SendTransportFeedback)
+        {
+            _feedbackGenerator ??= new FeedbackGenerator(FeedbackFormat.Twcc);
         }
         else
         {
             _feedbackGenerator = null;
             _feedbackPending = false;
+        }
+
+        if (_ccfbNegotiated)
+        {
+            _ccfbAdapter ??= new CcfbFeedbackAdapter();
+            if (_options.SendTransportFeedback)
+            {
+                _ccfbBuilder ??= new CcfbFeedbackBuilder(ReporterSsrc(), _options.Rfc8888FeedbackInterval);
+            }
+        }
+        else
+        {
+            _ccfbAdapter = null;
+            _ccfbBuilder = null;
+            _ccfbPending = false;
         }
 
         // Negotiated when the peer's description asks for it in a live audio or video section (we always ask in offers and
@@ -191,9 +282,19 @@ public sealed partial class WebRtcSession
         return true;
     }
 
-    /// <summary>A packet carrying <see cref="NextTransportSequenceNumber"/> went to the transport: remember it and tell the controller.</summary>
-    private void OnTransportSequenceSent(int plaintextLength, TimeSpan now)
+    /// <summary>
+    /// A packet numbered <see cref="NextTransportSequenceNumber"/> (carried in its transport-cc extension, or, with RFC 8888,
+    /// only remembered here by its SSRC and sequence number) went to the transport: remember it and tell the controller.
+    /// </summary>
+    private void OnTransportSequenceSent(ReadOnlySpan<byte> rtp, TimeSpan now)
     {
+        int plaintextLength = rtp.Length;
+        if (_ccfbAdapter is not null && rtp.Length >= 12)
+        {
+            // RFC 8888 reports by (SSRC, RTP sequence number), RFC 3550 §5.1 header fields.
+            _ccfbAdapter.OnPacketSent(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtp[8..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(rtp[2..]), _nextTransportSequence);
+        }
+
         // The size on the path: the SRTP packet (RTP plus the authentication tag, RFC 3711 §3.1).
         // A packet the pacer sent for a probe cluster carries the cluster's id, so the feedback about it gives the probe result.
         var sent = new SentPacket(_nextTransportSequence, plaintextLength + SrtpTag(), now, _probeCluster, _sendingPadding);
@@ -222,12 +323,30 @@ public sealed partial class WebRtcSession
         FeedbackCounters.PacketsRecorded++;
     }
 
+    /// <summary>Records a received RTP packet for our RFC 8888 report (§3.1: every packet, by SSRC and sequence number).</summary>
+    private void RecordCcfbArrival(uint ssrc, ushort sequenceNumber, TimeSpan now)
+    {
+        if (_ccfbBuilder is null)
+        {
+            return;
+        }
+
+        _ccfbBuilder.OnPacket(ssrc, sequenceNumber, now);
+        _ccfbPending = true;
+        FeedbackCounters.PacketsRecorded++;
+    }
+
     private SessionTimeout? NextFeedbackTimeout()
     {
         SessionTimeout? next = null;
         if (_feedbackPending && _feedbackGenerator is not null)
         {
             next = new SessionTimeout(_feedbackGenerator.PollTimeout(), SessionTimerReason.TransportFeedback);
+        }
+
+        if (_ccfbPending && _ccfbBuilder is not null)
+        {
+            next = Earliest(next, new SessionTimeout(_ccfbBuilder.PollTimeout(), SessionTimerReason.TransportFeedback));
         }
 
         // The session's own controller starts with the first packet it hears of (a session that only receives has no
@@ -246,6 +365,11 @@ public sealed partial class WebRtcSession
         if (_feedbackPending && _feedbackGenerator is not null && now >= _feedbackGenerator.PollTimeout())
         {
             SendTransportFeedback(now);
+        }
+
+        if (_ccfbPending && _ccfbBuilder is not null && now >= _ccfbBuilder.PollTimeout())
+        {
+            SendCcfb(now);
         }
 
         if (_controller is ICongestionController cc && (_mediaSentOnTransport || _options.CongestionController is not null) && now >= cc.PollTimeout())
@@ -303,12 +427,103 @@ public sealed partial class WebRtcSession
     }
 
     /// <summary>
+    /// Sends one RFC 8888 report (§3.1) after an empty RR and our CNAME (RFC 4585 §3.1 compound rule), covering every
+    /// stream's packets since the last report; what does not fit in one packet goes in the next report.
+    /// </summary>
+    private void SendCcfb(TimeSpan now)
+    {
+        _ccfbPending = false;
+        uint reporter = ReporterSsrc();
+        Span<byte> buffer = _send.AsSpan(0, MaxRtcpSize);
+        var compound = new RtcpCompoundWriter(buffer);
+        compound.TryAddReceiverReport(reporter, []);
+        compound.TryAddCname(reporter, _cname);
+        if (!_ccfbBuilder!.TryBuild(now, compound.Free, out int written) || written == 0)
+        {
+            return;
+        }
+
+        compound.Advance(written);
+        if (_transport.SendRtcp(buffer[..compound.Length], now) == TransportSendStatus.Sent)
+        {
+            FeedbackCounters.CcfbSent++;
+        }
+
+        // More packets than one report held: the rest goes at the next interval.
+        _ccfbPending = true;
+    }
+
+    /// <summary>
+    /// The peer's RFC 8888 report about our packets: each (SSRC, sequence number) it names is mapped to the transport-wide
+    /// number we gave the packet when it left, then to the sent-packet history, as transport-cc feedback is.
+    /// </summary>
+    private void HandleCcfb(ReadOnlySpan<byte> rtcpPacket, TimeSpan now)
+    {
+        if (_ccfbAdapter is null || _sentPackets is not SentPacketHistory history)
+        {
+            FeedbackCounters.FeedbackIgnored++;
+            return;
+        }
+
+        if (!_ccfbAdapter.TryConvert(rtcpPacket, out ReadOnlySpan<PacketFeedback> feedback))
+        {
+            return;
+        }
+
+        FeedbackCounters.CcfbReceived++;
+        long highest = history.HighestSequenceNumber;
+        int n = 0;
+        foreach (PacketFeedback f in feedback)
+        {
+            if (f.TransportSequenceNumber > highest || f.TransportSequenceNumber <= highest - SentHistorySize || !history.TryGet(f.TransportSequenceNumber, out SentPacket sent))
+            {
+                FeedbackCounters.UnknownPacketsReported++;
+                continue;
+            }
+
+            if (n == _resultScratch.Length)
+            {
+                int size = Math.Min(SentHistorySize, Math.Max(64, n * 2));
+                Array.Resize(ref _resultScratch, size);
+                Array.Resize(ref _feedbackScratch, size);
+            }
+
+            _feedbackScratch[n] = f;
+            _resultScratch[n] = new PacketResult(sent, f.Received ? f.ArrivalTime : TimeSpan.Zero, f.Received, false);
+            n++;
+            FeedbackCounters.PacketsReported++;
+            if (!f.Received)
+            {
+                FeedbackCounters.PacketsReportedLost++;
+            }
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        _controller?.OnFeedback(_feedbackScratch.AsSpan(0, n), now);
+        if (_options.TransportFeedbackEvents)
+        {
+            _events.Enqueue(new SessionTransportFeedbackEvent(now, 0, _resultScratch.AsSpan(0, n).ToArray()));
+        }
+    }
+
+    /// <summary>
     /// The peer's feedback about our packets (§3.1): each entry is matched by its unwrapped sequence number to the
     /// sent-packet history; entries we never sent or no longer remember are counted and left out.
     /// </summary>
     private void HandleTransportFeedback(in TransportWideFeedback twcc, TimeSpan now)
     {
         FeedbackCounters.TransportFeedbackReceived++;
+        if (_ccfbNegotiated)
+        {
+            // RFC 8888 feeds the controller: a packet must not be reported to it twice.
+            FeedbackCounters.FeedbackIgnored++;
+            return;
+        }
+
         if (_sentPackets is not SentPacketHistory history || history.HighestSequenceNumber < 0)
         {
             return;

@@ -93,7 +93,7 @@ public sealed partial class WebRtcSession
         }
 
         // The frame that is taken is queued whole; the next waits until the pacer has room (the caller drops or re-encodes).
-        if (PacingActive && s.TransportCcId != 0 && _pacer!.QueuedPackets >= _options.PacerQueueCapacity)
+        if (PacingActive && s.CcFeedback && _pacer!.QueuedPackets >= _options.PacerQueueCapacity)
         {
             PacingCounters.FramesRefused++;
             return false;
@@ -202,9 +202,9 @@ public sealed partial class WebRtcSession
             return false;
         }
 
-        if (s.TransportCcId != 0)
+        if (s.CcFeedback)
         {
-            OnTransportSequenceSent(written.Length, now);
+            OnTransportSequenceSent(written, now);
         }
 
         wireLength = written.Length + SrtpTag();
@@ -261,9 +261,9 @@ public sealed partial class WebRtcSession
             return false;
         }
 
-        if (s.TransportCcId != 0)
+        if (s.CcFeedback)
         {
-            OnTransportSequenceSent(written.Length, now);
+            OnTransportSequenceSent(written, now);
         }
 
         wireLength = written.Length + SrtpTag();
@@ -407,6 +407,7 @@ public sealed partial class WebRtcSession
             }
         }
 
+        RecordCcfbArrival(packet.Ssrc, packet.SequenceNumber, now);
         RtpRoute route = _router.Route(packet.Ssrc, packet.SequenceNumber, packet.PayloadType, mid, rid, repairedRid);
         if (route.Status != RtpRouteStatus.Routed)
         {
@@ -617,6 +618,9 @@ public sealed partial class WebRtcSession
                     }
 
                     break;
+                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.CongestionControlFeedback:
+                    HandleCcfb(packet.Data, now);
+                    break;
                 case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.TransportWideCc && TransportWideFeedback.TryParse(packet, out TransportWideFeedback twcc):
                     HandleTransportFeedback(twcc, now);
                     break;
@@ -714,9 +718,12 @@ public sealed partial class WebRtcSession
             }
             else
             {
-                if (stamped)
+                // With RFC 8888 a retransmission on the RTX SSRC is a new packet with its own sequence number to be
+                // reported; one on the media SSRC is the very packet sent before (its report entry is the same).
+                if (stamped || (s.CcfbNegotiated && s.Send.RtxSsrc is uint rtx && written >= 12
+                    && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]) == rtx))
                 {
-                    OnTransportSequenceSent(written, now);
+                    OnTransportSequenceSent(buffer[..written], now);
                 }
 
                 // Retransmissions leave at once; their bytes count against the pacing rate.
@@ -925,6 +932,12 @@ public sealed partial class WebRtcSession
 
         /// <summary>Gets the transport-wide sequence number extension's id when transport-cc is negotiated here, else 0.</summary>
         public byte TransportCcId { get; private set; }
+
+        /// <summary>Gets or sets a value indicating whether RFC 8888 feedback is negotiated (for the whole session, set on each audio and video section).</summary>
+        public bool CcfbNegotiated { get; set; }
+
+        /// <summary>Gets a value indicating whether the peer reports our packets here (transport-cc or RFC 8888): they are numbered, remembered and paced.</summary>
+        public bool CcFeedback => TransportCcId != 0 || CcfbNegotiated;
 
         public int MLineIndex { get; private set; }
 

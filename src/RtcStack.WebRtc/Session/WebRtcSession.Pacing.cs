@@ -76,7 +76,7 @@ public sealed partial class WebRtcSession
     public long PacerQueuedBytes => _pacer?.QueuedBytes ?? 0;
 
     /// <summary>Whether media the application hands over now goes through the pacer.</summary>
-    private bool PacingActive => _pacer is not null && _transportCcExtensionId != 0;
+    private bool PacingActive => _pacer is not null && (_transportCcExtensionId != 0 || _ccfbNegotiated);
 
     /// <summary>After an exchange that negotiated transport-cc: the session's own controller and pacer, once.</summary>
     private void EnsureController()
@@ -122,7 +122,7 @@ public sealed partial class WebRtcSession
     /// </summary>
     private bool SendOrQueue(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, bool audio)
     {
-        if (!PacingActive || s.TransportCcId == 0)
+        if (!PacingActive || !s.CcFeedback)
         {
             return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out _);
         }
@@ -284,7 +284,7 @@ public sealed partial class WebRtcSession
         {
             // Video only, as libwebrtc pads (its audio senders make no padding): an audio SSRC's receiver would take
             // padding for a gap in its stream.
-            if (s.Kind == MediaKind.Video && s.Send is { HasSentMedia: true } send && s.TransportCcId != 0
+            if (s.Kind == MediaKind.Video && s.Send is { HasSentMedia: true } send && s.CcFeedback
                 && (section is null || (send.RtxSsrc is not null && section.Send!.RtxSsrc is null)))
             {
                 section = s;

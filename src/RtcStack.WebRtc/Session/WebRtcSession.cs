@@ -532,6 +532,7 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     private string WithCandidates(SessionDescription description)
     {
         AddReceiverRttAttributes(description);
+        AddCcfbAttributes(description);
         IceAgent? ice = _transport.IceAgent;
         if (ice is null)
         {

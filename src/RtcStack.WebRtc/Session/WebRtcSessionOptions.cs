@@ -128,6 +128,19 @@ public sealed class WebRtcSessionOptions
     /// </summary>
     public bool RtcpXrReceiverRtt { get; init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether we offer and accept RFC 8888 congestion control feedback
+    /// (<c>a=rtcp-fb:* ack ccfb</c>, §6) in audio and video sections (off by default: the browsers do not offer it unless
+    /// told to). When both sides ask for it, it replaces transport-cc as the feedback we send (an RTPFB FMT 11 report
+    /// every <see cref="Rfc8888FeedbackInterval"/> about every RTP packet received, by SSRC and sequence number) and as
+    /// the feedback our congestion controller takes; the peer's transport-cc feedback, if it still sends any, is then
+    /// counted and ignored, so the controller never hears of a packet twice.
+    /// </summary>
+    public bool Rfc8888Feedback { get; init; }
+
+    /// <summary>Gets how often an RFC 8888 report goes out while packets arrive (default 50 ms; §3.1 leaves it to the receiver).</summary>
+    public TimeSpan Rfc8888FeedbackInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Gets our SCTP port for data channels ("a=sctp-port", RFC 8841 §5; 5000 like the browsers).</summary>
     public ushort SctpPort { get; init; } = 5000;
 
@@ -174,6 +187,11 @@ public sealed class WebRtcSessionOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MediaQueueCapacity, nameof(MediaQueueCapacity));
+        if (Rfc8888FeedbackInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Rfc8888FeedbackInterval), Rfc8888FeedbackInterval, "Rfc8888FeedbackInterval must be positive.");
+        }
+
         if (RtcpInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RtcpInterval), RtcpInterval, "RtcpInterval must be positive.");

@@ -51,10 +51,10 @@ internal sealed class CallServer : IAsyncDisposable
 
     public static readonly Lazy<RtcStack.Dtls.DtlsCertificate> Certificate = new(() => RtcStack.Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
 
-    public static async Task<CallServer> StartAsync()
+    public static async Task<CallServer> StartAsync(UdpSessionHostOptions? hostOptions = null)
     {
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "call.html"));
-        var host = new UdpSessionHost();
+        var host = new UdpSessionHost(hostOptions);
         CallServer? server = null;
         var handler = new SessionWhipHandler<WebRtcSession>(host, kind =>
         {
@@ -250,6 +250,9 @@ internal sealed class ServerCall : IDisposable
 
     public long FramesReceived { get; private set; }
 
+    /// <summary>Gets how many of the received frames the session rebuilt from RFC 2198 redundancy.</summary>
+    public long FramesRecovered { get; private set; }
+
     public bool Closed { get; set; }
 
     public RtcStatsReport? LastStats { get; set; }
@@ -295,6 +298,11 @@ internal sealed class ServerCall : IDisposable
         while (Resource.Session.TryPollMedia(_payload, out ReceivedMedia m))
         {
             FramesReceived++;
+            if (m.Recovered)
+            {
+                FramesRecovered++;
+            }
+
             int n = Receiver.Decode(_payload.AsSpan(0, m.Length), m, _pcm);
             lock (_decoded)
             {

@@ -369,11 +369,13 @@ public class WebRtcSessionCongestionTests
     /// 1000-byte VP8 frame every 40 ms added to these rounds also measured 0 B). This test found 40 B per received packet of any kind, with or without
     /// transport-cc (a boxed enumerator in the RTX payload type check), now gone.
     /// </summary>
-    [Fact]
-    public void TheFeedbackPathAllocatesNothingPerPacket()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheFeedbackPathAllocatesNothingPerPacket(bool rfc8888)
     {
         var controller = new CountingController();
-        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller));
+        using var net = new Pair(27, a: s => Options(s, events: false, controller: controller, ccfb: rfc8888), b: rfc8888 ? s => Options(s, events: false, ccfb: true) : null);
         (Transceiver aAudio, _, _, _) = net.NegotiateAudioAndVideo();
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
         WebRtcSession a = net.A.Session, b = net.B.Session;
@@ -433,6 +435,8 @@ public class WebRtcSessionCongestionTests
         Assert.True(a.FeedbackCounters.PacketsReported - before > 3900, $"{a.FeedbackCounters.PacketsReported - before} results");
         Assert.Equal(0, a.FeedbackCounters.PacketsReportedLost);
         Assert.True(controller.Results > 4000);
+        Assert.Equal(rfc8888, a.Rfc8888FeedbackNegotiated);
+        Assert.True(rfc8888 ? a.FeedbackCounters.CcfbReceived > 0 && a.FeedbackCounters.TransportFeedbackReceived == 0 : a.FeedbackCounters.CcfbReceived == 0);
     }
 
     private static WebRtcSessionOptions Options(
@@ -442,7 +446,8 @@ public class WebRtcSessionCongestionTests
         bool withoutTransportCc = false,
         bool sendFeedback = true,
         bool xr = true,
-        ICongestionController? controller = null)
+        ICongestionController? controller = null,
+        bool ccfb = false)
     {
         static IReadOnlyList<CodecCapability> Strip(IReadOnlyList<CodecCapability> codecs) =>
             codecs.Select(c => c with { Feedback = c.Feedback.Where(f => f != "transport-cc").ToList() }).ToList();
@@ -458,6 +463,7 @@ public class WebRtcSessionCongestionTests
             SendTransportFeedback = sendFeedback,
             RtcpXrReceiverRtt = xr,
             CongestionController = controller,
+            Rfc8888Feedback = ccfb,
         };
     }
 

@@ -118,17 +118,20 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Assert.InRange(span, videoOnly + (audioTime * 0.5), videoOnly + (audioTime * 1.5));
     }
 
-    [Fact]
-    public void GccTargetConvergesToABottleneckWithBoundedQueueDelay()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GccTargetConvergesToABottleneckWithBoundedQueueDelay(bool rfc8888)
     {
         // A → B through a 1 Mbps FIFO (IP/UDP counted) with 10 ms propagation and a 250 ms drop-tail limit; B → A 10 ms.
         // A's application follows the target events: 20 ms audio packets and a 30 fps video frame sized to the target
-        // less the audio and the per-packet overhead.
+        // less the audio and the per-packet overhead. The feedback is transport-cc, or RFC 8888 when both sides ask.
         const double Capacity = 1_000_000;
-        using var net = new Pair(63, a: s => Options(s));
+        using var net = new Pair(63, a: s => Options(s, ccfb: rfc8888), b: rfc8888 ? s => Options(s, ccfb: true) : null);
         (Transceiver aAudio, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
         Connect(net);
         WebRtcSession a = net.A.Session;
+        Assert.Equal(rfc8888, a.Rfc8888FeedbackNegotiated);
         Assert.IsType<GccController>(a.CongestionController);
         TimeSpan busyUntil = TimeSpan.Zero;
         var queueDelays = new List<(TimeSpan At, double Ms)>();
@@ -191,6 +194,8 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
             output.WriteLine($"t={sec,2} s target {targets.First(t => t.At >= TimeSpan.FromSeconds(sec)).Bps / 1e3:F0} kbps");
         }
 
+        output.WriteLine($"feedback: {(rfc8888 ? "RFC 8888" : "transport-cc")}, {a.FeedbackCounters.CcfbReceived} RFC 8888 and {a.FeedbackCounters.TransportFeedbackReceived} transport-cc packets received");
+        Assert.True(rfc8888 ? a.FeedbackCounters.CcfbReceived > 100 && a.FeedbackCounters.TransportFeedbackReceived == 0 : a.FeedbackCounters.CcfbReceived == 0);
         output.WriteLine($"last 10 s: target mean {late.Average():P1} of capacity (min {late.Min():P1}, max {late.Max():P1}); queue delay p95 {p95:F1} ms, max {delays[^1]:F1} ms; {dropped} dropped; " +
             $"{a.PacingCounters.TargetBitrateEvents} target events, {a.PacingCounters.ProbeClusters} probe clusters, {a.PacingCounters.PacketsPaced} paced, {a.PacingCounters.PacketsBypassed} audio");
         Assert.InRange(late.Average(), 0.70, 1.10);
@@ -507,8 +512,9 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
     private static void Connect(Pair net) =>
         Assert.True(net.RunUntil(() => net.A.Session.State == PeerConnectionState.Connected && net.B.Session.State == PeerConnectionState.Connected, TimeSpan.FromSeconds(10)));
 
-    private static WebRtcSessionOptions Options(int seed, ICongestionController? controller = null, SessionCongestionControl kind = SessionCongestionControl.Gcc, bool pacing = true, int queue = 2048) => new()
+    private static WebRtcSessionOptions Options(int seed, ICongestionController? controller = null, SessionCongestionControl kind = SessionCongestionControl.Gcc, bool pacing = true, int queue = 2048, bool ccfb = false) => new()
     {
+        Rfc8888Feedback = ccfb,
         PacerQueueCapacity = queue,
         Random = new Random(seed),
         Transport = new WebRtcTransportOptions { Random = new Random(seed + 1) },
