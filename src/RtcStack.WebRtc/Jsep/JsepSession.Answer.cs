@@ -99,6 +99,10 @@ public sealed partial class JsepSession
 
                 // RFC 8858 §4.3 / RFC 8843 §9.3.1.2: "a=rtcp-mux-only" offered is answered in the same section.
                 answered = WriteRtp(t, m.Mid!, m.MediaLine.Protocol, 9, bundleOnly: false, setup, direction, writtenCodecs, extensions, m.RtcpMuxOnly, m.RtcpReducedSize && _options.RtcpReducedSize);
+                if (direction.Receives() && ContainsUri(extensions, JsepOptions.RidUri))
+                {
+                    AnswerSimulcast(m, answered, writtenCodecs);
+                }
             }
 
             s.Formats = answered.MediaLine.Formats;
@@ -121,6 +125,94 @@ public sealed partial class JsepSession
         answer = sdp;
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// RFC 8853 §5.3 (answerer): an offered "a=simulcast:send" is answered "a=simulcast:recv" with the streams we
+    /// accept, in the offer's order, each rid with its "a=rid:... recv" line (RFC 8851 §5.2: the answer reverses the
+    /// direction, keeps only payload types of the answer in "pt=", and drops a rid left with none). A rid the offer
+    /// lists without an "a=rid ... send" line, or twice, is left out (RFC 8853 §5.2: each sc-id needs its rid line).
+    /// Nothing is written when no stream is left, and nothing without the RID header extension (RFC 8853 §5.4: it is
+    /// how the streams are told apart).
+    /// </summary>
+    private static void AnswerSimulcast(MediaDescription offered, MediaDescription answer, IReadOnlyList<WrittenCodec> codecs)
+    {
+        if (offered.Simulcast is not { Send.Count: > 0 } simulcast)
+        {
+            return;
+        }
+
+        IReadOnlyList<Rid> rids = offered.GetRids();
+        var accepted = new List<Rid>();
+        var streams = new List<IReadOnlyList<SimulcastStream>>();
+        foreach (IReadOnlyList<SimulcastStream> alternatives in simulcast.Send)
+        {
+            var kept = new List<SimulcastStream>();
+            foreach (SimulcastStream sc in alternatives)
+            {
+                Rid? rid = rids.FirstOrDefault(r => r.Direction == RidDirection.Send && string.Equals(r.Id, sc.Rid, StringComparison.Ordinal));
+                if (rid is null || accepted.Exists(a => string.Equals(a.Id, sc.Rid, StringComparison.Ordinal)) || AnswerRid(rid, codecs) is not Rid answered)
+                {
+                    continue;
+                }
+
+                accepted.Add(answered);
+                kept.Add(sc);
+            }
+
+            if (kept.Count > 0)
+            {
+                streams.Add(kept);
+            }
+        }
+
+        if (streams.Count == 0)
+        {
+            return;
+        }
+
+        foreach (Rid r in accepted)
+        {
+            answer.Lines.Add(r.ToLine());
+        }
+
+        answer.Lines.Add(new Simulcast([], streams).ToLine());
+    }
+
+    /// <summary>The "recv" rid answering an offered "send" one: pt= narrowed to the answer's payload types (null when none is left), other restrictions kept.</summary>
+    private static Rid? AnswerRid(Rid offered, IReadOnlyList<WrittenCodec> codecs)
+    {
+        IReadOnlyList<string> pts = offered.GetPayloadTypes();
+        var parts = new List<string>();
+        if (pts.Count > 0)
+        {
+            var keep = new List<string>();
+            foreach (string pt in pts)
+            {
+                foreach (WrittenCodec c in codecs)
+                {
+                    if (string.Equals(c.PayloadType.ToString(System.Globalization.CultureInfo.InvariantCulture), pt, StringComparison.Ordinal))
+                    {
+                        keep.Add(pt);
+                        break;
+                    }
+                }
+            }
+
+            if (keep.Count == 0)
+            {
+                return null;
+            }
+
+            parts.Add("pt=" + string.Join(',', keep));
+        }
+
+        foreach (FormatParameter p in offered.GetRestrictions())
+        {
+            parts.Add(p.ToString());
+        }
+
+        return new Rid(offered.Id, RidDirection.Receive, parts.Count > 0 ? string.Join(';', parts) : null);
     }
 
     private static bool ContainsPayloadType(List<AnsweredCodec> codecs, int pt)

@@ -393,8 +393,40 @@ public sealed partial class JsepSession
             RemoteCName = cname,
             RemoteRids = r.GetRids(),
             RemoteSimulcast = r.Simulcast,
+            ReceiveRids = ReceiveRidsOf(l, r),
             RemoteMsid = msid,
         };
+    }
+
+    /// <summary>
+    /// The simulcast streams we receive (RFC 8853 §5.3): each rid the remote side's "a=simulcast" sends and ours receives,
+    /// with an "a=rid" line of the matching direction on each side, in the remote side's order (alternatives flattened).
+    /// </summary>
+    private static List<string> ReceiveRidsOf(MediaDescription local, MediaDescription remote)
+    {
+        var list = new List<string>();
+        if (remote.Simulcast is not { } theirs || local.Simulcast is not { } ours)
+        {
+            return list;
+        }
+
+        IReadOnlyList<Rid> remoteRids = remote.GetRids();
+        IReadOnlyList<Rid> localRids = local.GetRids();
+        foreach (IReadOnlyList<SimulcastStream> alternatives in theirs.Send)
+        {
+            foreach (SimulcastStream sc in alternatives)
+            {
+                if (!list.Contains(sc.Rid)
+                    && ours.Receive.Any(a => a.Any(x => x.Rid == sc.Rid))
+                    && remoteRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Send)
+                    && localRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Receive))
+                {
+                    list.Add(sc.Rid);
+                }
+            }
+        }
+
+        return list;
     }
 
     /// <summary>The codecs of <paramref name="first"/> (its payload types, fmtp and order) that <paramref name="second"/> also lists, with the feedback both list and RTX both map.</summary>

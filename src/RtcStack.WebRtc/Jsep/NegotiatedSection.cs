@@ -60,6 +60,12 @@ public sealed class NegotiatedSection
     /// <summary>Gets the remote "a=simulcast" (RFC 8853 §5.1), or null.</summary>
     public Simulcast? RemoteSimulcast { get; init; }
 
+    /// <summary>
+    /// Gets the RIDs of the simulcast streams this section receives (RFC 8853 §5.3): those the remote side sends and our
+    /// description receives, in the remote side's order; empty without simulcast.
+    /// </summary>
+    public IReadOnlyList<string> ReceiveRids { get; init; } = [];
+
     /// <summary>Gets the remote "a=msid" (RFC 8830 §2), or the legacy "a=ssrc:N msid:" value, or null.</summary>
     public Msid? RemoteMsid { get; init; }
 

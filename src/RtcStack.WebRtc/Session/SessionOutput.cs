@@ -85,6 +85,12 @@ public readonly record struct SessionTimeout(TimeSpan At, SessionTimerReason Rea
 public readonly record struct ReceivedMedia(string Mid, uint Ssrc, byte PayloadType, uint Timestamp, ushort SequenceNumber, int Length, bool IsVideo, bool KeyFrame, TimeSpan ArrivedAt)
 {
     /// <summary>
+    /// Gets the RID of the simulcast stream the frame came in (RFC 8852 §3, RFC 8853 §5.4: one receive stream per
+    /// negotiated RID, bound to its SSRC by the RID header extension), or null outside simulcast.
+    /// </summary>
+    public string? Rid { get; init; }
+
+    /// <summary>
     /// Gets the audio level the sender put in the packet (RFC 6464 §3, ssrc-audio-level when negotiated): 0 to 127, in
     /// -dBov (0 is the loudest, 127 silence); -1 when the packet had none. What an SFU uses to find who speaks.
     /// </summary>

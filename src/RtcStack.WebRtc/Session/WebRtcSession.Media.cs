@@ -135,6 +135,34 @@ public sealed partial class WebRtcSession
         return any;
     }
 
+    /// <summary>
+    /// Asks the peer for a key frame on one simulcast stream of <paramref name="transceiver"/>'s section, the one with
+    /// <paramref name="rid"/> (RFC 8853; PLI or FIR as negotiated, to that stream's SSRC). False when no stream with that
+    /// RID has sent yet, or a request for it is already pending.
+    /// </summary>
+    public bool RequestKeyframe(Transceiver transceiver, string rid, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        ArgumentNullException.ThrowIfNull(rid);
+        _now = now;
+        if (FindSection(transceiver) is not Section s)
+        {
+            return false;
+        }
+
+        bool any = false;
+        foreach (Receiver r in s.Receivers.Values)
+        {
+            if (string.Equals(r.Rid, rid, StringComparison.Ordinal))
+            {
+                any |= r.Stream.RequestKeyframe();
+            }
+        }
+
+        RunMediaTimers(now);
+        return any;
+    }
+
     private Section? FindSection(Transceiver transceiver)
     {
         foreach (Section s in _sections)
@@ -307,13 +335,8 @@ public sealed partial class WebRtcSession
                 }
             }
 
-            var rids = new List<string>();
-            foreach (Rid r in n.RemoteRids)
-            {
-                rids.Add(r.Id);
-            }
-
-            _router.AddSection(n.Mid, pts[..count], rids.Count > 0 ? rids : null);
+            // RFC 8853 §5.4 / RFC 8852 §3: the negotiated simulcast streams are told apart by RID (and their RTX by repaired RID).
+            _router.AddSection(n.Mid, pts[..count], n.ReceiveRids.Count > 0 ? n.ReceiveRids : null);
 
             // Signalled sources (a=ssrc, a=ssrc-group:FID, RFC 4588 §8.1) are bound now; others on their first packet.
             foreach (uint ssrc in n.RemoteSsrcs)
@@ -395,11 +418,11 @@ public sealed partial class WebRtcSession
         Section s = _sections[route.Section];
         if (s.IsRtxPayloadType(packet.PayloadType))
         {
-            HandleRepair(s, packet, data, now);
+            HandleRepair(s, packet, data, route, now);
             return;
         }
 
-        Receiver? r = s.GetOrCreateReceiver(packet.Ssrc, packet.PayloadType, this, route.RidIndex);
+        Receiver? r = s.GetOrCreateReceiver(packet.Ssrc, packet.PayloadType, this, route.IsRepair ? -1 : route.RidIndex);
         if (r is null)
         {
             MediaCounters.UnknownPayloadType++;
@@ -418,24 +441,41 @@ public sealed partial class WebRtcSession
         }
     }
 
-    private void HandleRepair(Section s, RtpPacket rtx, ReadOnlySpan<byte> data, TimeSpan now)
+    private void HandleRepair(Section s, RtpPacket rtx, ReadOnlySpan<byte> data, RtpRoute route, TimeSpan now)
     {
         uint original;
         if (!s.RtxFor.TryGetValue(rtx.Ssrc, out original))
         {
+            // RFC 8852 §3.2 / RFC 8853 §5.4: an unsignalled RTX stream that names its simulcast stream by repaired RID
+            // repairs the stream of that RID (once that stream has sent).
+            if (route.IsRepair && route.RidIndex >= 0)
+            {
+                if (s.FindReceiverByRid(route.RidIndex) is not Receiver layer)
+                {
+                    MediaCounters.UnroutedRtp++;
+                    return;
+                }
+
+                original = layer.Stream.Ssrc;
+                s.RtxFor[rtx.Ssrc] = original;
+            }
+
             // Unsignalled RTX (no FID group): with exactly one stream in the section it can only repair that one.
-            if (s.Receivers.Count != 1)
+            else if (s.Receivers.Count != 1)
             {
                 MediaCounters.UnroutedRtp++;
                 return;
             }
 
-            foreach (uint k in s.Receivers.Keys)
+            else
             {
-                original = k;
-            }
+                foreach (uint k in s.Receivers.Keys)
+                {
+                    original = k;
+                }
 
-            s.RtxFor[rtx.Ssrc] = original;
+                s.RtxFor[rtx.Ssrc] = original;
+            }
         }
 
         if (!s.Receivers.TryGetValue(original, out Receiver? r))
@@ -481,7 +521,7 @@ public sealed partial class WebRtcSession
         VideoFrameBuffer frames = r.Frames!;
         while (frames.TryPollFrame(out VideoFrame f))
         {
-            Enqueue(new ReceivedMedia(s.Mid, r.Stream.Ssrc, r.PayloadType, f.Timestamp, f.FirstSequenceNumber, f.Length, true, f.KeyFrame, now), frames.GetFrameData(f));
+            Enqueue(new ReceivedMedia(s.Mid, r.Stream.Ssrc, r.PayloadType, f.Timestamp, f.FirstSequenceNumber, f.Length, true, f.KeyFrame, now) { Rid = r.Rid }, frames.GetFrameData(f));
         }
 
         if (frames.TryTakeKeyframeRequest())
@@ -1011,17 +1051,31 @@ public sealed partial class WebRtcSession
                 }
             }
 
-            var receiver = CreateReceiver(ssrc, rtxSsrc, codec, session);
+            string? rid = ridIndex >= 0 && ridIndex < Negotiated!.ReceiveRids.Count ? Negotiated.ReceiveRids[ridIndex] : null;
+            var receiver = CreateReceiver(ssrc, rtxSsrc, codec, session) with { RidIndex = rid is null ? -1 : ridIndex, Rid = rid };
             Receivers[ssrc] = receiver;
-            string? rid = ridIndex >= 0 && ridIndex < Negotiated!.RemoteRids.Count ? Negotiated.RemoteRids[ridIndex].Id : null;
             session._events.Enqueue(new SessionRemoteStreamEvent(Mid, ssrc, rid));
             return receiver;
+        }
+
+        /// <summary>The stream of simulcast stream <paramref name="ridIndex"/> (an index into <see cref="NegotiatedSection.ReceiveRids"/>), if it has sent.</summary>
+        public Receiver? FindReceiverByRid(int ridIndex)
+        {
+            foreach (Receiver r in Receivers.Values)
+            {
+                if (r.RidIndex == ridIndex)
+                {
+                    return r;
+                }
+            }
+
+            return null;
         }
 
         public Receiver RebindRtx(Receiver r, uint rtxSsrc, WebRtcSession session)
         {
             // The RTX SSRC was not signalled: this stream's repair stream is learnt from its first packet.
-            var rebound = CreateReceiver(r.Stream.Ssrc, rtxSsrc, r.Codec, session, r);
+            var rebound = CreateReceiver(r.Stream.Ssrc, rtxSsrc, r.Codec, session, r) with { RidIndex = r.RidIndex, Rid = r.Rid };
             Receivers[r.Stream.Ssrc] = rebound;
             return rebound;
         }
@@ -1106,5 +1160,11 @@ public sealed partial class WebRtcSession
     private sealed record Receiver(RtpReceiveStream Stream, VideoFrameBuffer? Frames, NegotiatedCodec Codec, byte PayloadType)
     {
         public ReceiverAudio? Audio { get; set; }
+
+        /// <summary>Gets the index of its simulcast stream in <see cref="NegotiatedSection.ReceiveRids"/>, or -1.</summary>
+        public int RidIndex { get; init; } = -1;
+
+        /// <summary>Gets its simulcast stream's RID (RFC 8852), or null.</summary>
+        public string? Rid { get; init; }
     }
 }
