@@ -37,7 +37,7 @@ public class SessionPacketPathBenchmarks
     private static readonly TransportAddress s_addressB = new(IPAddress.Loopback, 20000);
 
     private readonly byte[] _opus = new byte[80];
-    private readonly byte[] _datagram = new byte[WebRtcSession.MaxDatagramSize];
+    private readonly byte[] _datagram = new byte[WebRtcSession.MinOutputBuffer];
     private readonly byte[] _media = new byte[WebRtcSession.MaxDatagramSize];
     private DtlsCertificate _certA = null!;
     private DtlsCertificate _certB = null!;

@@ -1,0 +1,157 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using RtcStack.Dtls;
+using RtcStack.Sdp;
+using RtcStack.Sdp.Jsep;
+using RtcStack.Stun;
+using RtcStack.WebRtc;
+using RtcStack.WebRtc.Io;
+using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Transport;
+
+namespace RtcStack.Benchmarks.WebRtc;
+
+/// <summary>
+/// What the in-session congestion control costs per sent packet (issue 14: "the in-session controller and pacer add
+/// ≤ 1 µs per sent packet, 0 B"). Two connected <see cref="WebRtcSession"/>s with one video section (VP8, transport-cc
+/// negotiated, so B sends transport-wide feedback in every variant), in memory; each operation is one 30 fps frame of
+/// one 1,000-byte packet from A: <see cref="WebRtcSession.SendVideoFrame"/>, B's receive and media poll, and both
+/// sessions' due timers (A's pacer releasing the packet, B's feedback, RTCP, consent) with their datagrams delivered.
+/// The baseline is the same path with <see cref="SessionCongestionControl.None"/> and no pacing: A stamps transport-wide
+/// sequence numbers and B reports them, but nothing estimates or paces. The difference between the rows is the
+/// controller (GCC or NADA: feedback matched to the sent history, estimate, probes, ALR) and the pacer (queue, budget,
+/// timer).
+/// </summary>
+[MemoryDiagnoser]
+public class SessionCongestionControlBenchmarks
+{
+    private static readonly TransportAddress s_addressA = new(IPAddress.Loopback, 10000);
+    private static readonly TransportAddress s_addressB = new(IPAddress.Loopback, 20000);
+
+    private readonly byte[] _frame = new byte[1000];
+    private readonly byte[] _datagram = new byte[WebRtcSession.MinOutputBuffer];
+    private readonly byte[] _media = new byte[WebRtcSession.MaxDatagramSize];
+    private DtlsCertificate _certA = null!;
+    private DtlsCertificate _certB = null!;
+    private WebRtcSession _a = null!;
+    private WebRtcSession _b = null!;
+    private Transceiver _video = null!;
+    private TimeSpan _now;
+    private uint _timestamp;
+    private int _frames;
+
+    /// <summary>Gets or sets the controller in A's session: None (no pacing either) is the baseline.</summary>
+    [Params(SessionCongestionControl.None, SessionCongestionControl.Gcc, SessionCongestionControl.Nada)]
+    public SessionCongestionControl Controller { get; set; }
+
+    /// <summary>Connects the sessions and sends 10 s of frames so the controller and the feedback are in steady state.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        new Random(1).NextBytes(_frame);
+        _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
+        _a = new WebRtcSession(Options(_certA, 1, Controller));
+        _b = new WebRtcSession(Options(_certB, 2, SessionCongestionControl.None));
+        _a.AddLocalAddress(s_addressA);
+        _b.AddLocalAddress(s_addressB);
+        _video = _a.AddTransceiver(MediaKind.Video);
+        string offer = _a.CreateOffer(_now);
+        if (!_b.TryAnswer(offer, MediaDirection.SendRecv, _now, out string? answer, out JsepError? error) || !_a.TryApplyAnswer(answer, _now, out error))
+        {
+            throw new InvalidOperationException(error.ToString());
+        }
+
+        for (int i = 0; i < 10_000 && (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected); i++)
+        {
+            _now += TimeSpan.FromMilliseconds(1);
+            Timers();
+        }
+
+        if (_a.State != PeerConnectionState.Connected || _b.State != PeerConnectionState.Connected || !_a.TransportWideCcNegotiated)
+        {
+            throw new InvalidOperationException($"not connected with transport-cc: {_a.State} / {_b.State}");
+        }
+
+        for (int i = 0; i < 300; i++)
+        {
+            SendFrame();
+        }
+
+        bool paced = Controller != SessionCongestionControl.None;
+        if (paced != (_a.PacingCounters.PacketsPaced > 0) || _b.FeedbackCounters.TransportFeedbackSent == 0)
+        {
+            throw new InvalidOperationException($"unexpected set-up: {_a.PacingCounters.PacketsPaced} paced, {_b.FeedbackCounters.TransportFeedbackSent} feedback packets");
+        }
+    }
+
+    /// <summary>Releases the certificates.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _a.Dispose();
+        _b.Dispose();
+        _certA.Dispose();
+        _certB.Dispose();
+    }
+
+    /// <summary>One one-packet video frame from A to B and everything both sessions do for it.</summary>
+    [Benchmark]
+    public int SendFrame()
+    {
+        _now += TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 30);
+        _timestamp += 3000;
+        _a.SendVideoFrame(_video, _frame, _timestamp, keyFrame: _frames++ == 0, _now);
+        Deliver(_a, _b, s_addressA, s_addressB);
+        int frames = 0;
+        while (_b.TryPollMedia(_media, out _))
+        {
+            frames++;
+        }
+
+        Timers();
+        return frames;
+    }
+
+    private static WebRtcSessionOptions Options(DtlsCertificate certificate, int seed, SessionCongestionControl controller) => new()
+    {
+        Random = new Random(seed),
+        Transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 1000) },
+        CongestionControl = controller,
+        Pacing = controller != SessionCongestionControl.None,
+    };
+
+    private void Timers()
+    {
+        Timer(_a, _b, s_addressA, s_addressB);
+        Timer(_b, _a, s_addressB, s_addressA);
+    }
+
+    private void Timer(WebRtcSession s, WebRtcSession peer, TransportAddress from, TransportAddress to)
+    {
+        for (int i = 0; i < 8 && s.PollTimeout() is TimeSpan due && due <= _now; i++)
+        {
+            s.HandleTimeout(_now);
+            Deliver(s, peer, from, to);
+        }
+
+        Deliver(s, peer, from, to);
+    }
+
+    private void Deliver(WebRtcSession from, WebRtcSession to, TransportAddress fromAddress, TransportAddress toAddress)
+    {
+        while (from.TryPollTransmit(_datagram, out DatagramTransmit t))
+        {
+            to.HandleDatagram(toAddress, fromAddress, _datagram.AsSpan(0, t.Length), _now);
+        }
+
+        _ = to.PollTimeout();
+        while (to.TryPollEvent(out _))
+        {
+        }
+
+        while (from.TryPollEvent(out _))
+        {
+        }
+    }
+}
