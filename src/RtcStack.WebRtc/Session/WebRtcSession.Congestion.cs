@@ -111,25 +111,32 @@ public sealed partial class WebRtcSession
     /// </summary>
     private void AddCcfbAttributes(SessionDescription description)
     {
-        if (!_options.Rfc8888Feedback)
+        if (_options.Rfc8888Feedback)
         {
-            return;
+            OfferOrEcho(description, HasCcfb, "rtcp-fb", "* ack ccfb");
         }
+    }
 
+    /// <summary>
+    /// Adds <paramref name="name"/>:<paramref name="value"/> to every live audio and video section of our description
+    /// that lacks it (<paramref name="present"/>): all of them in an offer, in an answer those whose offered section had it.
+    /// </summary>
+    private void OfferOrEcho(SessionDescription description, Func<MediaDescription, bool> present, string name, string value)
+    {
         bool offering = _jsep.SignalingState == SignalingState.HaveLocalOffer;
         SessionDescription? offer = offering ? null : _jsep.CurrentRemoteDescription;
         IList<MediaDescription> sections = description.MediaDescriptions;
         for (int i = 0; i < sections.Count; i++)
         {
             MediaDescription m = sections[i];
-            if (m.IsRejected || m.Media is not ("audio" or "video") || HasCcfb(m))
+            if (m.IsRejected || m.Media is not ("audio" or "video") || present(m))
             {
                 continue;
             }
 
-            if (offering || (offer is not null && i < offer.MediaDescriptions.Count && HasCcfb(offer.MediaDescriptions[i])))
+            if (offering || (offer is not null && i < offer.MediaDescriptions.Count && present(offer.MediaDescriptions[i])))
             {
-                m.AddAttribute("rtcp-fb", "* ack ccfb");
+                m.AddAttribute(name, value);
             }
         }
     }
@@ -155,26 +162,9 @@ public sealed partial class WebRtcSession
     /// </summary>
     private void AddReceiverRttAttributes(SessionDescription description)
     {
-        if (!_options.RtcpXrReceiverRtt)
+        if (_options.RtcpXrReceiverRtt)
         {
-            return;
-        }
-
-        bool offering = _jsep.SignalingState == SignalingState.HaveLocalOffer;
-        SessionDescription? offer = offering ? null : _jsep.CurrentRemoteDescription;
-        IList<MediaDescription> sections = description.MediaDescriptions;
-        for (int i = 0; i < sections.Count; i++)
-        {
-            MediaDescription m = sections[i];
-            if (m.IsRejected || m.Media is not ("audio" or "video") || HasReceiverRtt(m))
-            {
-                continue;
-            }
-
-            if (offering || (offer is not null && i < offer.MediaDescriptions.Count && HasReceiverRtt(offer.MediaDescriptions[i])))
-            {
-                m.AddAttribute(RtcpXrAttribute, ReceiverRttValue);
-            }
+            OfferOrEcho(description, HasReceiverRtt, RtcpXrAttribute, ReceiverRttValue);
         }
     }
 
