@@ -28,7 +28,13 @@ public class SessionCongestionControlBenchmarks
     private static readonly TransportAddress s_addressA = new(IPAddress.Loopback, 10000);
     private static readonly TransportAddress s_addressB = new(IPAddress.Loopback, 20000);
 
+    // A VP8 key frame's first bytes (RFC 6386 §9.1: frame tag with P = 0, start code 9D 01 2A, 640×480); a delta frame
+    // has the P bit set. Random bytes would make B's frame buffer wait for a key frame forever and deliver nothing.
+    private static readonly byte[] s_keyFrameHeader = [0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01];
     private readonly byte[] _frame = new byte[1000];
+    private readonly byte[] _keyFrame = new byte[1000];
+    private bool _keyFrameAsked = true;
+    private long _framesReceived;
     private readonly byte[] _datagram = new byte[WebRtcSession.MinOutputBuffer];
     private readonly byte[] _media = new byte[WebRtcSession.MaxDatagramSize];
     private DtlsCertificate _certA = null!;
@@ -38,7 +44,6 @@ public class SessionCongestionControlBenchmarks
     private Transceiver _video = null!;
     private TimeSpan _now;
     private uint _timestamp;
-    private int _frames;
 
     /// <summary>Gets or sets the controller in A's session: None (no pacing either) is the baseline.</summary>
     [Params(SessionCongestionControl.None, SessionCongestionControl.Gcc, SessionCongestionControl.Nada)]
@@ -49,6 +54,9 @@ public class SessionCongestionControlBenchmarks
     public void Setup()
     {
         new Random(1).NextBytes(_frame);
+        _frame[0] = 0x01;
+        _frame.CopyTo(_keyFrame, 0);
+        s_keyFrameHeader.CopyTo(_keyFrame, 0);
         _certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         _a = new WebRtcSession(Options(_certA, 1, Controller));
@@ -79,9 +87,9 @@ public class SessionCongestionControlBenchmarks
         }
 
         bool paced = Controller != SessionCongestionControl.None;
-        if (paced != (_a.PacingCounters.PacketsPaced > 0) || _b.FeedbackCounters.TransportFeedbackSent == 0)
+        if (paced != (_a.PacingCounters.PacketsPaced > 0) || _b.FeedbackCounters.TransportFeedbackSent == 0 || _framesReceived < 290)
         {
-            throw new InvalidOperationException($"unexpected set-up: {_a.PacingCounters.PacketsPaced} paced, {_b.FeedbackCounters.TransportFeedbackSent} feedback packets");
+            throw new InvalidOperationException($"unexpected set-up: {_a.PacingCounters.PacketsPaced} paced, {_b.FeedbackCounters.TransportFeedbackSent} feedback packets, {_framesReceived} of 300 frames received");
         }
     }
 
@@ -101,7 +109,10 @@ public class SessionCongestionControlBenchmarks
     {
         _now += TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 30);
         _timestamp += 3000;
-        _a.SendVideoFrame(_video, _frame, _timestamp, keyFrame: _frames++ == 0, _now);
+        // A key frame first and whenever B asks for one (its PLI reaches A as an event, drained in Deliver).
+        bool key = _keyFrameAsked;
+        _keyFrameAsked = false;
+        _a.SendVideoFrame(_video, key ? _keyFrame : _frame, _timestamp, keyFrame: key, _now);
         Deliver(_a, _b, s_addressA, s_addressB);
         int frames = 0;
         while (_b.TryPollMedia(_media, out _))
@@ -110,6 +121,7 @@ public class SessionCongestionControlBenchmarks
         }
 
         Timers();
+        _framesReceived += frames;
         return frames;
     }
 
@@ -146,12 +158,14 @@ public class SessionCongestionControlBenchmarks
         }
 
         _ = to.PollTimeout();
-        while (to.TryPollEvent(out _))
+        while (to.TryPollEvent(out SessionEvent? e))
         {
+            _keyFrameAsked |= e is SessionKeyframeRequestedEvent && to == _a;
         }
 
-        while (from.TryPollEvent(out _))
+        while (from.TryPollEvent(out SessionEvent? e))
         {
+            _keyFrameAsked |= e is SessionKeyframeRequestedEvent && from == _a;
         }
     }
 }
