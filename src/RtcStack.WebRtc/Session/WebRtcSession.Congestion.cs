@@ -471,23 +471,36 @@ public sealed partial class WebRtcSession
                 continue;
             }
 
-            if (n == _resultScratch.Length)
-            {
-                int size = Math.Min(SentHistorySize, Math.Max(64, n * 2));
-                Array.Resize(ref _resultScratch, size);
-                Array.Resize(ref _feedbackScratch, size);
-            }
-
-            _feedbackScratch[n] = f;
-            _resultScratch[n] = new PacketResult(sent, f.Received ? f.ArrivalTime : TimeSpan.Zero, f.Received, false);
-            n++;
-            FeedbackCounters.PacketsReported++;
-            if (!f.Received)
-            {
-                FeedbackCounters.PacketsReportedLost++;
-            }
+            KeepFeedback(f, sent, ref n);
         }
 
+        DeliverFeedback(n, 0, now);
+    }
+
+    /// <summary>Keeps one matched feedback entry (and its result for the event) in the scratch arrays, and counts it.</summary>
+    private void KeepFeedback(in PacketFeedback feedback, in SentPacket sent, ref int n)
+    {
+        if (n == _resultScratch.Length)
+        {
+            // Grows rarely and never past the history: every kept entry is a distinct number within it.
+            int size = Math.Min(SentHistorySize, Math.Max(64, n * 2));
+            Array.Resize(ref _resultScratch, size);
+            Array.Resize(ref _feedbackScratch, size);
+        }
+
+        _feedbackScratch[n] = feedback;
+        _resultScratch[n] = new PacketResult(sent, feedback.Received ? feedback.ArrivalTime : TimeSpan.Zero, feedback.Received, false);
+        n++;
+        FeedbackCounters.PacketsReported++;
+        if (!feedback.Received)
+        {
+            FeedbackCounters.PacketsReportedLost++;
+        }
+    }
+
+    /// <summary>Hands the <paramref name="n"/> kept entries to the controller (and as an event when asked for).</summary>
+    private void DeliverFeedback(int n, byte feedbackPacketCount, TimeSpan now)
+    {
         if (n == 0)
         {
             return;
@@ -496,7 +509,7 @@ public sealed partial class WebRtcSession
         _controller?.OnFeedback(_feedbackScratch.AsSpan(0, n), now);
         if (_options.TransportFeedbackEvents)
         {
-            _events.Enqueue(new SessionTransportFeedbackEvent(now, 0, _resultScratch.AsSpan(0, n).ToArray()));
+            _events.Enqueue(new SessionTransportFeedbackEvent(now, feedbackPacketCount, _resultScratch.AsSpan(0, n).ToArray()));
         }
     }
 
@@ -531,34 +544,10 @@ public sealed partial class WebRtcSession
                 continue;
             }
 
-            if (n == _resultScratch.Length)
-            {
-                // Grows rarely and never past the history: every kept entry is a distinct number within it.
-                int size = Math.Min(SentHistorySize, Math.Max(64, n * 2));
-                Array.Resize(ref _resultScratch, size);
-                Array.Resize(ref _feedbackScratch, size);
-            }
-
-            _feedbackScratch[n] = r.Received ? PacketFeedback.Arrived(seq, r.ArrivalTime) : PacketFeedback.Lost(seq);
-            _resultScratch[n] = new PacketResult(sent, r.Received ? r.ArrivalTime : TimeSpan.Zero, r.Received, false);
-            n++;
-            FeedbackCounters.PacketsReported++;
-            if (!r.Received)
-            {
-                FeedbackCounters.PacketsReportedLost++;
-            }
+            KeepFeedback(r.Received ? PacketFeedback.Arrived(seq, r.ArrivalTime) : PacketFeedback.Lost(seq), sent, ref n);
         }
 
-        if (n == 0)
-        {
-            return;
-        }
-
-        _controller?.OnFeedback(_feedbackScratch.AsSpan(0, n), now);
-        if (_options.TransportFeedbackEvents)
-        {
-            _events.Enqueue(new SessionTransportFeedbackEvent(now, twcc.FeedbackPacketCount, _resultScratch.AsSpan(0, n).ToArray()));
-        }
+        DeliverFeedback(n, twcc.FeedbackPacketCount, now);
     }
 
     /// <summary>A report block gave a send stream an RTT (RFC 3550 §6.4.1): the controller hears of it too.</summary>
