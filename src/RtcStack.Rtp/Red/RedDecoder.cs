@@ -33,6 +33,15 @@ public sealed class RedDecoder
     /// <summary>Gets the number of primaries discarded because their timestamp had already been delivered.</summary>
     public long DuplicatesDiscarded { get; private set; }
 
+    /// <summary>Gets the number of valid RED payloads pushed.</summary>
+    public long Payloads { get; private set; }
+
+    /// <summary>Gets the number of valid RED payloads that carried only their primary (no redundant block).</summary>
+    public long PayloadsWithoutRedundancy { get; private set; }
+
+    /// <summary>Gets the number of redundant blocks carried by the valid payloads, whether used or not.</summary>
+    public long RedundantBlocks { get; private set; }
+
     /// <summary>Gets the number of payloads refused as malformed.</summary>
     public long MalformedPayloads { get; private set; }
 
@@ -69,6 +78,13 @@ public sealed class RedDecoder
         if (_packet.Length < payload.Length)
         {
             _packet = new byte[payload.Length];
+        }
+
+        Payloads++;
+        RedundantBlocks += red.RedundantBlockCount;
+        if (red.RedundantBlockCount == 0)
+        {
+            PayloadsWithoutRedundancy++;
         }
 
         payload.CopyTo(_packet);

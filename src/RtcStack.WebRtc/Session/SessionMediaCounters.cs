@@ -37,6 +37,12 @@ public sealed class SessionMediaCounters
     /// <summary>Gets RED payloads (RFC 2198 §3) that did not parse.</summary>
     public long MalformedRed { get; internal set; }
 
+    /// <summary>Gets valid RED payloads received (RFC 2198), on every audio stream.</summary>
+    public long RedPayloadsReceived { get; internal set; }
+
+    /// <summary>Gets valid RED payloads received that carried no redundant block (only the primary).</summary>
+    public long RedPayloadsWithoutRedundancy { get; internal set; }
+
     /// <summary>Gets lost audio payloads recovered from the redundant blocks of later RED packets (RFC 2198 §4).</summary>
     public long RedRecoveredFrames { get; internal set; }
 

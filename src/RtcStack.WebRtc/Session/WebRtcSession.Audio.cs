@@ -217,10 +217,17 @@ public sealed partial class WebRtcSession
     {
         ReadOnlySpan<byte> payload = packet.Payload;
         RedDecoder red = audio.Red ??= new RedDecoder();
+        long withoutBefore = red.PayloadsWithoutRedundancy;
         if (payload.Length > _redFrames.Length || red.Push(packet.Timestamp, payload) != RedPayloadStatus.Valid)
         {
             MediaCounters.MalformedRed++;
             return;
+        }
+
+        MediaCounters.RedPayloadsReceived++;
+        if (red.PayloadsWithoutRedundancy > withoutBefore)
+        {
+            MediaCounters.RedPayloadsWithoutRedundancy++;
         }
 
         int count = 0;

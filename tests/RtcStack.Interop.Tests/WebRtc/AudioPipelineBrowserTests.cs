@@ -12,9 +12,7 @@ namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
 /// Issue 17's browser cells for the audio pipeline: both browsers send RFC 4733 digits with RTCDTMFSender, which our
-/// session reports with their durations and end packets. (The RED cell with injected loss is not here yet: in the runs
-/// of 2026-12-07 Chromium sent every packet as RED once it was listed first, but a third of the packets after an
-/// injected drop carried no redundancy, so the cell's "no concealment" cannot hold as written; see the issue note.)
+/// session reports with their durations and end packets; Chromium's RFC 2198 redundancy recovers injected loss.
 /// </summary>
 [Trait("Category", "Interop")]
 [Collection(RealTimePeersCollection.Name)]
@@ -61,6 +59,66 @@ public sealed class AudioPipelineBrowserTests
         {
             Assert.True(ended[i].At - ended[i - 1].At >= TimeSpan.FromMilliseconds(150), $"digits {i - 1} and {i} ended {(ended[i].At - ended[i - 1].At).TotalMilliseconds:0} ms apart");
         }
+    }
+
+    /// <summary>
+    /// RFC 2198 from Chromium with injected loss: the page lists audio/red first, so Chromium wraps each Opus frame in RED
+    /// with the previous frame as a redundant block; the host drops every tenth RTP packet from the browser before the
+    /// session (the header is clear in SRTP, so the filter sees the payload type). Every dropped RED packet whose
+    /// successor carried redundancy comes back from that successor: the session reports it recovered, the Opus receiver
+    /// decodes it in order and conceals nothing for it.
+    /// </summary>
+    [Fact]
+    public async Task Red_FromChromium_RecoversEveryDroppedFrameFromTheNextPacket()
+    {
+        LibOpusReference.Require();
+        const byte RedPt = 63;
+        long rtpSeen = 0, droppedRed = 0, droppedOther = 0;
+        var hostOptions = new RtcStack.WebRtc.Io.UdpSessionHostOptions
+        {
+            IncomingFilter = (remote, datagram) =>
+            {
+                // RTP (RFC 7983: first byte 128-191) and not RTCP (RFC 5761 §4: second byte 192-223).
+                bool rtp = datagram.Length >= 12 && datagram[0] is >= 128 and <= 191 && datagram[1] is not (>= 192 and <= 223);
+                if (!rtp || Interlocked.Increment(ref rtpSeen) % 10 != 0)
+                {
+                    return true;
+                }
+
+                // Chromium's padding-only packets (RFC 3550 §5.1 P bit; bandwidth probes) carry the same payload type.
+                bool padding = (datagram[0] & 0x20) != 0;
+                Interlocked.Increment(ref (datagram[1] & 0x7F) == RedPt && !padding ? ref droppedRed : ref droppedOther);
+                return false;
+            },
+        };
+        await using CallServer server = await CallServer.StartAsync(hostOptions);
+        server.Options = transport => new WebRtcSessionOptions { Transport = transport, AudioCodecs = JsepOptions.AudioCodecsWithRedAndTelephoneEvents };
+        (JsonElement result, ServerCall call) = await RunAsync(server, BrowserKind.Chromium, "&red=1");
+        string answer = result.GetProperty("sdp").GetProperty("remote").GetString()!;
+        _output.WriteLine("our answer: " + Line(answer, "m=audio"));
+        SessionMediaCounters c = call.Resource.Session.MediaCounters;
+        OpusAudioReceiver rx = call.Receiver;
+        _output.WriteLine($"RTP seen {rtpSeen}, dropped {droppedRed} RED and {droppedOther} other (padding, or payload type not {RedPt}); RED payloads received {c.RedPayloadsReceived}, without redundancy {c.RedPayloadsWithoutRedundancy}, recovered {c.RedRecoveredFrames}, malformed {c.MalformedRed}");
+        _output.WriteLine($"frames from the session {call.FramesReceived} (recovered {call.FramesRecovered}); receiver decoded {rx.FramesDecoded}, refused {rx.FramesRefused}, errors {rx.DecodeErrors}, concealed {rx.ConcealedSamples} samples, FEC {rx.FecSamples} samples");
+        _output.WriteLine($"SRTP packets received {call.Resource.Session.Transport.Counters.SrtpPacketsReceived}, unknown payload type {c.UnknownPayloadType}");
+
+        // Chromium sent RED (the answer kept it first) and the drops hit it.
+        Assert.StartsWith($"m=audio {Line(answer, "m=audio").Split(' ')[1]} UDP/TLS/RTP/SAVPF {RedPt} ", Line(answer, "m=audio"), StringComparison.Ordinal);
+        Assert.True(c.RedPayloadsReceived > 200, $"{c.RedPayloadsReceived} RED payloads");
+        Assert.True(droppedRed >= 15, $"{droppedRed} RED packets dropped");
+        Assert.Equal(0, c.MalformedRed);
+
+        // Each drop is recovered unless its successor had no redundant block, or it was the call's last packet.
+        long unrecoverable = c.RedPayloadsWithoutRedundancy + 1;
+        Assert.InRange(c.RedRecoveredFrames, droppedRed - unrecoverable, droppedRed);
+        Assert.Equal(c.RedRecoveredFrames, call.FramesRecovered);
+
+        // The receiver decoded every frame the session handed up, recovered ones in their place, and concealed at most
+        // the frames that could not be recovered (960 samples per 20 ms frame).
+        Assert.Equal(0, rx.FramesRefused);
+        Assert.Equal(0, rx.DecodeErrors);
+        Assert.Equal(call.FramesReceived, rx.FramesDecoded);
+        Assert.InRange(rx.ConcealedSamples, 0, (droppedRed - c.RedRecoveredFrames) * 960);
     }
 
     private async Task<(JsonElement Result, ServerCall Call)> RunAsync(CallServer server, BrowserKind browser, string extra)
