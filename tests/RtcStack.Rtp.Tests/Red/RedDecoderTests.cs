@@ -36,6 +36,11 @@ public sealed class RedDecoderTests
             [(0u, false, (byte)0), (960u, false, (byte)1), (1920u, true, (byte)2), (2880u, false, (byte)3), (3840u, false, (byte)4)],
             delivered);
         Assert.Equal(1, decoder.RecoveredFrames);
+
+        // Four payloads pushed: the first carried only its primary (nothing before it), the other three one redundant block each.
+        Assert.Equal(4, decoder.Payloads);
+        Assert.Equal(1, decoder.PayloadsWithoutRedundancy);
+        Assert.Equal(3, decoder.RedundantBlocks);
     }
 
     [Fact]

@@ -56,6 +56,8 @@ public sealed class WebRtcSessionAudioTests
         Assert.Equal(10 * burst, audio.Count(m => m.Media.Recovered));
         Assert.Equal(10 * burst, net.B.Session.MediaCounters.RedRecoveredFrames);
         Assert.Equal(0, net.B.Session.MediaCounters.MalformedRed);
+        Assert.Equal(Frames - (10 * burst), net.B.Session.MediaCounters.RedPayloadsReceived);
+        Assert.Equal(1, net.B.Session.MediaCounters.RedPayloadsWithoutRedundancy); // the first: nothing before it
 
         // The recovered frames carry the sequence numbers of the packets lost, so the Opus receiver sees no gap at all:
         // nothing concealed, nothing rebuilt from in-band FEC, the tone intact.
