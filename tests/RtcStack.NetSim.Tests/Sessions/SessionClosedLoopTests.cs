@@ -18,10 +18,12 @@ namespace RtcStack.NetSim.Tests.Sessions;
 /// <summary>
 /// Issue #8's session-level proof, on session core v2 (issue #13): two RtcStack.WebRtc <see cref="WebRtcSession"/>s in
 /// NetSim, ICE + DTLS-SRTP really negotiated over the simulated links, one video transceiver each (VP8), the sender's
-/// RFC 8593 video model driven by GCC (or NADA) through the session's congestion-controller hook, its frames
-/// packetized by the session and paced to the link, and the controller fed only with the session's own packet-sent
-/// reports, RTT from RTCP, and the TWCC feedback RTCP that the receiving session writes (SRTCP-protected, over the
-/// backward link).
+/// RFC 8593 video model following the congestion controller, its frames packetized by the session and paced to the
+/// link, and the controller fed only with the session's own packet-sent reports, RTT from RTCP, and the TWCC feedback
+/// RTCP that the receiving session writes (SRTCP-protected, over the backward link). Each run twice (issue 14): with the
+/// controller and pacer the session owns (GCC or NADA, <see cref="WebRtcSessionOptions.CongestionControl"/>, the
+/// application following <see cref="WebRtcSession.TargetBitrateBps"/>), and with the caller's controller through the
+/// session's hook (<see cref="WebRtcSessionOptions.CongestionController"/>) and a pacer outside the session.
 /// </summary>
 /// <remarks>
 /// <para>Topology and schedule (RFC 8867 §5.1-like, shortened): forward one-way delay 50 ms with RFC 8868 jitter
@@ -46,12 +48,18 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
 
     private const double MediaStart = 2;
 
+    /// <summary>
+    /// The session's own controller and pacer (<see cref="WebRtcSessionOptions.CongestionControl"/>, the default), or
+    /// (<paramref name="inSession"/> false) the caller's controller through the session's hook with a pacer outside it.
+    /// </summary>
     [Theory]
-    [InlineData("gcc")]
-    [InlineData("nada")]
-    public void ControllerThroughTwoWebRtcSessionsFillsOneMbpsAndFollowsTheDrop(string cc)
+    [InlineData("gcc", true)]
+    [InlineData("nada", true)]
+    [InlineData("gcc", false)]
+    [InlineData("nada", false)]
+    public void ControllerThroughTwoWebRtcSessionsFillsOneMbpsAndFollowsTheDrop(string cc, bool inSession)
     {
-        SessionRun run = Run(seed: 1, durationSeconds: 70, cc);
+        SessionRun run = Run(seed: 1, durationSeconds: 70, cc, inSession: inSession);
         Log(run);
         AssertSessionLoop(run, expectedPhases: 3);
     }
@@ -61,11 +69,13 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
     /// feedback now queues behind the other flow's media, as in RFC 8867 §5.3.
     /// </summary>
     [Theory]
-    [InlineData("gcc")]
-    [InlineData("nada")]
-    public void ControllersInBothSessionsFillOneMbpsEachWay(string cc)
+    [InlineData("gcc", true)]
+    [InlineData("nada", true)]
+    [InlineData("gcc", false)]
+    [InlineData("nada", false)]
+    public void ControllersInBothSessionsFillOneMbpsEachWay(string cc, bool inSession)
     {
-        SessionRun run = Run(seed: 1, durationSeconds: 30, cc, bidirectional: true);
+        SessionRun run = Run(seed: 1, durationSeconds: 30, cc, bidirectional: true, inSession: inSession);
         Log(run);
         AssertSessionLoop(run, expectedPhases: 2);
     }
@@ -97,21 +107,40 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
             RtcTransportStats tx = d.SenderStats!, rx = d.ReceiverStats!;
             Assert.Equal(0, tx.SrtpAuthenticationFailures + rx.SrtpAuthenticationFailures + tx.SrtcpFailures + rx.SrtcpFailures);
             Assert.True(rx.TransportFeedbackSent > 10 * s.DurationSeconds, $"{d.Series.Id}: TWCC sent {rx.TransportFeedbackSent}");
-            // Every TWCC packet the sending session accepted went to the controller (a few are in flight at the end).
-            Assert.Equal(tx.TransportFeedbackReceived, d.Controller.FeedbackReports);
-            Assert.InRange(d.Controller.FeedbackReports, rx.TransportFeedbackSent - 5, rx.TransportFeedbackSent);
-            Assert.True(d.Controller.RttSamples > s.DurationSeconds / 2, $"{d.Series.Id}: RTT samples {d.Controller.RttSamples}");
-            if (run.Result.Controller == "gcc")
-            {
-                // Initial probing (3× and 6× the start rate) went through the session (NADA does not probe).
-                Assert.True(d.Sender.ProbePacketsSent > 0, $"{d.Series.Id}: no probe cluster was sent");
-            }
-
-            // Every packet the sending session wrote was reported to the controller as it left the pacer, in order (the
-            // controller wrapper checks each datagram's transport-wide sequence number against the session's report).
+            Assert.InRange(tx.TransportFeedbackReceived, rx.TransportFeedbackSent - 5, rx.TransportFeedbackSent);
             Assert.Equal(0, d.Sender.SendRefused);
-            Assert.Equal(d.SendingSession.FeedbackCounters.PacketsStamped, d.Controller.PacketsWritten);
-            Assert.Equal(d.Controller.PacketsWritten, d.Controller.PacketsSent + d.Controller.PacketsQueued);
+            if (d.Controller is ProbeTaggingController controller)
+            {
+                // Every TWCC packet the sending session accepted went to the controller (a few are in flight at the end).
+                Assert.Equal(tx.TransportFeedbackReceived, controller.FeedbackReports);
+                Assert.True(controller.RttSamples > s.DurationSeconds / 2, $"{d.Series.Id}: RTT samples {controller.RttSamples}");
+                if (run.Result.Controller == "gcc")
+                {
+                    // Initial probing (3× and 6× the start rate) went through the session (NADA does not probe).
+                    Assert.True(d.Sender.ProbePacketsSent > 0, $"{d.Series.Id}: no probe cluster was sent");
+                }
+
+                // Every packet the sending session wrote was reported to the controller as it left the pacer, in order
+                // (the controller wrapper checks each datagram's transport-wide sequence number against the session's report).
+                Assert.Equal(d.SendingSession.FeedbackCounters.PacketsStamped, controller.PacketsWritten);
+                Assert.Equal(controller.PacketsWritten, controller.PacketsSent + controller.PacketsQueued);
+            }
+            else
+            {
+                // The session's own controller and pacer: the controller is the one asked for, the application heard its
+                // target, GCC probed through the pacer (NADA does not probe), the pacer dropped nothing and refused no
+                // frame, and every RTP packet the session wrote carried a transport-wide sequence number.
+                SessionPacingCounters pacing = d.SendingSession.PacingCounters;
+                Assert.Equal(run.Result.Controller, d.SendingSession.CongestionController!.Name, StringComparer.OrdinalIgnoreCase);
+                Assert.True(pacing.TargetBitrateEvents > 5, $"{d.Series.Id}: {pacing.TargetBitrateEvents} target events");
+                if (run.Result.Controller == "gcc")
+                {
+                    Assert.True(pacing.ProbeClusters > 0 && pacing.ProbePackets > 0, $"{d.Series.Id}: {pacing.ProbeClusters} probe clusters, {pacing.ProbePackets} probe packets");
+                }
+
+                Assert.Equal(0, pacing.PacketsDropped + pacing.FramesRefused);
+                Assert.Equal(d.SendingSession.FeedbackCounters.PacketsStamped, d.Sender.MediaPacketsSent + d.Sender.RetransmissionsSent + d.Sender.PaddingPacketsSent);
+            }
 
             // The receiving session decrypted every RTP packet that arrived (media, RTX, padding), recorded it for its
             // feedback, routed it, and its stream took it: media and repairs counted as received, padding as padding.
@@ -154,7 +183,7 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
 
     private static bool IsRtcp(SimPacket p) => PacketDemultiplexer.Classify(p.Payload.Span) == PacketKind.Rtcp;
 
-    private static SessionRun Run(int seed, double durationSeconds, string cc = "gcc", bool bidirectional = false)
+    private static SessionRun Run(int seed, double durationSeconds, string cc = "gcc", bool bidirectional = false, bool inSession = true)
     {
         LinkDefinition Bottleneck(string id, List<CapacityStep> capacity) => new()
         {
@@ -203,19 +232,28 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         for (int k = 0; k < definition.MediaFlows.Count; k++)
         {
             MediaFlowDefinition flow = definition.MediaFlows[k];
-            var controller = new ProbeTaggingController(ScenarioRunner.CreateController(cc, flow));
+            ProbeTaggingController? controller = inSession ? null : new ProbeTaggingController(ScenarioRunner.CreateController(cc, flow));
             var sender = new SessionVideoSender(controller, new VideoSourceOptions { MinBps = flow.MinBps, MaxBps = flow.MaxBps },
                 sim.CreateRandom(1000 + k), TimeSpan.FromSeconds(MediaStart));
-            var series = new FlowSeries(flow.Id, "media", controller.Name) { StartSeconds = MediaStart, StopSeconds = durationSeconds };
-            directions.Add(new Direction(controller, sender, new SessionMediaReceiver(), series, metrics.AddFlow(series, () => controller.TargetBitrateBps)));
+            var series = new FlowSeries(flow.Id, "media", controller?.Name ?? cc.ToUpperInvariant()) { StartSeconds = MediaStart, StopSeconds = durationSeconds };
+            Direction? direction = null;
+            FlowProbeTarget target = controller is not null ? () => controller.TargetBitrateBps : () => direction!.SendingSession.TargetBitrateBps ?? 0;
+            direction = new Direction(controller, sender, new SessionMediaReceiver(), series, metrics.AddFlow(series, () => target()));
+            directions.Add(direction);
         }
 
         Direction ab = directions[0];
         Direction? ba = bidirectional ? directions[1] : null;
-        var sessionA = new WebRtcSession(Options(seed * 2, s_certificateA.Value, ab.Controller));
-        var sessionB = new WebRtcSession(Options((seed * 2) + 1, s_certificateB.Value, ba?.Controller));
-        var a = new WebRtcSessionEndpoint(sessionA, new SimAddress(1, 5000), ab.Sender, ba is null ? [ab.Sender] : [ab.Sender, ba.Receiver]);
-        var b = new WebRtcSessionEndpoint(sessionB, new SimAddress(2, 5000), ba?.Sender, ba is null ? [ab.Receiver] : [ab.Receiver, ba.Sender]);
+        var sessionA = new WebRtcSession(Options(seed * 2, s_certificateA.Value, ab.Controller, inSession ? cc : null));
+        var sessionB = new WebRtcSession(Options((seed * 2) + 1, s_certificateB.Value, ba?.Controller, inSession && ba is not null ? cc : null));
+        var a = new WebRtcSessionEndpoint(sessionA, new SimAddress(1, 5000), inSession ? null : ab.Sender, ba is null ? [ab.Sender] : [ab.Sender, ba.Receiver]);
+        var b = new WebRtcSessionEndpoint(sessionB, new SimAddress(2, 5000), inSession ? null : ba?.Sender, ba is null ? [ab.Receiver] : [ab.Receiver, ba.Sender]);
+        if (inSession)
+        {
+            a.OnRtpWritten = ab.Sender.CountWritten;
+            b.OnRtpWritten = ba is null ? null : ba.Sender.CountWritten;
+        }
+
         (ab.SendingSession, ab.ReceivingSession) = (sessionA, sessionB);
         if (ba is not null)
         {
@@ -317,16 +355,23 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
         }
     }
 
-    private static WebRtcSessionOptions Options(int seed, DtlsCertificate certificate, ICongestionController? controller) => new()
+    /// <summary>
+    /// With <paramref name="inSessionCc"/> ("gcc" or "nada") the session owns the controller and paces itself (the
+    /// defaults); otherwise the session only feeds <paramref name="controller"/> (the caller's, through the hook) and
+    /// SessionVideoSender's pacer outside the session paces and takes the controller's probes.
+    /// </summary>
+    private static WebRtcSessionOptions Options(int seed, DtlsCertificate certificate, ICongestionController? controller, string? inSessionCc) => new()
     {
         Random = new Random(seed),
         Transport = new WebRtcTransportOptions { Certificate = certificate, Random = new Random(seed + 1000), WallClock = new FixedClock(s_wallClock) },
-        CongestionController = controller,
-
-        // These runs pace outside the session (SessionVideoSender's pacer, which also takes the controller's probes): the
-        // session only feeds the controller, as before it owned a pacer. In-session pacing: WebRtcSessionPacingTests.
-        Pacing = false,
-        CongestionControl = SessionCongestionControl.None,
+        CongestionController = inSessionCc is null ? controller : null,
+        Pacing = inSessionCc is not null,
+        CongestionControl = inSessionCc switch
+        {
+            "gcc" => SessionCongestionControl.Gcc,
+            "nada" => SessionCongestionControl.Nada,
+            _ => SessionCongestionControl.None,
+        },
     };
 
     private void Log(SessionRun run)
@@ -345,7 +390,7 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
             ReceiveStreamStats inbound = d.ReceivingSession.Sections.Single(x => x.Kind == MediaKind.Video).Inbound.Single();
             output.WriteLine($"  sender: {d.Sender.Frames.Count} frames ({d.Sender.Frames.Count(f => f.Key)} key, {d.Sender.KeyframeRequests} requested), {d.Sender.MediaPacketsSent} media + {d.Sender.RetransmissionsSent} RTX + {d.Sender.PaddingPacketsSent} padding packets ({d.Sender.ProbePacketsSent} in probes), overhead {d.Sender.PacketOverhead} B/packet; "
                 + $"receiver: {d.RtpDelivered} RTP delivered, recorded {d.ReceivingSession.FeedbackCounters.PacketsRecorded}, inbound {inbound.PacketsReceived} (RTX {inbound.RetransmittedPacketsReceived}, padding {inbound.RtxPaddingPacketsReceived}, NACKs {inbound.NackCount}, PLIs {inbound.PliCount}), frames {d.Receiver.FramesAccepted} accepted ({d.Receiver.KeyFrames} key), {d.Receiver.FramesOther} other, {inbound.FramesDropped} dropped, SRTP replays {d.ReceiverStats!.SrtpReplays}; "
-                + $"TWCC sent {d.ReceiverStats.TransportFeedbackSent}, received {d.SenderStats!.TransportFeedbackReceived}; RTT samples {d.Controller.RttSamples}");
+                + $"TWCC sent {d.ReceiverStats.TransportFeedbackSent}, received {d.SenderStats!.TransportFeedbackReceived}; RTT samples {d.Controller?.RttSamples}; pacing: {d.SendingSession.PacingCounters.PacketsPaced} paced, {d.SendingSession.PacingCounters.ProbeClusters} probe clusters ({d.SendingSession.PacingCounters.ProbePackets} packets), {d.SendingSession.PacingCounters.TargetBitrateEvents} target events");
             for (int i = 0; i < run.Result.Times.Count; i += 10)
             {
                 output.WriteLine($"  t {run.Result.Times[i]:F1}: recv {run.Result.Flows[k].ReceiveBps[i] / 1e3:F0} kbps target {run.Result.Flows[k].TargetBps[i] / 1e3:F0} kbps qdelay p50 {run.Result.Flows[k].QueueDelayP50Ms[i]:F0} ms");
@@ -354,9 +399,12 @@ public class SessionClosedLoopTests(ITestOutputHelper output)
     }
 
     /// <summary>One media direction: the sending session's controller and video driver, the receiving session's application.</summary>
-    private sealed class Direction(ProbeTaggingController controller, SessionVideoSender sender, SessionMediaReceiver receiver, FlowSeries series, MetricsCollector.FlowProbe probe)
+    private delegate long FlowProbeTarget();
+
+    private sealed class Direction(ProbeTaggingController? controller, SessionVideoSender sender, SessionMediaReceiver receiver, FlowSeries series, MetricsCollector.FlowProbe probe)
     {
-        public ProbeTaggingController Controller { get; } = controller;
+        /// <summary>Gets the caller's controller (the hook), or null when the session owns its controller.</summary>
+        public ProbeTaggingController? Controller { get; } = controller;
 
         public SessionVideoSender Sender { get; } = sender;
 

@@ -26,7 +26,7 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
 {
     private const int MaxPaddingPerPacket = 255;
 
-    private readonly ProbeTaggingController _controller;
+    private readonly ProbeTaggingController? _controller;
     private readonly VideoSource _source;
     private readonly TimeSpan _start;
     private readonly Dictionary<long, OutgoingDatagram> _queued = [];
@@ -39,8 +39,21 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
     private long _frameBytesPending;
     private long _mediaWireBytes;
     private long _mediaPackets;
+    private long _totalMediaPackets;
+    private long _totalMediaWireBytes;
+    private long _totalFrameBytes;
 
-    public SessionVideoSender(ProbeTaggingController controller, VideoSourceOptions video, Random rng, TimeSpan start)
+    /// <summary>
+    /// A sender paced by the session itself (<see cref="WebRtcSessionOptions.Pacing"/> with the session's own controller):
+    /// the encoder follows <see cref="WebRtcSession.TargetBitrateBps"/>, and <see cref="CountWritten"/> sees the datagrams
+    /// the session releases, which here are already paced.
+    /// </summary>
+    public SessionVideoSender(VideoSourceOptions video, Random rng, TimeSpan start)
+        : this(null, video, rng, start)
+    {
+    }
+
+    public SessionVideoSender(ProbeTaggingController? controller, VideoSourceOptions video, Random rng, TimeSpan start)
     {
         _controller = controller;
         _source = new VideoSource(video, rng);
@@ -101,16 +114,44 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         }
 
         // The session runs the controller's timer (its PollOutput includes it); the target is read here.
-        _source.SetTargetBitrate(VideoPayloadTarget(_controller.TargetBitrateBps), now);
+        if (_controller is null)
+        {
+            UpdateOverheadCumulative();
+        }
+
+        _source.SetTargetBitrate(VideoPayloadTarget(_controller?.TargetBitrateBps ?? session.TargetBitrateBps ?? 0), now);
         while (_source.NextFrameTime <= now)
         {
             TimeSpan capture = _source.NextFrameTime;
             SendFrame(session, _source.ProduceFrame(), capture, now);
         }
 
-        while (_controller.TryPollProbe(out ProbeClusterConfig probe))
+        while (_controller is not null && _controller.TryPollProbe(out ProbeClusterConfig probe))
         {
             Pacer.CreateProbeCluster(probe, now);
+        }
+    }
+
+    /// <summary>
+    /// With the session's own pacer: an RTP datagram the session released, counted as media (and for the overhead),
+    /// padding (the P bit is in the clear header) or a retransmission.
+    /// </summary>
+    public void CountWritten(OutgoingDatagram datagram)
+    {
+        int wire = datagram.Data.Length + WebRtcSessionEndpoint.IpUdpOverhead;
+        if ((datagram.Data[0] & 0x20) != 0)
+        {
+            PaddingPacketsSent++;
+        }
+        else if ((datagram.Data[1] & 0x7F) == _mediaPayloadType)
+        {
+            MediaPacketsSent++;
+            _mediaWireBytes += wire;
+            _mediaPackets++;
+        }
+        else
+        {
+            RetransmissionsSent++;
         }
     }
 
@@ -130,6 +171,11 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
 
     public void Release(WebRtcSession session, TimeSpan now, Action<OutgoingDatagram> transmit, Func<OutgoingDatagram?> pollSession)
     {
+        if (_controller is null)
+        {
+            throw new InvalidOperationException("a sender paced by the session is not a pacer");
+        }
+
         _lastRun = now;
         UpdateOverhead();
         _controller.OnSendQueue(Pacer.QueuedBytes, now);
@@ -197,7 +243,7 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
 
     private void Send(OutgoingDatagram datagram, in PacedSend send, TimeSpan now, Action<OutgoingDatagram> transmit)
     {
-        _controller.OnPacketReleased(TransportSequence(datagram.Data, TransportCcExtensionId), send.ProbeClusterId, send.IsPadding, now);
+        _controller!.OnPacketReleased(TransportSequence(datagram.Data, TransportCcExtensionId), send.ProbeClusterId, send.IsPadding, now);
         if (send.ProbeClusterId != SentPacket.NotAProbe)
         {
             ProbePacketsSent++;
@@ -229,6 +275,25 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         _keyFrameDue = false;
         _frameBytesPending += frame.Length;
         Frames.Add((ts, frame.Length, key));
+    }
+
+    /// <summary>
+    /// With the session's pacer, frames wait in its queue, so the packets released lag the frames handed over: the
+    /// overhead is taken from the totals since the start (the lag's share shrinks as they grow), once 100 media packets
+    /// have gone, within 40-150 B (the RTP header and its extensions, the VP8 descriptor, the SRTP tag, IP/UDP).
+    /// </summary>
+    private void UpdateOverheadCumulative()
+    {
+        if (_totalMediaPackets + _mediaPackets >= 100)
+        {
+            _totalMediaPackets += _mediaPackets;
+            _totalMediaWireBytes += _mediaWireBytes;
+            _totalFrameBytes += _frameBytesPending;
+            _mediaPackets = 0;
+            _mediaWireBytes = 0;
+            _frameBytesPending = 0;
+            PacketOverhead = (int)Math.Clamp((_totalMediaWireBytes - _totalFrameBytes) / _totalMediaPackets, 40, 150);
+        }
     }
 
     /// <summary>Overhead per media packet: wire bytes of the media packets written since the last update less the frames' bytes.</summary>

@@ -50,6 +50,9 @@ internal sealed class WebRtcSessionEndpoint : ISimEndpoint
     /// <summary>Session events in order (state changes, candidates, DTLS connected...).</summary>
     public List<SessionEvent> Events { get; } = [];
 
+    /// <summary>Called for every RTP datagram the session writes when there is no <see cref="Pacer"/> (the session paced it).</summary>
+    public Action<OutgoingDatagram>? OnRtpWritten { get; set; }
+
     /// <summary>Called for every datagram delivered to the session, before it sees it (metrics).</summary>
     public Action<SimPacket, TimeSpan>? OnDatagram { get; set; }
 
@@ -152,6 +155,11 @@ internal sealed class WebRtcSessionEndpoint : ISimEndpoint
             }
             else
             {
+                if (Pacer is null && IsRtp(datagram.Data))
+                {
+                    OnRtpWritten?.Invoke(datagram);
+                }
+
                 _out.Enqueue(datagram);
             }
         }
