@@ -85,11 +85,31 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
             }
         }
 
-        // What the runs must show (bounds in specs/gcc.md, from the first measurements).
+        // What the runs must show (bounds in specs/gcc.md, "Against Chromium", set from the first measurement at load
+        // average 19: Chromium 48 %, ours 63 %, NetSim 68 % utilisation; drop adapted in 1.0-3 s).
         foreach (BottleneckCurve c in curves)
         {
-            Assert.True(c.T.Count >= DurationSeconds / Step * 0.9, $"{c.Name}: {c.T.Count} samples");
+            Assert.True(c.T.Count >= DurationSeconds / Step * 0.8, $"{c.Name}: {c.T.Count} samples");
+
+            // Never more through the bottleneck than its capacity (a check of the measurement itself), and at least 40 %
+            // of it used over the run.
+            Assert.InRange(c.Utilisation(), 0.40, 1.02);
+
+            // The 2.5 → 0.6 Mbit/s drop at 25 s: the estimate is at or under 0.6 Mbit/s within 4 s.
+            double? drop = c.TimeToAdapt(25, 35, 2_500_000, 600_000);
+            Assert.True(drop is <= 4.0, $"{c.Name}: estimate not under 0.6 Mbit/s within 4 s of the drop ({drop?.ToString("F1", CultureInfo.InvariantCulture) ?? "never"})");
+
+            // The 0.6 → 1.0 Mbit/s rise at 35 s: the estimate grows (by 15 % or more) by the end.
+            double atRise = c.EstimateBps[c.T.FindIndex(t => t >= 35)];
+            double atEnd = c.EstimateBps.Where(v => !double.IsNaN(v)).Last();
+            Assert.True(atEnd >= atRise * 1.15, $"{c.Name}: estimate {atRise / 1e3:F0} kbit/s at the rise, {atEnd / 1e3:F0} kbit/s at the end");
         }
+
+        // Our GCC through the real bottleneck and in NetSim: utilisation within 20 points of each other, and our real-link
+        // estimate at least as fast as Chromium's to go under the new capacity after the drop (+1 s).
+        Assert.InRange(ours.Utilisation() - sim.Utilisation(), -0.20, 0.20);
+        Assert.True(ours.TimeToAdapt(25, 35, 2_500_000, 600_000) <= chromium.TimeToAdapt(25, 35, 2_500_000, 600_000) + 1.0,
+            "our estimate took more than 1 s longer than Chromium's to go under the dropped capacity");
     }
 
     private async Task<BottleneckCurve> RunAsync(BottleneckLink link, bool browserSends)
@@ -114,6 +134,8 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
             {
                 using var reader = new StreamReader(ctx.Request.Body);
                 string offer = await reader.ReadToEndAsync();
+                try
+                {
                 var session = new WebRtcSession(new WebRtcSessionOptions
                 {
                     Transport = new WebRtcTransportOptions { Certificate = CallServer.Certificate.Value },
@@ -155,6 +177,12 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
                 ctx.Response.StatusCode = ok ? 201 : 422;
                 ctx.Response.ContentType = "application/sdp";
                 await ctx.Response.WriteAsync(text);
+                }
+                catch (Exception e)
+                {
+                    ctx.Response.StatusCode = 500;
+                    await ctx.Response.WriteAsync(e.ToString());
+                }
             });
         });
 
@@ -163,8 +191,21 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         using BottleneckLink.TcpRelay relay = link.RelayFromB(relayPort, new IPEndPoint(IPAddress.Loopback, kestrel.Port));
         string origin = $"http://{BottleneckLink.AddressB}:{relayPort}";
         using HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, $"{origin}/bottleneck.html?mode={mode}&seconds={DurationSeconds}",
-            ["--unsafely-treat-insecure-origin-as-secure=" + origin], link.A.Name);
-        await web.WaitForReportAsync("connected", TimeSpan.FromSeconds(60), browser);
+            [
+                // getUserMedia needs a secure context; the suite's resolver rules map every host (IP literals too) to
+                // nothing but 127.0.0.1: this run's page is on B's address (a later switch overrides the earlier one).
+                "--unsafely-treat-insecure-origin-as-secure=" + origin,
+                $"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE {BottleneckLink.AddressB}",
+            ],
+            link.A.Name);
+        Task<JsonElement> connected = web.WaitForReportAsync("connected", TimeSpan.FromSeconds(60), browser);
+        Task<JsonElement> failed = web.WaitForReportAsync("result", TimeSpan.FromSeconds(60), browser);
+        if (await Task.WhenAny(connected, failed) == failed)
+        {
+            Assert.Fail("the page ended before connecting: " + (await failed) + "\n" + web.PageLog);
+        }
+
+        await connected;
         var clock = Stopwatch.StartNew();
         Assert.NotNull(handle);
         Assert.NotNull(endpoint);
@@ -173,6 +214,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         // VP8 frame every 1/30 s sized to the target less the packet overhead (about 5 % at ~1200-byte packets).
         using var stopSending = new CancellationTokenSource();
         var ourTargets = new List<(double T, double Bps)>();
+        long framesSkipped = 0;
         Task sender = browserSends ? Task.CompletedTask : Task.Run(async () =>
         {
             Transceiver video = handle!.Invoke(_ => endpoint!.Session.Jsep.Transceivers.First());
@@ -184,6 +226,16 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
                 if (wait > 0.002)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(wait));
+                    continue;
+                }
+
+                // Woken late (a loaded machine): frames whose time has passed are skipped, as a camera and encoder
+                // that fall behind drop frames, rather than sent back to back.
+                if (wait < -1.0 / 30)
+                {
+                    long skip = (long)(-wait * 30);
+                    frame += skip;
+                    framesSkipped += skip;
                     continue;
                 }
 
@@ -223,7 +275,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
             if (stepIndex + 1 < Schedule.Length && now + 0.1 >= Schedule[stepIndex + 1].At)
             {
                 stepIndex++;
-                link.SetRate(fwd, Schedule[stepIndex].Bps, QueueMs);
+                link.ChangeRate(fwd, Schedule[stepIndex].Bps, QueueMs);
             }
         }
 
@@ -235,7 +287,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         (long stamped, long feedbackSent, long feedbackReceived) = handle!.Invoke(_ =>
             (endpoint!.Session.FeedbackCounters.PacketsRecorded, endpoint.Session.FeedbackCounters.TransportFeedbackSent, endpoint.Session.FeedbackCounters.TransportFeedbackReceived));
         output.WriteLine($"{mode}: {samples.Count} bottleneck samples, {page2.Length} page samples; our session: {framesReceived} frames received, "
-            + $"{keyFrameRequests} key frame requests, {stamped} packets recorded for feedback, {feedbackSent} transport-cc sent, {feedbackReceived} received; "
+            + $"{keyFrameRequests} key frame requests, {framesSkipped} frames skipped (sender woken late), {stamped} packets recorded for feedback, {feedbackSent} transport-cc sent, {feedbackReceived} received; "
             + $"tbf drops {samples[^1].Dropped - samples[0].Dropped}; last page sample {page2[^1]}");
         handle.Invoke(now => endpoint!.Session.Close(now));
         host.Remove(handle);
@@ -247,6 +299,11 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         for (int i = 1; i < samples.Count; i++)
         {
             double t = samples[i].T;
+            if (t - samples[i - 1].T < 0.02)
+            {
+                continue; // two reads back to back after a stall: no interval to divide by
+            }
+
             double throughput = (samples[i].Sent - samples[i - 1].Sent) * 8 / (t - samples[i - 1].T);
             double queueMs = samples[i].Backlog * 8 / samples[i].Capacity * 1000;
             double estimate = double.NaN, encoder = double.NaN;
@@ -268,7 +325,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
                 }
             }
 
-            curve.Add(t, samples[i].Capacity, estimate, encoder, throughput, queueMs);
+            curve.Add(t, t - samples[i - 1].T, samples[i].Capacity, estimate, encoder, throughput, queueMs);
         }
 
         return curve;
@@ -316,7 +373,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         for (int i = 0; i < r.Times.Count; i++)
         {
             double capacity = fwd.CapacityBps[i];
-            curve.Add(r.Times[i], capacity, flow.TargetBps[i], double.NaN, fwd.ThroughputBps[i], fwd.QueueBytes[i] * 8 / capacity * 1000);
+            curve.Add(r.Times[i], i == 0 ? r.Times[0] : r.Times[i] - r.Times[i - 1], capacity, flow.TargetBps[i], double.NaN, fwd.ThroughputBps[i], fwd.QueueBytes[i] * 8 / capacity * 1000);
         }
 
         return curve;
@@ -335,7 +392,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
             for (int s = 0; s < Schedule.Length; s++)
             {
                 double until = s + 1 < Schedule.Length ? Schedule[s + 1].At : DurationSeconds;
-                double? a = c.TimeToAdapt(Schedule[s].At, until);
+                double? a = c.TimeToAdapt(Schedule[s].At, until, s == 0 ? 0 : Schedule[s - 1].Bps, Schedule[s].Bps);
                 sb.Append(a is double v ? string.Create(CultureInfo.InvariantCulture, $" | {v:F1} s") : " | not within the step");
             }
 

@@ -25,11 +25,15 @@ internal sealed class BottleneckCurve(string name)
 
     public List<double> QueueDelayMs { get; } = [];
 
+    /// <summary>Gets each sample's interval, s (the real runs' samples can come late on a loaded machine).</summary>
+    public List<double> Dt { get; } = [];
+
     public long Drops { get; set; }
 
-    public void Add(double t, double capacity, double estimate, double encoderTarget, double throughput, double queueDelayMs)
+    public void Add(double t, double dt, double capacity, double estimate, double encoderTarget, double throughput, double queueDelayMs)
     {
         T.Add(t);
+        Dt.Add(dt);
         CapacityBps.Add(capacity);
         EstimateBps.Add(estimate);
         EncoderTargetBps.Add(encoderTarget);
@@ -45,8 +49,8 @@ internal sealed class BottleneckCurve(string name)
         {
             if (T[i] > from && T[i] <= to && !double.IsNaN(ThroughputBps[i]))
             {
-                sent += ThroughputBps[i];
-                offered += CapacityBps[i];
+                sent += ThroughputBps[i] * Dt[i];
+                offered += CapacityBps[i] * Dt[i];
             }
         }
 
@@ -61,20 +65,19 @@ internal sealed class BottleneckCurve(string name)
     }
 
     /// <summary>
-    /// Seconds after a capacity change at <paramref name="at"/> until the estimate has adapted: for a drop, the first
-    /// sample at or under the new capacity; for a rise (or the start), the first at or over <paramref name="riseFraction"/>
-    /// of it. Null when it never did before <paramref name="until"/>.
+    /// Seconds after a capacity change at <paramref name="at"/> from <paramref name="before"/> to <paramref name="capacity"/>
+    /// until the estimate has adapted: for a drop, the first sample at or under the new capacity; for a rise (or the
+    /// start, before = 0), the first at or over <paramref name="riseFraction"/> of it. Null when it never did before
+    /// <paramref name="until"/>.
     /// </summary>
-    public double? TimeToAdapt(double at, double until, double riseFraction = 0.8)
+    public double? TimeToAdapt(double at, double until, double before, double capacity, double riseFraction = 0.8)
     {
-        int first = T.FindIndex(t => t > at + 0.1);
+        int first = T.FindIndex(t => t > at + 0.05);
         if (first < 0)
         {
             return null;
         }
 
-        double capacity = CapacityBps[first];
-        double before = at <= 0 ? 0 : CapacityBps[Math.Max(0, T.FindIndex(t => t > at - 0.3))];
         bool drop = capacity < before;
         for (int i = first; i < T.Count && T[i] <= until; i++)
         {

@@ -22,6 +22,7 @@ internal sealed partial class BottleneckLink : IDisposable
     public const int BurstBytes = 4000;
 
     private readonly string _tc;
+    private System.Diagnostics.Process? _batch;
 
     public BottleneckLink()
     {
@@ -69,10 +70,34 @@ internal sealed partial class BottleneckLink : IDisposable
             "burst", BurstBytes.ToString(CultureInfo.InvariantCulture), "latency", queueMs.ToString(CultureInfo.InvariantCulture) + "ms");
     }
 
-    /// <summary>Reads the tbf's counters on <paramref name="device"/>: bytes sent, packets dropped, backlog bytes.</summary>
+    /// <summary>
+    /// Changes the rate on <paramref name="device"/> through the long-lived <c>tc -batch</c> process (no process start
+    /// per step: on a loaded machine that took up to 2 s and made the steps late).
+    /// </summary>
+    public void ChangeRate(string device, double bps, double queueMs)
+    {
+        Batch().StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"qdisc change dev {device} root tbf rate {(long)Math.Round(bps / 1000)}kbit burst {BurstBytes} latency {queueMs}ms"));
+        Batch().StandardInput.Flush();
+    }
+
+    /// <summary>Reads the tbf's counters on <paramref name="device"/>: bytes sent, packets dropped, backlog bytes (one <c>tc -batch</c> line).</summary>
     public (long SentBytes, long Dropped, long BacklogBytes) ReadQdisc(string device)
     {
-        string text = R.Exec(_tc, "-s", "qdisc", "show", "dev", device);
+        System.Diagnostics.Process batch = Batch();
+        batch.StandardInput.WriteLine("qdisc show dev " + device);
+        batch.StandardInput.Flush();
+        var sb = new System.Text.StringBuilder();
+        while (batch.StandardOutput.ReadLine() is string line)
+        {
+            sb.AppendLine(line);
+            if (line.TrimStart().StartsWith("backlog", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        string text = sb.ToString();
         Match sent = SentRegex().Match(text);
         Match backlog = BacklogRegex().Match(text);
         if (!sent.Success || !backlog.Success)
@@ -99,9 +124,43 @@ internal sealed partial class BottleneckLink : IDisposable
 
     public void Dispose()
     {
+        if (_batch is not null)
+        {
+            _batch.StandardInput.Close();
+            if (!_batch.WaitForExit(5000))
+            {
+                _batch.Kill();
+            }
+
+            _batch.Dispose();
+        }
+
         A?.Dispose();
         R?.Dispose();
         B?.Dispose();
+    }
+
+    /// <summary><c>stdbuf -oL tc -s -force -batch -</c> inside R: one process that reads commands line by line.</summary>
+    private System.Diagnostics.Process Batch()
+    {
+        if (_batch is null)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(ExternalTool.Require("ip", "iproute2"))
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = false,
+            };
+            foreach (string a in (string[])["netns", "exec", R.Name, ExternalTool.Require("stdbuf", "coreutils"), "-oL", _tc, "-s", "-force", "-batch", "-"])
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            _batch = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException("could not start tc -batch");
+        }
+
+        return _batch;
     }
 
     private static long ParseSize(string s)

@@ -15,7 +15,7 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
 {
     private readonly Queue<(TimeSpan Due, TransportAddress Local, TransportAddress Remote, byte[] Data)> _in = new();
     private readonly Queue<(TimeSpan Due, DatagramTransmit Transmit, byte[] Data)> _out = new();
-    private readonly byte[] _scratch = new byte[WebRtcSession.MaxDatagramSize];
+    private readonly byte[] _scratch = new byte[65536]; // the transport asks for more room than one datagram (TURN framing)
 
     public WebRtcSession Session => session;
 
