@@ -241,6 +241,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
 
                 handle!.Invoke(now =>
                 {
+                    endpoint!.Observe(now);
                     long target = endpoint!.Session.TargetBitrateBps ?? 300_000;
                     int size = (int)Math.Max(target * 0.95 / 8 / 30, 200);
                     bool key = keyFrameWanted;
@@ -289,7 +290,11 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         output.WriteLine($"{mode}: {samples.Count} bottleneck samples, {page2.Length} page samples; our session: {framesReceived} frames received, "
             + $"{keyFrameRequests} key frame requests, {framesSkipped} frames skipped (sender woken late), {stamped} packets recorded for feedback, {feedbackSent} transport-cc sent, {feedbackReceived} received; "
             + $"tbf drops {samples[^1].Dropped - samples[0].Dropped}; last page sample {page2[^1]}");
-        handle.Invoke(now => endpoint!.Session.Close(now));
+        handle.Invoke(now =>
+        {
+            endpoint!.Observe(now);
+            endpoint.Session.Close(now);
+        });
         host.Remove(handle);
 
         var curve = new BottleneckCurve(browserSends ? "Chromium GCC (real link)" : "our GCC (real link)")

@@ -15,6 +15,7 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
 {
     private readonly Queue<(TimeSpan Due, TransportAddress Local, TransportAddress Remote, byte[] Data)> _in = new();
     private readonly Queue<(TimeSpan Due, DatagramTransmit Transmit, byte[] Data)> _out = new();
+    private TimeSpan _last;
     private readonly byte[] _scratch = new byte[65536]; // the transport asks for more room than one datagram (TURN framing)
 
     public WebRtcSession Session => session;
@@ -41,6 +42,12 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
         _in.Enqueue((now + oneWay, local, remote, datagram.ToArray()));
         Deliver(now);
     }
+
+    /// <summary>
+    /// Call at the start of every other input to the session (the application's <c>Invoke</c>): delivers what is due
+    /// first, so the session's clock never goes back.
+    /// </summary>
+    public void Observe(TimeSpan now) => Deliver(now);
 
     public void HandleTimeout(TimeSpan now)
     {
@@ -99,13 +106,22 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
         return next;
     }
 
+    /// <summary>
+    /// Hands the session every datagram due by <paramref name="now"/>, each at its own due time (its arrival plus the
+    /// delay), not at <paramref name="now"/>: a timer that fires late would otherwise stamp a whole group with one
+    /// arrival time, which the peer's transport-cc estimator reads as a burst (and a probe cluster received in zero
+    /// time is discarded as invalid by libwebrtc's ProbeBitrateEstimator). Never earlier than what the session saw last.
+    /// </summary>
     private void Deliver(TimeSpan now)
     {
         while (_in.TryPeek(out var head) && head.Due <= now)
         {
             _in.Dequeue();
             BytesIn += head.Data.Length;
-            session.HandleDatagram(head.Local, head.Remote, head.Data, now);
+            _last = head.Due > _last ? head.Due : _last;
+            session.HandleDatagram(head.Local, head.Remote, head.Data, _last);
         }
+
+        _last = now > _last ? now : _last;
     }
 }
