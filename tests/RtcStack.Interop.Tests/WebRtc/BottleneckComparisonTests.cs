@@ -81,7 +81,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
             output.WriteLine(c.Name + ":");
             for (int i = 0; i < c.T.Count; i += 5)
             {
-                output.WriteLine($"  t={c.T[i],5:F1} cap {c.CapacityBps[i] / 1e3,5:F0} est {c.EstimateBps[i] / 1e3,6:F0} enc {c.EncoderTargetBps[i] / 1e3,6:F0} thr {c.ThroughputBps[i] / 1e3,6:F0} q {c.QueueDelayMs[i],5:F0} ms");
+                output.WriteLine($"  t={c.T[i],5:F1} cap {c.CapacityBps[i] / 1e3,5:F0} est {c.EstimateBps[i] / 1e3,6:F0} enc {c.EncoderTargetBps[i] / 1e3,6:F0} thr {c.ThroughputBps[i] / 1e3,6:F0} q {c.QueueDelayMs[i],5:F0} ms sender queue {c.SenderQueueBytes[i],7:F0} B");
             }
         }
 
@@ -213,7 +213,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         // (b): our application follows our GCC's target like GccTargetConvergesToABottleneckWithBoundedQueueDelay: one
         // VP8 frame every 1/30 s sized to the target less the packet overhead (about 5 % at ~1200-byte packets).
         using var stopSending = new CancellationTokenSource();
-        var ourTargets = new List<(double T, double Bps)>();
+        var ourTargets = new List<(double T, double Bps, long Queued)>();
         long framesSkipped = 0;
         Task sender = browserSends ? Task.CompletedTask : Task.Run(async () =>
         {
@@ -249,7 +249,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
                     endpoint.Session.SendVideoFrame(video, VideoFrame(frame, key, size), (uint)(frame * 3000), key, now);
                     lock (ourTargets)
                     {
-                        ourTargets.Add((clock.Elapsed.TotalSeconds, target));
+                        ourTargets.Add((clock.Elapsed.TotalSeconds, target, endpoint.Session.PacerQueuedBytes + endpoint.QueuedOutBytes));
                     }
                 });
                 frame++;
@@ -311,7 +311,7 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
 
             double throughput = (samples[i].Sent - samples[i - 1].Sent) * 8 / (t - samples[i - 1].T);
             double queueMs = samples[i].Backlog * 8 / samples[i].Capacity * 1000;
-            double estimate = double.NaN, encoder = double.NaN;
+            double estimate = double.NaN, encoder = double.NaN, senderQueue = double.NaN;
             if (browserSends)
             {
                 JsonElement? s = page2.LastOrDefault(p => p.GetProperty("t").GetDouble() / 1000 <= t);
@@ -327,10 +327,11 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
                 {
                     int j = ourTargets.FindLastIndex(o => o.T <= t);
                     estimate = j < 0 ? double.NaN : ourTargets[j].Bps;
+                    senderQueue = j < 0 ? double.NaN : ourTargets[j].Queued;
                 }
             }
 
-            curve.Add(t, t - samples[i - 1].T, samples[i].Capacity, estimate, encoder, throughput, queueMs);
+            curve.Add(t, t - samples[i - 1].T, samples[i].Capacity, estimate, encoder, throughput, queueMs, senderQueue);
         }
 
         return curve;

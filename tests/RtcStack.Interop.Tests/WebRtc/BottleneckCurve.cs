@@ -28,10 +28,14 @@ internal sealed class BottleneckCurve(string name)
     /// <summary>Gets each sample's interval, s (the real runs' samples can come late on a loaded machine).</summary>
     public List<double> Dt { get; } = [];
 
+    /// <summary>Gets what our sender held at each sample, bytes: the session's pacer queue plus the delay line (real run (b) only; NaN otherwise).</summary>
+    public List<double> SenderQueueBytes { get; } = [];
+
     public long Drops { get; set; }
 
-    public void Add(double t, double dt, double capacity, double estimate, double encoderTarget, double throughput, double queueDelayMs)
+    public void Add(double t, double dt, double capacity, double estimate, double encoderTarget, double throughput, double queueDelayMs, double senderQueueBytes = double.NaN)
     {
+        SenderQueueBytes.Add(senderQueueBytes);
         T.Add(t);
         Dt.Add(dt);
         CapacityBps.Add(capacity);
@@ -98,10 +102,10 @@ internal sealed class BottleneckCurve(string name)
 
     public string ToCsv()
     {
-        var sb = new StringBuilder("t_s,capacity_bps,estimate_bps,encoder_target_bps,throughput_bps,queue_delay_ms\n");
+        var sb = new StringBuilder("t_s,capacity_bps,estimate_bps,encoder_target_bps,throughput_bps,queue_delay_ms,sender_queue_bytes\n");
         for (int i = 0; i < T.Count; i++)
         {
-            sb.AppendLine(string.Join(',', new[] { T[i], CapacityBps[i], EstimateBps[i], EncoderTargetBps[i], ThroughputBps[i], QueueDelayMs[i] }
+            sb.AppendLine(string.Join(',', new[] { T[i], CapacityBps[i], EstimateBps[i], EncoderTargetBps[i], ThroughputBps[i], QueueDelayMs[i], SenderQueueBytes[i] }
                 .Select(v => double.IsNaN(v) ? "" : v.ToString("0.###", CultureInfo.InvariantCulture))));
         }
 

@@ -26,6 +26,9 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
     /// <summary>Gets the bytes (UDP payloads) released to the socket so far.</summary>
     public long BytesOut { get; private set; }
 
+    /// <summary>Gets the bytes waiting in the outgoing delay line.</summary>
+    public long QueuedOutBytes { get; private set; }
+
     public string LocalIceUfrag => session.LocalIceUfrag;
 
     public void AddLocalAddress(TransportAddress address) => session.AddLocalAddress(address);
@@ -75,11 +78,13 @@ internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func
         while (session.TryPollTransmit(_scratch, out DatagramTransmit t))
         {
             _out.Enqueue((now + oneWay, t, _scratch.AsSpan(0, t.Length).ToArray()));
+            QueuedOutBytes += t.Length;
         }
 
         if (_out.TryPeek(out var head) && head.Due <= now && head.Data.Length <= buffer.Length)
         {
             _out.Dequeue();
+            QueuedOutBytes -= head.Data.Length;
             head.Data.CopyTo(buffer);
             BytesOut += head.Data.Length;
             transmit = head.Transmit;
