@@ -91,9 +91,12 @@ public sealed class BottleneckComparisonTests(ITestOutputHelper output)
         {
             Assert.True(c.T.Count >= DurationSeconds / Step * 0.8, $"{c.Name}: {c.T.Count} samples");
 
-            // Never more through the bottleneck than its capacity (a check of the measurement itself), and at least 40 %
-            // of it used over the run.
-            Assert.InRange(c.Utilisation(), 0.40, 1.02);
+            // Never more through the bottleneck than its capacity (a check of the measurement itself), and, for our
+            // GCC, at least 40 % of it used over the run. Chromium's utilisation measures its encoder more than its GCC
+            // (application-limited: about 0.75 Mbit/s sent for a 1.3 Mbit/s target) and, on a loaded machine, our
+            // receiver's stalls (arrival times are taken when a datagram is processed): 48 %, 55 %, then 37 % in three
+            // runs, so it is reported, not bounded from below.
+            Assert.InRange(c.Utilisation(), ReferenceEquals(c, chromium) ? 0 : 0.40, 1.02);
 
             // The 2.5 → 0.6 Mbit/s drop at 25 s: the estimate is at or under 0.6 Mbit/s within 4 s.
             double? drop = c.TimeToAdapt(25, 35, 2_500_000, 600_000);
