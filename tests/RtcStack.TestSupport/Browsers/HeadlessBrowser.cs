@@ -62,18 +62,32 @@ public sealed class HeadlessBrowser : IDisposable
     public static HeadlessBrowser Launch(BrowserKind kind, string url) => Launch(kind, url, []);
 
     /// <summary>Starts <paramref name="kind"/> headless on <paramref name="url"/>, with <paramref name="extraArguments"/> after the suite's own.</summary>
-    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments)
+    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments) => Launch(kind, url, extraArguments, null);
+
+    /// <summary>
+    /// Starts <paramref name="kind"/> headless on <paramref name="url"/>, with <paramref name="extraArguments"/> after the
+    /// suite's own, inside the network namespace <paramref name="networkNamespace"/> (<c>ip netns exec</c>, which execs
+    /// the browser: the PID is the browser's) when it is not null.
+    /// </summary>
+    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments, string? networkNamespace)
     {
         ArgumentNullException.ThrowIfNull(extraArguments);
         string exe = RequireExecutable(kind);
         string profile = Directory.CreateTempSubdirectory($"rtcstack-{kind.ToString().ToLowerInvariant()}-").FullName;
-        var psi = new ProcessStartInfo(exe)
+        var psi = new ProcessStartInfo(networkNamespace is null ? exe : ExternalTool.Require("ip", "iproute2"))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
         };
+        if (networkNamespace is not null)
+        {
+            foreach (string arg in (string[])["netns", "exec", networkNamespace, exe])
+            {
+                psi.ArgumentList.Add(arg);
+            }
+        }
 
         if (kind == BrowserKind.Chromium)
         {
