@@ -31,7 +31,7 @@ public sealed class WhipClient : IAsyncDisposable
     private readonly WhipClientOptions _options;
     private readonly HttpClient _http;
     private readonly UdpSessionHost _host;
-    private readonly Channel<string?> _trickle = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<TrickleItem> _trickle = Channel.CreateUnbounded<TrickleItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<string> _signalled = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<PeerConnectionState> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<WhipIceServerLink> _links = [];
@@ -101,6 +101,9 @@ public sealed class WhipClient : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Gets the ICE restarts that succeeded (<see cref="RestartIceAsync"/>).</summary>
+    public int IceRestarts { get; private set; }
 
     /// <summary>Gets the status the DELETE got (null until it was sent; 0 when it failed without a status).</summary>
     public int? DeleteStatus { get; private set; }
@@ -191,6 +194,28 @@ public sealed class WhipClient : IAsyncDisposable
         {
             throw new WhipClientException($"the session did not connect: {state}");
         }
+    }
+
+    /// <summary>
+    /// Restarts ICE (RFC 9725 §4.3.3): our ICE agent takes new credentials, and a PATCH with <c>If-Match: "*"</c> sends
+    /// them with our candidates as an <c>application/trickle-ice-sdpfrag</c>; the endpoint's <c>200 OK</c> fragment brings
+    /// its new credentials and candidates, which replace the old ones (RFC 8445 §9), and its <c>ETag</c> becomes the
+    /// entity-tag of later trickle PATCHes. DTLS and SRTP carry on; media moves to the pair that checks with the new
+    /// credentials. PATCHes go out one at a time, in order, so no earlier PATCH's answer can arrive after this one's.
+    /// </summary>
+    /// <exception cref="WhipClientException">The endpoint refused the restart (its status and body: RFC 9725 keeps its
+    /// old ICE session then, but ours has restarted, so the call lasts only until consent expires, RFC 7675 §5.1, unless
+    /// another restart succeeds), its 200 carried no usable fragment, or it did not answer in time.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public async Task RestartIceAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Volatile.Read(ref _disposed) != 0 || _trickleTask is null || !_trickle.Writer.TryWrite(new TrickleItem(null, false, done)))
+        {
+            throw new ObjectDisposedException(nameof(WhipClient));
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -429,10 +454,10 @@ public sealed class WhipClient : IAsyncDisposable
             switch (e)
             {
                 case SessionCandidateEvent c:
-                    _trickle.Writer.TryWrite(c.Candidate.ToString()["candidate:".Length..]);
+                    _trickle.Writer.TryWrite(new TrickleItem(c.Candidate.ToString()["candidate:".Length..], false, null));
                     break;
                 case SessionGatheringCompleteEvent:
-                    _trickle.Writer.TryWrite(null);
+                    _trickle.Writer.TryWrite(new TrickleItem(null, true, null));
                     break;
                 case SessionStateChangedEvent { State: PeerConnectionState.Connected or PeerConnectionState.Failed or PeerConnectionState.Closed } s:
                     _settled.TrySetResult(s.State);
@@ -447,51 +472,153 @@ public sealed class WhipClient : IAsyncDisposable
         _options.Activity?.Invoke(Session, now);
     }
 
-    // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH.
+    // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH; and ICE
+    // restarts (§4.3.3), in the order they were asked for, so that every PATCH is answered before the next one is sent.
     private async Task TrickleLoopAsync()
     {
-        ChannelReader<string?> reader = _trickle.Reader;
+        ChannelReader<TrickleItem> reader = _trickle.Reader;
         bool endSent = OfferSdp.Contains("a=end-of-candidates", StringComparison.Ordinal);
-        try
+        bool trickling = true; // false once the endpoint said it does not take trickle
+        var candidates = new List<string>();
+        bool end = false;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (reader.TryRead(out TrickleItem item))
             {
-                var candidates = new List<string>();
-                bool end = false;
-                while (reader.TryRead(out string? c))
+                if (item.Restart is TaskCompletionSource restart)
                 {
-                    if (c is null)
-                    {
-                        end = true;
-                    }
-                    else
-                    {
-                        lock (_signalled)
-                        {
-                            if (_signalled.Add(c))
-                            {
-                                candidates.Add(c);
-                            }
-                        }
-                    }
-                }
-
-                if (candidates.Count == 0 && (!end || endSent))
-                {
+                    // What was gathered before the restart goes out first, under the old credentials.
+                    trickling = await FlushAsync(candidates, end, trickling, endSent).ConfigureAwait(false);
+                    endSent |= end;
+                    end = false;
+                    endSent = await RestartAsync(restart, endSent).ConfigureAwait(false);
                     continue;
                 }
 
-                endSent |= end;
-                if (!await PatchAsync(candidates, end).ConfigureAwait(false))
+                if (item.End)
                 {
-                    return;
+                    end = true;
+                    continue;
+                }
+
+                lock (_signalled)
+                {
+                    if (_signalled.Add(item.Candidate!))
+                    {
+                        candidates.Add(item.Candidate!);
+                    }
                 }
             }
+
+            trickling = await FlushAsync(candidates, end, trickling, endSent).ConfigureAwait(false);
+            endSent |= end;
+            end = false;
         }
-        catch (ChannelClosedException)
+    }
+
+    // One trickle PATCH for what was gathered, unless there is nothing new or the endpoint does not take trickle.
+    private async Task<bool> FlushAsync(List<string> candidates, bool end, bool trickling, bool endSent)
+    {
+        if (!trickling || (candidates.Count == 0 && (!end || endSent)))
         {
-            // Disposed.
+            candidates.Clear();
+            return trickling;
         }
+
+        bool more = await PatchAsync([.. candidates], end).ConfigureAwait(false);
+        candidates.Clear();
+        return more;
+    }
+
+    // RFC 9725 §4.3.3, client side. Returns whether end-of-candidates has been sent for the new ICE session.
+    private async Task<bool> RestartAsync(TaskCompletionSource done, bool endSent)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || _handle is null || _handle.IsRemoved)
+        {
+            done.TrySetException(new ObjectDisposedException(nameof(WhipClient)));
+            return endSent;
+        }
+
+        (IceCredentials fresh, string[] candidates, bool complete, string body) = Invoke(now =>
+        {
+            IceCredentials f = Session.Transport.RestartIce(now);
+            string[] local = [.. Session.LocalCandidateValues().Where(c => !c.Contains(" typ prflx", StringComparison.Ordinal))];
+            bool gathered = Session.Transport.IceAgent?.GatheringState == IceGatheringState.Complete;
+            return (f, local, gathered, BuildFragment(f, local, gathered));
+        });
+        lock (_signalled)
+        {
+            // The candidates the agent signals again after the restart are in this PATCH already.
+            _signalled.Clear();
+            _signalled.UnionWith(candidates);
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(FragmentType);
+            request.Headers.TryAddWithoutValidation("If-Match", "*"); // RFC 9725 §4.3.3
+            using HttpResponseMessage response = await SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            lock (_patchStatuses)
+            {
+                _patchStatuses.Add(status);
+            }
+
+            string answer = await ReadBodyAsync(response, CancellationToken.None).ConfigureAwait(false);
+            if (status != 200)
+            {
+                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {status} {response.ReasonPhrase}{(answer.Length > 0 ? ": " + answer.Trim() : "")}", status, answer);
+            }
+
+            string? type = response.Content.Headers.ContentType?.MediaType;
+            TrickleIceFragment? fragment = null;
+            bool usable = string.Equals(type, FragmentType, StringComparison.OrdinalIgnoreCase)
+                && TrickleIceFragment.TryParse(answer, out fragment, out _)
+                && fragment!.IceUfrag is not null && fragment.IcePwd is not null
+                && IceStrings.IsUfrag(fragment.IceUfrag) && IceStrings.IsPassword(fragment.IcePwd);
+            if (!usable)
+            {
+                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: the 200's body is not a {FragmentType} with a usable ice-ufrag and ice-pwd ('{type}')", status, answer);
+            }
+
+            string ufrag = fragment!.IceUfrag!;
+            string pwd = fragment.IcePwd!;
+
+            ETag = response.Headers.ETag?.ToString();
+            Invoke(now =>
+            {
+                // RFC 9725 §4.3.3: the endpoint's new set replaces every remote candidate of before (RFC 8445 §9).
+                Session.Transport.SetRemoteIceCredentials(new IceCredentials(ufrag, pwd), now);
+                bool remoteEnd = false;
+                foreach (TrickleIceMedia m in fragment.Media)
+                {
+                    foreach (string c in m.Candidates)
+                    {
+                        _ = Session.AddRemoteCandidate(c, now); // unusable ones are dropped (RFC 9725 §4.3.2)
+                    }
+
+                    remoteEnd |= m.EndOfCandidates;
+                }
+
+                if (remoteEnd)
+                {
+                    Session.AddRemoteEndOfCandidates(now);
+                }
+            });
+            IceRestarts++;
+            done.TrySetResult();
+        }
+        catch (WhipClientException e)
+        {
+            done.TrySetException(e);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or InvalidOperationException)
+        {
+            done.TrySetException(new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {e.Message}", e));
+        }
+
+        return complete;
     }
 
     /// <summary>One trickle PATCH; false when the endpoint does not take trickle (405, 422, 501) or the client is disposed.</summary>
@@ -533,9 +660,13 @@ public sealed class WhipClient : IAsyncDisposable
     /// The PATCH body (RFC 8840 §4.4, RFC 9725 §4.3.2): our current ICE credentials (unchanged, so not a restart), then the
     /// media section our candidates belong to (BUNDLE: the first), its mid, the candidates and end-of-candidates.
     /// </summary>
-    internal string BuildTrickleFragment(IReadOnlyList<string> candidates, bool endOfCandidates)
+    internal string BuildTrickleFragment(IReadOnlyList<string> candidates, bool endOfCandidates) =>
+        Invoke(_ => BuildFragment(Session.Transport.LocalCredentials, candidates, endOfCandidates));
+
+    // Under the session's lock.
+    private string BuildFragment(IceCredentials local, IReadOnlyList<string> candidates, bool endOfCandidates)
     {
-        (IceCredentials local, string? iceOptions, (string Mid, string MediaLine) section) = Invoke(_ => (Session.Transport.LocalCredentials, Session.LocalIceOptions, ((ISignalledSession)Session).CandidateSection));
+        (string? iceOptions, (string Mid, string MediaLine) section) = (Session.LocalIceOptions, ((ISignalledSession)Session).CandidateSection);
         var fragment = new TrickleIceFragment { IceUfrag = local.Ufrag, IcePwd = local.Password, IceOptions = iceOptions };
         var media = new TrickleIceMedia { Mid = section.Mid, MediaLine = section.MediaLine, EndOfCandidates = endOfCandidates };
         foreach (string c in candidates)
@@ -574,4 +705,7 @@ public sealed class WhipClient : IAsyncDisposable
         string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return response.StatusCode == HttpStatusCode.Created || body.Length <= MaxBodyChars ? body : body[..MaxBodyChars];
     }
+
+    /// <summary>A candidate to trickle, end-of-candidates, or an ICE restart asked for.</summary>
+    private readonly record struct TrickleItem(string? Candidate, bool End, TaskCompletionSource? Restart);
 }

@@ -241,6 +241,185 @@ public sealed class WhipClientTests
         Assert.Empty(server.Handler.Resources);
     }
 
+    [Fact]
+    public async Task IceRestart_IsAPatchWithIfMatchStar_NewCredentialsAndCandidates_AndTheAnswerReplacesTheRemoteIce()
+    {
+        const string NewUfrag = "srv2";
+        const string NewPwd = "abcdefghijklmnopqrstuvwx";
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(onPatch: async ctx =>
+        {
+            if (ctx.Request.Headers.IfMatch.ToString() != "*")
+            {
+                ctx.Response.StatusCode = 204; // a trickle PATCH
+                return;
+            }
+
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/trickle-ice-sdpfrag";
+            ctx.Response.Headers.ETag = "\"e2\"";
+            await ctx.Response.WriteAsync($"a=ice-ufrag:{NewUfrag}\r\na=ice-pwd:{NewPwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host\r\na=candidate:2 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active\r\na=end-of-candidates\r\n");
+        });
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+        Ice.IceCredentials before = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Assert.Equal("\"e1\"", client.ETag);
+
+        await client.RestartIceAsync();
+
+        FakeEndpoint.Request patch = Assert.Single(ep.Requests, r => r.Method == "PATCH" && r.IfMatch == "*");
+        Assert.Equal("application/trickle-ice-sdpfrag", patch.ContentType);
+        Assert.Equal("Bearer " + Token, patch.Authorization);
+        Assert.True(TrickleIceFragment.TryParse(patch.Body, out TrickleIceFragment? sent, out string? error), error);
+        Ice.IceCredentials after = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        // RFC 9725 §4.3.3: the new ufrag and pwd (what the agent now uses), the tagged m= section, the new candidate set.
+        Assert.NotEqual(before.Ufrag, sent!.IceUfrag);
+        Assert.NotEqual(before.Password, sent.IcePwd);
+        Assert.Equal(after, new Ice.IceCredentials(sent.IceUfrag!, sent.IcePwd!));
+        TrickleIceMedia section = Assert.Single(sent.Media);
+        MediaDescription m = SessionDescription.Parse(client.OfferSdp).MediaDescriptions[0];
+        Assert.Equal(m.Mid, section.Mid);
+        Assert.StartsWith("audio 9 UDP/TLS/RTP/SAVPF", section.MediaLine, StringComparison.Ordinal);
+        Assert.NotEmpty(section.Candidates);
+        Assert.All(section.Candidates, c => Assert.Contains(" typ host", c, StringComparison.Ordinal));
+        Assert.True(section.EndOfCandidates); // gathering (host only) had completed
+        // The same ice-options as the offer (RFC 9725 §4.3.3).
+        Assert.NotNull(sent.IceOptions);
+        Assert.Contains($"a=ice-options:{sent.IceOptions}\r\n", client.OfferSdp, StringComparison.Ordinal);
+
+        // The endpoint's answer replaced the remote ICE session: its credentials, its one usable candidate (the TCP one
+        // is dropped), and its entity-tag for later PATCHes.
+        Assert.Equal(1, client.IceRestarts);
+        Assert.Equal("\"e2\"", client.ETag);
+        Assert.Equal(new Ice.IceCredentials(NewUfrag, NewPwd), client.Invoke(_ => client.Session.RemoteIceCredentials));
+        Ice.IceCandidate remote = Assert.Single(client.Invoke(_ => client.Session.Transport.IceAgent!.RemoteCandidates.ToArray()));
+        Assert.Equal(40000, remote.Address.Port);
+        Assert.Contains(200, client.PatchStatuses);
+    }
+
+    [Theory]
+    [InlineData(422, "text/plain", "restart refused")]
+    [InlineData(405, "text/plain", "")]
+    [InlineData(200, "text/plain", "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n")]
+    [InlineData(200, "application/trickle-ice-sdpfrag", "a=ice-ufrag:ab\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n")]
+    [InlineData(200, "application/trickle-ice-sdpfrag", "a=ice-ufrag:abcd\r\n")]
+    public async Task ARefusedOrUnusableIceRestart_IsAWhipClientException_AndTheClientLivesOn(int status, string type, string body)
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(onPatch: async ctx =>
+        {
+            ctx.Response.StatusCode = status;
+            ctx.Response.ContentType = type;
+            await ctx.Response.WriteAsync(body);
+        });
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+        Ice.IceCredentials? remoteBefore = client.Invoke(_ => client.Session.RemoteIceCredentials);
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => client.RestartIceAsync());
+        Assert.Equal(status, e.StatusCode);
+        Assert.Contains("ICE restart", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, client.IceRestarts);
+        Assert.Equal("\"e1\"", client.ETag);
+        Assert.NotEqual(remoteBefore, client.Invoke(_ => client.Session.RemoteIceCredentials)); // our agent restarted: no remote credentials until a restart succeeds
+        await client.DisposeAsync();
+        Assert.Equal(200, client.DeleteStatus);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.RestartIceAsync());
+    }
+
+    [Fact]
+    public async Task IceRestart_AgainstOurOwnEndpoint_MediaGoesOnOverNewCredentials_AndTheOldOnesAreRefused()
+    {
+        int received = 0;
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h => h.Activity = (r, _) =>
+        {
+            byte[] buffer = r.Tag as byte[] ?? new byte[1500];
+            r.Tag = buffer;
+            while (r.Session.TryPollMedia(buffer, out ReceivedMedia m))
+            {
+                if (!m.IsVideo)
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+        });
+        var options = new WhipClientOptions { EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"), BearerToken = Token, Certificate = s_certificate.Value };
+        await using WhipClient client = await WhipClient.ConnectAsync(options);
+        await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+        SessionResource<WebRtcSession> r = Assert.Single(server.Handler.Resources).Value;
+        await SendAudioAsync(client, 0, 25);
+        await WaitUntilAsync(() => Volatile.Read(ref received) >= 20, "the server did not get the audio before the restart");
+
+        Ice.IceCredentials clientOld = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Ice.IceCredentials serverOld = r.Handle.Invoke(_ => r.Session.Transport.LocalCredentials);
+        Ice.IceCandidatePair? clientOldPair = client.Invoke(_ => client.Session.Transport.SelectedPair);
+        Ice.IceCandidatePair? serverOldPair = r.Handle.Invoke(_ => r.Session.Transport.SelectedPair);
+        string? etag = client.ETag;
+
+        await client.RestartIceAsync();
+
+        Ice.IceCredentials clientNew = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Ice.IceCredentials serverNew = r.Handle.Invoke(_ => r.Session.Transport.LocalCredentials);
+        Assert.NotEqual(clientOld, clientNew);
+        Assert.NotEqual(serverOld, serverNew);
+        Assert.Equal(clientNew, r.Handle.Invoke(_ => r.Session.RemoteIceCredentials)); // the server took ours
+        Assert.Equal(serverNew, client.Invoke(_ => client.Session.RemoteIceCredentials)); // and we took its
+        Assert.NotEqual(etag, client.ETag);
+        Assert.Equal($"\"{serverNew.Ufrag}\"", client.ETag);
+
+        // A check is answered only when signed with the answering side's password (RFC 8445 §7.2.2), so a new pair with
+        // responses on each side proves both took the other's new password.
+        await WaitUntilAsync(() => client.Invoke(_ => client.Session.Transport.SelectedPair) is { ResponsesReceived: > 0 } p && !ReferenceEquals(p, clientOldPair), "no new client pair checked with the server's new credentials");
+        await WaitUntilAsync(() => r.Handle.Invoke(_ => r.Session.Transport.SelectedPair) is { ResponsesReceived: > 0 } p && !ReferenceEquals(p, serverOldPair), "no new server pair checked with the client's new credentials");
+        int before = Volatile.Read(ref received);
+        await SendAudioAsync(client, 25, 25);
+        await WaitUntilAsync(() => Volatile.Read(ref received) >= before + 20, "the server did not get the audio after the restart");
+        Assert.Equal(PeerConnectionState.Connected, client.Invoke(_ => client.Session.State));
+
+        // The server's agent answers a check with the new credentials from anywhere (a peer-reflexive candidate, RFC 8445
+        // §7.3.1.3) and refuses one with the old ones.
+        string[] host = r.Handle.Invoke(_ => r.Session.LocalCandidateValues().First(c => c.Contains(" typ host", StringComparison.Ordinal))).Split(' ');
+        var serverAddress = new IPEndPoint(IPAddress.Parse(host[4]), int.Parse(host[5], System.Globalization.CultureInfo.InvariantCulture));
+        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        Assert.True(await CheckAnsweredAsync(probe, serverAddress, $"{serverNew.Ufrag}:{clientNew.Ufrag}", serverNew.Password), "a check with the new credentials was not answered with success");
+        Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientOld.Ufrag}", serverOld.Password), "a check with the old credentials was answered with success");
+        Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientNew.Ufrag}", serverOld.Password), "a check with the server's old ufrag and password was answered with success");
+    }
+
+    private static async Task SendAudioAsync(WhipClient client, int first, int count)
+    {
+        for (int i = first; i < first + count; i++)
+        {
+            client.Invoke(now => client.Session.SendAudio(client.Audio, [0x78, (byte)i, 2, 3], (uint)(960 * i), now));
+            await Task.Delay(10);
+        }
+    }
+
+    // A Binding request as a controlling agent's check (RFC 8445 §7.1.1, §7.2.2); true if a success response came within 1 s.
+    private static async Task<bool> CheckAnsweredAsync(UdpClient probe, IPEndPoint to, string username, string password)
+    {
+        byte[] buffer = new byte[256];
+        StunTransactionId id = StunTransactionId.NewRandom();
+        var w = new StunMessageWriter(buffer, StunMessageType.BindingRequest, id);
+        w.AddString(StunAttributeType.Username, username);
+        w.AddUInt32(StunAttributeType.Priority, 0x6E7F1EFF);
+        w.AddUInt64(StunAttributeType.IceControlling, 0x1234_5678_9ABC_DEF0);
+        w.AddMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(password));
+        w.AddFingerprint();
+        await probe.SendAsync(buffer.AsMemory(0, w.Length), to);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (true)
+            {
+                UdpReceiveResult r = await probe.ReceiveAsync(timeout.Token);
+                if (StunMessageReader.TryParse(r.Buffer, out StunMessageReader reply) == StunParseStatus.Ok && reply.TransactionId == id)
+                {
+                    return reply.MessageType == StunMessageType.BindingSuccess;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string message)
     {
         var deadline = Stopwatch.StartNew();
@@ -281,7 +460,8 @@ public sealed class WhipClientTests
             string postBody = "",
             string? answerOverride = null,
             string? location = "sessions/s1",
-            TimeSpan? postDelay = null)
+            TimeSpan? postDelay = null,
+            Func<HttpContext, Task>? onPatch = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -343,6 +523,11 @@ public sealed class WhipClientTests
                 });
                 app.MapPatch("/ep/sessions/s1", (HttpContext ctx) =>
                 {
+                    if (onPatch is not null)
+                    {
+                        return onPatch(ctx);
+                    }
+
                     ctx.Response.StatusCode = 204;
                     return Task.CompletedTask;
                 });
