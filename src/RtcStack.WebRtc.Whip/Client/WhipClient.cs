@@ -36,9 +36,11 @@ public sealed class WhipClient : IAsyncDisposable
     private readonly TaskCompletionSource<PeerConnectionState> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<WhipIceServerLink> _links = [];
     private readonly List<int> _patchStatuses = [];
+    private readonly List<IceServer> _servers = [];
     private readonly Dtls.DtlsCertificate? _ownCertificate;
     private UdpSessionHandle? _handle;
     private Task? _trickleTask;
+    private Task _linkedServers = Task.CompletedTask;
     private bool _offerSent;
     private int _disposed;
 
@@ -87,8 +89,20 @@ public sealed class WhipClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets the ICE servers the session gathers with (ours and those resolved from the endpoint's links before the offer).</summary>
-    public IReadOnlyList<IceServer> IceServersUsed { get; private set; } = [];
+    /// <summary>
+    /// Gets the ICE servers the session gathers with: ours, those resolved from the endpoint's links on an OPTIONS answer
+    /// before the offer, and those linked only on the 201 (added to the running ICE agent, their candidates trickled).
+    /// </summary>
+    public IReadOnlyList<IceServer> IceServersUsed
+    {
+        get
+        {
+            lock (_servers)
+            {
+                return [.. _servers];
+            }
+        }
+    }
 
     /// <summary>Gets the status of each trickle PATCH sent, in order.</summary>
     public IReadOnlyList<int> PatchStatuses
@@ -149,7 +163,8 @@ public sealed class WhipClient : IAsyncDisposable
 
             host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
             var session = new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = host.WallClockAtZero });
-            client = new WhipClient(options, session, host, http, own) { IceServersUsed = servers };
+            client = new WhipClient(options, session, host, http, own);
+            client._servers.AddRange(servers);
             client._links.AddRange(preLinks);
             await client.OfferAndPostAsync(endpoint, cancellationToken).ConfigureAwait(false);
             return client;
@@ -316,6 +331,21 @@ public sealed class WhipClient : IAsyncDisposable
             return;
         }
 
+        foreach (IceServer s in await ResolveAsync(links, options.RequestTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            if (!servers.Contains(s))
+            {
+                servers.Add(s);
+            }
+        }
+    }
+
+    // The servers of ice-server links (RFC 9725 §4.6); names are resolved within the request timeout.
+    private static async Task<List<IceServer>> ResolveAsync(IEnumerable<WhipIceServerLink> links, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var servers = new List<IceServer>();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
         foreach (WhipIceServerLink link in links)
         {
             if (!IceServerUri.TryParse(link.Uri, out IceServerUri? uri, out _) || (uri.IsTurn && (link.Username is null || link.Credential is null)))
@@ -325,17 +355,51 @@ public sealed class WhipClient : IAsyncDisposable
 
             try
             {
-                foreach (IceServer s in await IceServerResolver.ResolveAsync(uri, link.Username, link.Credential, cancellationToken).ConfigureAwait(false))
-                {
-                    if (!servers.Contains(s))
-                    {
-                        servers.Add(s);
-                    }
-                }
+                servers.AddRange(await IceServerResolver.ResolveAsync(uri, link.Username, link.Credential, limit.Token).ConfigureAwait(false));
             }
             catch (System.Net.Sockets.SocketException)
             {
                 // A name that does not resolve: gather without it.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break; // resolving took longer than a request may
+            }
+        }
+
+        return servers;
+    }
+
+    // RFC 9725 §4.6: servers linked on the 201 (the place the RFC prefers) that gathering has not used are added to the
+    // running agent; what they give is trickled like any late candidate. Servers that need a TCP or TLS connection are
+    // not added (the client's UDP host does not make those connections).
+    private async Task UseLinkedServersAsync(List<WhipIceServerLink> links)
+    {
+        List<IceServer> found = await ResolveAsync(links, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+        foreach (IceServer s in found)
+        {
+            lock (_servers)
+            {
+                if (s.Transport != Stun.Turn.TurnTransport.Udp || _servers.Contains(s))
+                {
+                    continue;
+                }
+
+                _servers.Add(s);
+            }
+
+            if (IsDisposedOrGone())
+            {
+                return;
+            }
+
+            try
+            {
+                Invoke(now => Session.AddIceServer(s, now));
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                return; // disposed, or the session closed, meanwhile
             }
         }
     }
@@ -373,6 +437,17 @@ public sealed class WhipClient : IAsyncDisposable
         {
             _signalled.UnionWith(inOffer);
         }
+
+        // The offer never says end-of-candidates: the 201 may name ICE servers to gather from (RFC 9725 §4.6), and
+        // no candidate may follow an end-of-candidates (RFC 8838). It is sent by PATCH once gathering completed.
+        OfferSdp = OfferSdp.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal);
+        int before;
+        lock (_links)
+        {
+            before = _links.Count;
+        }
+
+        List<WhipIceServerLink> fromAnswer = [];
 
         // POST, following 307/308 (RFC 9725 §4.5) with the same offer and token; 301/302 are not for WHIP.
         Uri url = endpoint;
@@ -421,6 +496,7 @@ public sealed class WhipClient : IAsyncDisposable
             lock (_links)
             {
                 ReadLinks(response, _links);
+                fromAnswer = [.. _links.Skip(before)];
             }
 
             string? contentType = response.Content.Headers.ContentType?.MediaType;
@@ -440,6 +516,11 @@ public sealed class WhipClient : IAsyncDisposable
         if (error is not null)
         {
             throw new WhipClientException($"the answer from {AnsweredBy} does not apply: {error}");
+        }
+
+        if (fromAnswer.Count > 0)
+        {
+            _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
         }
 
         _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
@@ -477,7 +558,7 @@ public sealed class WhipClient : IAsyncDisposable
     private async Task TrickleLoopAsync()
     {
         ChannelReader<TrickleItem> reader = _trickle.Reader;
-        bool endSent = OfferSdp.Contains("a=end-of-candidates", StringComparison.Ordinal);
+        bool endSent = false;
         bool trickling = true; // false once the endpoint said it does not take trickle
         var candidates = new List<string>();
         bool end = false;
@@ -497,7 +578,9 @@ public sealed class WhipClient : IAsyncDisposable
 
                 if (item.End)
                 {
-                    end = true;
+                    // Not before the 201's ICE servers were added, and only if gathering is still complete after that.
+                    await _linkedServers.ConfigureAwait(false);
+                    end = !IsDisposedOrGone() && Invoke(_ => Session.Transport.IceAgent?.GatheringState == IceGatheringState.Complete);
                     continue;
                 }
 
@@ -515,6 +598,8 @@ public sealed class WhipClient : IAsyncDisposable
             end = false;
         }
     }
+
+    private bool IsDisposedOrGone() => Volatile.Read(ref _disposed) != 0 || _handle is null || _handle.IsRemoved;
 
     // One trickle PATCH for what was gathered, unless there is nothing new or the endpoint does not take trickle.
     private async Task<bool> FlushAsync(List<string> candidates, bool end, bool trickling, bool endSent)

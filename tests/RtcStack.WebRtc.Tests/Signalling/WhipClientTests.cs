@@ -82,12 +82,35 @@ public sealed class WhipClientTests
         Assert.Equal("Bearer " + Token, options.Authorization);
         WhipIceServerLink[] links = client.IceServerLinks.ToArray();
         Assert.Contains(new WhipIceServerLink($"stun:127.0.0.1:{stun.Port}", null, null, null), links);
-        Assert.Contains(new WhipIceServerLink("turn:turn.example.net?transport=udp", "user 1", "pa\"ss", "password"), links);
+        Assert.Contains(new WhipIceServerLink("turn:turn.invalid?transport=udp", "user 1", "pa\"ss", "password"), links);
         Assert.DoesNotContain(links, l => l.Uri.Contains("other", StringComparison.Ordinal));
         Ice.IceServer used = Assert.Single(client.IceServersUsed);
         Assert.Equal(new TransportAddress(IPAddress.Loopback, stun.Port), used.Address);
         // And used: the session asked that server for its mapping.
         await WaitUntilAsync(() => stun.Requests > 0, "the session never sent a Binding request to the linked STUN server");
+    }
+
+    [Fact]
+    public async Task IceServersLinkedOnlyOnThe201_AreGatheredFrom_AndWhatTheyGiveIsTrickledBeforeEndOfCandidates()
+    {
+        // RFC 9725 §4.6: the 201 is where the RFC wants ICE servers (OPTIONS before the offer is NOT RECOMMENDED). This
+        // STUN server maps us to 192.0.2.7:40000, so gathering from it gives a server-reflexive candidate.
+        using var stun = new StunResponder(new TransportAddress(IPAddress.Parse("192.0.2.7"), 40000));
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(answerLinks: [$"<stun:127.0.0.1:{stun.Port}>; rel=\"ice-server\""]);
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+
+        Assert.Single(ep.Requests, r => r.Method == "OPTIONS"); // asked, but it named no server
+        Assert.DoesNotContain("a=end-of-candidates", client.OfferSdp, StringComparison.Ordinal); // more may follow the 201
+        await WaitUntilAsync(() => ep.Requests.Any(r => r.Method == "PATCH" && r.Body.Contains("a=end-of-candidates", StringComparison.Ordinal)), "no PATCH carried end-of-candidates");
+        Assert.True(stun.Requests > 0, "the STUN server linked on the 201 was never asked");
+        Assert.Contains(new Ice.IceServer(new TransportAddress(IPAddress.Loopback, stun.Port)), client.IceServersUsed);
+        FakeEndpoint.Request[] patches = [.. ep.Requests.Where(r => r.Method == "PATCH")];
+        int srflx = Array.FindIndex(patches, p => p.Body.Contains("typ srflx", StringComparison.Ordinal));
+        int end = Array.FindIndex(patches, p => p.Body.Contains("a=end-of-candidates", StringComparison.Ordinal));
+        Assert.True(srflx >= 0, "the server-reflexive candidate was not trickled:\n" + string.Join("\n--\n", patches.Select(p => p.Body)));
+        Assert.True(srflx <= end, "end-of-candidates was sent before the server-reflexive candidate (RFC 8838: none may follow it)");
+        Assert.Contains("192.0.2.7 40000 typ srflx", patches[srflx].Body, StringComparison.Ordinal);
+        Assert.All(patches, p => Assert.Equal("\"e1\"", p.IfMatch));
     }
 
     [Fact]
@@ -461,7 +484,8 @@ public sealed class WhipClientTests
             string? answerOverride = null,
             string? location = "sessions/s1",
             TimeSpan? postDelay = null,
-            Func<HttpContext, Task>? onPatch = null)
+            Func<HttpContext, Task>? onPatch = null,
+            string[]? answerLinks = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -516,7 +540,12 @@ public sealed class WhipClientTests
                     }
 
                     ctx.Response.Headers.ETag = "\"e1\"";
-                    ctx.Response.Headers.Append("Link", "<turn:turn.example.net?transport=udp>; rel=\"ice-server\"; username=\"user 1\"; credential=\"pa\\\"ss\"; credential-type=\"password\"");
+                    ctx.Response.Headers.Append("Link", "<turn:turn.invalid?transport=udp>; rel=\"ice-server\"; username=\"user 1\"; credential=\"pa\\\"ss\"; credential-type=\"password\"");
+                    foreach (string l in answerLinks ?? [])
+                    {
+                        ctx.Response.Headers.Append("Link", l);
+                    }
+
                     ctx.Response.Headers.Append("Link", "<https://example.net/other>; rel=\"urn:ietf:params:whip:ext:other\"");
                     ctx.Response.ContentType = "application/sdp";
                     await ctx.Response.WriteAsync(lastAnswer);
@@ -571,13 +600,17 @@ public sealed class WhipClientTests
         private readonly CancellationTokenSource _stop = new();
         private int _requests;
 
-        public StunResponder()
+        public StunResponder(TransportAddress? mapped = null)
         {
+            Mapped = mapped;
             Port = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
             _ = Task.Run(LoopAsync);
         }
 
         public int Port { get; }
+
+        /// <summary>Gets the address every response maps to (null: the request's source).</summary>
+        public TransportAddress? Mapped { get; }
 
         public int Requests => Volatile.Read(ref _requests);
 
@@ -603,7 +636,7 @@ public sealed class WhipClientTests
 
                     Interlocked.Increment(ref _requests);
                     await Task.Delay(200, _stop.Token);
-                    int length = WriteSuccess(response, id, new TransportAddress(r.RemoteEndPoint));
+                    int length = WriteSuccess(response, id, Mapped ?? new TransportAddress(r.RemoteEndPoint));
                     await _udp.SendAsync(response.AsMemory(0, length), r.RemoteEndPoint, _stop.Token);
                 }
             }
