@@ -41,20 +41,25 @@ public sealed class WhipClient : IAsyncDisposable
     private UdpSessionHandle? _handle;
     private Task? _trickleTask;
     private Task _linkedServers = Task.CompletedTask;
+    private readonly Func<WebRtcSession> _newSession;
     private bool _offerSent;
     private int _disposed;
 
-    private WhipClient(WhipClientOptions options, WebRtcSession session, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
+    private WhipClient(WhipClientOptions options, Func<WebRtcSession> newSession, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
     {
         _options = options;
-        Session = session;
+        _newSession = newSession;
+        Session = newSession();
         _host = host;
         _http = http;
         _ownCertificate = ownCertificate;
     }
 
-    /// <summary>Gets the session (use <see cref="Invoke(Action{TimeSpan})"/> to touch it: it runs on the host's thread).</summary>
-    public WebRtcSession Session { get; }
+    /// <summary>
+    /// Gets the session (use <see cref="Invoke(Action{TimeSpan})"/> to touch it: it runs on the host's thread). After a
+    /// WHEP counter-offer (406) it is a new session, made to answer the endpoint's offer.
+    /// </summary>
+    public WebRtcSession Session { get; private set; }
 
     /// <summary>Gets the audio transceiver: sendonly for WHIP, recvonly for WHEP.</summary>
     public Transceiver Audio { get; private set; } = null!;
@@ -74,7 +79,7 @@ public sealed class WhipClient : IAsyncDisposable
     /// <summary>Gets the offer we sent.</summary>
     public string OfferSdp { get; private set; } = "";
 
-    /// <summary>Gets the endpoint's answer.</summary>
+    /// <summary>Gets the endpoint's answer (after a WHEP 406: the endpoint's counter-offer, which <see cref="Session"/> answered).</summary>
     public string AnswerSdp { get; private set; } = "";
 
     /// <summary>Gets the ICE servers the endpoint listed in Link headers (on the OPTIONS answer and on the 201).</summary>
@@ -162,8 +167,8 @@ public sealed class WhipClient : IAsyncDisposable
             }
 
             host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
-            var session = new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = host.WallClockAtZero });
-            client = new WhipClient(options, session, host, http, own);
+            UdpSessionHost h = host;
+            client = new WhipClient(options, () => new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = h.WallClockAtZero }), host, http, own);
             client._servers.AddRange(servers);
             client._links.AddRange(preLinks);
             await client.OfferAndPostAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -425,7 +430,8 @@ public sealed class WhipClient : IAsyncDisposable
 
     private async Task OfferAndPostAsync(Uri endpoint, CancellationToken cancellationToken)
     {
-        _handle = _host.Add(Session, OnActivity);
+        WebRtcSession first = Session;
+        _handle = _host.Add(first, (_, now) => OnActivity(first, now));
         MediaDirection direction = _options.Kind == WhipResourceKind.Whep ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
         (OfferSdp, string[] inOffer) = _handle.Invoke(now =>
         {
@@ -484,6 +490,32 @@ public sealed class WhipClient : IAsyncDisposable
 
             AnsweredBy = url;
             string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotAcceptable && _options.Kind == WhipResourceKind.Whep
+                && string.Equals(response.Content.Headers.ContentType?.MediaType, SdpType, StringComparison.OrdinalIgnoreCase)
+                && response.Headers.Location is Uri counterLocation)
+            {
+                // WHEP -03 §4.2.2: the endpoint refused our offer and made its own; the resource exists (Location).
+                ResourceUrl = counterLocation.IsAbsoluteUri ? counterLocation : new Uri(url, counterLocation);
+                ETag = response.Headers.ETag?.ToString();
+                lock (_links)
+                {
+                    ReadLinks(response, _links);
+                    fromAnswer = [.. _links.Skip(before)];
+                }
+
+                AnswerSdp = body;
+                response.Dispose();
+                response = null;
+                await AnswerCounterOfferAsync(cancellationToken).ConfigureAwait(false);
+                if (fromAnswer.Count > 0)
+                {
+                    _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
+                }
+
+                _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
+                return;
+            }
+
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 _offerSent = false; // no resource was created: nothing to DELETE
@@ -527,9 +559,69 @@ public sealed class WhipClient : IAsyncDisposable
         // Candidates gathered between the offer and now (they raised events the loop has queued) go out first.
     }
 
-    // Under the session's lock, on the host's thread.
-    private void OnActivity(UdpSessionHandle handle, TimeSpan now)
+    /// <summary>
+    /// WHEP -03 §4.2.2: a new session (ours made an offer and started ICE as the controlling agent) answers the endpoint's
+    /// counter-offer (<see cref="AnswerSdp"/>) recvonly, and the answer goes to the session URL in a PATCH
+    /// (<c>application/sdp</c>), which the endpoint accepts with a 2xx (the draft names 204).
+    /// </summary>
+    private async Task AnswerCounterOfferAsync(CancellationToken cancellationToken)
     {
+        UdpSessionHandle old = _handle!;
+        WebRtcSession oldSession = Session;
+        WebRtcSession session = _newSession();
+        Session = session; // from here on, OnActivity ignores the old session (its closing is not ours to report)
+        old.Invoke(now => oldSession.Close(now));
+        _host.Remove(old);
+        oldSession.Dispose();
+        while (_trickle.Reader.TryRead(out _))
+        {
+            // Candidates of the refused offer's session: nothing to trickle.
+        }
+
+        _handle = _host.Add(session, (_, now) => OnActivity(session, now));
+        (string? answer, string? error, string[] candidates) = _handle.Invoke(now =>
+        {
+            bool ok = session.TryAnswer(AnswerSdp, MediaDirection.RecvOnly, now, out string? a, out Sdp.Jsep.JsepError? e);
+            return (ok ? a : null, ok ? null : e!.ToString(), session.LocalCandidateValues().ToArray());
+        });
+        if (answer is null)
+        {
+            throw new WhipClientException($"the counter-offer (406) from {AnsweredBy} cannot be answered: {error}", 406, AnswerSdp);
+        }
+
+        Audio = _handle.Invoke(_ => session.Jsep.Transceivers.FirstOrDefault(t => t.Kind == MediaKind.Audio))
+            ?? throw new WhipClientException($"the counter-offer (406) from {AnsweredBy} has no audio", 406, AnswerSdp);
+        lock (_signalled)
+        {
+            _signalled.Clear();
+            _signalled.UnionWith(candidates);
+        }
+
+        answer = answer.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal); // as for an offer: the 406's Links may add candidates
+        using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(answer, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(SdpType);
+        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        lock (_patchStatuses)
+        {
+            _patchStatuses.Add(status);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            throw new WhipClientException($"PATCH {ResourceUrl} (the answer to the 406 counter-offer): {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.Trim() : "")}", status, body);
+        }
+    }
+
+    // Under the session's lock, on the host's thread.
+    private void OnActivity(WebRtcSession session, TimeSpan now)
+    {
+        if (!ReferenceEquals(session, Session))
+        {
+            return; // the session a WHEP counter-offer replaced
+        }
+
         while (Session.TryPollEvent(out SessionEvent? e))
         {
             switch (e)

@@ -404,6 +404,82 @@ public sealed class WhipClientTests
         Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientNew.Ufrag}", serverOld.Password), "a check with the server's old ufrag and password was answered with success");
     }
 
+    [Fact]
+    public async Task AWhep406CounterOffer_IsAnsweredByPatchAsApplicationSdp_AndThePlayerConnectsAndReceives()
+    {
+        using var serverHost = new global::RtcStack.WebRtc.Io.UdpSessionHost();
+        var server = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(1234));
+        var h = serverHost.Add(server, (_, _) =>
+        {
+            while (server.TryPollEvent(out _))
+            {
+            }
+        });
+        var send = h.Invoke(_ => server.AddTransceiver(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, MediaDirection.SendOnly));
+        string offer = h.Invoke(now => server.CreateOffer(now));
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(counterOffer: () => offer, onPatch: ctx =>
+        {
+            // The player's answer (application/sdp) applies to the endpoint's session: 204 (-03 §4.2.2); trickle: 204.
+            bool sdp = ctx.Request.ContentType?.StartsWith("application/sdp", StringComparison.Ordinal) == true;
+            ctx.Response.StatusCode = !sdp || h.Invoke(now => server.TryApplyAnswer((string)ctx.Items["body"]!, now, out _)) ? 204 : 400;
+            return Task.CompletedTask;
+        });
+        int received = 0;
+        WhipClientOptions options = ep.Options("/ep/whip");
+        options.Kind = WhipResourceKind.Whep;
+        options.Activity = (s, _) =>
+        {
+            byte[] buffer = new byte[1500];
+            while (s.TryPollMedia(buffer, out ReceivedMedia m))
+            {
+                Interlocked.Increment(ref received);
+            }
+        };
+        WhipClient client = await WhipClient.ConnectAsync(options);
+        try
+        {
+            Assert.Equal(offer, client.AnswerSdp);
+            Assert.Equal("/ep/sessions/s1", client.ResourceUrl.AbsolutePath);
+            FakeEndpoint.Request patch = Assert.Single(ep.Requests, r => r.Method == "PATCH" && r.ContentType == "application/sdp");
+            Assert.Equal("Bearer " + Token, patch.Authorization);
+            Assert.Equal(204, client.PatchStatuses[0]);
+            MediaDescription answered = Assert.Single(SessionDescription.Parse(patch.Body).MediaDescriptions);
+            Assert.Equal(MediaDirection.RecvOnly, answered.Direction);
+            Assert.Equal(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, client.Audio.Kind);
+
+            await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+            for (int i = 0; i < 25; i++)
+            {
+                h.Invoke(now => server.SendAudio(send, [0x78, (byte)i, 2, 3], (uint)(960 * i), now));
+                await Task.Delay(10);
+            }
+
+            await WaitUntilAsync(() => Volatile.Read(ref received) >= 20, "the player did not receive the endpoint's audio");
+        }
+        finally
+        {
+            await client.DisposeAsync();
+            h.Invoke(now => server.Close(now));
+            serverHost.Remove(h);
+            server.Dispose();
+        }
+
+        Assert.Equal(200, client.DeleteStatus);
+    }
+
+    [Fact]
+    public async Task A406ToAWhipPublisher_OrWithoutAnOffer_IsAWhipClientException()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(postStatus: 406, postBody: "no");
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(ep.Options("/ep/whip")));
+        Assert.Equal(406, e.StatusCode);
+        WhipClientOptions whep = ep.Options("/ep/whip");
+        whep.Kind = WhipResourceKind.Whep;
+        e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(whep)); // text/plain, no Location
+        Assert.Equal(406, e.StatusCode);
+        Assert.DoesNotContain(ep.Requests, r => r.Method is "PATCH" or "DELETE");
+    }
+
     private static async Task SendAudioAsync(WhipClient client, int first, int count)
     {
         for (int i = first; i < first + count; i++)
@@ -485,7 +561,8 @@ public sealed class WhipClientTests
             string? location = "sessions/s1",
             TimeSpan? postDelay = null,
             Func<HttpContext, Task>? onPatch = null,
-            string[]? answerLinks = null)
+            string[]? answerLinks = null,
+            Func<string>? counterOffer = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -517,6 +594,17 @@ public sealed class WhipClientTests
                 });
                 app.MapPost("/ep/whip", async (HttpContext ctx) =>
                 {
+                    if (counterOffer is not null)
+                    {
+                        // WHEP -03 §4.2.2: 406, the endpoint's own offer, and the session URL.
+                        ctx.Response.StatusCode = 406;
+                        ctx.Response.Headers.Location = location;
+                        ctx.Response.Headers.ETag = "\"e1\"";
+                        ctx.Response.ContentType = "application/sdp";
+                        await ctx.Response.WriteAsync(counterOffer());
+                        return;
+                    }
+
                     if (postDelay is TimeSpan delay)
                     {
                         await Task.Delay(delay, ctx.RequestAborted);
