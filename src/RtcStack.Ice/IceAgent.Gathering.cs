@@ -45,39 +45,84 @@ public sealed partial class IceAgent
 
         foreach (IceServer server in _options.Servers)
         {
-            if (server.Address.AddressFamily != host.AddressFamily || (server.Transport != TurnTransport.Udp && !server.IsTurn))
-            {
-                continue;
-            }
+            GatherFromServer(local, host, server, now);
+        }
+    }
 
-            if (server.IsTurn)
+    /// <summary>
+    /// Adds a STUN or TURN server once gathering has started (one the signalling named late, such as a WHIP endpoint's
+    /// ICE-server links on its 201, RFC 9725 §4.6): candidates are gathered from it for every host socket of its address
+    /// family and arrive as <see cref="IceCandidateGatheredEvent"/>s (trickle ICE, RFC 8838); the gathering state is
+    /// <see cref="IceGatheringState.Gathering"/> again until they are in. Before gathering starts it is added to the
+    /// servers gathering will use. A server the agent has already is ignored; a lite agent gathers nothing from it
+    /// (RFC 8445 §2.5).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The agent is closed.</exception>
+    public void AddServer(IceServer server, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        InvalidateTimeout();
+        ThrowIfClosed();
+        _now = now;
+        if (_options.Servers.Contains(server))
+        {
+            return;
+        }
+
+        _options.Servers.Add(server);
+        if (!_gatheringStarted || Mode == IceMode.Lite)
+        {
+            return;
+        }
+
+        SetGatheringState(IceGatheringState.Gathering);
+        foreach (LocalCandidate l in _locals.ToArray())
+        {
+            if (l.Candidate.Type == IceCandidateType.Host && l.Turn is null)
             {
-                var turn = new TurnClient(server.Address, host, server.Username!, server.Password!, new TurnClientOptions { Transport = server.Transport });
-                _turnClients.Add(turn);
-                _pendingGathers++;
-                turn.Allocate(now);
+                GatherFromServer(l, l.Base, server, now);
             }
-            else if (all)
+        }
+
+        UpdateGatheringState();
+    }
+
+    // RFC 8445 §5.1.1.2: a server-reflexive candidate from a STUN server, or a relayed one from a TURN server, for the
+    // host candidate `local` on socket `host`.
+    private void GatherFromServer(LocalCandidate local, TransportAddress host, IceServer server, TimeSpan now)
+    {
+        if (server.Address.AddressFamily != host.AddressFamily || (server.Transport != TurnTransport.Udp && !server.IsTurn))
+        {
+            return;
+        }
+
+        if (server.IsTurn)
+        {
+            var turn = new TurnClient(server.Address, host, server.Username!, server.Password!, new TurnClientOptions { Transport = server.Transport });
+            _turnClients.Add(turn);
+            _pendingGathers++;
+            turn.Allocate(now);
+        }
+        else if (_options.Policy == IceTransportPolicy.All)
+        {
+            byte[] buf = new byte[64];
+            StunTransactionId id = StunTransactionId.NewRandom();
+            var w = new StunMessageWriter(buf, StunMessageType.BindingRequest, id);
+            w.AddFingerprint();
+            var tx = new IceTransaction
             {
-                byte[] buf = new byte[64];
-                StunTransactionId id = StunTransactionId.NewRandom();
-                var w = new StunMessageWriter(buf, StunMessageType.BindingRequest, id);
-                w.AddFingerprint();
-                var tx = new IceTransaction
-                {
-                    Purpose = IceTransaction.Kind.Gather,
-                    Id = id,
-                    From = local,
-                    To = server.Address,
-                    Bytes = w.Written.ToArray(),
-                    MaxSent = _options.GatherTransmissions,
-                    Rto = _options.MinRto,
-                    FinalWait = _options.MinRto * 4,
-                    StartedAt = now,
-                };
-                _pendingGathers++;
-                StartTransaction(tx, now);
-            }
+                Purpose = IceTransaction.Kind.Gather,
+                Id = id,
+                From = local,
+                To = server.Address,
+                Bytes = w.Written.ToArray(),
+                MaxSent = _options.GatherTransmissions,
+                Rto = _options.MinRto,
+                FinalWait = _options.MinRto * 4,
+                StartedAt = now,
+            };
+            _pendingGathers++;
+            StartTransaction(tx, now);
         }
     }
 

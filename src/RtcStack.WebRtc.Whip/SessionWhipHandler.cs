@@ -304,7 +304,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
         IceCredentials? remote = s.RemoteIceCredentials;
         bool restart = fragment.IceUfrag is not null && fragment.IcePwd is not null
             && (remote is null || remote.Ufrag != fragment.IceUfrag || remote.Password != fragment.IcePwd);
-        if (restart && !(IsIceString(fragment.IceUfrag!, 4) && IsIceString(fragment.IcePwd!, 22)))
+        if (restart && !(IceStrings.IsUfrag(fragment.IceUfrag!) && IceStrings.IsPassword(fragment.IcePwd!)))
         {
             // RFC 9725 §4.3.3: a restart we cannot do is refused and the current ICE session is kept.
             return WhipPatchResult.Rejected(422, "ICE restart refused: a=ice-ufrag needs 4-256 and a=ice-pwd 22-256 ice-chars (RFC 8839 §5.4); the current ICE session is kept");
@@ -349,25 +349,6 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
                 s.AddRemoteEndOfCandidates(now);
             }
         }
-    }
-
-    /// <summary>RFC 8839 §5.4: ice-ufrag is 4-256 and ice-pwd 22-256 ice-chars (ALPHA / DIGIT / "+" / "/").</summary>
-    private static bool IsIceString(string value, int minLength)
-    {
-        if (value.Length < minLength || value.Length > 256)
-        {
-            return false;
-        }
-
-        foreach (char c in value)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c != '+' && c != '/')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>RFC 9725 §5: session URLs are capabilities, so they carry 128 random bits from a CSPRNG (RFC 4086).</summary>

@@ -343,6 +343,36 @@ public class IceAgentTests
     }
 
     [Fact]
+    public void AServerAddedAfterGathering_IsGatheredFrom_AndGatheringCompletesAgain()
+    {
+        // RFC 8445 §5.1.1 with trickle (RFC 8838): a STUN server named late (a WHIP 201's Link, RFC 9725 §4.6).
+        var net = new VirtualNetwork(13);
+        net.AddStunServer("198.51.100.100:3478");
+        net.AddNat("10.0.0.1:1000", "203.0.113.1:61000");
+        VirtualNetwork.Node a = net.Add("A", Agent(IceRole.Controlling, 1), "10.0.0.1:1000");
+        VirtualNetwork.Node b = net.Add("B", Agent(IceRole.Controlled, 2), "198.51.100.2:2000");
+        net.Connect(a, b);
+        Assert.True(net.RunUntil(() => a.IsConnected && b.IsConnected, TimeSpan.FromSeconds(5)));
+        Assert.Equal(IceGatheringState.Complete, a.Agent.GatheringState);
+        Assert.DoesNotContain(a.Agent.LocalCandidates, c => c.Type == IceCandidateType.ServerReflexive);
+        int completions = a.Events.Count(e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Complete });
+
+        var server = new IceServer(TransportAddress.Parse("198.51.100.100:3478"));
+        a.Agent.AddServer(server, net.Now);
+        Assert.Equal(IceGatheringState.Gathering, a.Agent.GatheringState);
+        a.Agent.AddServer(server, net.Now); // known: nothing more
+        Assert.True(net.RunUntil(() => a.Agent.GatheringState == IceGatheringState.Complete, TimeSpan.FromSeconds(5)));
+
+        IceCandidate srflx = a.Events.Select(e => e.Event).OfType<IceCandidateGatheredEvent>().Select(e => e.Candidate)
+            .Single(c => c.Type == IceCandidateType.ServerReflexive);
+        Assert.Equal(TransportAddress.Parse("203.0.113.1:61000"), srflx.Address);
+        Assert.Equal(TransportAddress.Parse("10.0.0.1:1000"), srflx.RelatedAddress);
+        Assert.Equal(completions + 1, a.Events.Count(e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Complete }));
+        Assert.Contains(a.Events, e => e.Event is IceGatheringStateChangedEvent { State: IceGatheringState.Gathering } && e.At > TimeSpan.FromSeconds(1));
+        Assert.True(a.IsConnected);
+    }
+
+    [Fact]
     public void DualStack_PairsPerFamily_AndPrefersIPv6()
     {
         var net = new VirtualNetwork(12);

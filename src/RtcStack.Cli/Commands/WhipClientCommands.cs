@@ -68,7 +68,7 @@ internal static class WhipClientCommands
                 return ExitUsage;
             }
 
-            return await PublishAsync(options, f, hz, common.Seconds(parse), common.ConnectTimeout(parse), parse.InvocationConfiguration.Output, error, ct).ConfigureAwait(false);
+            return await PublishAsync(options, f, hz, common.Seconds(parse), common.ConnectTimeout(parse), common.IceRestartAt(parse), parse.InvocationConfiguration.Output, error, ct).ConfigureAwait(false);
         });
         return new Command("whip", "WHIP client (RFC 9725): publish audio to a WHIP endpoint.") { publish };
     }
@@ -102,12 +102,12 @@ internal static class WhipClientCommands
                 return ExitStartFailed;
             }
 
-            return await PlayAsync(options, dir, common.Seconds(parse), common.ConnectTimeout(parse), parse.InvocationConfiguration.Output, error, ct).ConfigureAwait(false);
+            return await PlayAsync(options, dir, common.Seconds(parse), common.ConnectTimeout(parse), common.IceRestartAt(parse), parse.InvocationConfiguration.Output, error, ct).ConfigureAwait(false);
         });
         return new Command("whep", "WHEP client: play (record) audio from a WHEP endpoint.") { play };
     }
 
-    private static async Task<int> PublishAsync(WhipClientOptions options, FileInfo? file, double hz, double seconds, TimeSpan connectTimeout, TextWriter output, TextWriter error, CancellationToken ct)
+    private static async Task<int> PublishAsync(WhipClientOptions options, FileInfo? file, double hz, double seconds, TimeSpan connectTimeout, TimeSpan? iceRestartAt, TextWriter output, TextWriter error, CancellationToken ct)
     {
         OggOpusReader? reader = null;
         FileStream? stream = null;
@@ -130,7 +130,7 @@ internal static class WhipClientCommands
                 return ExitStartFailed;
             }
 
-            return await RunCallAsync(options, connectTimeout, output, error, ct, async (client, stop) =>
+            return await RunCallAsync(options, connectTimeout, iceRestartAt, output, error, ct, async (client, stop) =>
             {
                 using OpusAudioSender? toneSender = file is null ? client.Invoke(_ => new OpusAudioSender(client.Session, client.Audio)) : null;
                 short[] pcm = new short[960];
@@ -229,7 +229,7 @@ internal static class WhipClientCommands
         }
     }
 
-    private static async Task<int> PlayAsync(WhipClientOptions options, DirectoryInfo dir, double seconds, TimeSpan connectTimeout, TextWriter output, TextWriter error, CancellationToken ct)
+    private static async Task<int> PlayAsync(WhipClientOptions options, DirectoryInfo dir, double seconds, TimeSpan connectTimeout, TimeSpan? iceRestartAt, TextWriter output, TextWriter error, CancellationToken ct)
     {
         var recorders = new Dictionary<uint, (OggOpusWriter Writer, FileStream File)>();
         byte[] buffer = new byte[WebRtcSession.MaxDatagramSize];
@@ -268,7 +268,7 @@ internal static class WhipClientCommands
                 }
             }
         };
-        int code = await RunCallAsync(options, connectTimeout, output, error, ct, async (client, stop) =>
+        int code = await RunCallAsync(options, connectTimeout, iceRestartAt, output, error, ct, async (client, stop) =>
         {
             try
             {
@@ -307,8 +307,12 @@ internal static class WhipClientCommands
         return code;
     }
 
-    /// <summary>Connects, runs <paramref name="media"/> until it returns or Ctrl+C/SIGTERM, then DELETEs (dispose).</summary>
-    private static async Task<int> RunCallAsync(WhipClientOptions options, TimeSpan connectTimeout, TextWriter output, TextWriter error, CancellationToken ct, Func<WhipClient, CancellationToken, Task<string>> media)
+    /// <summary>
+    /// Connects, runs <paramref name="media"/> until it returns or Ctrl+C/SIGTERM (restarting ICE once at
+    /// <paramref name="iceRestartAt"/> after connecting, when given), then DELETEs (dispose). A failed restart is
+    /// reported and makes the exit code 4; the media goes on.
+    /// </summary>
+    private static async Task<int> RunCallAsync(WhipClientOptions options, TimeSpan connectTimeout, TimeSpan? iceRestartAt, TextWriter output, TextWriter error, CancellationToken ct, Func<WhipClient, CancellationToken, Task<string>> media)
     {
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(ct);
         void Stop(PosixSignalContext ctx)
@@ -320,6 +324,7 @@ internal static class WhipClientCommands
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         string verb = options.Kind == WhipResourceKind.Whep ? "whep play" : "whip publish";
+        bool restartFailed = false;
         WhipClient client;
         try
         {
@@ -355,12 +360,41 @@ internal static class WhipClientCommands
 
             output.WriteLine($"rtcstack {verb}: connected");
             output.Flush();
+            Task<string?> restart = iceRestartAt is TimeSpan at ? RestartIceAtAsync(client, at, stopped.Token) : Task.FromResult<string?>(null);
             string summary = await media(client, stopped.Token).ConfigureAwait(false);
             output.WriteLine($"rtcstack {verb}: {summary}");
+            if (await restart.ConfigureAwait(false) is string restartError)
+            {
+                restartFailed = true;
+                error.WriteLine($"error: {restartError}");
+            }
+            else if (iceRestartAt is not null)
+            {
+                output.WriteLine($"rtcstack {verb}: ICE restarts: {client.IceRestarts}; ETag now {client.ETag}");
+            }
         }
 
-        output.WriteLine($"rtcstack {verb}: DELETE {client.ResourceUrl}: {client.DeleteStatus}; trickle PATCHes: [{string.Join(", ", client.PatchStatuses)}]");
-        return 0;
+        output.WriteLine($"rtcstack {verb}: DELETE {client.ResourceUrl}: {client.DeleteStatus}; PATCHes: [{string.Join(", ", client.PatchStatuses)}]");
+        return restartFailed ? ExitCallFailed : 0;
+    }
+
+    /// <summary>Waits <paramref name="at"/>, then restarts ICE (RFC 9725 §4.3.3); returns the error, or null (also when stopped first).</summary>
+    private static async Task<string?> RestartIceAtAsync(WhipClient client, TimeSpan at, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(at, stop).ConfigureAwait(false);
+            await client.RestartIceAsync(stop).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (WhipClientException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>The options both commands share.</summary>
@@ -371,6 +405,7 @@ internal static class WhipClientCommands
         private readonly Option<string?> _address = new("--address") { Description = "Local address of the media socket (the ICE host candidate). Default: 127.0.0.1 for a loopback URL, else every interface (0.0.0.0).", HelpName = "IP" };
         private readonly Option<double> _connectTimeout = new("--connect-timeout") { Description = "Seconds the call may take to connect (ICE and DTLS) after the answer.", DefaultValueFactory = _ => 15, HelpName = "SECONDS" };
         private readonly Option<double> _requestTimeout = new("--request-timeout") { Description = "Seconds each HTTP request may take.", DefaultValueFactory = _ => 10, HelpName = "SECONDS" };
+        private readonly Option<double?> _iceRestartAt = new("--ice-restart-at") { Description = "Restart ICE once, this many seconds after connecting (RFC 9725 §4.3.3: a PATCH with new credentials); to test an endpoint's restart support. A refused restart makes the exit code 4.", HelpName = "SECONDS" };
 
         public void AddTo(Command command)
         {
@@ -379,7 +414,10 @@ internal static class WhipClientCommands
             command.Options.Add(_address);
             command.Options.Add(_connectTimeout);
             command.Options.Add(_requestTimeout);
+            command.Options.Add(_iceRestartAt);
         }
+
+        public TimeSpan? IceRestartAt(ParseResult parse) => parse.GetValue(_iceRestartAt) is double s ? TimeSpan.FromSeconds(s) : null;
 
         public double Seconds(ParseResult parse) => parse.GetValue(_seconds);
 
@@ -401,6 +439,12 @@ internal static class WhipClientCommands
             if (double.IsNaN(seconds) || seconds is < 0 or > 86400)
             {
                 error.WriteLine("error: --seconds must be 0-86400");
+                return null;
+            }
+
+            if (parse.GetValue(_iceRestartAt) is double restartAt && (double.IsNaN(restartAt) || restartAt is < 0 or > 86400))
+            {
+                error.WriteLine("error: --ice-restart-at must be 0-86400 seconds");
                 return null;
             }
 

@@ -31,28 +31,35 @@ public sealed class WhipClient : IAsyncDisposable
     private readonly WhipClientOptions _options;
     private readonly HttpClient _http;
     private readonly UdpSessionHost _host;
-    private readonly Channel<string?> _trickle = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<TrickleItem> _trickle = Channel.CreateUnbounded<TrickleItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<string> _signalled = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<PeerConnectionState> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<WhipIceServerLink> _links = [];
     private readonly List<int> _patchStatuses = [];
+    private readonly List<IceServer> _servers = [];
     private readonly Dtls.DtlsCertificate? _ownCertificate;
     private UdpSessionHandle? _handle;
     private Task? _trickleTask;
+    private Task _linkedServers = Task.CompletedTask;
+    private readonly Func<WebRtcSession> _newSession;
     private bool _offerSent;
     private int _disposed;
 
-    private WhipClient(WhipClientOptions options, WebRtcSession session, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
+    private WhipClient(WhipClientOptions options, Func<WebRtcSession> newSession, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
     {
         _options = options;
-        Session = session;
+        _newSession = newSession;
+        Session = newSession();
         _host = host;
         _http = http;
         _ownCertificate = ownCertificate;
     }
 
-    /// <summary>Gets the session (use <see cref="Invoke(Action{TimeSpan})"/> to touch it: it runs on the host's thread).</summary>
-    public WebRtcSession Session { get; }
+    /// <summary>
+    /// Gets the session (use <see cref="Invoke(Action{TimeSpan})"/> to touch it: it runs on the host's thread). After a
+    /// WHEP counter-offer (406) it is a new session, made to answer the endpoint's offer.
+    /// </summary>
+    public WebRtcSession Session { get; private set; }
 
     /// <summary>Gets the audio transceiver: sendonly for WHIP, recvonly for WHEP.</summary>
     public Transceiver Audio { get; private set; } = null!;
@@ -72,7 +79,7 @@ public sealed class WhipClient : IAsyncDisposable
     /// <summary>Gets the offer we sent.</summary>
     public string OfferSdp { get; private set; } = "";
 
-    /// <summary>Gets the endpoint's answer.</summary>
+    /// <summary>Gets the endpoint's answer (after a WHEP 406: the endpoint's counter-offer, which <see cref="Session"/> answered).</summary>
     public string AnswerSdp { get; private set; } = "";
 
     /// <summary>Gets the ICE servers the endpoint listed in Link headers (on the OPTIONS answer and on the 201).</summary>
@@ -87,8 +94,20 @@ public sealed class WhipClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets the ICE servers the session gathers with (ours and those resolved from the endpoint's links before the offer).</summary>
-    public IReadOnlyList<IceServer> IceServersUsed { get; private set; } = [];
+    /// <summary>
+    /// Gets the ICE servers the session gathers with: ours, those resolved from the endpoint's links on an OPTIONS answer
+    /// before the offer, and those linked only on the 201 (added to the running ICE agent, their candidates trickled).
+    /// </summary>
+    public IReadOnlyList<IceServer> IceServersUsed
+    {
+        get
+        {
+            lock (_servers)
+            {
+                return [.. _servers];
+            }
+        }
+    }
 
     /// <summary>Gets the status of each trickle PATCH sent, in order.</summary>
     public IReadOnlyList<int> PatchStatuses
@@ -101,6 +120,9 @@ public sealed class WhipClient : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Gets the ICE restarts that succeeded (<see cref="RestartIceAsync"/>).</summary>
+    public int IceRestarts { get; private set; }
 
     /// <summary>Gets the status the DELETE got (null until it was sent; 0 when it failed without a status).</summary>
     public int? DeleteStatus { get; private set; }
@@ -145,8 +167,9 @@ public sealed class WhipClient : IAsyncDisposable
             }
 
             host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
-            var session = new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = host.WallClockAtZero });
-            client = new WhipClient(options, session, host, http, own) { IceServersUsed = servers };
+            UdpSessionHost h = host;
+            client = new WhipClient(options, () => new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = h.WallClockAtZero }), host, http, own);
+            client._servers.AddRange(servers);
             client._links.AddRange(preLinks);
             await client.OfferAndPostAsync(endpoint, cancellationToken).ConfigureAwait(false);
             return client;
@@ -191,6 +214,28 @@ public sealed class WhipClient : IAsyncDisposable
         {
             throw new WhipClientException($"the session did not connect: {state}");
         }
+    }
+
+    /// <summary>
+    /// Restarts ICE (RFC 9725 §4.3.3): our ICE agent takes new credentials, and a PATCH with <c>If-Match: "*"</c> sends
+    /// them with our candidates as an <c>application/trickle-ice-sdpfrag</c>; the endpoint's <c>200 OK</c> fragment brings
+    /// its new credentials and candidates, which replace the old ones (RFC 8445 §9), and its <c>ETag</c> becomes the
+    /// entity-tag of later trickle PATCHes. DTLS and SRTP carry on; media moves to the pair that checks with the new
+    /// credentials. PATCHes go out one at a time, in order, so no earlier PATCH's answer can arrive after this one's.
+    /// </summary>
+    /// <exception cref="WhipClientException">The endpoint refused the restart (its status and body: RFC 9725 keeps its
+    /// old ICE session then, but ours has restarted, so the call lasts only until consent expires, RFC 7675 §5.1, unless
+    /// another restart succeeds), its 200 carried no usable fragment, or it did not answer in time.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public async Task RestartIceAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Volatile.Read(ref _disposed) != 0 || _trickleTask is null || !_trickle.Writer.TryWrite(new TrickleItem(null, false, done)))
+        {
+            throw new ObjectDisposedException(nameof(WhipClient));
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -291,6 +336,21 @@ public sealed class WhipClient : IAsyncDisposable
             return;
         }
 
+        foreach (IceServer s in await ResolveAsync(links, options.RequestTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            if (!servers.Contains(s))
+            {
+                servers.Add(s);
+            }
+        }
+    }
+
+    // The servers of ice-server links (RFC 9725 §4.6); names are resolved within the request timeout.
+    private static async Task<List<IceServer>> ResolveAsync(IEnumerable<WhipIceServerLink> links, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var servers = new List<IceServer>();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
         foreach (WhipIceServerLink link in links)
         {
             if (!IceServerUri.TryParse(link.Uri, out IceServerUri? uri, out _) || (uri.IsTurn && (link.Username is null || link.Credential is null)))
@@ -300,17 +360,51 @@ public sealed class WhipClient : IAsyncDisposable
 
             try
             {
-                foreach (IceServer s in await IceServerResolver.ResolveAsync(uri, link.Username, link.Credential, cancellationToken).ConfigureAwait(false))
-                {
-                    if (!servers.Contains(s))
-                    {
-                        servers.Add(s);
-                    }
-                }
+                servers.AddRange(await IceServerResolver.ResolveAsync(uri, link.Username, link.Credential, limit.Token).ConfigureAwait(false));
             }
             catch (System.Net.Sockets.SocketException)
             {
                 // A name that does not resolve: gather without it.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break; // resolving took longer than a request may
+            }
+        }
+
+        return servers;
+    }
+
+    // RFC 9725 §4.6: servers linked on the 201 (the place the RFC prefers) that gathering has not used are added to the
+    // running agent; what they give is trickled like any late candidate. Servers that need a TCP or TLS connection are
+    // not added (the client's UDP host does not make those connections).
+    private async Task UseLinkedServersAsync(List<WhipIceServerLink> links)
+    {
+        List<IceServer> found = await ResolveAsync(links, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+        foreach (IceServer s in found)
+        {
+            lock (_servers)
+            {
+                if (s.Transport != Stun.Turn.TurnTransport.Udp || _servers.Contains(s))
+                {
+                    continue;
+                }
+
+                _servers.Add(s);
+            }
+
+            if (IsDisposedOrGone())
+            {
+                return;
+            }
+
+            try
+            {
+                Invoke(now => Session.AddIceServer(s, now));
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                return; // disposed, or the session closed, meanwhile
             }
         }
     }
@@ -336,7 +430,8 @@ public sealed class WhipClient : IAsyncDisposable
 
     private async Task OfferAndPostAsync(Uri endpoint, CancellationToken cancellationToken)
     {
-        _handle = _host.Add(Session, OnActivity);
+        WebRtcSession first = Session;
+        _handle = _host.Add(first, (_, now) => OnActivity(first, now));
         MediaDirection direction = _options.Kind == WhipResourceKind.Whep ? MediaDirection.RecvOnly : MediaDirection.SendOnly;
         (OfferSdp, string[] inOffer) = _handle.Invoke(now =>
         {
@@ -348,6 +443,17 @@ public sealed class WhipClient : IAsyncDisposable
         {
             _signalled.UnionWith(inOffer);
         }
+
+        // The offer never says end-of-candidates: the 201 may name ICE servers to gather from (RFC 9725 §4.6), and
+        // no candidate may follow an end-of-candidates (RFC 8838). It is sent by PATCH once gathering completed.
+        OfferSdp = OfferSdp.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal);
+        int before;
+        lock (_links)
+        {
+            before = _links.Count;
+        }
+
+        List<WhipIceServerLink> fromAnswer = [];
 
         // POST, following 307/308 (RFC 9725 §4.5) with the same offer and token; 301/302 are not for WHIP.
         Uri url = endpoint;
@@ -384,6 +490,32 @@ public sealed class WhipClient : IAsyncDisposable
 
             AnsweredBy = url;
             string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotAcceptable && _options.Kind == WhipResourceKind.Whep
+                && string.Equals(response.Content.Headers.ContentType?.MediaType, SdpType, StringComparison.OrdinalIgnoreCase)
+                && response.Headers.Location is Uri counterLocation)
+            {
+                // WHEP -03 §4.2.2: the endpoint refused our offer and made its own; the resource exists (Location).
+                ResourceUrl = counterLocation.IsAbsoluteUri ? counterLocation : new Uri(url, counterLocation);
+                ETag = response.Headers.ETag?.ToString();
+                lock (_links)
+                {
+                    ReadLinks(response, _links);
+                    fromAnswer = [.. _links.Skip(before)];
+                }
+
+                AnswerSdp = body;
+                response.Dispose();
+                response = null;
+                await AnswerCounterOfferAsync(cancellationToken).ConfigureAwait(false);
+                if (fromAnswer.Count > 0)
+                {
+                    _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
+                }
+
+                _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
+                return;
+            }
+
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 _offerSent = false; // no resource was created: nothing to DELETE
@@ -396,6 +528,7 @@ public sealed class WhipClient : IAsyncDisposable
             lock (_links)
             {
                 ReadLinks(response, _links);
+                fromAnswer = [.. _links.Skip(before)];
             }
 
             string? contentType = response.Content.Headers.ContentType?.MediaType;
@@ -417,22 +550,87 @@ public sealed class WhipClient : IAsyncDisposable
             throw new WhipClientException($"the answer from {AnsweredBy} does not apply: {error}");
         }
 
+        if (fromAnswer.Count > 0)
+        {
+            _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
+        }
+
         _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
         // Candidates gathered between the offer and now (they raised events the loop has queued) go out first.
     }
 
-    // Under the session's lock, on the host's thread.
-    private void OnActivity(UdpSessionHandle handle, TimeSpan now)
+    /// <summary>
+    /// WHEP -03 §4.2.2: a new session (ours made an offer and started ICE as the controlling agent) answers the endpoint's
+    /// counter-offer (<see cref="AnswerSdp"/>) recvonly, and the answer goes to the session URL in a PATCH
+    /// (<c>application/sdp</c>), which the endpoint accepts with a 2xx (the draft names 204).
+    /// </summary>
+    private async Task AnswerCounterOfferAsync(CancellationToken cancellationToken)
     {
+        UdpSessionHandle old = _handle!;
+        WebRtcSession oldSession = Session;
+        WebRtcSession session = _newSession();
+        Session = session; // from here on, OnActivity ignores the old session (its closing is not ours to report)
+        old.Invoke(now => oldSession.Close(now));
+        _host.Remove(old);
+        oldSession.Dispose();
+        while (_trickle.Reader.TryRead(out _))
+        {
+            // Candidates of the refused offer's session: nothing to trickle.
+        }
+
+        _handle = _host.Add(session, (_, now) => OnActivity(session, now));
+        (string? answer, string? error, string[] candidates) = _handle.Invoke(now =>
+        {
+            bool ok = session.TryAnswer(AnswerSdp, MediaDirection.RecvOnly, now, out string? a, out Sdp.Jsep.JsepError? e);
+            return (ok ? a : null, ok ? null : e!.ToString(), session.LocalCandidateValues().ToArray());
+        });
+        if (answer is null)
+        {
+            throw new WhipClientException($"the counter-offer (406) from {AnsweredBy} cannot be answered: {error}", 406, AnswerSdp);
+        }
+
+        Audio = _handle.Invoke(_ => session.Jsep.Transceivers.FirstOrDefault(t => t.Kind == MediaKind.Audio))
+            ?? throw new WhipClientException($"the counter-offer (406) from {AnsweredBy} has no audio", 406, AnswerSdp);
+        lock (_signalled)
+        {
+            _signalled.Clear();
+            _signalled.UnionWith(candidates);
+        }
+
+        answer = answer.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal); // as for an offer: the 406's Links may add candidates
+        using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(answer, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(SdpType);
+        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        lock (_patchStatuses)
+        {
+            _patchStatuses.Add(status);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            throw new WhipClientException($"PATCH {ResourceUrl} (the answer to the 406 counter-offer): {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.Trim() : "")}", status, body);
+        }
+    }
+
+    // Under the session's lock, on the host's thread.
+    private void OnActivity(WebRtcSession session, TimeSpan now)
+    {
+        if (!ReferenceEquals(session, Session))
+        {
+            return; // the session a WHEP counter-offer replaced
+        }
+
         while (Session.TryPollEvent(out SessionEvent? e))
         {
             switch (e)
             {
                 case SessionCandidateEvent c:
-                    _trickle.Writer.TryWrite(c.Candidate.ToString()["candidate:".Length..]);
+                    _trickle.Writer.TryWrite(new TrickleItem(c.Candidate.ToString()["candidate:".Length..], false, null));
                     break;
                 case SessionGatheringCompleteEvent:
-                    _trickle.Writer.TryWrite(null);
+                    _trickle.Writer.TryWrite(new TrickleItem(null, true, null));
                     break;
                 case SessionStateChangedEvent { State: PeerConnectionState.Connected or PeerConnectionState.Failed or PeerConnectionState.Closed } s:
                     _settled.TrySetResult(s.State);
@@ -447,51 +645,157 @@ public sealed class WhipClient : IAsyncDisposable
         _options.Activity?.Invoke(Session, now);
     }
 
-    // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH.
+    // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH; and ICE
+    // restarts (§4.3.3), in the order they were asked for, so that every PATCH is answered before the next one is sent.
     private async Task TrickleLoopAsync()
     {
-        ChannelReader<string?> reader = _trickle.Reader;
-        bool endSent = OfferSdp.Contains("a=end-of-candidates", StringComparison.Ordinal);
-        try
+        ChannelReader<TrickleItem> reader = _trickle.Reader;
+        bool endSent = false;
+        bool trickling = true; // false once the endpoint said it does not take trickle
+        var candidates = new List<string>();
+        bool end = false;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (reader.TryRead(out TrickleItem item))
             {
-                var candidates = new List<string>();
-                bool end = false;
-                while (reader.TryRead(out string? c))
+                if (item.Restart is TaskCompletionSource restart)
                 {
-                    if (c is null)
-                    {
-                        end = true;
-                    }
-                    else
-                    {
-                        lock (_signalled)
-                        {
-                            if (_signalled.Add(c))
-                            {
-                                candidates.Add(c);
-                            }
-                        }
-                    }
-                }
-
-                if (candidates.Count == 0 && (!end || endSent))
-                {
+                    // What was gathered before the restart goes out first, under the old credentials.
+                    trickling = await FlushAsync(candidates, end, trickling, endSent).ConfigureAwait(false);
+                    endSent |= end;
+                    end = false;
+                    endSent = await RestartAsync(restart, endSent).ConfigureAwait(false);
                     continue;
                 }
 
-                endSent |= end;
-                if (!await PatchAsync(candidates, end).ConfigureAwait(false))
+                if (item.End)
                 {
-                    return;
+                    // Not before the 201's ICE servers were added, and only if gathering is still complete after that.
+                    await _linkedServers.ConfigureAwait(false);
+                    end = !IsDisposedOrGone() && Invoke(_ => Session.Transport.IceAgent?.GatheringState == IceGatheringState.Complete);
+                    continue;
+                }
+
+                lock (_signalled)
+                {
+                    if (_signalled.Add(item.Candidate!))
+                    {
+                        candidates.Add(item.Candidate!);
+                    }
                 }
             }
+
+            trickling = await FlushAsync(candidates, end, trickling, endSent).ConfigureAwait(false);
+            endSent |= end;
+            end = false;
         }
-        catch (ChannelClosedException)
+    }
+
+    private bool IsDisposedOrGone() => Volatile.Read(ref _disposed) != 0 || _handle is null || _handle.IsRemoved;
+
+    // One trickle PATCH for what was gathered, unless there is nothing new or the endpoint does not take trickle.
+    private async Task<bool> FlushAsync(List<string> candidates, bool end, bool trickling, bool endSent)
+    {
+        if (!trickling || (candidates.Count == 0 && (!end || endSent)))
         {
-            // Disposed.
+            candidates.Clear();
+            return trickling;
         }
+
+        bool more = await PatchAsync([.. candidates], end).ConfigureAwait(false);
+        candidates.Clear();
+        return more;
+    }
+
+    // RFC 9725 §4.3.3, client side. Returns whether end-of-candidates has been sent for the new ICE session.
+    private async Task<bool> RestartAsync(TaskCompletionSource done, bool endSent)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || _handle is null || _handle.IsRemoved)
+        {
+            done.TrySetException(new ObjectDisposedException(nameof(WhipClient)));
+            return endSent;
+        }
+
+        (IceCredentials fresh, string[] candidates, bool complete, string body) = Invoke(now =>
+        {
+            IceCredentials f = Session.Transport.RestartIce(now);
+            string[] local = [.. Session.LocalCandidateValues().Where(c => !c.Contains(" typ prflx", StringComparison.Ordinal))];
+            bool gathered = Session.Transport.IceAgent?.GatheringState == IceGatheringState.Complete;
+            return (f, local, gathered, BuildFragment(f, local, gathered));
+        });
+        lock (_signalled)
+        {
+            // The candidates the agent signals again after the restart are in this PATCH already.
+            _signalled.Clear();
+            _signalled.UnionWith(candidates);
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(FragmentType);
+            request.Headers.TryAddWithoutValidation("If-Match", "*"); // RFC 9725 §4.3.3
+            using HttpResponseMessage response = await SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            lock (_patchStatuses)
+            {
+                _patchStatuses.Add(status);
+            }
+
+            string answer = await ReadBodyAsync(response, CancellationToken.None).ConfigureAwait(false);
+            if (status != 200)
+            {
+                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {status} {response.ReasonPhrase}{(answer.Length > 0 ? ": " + answer.Trim() : "")}", status, answer);
+            }
+
+            string? type = response.Content.Headers.ContentType?.MediaType;
+            TrickleIceFragment? fragment = null;
+            bool usable = string.Equals(type, FragmentType, StringComparison.OrdinalIgnoreCase)
+                && TrickleIceFragment.TryParse(answer, out fragment, out _)
+                && fragment!.IceUfrag is not null && fragment.IcePwd is not null
+                && IceStrings.IsUfrag(fragment.IceUfrag) && IceStrings.IsPassword(fragment.IcePwd);
+            if (!usable)
+            {
+                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: the 200's body is not a {FragmentType} with a usable ice-ufrag and ice-pwd ('{type}')", status, answer);
+            }
+
+            string ufrag = fragment!.IceUfrag!;
+            string pwd = fragment.IcePwd!;
+
+            ETag = response.Headers.ETag?.ToString();
+            Invoke(now =>
+            {
+                // RFC 9725 §4.3.3: the endpoint's new set replaces every remote candidate of before (RFC 8445 §9).
+                Session.Transport.SetRemoteIceCredentials(new IceCredentials(ufrag, pwd), now);
+                bool remoteEnd = false;
+                foreach (TrickleIceMedia m in fragment.Media)
+                {
+                    foreach (string c in m.Candidates)
+                    {
+                        _ = Session.AddRemoteCandidate(c, now); // unusable ones are dropped (RFC 9725 §4.3.2)
+                    }
+
+                    remoteEnd |= m.EndOfCandidates;
+                }
+
+                if (remoteEnd)
+                {
+                    Session.AddRemoteEndOfCandidates(now);
+                }
+            });
+            IceRestarts++;
+            done.TrySetResult();
+        }
+        catch (WhipClientException e)
+        {
+            done.TrySetException(e);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or InvalidOperationException)
+        {
+            done.TrySetException(new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {e.Message}", e));
+        }
+
+        return complete;
     }
 
     /// <summary>One trickle PATCH; false when the endpoint does not take trickle (405, 422, 501) or the client is disposed.</summary>
@@ -533,9 +837,13 @@ public sealed class WhipClient : IAsyncDisposable
     /// The PATCH body (RFC 8840 §4.4, RFC 9725 §4.3.2): our current ICE credentials (unchanged, so not a restart), then the
     /// media section our candidates belong to (BUNDLE: the first), its mid, the candidates and end-of-candidates.
     /// </summary>
-    internal string BuildTrickleFragment(IReadOnlyList<string> candidates, bool endOfCandidates)
+    internal string BuildTrickleFragment(IReadOnlyList<string> candidates, bool endOfCandidates) =>
+        Invoke(_ => BuildFragment(Session.Transport.LocalCredentials, candidates, endOfCandidates));
+
+    // Under the session's lock.
+    private string BuildFragment(IceCredentials local, IReadOnlyList<string> candidates, bool endOfCandidates)
     {
-        (IceCredentials local, string? iceOptions, (string Mid, string MediaLine) section) = Invoke(_ => (Session.Transport.LocalCredentials, Session.LocalIceOptions, ((ISignalledSession)Session).CandidateSection));
+        (string? iceOptions, (string Mid, string MediaLine) section) = (Session.LocalIceOptions, ((ISignalledSession)Session).CandidateSection);
         var fragment = new TrickleIceFragment { IceUfrag = local.Ufrag, IcePwd = local.Password, IceOptions = iceOptions };
         var media = new TrickleIceMedia { Mid = section.Mid, MediaLine = section.MediaLine, EndOfCandidates = endOfCandidates };
         foreach (string c in candidates)
@@ -574,4 +882,7 @@ public sealed class WhipClient : IAsyncDisposable
         string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return response.StatusCode == HttpStatusCode.Created || body.Length <= MaxBodyChars ? body : body[..MaxBodyChars];
     }
+
+    /// <summary>A candidate to trickle, end-of-candidates, or an ICE restart asked for.</summary>
+    private readonly record struct TrickleItem(string? Candidate, bool End, TaskCompletionSource? Restart);
 }

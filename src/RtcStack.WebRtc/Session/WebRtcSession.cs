@@ -274,6 +274,18 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
         return added;
     }
 
+    /// <summary>
+    /// Adds a STUN or TURN server after the session was made (RFC 9725 §4.6: a WHIP endpoint may name them only on its
+    /// 201): once gathering has started, the candidates gathered from it arrive as <see cref="SessionCandidateEvent"/>s,
+    /// then <see cref="SessionGatheringCompleteEvent"/> again. See <see cref="WebRtcTransport.AddIceServer"/>.
+    /// </summary>
+    public void AddIceServer(IceServer server, TimeSpan now)
+    {
+        _now = now;
+        _transport.AddIceServer(server, now);
+        PumpTransport(now);
+    }
+
     /// <summary>The peer signalled end-of-candidates (RFC 8838 §14).</summary>
     public void AddRemoteEndOfCandidates(TimeSpan now)
     {

@@ -47,7 +47,7 @@ public sealed partial class WebRtcTransport : IDisposable
     private readonly bool _ownsCertificate;
     private readonly SrtpOptions _srtpOptions;
     private readonly IceCredentials _initialCredentials;
-    private readonly TransportAddress[] _turnUdpServers;
+    private TransportAddress[] _turnUdpServers;
     private readonly List<TransportAddress> _hostAddresses = [];
     private readonly Queue<TransportEvent> _events = new();
     private readonly Queue<Outgoing> _transmit = new();
@@ -354,6 +354,37 @@ public sealed partial class WebRtcTransport : IDisposable
         PumpIce(now);
         UpdateState(now);
         return fresh;
+    }
+
+    /// <summary>
+    /// Adds a STUN or TURN server after the transport was made (one the signalling named late: RFC 9725 §4.6 ICE-server
+    /// links on a WHIP 201). Once gathering has started, candidates are gathered from it and reported like the others
+    /// (trickle ICE); a TURN server over UDP is recognised as such for incoming datagrams from then on. A TURN server over
+    /// TCP or TLS needs its connection made by the I/O layer, as for the servers given in the options.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The transport is closed.</exception>
+    public void AddIceServer(IceServer server, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ThrowIfUnusable();
+        _now = now;
+        if (_options.IceServers.Contains(server))
+        {
+            return;
+        }
+
+        _options.IceServers.Add(server);
+        if (server.IsTurn && server.Transport == TurnTransport.Udp)
+        {
+            _turnUdpServers = [.. _turnUdpServers, server.Address.UnmapIPv4()];
+        }
+
+        if (_ice is not null)
+        {
+            _ice.AddServer(server, now);
+            PumpIce(now);
+            UpdateState(now);
+        }
     }
 
     /// <summary>

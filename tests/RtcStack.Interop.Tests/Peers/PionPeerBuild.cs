@@ -33,6 +33,20 @@ public sealed class PionPeerBuild : IDisposable
 
     private async Task<string> BuildAsync()
     {
+        var clock = Stopwatch.StartNew();
+        (string binary, string pion, string go) = await BuildGoProgramAsync("pion", "whippeer", _dir);
+        BuildTime = clock.Elapsed;
+        PionVersion = pion;
+        GoVersion = go;
+        return binary;
+    }
+
+    /// <summary>
+    /// Builds the Go program in <c>tests/RtcStack.Interop.Tests/Peers/<paramref name="folder"/></c> (main.go, go.mod) into
+    /// <paramref name="dir"/>, offline, and returns its path with the Pion and Go versions.
+    /// </summary>
+    internal static async Task<(string Binary, string PionVersion, string GoVersion)> BuildGoProgramAsync(string folder, string name, string dir)
+    {
         string go = ExternalTool.Require("go", "golang-go");
         if (!File.Exists(Path.Combine(DebianGoCode, "src", "github.com", "pion", "webrtc", "peerconnection.go")))
         {
@@ -41,20 +55,20 @@ public sealed class PionPeerBuild : IDisposable
                 (ExternalTool.IsCI ? " [CI=true: outside programs are required]" : ""));
         }
 
-        PionVersion = ProcessRunner.Run("dpkg-query", ["-W", "-f=${Version}", "golang-github-pion-webrtc.v3-dev"]).StdOut.Trim();
-        GoVersion = ProcessRunner.Run(go, ["version"]).StdOut.Trim();
-        string source = Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "Peers", "pion");
-        string package = Path.Combine(_dir, "gopath", "src", "whippeer");
+        string pionVersion = ProcessRunner.Run("dpkg-query", ["-W", "-f=${Version}", "golang-github-pion-webrtc.v3-dev"]).StdOut.Trim();
+        string goVersion = ProcessRunner.Run(go, ["version"]).StdOut.Trim();
+        string source = Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "Peers", folder);
+        string package = Path.Combine(dir, "gopath", "src", name);
         Directory.CreateDirectory(package);
-        foreach (string name in new[] { "main.go", "go.mod" })
+        foreach (string file in new[] { "main.go", "go.mod" })
         {
-            File.Copy(Path.Combine(source, name), Path.Combine(package, name));
+            File.Copy(Path.Combine(source, file), Path.Combine(package, file));
         }
 
-        string binary = Path.Combine(_dir, "whippeer");
+        string binary = Path.Combine(dir, name);
         var env = new Dictionary<string, string>
         {
-            ["GOPATH"] = Path.Combine(_dir, "gopath") + ":" + DebianGoCode,
+            ["GOPATH"] = Path.Combine(dir, "gopath") + ":" + DebianGoCode,
             ["GO111MODULE"] = "off",
             ["GOPROXY"] = "off",
             ["GOFLAGS"] = "",
@@ -63,14 +77,12 @@ public sealed class PionPeerBuild : IDisposable
             // Shared between runs (content-addressed, safe for concurrent builds): a rebuild then takes about a second.
             ["GOCACHE"] = Path.Combine(Path.GetTempPath(), "rtcstack-interop-gocache"),
         };
-        var clock = Stopwatch.StartNew();
         PeerProcess.Result build = await PeerProcess.RunAsync(go, ["build", "-o", binary, "."], TimeSpan.FromMinutes(5), env, package);
-        BuildTime = clock.Elapsed;
         if (build.ExitCode != 0)
         {
-            throw new InvalidOperationException($"go build of the Pion peer failed ({build.ExitCode}):\n{build.StdOut}\n{build.StdErr}");
+            throw new InvalidOperationException($"go build of {folder}/main.go failed ({build.ExitCode}):\n{build.StdOut}\n{build.StdErr}");
         }
 
-        return binary;
+        return (binary, pionVersion, goVersion);
     }
 }

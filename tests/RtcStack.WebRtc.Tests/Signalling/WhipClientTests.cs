@@ -82,12 +82,35 @@ public sealed class WhipClientTests
         Assert.Equal("Bearer " + Token, options.Authorization);
         WhipIceServerLink[] links = client.IceServerLinks.ToArray();
         Assert.Contains(new WhipIceServerLink($"stun:127.0.0.1:{stun.Port}", null, null, null), links);
-        Assert.Contains(new WhipIceServerLink("turn:turn.example.net?transport=udp", "user 1", "pa\"ss", "password"), links);
+        Assert.Contains(new WhipIceServerLink("turn:turn.invalid?transport=udp", "user 1", "pa\"ss", "password"), links);
         Assert.DoesNotContain(links, l => l.Uri.Contains("other", StringComparison.Ordinal));
         Ice.IceServer used = Assert.Single(client.IceServersUsed);
         Assert.Equal(new TransportAddress(IPAddress.Loopback, stun.Port), used.Address);
         // And used: the session asked that server for its mapping.
         await WaitUntilAsync(() => stun.Requests > 0, "the session never sent a Binding request to the linked STUN server");
+    }
+
+    [Fact]
+    public async Task IceServersLinkedOnlyOnThe201_AreGatheredFrom_AndWhatTheyGiveIsTrickledBeforeEndOfCandidates()
+    {
+        // RFC 9725 §4.6: the 201 is where the RFC wants ICE servers (OPTIONS before the offer is NOT RECOMMENDED). This
+        // STUN server maps us to 192.0.2.7:40000, so gathering from it gives a server-reflexive candidate.
+        using var stun = new StunResponder(new TransportAddress(IPAddress.Parse("192.0.2.7"), 40000));
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(answerLinks: [$"<stun:127.0.0.1:{stun.Port}>; rel=\"ice-server\""]);
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+
+        Assert.Single(ep.Requests, r => r.Method == "OPTIONS"); // asked, but it named no server
+        Assert.DoesNotContain("a=end-of-candidates", client.OfferSdp, StringComparison.Ordinal); // more may follow the 201
+        await WaitUntilAsync(() => ep.Requests.Any(r => r.Method == "PATCH" && r.Body.Contains("a=end-of-candidates", StringComparison.Ordinal)), "no PATCH carried end-of-candidates");
+        Assert.True(stun.Requests > 0, "the STUN server linked on the 201 was never asked");
+        Assert.Contains(new Ice.IceServer(new TransportAddress(IPAddress.Loopback, stun.Port)), client.IceServersUsed);
+        FakeEndpoint.Request[] patches = [.. ep.Requests.Where(r => r.Method == "PATCH")];
+        int srflx = Array.FindIndex(patches, p => p.Body.Contains("typ srflx", StringComparison.Ordinal));
+        int end = Array.FindIndex(patches, p => p.Body.Contains("a=end-of-candidates", StringComparison.Ordinal));
+        Assert.True(srflx >= 0, "the server-reflexive candidate was not trickled:\n" + string.Join("\n--\n", patches.Select(p => p.Body)));
+        Assert.True(srflx <= end, "end-of-candidates was sent before the server-reflexive candidate (RFC 8838: none may follow it)");
+        Assert.Contains("192.0.2.7 40000 typ srflx", patches[srflx].Body, StringComparison.Ordinal);
+        Assert.All(patches, p => Assert.Equal("\"e1\"", p.IfMatch));
     }
 
     [Fact]
@@ -241,6 +264,261 @@ public sealed class WhipClientTests
         Assert.Empty(server.Handler.Resources);
     }
 
+    [Fact]
+    public async Task IceRestart_IsAPatchWithIfMatchStar_NewCredentialsAndCandidates_AndTheAnswerReplacesTheRemoteIce()
+    {
+        const string NewUfrag = "srv2";
+        const string NewPwd = "abcdefghijklmnopqrstuvwx";
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(onPatch: async ctx =>
+        {
+            if (ctx.Request.Headers.IfMatch.ToString() != "*")
+            {
+                ctx.Response.StatusCode = 204; // a trickle PATCH
+                return;
+            }
+
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/trickle-ice-sdpfrag";
+            ctx.Response.Headers.ETag = "\"e2\"";
+            await ctx.Response.WriteAsync($"a=ice-ufrag:{NewUfrag}\r\na=ice-pwd:{NewPwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host\r\na=candidate:2 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active\r\na=end-of-candidates\r\n");
+        });
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+        Ice.IceCredentials before = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Assert.Equal("\"e1\"", client.ETag);
+
+        await client.RestartIceAsync();
+
+        FakeEndpoint.Request patch = Assert.Single(ep.Requests, r => r.Method == "PATCH" && r.IfMatch == "*");
+        Assert.Equal("application/trickle-ice-sdpfrag", patch.ContentType);
+        Assert.Equal("Bearer " + Token, patch.Authorization);
+        Assert.True(TrickleIceFragment.TryParse(patch.Body, out TrickleIceFragment? sent, out string? error), error);
+        Ice.IceCredentials after = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        // RFC 9725 §4.3.3: the new ufrag and pwd (what the agent now uses), the tagged m= section, the new candidate set.
+        Assert.NotEqual(before.Ufrag, sent!.IceUfrag);
+        Assert.NotEqual(before.Password, sent.IcePwd);
+        Assert.Equal(after, new Ice.IceCredentials(sent.IceUfrag!, sent.IcePwd!));
+        TrickleIceMedia section = Assert.Single(sent.Media);
+        MediaDescription m = SessionDescription.Parse(client.OfferSdp).MediaDescriptions[0];
+        Assert.Equal(m.Mid, section.Mid);
+        Assert.StartsWith("audio 9 UDP/TLS/RTP/SAVPF", section.MediaLine, StringComparison.Ordinal);
+        Assert.NotEmpty(section.Candidates);
+        Assert.All(section.Candidates, c => Assert.Contains(" typ host", c, StringComparison.Ordinal));
+        Assert.True(section.EndOfCandidates); // gathering (host only) had completed
+        // The same ice-options as the offer (RFC 9725 §4.3.3).
+        Assert.NotNull(sent.IceOptions);
+        Assert.Contains($"a=ice-options:{sent.IceOptions}\r\n", client.OfferSdp, StringComparison.Ordinal);
+
+        // The endpoint's answer replaced the remote ICE session: its credentials, its one usable candidate (the TCP one
+        // is dropped), and its entity-tag for later PATCHes.
+        Assert.Equal(1, client.IceRestarts);
+        Assert.Equal("\"e2\"", client.ETag);
+        Assert.Equal(new Ice.IceCredentials(NewUfrag, NewPwd), client.Invoke(_ => client.Session.RemoteIceCredentials));
+        Ice.IceCandidate remote = Assert.Single(client.Invoke(_ => client.Session.Transport.IceAgent!.RemoteCandidates.ToArray()));
+        Assert.Equal(40000, remote.Address.Port);
+        Assert.Contains(200, client.PatchStatuses);
+    }
+
+    [Theory]
+    [InlineData(422, "text/plain", "restart refused")]
+    [InlineData(405, "text/plain", "")]
+    [InlineData(200, "text/plain", "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n")]
+    [InlineData(200, "application/trickle-ice-sdpfrag", "a=ice-ufrag:ab\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n")]
+    [InlineData(200, "application/trickle-ice-sdpfrag", "a=ice-ufrag:abcd\r\n")]
+    public async Task ARefusedOrUnusableIceRestart_IsAWhipClientException_AndTheClientLivesOn(int status, string type, string body)
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(onPatch: async ctx =>
+        {
+            ctx.Response.StatusCode = status;
+            ctx.Response.ContentType = type;
+            await ctx.Response.WriteAsync(body);
+        });
+        await using WhipClient client = await WhipClient.ConnectAsync(ep.Options("/ep/whip"));
+        Ice.IceCredentials? remoteBefore = client.Invoke(_ => client.Session.RemoteIceCredentials);
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => client.RestartIceAsync());
+        Assert.Equal(status, e.StatusCode);
+        Assert.Contains("ICE restart", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, client.IceRestarts);
+        Assert.Equal("\"e1\"", client.ETag);
+        Assert.NotEqual(remoteBefore, client.Invoke(_ => client.Session.RemoteIceCredentials)); // our agent restarted: no remote credentials until a restart succeeds
+        await client.DisposeAsync();
+        Assert.Equal(200, client.DeleteStatus);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.RestartIceAsync());
+    }
+
+    [Fact]
+    public async Task IceRestart_AgainstOurOwnEndpoint_MediaGoesOnOverNewCredentials_AndTheOldOnesAreRefused()
+    {
+        int received = 0;
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, configureHandler: h => h.Activity = (r, _) =>
+        {
+            byte[] buffer = r.Tag as byte[] ?? new byte[1500];
+            r.Tag = buffer;
+            while (r.Session.TryPollMedia(buffer, out ReceivedMedia m))
+            {
+                if (!m.IsVideo)
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+        });
+        var options = new WhipClientOptions { EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"), BearerToken = Token, Certificate = s_certificate.Value };
+        await using WhipClient client = await WhipClient.ConnectAsync(options);
+        await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+        SessionResource<WebRtcSession> r = Assert.Single(server.Handler.Resources).Value;
+        await SendAudioAsync(client, 0, 25);
+        await WaitUntilAsync(() => Volatile.Read(ref received) >= 20, "the server did not get the audio before the restart");
+
+        Ice.IceCredentials clientOld = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Ice.IceCredentials serverOld = r.Handle.Invoke(_ => r.Session.Transport.LocalCredentials);
+        Ice.IceCandidatePair? clientOldPair = client.Invoke(_ => client.Session.Transport.SelectedPair);
+        Ice.IceCandidatePair? serverOldPair = r.Handle.Invoke(_ => r.Session.Transport.SelectedPair);
+        string? etag = client.ETag;
+
+        await client.RestartIceAsync();
+
+        Ice.IceCredentials clientNew = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+        Ice.IceCredentials serverNew = r.Handle.Invoke(_ => r.Session.Transport.LocalCredentials);
+        Assert.NotEqual(clientOld, clientNew);
+        Assert.NotEqual(serverOld, serverNew);
+        Assert.Equal(clientNew, r.Handle.Invoke(_ => r.Session.RemoteIceCredentials)); // the server took ours
+        Assert.Equal(serverNew, client.Invoke(_ => client.Session.RemoteIceCredentials)); // and we took its
+        Assert.NotEqual(etag, client.ETag);
+        Assert.Equal($"\"{serverNew.Ufrag}\"", client.ETag);
+
+        // A check is answered only when signed with the answering side's password (RFC 8445 §7.2.2), so a new pair with
+        // responses on each side proves both took the other's new password.
+        await WaitUntilAsync(() => client.Invoke(_ => client.Session.Transport.SelectedPair) is { ResponsesReceived: > 0 } p && !ReferenceEquals(p, clientOldPair), "no new client pair checked with the server's new credentials");
+        await WaitUntilAsync(() => r.Handle.Invoke(_ => r.Session.Transport.SelectedPair) is { ResponsesReceived: > 0 } p && !ReferenceEquals(p, serverOldPair), "no new server pair checked with the client's new credentials");
+        int before = Volatile.Read(ref received);
+        await SendAudioAsync(client, 25, 25);
+        await WaitUntilAsync(() => Volatile.Read(ref received) >= before + 20, "the server did not get the audio after the restart");
+        Assert.Equal(PeerConnectionState.Connected, client.Invoke(_ => client.Session.State));
+
+        // The server's agent answers a check with the new credentials from anywhere (a peer-reflexive candidate, RFC 8445
+        // §7.3.1.3) and refuses one with the old ones.
+        string[] host = r.Handle.Invoke(_ => r.Session.LocalCandidateValues().First(c => c.Contains(" typ host", StringComparison.Ordinal))).Split(' ');
+        var serverAddress = new IPEndPoint(IPAddress.Parse(host[4]), int.Parse(host[5], System.Globalization.CultureInfo.InvariantCulture));
+        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        Assert.True(await CheckAnsweredAsync(probe, serverAddress, $"{serverNew.Ufrag}:{clientNew.Ufrag}", serverNew.Password), "a check with the new credentials was not answered with success");
+        Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientOld.Ufrag}", serverOld.Password), "a check with the old credentials was answered with success");
+        Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientNew.Ufrag}", serverOld.Password), "a check with the server's old ufrag and password was answered with success");
+    }
+
+    [Fact]
+    public async Task AWhep406CounterOffer_IsAnsweredByPatchAsApplicationSdp_AndThePlayerConnectsAndReceives()
+    {
+        using var serverHost = new global::RtcStack.WebRtc.Io.UdpSessionHost();
+        var server = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(1234));
+        var h = serverHost.Add(server, (_, _) =>
+        {
+            while (server.TryPollEvent(out _))
+            {
+            }
+        });
+        var send = h.Invoke(_ => server.AddTransceiver(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, MediaDirection.SendOnly));
+        string offer = h.Invoke(now => server.CreateOffer(now));
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(counterOffer: () => offer, onPatch: ctx =>
+        {
+            // The player's answer (application/sdp) applies to the endpoint's session: 204 (-03 §4.2.2); trickle: 204.
+            bool sdp = ctx.Request.ContentType?.StartsWith("application/sdp", StringComparison.Ordinal) == true;
+            ctx.Response.StatusCode = !sdp || h.Invoke(now => server.TryApplyAnswer((string)ctx.Items["body"]!, now, out _)) ? 204 : 400;
+            return Task.CompletedTask;
+        });
+        int received = 0;
+        WhipClientOptions options = ep.Options("/ep/whip");
+        options.Kind = WhipResourceKind.Whep;
+        options.Activity = (s, _) =>
+        {
+            byte[] buffer = new byte[1500];
+            while (s.TryPollMedia(buffer, out ReceivedMedia m))
+            {
+                Interlocked.Increment(ref received);
+            }
+        };
+        WhipClient client = await WhipClient.ConnectAsync(options);
+        try
+        {
+            Assert.Equal(offer, client.AnswerSdp);
+            Assert.Equal("/ep/sessions/s1", client.ResourceUrl.AbsolutePath);
+            FakeEndpoint.Request patch = Assert.Single(ep.Requests, r => r.Method == "PATCH" && r.ContentType == "application/sdp");
+            Assert.Equal("Bearer " + Token, patch.Authorization);
+            Assert.Equal(204, client.PatchStatuses[0]);
+            MediaDescription answered = Assert.Single(SessionDescription.Parse(patch.Body).MediaDescriptions);
+            Assert.Equal(MediaDirection.RecvOnly, answered.Direction);
+            Assert.Equal(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, client.Audio.Kind);
+
+            await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+            for (int i = 0; i < 25; i++)
+            {
+                h.Invoke(now => server.SendAudio(send, [0x78, (byte)i, 2, 3], (uint)(960 * i), now));
+                await Task.Delay(10);
+            }
+
+            await WaitUntilAsync(() => Volatile.Read(ref received) >= 20, "the player did not receive the endpoint's audio");
+        }
+        finally
+        {
+            await client.DisposeAsync();
+            h.Invoke(now => server.Close(now));
+            serverHost.Remove(h);
+            server.Dispose();
+        }
+
+        Assert.Equal(200, client.DeleteStatus);
+    }
+
+    [Fact]
+    public async Task A406ToAWhipPublisher_OrWithoutAnOffer_IsAWhipClientException()
+    {
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(postStatus: 406, postBody: "no");
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(ep.Options("/ep/whip")));
+        Assert.Equal(406, e.StatusCode);
+        WhipClientOptions whep = ep.Options("/ep/whip");
+        whep.Kind = WhipResourceKind.Whep;
+        e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(whep)); // text/plain, no Location
+        Assert.Equal(406, e.StatusCode);
+        Assert.DoesNotContain(ep.Requests, r => r.Method is "PATCH" or "DELETE");
+    }
+
+    private static async Task SendAudioAsync(WhipClient client, int first, int count)
+    {
+        for (int i = first; i < first + count; i++)
+        {
+            client.Invoke(now => client.Session.SendAudio(client.Audio, [0x78, (byte)i, 2, 3], (uint)(960 * i), now));
+            await Task.Delay(10);
+        }
+    }
+
+    // A Binding request as a controlling agent's check (RFC 8445 §7.1.1, §7.2.2); true if a success response came within 1 s.
+    private static async Task<bool> CheckAnsweredAsync(UdpClient probe, IPEndPoint to, string username, string password)
+    {
+        byte[] buffer = new byte[256];
+        StunTransactionId id = StunTransactionId.NewRandom();
+        var w = new StunMessageWriter(buffer, StunMessageType.BindingRequest, id);
+        w.AddString(StunAttributeType.Username, username);
+        w.AddUInt32(StunAttributeType.Priority, 0x6E7F1EFF);
+        w.AddUInt64(StunAttributeType.IceControlling, 0x1234_5678_9ABC_DEF0);
+        w.AddMessageIntegrity(System.Text.Encoding.UTF8.GetBytes(password));
+        w.AddFingerprint();
+        await probe.SendAsync(buffer.AsMemory(0, w.Length), to);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (true)
+            {
+                UdpReceiveResult r = await probe.ReceiveAsync(timeout.Token);
+                if (StunMessageReader.TryParse(r.Buffer, out StunMessageReader reply) == StunParseStatus.Ok && reply.TransactionId == id)
+                {
+                    return reply.MessageType == StunMessageType.BindingSuccess;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string message)
     {
         var deadline = Stopwatch.StartNew();
@@ -281,7 +559,10 @@ public sealed class WhipClientTests
             string postBody = "",
             string? answerOverride = null,
             string? location = "sessions/s1",
-            TimeSpan? postDelay = null)
+            TimeSpan? postDelay = null,
+            Func<HttpContext, Task>? onPatch = null,
+            string[]? answerLinks = null,
+            Func<string>? counterOffer = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -313,6 +594,17 @@ public sealed class WhipClientTests
                 });
                 app.MapPost("/ep/whip", async (HttpContext ctx) =>
                 {
+                    if (counterOffer is not null)
+                    {
+                        // WHEP -03 §4.2.2: 406, the endpoint's own offer, and the session URL.
+                        ctx.Response.StatusCode = 406;
+                        ctx.Response.Headers.Location = location;
+                        ctx.Response.Headers.ETag = "\"e1\"";
+                        ctx.Response.ContentType = "application/sdp";
+                        await ctx.Response.WriteAsync(counterOffer());
+                        return;
+                    }
+
                     if (postDelay is TimeSpan delay)
                     {
                         await Task.Delay(delay, ctx.RequestAborted);
@@ -336,13 +628,23 @@ public sealed class WhipClientTests
                     }
 
                     ctx.Response.Headers.ETag = "\"e1\"";
-                    ctx.Response.Headers.Append("Link", "<turn:turn.example.net?transport=udp>; rel=\"ice-server\"; username=\"user 1\"; credential=\"pa\\\"ss\"; credential-type=\"password\"");
+                    ctx.Response.Headers.Append("Link", "<turn:turn.invalid?transport=udp>; rel=\"ice-server\"; username=\"user 1\"; credential=\"pa\\\"ss\"; credential-type=\"password\"");
+                    foreach (string l in answerLinks ?? [])
+                    {
+                        ctx.Response.Headers.Append("Link", l);
+                    }
+
                     ctx.Response.Headers.Append("Link", "<https://example.net/other>; rel=\"urn:ietf:params:whip:ext:other\"");
                     ctx.Response.ContentType = "application/sdp";
                     await ctx.Response.WriteAsync(lastAnswer);
                 });
                 app.MapPatch("/ep/sessions/s1", (HttpContext ctx) =>
                 {
+                    if (onPatch is not null)
+                    {
+                        return onPatch(ctx);
+                    }
+
                     ctx.Response.StatusCode = 204;
                     return Task.CompletedTask;
                 });
@@ -386,13 +688,17 @@ public sealed class WhipClientTests
         private readonly CancellationTokenSource _stop = new();
         private int _requests;
 
-        public StunResponder()
+        public StunResponder(TransportAddress? mapped = null)
         {
+            Mapped = mapped;
             Port = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
             _ = Task.Run(LoopAsync);
         }
 
         public int Port { get; }
+
+        /// <summary>Gets the address every response maps to (null: the request's source).</summary>
+        public TransportAddress? Mapped { get; }
 
         public int Requests => Volatile.Read(ref _requests);
 
@@ -418,7 +724,7 @@ public sealed class WhipClientTests
 
                     Interlocked.Increment(ref _requests);
                     await Task.Delay(200, _stop.Token);
-                    int length = WriteSuccess(response, id, new TransportAddress(r.RemoteEndPoint));
+                    int length = WriteSuccess(response, id, Mapped ?? new TransportAddress(r.RemoteEndPoint));
                     await _udp.SendAsync(response.AsMemory(0, length), r.RemoteEndPoint, _stop.Token);
                 }
             }
