@@ -141,6 +141,8 @@ public static class ScenarioRunner
 
         var probesByFlow = new Dictionary<int, MetricsCollector.FlowProbe>();
         var senders = new List<(MediaSenderEndpoint S, MediaReceiverEndpoint R, FlowSeries F)>();
+        var external = new List<(MediaFlowEndpoints Ends, FlowSeries F)>();
+        var mediaFlowIds = new HashSet<int>();
         int node = 1;
         int flowId = 0;
         foreach (MediaFlowDefinition m in definition.MediaFlows)
@@ -148,7 +150,6 @@ public static class ScenarioRunner
             int senderNode = node++, receiverNode = node++;
             int id = flowId++;
             string ccName = m.Controller ?? controller;
-            ICongestionController cc = factory(ccName, m);
             var flowOptions = new MediaFlowOptions
             {
                 Start = TimeSpan.FromSeconds(m.StartSeconds),
@@ -161,9 +162,28 @@ public static class ScenarioRunner
             };
             var senderAddr = new SimAddress(senderNode, 5000);
             var receiverAddr = new SimAddress(receiverNode, 5000);
+            SetRoutes(sim, links, senderNode, receiverNode, m.Forward, m.Backward, m.AccessDelayMs, ref stream);
+            mediaFlowIds.Add(id);
+            if (options.MediaFlowFactory is { } factoryOfEnds)
+            {
+                MediaFlowEndpoints ends = factoryOfEnds(new MediaFlowSetup(sim, m, id, ccName, flowOptions, senderAddr, receiverAddr));
+                var externalSeries = new FlowSeries(m.Id, "media", ends.ControllerName)
+                {
+                    StartSeconds = m.StartSeconds,
+                    StopSeconds = Math.Min(m.StopSeconds ?? duration, duration),
+                };
+                MetricsCollector.FlowProbe externalProbe = metrics.AddFlow(externalSeries, ends.TargetBitrateBps);
+                probesByFlow[id] = externalProbe;
+                ends.AttachProbe(externalProbe);
+                sim.Attach(senderAddr, ends.Sender, id);
+                sim.Attach(receiverAddr, ends.Receiver, 10_000 + id);
+                external.Add((ends, externalSeries));
+                continue;
+            }
+
+            ICongestionController cc = factory(ccName, m);
             var sender = new MediaSenderEndpoint(cc, flowOptions, receiverAddr, (uint)(0x1000 * (id + 1)), sim.CreateRandom(1000 + id));
             var receiver = new MediaReceiverEndpoint(flowOptions, senderAddr);
-            SetRoutes(sim, links, senderNode, receiverNode, m.Forward, m.Backward, m.AccessDelayMs, ref stream);
             var series = new FlowSeries(m.Id, "media", cc.Name)
             {
                 StartSeconds = m.StartSeconds,
@@ -240,7 +260,7 @@ public static class ScenarioRunner
         sim.OnDelivered = (p, now) =>
         {
             // Media flows count received bytes in the receiver callback; cross traffic here.
-            if (p.Tag is not MediaPacketInfo && p.FlowId < 10_000 && probesByFlow.TryGetValue(p.FlowId, out MetricsCollector.FlowProbe? probe))
+            if (p.Tag is not MediaPacketInfo && p.FlowId < 10_000 && !mediaFlowIds.Contains(p.FlowId) && probesByFlow.TryGetValue(p.FlowId, out MetricsCollector.FlowProbe? probe))
             {
                 probe.OnReceived(p.WireSize, now, p.QueueDelay, false);
             }
@@ -267,6 +287,11 @@ public static class ScenarioRunner
         {
             f.MediaBytesSent = s.BytesSent;
             f.FeedbackBytes = r.FeedbackBytesSent;
+        }
+        foreach ((MediaFlowEndpoints ends, FlowSeries f) in external)
+        {
+            f.MediaBytesSent = ends.MediaBytesSent();
+            f.FeedbackBytes = ends.FeedbackBytesSent();
         }
         var def = definition with { DurationSeconds = duration };
         return new ScenarioResult(def, controller, seed, duration, metrics.Times, metrics.Flows, metrics.Links, sim.EventCount);

@@ -15,12 +15,21 @@ internal sealed class SessionMediaReceiver : ISessionApplication
     /// <summary>Frames that were whole, unchanged and in order.</summary>
     public long FramesAccepted { get; private set; }
 
-    /// <summary>Anything else the session surfaced (audio, a damaged or out-of-order frame).</summary>
+    /// <summary>Audio payloads the session surfaced.</summary>
+    public long AudioFrames { get; private set; }
+
+    /// <summary>Anything else the session surfaced (a damaged or out-of-order video frame).</summary>
     public long FramesOther { get; private set; }
 
     public long KeyFrames { get; private set; }
 
     public long PayloadBytes { get; private set; }
+
+    /// <summary>
+    /// Gets or sets what is told of each accepted frame: when, and how long after its capture (the sender's RTP
+    /// timestamp is its capture time at 90 kHz from virtual time 0).
+    /// </summary>
+    public Action<TimeSpan, TimeSpan>? OnFrame { get; set; }
 
     /// <summary>Accepted frames: RTP timestamp, size, key frame.</summary>
     public List<(uint Timestamp, int Size, bool Key)> Frames { get; } = [];
@@ -36,13 +45,18 @@ internal sealed class SessionMediaReceiver : ISessionApplication
             }
 
             ReadOnlySpan<byte> data = _buffer.AsSpan(0, media.Length);
-            if (media.IsVideo && TestVp8Frames.TryCheck(data, out int index, out bool key) && key == media.KeyFrame && index > _lastIndex)
+            if (!media.IsVideo)
+            {
+                AudioFrames++;
+            }
+            else if (media.IsVideo && TestVp8Frames.TryCheck(data, out int index, out bool key) && key == media.KeyFrame && index > _lastIndex)
             {
                 _lastIndex = index;
                 FramesAccepted++;
                 KeyFrames += key ? 1 : 0;
                 PayloadBytes += media.Length;
                 Frames.Add((media.Timestamp, media.Length, key));
+                OnFrame?.Invoke(now, now - TimeSpan.FromSeconds(media.Timestamp / 90_000.0));
             }
             else
             {

@@ -36,9 +36,13 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
     private TimeSpan _lastRun;
     private int _nextFrame;
     private int _mediaPayloadType = -1;
+    private int _audioPayloadType = -1;
     private long _frameBytesPending;
     private long _mediaWireBytes;
     private long _mediaPackets;
+    private static readonly TimeSpan AudioFrame = TimeSpan.FromMilliseconds(20);
+    private TimeSpan _nextAudio = TimeSpan.MaxValue;
+    private bool _waitingForSession;
     private long _totalMediaPackets;
     private long _totalMediaWireBytes;
     private long _totalFrameBytes;
@@ -59,6 +63,27 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         _source = new VideoSource(video, rng);
         _start = start;
     }
+
+    /// <summary>Gets or sets when the source stops making frames (RFC 8867 flows end before the run does).</summary>
+    public TimeSpan Stop { get; set; } = TimeSpan.MaxValue;
+
+    /// <summary>Gets or sets the intervals in which frames are made but not sent (RFC 8867 §5.8 pause and resume).</summary>
+    public IReadOnlyList<(TimeSpan From, TimeSpan To)> Pauses { get; set; } = [];
+
+    /// <summary>Gets the wire bytes (IP/UDP included) of the RTP packets the session wrote (with its own pacer).</summary>
+    public long RtpWireBytesSent { get; private set; }
+
+    /// <summary>
+    /// Gets or sets the constant audio rate beside the video (RFC 8867 §4.3's flows: 20 kbps), sent as one payload every
+    /// 20 ms on <see cref="AudioTransceiver"/>, outside the pacer queue as the session sends audio; 0 for none.
+    /// </summary>
+    public double AudioBps { get; set; }
+
+    /// <summary>Gets or sets the audio transceiver (with <see cref="AudioBps"/>).</summary>
+    public Transceiver? AudioTransceiver { get; set; }
+
+    /// <summary>Gets the audio payloads handed to the session.</summary>
+    public long AudioFramesSent { get; private set; }
 
     /// <summary>Gets or sets the video transceiver the frames go to (set once the session has it).</summary>
     public Transceiver? Transceiver { get; set; }
@@ -104,13 +129,18 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         _lastRun = now;
         if (now < _start || !session.CanSendMedia || Transceiver is null)
         {
+            // Past the start but not connected yet: wait for the session's next input instead of a timer in the past.
+            _waitingForSession = now >= _start;
             return;
         }
+
+        _waitingForSession = false;
 
         if (!_started)
         {
             _started = true;
             _source.Start(now);
+            _nextAudio = now;
         }
 
         // The session runs the controller's timer (its PollOutput includes it); the target is read here.
@@ -120,10 +150,37 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         }
 
         _source.SetTargetBitrate(VideoPayloadTarget(_controller?.TargetBitrateBps ?? session.TargetBitrateBps ?? 0), now);
-        while (_source.NextFrameTime <= now)
+        while (AudioBps > 0 && AudioTransceiver is not null && _nextAudio <= now && _nextAudio < Stop)
+        {
+            if (!Pauses.Any(p => _nextAudio >= p.From && _nextAudio < p.To))
+            {
+                int bytes = (int)(AudioBps * AudioFrame.TotalSeconds / 8);
+                if (session.SendAudio(AudioTransceiver, new byte[bytes], (uint)(long)(_nextAudio.TotalSeconds * 48_000), now))
+                {
+                    AudioFramesSent++;
+                }
+                else
+                {
+                    SendRefused++;
+                }
+            }
+
+            _nextAudio += AudioFrame;
+        }
+
+        while (_source.NextFrameTime <= now && _source.NextFrameTime < Stop)
         {
             TimeSpan capture = _source.NextFrameTime;
-            SendFrame(session, _source.ProduceFrame(), capture, now);
+            int size = _source.ProduceFrame();
+            if (!Pauses.Any(p => capture >= p.From && capture < p.To))
+            {
+                SendFrame(session, size, capture, now);
+            }
+            else
+            {
+                // The paused source resumes with a key frame (the receiver's decoder has nothing recent to go on).
+                _keyFrameDue = true;
+            }
         }
 
         while (_controller is not null && _controller.TryPollProbe(out ProbeClusterConfig probe))
@@ -139,6 +196,7 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
     public void CountWritten(OutgoingDatagram datagram)
     {
         int wire = datagram.Data.Length + WebRtcSessionEndpoint.IpUdpOverhead;
+        RtpWireBytesSent += wire;
         if ((datagram.Data[0] & 0x20) != 0)
         {
             PaddingPacketsSent++;
@@ -149,11 +207,18 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
             _mediaWireBytes += wire;
             _mediaPackets++;
         }
+        else if (AudioTransceiver is not null && (datagram.Data[1] & 0x7F) == _audioPayloadType)
+        {
+            AudioPacketsSent++;
+        }
         else
         {
             RetransmissionsSent++;
         }
     }
+
+    /// <summary>Gets the audio RTP packets the session wrote (with its own pacer).</summary>
+    public long AudioPacketsSent { get; private set; }
 
     public void Enqueue(OutgoingDatagram datagram, TimeSpan now)
     {
@@ -216,7 +281,21 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         }
     }
 
-    public TimeSpan PollTimeout() => _started ? _source.NextFrameTime : _start;
+    public TimeSpan PollTimeout()
+    {
+        if (!_started)
+        {
+            return _waitingForSession ? TimeSpan.MaxValue : _start;
+        }
+
+        TimeSpan next = _source.NextFrameTime;
+        if (AudioBps > 0 && _nextAudio < next)
+        {
+            next = _nextAudio;
+        }
+
+        return next < Stop ? next : TimeSpan.MaxValue;
+    }
 
     TimeSpan IRtpPacer.PollTimeout() => _started ? Pacer.PollTimeout(_lastRun) : TimeSpan.MaxValue;
 
@@ -260,6 +339,7 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
         if (_mediaPayloadType < 0 && session.Sections.FirstOrDefault(s => s.Kind == MediaKind.Video)?.SendCodec is NegotiatedCodec codec)
         {
             _mediaPayloadType = codec.PayloadType;
+            _audioPayloadType = session.Sections.FirstOrDefault(s => s.Kind == MediaKind.Audio)?.SendCodec?.PayloadType ?? -1;
         }
 
         uint ts = (uint)(long)(capture.TotalSeconds * 90_000);
@@ -312,6 +392,13 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
     private double VideoPayloadTarget(double target)
     {
         const int MaxPayload = 1200;
+        if (AudioBps > 0)
+        {
+            // The audio's rate and its packets' overhead (about the video's per packet) are reserved first, as the
+            // bare RTP sender does (libwebrtc's allocation with send-side BWE "with overhead").
+            target -= AudioBps + (PacketOverhead * 8 / AudioFrame.TotalSeconds);
+        }
+
         double fps = 30;
         double packetsPerFrame = Math.Ceiling(target / 8 / fps / (MaxPayload + PacketOverhead));
         return Math.Max(target - (packetsPerFrame * fps * PacketOverhead * 8), 0);

@@ -50,6 +50,9 @@ internal sealed class WebRtcSessionEndpoint : ISimEndpoint
     /// <summary>Session events in order (state changes, candidates, DTLS connected...).</summary>
     public List<SessionEvent> Events { get; } = [];
 
+    /// <summary>Gets the wire bytes (IP/UDP included) of the RTCP datagrams the session wrote.</summary>
+    public long RtcpWireBytesSent { get; private set; }
+
     /// <summary>Called for every RTP datagram the session writes when there is no <see cref="Pacer"/> (the session paced it).</summary>
     public Action<OutgoingDatagram>? OnRtpWritten { get; set; }
 
@@ -158,6 +161,10 @@ internal sealed class WebRtcSessionEndpoint : ISimEndpoint
                 if (Pacer is null && IsRtp(datagram.Data))
                 {
                     OnRtpWritten?.Invoke(datagram);
+                }
+                else if (datagram.Data.Length >= 2 && datagram.Data[0] is >= 128 and <= 191 && datagram.Data[1] is >= 192 and <= 223)
+                {
+                    RtcpWireBytesSent += datagram.Data.Length + IpUdpOverhead;
                 }
 
                 _out.Enqueue(datagram);
