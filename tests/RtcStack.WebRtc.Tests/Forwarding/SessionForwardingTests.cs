@@ -5,6 +5,7 @@ using RtcStack.Sdp;
 using RtcStack.Sdp.Jsep;
 using RtcStack.TestSupport;
 using RtcStack.WebRtc.Forwarding;
+using RtcStack.WebRtc.Io;
 using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Streams;
 using RtcStack.WebRtc.Transport;
@@ -134,6 +135,146 @@ public class SessionForwardingTests
     private static List<int> LayerRuns(List<(int Layer, int Index, bool Key, uint Timestamp)> frames) =>
         frames.Where((f, i) => i == 0 || frames[i - 1].Layer != f.Layer).Select(f => f.Layer).ToList();
 
+    /// <summary>
+    /// The forwarding path allocates nothing per packet: the simulated publisher's packets (three layers, 7 packets a
+    /// frame at 30 frames a second, and Opus every 20 ms) in, the SFU session's RTP packets out, the forwarder, two
+    /// subscriber sessions' SendRtp (history, pacer, transport-wide numbering, SRTP) and the viewers' receive path. The
+    /// sessions are wired back to back (a datagram is delivered the moment it is polled) and measured in chunks
+    /// (AllocationProbe), so RTCP, feedback and consent checks stay out of some of them.
+    /// </summary>
+    [Fact]
+    public void ForwardingThroughSessionsAllocatesNothingPerPacket()
+    {
+        using var net = new ForwardingNet();
+        using var room = new Room(net, seed: 37);
+        Viewer v1 = room.AddViewer("1", new GccOptions { StartBitrateBps = 3_000_000, InitialProbing = false, AlrProbing = false });
+        Viewer v2 = room.AddViewer("2", new GccOptions { StartBitrateBps = 400_000, MaxBitrateBps = 400_000, InitialProbing = false, AlrProbing = false });
+        room.Connect();
+        room.Publish(frames: 30);
+        net.RunFor(TimeSpan.FromMilliseconds(300));
+
+        Node[] nodes = [room.Pub, room.In, v1.Out, v1.Node, v2.Out, v2.Node];
+        byte[][] keys = [.. Enumerable.Range(0, 3).Select(l => Room.Frame(l, 0, key: true))];
+        byte[][] deltas = [.. Enumerable.Range(0, 3).Select(l => Room.Frame(l, 0, key: false))];
+        byte[] buffer = new byte[WebRtcSession.MinOutputBuffer];
+        byte[] media = new byte[1 << 16];
+        byte[] opus = [15 << 3, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+        TimeSpan now = net.Now;
+        long plisHandled = room.Pub.Session.RtcpCounters.PayloadFeedbackReceived;
+        long viewerFrames = 0, viewerAudio = 0;
+        room.ManualNow = now;
+
+        void Settle()
+        {
+            for (bool any = true; any;)
+            {
+                any = false;
+                foreach (Node n in nodes)
+                {
+                    while (n.Session.TryPollTransmit(buffer, out DatagramTransmit t))
+                    {
+                        n.Peer!.Session.HandleDatagram(t.Destination, t.Source, buffer.AsSpan(0, t.Length), now);
+                        any = true;
+                    }
+
+                    while (n.Session.TryPollEvent(out SessionEvent? e))
+                    {
+                        n.OnEvent?.Invoke(e);
+                        any = true;
+                    }
+
+                    while (n.Session.TryPollMedia(media, out ReceivedMedia m))
+                    {
+                        any = true;
+                        if (n == room.In)
+                        {
+                            room.OnPublisherMedia(m, media.AsSpan(0, m.Length));
+                        }
+                        else if (m.IsVideo)
+                        {
+                            viewerFrames++;
+                        }
+                        else
+                        {
+                            viewerAudio++;
+                        }
+                    }
+                }
+
+                room.OnStep(now);
+            }
+        }
+
+        int frame = 30, audio = 0;
+        void Round(int i)
+        {
+            // 10 ms a round: audio every other, a frame of each layer every third (33 ms is near enough here).
+            // Every timer due in the round runs at its time (the pacer sends a packet or two per wake-up).
+            TimeSpan end = now + TimeSpan.FromMilliseconds(10);
+            while (true)
+            {
+                TimeSpan next = end;
+                foreach (Node n in nodes)
+                {
+                    if (n.Session.PollTimeout() is TimeSpan t && t < next)
+                    {
+                        next = t;
+                    }
+                }
+
+                now = next > now ? next : now;
+                room.ManualNow = now;
+                foreach (Node n in nodes)
+                {
+                    if (n.Session.PollTimeout() is TimeSpan due && due <= now)
+                    {
+                        n.Session.HandleTimeout(now);
+                    }
+                }
+
+                Settle();
+                if (next >= end)
+                {
+                    break;
+                }
+            }
+
+            if (i % 2 == 0)
+            {
+                opus[1] = (byte)audio;
+                room.SendAudio(opus, audio++, now);
+            }
+
+            if (i % 3 == 0)
+            {
+                long plis = room.Pub.Session.RtcpCounters.PayloadFeedbackReceived;
+                bool key = plis > plisHandled;
+                plisHandled = plis;
+                for (int layer = 0; layer < 3; layer++)
+                {
+                    room.SendFrame(layer, frame, key ? keys[layer] : deltas[layer], now);
+                }
+
+                frame++;
+            }
+
+            Settle();
+        }
+
+        for (int i = 0; i < 600; i++)
+        {
+            Round(i);
+        }
+
+        long framesBefore = viewerFrames;
+        Assert.Equal(0, AllocationProbe.LeastPerChunk(600, 3600, 30, Round));
+
+        // The measured rounds did forward: 1000 frames to each viewer, 1500 audio packets to each.
+        Assert.InRange(viewerFrames - framesBefore, 2 * 1000, (2 * 1000) + 10);
+        Assert.Equal(2 * audio, viewerAudio);
+        Assert.All(room.Viewers, v => Assert.Equal(0, v.Out.Session.MediaCounters.ForwardedPacketsRefused));
+    }
+
     private static void DropOnce(Viewer v, Room room, int afterFrame)
     {
         bool dropped = false;
@@ -191,6 +332,9 @@ public class SessionForwardingTests
         private Transceiver? _inVideo;
         private string _audioMid = "";
         private NegotiatedSection? _pubVideo;
+        private byte _vp8;
+        private byte _midId;
+        private byte _ridId;
         private long _plisHandled;
 
         public Room(ForwardingNet net, int seed)
@@ -206,6 +350,11 @@ public class SessionForwardingTests
         }
 
         public Node Pub { get; }
+
+        /// <summary>Gets or sets the time the SFU's handlers use when a test drives the sessions itself (else the net's).</summary>
+        public TimeSpan? ManualNow { get; set; }
+
+        private TimeSpan Now => ManualNow ?? _net.Now;
 
         public Node In { get; }
 
@@ -252,6 +401,9 @@ public class SessionForwardingTests
             Assert.True(In.Session.TryAnswer(offer.ToString(), MediaDirection.RecvOnly, _net.Now, out string? answer, out JsepError? error), error?.ToString());
             Assert.True(Pub.Session.TryApplyAnswer(answer, _net.Now, out error), error?.ToString());
             _pubVideo = Pub.Session.Jsep.NegotiatedSections.Single(x => x.Kind == MediaKind.Video);
+            _vp8 = (byte)_pubVideo.SendCodecs.First(c => c.Name == "VP8").PayloadType;
+            _midId = (byte)_pubVideo.GetExtensionId(ExtMap.MidUri)!.Value;
+            _ridId = (byte)_pubVideo.GetExtensionId(JsepOptions.RidUri)!.Value;
             _inVideo = In.Session.Jsep.Transceivers.Single(t => t.Kind == MediaKind.Video);
             _audioMid = In.Session.Jsep.NegotiatedSections.Single(x => x.Kind == MediaKind.Audio).Mid!;
             Assert.Equal(Rids.Reverse(), In.Session.Jsep.NegotiatedSections.Single(x => x.Kind == MediaKind.Video).ReceiveRids);
@@ -343,7 +495,7 @@ public class SessionForwardingTests
         };
 
         /// <summary>A VP8 frame: a key frame's header or an inter frame's tag (RFC 6386 §9.1), then layer and index, then a pattern.</summary>
-        private static byte[] Frame(int layer, int index, bool key)
+        public static byte[] Frame(int layer, int index, bool key)
         {
             var f = new byte[LayerFrameBytes[layer]];
             for (int i = 0; i < f.Length; i++)
@@ -366,38 +518,48 @@ public class SessionForwardingTests
         }
 
         /// <summary>One layer's frame in packets of at most 1100 bytes, each with a VP8 descriptor with a 15-bit PictureID (RFC 7741 §4.2).</summary>
-        private void SendFrame(int layer, int index, bool key)
+        private void SendFrame(int layer, int index, bool key) => SendFrame(layer, index, Frame(layer, index, key), _net.Now);
+
+        /// <summary>Sends <paramref name="frame"/> as layer <paramref name="layer"/>'s frame <paramref name="index"/> (no allocation).</summary>
+        public void SendFrame(int layer, int index, byte[] frame, TimeSpan now)
         {
-            byte[] frame = Frame(layer, index, key);
-            NegotiatedSection n = _pubVideo!;
-            byte pt = (byte)n.SendCodecs.First(c => c.Name == "VP8").PayloadType;
-            byte midId = (byte)n.GetExtensionId(ExtMap.MidUri)!.Value;
-            byte ridId = (byte)n.GetExtensionId(JsepOptions.RidUri)!.Value;
             int pictureId = (index + (layer * 1000)) & 0x7FFF;
             for (int offset = 0; offset < frame.Length; offset += 1100)
             {
                 int size = Math.Min(1100, frame.Length - offset);
                 var w = new RtpPacketWriter(_packet);
-                Assert.True(w.TryWriteHeader(new RtpHeader(pt, _layerSequence[layer]++, (uint)(3000 * index) + (uint)(layer * 777), _layerSsrcs[layer], Marker: offset + size == frame.Length)));
+                Assert.True(w.TryWriteHeader(new RtpHeader(_vp8, _layerSequence[layer]++, (uint)(3000 * index) + (uint)(layer * 777), _layerSsrcs[layer], Marker: offset + size == frame.Length)));
                 RtpHeaderExtensionWriter ext = w.BeginHeaderExtension(RtpHeaderExtensionMode.OneByteOnly);
-                Assert.True(ext.TryAddText(midId, n.Mid.AsSpan()));
+                Assert.True(ext.TryAddText(_midId, _pubVideo!.Mid.AsSpan()));
                 if (index < 3)
                 {
-                    Assert.True(ext.TryAddText(ridId, Rids[layer].AsSpan()));
+                    Assert.True(ext.TryAddText(_ridId, Rids[layer].AsSpan()));
                 }
 
                 Assert.True(w.TryEndHeaderExtension(ext.Finish()));
-                byte[] descriptor = [(byte)(offset == 0 ? 0x90 : 0x80), 0x80, (byte)(0x80 | (pictureId >> 8)), (byte)pictureId];
-                Assert.True(w.TryWritePayload([.. descriptor, .. frame.AsSpan(offset, size)]));
-                Assert.Equal(TransportSendStatus.Sent, Pub.Session.Transport.SendRtp(_packet.AsSpan(0, w.Length), _net.Now));
+                Span<byte> payload = w.GetPayloadBuffer();
+                payload[0] = (byte)(offset == 0 ? 0x90 : 0x80);
+                payload[1] = 0x80;
+                payload[2] = (byte)(0x80 | (pictureId >> 8));
+                payload[3] = (byte)pictureId;
+                frame.AsSpan(offset, size).CopyTo(payload[4..]);
+                w.AdvancePayload(4 + size);
+                if (Pub.Session.Transport.SendRtp(_packet.AsSpan(0, w.Length), now) != TransportSendStatus.Sent)
+                {
+                    Assert.Fail("the publisher's transport did not send");
+                }
             }
         }
 
+        /// <summary>Sends one Opus packet from the publisher (audio level 30).</summary>
+        public void SendAudio(byte[] opus, int index, TimeSpan now) =>
+            Assert.True(Pub.Session.SendAudio(_pubAudio!, opus, (uint)(960 * index), now, audioLevel: 30));
+
         /// <summary>The SFU's publisher side: video through the forwarder to each subscriber, audio to each as it is.</summary>
-        private void OnPublisherMedia(in ReceivedMedia media, ReadOnlySpan<byte> packet)
+        public void OnPublisherMedia(in ReceivedMedia media, ReadOnlySpan<byte> packet)
         {
             Assert.True(media.IsRtpPacket);
-            TimeSpan now = _net.Now;
+            TimeSpan now = Now;
             if (media.Mid == _audioMid)
             {
                 foreach (Viewer v in Viewers)
@@ -410,36 +572,44 @@ public class SessionForwardingTests
 
             int layer = Array.IndexOf(Rids, media.Rid);
             SimulcastPacket p = Forwarder.Ingest(layer, packet, now);
-            Assert.Equal(SimulcastIngestStatus.Accepted, p.Status);
+            if (p.Status != SimulcastIngestStatus.Accepted)
+            {
+                Assert.Fail($"ingest: {p.Status}");
+            }
+
             foreach (Viewer v in Viewers)
             {
                 if (Forwarder.Forward(v.Subscriber, p, packet, _forwarded, out int written) == SimulcastForwardStatus.Forwarded)
                 {
-                    Assert.True(v.Out.Session.SendRtp(v.Video!, _forwarded.AsSpan(0, written), now));
+                    if (!v.Out.Session.SendRtp(v.Video!, _forwarded.AsSpan(0, written), now))
+                    {
+                        SessionMediaCounters c = v.Out.Session.MediaCounters;
+                        Assert.Fail($"viewer {v.Name}: SendRtp refused at {now}: refused {c.ForwardedPacketsRefused}, failed {c.SendFailed}, too large {c.SendTooLarge}, can send {v.Out.Session.CanSendMedia}, state {v.Out.Session.State}, pacer queue {v.Out.Session.PacerQueuedPackets}");
+                    }
                 }
             }
         }
 
         /// <summary>The SFU's subscriber side: a viewer's key frame request goes to the forwarder, its session's target sets its layer.</summary>
-        private void OnSubscriberEvent(Viewer v, SessionEvent e)
+        public void OnSubscriberEvent(Viewer v, SessionEvent e)
         {
             v.Out.Events.Add(e);
             switch (e)
             {
                 case SessionKeyframeRequestedEvent:
-                    Forwarder.RequestKeyframe(v.Subscriber, _net.Now);
+                    Forwarder.RequestKeyframe(v.Subscriber, Now);
                     break;
                 case SessionTargetBitrateEvent t:
                     v.Targets.Add(t.TargetBitrateBps);
 
                     // What the video may take: the target less the audio stream (about 40 kbit/s with its headers).
-                    Forwarder.SetTargetBitrate(v.Subscriber, t.TargetBitrateBps - 40_000, _net.Now);
+                    Forwarder.SetTargetBitrate(v.Subscriber, t.TargetBitrateBps - 40_000, Now);
                     break;
             }
         }
 
         /// <summary>Key frame requests of the forwarder go to the publisher as PLIs for the layer's RID.</summary>
-        private void OnStep(TimeSpan now)
+        public void OnStep(TimeSpan now)
         {
             while (Forwarder.TryPollKeyframeRequest(out int layer))
             {
