@@ -48,6 +48,9 @@ public sealed class SessionMediaCounters
 
     /// <summary>Gets telephone-event payloads (RFC 4733 §2.3) shorter than 4 bytes.</summary>
     public long MalformedTelephoneEvents { get; internal set; }
+
+    /// <summary>Gets packets handed to <see cref="WebRtcSession.SendRtp"/> that it refused: not RTP, a payload type the section does not send, or the pacer full.</summary>
+    public long ForwardedPacketsRefused { get; internal set; }
 }
 
 /// <summary>A negotiated media section of a <see cref="WebRtcSession"/> and its streams' statistics.</summary>

@@ -96,6 +96,14 @@ public readonly record struct ReceivedMedia(string Mid, uint Ssrc, byte PayloadT
     /// </summary>
     public int AudioLevel { get; init; } = -1;
 
+    /// <summary>
+    /// Gets a value indicating whether the data is one whole RTP packet as received (after SRTP, an RTX packet unwrapped
+    /// to the original), not a frame or payload: <see cref="WebRtcSessionOptions.ReceiveRtpPackets"/>. Then
+    /// <see cref="KeyFrame"/> is false (the session does not look into the payload) and <see cref="SequenceNumber"/>,
+    /// <see cref="Timestamp"/> and <see cref="PayloadType"/> are the packet's.
+    /// </summary>
+    public bool IsRtpPacket { get; init; }
+
     /// <summary>Gets the sender's voice activity flag (RFC 6464 §3, the V bit), when <see cref="AudioLevel"/> is there.</summary>
     public bool VoiceActivity { get; init; }
 

@@ -176,21 +176,26 @@ public sealed partial class WebRtcSession
         return null;
     }
 
-    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, out int wireLength)
+    /// <summary>
+    /// Writes and sends one media packet of <paramref name="s"/>'s send stream: numbered by the stream, or, for a
+    /// forwarded packet (<paramref name="sequenceNumber"/> 0-65535), with that number; <paramref name="padding"/> bytes of
+    /// RFC 3550 §5.1 padding after the payload when not 0.
+    /// </summary>
+    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, out int wireLength, int sequenceNumber = -1, int padding = 0)
     {
         wireLength = 0;
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
         writer.TryWriteHeader(new RtpHeader(payloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
         WriteHeaderExtensions(s, ref writer, now, audioLevel, voiceActivity);
-        if (!writer.TryWritePayload(payload))
+        if (!writer.TryWritePayload(payload) || (padding > 0 && !writer.TryWritePadding(padding)))
         {
             MediaCounters.SendTooLarge++;
             return false;
         }
 
         Span<byte> written = packet[..writer.Length];
-        if (!s.Send.Prepare(written, now))
+        if (sequenceNumber >= 0 ? !s.Send.PrepareNumbered(written, (ushort)sequenceNumber, now) : !s.Send.Prepare(written, now))
         {
             return false;
         }
@@ -434,6 +439,11 @@ public sealed partial class WebRtcSession
         {
             Deliver(s, r, packet, now);
         }
+        else if (status == ReceiveStatus.PaddingOnly && _options.ReceiveRtpPackets)
+        {
+            // Forwarded as it came: it holds its place in the sequence numbers the subscribers see.
+            Deliver(s, r, packet, now);
+        }
         else if (status == ReceiveStatus.PaddingOnly && r.Frames is not null)
         {
             r.Frames.InsertPadding(packet.SequenceNumber, now);
@@ -498,7 +508,7 @@ public sealed partial class WebRtcSession
 
     private void Deliver(Section s, Receiver r, RtpPacket packet, TimeSpan now)
     {
-        if (r.Frames is null)
+        if (r.Frames is null || _options.ReceiveRtpPackets)
         {
             int level = -1;
             bool voice = false;
@@ -506,6 +516,20 @@ public sealed partial class WebRtcSession
                 && AudioLevelExtension.TryRead(value, out voice, out byte l))
             {
                 level = l;
+            }
+
+            if (_options.ReceiveRtpPackets)
+            {
+                Enqueue(
+                    new ReceivedMedia(s.Mid, r.Stream.Ssrc, packet.PayloadType, packet.Timestamp, packet.SequenceNumber, packet.Data.Length, s.Kind == MediaKind.Video, false, now)
+                    {
+                        Rid = r.Rid,
+                        AudioLevel = level,
+                        VoiceActivity = voice,
+                        IsRtpPacket = true,
+                    },
+                    packet.Data);
+                return;
             }
 
             DeliverAudioPacket(s, r, packet, level, voice, now);
@@ -1103,7 +1127,7 @@ public sealed partial class WebRtcSession
                 KeyframeRequests = keyframes,
             });
             VideoFrameBuffer? frames = previous?.Frames;
-            if (frames is null && Kind == MediaKind.Video && CreateDepacketizer(codec) is IVideoDepacketizer d)
+            if (frames is null && Kind == MediaKind.Video && !session._options.ReceiveRtpPackets && CreateDepacketizer(codec) is IVideoDepacketizer d)
             {
                 frames = new VideoFrameBuffer(d, session._options.VideoFrameBuffer);
             }

@@ -120,18 +120,18 @@ public sealed partial class WebRtcSession
     /// Sends a media packet now, or queues it in the pacer: the session paces when transport-cc is negotiated in the
     /// section and <see cref="WebRtcSessionOptions.Pacing"/> is on. Audio that bypasses the queue is sent at once and counted.
     /// </summary>
-    private bool SendOrQueue(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, bool audio)
+    private bool SendOrQueue(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, bool audio, int sequenceNumber = -1, int padding = 0)
     {
         if (!PacingActive || !s.CcFeedback)
         {
-            return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out _);
+            return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out _, sequenceNumber, padding);
         }
 
         int overhead = PacketOverhead(s);
         _appAlr!.OnBytesSent(payload.Length + overhead, now);
         if (audio && _options.AudioBypassesPacer)
         {
-            if (!SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out int wire))
+            if (!SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out int wire, sequenceNumber, padding))
             {
                 return false;
             }
@@ -149,8 +149,8 @@ public sealed partial class WebRtcSession
 
         int slot = TakeSlot();
         payload.CopyTo(_pacedData[slot]);
-        _paced[slot] = new PacedSlot(s, rtpTimestamp, marker, audioLevel, voiceActivity, payloadType, payload.Length);
-        _pacer!.Enqueue(slot, payload.Length + overhead, highPriority: audio, now);
+        _paced[slot] = new PacedSlot(s, rtpTimestamp, marker, audioLevel, voiceActivity, payloadType, payload.Length, sequenceNumber, padding);
+        _pacer!.Enqueue(slot, payload.Length + padding + overhead, highPriority: audio, now);
         return true;
     }
 
@@ -263,7 +263,7 @@ public sealed partial class WebRtcSession
         _freeSlots[_freeCount++] = slot;
         Section s = m.Section!;
         if (!_sections.Contains(s) || s.Send is null || s.SendCodec is null
-            || !SendPacket(s, _pacedData[slot].AsSpan(0, m.Length), m.Timestamp, m.Marker, now, m.AudioLevel, m.VoiceActivity, m.PayloadType, out _))
+            || !SendPacket(s, _pacedData[slot].AsSpan(0, m.Length), m.Timestamp, m.Marker, now, m.AudioLevel, m.VoiceActivity, m.PayloadType, out _, m.SequenceNumber, m.Padding))
         {
             PacingCounters.PacketsDropped++;
             return;
@@ -343,6 +343,10 @@ public sealed partial class WebRtcSession
         return at == TimeSpan.MaxValue ? null : new SessionTimeout(at, SessionTimerReason.Pacer);
     }
 
-    /// <summary>A media packet waiting in the pacer: its section, what its RTP header will carry, and its payload's length (the payload is in <see cref="_pacedData"/>).</summary>
-    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length);
+    /// <summary>
+    /// A media packet waiting in the pacer: its section, what its RTP header will carry, and its payload's length (the
+    /// payload is in <see cref="_pacedData"/>); a forwarded packet's sequence number (-1: the stream numbers it when it
+    /// leaves) and padding length (RFC 3550 §5.1, 0 for none).
+    /// </summary>
+    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length, int SequenceNumber, int Padding);
 }

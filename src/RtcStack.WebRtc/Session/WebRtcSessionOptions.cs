@@ -169,6 +169,17 @@ public sealed class WebRtcSessionOptions
     /// </summary>
     public AudioPlayoutOptions? AudioPlayout { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether received media is handed over as whole RTP packets, for forwarding (an SFU's
+    /// publisher side, see <see cref="Forwarding.SimulcastForwarder"/> and <see cref="WebRtcSession.SendRtp"/>), instead
+    /// of assembled video frames and audio payloads. Each packet the receive stream accepts, and each one repaired from
+    /// RTX (unwrapped, RFC 4588 §4), comes out of <see cref="WebRtcSession.PollOutput"/> as media with
+    /// <see cref="ReceivedMedia.IsRtpPacket"/> set: the packet as it arrived after SRTP, header extensions included,
+    /// with its simulcast RID and audio level. NACKs and key frame requests of the receive streams go on as before;
+    /// there is no frame buffer, no RED unwrapping, no telephone events and no playout.
+    /// </summary>
+    public bool ReceiveRtpPackets { get; init; }
+
     /// <summary>Gets the source of randomness (SSRCs, CNAME, RTCP intervals); cryptographic when null. Set it for deterministic tests.</summary>
     public Random? Random { get; init; }
 

@@ -166,7 +166,7 @@ public sealed class RtpSendStream
             return false;
         }
 
-        Record(destination[..written], payloadType, timestamp, payload.Length, now);
+        Record(destination[..written], _nextSequenceNumber, payloadType, timestamp, payload.Length, now, advance: true);
         return true;
     }
 
@@ -187,7 +187,32 @@ public sealed class RtpSendStream
         int payloadLength = parsed.Payload.Length;
         BinaryPrimitives.WriteUInt16BigEndian(packet[2..], _nextSequenceNumber);
         BinaryPrimitives.WriteUInt32BigEndian(packet[8..], Ssrc);
-        Record(packet, payloadType, timestamp, payloadLength, now);
+        Record(packet, _nextSequenceNumber, payloadType, timestamp, payloadLength, now, advance: true);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a packet numbered elsewhere (a forwarder's output, see <c>WebRtcSession.SendRtp</c>): sets its SSRC to this
+    /// stream's and its sequence number to <paramref name="sequenceNumber"/>, in place, and records it for retransmission
+    /// under that number. The stream's next sequence number moves past it when it is newer than every packet before
+    /// (a packet older than that, a late one, is recorded without moving it), so the gaps and order of the caller's
+    /// numbering stay as they are.
+    /// </summary>
+    /// <returns>False, with nothing changed, when <paramref name="packet"/> is not a valid RTP packet.</returns>
+    public bool PrepareNumbered(Span<byte> packet, ushort sequenceNumber, TimeSpan now)
+    {
+        if (!RtpPacket.TryParse(packet, out RtpPacket parsed))
+        {
+            return false;
+        }
+
+        byte payloadType = parsed.PayloadType;
+        uint timestamp = parsed.Timestamp;
+        int payloadLength = parsed.Payload.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(packet[2..], sequenceNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(packet[8..], Ssrc);
+        bool newer = !_sentMedia || (ushort)(sequenceNumber - _nextSequenceNumber) < 0x8000;
+        Record(packet, sequenceNumber, payloadType, timestamp, payloadLength, now, newer);
         return true;
     }
 
@@ -523,14 +548,19 @@ public sealed class RtpSendStream
         }
     }
 
-    private void Record(ReadOnlySpan<byte> packet, byte payloadType, uint timestamp, int payloadLength, TimeSpan now)
+    private void Record(ReadOnlySpan<byte> packet, ushort sequenceNumber, byte payloadType, uint timestamp, int payloadLength, TimeSpan now, bool advance)
     {
-        _history?.Store(_nextSequenceNumber, packet, now);
-        _nextSequenceNumber++;
+        _history?.Store(sequenceNumber, packet, now);
+        if (advance)
+        {
+            // A late packet (an older sequence number) leaves the numbering, and the SR's timestamp mapping, where they are.
+            _nextSequenceNumber = (ushort)(sequenceNumber + 1);
+            _lastTimestamp = timestamp;
+            _lastTimestampAt = now;
+            _lastPayloadType = payloadType;
+        }
+
         _sentMedia = true;
-        _lastTimestamp = timestamp;
-        _lastTimestampAt = now;
-        _lastPayloadType = payloadType;
         _packetsSent++;
         _bytesSent += payloadLength;
         _headerBytesSent += packet.Length - payloadLength;

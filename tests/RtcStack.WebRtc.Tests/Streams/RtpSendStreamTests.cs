@@ -124,6 +124,49 @@ public sealed class RtpSendStreamTests
         Assert.Equal(10u, stream.CreateSenderInfo(TimeSpan.FromMilliseconds(60)).PacketCount);
     }
 
+    /// <summary>
+    /// A forwarded packet keeps the number it is given (<see cref="RtpSendStream.PrepareNumbered"/>): a gap stays a gap,
+    /// a late packet fills it without moving the stream's next number or its SR mapping, and both are resent on a NACK.
+    /// </summary>
+    [Fact]
+    public void NumberedPacketsKeepTheirGapsAndALatePacketFillsOneWithoutMovingTheStream()
+    {
+        RtpSendStream stream = Stream(rtx: false, firstSeq: 65534);
+        byte[] Packet(uint timestamp, int i)
+        {
+            byte[] b = new byte[1500];
+            int n = RtpPacketWriter.Write(b, new RtpHeader(96, 1, timestamp, 0x99999999), Payload(i));
+            return b[..n];
+        }
+
+        // 65534, 65535, then 1 (0 lost upstream): the next number follows the newest.
+        byte[][] packets = [Packet(3000, 0), Packet(6000, 1), Packet(12000, 3)];
+        ushort[] numbers = [65534, 65535, 1];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(stream.PrepareNumbered(packets[i], numbers[i], TimeSpan.FromMilliseconds(i)));
+            Assert.Equal(numbers[i], StreamTestPackets.Seq(packets[i]));
+            Assert.Equal(Ssrc, BinaryPrimitives.ReadUInt32BigEndian(packets[i].AsSpan(8)));
+        }
+
+        Assert.Equal(2, stream.NextSequenceNumber);
+        uint rtpAt10 = stream.CreateSenderInfo(TimeSpan.FromMilliseconds(10)).RtpTimestamp;
+
+        // The late one (0) is recorded under its number; the stream's next number and SR timestamp stay.
+        byte[] late = Packet(9000, 2);
+        Assert.True(stream.PrepareNumbered(late, 0, TimeSpan.FromMilliseconds(5)));
+        Assert.Equal(2, stream.NextSequenceNumber);
+        Assert.Equal(rtpAt10, stream.CreateSenderInfo(TimeSpan.FromMilliseconds(10)).RtpTimestamp);
+
+        // Both the late packet and one sent in order are in the history.
+        stream.HandleNack([0, 1], TimeSpan.FromMilliseconds(40));
+        Assert.Equal([late, packets[2]], Drain(stream, TimeSpan.FromMilliseconds(40)));
+
+        // A packet that is not RTP changes nothing.
+        Assert.False(stream.PrepareNumbered(new byte[5], 7, TimeSpan.FromMilliseconds(41)));
+        Assert.Equal(2, stream.NextSequenceNumber);
+    }
+
     [Fact]
     public void WithoutRtxTheOriginalPacketIsResentUnchanged()
     {
