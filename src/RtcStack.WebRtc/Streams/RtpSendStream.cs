@@ -175,21 +175,7 @@ public sealed class RtpSendStream
     /// SSRC and sequence number to this stream's, in place, and records it for retransmission and the statistics.
     /// </summary>
     /// <returns>False, with nothing changed, when <paramref name="packet"/> is not a valid RTP packet.</returns>
-    public bool Prepare(Span<byte> packet, TimeSpan now)
-    {
-        if (!RtpPacket.TryParse(packet, out RtpPacket parsed))
-        {
-            return false;
-        }
-
-        byte payloadType = parsed.PayloadType;
-        uint timestamp = parsed.Timestamp;
-        int payloadLength = parsed.Payload.Length;
-        BinaryPrimitives.WriteUInt16BigEndian(packet[2..], _nextSequenceNumber);
-        BinaryPrimitives.WriteUInt32BigEndian(packet[8..], Ssrc);
-        Record(packet, _nextSequenceNumber, payloadType, timestamp, payloadLength, now, advance: true);
-        return true;
-    }
+    public bool Prepare(Span<byte> packet, TimeSpan now) => Stamp(packet, _nextSequenceNumber, numberedElsewhere: false, now);
 
     /// <summary>
     /// Takes a packet numbered elsewhere (a forwarder's output, see <c>WebRtcSession.SendRtp</c>): sets its SSRC to this
@@ -199,7 +185,13 @@ public sealed class RtpSendStream
     /// numbering stay as they are.
     /// </summary>
     /// <returns>False, with nothing changed, when <paramref name="packet"/> is not a valid RTP packet.</returns>
-    public bool PrepareNumbered(Span<byte> packet, ushort sequenceNumber, TimeSpan now)
+    public bool PrepareNumbered(Span<byte> packet, ushort sequenceNumber, TimeSpan now) => Stamp(packet, sequenceNumber, numberedElsewhere: true, now);
+
+    /// <summary>
+    /// Sets the packet's SSRC and sequence number in place and records it; the stream's own numbering always advances,
+    /// a number given from elsewhere only when it is newer than every packet before.
+    /// </summary>
+    private bool Stamp(Span<byte> packet, ushort sequenceNumber, bool numberedElsewhere, TimeSpan now)
     {
         if (!RtpPacket.TryParse(packet, out RtpPacket parsed))
         {
@@ -211,8 +203,8 @@ public sealed class RtpSendStream
         int payloadLength = parsed.Payload.Length;
         BinaryPrimitives.WriteUInt16BigEndian(packet[2..], sequenceNumber);
         BinaryPrimitives.WriteUInt32BigEndian(packet[8..], Ssrc);
-        bool newer = !_sentMedia || (ushort)(sequenceNumber - _nextSequenceNumber) < 0x8000;
-        Record(packet, sequenceNumber, payloadType, timestamp, payloadLength, now, newer);
+        bool advance = !numberedElsewhere || !_sentMedia || (ushort)(sequenceNumber - _nextSequenceNumber) < 0x8000;
+        Record(packet, sequenceNumber, payloadType, timestamp, payloadLength, now, advance);
         return true;
     }
 
