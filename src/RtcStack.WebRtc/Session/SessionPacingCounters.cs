@@ -9,6 +9,12 @@ public sealed class SessionPacingCounters
     /// <summary>Gets the media packets (audio) that skipped the queue; their bytes count against the pacing rate.</summary>
     public long PacketsBypassed { get; internal set; }
 
+    /// <summary>Gets the retransmissions (NACK repairs) queued in the pacer's high-priority queue.</summary>
+    public long RetransmissionsQueued { get; internal set; }
+
+    /// <summary>Gets the queued retransmissions that left through the pacer.</summary>
+    public long RetransmissionsPaced { get; internal set; }
+
     /// <summary>Gets the queued packets dropped because their section was gone or the transport refused them.</summary>
     public long PacketsDropped { get; internal set; }
 

@@ -730,30 +730,48 @@ public sealed partial class WebRtcSession
         return null;
     }
 
+    /// <summary>
+    /// Sends the retransmissions a NACK asked for. With the pacer active on the section they wait in its high-priority
+    /// queue, ahead of queued video (libwebrtc's pacer ranks retransmissions after audio and before video), and leave at
+    /// the pacing rate; otherwise they leave at once.
+    /// </summary>
     private void SendRetransmissions(Section s, TimeSpan now)
     {
+        if (PacingActive && s.CcFeedback)
+        {
+            QueueRetransmissions(s, now);
+            return;
+        }
+
         Span<byte> buffer = _send;
         while (s.Send!.TryPollRetransmission(buffer, now, out int written))
         {
-            bool stamped = TryRestampTransportSequence(buffer[..written], s.TransportCcId, s.Send.RtxSsrc);
-            if (_transport.SendRtp(buffer[..written], now) != TransportSendStatus.Sent)
-            {
-                MediaCounters.SendFailed++;
-            }
-            else
-            {
-                // With RFC 8888 a retransmission on the RTX SSRC is a new packet with its own sequence number to be
-                // reported; one on the media SSRC is the very packet sent before (its report entry is the same).
-                if (stamped || (s.CcfbNegotiated && s.Send.RtxSsrc is uint rtx && written >= 12
-                    && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]) == rtx))
-                {
-                    OnTransportSequenceSent(buffer[..written], now);
-                }
-
-                // Retransmissions leave at once; their bytes count against the pacing rate.
-                _pacer?.OnPacketSentOutsideQueue(written + SrtpTag(), now);
-            }
+            SendRetransmission(s, buffer[..written], now);
         }
+    }
+
+    /// <summary>
+    /// Sends one retransmission the stream wrote (on its RTX SSRC, or the original packet again): its transport-wide
+    /// sequence number is written now, at departure, so the controller hears of the time it really left.
+    /// </summary>
+    private bool SendRetransmission(Section s, Span<byte> packet, TimeSpan now)
+    {
+        bool stamped = TryRestampTransportSequence(packet, s.TransportCcId, s.Send!.RtxSsrc);
+        if (_transport.SendRtp(packet, now) != TransportSendStatus.Sent)
+        {
+            MediaCounters.SendFailed++;
+            return false;
+        }
+
+        // With RFC 8888 a retransmission on the RTX SSRC is a new packet with its own sequence number to be
+        // reported; one on the media SSRC is the very packet sent before (its report entry is the same).
+        if (stamped || (s.CcfbNegotiated && s.Send.RtxSsrc is uint rtx && packet.Length >= 12
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet[8..]) == rtx))
+        {
+            OnTransportSequenceSent(packet, now);
+        }
+
+        return true;
     }
 
     private SessionTimeout? NextMediaTimeout()

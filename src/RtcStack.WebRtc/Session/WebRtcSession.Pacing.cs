@@ -19,8 +19,10 @@ namespace RtcStack.WebRtc;
 /// controller's pacing rate; the RTP header, sequence number, abs-send-time and transport-wide sequence number are written
 /// when a packet leaves, so the send time the controller hears of is the time it left. The pacer's next departure is a
 /// <see cref="SessionTimerReason.Pacer"/> timeout of <see cref="PollOutput"/>: time is an input, nothing here reads a
-/// clock. Audio skips the queue (<see cref="WebRtcSessionOptions.AudioBypassesPacer"/>) and so do retransmissions; their
-/// bytes count against the pacing rate.</item>
+/// clock. Audio skips the queue (<see cref="WebRtcSessionOptions.AudioBypassesPacer"/>); its bytes count against the
+/// pacing rate. Retransmissions wait in the pacer's high-priority queue, ahead of video, as libwebrtc's pacer ranks them
+/// (audio, then retransmissions, then video); sending them at once, outside the queue, kept the link's queue full after
+/// a capacity drop and slowed the controller's recovery (specs/rfc8867.md).</item>
 /// <item>Probe clusters the controller asks for go to the pacer once media was sent (libwebrtc sends no padding before
 /// the first media packet); it sends them with queued media or, without, as padding-only packets on the RTX SSRC (each at
 /// most 255 B of padding, RFC 3550 §5.1, as many as the pacer's size takes). Every packet of a cluster reaches the
@@ -185,7 +187,7 @@ public sealed partial class WebRtcSession
         }
 
         int slot = _freeSlots[--_freeCount];
-        _pacedData[slot] ??= new byte[MaxDatagramSize];
+        _pacedData[slot] ??= new byte[MaxDatagramSize + 64];
         return slot;
     }
 
@@ -256,12 +258,45 @@ public sealed partial class WebRtcSession
         _controller?.OnSendQueue(_pacer.QueuedBytes, now);
     }
 
+    /// <summary>
+    /// The retransmissions a NACK asked for, written now (RTX sequence numbers in request order) and queued at high
+    /// priority; <see cref="SendQueued"/> sends each as it leaves.
+    /// </summary>
+    private void QueueRetransmissions(Section s, TimeSpan now)
+    {
+        while (true)
+        {
+            int slot = TakeSlot();
+            if (!s.Send!.TryPollRetransmission(_pacedData[slot], now, out int written))
+            {
+                _freeSlots[_freeCount++] = slot;
+                return;
+            }
+
+            _paced[slot] = new PacedSlot(s, 0, false, -1, false, 0, written, -1, 0, Retransmission: true);
+            _pacer!.Enqueue(slot, written + SrtpTag(), highPriority: true, now);
+            PacingCounters.RetransmissionsQueued++;
+        }
+    }
+
     private void SendQueued(int slot, TimeSpan now)
     {
         PacedSlot m = _paced[slot];
         _paced[slot] = default;
         _freeSlots[_freeCount++] = slot;
         Section s = m.Section!;
+        if (m.Retransmission)
+        {
+            if (!_sections.Contains(s) || s.Send is null || !SendRetransmission(s, _pacedData[slot].AsSpan(0, m.Length), now))
+            {
+                PacingCounters.PacketsDropped++;
+                return;
+            }
+
+            PacingCounters.RetransmissionsPaced++;
+            return;
+        }
+
         if (!_sections.Contains(s) || s.Send is null || s.SendCodec is null
             || !SendPacket(s, _pacedData[slot].AsSpan(0, m.Length), m.Timestamp, m.Marker, now, m.AudioLevel, m.VoiceActivity, m.PayloadType, out _, m.SequenceNumber, m.Padding))
         {
@@ -346,7 +381,8 @@ public sealed partial class WebRtcSession
     /// <summary>
     /// A media packet waiting in the pacer: its section, what its RTP header will carry, and its payload's length (the
     /// payload is in <see cref="_pacedData"/>); a forwarded packet's sequence number (-1: the stream numbers it when it
-    /// leaves) and padding length (RFC 3550 §5.1, 0 for none).
+    /// leaves) and padding length (RFC 3550 §5.1, 0 for none). A <paramref name="Retransmission"/> slot holds a whole packet
+    /// the send stream wrote, sent as it is but for its transport-wide sequence number.
     /// </summary>
-    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length, int SequenceNumber, int Padding);
+    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length, int SequenceNumber, int Padding, bool Retransmission = false);
 }

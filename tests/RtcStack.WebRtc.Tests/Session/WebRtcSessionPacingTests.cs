@@ -118,6 +118,57 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Assert.InRange(span, videoOnly + (audioTime * 0.5), videoOnly + (audioTime * 1.5));
     }
 
+    [Fact]
+    public void ARetransmissionWaitsInThePacerAheadOfQueuedVideoAndLeavesAtThePacingRate()
+    {
+        // The third video packet of a 30 kB key frame is lost; B's NACK reaches A while most of the frame still waits
+        // in the pacer. The repair must leave through the pacer (at a pacing instant, its bytes spaced like every other
+        // packet's), ahead of the video still queued, not at the instant the NACK arrived.
+        var controller = new FixedController(300_000, 750_000);
+        using var net = new Pair(65, a: s => Options(s, controller: controller));
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Connect(net);
+        WebRtcSession a = net.A.Session;
+        byte videoPt = (byte)a.Sections[1].SendCodec!.PayloadType;
+        byte rtxPt = (byte)a.Sections[1].SendCodec!.RtxPayloadType!.Value;
+        var wire = new List<(TimeSpan At, int Length, byte Pt, int? Twcc)>();
+        int videoSeen = 0;
+        net.Drop = (p, d) => p == net.A && TryReadRtp(d, out byte pt, out _, out _) && pt == videoPt && ++videoSeen == 3;
+        net.Sent = (p, d) =>
+        {
+            if (p == net.A && TryReadRtp(d, out byte pt, out _, out int? twcc) && (pt == videoPt || pt == rtxPt))
+            {
+                wire.Add((net.Now, d.Length, pt, twcc));
+            }
+        };
+
+        Assert.True(a.SendVideoFrame(aVideo, VideoFrame(0, key: true, size: 30_000), 0, keyFrame: true, net.Now));
+        net.RunFor(TimeSpan.FromSeconds(1));
+
+        int rtx = wire.FindIndex(w => w.Pt == rtxPt);
+        Assert.True(rtx > 0, "no retransmission was sent");
+        Assert.Single(wire, w => w.Pt == rtxPt);
+        Assert.Equal(1, a.PacingCounters.RetransmissionsQueued);
+        Assert.Equal(1, a.PacingCounters.RetransmissionsPaced);
+        int videoAfter = wire.Skip(rtx + 1).Count(w => w.Pt == videoPt);
+        output.WriteLine($"repair left {(wire[rtx].At - wire[0].At).TotalMilliseconds:F2} ms after the first packet, {rtx} packets in, {videoAfter} queued video packets after it");
+        Assert.True(videoAfter >= 5, $"only {videoAfter} video packets left after the repair: it did not go ahead of the queue");
+
+        // Spaced like the others: the repair leaves when the previous packet's bytes have drained at 750 kbps, and so
+        // does the packet after it (within 2 %, as in ABurstLeavesSpreadAtThePacingRate).
+        for (int i = rtx; i <= rtx + 1; i++)
+        {
+            double gap = (wire[i].At - wire[i - 1].At).TotalSeconds;
+            double expected = wire[i - 1].Length * 8 / 750_000.0;
+            Assert.True(Math.Abs(gap - expected) <= expected * 0.02, $"packet {i}: {gap * 1e3:F3} ms after the previous, expected {expected * 1e3:F3} ms");
+        }
+
+        // The controller heard of the repair with the instant it left, under the transport-wide number it carried.
+        Assert.NotNull(wire[rtx].Twcc);
+        SentPacket heard = Assert.Single(controller.Sent, p => (ushort)p.TransportSequenceNumber == wire[rtx].Twcc);
+        Assert.Equal(wire[rtx].At, heard.SendTime);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
