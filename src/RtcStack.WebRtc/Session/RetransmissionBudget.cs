@@ -94,6 +94,17 @@ public sealed class RetransmissionBudget
         }
     }
 
+    /// <summary>Reads the last second's media and retransmitted bytes (the window the budget keeps) at <paramref name="now"/>.</summary>
+    internal void ReadWindow(TimeSpan now, out long media, out long retransmitted)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+            media = _mediaInWindow;
+            retransmitted = _retransmittedInWindow;
+        }
+    }
+
     /// <summary>Gives back bytes taken for a retransmission that could not be sent after all.</summary>
     public void Return(int bytes, TimeSpan now)
     {

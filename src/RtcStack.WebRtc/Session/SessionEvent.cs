@@ -95,4 +95,11 @@ public sealed record SessionDtmfToneChangeEvent(string Mid, string Tone, TimeSpa
 /// <param name="RemoteEstimateBps">The peer's last REMB (RTCP PSFB FMT 15), if it sent one.</param>
 /// <param name="PacingRateBps">The rate the pacer sends queued media at.</param>
 /// <param name="ApplicationLimited">Whether the application sends well below the target (ALR, from what it handed the session).</param>
-public sealed record SessionTargetBitrateEvent(TimeSpan At, long TargetBitrateBps, long ControllerTargetBitrateBps, long? RemoteEstimateBps, long PacingRateBps, bool ApplicationLimited) : SessionEvent;
+public sealed record SessionTargetBitrateEvent(TimeSpan At, long TargetBitrateBps, long ControllerTargetBitrateBps, long? RemoteEstimateBps, long PacingRateBps, bool ApplicationLimited) : SessionEvent
+{
+    /// <summary>
+    /// Gets the rate left for the encoders: <see cref="TargetBitrateBps"/> less the share of the last second's bytes
+    /// that were retransmissions (at most half), as <see cref="WebRtcSession.MediaTargetBitrateBps"/> says.
+    /// </summary>
+    public long MediaTargetBitrateBps { get; init; } = TargetBitrateBps;
+}

@@ -6,6 +6,7 @@ using RtcStack.Rtp;
 using RtcStack.Rtp.Rtcp;
 using RtcStack.Srtp;
 using RtcStack.WebRtc.Jsep;
+using RtcStack.WebRtc.Streams;
 
 namespace RtcStack.WebRtc;
 
@@ -64,6 +65,42 @@ public sealed partial class WebRtcSession
 
     /// <summary>Gets the target bitrate (the controller's, capped by the peer's REMB), or null without a controller.</summary>
     public long? TargetBitrateBps => _controller is ICongestionController cc ? EffectiveTarget(cc) : null;
+
+    /// <summary>
+    /// Gets the rate to give the encoders: <see cref="TargetBitrateBps"/> less the share of the bytes sent in the last
+    /// second that were retransmissions (<see cref="RetransmissionShare"/>), or null without a controller. libwebrtc does
+    /// the same (its encoder target is the network target less the measured NACK and FEC overhead, the overhead share at
+    /// most 50 %, FecControllerDefault::UpdateFecRates), so that media plus repairs stay within the target: an encoder
+    /// that took the whole target while a capacity drop made losses and NACKs kept the link's queue full with repairs
+    /// and slowed the controller's recovery (specs/rfc8867.md).
+    /// </summary>
+    public long? MediaTargetBitrateBps => TargetBitrateBps is long target ? (long)(target * (1 - RetransmissionShare)) : null;
+
+    /// <summary>
+    /// Gets the share of the bytes this session's send streams sent in the last second that were retransmissions, at most
+    /// <see cref="MaxRetransmissionShare"/>.
+    /// </summary>
+    public double RetransmissionShare
+    {
+        get
+        {
+            long media = 0, repaired = 0;
+            foreach (Section s in _sections)
+            {
+                if (s.Send is RtpSendStream send)
+                {
+                    send.ReadLastSecond(_now, out long m, out long r);
+                    media += m;
+                    repaired += r;
+                }
+            }
+
+            return media + repaired == 0 ? 0 : Math.Min(MaxRetransmissionShare, (double)repaired / (media + repaired));
+        }
+    }
+
+    /// <summary>The most of the target <see cref="MediaTargetBitrateBps"/> sets aside for retransmissions (libwebrtc's 50 %).</summary>
+    public const double MaxRetransmissionShare = 0.5;
 
     /// <summary>Gets the peer's last REMB estimate (RTCP PSFB FMT 15), if it sent one.</summary>
     public long? RemoteEstimateBps => _remoteEstimate is ulong remb ? (long)Math.Min(remb, (ulong)long.MaxValue) : null;
@@ -226,7 +263,10 @@ public sealed partial class WebRtcSession
         {
             _reportedTarget = target;
             PacingCounters.TargetBitrateEvents++;
-            _events.Enqueue(new SessionTargetBitrateEvent(now, target, controllerTarget, RemoteEstimateBps, pacing, IsApplicationLimited));
+            _events.Enqueue(new SessionTargetBitrateEvent(now, target, controllerTarget, RemoteEstimateBps, pacing, IsApplicationLimited)
+            {
+                MediaTargetBitrateBps = (long)(target * (1 - RetransmissionShare)),
+            });
         }
 
         DrainPacer(now);

@@ -147,6 +147,9 @@ public sealed class RtpSendStream
     /// <summary>Gets the latest RTT from a report block's LSR/DLSR (RFC 3550 §6.4.1), or null before one.</summary>
     public TimeSpan? RoundTripTime => _roundTripTime;
 
+    /// <summary>Reads the bytes of first transmissions and of retransmissions this stream sent in the last second.</summary>
+    internal void ReadLastSecond(TimeSpan now, out long media, out long retransmitted) => _budget.ReadWindow(now, out media, out retransmitted);
+
     /// <summary>Gets how many retransmission requests are queued for <see cref="TryPollRetransmission"/>.</summary>
     public int PendingRetransmissions => _pendingCount;
 

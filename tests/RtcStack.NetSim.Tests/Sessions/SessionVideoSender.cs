@@ -149,7 +149,7 @@ internal sealed class SessionVideoSender : ISessionApplication, IRtpPacer
             UpdateOverheadCumulative();
         }
 
-        _source.SetTargetBitrate(VideoPayloadTarget(_controller?.TargetBitrateBps ?? session.TargetBitrateBps ?? 0), now);
+        _source.SetTargetBitrate(VideoPayloadTarget(_controller?.TargetBitrateBps ?? session.MediaTargetBitrateBps ?? 0), now);
         while (AudioBps > 0 && AudioTransceiver is not null && _nextAudio <= now && _nextAudio < Stop)
         {
             if (!Pauses.Any(p => _nextAudio >= p.From && _nextAudio < p.To))

@@ -169,6 +169,60 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Assert.Equal(wire[rtx].At, heard.SendTime);
     }
 
+    [Fact]
+    public void TheMediaTargetLeavesOutTheLastSecondsShareOfRetransmissions()
+    {
+        // Unpaced (retransmissions leave the instant they are taken, so the wire shows exactly what the streams count),
+        // with the session's GCC. Every tenth video packet from A is lost for 3 s; B's NACKs bring repairs over RTX.
+        using var net = new Pair(66, a: s => Options(s, pacing: false));
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Connect(net);
+        WebRtcSession a = net.A.Session;
+        byte videoPt = (byte)a.Sections[1].SendCodec!.PayloadType;
+        byte rtxPt = (byte)a.Sections[1].SendCodec!.RtxPayloadType!.Value;
+        var wire = new List<(TimeSpan At, int Length, bool Rtx)>();
+        int video = 0;
+        bool lossy = true;
+        net.Drop = (p, d) => lossy && p == net.A && TryReadRtp(d, out byte pt, out _, out _) && pt == videoPt && ++video % 10 == 0;
+        net.Sent = (p, d) =>
+        {
+            if (p == net.A && TryReadRtp(d, out byte pt, out _, out _) && (pt == videoPt || pt == rtxPt) && (d[0] & 0x20) == 0)
+            {
+                wire.Add((net.Now, d.Length, pt == rtxPt));
+            }
+        };
+
+        for (int i = 0; i < 90; i++)
+        {
+            Assert.True(a.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 3000), (uint)(3000 * i), i == 0, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(33));
+        }
+
+        // The streams' window is the current 100 ms bucket and the nine before it.
+        TimeSpan windowStart = TimeSpan.FromTicks((net.Now.Ticks / TimeSpan.TicksPerMillisecond / 100 * 100 * TimeSpan.TicksPerMillisecond) - (900 * TimeSpan.TicksPerMillisecond));
+        double rtxBytes = wire.Where(w => w.At >= windowStart && w.Rtx).Sum(w => w.Length);
+        double allBytes = wire.Where(w => w.At >= windowStart).Sum(w => w.Length);
+        double share = a.RetransmissionShare;
+        output.WriteLine($"share {share:P2}, from the wire {rtxBytes / allBytes:P2}; target {a.TargetBitrateBps}, media target {a.MediaTargetBitrateBps}");
+        Assert.True(rtxBytes > 0, "no repairs in the last second");
+
+        // Within 1 point of the wire's share (the wire lengths carry the SRTP tag the streams do not count).
+        Assert.InRange(share, (rtxBytes / allBytes) - 0.01, (rtxBytes / allBytes) + 0.01);
+        Assert.Equal((long)(a.TargetBitrateBps!.Value * (1 - share)), a.MediaTargetBitrateBps);
+        Assert.True(a.MediaTargetBitrateBps < a.TargetBitrateBps);
+
+        // Once the losses stop and a second has passed without repairs, the media target is the whole target again.
+        lossy = false;
+        for (int i = 90; i < 150; i++)
+        {
+            Assert.True(a.SendVideoFrame(aVideo, VideoFrame(i, key: false, size: 3000), (uint)(3000 * i), false, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(33));
+        }
+
+        Assert.Equal(0, a.RetransmissionShare);
+        Assert.Equal(a.TargetBitrateBps, a.MediaTargetBitrateBps);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
