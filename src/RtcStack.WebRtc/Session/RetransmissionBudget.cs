@@ -23,6 +23,7 @@ public sealed class RetransmissionBudget
     private long _dropped;
     private long _droppedBytes;
     private double _fraction;
+    private long _rateCapBps;
 
     /// <summary>Creates a budget of <paramref name="fraction"/> times the media bytes sent in the last second.</summary>
     /// <param name="fraction">The share of the media rate retransmissions may use, in (0, 10].</param>
@@ -81,7 +82,8 @@ public sealed class RetransmissionBudget
         lock (_gate)
         {
             int b = Advance(now);
-            if (_retransmittedInWindow + bytes > _mediaInWindow * _fraction)
+            if (_retransmittedInWindow + bytes > _mediaInWindow * _fraction
+                || (_rateCapBps > 0 && (_retransmittedInWindow + bytes) * 8 > _rateCapBps))
             {
                 _dropped++;
                 _droppedBytes += bytes;
@@ -92,6 +94,18 @@ public sealed class RetransmissionBudget
             _retransmittedInWindow += bytes;
             return true;
         }
+    }
+
+    /// <summary>
+    /// Gets or sets a cap on the retransmission rate besides the media fraction: at most this many bits in the one-second
+    /// window (0: none). A session with a congestion controller sets it to its target, as libwebrtc's retransmission rate
+    /// limiter takes the target as its maximum rate, so that repairs after a capacity drop cannot send faster than the
+    /// controller allows.
+    /// </summary>
+    internal long RateCapBps
+    {
+        get => Volatile.Read(ref _rateCapBps);
+        set => Volatile.Write(ref _rateCapBps, Math.Max(0, value));
     }
 
     /// <summary>Reads the last second's media and retransmitted bytes (the window the budget keeps) at <paramref name="now"/>.</summary>

@@ -258,6 +258,13 @@ public sealed partial class WebRtcSession
         }
 
         _pacer.SetRates(pacing, cc.PaddingRateBps);
+
+        // Repairs never faster than the target (libwebrtc's retransmission rate limiter has the target as its maximum).
+        foreach (Section s in _sections)
+        {
+            s.Send?.SetRetransmissionRateCap(target);
+        }
+
         _appAlr!.SetEstimatedBitrate(target);
         if (target != _reportedTarget && (_reportedTarget == 0 || Math.Abs(target - _reportedTarget) >= _options.TargetBitrateEventThreshold * _reportedTarget))
         {

@@ -150,6 +150,9 @@ public sealed class RtpSendStream
     /// <summary>Reads the bytes of first transmissions and of retransmissions this stream sent in the last second.</summary>
     internal void ReadLastSecond(TimeSpan now, out long media, out long retransmitted) => _budget.ReadWindow(now, out media, out retransmitted);
 
+    /// <summary>Caps this stream's retransmissions at <paramref name="bitsPerSecond"/> over the last second (0: no cap but the media fraction).</summary>
+    internal void SetRetransmissionRateCap(long bitsPerSecond) => _budget.RateCapBps = bitsPerSecond;
+
     /// <summary>Gets how many retransmission requests are queued for <see cref="TryPollRetransmission"/>.</summary>
     public int PendingRetransmissions => _pendingCount;
 

@@ -223,6 +223,51 @@ public class WebRtcSessionPacingTests(ITestOutputHelper output)
         Assert.Equal(a.TargetBitrateBps, a.MediaTargetBitrateBps);
     }
 
+    [Fact]
+    public void RepairsNeverGoFasterThanTheTarget()
+    {
+        // A 50 kbps target (fixed controller, 400 kbps pacing so media never waits long) and 216 kbps of video of which
+        // every other packet is lost: the NACKs ask for about as much again as the media, four times the target. Over
+        // any one-second window of the streams' budget, the repairs sent stay within the target's bytes.
+        var controller = new FixedController(50_000, 400_000);
+        using var net = new Pair(68, a: s => Options(s, controller: controller));
+        (_, Transceiver aVideo, _, _) = net.NegotiateAudioAndVideo();
+        Connect(net);
+        WebRtcSession a = net.A.Session;
+        byte videoPt = (byte)a.Sections[1].SendCodec!.PayloadType;
+        byte rtxPt = (byte)a.Sections[1].SendCodec!.RtxPayloadType!.Value;
+        var repairs = new List<(TimeSpan At, int Length)>();
+        int video = 0;
+        net.Drop = (p, d) => p == net.A && TryReadRtp(d, out byte pt, out _, out _) && pt == videoPt && ++video % 2 == 0;
+        net.Sent = (p, d) =>
+        {
+            if (p == net.A && (d[0] & 0x20) == 0 && TryReadRtp(d, out byte pt, out _, out _) && pt == rtxPt)
+            {
+                repairs.Add((net.Now, d.Length));
+            }
+        };
+
+        for (int i = 0; i < 150; i++)
+        {
+            Assert.True(a.SendVideoFrame(aVideo, VideoFrame(i, key: i == 0, size: 900), (uint)(3000 * i), i == 0, net.Now));
+            net.RunFor(TimeSpan.FromMilliseconds(33));
+        }
+
+        RtcOutboundRtpStreamStats stats = a.GetStats(net.Now).All<RtcOutboundRtpStreamStats>().Single(o => o.Kind == "video");
+        output.WriteLine($"{repairs.Count} repairs sent ({repairs.Sum(r => r.Length)} B), {stats.RetransmissionsDropped} refused; {video} video packets");
+        Assert.True(stats.RetransmissionsDropped > 20, $"{stats.RetransmissionsDropped} repairs refused: the cap never bound");
+        Assert.True(repairs.Count > 10, $"{repairs.Count} repairs sent");
+
+        // Every window of ten 100 ms buckets: at most 50,000 / 8 = 6,250 B of RTP, plus each packet's SRTP tag on the wire.
+        for (long bucket = repairs[0].At.Ticks / TimeSpan.TicksPerMillisecond / 100; bucket <= net.Now.Ticks / TimeSpan.TicksPerMillisecond / 100; bucket++)
+        {
+            TimeSpan from = TimeSpan.FromMilliseconds((bucket - 9) * 100), to = TimeSpan.FromMilliseconds((bucket + 1) * 100);
+            (TimeSpan At, int Length)[] inWindow = repairs.Where(r => r.At >= from && r.At < to).ToArray();
+            int bytes = inWindow.Sum(r => r.Length);
+            Assert.True(bytes <= 6_250 + (16 * inWindow.Length), $"{bytes} B of repairs in the second before {to.TotalSeconds:F1} s");
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
