@@ -75,4 +75,50 @@ public class Rfc8867ThroughSessionsTests(ITestOutputHelper output)
             Assert.True(f.QueueDelayP95OutsideDropsMs < 100, $"{f.Id}: p95 queuing delay outside drops {f.QueueDelayP95OutsideDropsMs:F1} ms");
         }
     }
+
+    /// <summary>
+    /// The other RFC 8867 cases through sessions (§5.3 two-way with feedback on the congested path, §5.5 media flows
+    /// with different RTTs, §5.6 and §5.7 against TCP, §5.8 pause and resume; see <see cref="Rfc8867Presets"/>): every media flow built as two sessions, the run's summary
+    /// printed beside the bare runner's, and the checks that every flow really ran through its sessions.
+    /// </summary>
+    [Theory]
+    [InlineData("rfc8867-5.3", "gcc")]
+    [InlineData("rfc8867-5.5", "gcc")]
+    [InlineData("rfc8867-5.6", "gcc")]
+    [InlineData("rfc8867-5.7", "gcc")]
+    [InlineData("rfc8867-5.8", "gcc")]
+    public void OtherCasesRunThroughSessions(string scenario, string cc)
+    {
+        var factory = new SessionFlowFactory();
+        ScenarioDefinition definition = Rfc8867Presets.Get(scenario)!;
+        ScenarioSummary sessions = ScenarioRunner.Run(definition, cc, 1, new ScenarioRunOptions { MediaFlowFactory = factory.Create }).Summary;
+        ScenarioSummary bare = ScenarioRunner.Run(definition, cc, 1).Summary;
+        for (int i = 0; i < sessions.Phases.Count; i++)
+        {
+            PhaseSummary p = sessions.Phases[i], q = bare.Phases[i];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"phase {p.Link} {p.Start}-{p.End} s cap {p.CapacityBps / 1e6} Mbps: sessions conv {p.ConvergenceSeconds:F1} s util after {p.UtilisationAfterConvergence:P1} | bare conv {q.ConvergenceSeconds:F1} s util after {q.UtilisationAfterConvergence:P1}"));
+        }
+
+        for (int i = 0; i < sessions.Flows.Count; i++)
+        {
+            FlowSummary f = sessions.Flows[i], g = bare.Flows[i];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{f.Id} ({f.Kind}, {f.Controller}): sessions recv {f.AvgReceiveBps / 1e3:F0} kbps, qdelay p95 {f.QueueDelayP95Ms:F1} ms (outside drops {f.QueueDelayP95OutsideDropsMs:F1}), loss {f.LossRate:P2}, frame delay p95 {f.FrameDelayP95Ms:F0} ms | bare recv {g.AvgReceiveBps / 1e3:F0} kbps, qdelay p95 {g.QueueDelayP95Ms:F1} ms ({g.QueueDelayP95OutsideDropsMs:F1}), loss {g.LossRate:P2}, frame delay p95 {g.FrameDelayP95Ms:F0} ms"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"media share {sessions.MediaShareOfCapacity:P1} / bare {bare.MediaShareOfCapacity:P1}; same-algorithm ratio after 20 s {sessions.SameAlgorithmRateRatioAfter20s:F2} / {bare.SameAlgorithmRateRatioAfter20s:F2}"));
+        Assert.Equal(definition.MediaFlows.Count, factory.Flows.Count);
+        foreach (SessionFlowFactory.Flow flow in factory.Flows)
+        {
+            WebRtcSession tx = flow.Sender.Session, rx = flow.Receiver.Session;
+            output.WriteLine($"  {flow.Id}: connected at {tx.ConnectedAt?.TotalMilliseconds:F0} ms; {flow.Video.Frames.Count} frames sent, {flow.Frames.FramesAccepted} surfaced; {flow.Video.MediaPacketsSent} media + {flow.Video.RetransmissionsSent} RTX + {flow.Video.PaddingPacketsSent} padding packets; TWCC {tx.FeedbackCounters.TransportFeedbackReceived} received");
+            Assert.NotNull(tx.ConnectedAt);
+            Assert.Equal(cc, tx.CongestionController!.Name, StringComparer.OrdinalIgnoreCase);
+            Assert.Equal(0, flow.Frames.FramesOther);
+            Assert.True(flow.Frames.FramesAccepted > flow.Video.Frames.Count * 0.9, $"{flow.Id}: {flow.Frames.FramesAccepted} of {flow.Video.Frames.Count} frames surfaced");
+            Assert.True(tx.FeedbackCounters.TransportFeedbackReceived > 100, $"{flow.Id}: {tx.FeedbackCounters.TransportFeedbackReceived} TWCC packets");
+            Assert.Equal(0, rx.MediaCounters.UnroutedRtp + rx.MediaCounters.MalformedRtp + rx.MediaCounters.UnknownPayloadType);
+        }
+    }
 }
