@@ -179,7 +179,12 @@ public sealed class WhipClient : IAsyncDisposable
             MaxResponseContentBufferSize = 1 << 20,
         };
         Dtls.DtlsCertificate? own = options.Certificate is null ? Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow) : null;
-        var transport = new WebRtcTransportOptions { Certificate = options.Certificate ?? own, IceDisconnectedTimeout = options.IceDisconnectedTimeout };
+        var transport = new WebRtcTransportOptions
+        {
+            Certificate = options.Certificate ?? own,
+            IceDisconnectedTimeout = options.IceDisconnectedTimeout,
+            IceTransportPolicy = options.IceTransportPolicy,
+        };
         var servers = new List<IceServer>(options.IceServers);
         var preLinks = new List<WhipIceServerLink>();
         UdpSessionHost? host = null;
@@ -196,7 +201,12 @@ public sealed class WhipClient : IAsyncDisposable
                 transport.IceServers.Add(s);
             }
 
-            host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
+            host = new UdpSessionHost(new UdpSessionHostOptions
+            {
+                BindAddress = options.BindAddress,
+                IncludeLoopback = IPAddress.IsLoopback(options.BindAddress),
+                TurnCertificateValidation = options.TurnCertificateValidation,
+            });
             UdpSessionHost h = host;
             client = new WhipClient(options, () => new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = h.WallClockAtZero }), host, http, own);
             client._servers.AddRange(servers);
@@ -418,8 +428,9 @@ public sealed class WhipClient : IAsyncDisposable
     }
 
     // RFC 9725 §4.6: servers linked on the 201 (the place the RFC prefers) that gathering has not used are added to the
-    // running agent; what they give is trickled like any late candidate. Servers that need a TCP or TLS connection are
-    // not added (the client's UDP host does not make those connections).
+    // running agent; what they give is trickled like any late candidate. A TURN server over TCP or TLS (turn:...?transport=tcp,
+    // turns:) is added too: the host opens its connection on the first message to it (RFC 8656 §3.1), TLS checked
+    // against the server's name with WhipClientOptions.TurnCertificateValidation.
     private async Task UseLinkedServersAsync(List<WhipIceServerLink> links)
     {
         List<IceServer> found = await ResolveAsync(links, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -427,7 +438,7 @@ public sealed class WhipClient : IAsyncDisposable
         {
             lock (_servers)
             {
-                if (s.Transport != Stun.Turn.TurnTransport.Udp || _servers.Contains(s))
+                if (_servers.Contains(s))
                 {
                     continue;
                 }
@@ -546,9 +557,11 @@ public sealed class WhipClient : IAsyncDisposable
                 }
 
                 AnswerSdp = body;
+                long received = System.Diagnostics.Stopwatch.GetTimestamp();
+                TimeSpan validFor = CounterOfferValidity(response);
                 response.Dispose();
                 response = null;
-                await AnswerCounterOfferAsync(cancellationToken).ConfigureAwait(false);
+                await AnswerCounterOfferAsync(received, validFor, cancellationToken).ConfigureAwait(false);
                 if (fromAnswer.Count > 0)
                 {
                     _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
@@ -608,8 +621,9 @@ public sealed class WhipClient : IAsyncDisposable
     /// counter-offer (<see cref="AnswerSdp"/>) recvonly, and the answer goes to the session URL in a PATCH
     /// (<c>application/sdp</c>), which the endpoint accepts with a 2xx (the draft names 204).
     /// </summary>
-    private async Task AnswerCounterOfferAsync(CancellationToken cancellationToken)
+    private async Task AnswerCounterOfferAsync(long received, TimeSpan validFor, CancellationToken cancellationToken)
     {
+        CheckCounterOfferValid(received, validFor);
         UdpSessionHandle old = _handle!;
         WebRtcSession oldSession = Session;
         WebRtcSession session = _newSession();
@@ -642,6 +656,7 @@ public sealed class WhipClient : IAsyncDisposable
         }
 
         answer = answer.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal); // as for an offer: the 406's Links may add candidates
+        CheckCounterOfferValid(received, validFor);
         using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(answer, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(SdpType);
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -655,6 +670,47 @@ public sealed class WhipClient : IAsyncDisposable
         {
             string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             throw new WhipClientException($"PATCH {ResourceUrl} (the answer to the 406 counter-offer): {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.Trim() : "")}", status, body);
+        }
+    }
+
+    /// <summary>
+    /// WHEP -03 §4.2.2: how long the counter-offer stays valid: until the HTTP-date (RFC 9110 §5.6.7) of the
+    /// <c>valid-until</c> parameter of its Content-Type, or 30 s after it was sent when there is none. The date is the
+    /// endpoint's clock, so it is measured from the response's own <c>Date</c> (RFC 9110 §6.6.1) when there is one, not
+    /// from ours. A parameter that is not an HTTP-date is ignored (the 30 s default applies).
+    /// </summary>
+    internal static TimeSpan CounterOfferValidity(HttpResponseMessage response)
+    {
+        TimeSpan validFor = TimeSpan.FromSeconds(30);
+        foreach (NameValueHeaderValue p in response.Content.Headers.ContentType?.Parameters ?? [])
+        {
+            if (!string.Equals(p.Name, "valid-until", StringComparison.OrdinalIgnoreCase) || p.Value is not string value)
+            {
+                continue;
+            }
+
+            string date = value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+            if (DateTimeOffset.TryParseExact(date, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset until))
+            {
+                DateTimeOffset sent = response.Headers.Date ?? DateTimeOffset.UtcNow;
+                validFor = until - sent;
+            }
+        }
+
+        return validFor;
+    }
+
+    private void CheckCounterOfferValid(long received, TimeSpan validFor)
+    {
+        TimeSpan age = System.Diagnostics.Stopwatch.GetElapsedTime(received);
+        if (age >= validFor)
+        {
+            throw new WhipClientException(
+                validFor <= TimeSpan.Zero
+                    ? $"the counter-offer (406) from {AnsweredBy} had expired when it arrived (its valid-until is {-validFor.TotalSeconds:0.#} s before its Date)"
+                    : $"the counter-offer (406) from {AnsweredBy} expired before it could be answered (valid for {validFor.TotalSeconds:0.#} s)",
+                406,
+                AnswerSdp);
         }
     }
 

@@ -31,6 +31,18 @@ public sealed class WhipClientOptions
     /// </summary>
     public bool QueryIceServers { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets which candidates ICE may use: <see cref="IceTransportPolicy.Relay"/> uses only TURN relays (ours, or
+    /// those the endpoint links, RFC 9725 §4.6), so no host address is revealed to the endpoint.
+    /// </summary>
+    public IceTransportPolicy IceTransportPolicy { get; set; } = IceTransportPolicy.All;
+
+    /// <summary>
+    /// Gets or sets how the certificate of a TURN server over TLS (<c>turns:</c>) is checked; null: the system's
+    /// validation against the server's name.
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? TurnCertificateValidation { get; set; }
+
     /// <summary>Gets ICE servers of our own (RFC 9725 §4.6: they may override the endpoint's), used besides those the endpoint lists.</summary>
     public IList<IceServer> IceServers { get; } = new List<IceServer>();
 

@@ -555,6 +555,43 @@ public sealed class WhipClientTests
         }
     }
 
+    /// <summary>
+    /// WHEP -03 §4.2.2: the counter-offer is valid until the <c>valid-until</c> HTTP-date of its Content-Type, or 30 s
+    /// after it was sent. The date is read against the response's own Date header (the endpoint's clock), not ours.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null, 30.0)] // no parameter: 30 s
+    [InlineData("Wed, 09 Oct 2024 10:00:10 GMT", "Wed, 09 Oct 2024 10:00:00 GMT", 10.0)] // 10 s after the Date, whatever our clock says
+    [InlineData("Wed, 09 Oct 2024 09:59:55 GMT", "Wed, 09 Oct 2024 10:00:00 GMT", -5.0)] // expired when sent
+    [InlineData("tomorrow", "Wed, 09 Oct 2024 10:00:00 GMT", 30.0)] // not an HTTP-date: ignored
+    public void TheCounterOffersValidity_IsItsValidUntilMinusItsDate_Or30Seconds(string? validUntil, string? date, double seconds)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.NotAcceptable) { Content = new StringContent("v=0\r\n") };
+        response.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(validUntil is null ? "application/sdp" : $"application/sdp; valid-until=\"{validUntil}\"");
+        if (date is not null)
+        {
+            response.Headers.Date = DateTimeOffset.Parse(date, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), WhipClient.CounterOfferValidity(response));
+    }
+
+    [Fact]
+    public async Task AnExpiredWhep406CounterOffer_IsNotAnswered_AndIsAWhipClientException()
+    {
+        using var offerer = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(1235));
+        offerer.AddTransceiver(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, MediaDirection.SendOnly);
+        string offer = offerer.CreateOffer(TimeSpan.Zero);
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(counterOffer: () => offer, counterOfferValidity: TimeSpan.FromSeconds(-5));
+        WhipClientOptions options = ep.Options("/ep/whip");
+        options.Kind = WhipResourceKind.Whep;
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(options));
+        Assert.Equal(406, e.StatusCode);
+        Assert.Contains("expired", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ep.Requests, r => r.Method == "PATCH"); // no answer sent
+        Assert.Contains(ep.Requests, r => r.Method == "DELETE" && r.Path == "/ep/sessions/s1"); // the pending resource is let go
+    }
+
     [Fact]
     public async Task AWhep406CounterOffer_IsAnsweredByPatchAsApplicationSdp_AndThePlayerConnectsAndReceives()
     {
@@ -767,7 +804,8 @@ public sealed class WhipClientTests
             TimeSpan? postDelay = null,
             Func<HttpContext, Task>? onPatch = null,
             string[]? answerLinks = null,
-            Func<string>? counterOffer = null)
+            Func<string>? counterOffer = null,
+            TimeSpan? counterOfferValidity = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -806,6 +844,14 @@ public sealed class WhipClientTests
                         ctx.Response.Headers.Location = location;
                         ctx.Response.Headers.ETag = "\"e1\"";
                         ctx.Response.ContentType = "application/sdp";
+                        if (counterOfferValidity is TimeSpan validity)
+                        {
+                            // WHEP -03 §4.2.2: an HTTP-date, measured against this response's Date.
+                            DateTimeOffset date = DateTimeOffset.UtcNow;
+                            ctx.Response.Headers.Date = date.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+                            ctx.Response.ContentType = $"application/sdp; valid-until=\"{(date + validity).ToString("r", System.Globalization.CultureInfo.InvariantCulture)}\"";
+                        }
+
                         await ctx.Response.WriteAsync(counterOffer());
                         return;
                     }
