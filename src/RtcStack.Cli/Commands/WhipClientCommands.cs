@@ -25,7 +25,7 @@ internal static class WhipClientCommands
     /// <summary>Exit code when the endpoint refused us or the call did not connect.</summary>
     public const int ExitCallFailed = 4;
 
-    private const string ExitCodes = "Exit codes: 0 done; 2 a bad option; 3 could not start (libopus missing, not an Ogg Opus file, DIR not writable); 4 the endpoint refused the offer or the call did not connect.";
+    private const string ExitCodes = "Exit codes: 0 done; 2 a bad option; 3 could not start (libopus missing, not an Ogg Opus file, DIR not writable); 4 the endpoint refused the offer, the call did not connect, or it broke and automatic ICE restarts could not bring it back.";
 
     public static Command CreateWhip()
     {
@@ -324,6 +324,14 @@ internal static class WhipClientCommands
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         string verb = options.Kind == WhipResourceKind.Whep ? "whep play" : "whip publish";
+        options.IceRestartEvent = e =>
+        {
+            lock (output)
+            {
+                output.WriteLine($"rtcstack {verb}: automatic ICE restart {e.Attempt}: {e.Step}{(e.StatusCode is int code ? $" ({code})" : "")}: {e.Message}");
+                output.Flush();
+            }
+        };
         bool restartFailed = false;
         WhipClient client;
         try
@@ -361,8 +369,33 @@ internal static class WhipClientCommands
             output.WriteLine($"rtcstack {verb}: connected");
             output.Flush();
             Task<string?> restart = iceRestartAt is TimeSpan at ? RestartIceAtAsync(client, at, stopped.Token) : Task.FromResult<string?>(null);
-            string summary = await media(client, stopped.Token).ConfigureAwait(false);
+            // The client ends the session itself when automatic ICE restarts cannot bring it back: the media stops then.
+            using var mediaStop = CancellationTokenSource.CreateLinkedTokenSource(stopped.Token);
+            _ = client.Ended.ContinueWith(
+                t =>
+                {
+                    try
+                    {
+                        if (t.Result is not null)
+                        {
+                            mediaStop.Cancel();
+                        }
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The media had ended already.
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            string summary = await media(client, mediaStop.Token).ConfigureAwait(false);
             output.WriteLine($"rtcstack {verb}: {summary}");
+            if (client.Ended.IsCompleted && await client.Ended.ConfigureAwait(false) is string ended)
+            {
+                restartFailed = true;
+                error.WriteLine($"error: the call ended: {ended}");
+            }
             if (await restart.ConfigureAwait(false) is string restartError)
             {
                 restartFailed = true;
@@ -405,6 +438,7 @@ internal static class WhipClientCommands
         private readonly Option<string?> _address = new("--address") { Description = "Local address of the media socket (the ICE host candidate). Default: 127.0.0.1 for a loopback URL, else every interface (0.0.0.0).", HelpName = "IP" };
         private readonly Option<double> _connectTimeout = new("--connect-timeout") { Description = "Seconds the call may take to connect (ICE and DTLS) after the answer.", DefaultValueFactory = _ => 15, HelpName = "SECONDS" };
         private readonly Option<double> _requestTimeout = new("--request-timeout") { Description = "Seconds each HTTP request may take.", DefaultValueFactory = _ => 10, HelpName = "SECONDS" };
+        private readonly Option<bool> _noAutoRestart = new("--no-auto-ice-restart") { Description = "Do not restart ICE by itself when the call's ICE fails or stays disconnected (RFC 9725 §4.3.3); by default it does, up to 3 times per outage, and ends the call (exit code 4) if that does not help." };
         private readonly Option<double?> _iceRestartAt = new("--ice-restart-at") { Description = "Restart ICE once, this many seconds after connecting (RFC 9725 §4.3.3: a PATCH with new credentials); to test an endpoint's restart support. A refused restart makes the exit code 4.", HelpName = "SECONDS" };
 
         public void AddTo(Command command)
@@ -415,6 +449,7 @@ internal static class WhipClientCommands
             command.Options.Add(_connectTimeout);
             command.Options.Add(_requestTimeout);
             command.Options.Add(_iceRestartAt);
+            command.Options.Add(_noAutoRestart);
         }
 
         public TimeSpan? IceRestartAt(ParseResult parse) => parse.GetValue(_iceRestartAt) is double s ? TimeSpan.FromSeconds(s) : null;
@@ -478,6 +513,7 @@ internal static class WhipClientCommands
                 BearerToken = parse.GetValue(_token),
                 BindAddress = bind,
                 RequestTimeout = TimeSpan.FromSeconds(request),
+                AutoIceRestart = !parse.GetValue(_noAutoRestart),
             };
         }
     }

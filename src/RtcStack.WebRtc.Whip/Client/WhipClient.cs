@@ -42,8 +42,13 @@ public sealed class WhipClient : IAsyncDisposable
     private Task? _trickleTask;
     private Task _linkedServers = Task.CompletedTask;
     private readonly Func<WebRtcSession> _newSession;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource<string?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<WhipIceRestartEvent> _restartLog = [];
+    private Task _supervisor = Task.CompletedTask;
     private bool _offerSent;
     private int _disposed;
+    private volatile bool _transportFailed; // DTLS failed (not ICE): a restart cannot help
 
     private WhipClient(WhipClientOptions options, Func<WebRtcSession> newSession, UdpSessionHost host, HttpClient http, Dtls.DtlsCertificate? ownCertificate)
     {
@@ -124,6 +129,25 @@ public sealed class WhipClient : IAsyncDisposable
     /// <summary>Gets the ICE restarts that succeeded (<see cref="RestartIceAsync"/>).</summary>
     public int IceRestarts { get; private set; }
 
+    /// <summary>Gets the steps of the automatic ICE restarts so far (<see cref="WhipClientOptions.AutoIceRestart"/>), in order.</summary>
+    public IReadOnlyList<WhipIceRestartEvent> IceRestartLog
+    {
+        get
+        {
+            lock (_restartLog)
+            {
+                return [.. _restartLog];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a task that completes when the session is over for this client: with the reason when the client ended it by
+    /// itself (automatic ICE restarts could not bring it back: the resource was DELETEd and the session closed), with
+    /// null when the client was disposed.
+    /// </summary>
+    public Task<string?> Ended => _ended.Task;
+
     /// <summary>Gets the status the DELETE got (null until it was sent; 0 when it failed without a status).</summary>
     public int? DeleteStatus { get; private set; }
 
@@ -142,6 +166,12 @@ public sealed class WhipClient : IAsyncDisposable
             throw new ArgumentException($"'{endpoint}' is not an http or https URL", nameof(options));
         }
 
+        if (options.MaxIceRestartAttempts < 1 || options.IceRestartGrace < TimeSpan.Zero || options.IceRestartBackoff < TimeSpan.Zero
+            || options.IceRestartTimeout <= TimeSpan.Zero || options.IceDisconnectedTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("MaxIceRestartAttempts must be at least 1, IceRestartGrace and IceRestartBackoff not negative, IceRestartTimeout and IceDisconnectedTimeout more than 0", nameof(options));
+        }
+
         var http = new HttpClient(options.HttpHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: options.HttpHandler is null)
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -149,7 +179,12 @@ public sealed class WhipClient : IAsyncDisposable
             MaxResponseContentBufferSize = 1 << 20,
         };
         Dtls.DtlsCertificate? own = options.Certificate is null ? Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow) : null;
-        var transport = new WebRtcTransportOptions { Certificate = options.Certificate ?? own };
+        var transport = new WebRtcTransportOptions
+        {
+            Certificate = options.Certificate ?? own,
+            IceDisconnectedTimeout = options.IceDisconnectedTimeout,
+            IceTransportPolicy = options.IceTransportPolicy,
+        };
         var servers = new List<IceServer>(options.IceServers);
         var preLinks = new List<WhipIceServerLink>();
         UdpSessionHost? host = null;
@@ -166,7 +201,12 @@ public sealed class WhipClient : IAsyncDisposable
                 transport.IceServers.Add(s);
             }
 
-            host = new UdpSessionHost(new UdpSessionHostOptions { BindAddress = options.BindAddress, IncludeLoopback = IPAddress.IsLoopback(options.BindAddress) });
+            host = new UdpSessionHost(new UdpSessionHostOptions
+            {
+                BindAddress = options.BindAddress,
+                IncludeLoopback = IPAddress.IsLoopback(options.BindAddress),
+                TurnCertificateValidation = options.TurnCertificateValidation,
+            });
             UdpSessionHost h = host;
             client = new WhipClient(options, () => new WebRtcSession(new WebRtcSessionOptions { Transport = transport, WallClockAtZero = h.WallClockAtZero }), host, http, own);
             client._servers.AddRange(servers);
@@ -277,6 +317,16 @@ public sealed class WhipClient : IAsyncDisposable
             return;
         }
 
+        _stop.Cancel();
+        try
+        {
+            await _supervisor.WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            // Stopped, or a restart PATCH still waiting: the DELETE below ends the resource anyway.
+        }
+
         _trickle.Writer.TryComplete();
         if (_trickleTask is not null)
         {
@@ -311,6 +361,8 @@ public sealed class WhipClient : IAsyncDisposable
         _http.Dispose();
         _ownCertificate?.Dispose();
         _settled.TrySetResult(PeerConnectionState.Closed);
+        _ended.TrySetResult(null);
+        _stop.Dispose();
     }
 
     // RFC 9725 §4.6: the endpoint may list ICE servers on an OPTIONS request too; those we learn here are used for
@@ -376,8 +428,9 @@ public sealed class WhipClient : IAsyncDisposable
     }
 
     // RFC 9725 §4.6: servers linked on the 201 (the place the RFC prefers) that gathering has not used are added to the
-    // running agent; what they give is trickled like any late candidate. Servers that need a TCP or TLS connection are
-    // not added (the client's UDP host does not make those connections).
+    // running agent; what they give is trickled like any late candidate. A TURN server over TCP or TLS (turn:...?transport=tcp,
+    // turns:) is added too: the host opens its connection on the first message to it (RFC 8656 §3.1), TLS checked
+    // against the server's name with WhipClientOptions.TurnCertificateValidation.
     private async Task UseLinkedServersAsync(List<WhipIceServerLink> links)
     {
         List<IceServer> found = await ResolveAsync(links, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -385,7 +438,7 @@ public sealed class WhipClient : IAsyncDisposable
         {
             lock (_servers)
             {
-                if (s.Transport != Stun.Turn.TurnTransport.Udp || _servers.Contains(s))
+                if (_servers.Contains(s))
                 {
                     continue;
                 }
@@ -504,15 +557,18 @@ public sealed class WhipClient : IAsyncDisposable
                 }
 
                 AnswerSdp = body;
+                long received = System.Diagnostics.Stopwatch.GetTimestamp();
+                TimeSpan validFor = CounterOfferValidity(response);
                 response.Dispose();
                 response = null;
-                await AnswerCounterOfferAsync(cancellationToken).ConfigureAwait(false);
+                await AnswerCounterOfferAsync(received, validFor, cancellationToken).ConfigureAwait(false);
                 if (fromAnswer.Count > 0)
                 {
                     _linkedServers = Task.Run(() => UseLinkedServersAsync(fromAnswer), CancellationToken.None);
                 }
 
                 _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
+                StartSupervisor();
                 return;
             }
 
@@ -556,6 +612,7 @@ public sealed class WhipClient : IAsyncDisposable
         }
 
         _trickleTask = Task.Run(TrickleLoopAsync, CancellationToken.None);
+        StartSupervisor();
         // Candidates gathered between the offer and now (they raised events the loop has queued) go out first.
     }
 
@@ -564,8 +621,9 @@ public sealed class WhipClient : IAsyncDisposable
     /// counter-offer (<see cref="AnswerSdp"/>) recvonly, and the answer goes to the session URL in a PATCH
     /// (<c>application/sdp</c>), which the endpoint accepts with a 2xx (the draft names 204).
     /// </summary>
-    private async Task AnswerCounterOfferAsync(CancellationToken cancellationToken)
+    private async Task AnswerCounterOfferAsync(long received, TimeSpan validFor, CancellationToken cancellationToken)
     {
+        CheckCounterOfferValid(received, validFor);
         UdpSessionHandle old = _handle!;
         WebRtcSession oldSession = Session;
         WebRtcSession session = _newSession();
@@ -598,6 +656,7 @@ public sealed class WhipClient : IAsyncDisposable
         }
 
         answer = answer.Replace("a=end-of-candidates\r\n", "", StringComparison.Ordinal); // as for an offer: the 406's Links may add candidates
+        CheckCounterOfferValid(received, validFor);
         using var request = new HttpRequestMessage(HttpMethod.Patch, ResourceUrl) { Content = new StringContent(answer, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(SdpType);
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -611,6 +670,47 @@ public sealed class WhipClient : IAsyncDisposable
         {
             string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             throw new WhipClientException($"PATCH {ResourceUrl} (the answer to the 406 counter-offer): {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.Trim() : "")}", status, body);
+        }
+    }
+
+    /// <summary>
+    /// WHEP -03 §4.2.2: how long the counter-offer stays valid: until the HTTP-date (RFC 9110 §5.6.7) of the
+    /// <c>valid-until</c> parameter of its Content-Type, or 30 s after it was sent when there is none. The date is the
+    /// endpoint's clock, so it is measured from the response's own <c>Date</c> (RFC 9110 §6.6.1) when there is one, not
+    /// from ours. A parameter that is not an HTTP-date is ignored (the 30 s default applies).
+    /// </summary>
+    internal static TimeSpan CounterOfferValidity(HttpResponseMessage response)
+    {
+        TimeSpan validFor = TimeSpan.FromSeconds(30);
+        foreach (NameValueHeaderValue p in response.Content.Headers.ContentType?.Parameters ?? [])
+        {
+            if (!string.Equals(p.Name, "valid-until", StringComparison.OrdinalIgnoreCase) || p.Value is not string value)
+            {
+                continue;
+            }
+
+            string date = value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+            if (DateTimeOffset.TryParseExact(date, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset until))
+            {
+                DateTimeOffset sent = response.Headers.Date ?? DateTimeOffset.UtcNow;
+                validFor = until - sent;
+            }
+        }
+
+        return validFor;
+    }
+
+    private void CheckCounterOfferValid(long received, TimeSpan validFor)
+    {
+        TimeSpan age = System.Diagnostics.Stopwatch.GetElapsedTime(received);
+        if (age >= validFor)
+        {
+            throw new WhipClientException(
+                validFor <= TimeSpan.Zero
+                    ? $"the counter-offer (406) from {AnsweredBy} had expired when it arrived (its valid-until is {-validFor.TotalSeconds:0.#} s before its Date)"
+                    : $"the counter-offer (406) from {AnsweredBy} expired before it could be answered (valid for {validFor.TotalSeconds:0.#} s)",
+                406,
+                AnswerSdp);
         }
     }
 
@@ -635,6 +735,9 @@ public sealed class WhipClient : IAsyncDisposable
                 case SessionStateChangedEvent { State: PeerConnectionState.Connected or PeerConnectionState.Failed or PeerConnectionState.Closed } s:
                     _settled.TrySetResult(s.State);
                     break;
+                case SessionTransportFailedEvent { Details.Failure: not TransportFailure.IceFailed }:
+                    _transportFailed = true;
+                    break;
                 default:
                     break;
             }
@@ -643,6 +746,213 @@ public sealed class WhipClient : IAsyncDisposable
         }
 
         _options.Activity?.Invoke(Session, now);
+    }
+
+    private void StartSupervisor()
+    {
+        if (_options.AutoIceRestart)
+        {
+            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// RFC 9725 §4.3.3, automatic ICE restarts: once the session has connected, watches its ICE agent (every 100 ms). ICE
+    /// failed (every pair failed, or consent lost: RFC 7675 §5.1), or disconnected for longer than the grace, starts a
+    /// restart; a restart the endpoint accepted but after which ICE does not connect within the restart timeout (the
+    /// mismatched ICE information the RFC names, or a path still broken) is followed by another, up to the attempt limit,
+    /// with back-off. When no restart can help (a status that repeating will not change, a DTLS failure, the attempts
+    /// used up) the session is ended: DELETE, then closed (RTCP BYE, DTLS close_notify), and <see cref="Ended"/> says why.
+    /// </summary>
+    private async Task SuperviseAsync(CancellationToken stop)
+    {
+        try
+        {
+            if (await _settled.Task.ConfigureAwait(false) != PeerConnectionState.Connected)
+            {
+                return; // never connected: WaitConnectedAsync reports it
+            }
+
+            TimeSpan poll = TimeSpan.FromMilliseconds(100);
+            long? disconnectedSince = null;
+            while (true)
+            {
+                await Task.Delay(poll, stop).ConfigureAwait(false);
+                IceConnectionState? ice = IceState();
+                if (ice is null or IceConnectionState.Closed)
+                {
+                    return; // closed (by the peer, or we are being disposed)
+                }
+
+                if (_transportFailed)
+                {
+                    await GiveUpAsync(0, null, "DTLS failed; an ICE restart cannot repair that").ConfigureAwait(false);
+                    return;
+                }
+
+                if (ice == IceConnectionState.Disconnected)
+                {
+                    disconnectedSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(disconnectedSince.Value) < _options.IceRestartGrace)
+                    {
+                        continue;
+                    }
+                }
+                else if (ice != IceConnectionState.Failed)
+                {
+                    disconnectedSince = null;
+                    continue;
+                }
+
+                disconnectedSince = null;
+                string why = ice == IceConnectionState.Failed ? "ICE failed" : $"ICE disconnected for {_options.IceRestartGrace.TotalSeconds:0.#} s";
+                if (!await RestartUntilConnectedAsync(why, stop).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session went away under us (disposed).
+        }
+    }
+
+    // One outage: restarts until ICE connects again (true) or the client gives up (false, the session ended).
+    private async Task<bool> RestartUntilConnectedAsync(string why, CancellationToken stop)
+    {
+        TimeSpan wait = TimeSpan.Zero;
+        string last = why;
+        int? lastStatus = null;
+        for (int attempt = 1; attempt <= _options.MaxIceRestartAttempts; attempt++)
+        {
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, stop).ConfigureAwait(false);
+            }
+
+            TimeSpan backoff = _options.IceRestartBackoff * Math.Pow(2, attempt - 1);
+            wait = backoff;
+            Report(WhipIceRestartStep.Started, attempt, null, attempt == 1 ? why : $"{why}; attempt {attempt}");
+            try
+            {
+                await RestartIceAsync(stop).ConfigureAwait(false);
+            }
+            catch (WhipClientException e)
+            {
+                lastStatus = e.StatusCode;
+                last = e.Message;
+                Report(WhipIceRestartStep.Refused, attempt, e.StatusCode, e.Message);
+                if (!IsWorthRetrying(e.StatusCode))
+                {
+                    break;
+                }
+
+                if (e.RetryAfter is TimeSpan after && after > wait)
+                {
+                    wait = after < TimeSpan.FromSeconds(30) ? after : TimeSpan.FromSeconds(30);
+                }
+
+                continue;
+            }
+
+            Report(WhipIceRestartStep.Answered, attempt, 200, $"the endpoint's new ICE information applied (ETag {ETag})");
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < _options.IceRestartTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stop).ConfigureAwait(false);
+                IceConnectionState? ice = IceState();
+                if (ice is null or IceConnectionState.Closed)
+                {
+                    return false;
+                }
+
+                if (ice is IceConnectionState.Connected or IceConnectionState.Completed)
+                {
+                    Report(WhipIceRestartStep.Reconnected, attempt, null, "ICE connected again after the restart");
+                    return true;
+                }
+
+                if (ice == IceConnectionState.Failed)
+                {
+                    break;
+                }
+            }
+
+            lastStatus = 200;
+            last = $"ICE did not connect within {_options.IceRestartTimeout.TotalSeconds:0.#} s of the restart";
+            Report(WhipIceRestartStep.NotReconnected, attempt, null, last);
+        }
+
+        await GiveUpAsync(_options.MaxIceRestartAttempts, lastStatus, $"automatic ICE restart failed ({why}): {last}").ConfigureAwait(false);
+        return false;
+    }
+
+    // RFC 9725 §4.3.3: a restart the endpoint cannot satisfy gets "an appropriate HTTP error code"; the client MAY retry.
+    // Retried: no answer (network error, timeout), 408, 412 (the ICE session changed under us: a new restart with "*"
+    // may match), 425, 429 and 5xx but 501 (temporary). Not retried: other 4xx (the request itself is wrong, we are not
+    // authorised, the session is gone: 404/410), 501 and 405/422 (restarts not supported, §4.3.1), an unusable 200.
+    private static bool IsWorthRetrying(int? status) => status switch
+    {
+        null or 0 or 408 or 412 or 425 or 429 => true,
+        501 => false,
+        >= 500 and < 600 => true,
+        _ => false,
+    };
+
+    private async Task GiveUpAsync(int attempts, int? status, string reason)
+    {
+        Report(WhipIceRestartStep.GaveUp, attempts, status, reason);
+        await DeleteAsync().ConfigureAwait(false);
+        try
+        {
+            _handle?.Invoke(now => Session.Close(now));
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // Already closed.
+        }
+
+        _ended.TrySetResult(reason);
+    }
+
+    private IceConnectionState? IceState()
+    {
+        if (IsDisposedOrGone())
+        {
+            return null;
+        }
+
+        try
+        {
+            return Invoke(_ => Session.Transport.IceAgent?.ConnectionState);
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    private void Report(WhipIceRestartStep step, int attempt, int? status, string message)
+    {
+        var e = new WhipIceRestartEvent(step, attempt, status, message, DateTimeOffset.UtcNow);
+        lock (_restartLog)
+        {
+            _restartLog.Add(e);
+        }
+
+        try
+        {
+            _options.IceRestartEvent?.Invoke(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The application's callback is not ours to fail on.
+        }
     }
 
     // RFC 9725 §4.3.2 / RFC 8840 §4.4: candidates the offer did not carry, and end-of-candidates, by PATCH; and ICE
@@ -745,7 +1055,12 @@ public sealed class WhipClient : IAsyncDisposable
             string answer = await ReadBodyAsync(response, CancellationToken.None).ConfigureAwait(false);
             if (status != 200)
             {
-                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {status} {response.ReasonPhrase}{(answer.Length > 0 ? ": " + answer.Trim() : "")}", status, answer);
+                RetryConditionHeaderValue? retry = response.Headers.RetryAfter;
+                TimeSpan? after = retry?.Delta ?? (retry?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null);
+                throw new WhipClientException($"ICE restart: PATCH {ResourceUrl}: {status} {response.ReasonPhrase}{(answer.Length > 0 ? ": " + answer.Trim() : "")}", status, answer)
+                {
+                    RetryAfter = after < TimeSpan.Zero ? TimeSpan.Zero : after,
+                };
             }
 
             string? type = response.Content.Headers.ContentType?.MediaType;

@@ -36,4 +36,7 @@ public sealed class WhipClientException : Exception
 
     /// <summary>Gets the body of the error response (at most 4 KiB of it), if any.</summary>
     public string? ResponseBody { get; }
+
+    /// <summary>Gets the delay the endpoint's <c>Retry-After</c> asked for (RFC 9110 §10.2.3), if it sent one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

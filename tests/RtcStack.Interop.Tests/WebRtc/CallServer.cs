@@ -51,7 +51,7 @@ internal sealed class CallServer : IAsyncDisposable
 
     public static readonly Lazy<RtcStack.Dtls.DtlsCertificate> Certificate = new(() => RtcStack.Dtls.DtlsCertificate.Generate(DateTimeOffset.UtcNow));
 
-    public static async Task<CallServer> StartAsync(UdpSessionHostOptions? hostOptions = null)
+    public static async Task<CallServer> StartAsync(UdpSessionHostOptions? hostOptions = null, WhipEndpointOptions? whipOptions = null)
     {
         string page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests", "RtcStack.Interop.Tests", "WebRtc", "Pages", "call.html"));
         var host = new UdpSessionHost(hostOptions);
@@ -73,7 +73,7 @@ internal sealed class CallServer : IAsyncDisposable
         };
         TestPageHost web = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/call.html"] = page }, app =>
         {
-            app.MapWhip("/whip", WhipResourceKind.Whip, handler);
+            app.MapWhip("/whip", WhipResourceKind.Whip, handler, whipOptions);
             app.MapPost("/offer", async (HttpContext ctx) =>
             {
                 (SessionResource<WebRtcSession> r, string offer) = await handler.CreateOfferAsync(WhipResourceKind.Call, ctx.RequestAborted);

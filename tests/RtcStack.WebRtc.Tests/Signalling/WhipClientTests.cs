@@ -404,6 +404,194 @@ public sealed class WhipClientTests
         Assert.False(await CheckAnsweredAsync(probe, serverAddress, $"{serverOld.Ufrag}:{clientNew.Ufrag}", serverOld.Password), "a check with the server's old ufrag and password was answered with success");
     }
 
+    /// <summary>
+    /// RFC 9725 §4.3.3, automatic restart: our own endpoint's UDP host drops every datagram for a while in the middle of
+    /// a call (its <c>IncomingFilter</c>: the client's media and checks are lost, as on a broken path). With automatic
+    /// restarts on, the client sees ICE disconnected, waits the grace, restarts by PATCH, and media resumes over the new
+    /// credentials once the path is back; turned off, no restart is made (media resumes on the old pair by consent).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WhenThePathBreaksMidCall_TheClientRestartsIceByItself_AndMediaResumes(bool auto)
+    {
+        int received = 0;
+        int blocked = 0;
+        var hostOptions = new global::RtcStack.WebRtc.Io.UdpSessionHostOptions { IncomingFilter = (_, _) => Volatile.Read(ref blocked) == 0 };
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: hostOptions, configureHandler: h => h.Activity = (r, _) => CountAudio(r, ref received));
+        var events = new ConcurrentQueue<WhipIceRestartEvent>();
+        var options = new WhipClientOptions
+        {
+            EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"),
+            BearerToken = Token,
+            Certificate = s_certificate.Value,
+            AutoIceRestart = auto,
+            IceDisconnectedTimeout = TimeSpan.FromSeconds(1.5),
+            IceRestartGrace = TimeSpan.FromSeconds(0.5),
+            IceRestartEvent = events.Enqueue,
+        };
+        await using WhipClient client = await WhipClient.ConnectAsync(options);
+        await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+        SessionResource<WebRtcSession> r = Assert.Single(server.Handler.Resources).Value;
+        using var stopAudio = new CancellationTokenSource();
+        Task audio = SendAudioUntilAsync(client, stopAudio.Token);
+        try
+        {
+            await WaitUntilAsync(() => Volatile.Read(ref received) >= 20, "the server did not get the audio before the break");
+            Ice.IceCredentials clientOld = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+            string? etag = client.ETag;
+
+            Volatile.Write(ref blocked, 1);
+            await WaitUntilAsync(() => client.Invoke(_ => client.Session.Transport.IceAgent!.ConnectionState) == Ice.IceConnectionState.Disconnected, "the client never saw ICE disconnected");
+            if (auto)
+            {
+                await WaitUntilAsync(() => events.Any(e => e.Step == WhipIceRestartStep.Answered), "no automatic restart was made");
+            }
+            else
+            {
+                await Task.Delay(2000); // longer than the grace: a restart would have started
+            }
+
+            await Task.Delay(500); // the restart's first checks are lost too
+            int atUnblock = Volatile.Read(ref received);
+            Volatile.Write(ref blocked, 0);
+            await WaitUntilAsync(() => Volatile.Read(ref received) >= atUnblock + 25, "media did not resume after the path came back");
+            Ice.IceCredentials clientNow = client.Invoke(_ => client.Session.Transport.LocalCredentials);
+            if (auto)
+            {
+                await WaitUntilAsync(() => events.Any(e => e.Step == WhipIceRestartStep.Reconnected), "no Reconnected step");
+                WhipIceRestartEvent first = events.First();
+                Assert.Equal(WhipIceRestartStep.Started, first.Step);
+                Assert.Contains("disconnected", first.Message, StringComparison.Ordinal);
+                Assert.True(client.IceRestarts >= 1);
+                Assert.NotEqual(clientOld, clientNow);
+                Assert.Equal(clientNow, r.Handle.Invoke(_ => r.Session.RemoteIceCredentials)); // the server took our new credentials
+                Assert.NotEqual(etag, client.ETag);
+                Assert.DoesNotContain(events, e => e.Step is WhipIceRestartStep.GaveUp or WhipIceRestartStep.Refused);
+                Assert.Equal(client.IceRestartLog, events.ToArray());
+            }
+            else
+            {
+                Assert.Empty(events);
+                Assert.Equal(0, client.IceRestarts);
+                Assert.Equal(clientOld, clientNow);
+                Assert.Equal(etag, client.ETag);
+            }
+
+            Assert.False(client.Ended.IsCompleted);
+            // Without a restart the old pair is marked alive again only by the next consent response (up to 5 s).
+            await WaitUntilAsync(() => client.Invoke(_ => client.Session.State) == PeerConnectionState.Connected, "the session did not come back to connected");
+        }
+        finally
+        {
+            stopAudio.Cancel();
+            await audio;
+        }
+
+        await client.DisposeAsync();
+        Assert.Equal(200, client.DeleteStatus);
+        Assert.Null(await client.Ended);
+    }
+
+    /// <summary>
+    /// RFC 9725 §4.3.3: the endpoint refuses the automatic restart (a handler in front of our own endpoint answers every
+    /// restart PATCH). A status that repeating cannot change (404: the session is gone) ends it at the first attempt; a
+    /// temporary one (503 with Retry-After, 412) is retried with back-off up to the limit; then the client gives up:
+    /// DELETE, the session closed, <see cref="WhipClient.Ended"/> with the reason. No hang, no exception.
+    /// </summary>
+    [Theory]
+    [InlineData(404, 1)]
+    [InlineData(503, 3)]
+    [InlineData(412, 3)]
+    public async Task ARefusedAutomaticRestart_IsRetriedOnlyWhenItMayHelp_ThenTheSessionEndsWithTheReason(int status, int attempts)
+    {
+        int blocked = 0;
+        var hostOptions = new global::RtcStack.WebRtc.Io.UdpSessionHostOptions { IncomingFilter = (_, _) => Volatile.Read(ref blocked) == 0 };
+        await using WebRtcWhipTestServer server = await WebRtcWhipTestServer.StartAsync(Token, hostOptions: hostOptions);
+        var refuser = new RestartRefuser(status) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } };
+        var options = new WhipClientOptions
+        {
+            EndpointUrl = new Uri(server.Web.BaseAddress + "/whip"),
+            BearerToken = Token,
+            Certificate = s_certificate.Value,
+            HttpHandler = refuser,
+            IceDisconnectedTimeout = TimeSpan.FromSeconds(1),
+            IceRestartGrace = TimeSpan.FromSeconds(0.2),
+            IceRestartBackoff = TimeSpan.FromSeconds(0.2),
+            MaxIceRestartAttempts = 3,
+        };
+        try
+        {
+            await using WhipClient client = await WhipClient.ConnectAsync(options);
+            await client.WaitConnectedAsync(TimeSpan.FromSeconds(20));
+            Volatile.Write(ref blocked, 1);
+            Task done = await Task.WhenAny(client.Ended, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.Same(client.Ended, done);
+            string? reason = await client.Ended;
+            Assert.NotNull(reason);
+            Assert.Contains($"{status}", reason, StringComparison.Ordinal);
+            IReadOnlyList<WhipIceRestartEvent> log = client.IceRestartLog;
+            Assert.Equal(attempts, log.Count(e => e.Step == WhipIceRestartStep.Started));
+            Assert.Equal(attempts, log.Count(e => e.Step == WhipIceRestartStep.Refused && e.StatusCode == status));
+            Assert.Equal(WhipIceRestartStep.GaveUp, log[^1].Step);
+            Assert.Equal(attempts, refuser.Refused);
+            if (status == 503)
+            {
+                // Retry-After: 1 is longer than the back-off (0.2 s, 0.4 s): each retry waited for it.
+                WhipIceRestartEvent[] started = [.. log.Where(e => e.Step == WhipIceRestartStep.Started)];
+                for (int i = 1; i < started.Length; i++)
+                {
+                    Assert.True(started[i].At - started[i - 1].At >= TimeSpan.FromSeconds(0.9), $"attempt {i + 1} came {(started[i].At - started[i - 1].At).TotalMilliseconds:0} ms after the one before");
+                }
+            }
+
+            Assert.Equal(200, client.DeleteStatus); // the client ended the session resource itself
+            Assert.Equal(PeerConnectionState.Closed, client.Invoke(_ => client.Session.State));
+            await WaitUntilAsync(() => server.Handler.Resources.Count == 0, "the endpoint still holds the session");
+        }
+        finally
+        {
+            Volatile.Write(ref blocked, 0);
+        }
+    }
+
+    /// <summary>
+    /// WHEP -03 §4.2.2: the counter-offer is valid until the <c>valid-until</c> HTTP-date of its Content-Type, or 30 s
+    /// after it was sent. The date is read against the response's own Date header (the endpoint's clock), not ours.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null, 30.0)] // no parameter: 30 s
+    [InlineData("Wed, 09 Oct 2024 10:00:10 GMT", "Wed, 09 Oct 2024 10:00:00 GMT", 10.0)] // 10 s after the Date, whatever our clock says
+    [InlineData("Wed, 09 Oct 2024 09:59:55 GMT", "Wed, 09 Oct 2024 10:00:00 GMT", -5.0)] // expired when sent
+    [InlineData("tomorrow", "Wed, 09 Oct 2024 10:00:00 GMT", 30.0)] // not an HTTP-date: ignored
+    public void TheCounterOffersValidity_IsItsValidUntilMinusItsDate_Or30Seconds(string? validUntil, string? date, double seconds)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.NotAcceptable) { Content = new StringContent("v=0\r\n") };
+        response.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(validUntil is null ? "application/sdp" : $"application/sdp; valid-until=\"{validUntil}\"");
+        if (date is not null)
+        {
+            response.Headers.Date = DateTimeOffset.Parse(date, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), WhipClient.CounterOfferValidity(response));
+    }
+
+    [Fact]
+    public async Task AnExpiredWhep406CounterOffer_IsNotAnswered_AndIsAWhipClientException()
+    {
+        using var offerer = new WebRtcSession(WebRtcWhipTestServer.ClientOptions(1235));
+        offerer.AddTransceiver(global::RtcStack.WebRtc.Jsep.MediaKind.Audio, MediaDirection.SendOnly);
+        string offer = offerer.CreateOffer(TimeSpan.Zero);
+        await using FakeEndpoint ep = await FakeEndpoint.StartAsync(counterOffer: () => offer, counterOfferValidity: TimeSpan.FromSeconds(-5));
+        WhipClientOptions options = ep.Options("/ep/whip");
+        options.Kind = WhipResourceKind.Whep;
+        WhipClientException e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(options));
+        Assert.Equal(406, e.StatusCode);
+        Assert.Contains("expired", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ep.Requests, r => r.Method == "PATCH"); // no answer sent
+        Assert.Contains(ep.Requests, r => r.Method == "DELETE" && r.Path == "/ep/sessions/s1"); // the pending resource is let go
+    }
+
     [Fact]
     public async Task AWhep406CounterOffer_IsAnsweredByPatchAsApplicationSdp_AndThePlayerConnectsAndReceives()
     {
@@ -478,6 +666,60 @@ public sealed class WhipClientTests
         e = await Assert.ThrowsAsync<WhipClientException>(() => WhipClient.ConnectAsync(whep)); // text/plain, no Location
         Assert.Equal(406, e.StatusCode);
         Assert.DoesNotContain(ep.Requests, r => r.Method is "PATCH" or "DELETE");
+    }
+
+    private static void CountAudio(SessionResource<WebRtcSession> r, ref int received)
+    {
+        byte[] buffer = r.Tag as byte[] ?? new byte[1500];
+        r.Tag = buffer;
+        while (r.Session.TryPollMedia(buffer, out ReceivedMedia m))
+        {
+            if (!m.IsVideo)
+            {
+                Interlocked.Increment(ref received);
+            }
+        }
+    }
+
+    private static async Task SendAudioUntilAsync(WhipClient client, CancellationToken stop)
+    {
+        for (int i = 0; !stop.IsCancellationRequested; i++)
+        {
+            client.Invoke(now => client.Session.SendAudio(client.Audio, [0x78, (byte)i, 2, 3], (uint)(960 * i), now));
+            try
+            {
+                await Task.Delay(20, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Answers every ICE restart PATCH (If-Match: "*") with one status (503 with Retry-After: 1); passes the rest on.</summary>
+    private sealed class RestartRefuser(int status) : DelegatingHandler
+    {
+        private int _refused;
+
+        public int Refused => Volatile.Read(ref _refused);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Patch && request.Headers.TryGetValues("If-Match", out IEnumerable<string>? m) && m.Contains("*"))
+            {
+                Interlocked.Increment(ref _refused);
+                var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent("refused by the test\n"), RequestMessage = request };
+                if (status == 503)
+                {
+                    response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+                }
+
+                return Task.FromResult(response);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static async Task SendAudioAsync(WhipClient client, int first, int count)
@@ -562,7 +804,8 @@ public sealed class WhipClientTests
             TimeSpan? postDelay = null,
             Func<HttpContext, Task>? onPatch = null,
             string[]? answerLinks = null,
-            Func<string>? counterOffer = null)
+            Func<string>? counterOffer = null,
+            TimeSpan? counterOfferValidity = null)
         {
             var requests = new ConcurrentQueue<Request>();
             string? lastAnswer = null;
@@ -601,6 +844,14 @@ public sealed class WhipClientTests
                         ctx.Response.Headers.Location = location;
                         ctx.Response.Headers.ETag = "\"e1\"";
                         ctx.Response.ContentType = "application/sdp";
+                        if (counterOfferValidity is TimeSpan validity)
+                        {
+                            // WHEP -03 §4.2.2: an HTTP-date, measured against this response's Date.
+                            DateTimeOffset date = DateTimeOffset.UtcNow;
+                            ctx.Response.Headers.Date = date.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+                            ctx.Response.ContentType = $"application/sdp; valid-until=\"{(date + validity).ToString("r", System.Globalization.CultureInfo.InvariantCulture)}\"";
+                        }
+
                         await ctx.Response.WriteAsync(counterOffer());
                         return;
                     }
