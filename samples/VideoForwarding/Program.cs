@@ -280,7 +280,7 @@ internal sealed class Room(string[] rids)
 
             // Video: which layer (by RID), then once through the forwarder, then a rewritten copy for each viewer
             // that receives this layer now.
-            int layer = Array.IndexOf(rids, m.Rid);
+            int layer = m.Rid is string rid ? Array.IndexOf(rids, rid) : -1;
             if (layer < 0)
             {
                 continue;

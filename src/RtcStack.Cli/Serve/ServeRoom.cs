@@ -355,7 +355,7 @@ internal sealed class ServeRoom
     /// </summary>
     internal static string[] OrderLayers(IReadOnlyList<string> rids)
     {
-        static int Rank(string rid, int index) => rid.ToLowerInvariant() switch
+        int Rank(string rid, int index) => rid.ToLowerInvariant() switch
         {
             "q" or "l" or "lo" or "low" or "quarter" or "0" => 0,
             "m" or "mid" or "medium" or "half" or "1" => 1,
@@ -445,7 +445,7 @@ internal sealed class ServeRoom
 
     private void ForwardVideo(Member[] members, in ReceivedMedia m, ReadOnlySpan<byte> packet, TimeSpan now)
     {
-        int layer = _rids.Length == 0 ? 0 : Array.IndexOf(_rids, m.Rid);
+        int layer = _rids.Length == 0 ? 0 : m.Rid is string rid ? Array.IndexOf(_rids, rid) : -1;
         if (_forwarder is null || layer < 0 || m.PayloadType != _videoPt)
         {
             VideoPacketsIgnored++;

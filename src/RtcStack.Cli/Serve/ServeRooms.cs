@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using RtcStack.Sdp;
 using RtcStack.WebRtc;
-using RtcStack.WebRtc.Forwarding;
-using RtcStack.WebRtc.Jsep;
 using RtcStack.WebRtc.Signalling;
 
 namespace RtcStack.Cli.Serve;
@@ -84,7 +81,7 @@ internal sealed class ServeRooms : IWhipRoomResourceHandler
             {
                 // Removed while it was attached (its Removed callback may have missed the room): end it here.
                 await _sessions.DeleteAsync(kind, r.Id, cancellationToken).ConfigureAwait(false);
-                EndRoom(made);
+                await EndRoomAsync(made).ConfigureAwait(false);
                 return WhipCreateResult.Rejected(422, error ?? "the session ended before the answer was sent");
             }
 
@@ -189,12 +186,13 @@ internal sealed class ServeRooms : IWhipRoomResourceHandler
         m.Removed = true;
         if (m.IsPublisher)
         {
-            EndRoom(m.Room);
+            // Runs to its end at once (each DELETE completes synchronously); the task only carries the form.
+            _ = EndRoomAsync(m.Room);
         }
     }
 
     // The publisher left: the room is gone, and each of its viewers is closed (BYE, close_notify) and removed.
-    private void EndRoom(ServeRoom room)
+    private async Task EndRoomAsync(ServeRoom room)
     {
         if (!room.TryEnd())
         {
@@ -207,7 +205,7 @@ internal sealed class ServeRooms : IWhipRoomResourceHandler
         foreach (ServeRoom.Member v in room.Viewers)
         {
             viewers++;
-            _ = _sessions.DeleteAsync(WhipResourceKind.Whep, v.Resource.Id, CancellationToken.None);
+            await _sessions.DeleteAsync(WhipResourceKind.Whep, v.Resource.Id, CancellationToken.None).ConfigureAwait(false);
         }
 
         _log.LogInformation("room {Room}: the publisher left; {Viewers} viewer(s) closed", room.Name, viewers);
