@@ -21,6 +21,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using RtcStack.Congestion.Gcc;
 using RtcStack.Rtp;
 using RtcStack.Rtp.Rtcp;
 using RtcStack.Sdp;
@@ -65,7 +66,10 @@ var viewers = new List<Peer>();
 for (int i = 0; i < viewerCount; i++)
 {
     var viewer = new Peer(host, $"viewer {i + 1}", new WebRtcSessionOptions());
-    var sfuOut = new Peer(host, $"sfu-out {i + 1}", new WebRtcSessionOptions());
+    // Each viewer's session starts its estimate at 2 Mbit/s: from GCC's default 300 kbit/s, a session that only sends
+    // what it forwards stayed near 330 kbit/s for the first seconds on loopback, which would keep every viewer off the
+    // top layer in a 5 s run. The REMBs below then bring viewers 2 and 3 down.
+    var sfuOut = new Peer(host, $"sfu-out {i + 1}", new WebRtcSessionOptions { Gcc = new GccOptions { StartBitrateBps = 2_000_000 } });
     viewer.Invoke(_ => viewer.Session.AddTransceiver(MediaKind.Audio, MediaDirection.RecvOnly));
     viewer.Invoke(_ => viewer.Session.AddTransceiver(MediaKind.Video, MediaDirection.RecvOnly));
     string viewerOffer = viewer.Invoke(now => viewer.Session.CreateOffer(now));
