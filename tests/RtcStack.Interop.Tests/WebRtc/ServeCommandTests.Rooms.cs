@@ -8,7 +8,7 @@ using Xunit;
 namespace RtcStack.Interop.Tests.WebRtc;
 
 /// <summary>
-/// A room between two Chromium pages: `./run.sh` starts `rtcstack serve`; one page publishes its fake camera in three
+/// A room between two Chromium pages: `rtcstack serve` (the built CLI) runs; one page publishes its fake camera in three
 /// simulcast layers (the page's `sendEncodings` q, h, f) and its fake microphone with `?room=stage&amp;publish=1`,
 /// another watches with `?room=stage&amp;watch=1`. /status shows the room's layers arriving and the viewer on a layer;
 /// the watching page's getStats shows the forwarded video decoded and the audio received.
@@ -21,8 +21,10 @@ public sealed partial class ServeCommandTests
         int port = FreeTcpPort();
         var log = new StringBuilder();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var psi = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (string a in new[] { Path.Combine(RepoPaths.Root, "run.sh"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        // The CLI built with this test project (its output is copied beside it), not run.sh: run.sh builds first, which
+        // took more than the 3 minutes allowed for start-up on a loaded machine.
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "rtcstack.dll"), "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
         }
