@@ -33,6 +33,13 @@ public sealed record WhipCreateResult
     public static WhipCreateResult Rejected(int status, string message) =>
         new() { ErrorStatus = status, ErrorMessage = message };
 
+    /// <summary>
+    /// WHEP (draft-ietf-wish-whep-03 §4.2.8): the endpoint needs a live publication and there is none now: 409 Conflict
+    /// with Retry-After.
+    /// </summary>
+    public static WhipCreateResult NotPublished(string message, TimeSpan retryAfter) =>
+        new() { ErrorStatus = 409, ErrorMessage = message, RetryAfter = retryAfter };
+
     /// <summary>The server cannot take a session now: 503 with Retry-After (RFC 9725 §4.5; RFC 9110 §15.6.4, §10.2.3).</summary>
     public static WhipCreateResult Unavailable(string message, TimeSpan retryAfter) =>
         new() { ErrorStatus = 503, ErrorMessage = message, RetryAfter = retryAfter };

@@ -13,7 +13,8 @@ namespace RtcStack.WebRtc.Signalling;
 /// <c>POST {pattern}</c> with <c>application/sdp</c> creates a session (201, Location, ETag, answer);
 /// <c>PATCH {pattern}/{id}</c> with <c>application/trickle-ice-sdpfrag</c> trickles candidates (204) or
 /// restarts ICE (200); <c>DELETE {pattern}/{id}</c> ends it; <c>OPTIONS</c> answers CORS pre-flight
-/// requests and advertises ICE servers.
+/// requests and advertises ICE servers. A handler with rooms (<see cref="IWhipRoomResourceHandler"/>) also gets
+/// <c>POST {pattern}/{room}</c>, whose sessions live at <c>{pattern}/{room}/{id}</c>.
 /// </summary>
 /// <remarks>
 /// Every refusal is a 4xx or 5xx with a plain-text reason: 401 no or wrong bearer token, 413 body over the limit,
@@ -44,10 +45,18 @@ public static class WhipEndpointRouteBuilderExtensions
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
             return Task.CompletedTask;
         });
+        bool hasRooms = handler is IWhipRoomResourceHandler;
         endpoints.MapMethods(resourcePattern, ["OPTIONS"], ctx =>
         {
-            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            // With rooms, {pattern}/{x} is also a room's endpoint (POST).
+            AddCors(ctx, options, hasRooms ? "POST, PATCH, DELETE, OPTIONS" : "PATCH, DELETE, OPTIONS");
             ctx.Response.Headers["Accept-Patch"] = FragmentType;
+            if (hasRooms)
+            {
+                ctx.Response.Headers["Accept-Post"] = SdpType;
+                AddLinks(ctx, options);
+            }
+
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
             return Task.CompletedTask;
         });
@@ -83,64 +92,38 @@ public static class WhipEndpointRouteBuilderExtensions
             await Problem(ctx, 404, "no such session").ConfigureAwait(false);
         }));
 
-        endpoints.MapPost(basePath, ctx => GuardAsync(ctx, async () =>
+        endpoints.MapPost(basePath, ctx => GuardAsync(ctx, () => CreateAsync(ctx, options, basePath, (offer, ct) => handler.CreateAsync(kind, offer, ct))));
+
+        endpoints.MapPatch(resourcePattern, ctx => GuardAsync(ctx, () => PatchAsync(ctx, options, handler, kind, room: null)));
+        endpoints.MapDelete(resourcePattern, ctx => GuardAsync(ctx, () => DeleteAsync(ctx, options, handler, kind, room: null)));
+        if (handler is IWhipRoomResourceHandler rooms)
         {
-            AddCors(ctx, options, "POST, OPTIONS");
-            if (!IsAuthorized(ctx.Request, options))
-            {
-                await Unauthorized(ctx).ConfigureAwait(false);
-                return;
-            }
+            MapRooms(endpoints, basePath, kind, rooms, options);
+        }
 
-            if (!HasContentType(ctx.Request, SdpType))
-            {
-                await Problem(ctx, 415, $"the offer must be sent as Content-Type: {SdpType} (RFC 9725 §4.2)").ConfigureAwait(false);
-                return;
-            }
+        return endpoints;
+    }
 
-            string? offer = await ReadBodyAsync(ctx.Request, options.MaxOfferBytes, ctx.RequestAborted).ConfigureAwait(false);
-            if (offer is null)
-            {
-                await Problem(ctx, 413, $"the offer is larger than {options.MaxOfferBytes} bytes").ConfigureAwait(false);
-                return;
-            }
-
-            // RFC 6585 §4: a client creating sessions faster than its budget waits (counted after the cheap checks,
-            // so requests refused for their form cost no token).
-            if (options.RateLimiter is ClientRateLimiter limiter && !limiter.TryAcquire(ctx.Connection.RemoteIpAddress, out TimeSpan wait))
-            {
-                SetRetryAfter(ctx, wait);
-                await Problem(ctx, 429, $"too many sessions from this client: at most {options.SessionBurstPerClient} at once and {options.SessionsPerSecondPerClient.ToString(CultureInfo.InvariantCulture)} per second").ConfigureAwait(false);
-                return;
-            }
-
-            WhipCreateResult result = await handler.CreateAsync(kind, offer, ctx.RequestAborted).ConfigureAwait(false);
-            if (result.ResourceId is null || result.AnswerSdp is null)
-            {
-                if (result.RetryAfter is TimeSpan retry)
-                {
-                    SetRetryAfter(ctx, retry);
-                }
-
-                await Problem(ctx, result.ErrorStatus == 0 ? 400 : result.ErrorStatus, result.ErrorMessage ?? "offer refused").ConfigureAwait(false);
-                return;
-            }
-
-            ctx.Response.Headers.Location = basePath + "/" + Uri.EscapeDataString(result.ResourceId);
-            if (result.ETag is not null)
-            {
-                ctx.Response.Headers.ETag = Quote(result.ETag);
-            }
-
-            AddLinks(ctx, options);
-            ctx.Response.StatusCode = StatusCodes.Status201Created;
-            ctx.Response.ContentType = SdpType;
-            await ctx.Response.WriteAsync(result.AnswerSdp, ctx.RequestAborted).ConfigureAwait(false);
+    // The room routes of a handler that has rooms: POST {base}/{room} creates a session in the room (its Location is
+    // {base}/{room}/{id}), and the session URL {base}/{room}/{id} takes PATCH, DELETE, GET and OPTIONS like {base}/{id}.
+    private static void MapRooms(IEndpointRouteBuilder endpoints, string basePath, WhipResourceKind kind, IWhipRoomResourceHandler handler, WhipEndpointOptions options)
+    {
+        string roomPattern = basePath + "/{room}";
+        string sessionPattern = roomPattern + "/{id}";
+        endpoints.MapPost(roomPattern, ctx => GuardAsync(ctx, () =>
+        {
+            string room = (string)ctx.Request.RouteValues["room"]!;
+            return CreateAsync(ctx, options, basePath + "/" + Uri.EscapeDataString(room), (offer, ct) => handler.CreateInRoomAsync(kind, room, offer, ct));
         }));
-
-        endpoints.MapPatch(resourcePattern, ctx => GuardAsync(ctx, async () =>
+        endpoints.MapMethods(sessionPattern, ["OPTIONS"], ctx =>
         {
-            string id = (string)ctx.Request.RouteValues["id"]!;
+            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+            ctx.Response.Headers["Accept-Patch"] = FragmentType;
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        });
+        endpoints.MapMethods(sessionPattern, ["GET", "HEAD"], ctx => GuardAsync(ctx, async () =>
+        {
             AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
             if (!IsAuthorized(ctx.Request, options))
             {
@@ -148,64 +131,147 @@ public static class WhipEndpointRouteBuilderExtensions
                 return;
             }
 
-            if (!HasContentType(ctx.Request, FragmentType))
+            if (handler.Exists(kind, (string)ctx.Request.RouteValues["room"]!, (string)ctx.Request.RouteValues["id"]!))
             {
-                await Problem(ctx, 415, $"PATCH bodies must be Content-Type: {FragmentType} (RFC 9725 §4.3.1)").ConfigureAwait(false);
-                return;
-            }
-
-            string? body = await ReadBodyAsync(ctx.Request, options.MaxFragmentBytes, ctx.RequestAborted).ConfigureAwait(false);
-            if (body is null)
-            {
-                await Problem(ctx, 413, $"the fragment is larger than {options.MaxFragmentBytes} bytes").ConfigureAwait(false);
-                return;
-            }
-
-            if (!TrickleIceFragment.TryParse(body, out TrickleIceFragment? fragment, out string? error))
-            {
-                await Problem(ctx, 400, "malformed trickle-ice-sdpfrag (RFC 8840 §9.2): " + error).ConfigureAwait(false);
-                return;
-            }
-
-            string? ifMatch = ctx.Request.Headers.IfMatch.Count > 0 ? Unquote(ctx.Request.Headers.IfMatch.ToString()) : null;
-            WhipPatchResult result = await handler.PatchAsync(kind, id, fragment!, ifMatch, ctx.RequestAborted).ConfigureAwait(false);
-            switch (result.Status)
-            {
-                case 204:
-                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-                    return;
-                case 200:
-                    ctx.Response.Headers.ETag = Quote(result.ETag!);
-                    ctx.Response.StatusCode = 200;
-                    ctx.Response.ContentType = FragmentType;
-                    await ctx.Response.WriteAsync(result.AnswerFragment ?? "", ctx.RequestAborted).ConfigureAwait(false);
-                    return;
-                default:
-                    await Problem(ctx, result.Status, result.ErrorMessage ?? "refused").ConfigureAwait(false);
-                    return;
-            }
-        }));
-
-        endpoints.MapDelete(resourcePattern, ctx => GuardAsync(ctx, async () =>
-        {
-            string id = (string)ctx.Request.RouteValues["id"]!;
-            AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
-            if (!IsAuthorized(ctx.Request, options))
-            {
-                await Unauthorized(ctx).ConfigureAwait(false);
-                return;
-            }
-
-            if (await handler.DeleteAsync(kind, id, ctx.RequestAborted).ConfigureAwait(false))
-            {
-                ctx.Response.StatusCode = StatusCodes.Status200OK;
+                ctx.Response.StatusCode = StatusCodes.Status204NoContent;
                 return;
             }
 
             await Problem(ctx, 404, "no such session").ConfigureAwait(false);
         }));
+        endpoints.MapPatch(sessionPattern, ctx => GuardAsync(ctx, () => PatchAsync(ctx, options, handler, kind, (string)ctx.Request.RouteValues["room"]!)));
+        endpoints.MapDelete(sessionPattern, ctx => GuardAsync(ctx, () => DeleteAsync(ctx, options, handler, kind, (string)ctx.Request.RouteValues["room"]!)));
+    }
 
-        return endpoints;
+    // RFC 9725 §4.2: an offer in, a session (201, Location under locationBase, ETag, answer) out, or a refusal.
+    private static async Task CreateAsync(HttpContext ctx, WhipEndpointOptions options, string locationBase, Func<string, CancellationToken, ValueTask<WhipCreateResult>> create)
+    {
+        AddCors(ctx, options, "POST, OPTIONS");
+        if (!IsAuthorized(ctx.Request, options))
+        {
+            await Unauthorized(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        if (!HasContentType(ctx.Request, SdpType))
+        {
+            await Problem(ctx, 415, $"the offer must be sent as Content-Type: {SdpType} (RFC 9725 §4.2)").ConfigureAwait(false);
+            return;
+        }
+
+        string? offer = await ReadBodyAsync(ctx.Request, options.MaxOfferBytes, ctx.RequestAborted).ConfigureAwait(false);
+        if (offer is null)
+        {
+            await Problem(ctx, 413, $"the offer is larger than {options.MaxOfferBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        // RFC 6585 §4: a client creating sessions faster than its budget waits (counted after the cheap checks,
+        // so requests refused for their form cost no token).
+        if (options.RateLimiter is ClientRateLimiter limiter && !limiter.TryAcquire(ctx.Connection.RemoteIpAddress, out TimeSpan wait))
+        {
+            SetRetryAfter(ctx, wait);
+            await Problem(ctx, 429, $"too many sessions from this client: at most {options.SessionBurstPerClient} at once and {options.SessionsPerSecondPerClient.ToString(CultureInfo.InvariantCulture)} per second").ConfigureAwait(false);
+            return;
+        }
+
+        WhipCreateResult result = await create(offer, ctx.RequestAborted).ConfigureAwait(false);
+        if (result.ResourceId is null || result.AnswerSdp is null)
+        {
+            if (result.RetryAfter is TimeSpan retry)
+            {
+                SetRetryAfter(ctx, retry);
+            }
+
+            await Problem(ctx, result.ErrorStatus == 0 ? 400 : result.ErrorStatus, result.ErrorMessage ?? "offer refused").ConfigureAwait(false);
+            return;
+        }
+
+        ctx.Response.Headers.Location = locationBase + "/" + Uri.EscapeDataString(result.ResourceId);
+        if (result.ETag is not null)
+        {
+            ctx.Response.Headers.ETag = Quote(result.ETag);
+        }
+
+        AddLinks(ctx, options);
+        ctx.Response.StatusCode = StatusCodes.Status201Created;
+        ctx.Response.ContentType = SdpType;
+        await ctx.Response.WriteAsync(result.AnswerSdp, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    // RFC 9725 §4.3: trickle or ICE restart on the session the URL names (in the room it names, when it names one).
+    private static async Task PatchAsync(HttpContext ctx, WhipEndpointOptions options, IWhipResourceHandler handler, WhipResourceKind kind, string? room)
+    {
+        string id = (string)ctx.Request.RouteValues["id"]!;
+        AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+        if (!IsAuthorized(ctx.Request, options))
+        {
+            await Unauthorized(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        if (!HasContentType(ctx.Request, FragmentType))
+        {
+            await Problem(ctx, 415, $"PATCH bodies must be Content-Type: {FragmentType} (RFC 9725 §4.3.1)").ConfigureAwait(false);
+            return;
+        }
+
+        string? body = await ReadBodyAsync(ctx.Request, options.MaxFragmentBytes, ctx.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Problem(ctx, 413, $"the fragment is larger than {options.MaxFragmentBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TrickleIceFragment.TryParse(body, out TrickleIceFragment? fragment, out string? error))
+        {
+            await Problem(ctx, 400, "malformed trickle-ice-sdpfrag (RFC 8840 §9.2): " + error).ConfigureAwait(false);
+            return;
+        }
+
+        if (room is not null && !((IWhipRoomResourceHandler)handler).Exists(kind, room, id))
+        {
+            await Problem(ctx, 404, "no such session").ConfigureAwait(false);
+            return;
+        }
+
+        string? ifMatch = ctx.Request.Headers.IfMatch.Count > 0 ? Unquote(ctx.Request.Headers.IfMatch.ToString()) : null;
+        WhipPatchResult result = await handler.PatchAsync(kind, id, fragment!, ifMatch, ctx.RequestAborted).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case 204:
+                ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            case 200:
+                ctx.Response.Headers.ETag = Quote(result.ETag!);
+                ctx.Response.StatusCode = 200;
+                ctx.Response.ContentType = FragmentType;
+                await ctx.Response.WriteAsync(result.AnswerFragment ?? "", ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            default:
+                await Problem(ctx, result.Status, result.ErrorMessage ?? "refused").ConfigureAwait(false);
+                return;
+        }
+    }
+
+    // RFC 9725 §4.2: DELETE ends the session the URL names (in the room it names, when it names one).
+    private static async Task DeleteAsync(HttpContext ctx, WhipEndpointOptions options, IWhipResourceHandler handler, WhipResourceKind kind, string? room)
+    {
+        string id = (string)ctx.Request.RouteValues["id"]!;
+        AddCors(ctx, options, "PATCH, DELETE, OPTIONS");
+        if (!IsAuthorized(ctx.Request, options))
+        {
+            await Unauthorized(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        if ((room is null || ((IWhipRoomResourceHandler)handler).Exists(kind, room, id)) && await handler.DeleteAsync(kind, id, ctx.RequestAborted).ConfigureAwait(false))
+        {
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+
+        await Problem(ctx, 404, "no such session").ConfigureAwait(false);
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ namespace RtcStack.Cli.Serve;
 /// <summary>
 /// The <c>rtcstack serve</c> server: a page, WHIP and WHEP endpoints, a JSON status endpoint, and one
 /// <see cref="WebRtcSession"/> per call on a <see cref="UdpSessionHost"/> that echoes (or sends a tone) and
-/// optionally records what it receives as Ogg Opus.
+/// optionally records what it receives as Ogg Opus; and rooms (<see cref="ServeRooms"/>): <c>POST /whip/{room}</c>
+/// publishes, <c>POST /whep/{room}</c> views, video through a simulcast forwarder per viewer, audio as it came.
 /// </summary>
 /// <remarks>
 /// Calls end and give back what they took (issue 12): the handler removes a call that fails, that its peer closes,
@@ -29,6 +30,7 @@ internal sealed class ServeApp : IAsyncDisposable
     private readonly UdpEventLoop[] _loops;
     private readonly UdpSessionHost[] _hosts;
     private readonly SessionWhipHandlerGroup<WebRtcSession> _handler;
+    private readonly ServeRooms _rooms;
     private readonly DtlsCertificate _certificate;
     private readonly ConcurrentDictionary<string, ServeCall> _calls = new(StringComparer.Ordinal);
     private readonly Queue<FinishedCall> _history = new();
@@ -52,6 +54,7 @@ internal sealed class ServeApp : IAsyncDisposable
         _hosts = new UdpSessionHost[Math.Max(1, loops)];
         int portsEach = options.UdpPortMin > 0 && !options.SharedSocket ? (options.UdpPortMax - options.UdpPortMin + 1) / _hosts.Length : 0;
         var handlers = new List<SessionWhipHandler<WebRtcSession>>();
+        var roomHandlers = new List<SessionWhipHandler<WebRtcSession>>();
         for (int i = 0; i < _hosts.Length; i++)
         {
             UdpEventLoop? loop = loops > 0 ? (_loops[i] = new UdpEventLoop()) : null;
@@ -69,24 +72,34 @@ internal sealed class ServeApp : IAsyncDisposable
                 MaxLoad = options.MaxLoad,
             });
             UdpSessionHost host = _hosts[i];
-            handlers.Add(new WebRtcWhipHandler(host, kind =>
-        {
-            var transport = new WebRtcTransportOptions { Certificate = _certificate, DtlsMaxVersion = options.DtlsMaxVersion, DtlsMinVersion = options.DtlsMinVersion };
-            foreach (Ice.IceServer s in options.IceServers)
+            // The rooms' publishers hand over whole RTP packets for forwarding; everything else is as for the calls.
+            WebRtcSessionOptions SessionOptions(bool forwarding)
             {
-                transport.IceServers.Add(s);
+                var transport = new WebRtcTransportOptions { Certificate = _certificate, DtlsMaxVersion = options.DtlsMaxVersion, DtlsMinVersion = options.DtlsMinVersion };
+                foreach (Ice.IceServer s in options.IceServers)
+                {
+                    transport.IceServers.Add(s);
+                }
+
+                foreach (Ice.IceNatMapping m in options.NatMappings)
+                {
+                    transport.NatMappings.Add(m);
+                }
+
+                transport.NatCandidateType = options.NatCandidateType;
+                // The host's retransmission budget, which shrinks as its load rises, bounds what all its calls resend.
+                // The host's clock is the sessions' now; its wall-clock time at zero dates their SRs (RFC 3550 §6.4.1).
+                return new WebRtcSessionOptions { Transport = transport, SharedRetransmissionBudget = host.RetransmissionBudget, WallClockAtZero = host.WallClockAtZero, ReceiveRtpPackets = forwarding };
             }
 
-            foreach (Ice.IceNatMapping m in options.NatMappings)
+            // A room's sessions: WHIP publishers answered recvonly, WHEP viewers sendonly (the handler's defaults).
+            roomHandlers.Add(new WebRtcWhipHandler(host, kind => SessionOptions(forwarding: kind == WhipResourceKind.Whip))
             {
-                transport.NatMappings.Add(m);
-            }
-
-            transport.NatCandidateType = options.NatCandidateType;
-            // The host's retransmission budget, which shrinks as its load rises, bounds what all its calls resend.
-            // The host's clock is the sessions' now; its wall-clock time at zero dates their SRs (RFC 3550 §6.4.1).
-            return new WebRtcSessionOptions { Transport = transport, SharedRetransmissionBudget = host.RetransmissionBudget, WallClockAtZero = host.WallClockAtZero };
-        })
+                ConnectTimeout = options.ConnectTimeout,
+                MaxSessions = options.MaxCalls > 0 ? (options.MaxCalls + _hosts.Length - 1) / _hosts.Length : 0,
+                Logger = _log,
+            });
+            handlers.Add(new WebRtcWhipHandler(host, _ => SessionOptions(forwarding: false))
             {
                 // draft-ietf-wish-whep-03 §4.2.5: the WHEP endpoint MUST answer sendonly (the player offers recvonly or
                 // sendrecv). WHIP sessions answer sendrecv for the echo call (a deviation, specs/rfc9725.md).
@@ -101,6 +114,7 @@ internal sealed class ServeApp : IAsyncDisposable
         }
 
         _handler = new SessionWhipHandlerGroup<WebRtcSession>(handlers);
+        _rooms = new ServeRooms(_handler, new SessionWhipHandlerGroup<WebRtcSession>(roomHandlers), _log);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -126,14 +140,18 @@ internal sealed class ServeApp : IAsyncDisposable
             return ctx.Response.WriteAsync(ServePage.Html, ctx.RequestAborted);
         }));
         _web.MapGet("/status", (RequestDelegate)WriteStatusAsync);
-        _web.MapWhip("/whip", WhipResourceKind.Whip, _handler, _whip);
-        _web.MapWhip("/whep", WhipResourceKind.Whep, _handler, _whip);
+        // POST /whip and /whep: the echo/tone calls; POST /whip/{room} and /whep/{room}: a room's publisher and viewers.
+        _web.MapWhip("/whip", WhipResourceKind.Whip, _rooms, _whip);
+        _web.MapWhip("/whep", WhipResourceKind.Whep, _rooms, _whip);
     }
 
     public ICollection<string> Urls => _web.Urls;
 
     /// <summary>Gets the handlers, one per host (tests look at their sessions).</summary>
     internal SessionWhipHandlerGroup<WebRtcSession> Handler => _handler;
+
+    /// <summary>Gets the rooms (tests look at their sessions).</summary>
+    internal ServeRooms Rooms => _rooms;
 
     /// <summary>Gets the hosts, one per event loop (tests look at their sessions).</summary>
     internal IReadOnlyList<UdpSessionHost> Hosts => _hosts;
@@ -163,6 +181,7 @@ internal sealed class ServeApp : IAsyncDisposable
         }
 
         _handler.CloseAll();
+        _rooms.CloseAll();
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
         {
             try
@@ -389,6 +408,7 @@ internal sealed class ServeApp : IAsyncDisposable
                 w.WriteEndObject();
             }
 
+            _rooms.WriteJson(w);
             w.WriteStartArray("calls");
             foreach (ServeCall c in _calls.Values.OrderBy(c => c.CreatedUtc))
             {

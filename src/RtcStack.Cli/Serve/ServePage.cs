@@ -2,7 +2,8 @@ namespace RtcStack.Cli.Serve;
 
 /// <summary>
 /// The page <c>rtcstack serve</c> shows at /: a loopback call with live stats and a chart, and a data channel beside it
-/// (a chat box and a 16 MiB transfer showing its throughput), with no outside scripts.
+/// (a chat box and a 16 MiB transfer showing its throughput), and rooms: publish camera and microphone with simulcast
+/// into a room or watch one, with each viewer's layer and estimate from /status, live; no outside scripts.
 /// </summary>
 internal static class ServePage
 {
@@ -47,6 +48,13 @@ internal static class ServePage
 <input id="chatText" size="40" placeholder="a message" disabled> <button id="chatSend" disabled>Send</button>
 <button id="bulk" disabled>Send 16 MiB</button> <span id="bulkState"></span></p>
 <div id="chatLog" style="font-family: monospace; white-space: pre-wrap; max-height: 8em; overflow-y: auto"></div>
+<h2>Rooms</h2>
+<p>Broadcast: publish your camera and microphone into a room (the camera in three simulcast layers), or watch a room.
+Each viewer gets the layer its connection's estimate allows; the table shows each one's layer and estimate live.
+<input id="room" size="16" value="demo"> <button id="publish">Publish camera + mic</button> <button id="watch">Watch</button>
+<button id="leave" disabled>Leave</button> <span id="roomState"></span></p>
+<p><video id="roomVideo" autoplay playsinline muted style="max-width: 100%; display: none"></video></p>
+<table id="rooms"><tr><th>room</th><th>viewer</th><th>state</th><th>layer (rid)</th><th>target layer</th><th>estimate</th><th>packets sent</th></tr></table>
 <audio id="remote" autoplay></audio>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -240,6 +248,105 @@ $('chatText').onkeydown = (e) => { if (e.key === 'Enter') chat(); };
 $('bulk').onclick = () => bulk().catch(e => { $('bulkState').textContent = 'error: ' + e; });
 if (q.get('camera') === '1') $('camera').checked = true;
 if (q.get('autostart') === '1') start().catch(e => { $('state').textContent = 'error: ' + e; });
+// Rooms: POST /whip/{room} publishes (camera in three simulcast layers, RFC 8853, lowest first; microphone), POST
+// /whep/{room} watches. ?room=NAME&publish=1 or &watch=1 starts at once; with ?log=1 the page logs what it decoded.
+let roomPc = null, roomResource = null, roomTimer = null;
+function authHeaders(extra) {
+  const h = Object.assign({}, extra || {});
+  if (q.get('token')) h['Authorization'] = 'Bearer ' + q.get('token');
+  return h;
+}
+
+async function joinRoom(publish) {
+  const room = $('room').value;
+  $('publish').disabled = true; $('watch').disabled = true; $('leave').disabled = false;
+  roomPc = new RTCPeerConnection();
+  if (publish) {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720 } });
+    } catch (e) { $('roomState').textContent = 'no camera: ' + e; return; }
+    roomPc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
+    roomPc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream], sendEncodings: [
+      { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+      { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+      { rid: 'f', maxBitrate: 1500000 }] });
+    $('roomVideo').srcObject = stream; $('roomVideo').style.display = '';
+  } else {
+    roomPc.addTransceiver('audio', { direction: 'recvonly' });
+    roomPc.addTransceiver('video', { direction: 'recvonly' });
+    roomPc.ontrack = (e) => {
+      if (e.track.kind === 'video') { $('roomVideo').srcObject = new MediaStream([e.track]); $('roomVideo').style.display = ''; }
+      else $('remote').srcObject = new MediaStream([e.track]);
+    };
+  }
+  roomPc.onconnectionstatechange = () => { $('roomState').textContent = (publish ? 'publishing: ' : 'watching: ') + roomPc.connectionState; };
+  await roomPc.setLocalDescription(await roomPc.createOffer());
+  await new Promise((resolve) => {
+    if (roomPc.iceGatheringState === 'complete') return resolve();
+    roomPc.onicegatheringstatechange = () => roomPc.iceGatheringState === 'complete' && resolve();
+    setTimeout(resolve, 2000);
+  });
+  const r = await fetch((publish ? '/whip/' : '/whep/') + encodeURIComponent(room),
+    { method: 'POST', headers: authHeaders({ 'Content-Type': 'application/sdp' }), body: roomPc.localDescription.sdp });
+  if (r.status !== 201) { $('roomState').textContent = 'refused: ' + r.status + ' ' + await r.text(); return; }
+  roomResource = r.headers.get('Location');
+  await roomPc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  if (q.get('log') === '1') roomTimer = setInterval(logRoom, 1000);
+}
+
+async function leaveRoom() {
+  clearInterval(roomTimer);
+  if (roomResource) await fetch(roomResource, { method: 'DELETE', headers: authHeaders() }).catch(() => {});
+  if (roomPc) roomPc.close();
+  roomPc = null; roomResource = null;
+  $('publish').disabled = false; $('watch').disabled = false; $('leave').disabled = true; $('roomState').textContent = 'left';
+}
+
+// For scripts and tests: what this page sends or decodes in the room, once a second on the console.
+async function logRoom() {
+  if (!roomPc) return;
+  const out = [], vin = [];
+  (await roomPc.getStats()).forEach(x => {
+    if (x.type === 'outbound-rtp' && x.kind === 'video') out.push({ rid: x.rid, framesEncoded: x.framesEncoded, frameWidth: x.frameWidth });
+    if (x.type === 'inbound-rtp' && x.kind === 'video') vin.push({ framesDecoded: x.framesDecoded, frameWidth: x.frameWidth, frameHeight: x.frameHeight });
+    if (x.type === 'inbound-rtp' && x.kind === 'audio') vin.push({ audioPackets: x.packetsReceived });
+  });
+  console.log('rtcstack-room ' + JSON.stringify({ state: roomPc.connectionState, out, in: vin }));
+}
+
+// Every second: the rooms in /status, each viewer's layer and estimate.
+async function pollRooms() {
+  try {
+    const r = await fetch('/status', { headers: authHeaders() });
+    if (r.status !== 200) return;
+    const s = await r.json(), t = $('rooms');
+    while (t.rows.length > 1) t.deleteRow(1);
+    for (const room of s.rooms || []) {
+      const layers = room.layers.map(l => (l.rid || l.layer) + ' ' + (l.bitrateBps / 1000).toFixed(0) + ' kbit/s').join(', ');
+      const row = t.insertRow(); row.insertCell().textContent = room.name;
+      row.insertCell().textContent = 'publisher (' + (room.videoCodec || 'no video') + ': ' + layers + ')';
+      row.insertCell().textContent = room.publisherState || '-';
+      for (const v of room.viewers) {
+        const c = t.insertRow(); c.insertCell().textContent = '';
+        c.insertCell().textContent = v.viewer; c.insertCell().textContent = v.state;
+        c.insertCell().textContent = v.layer < 0 ? '-' : v.layer + (v.rid ? ' (' + v.rid + ')' : '');
+        c.insertCell().textContent = v.targetLayer < 0 ? '-' : v.targetLayer;
+        c.insertCell().textContent = v.estimateBps < 0 ? '-' : (v.estimateBps / 1000).toFixed(0) + ' kbit/s'
+          + (v.remoteEstimateBps !== undefined ? ' (REMB ' + (v.remoteEstimateBps / 1000).toFixed(0) + ')' : '');
+        c.insertCell().textContent = v.videoPacketsSent + ' video, ' + v.audioPacketsSent + ' audio';
+      }
+    }
+  } catch (e) { }
+}
+
+$('publish').onclick = () => joinRoom(true).catch(e => { $('roomState').textContent = 'error: ' + e; });
+$('watch').onclick = () => joinRoom(false).catch(e => { $('roomState').textContent = 'error: ' + e; });
+$('leave').onclick = () => leaveRoom();
+setInterval(pollRooms, 1000);
+if (q.get('room')) $('room').value = q.get('room');
+if (q.get('room') && q.get('publish') === '1') joinRoom(true).catch(e => console.log('rtcstack-room ' + JSON.stringify({ error: String(e) })));
+if (q.get('room') && q.get('watch') === '1') joinRoom(false).catch(e => console.log('rtcstack-room ' + JSON.stringify({ error: String(e) })));
 </script>
 </body>
 </html>

@@ -406,6 +406,29 @@ public sealed class SampleProgramTests(Xunit.Abstractions.ITestOutputHelper outp
         }
     }
 
+    [Fact]
+    public void VideoForwarding_GivesEachViewerEveryFrameWholeOnTheLayerItsEstimateAllows()
+    {
+        // Three viewers over loopback for 4 s: viewer 1 sends no REMB (top layer f), viewer 2 600 kbit/s (h, about
+        // 200 kbit/s), viewer 3 150 kbit/s (q, about 80 kbit/s).
+        ProcessRunner.Result r = RunSample("VideoForwarding", "3", "4");
+        output.WriteLine(r.StdOut + r.StdErr);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("connected: a publisher, the SFU and 3 viewer(s)", r.StdOut, StringComparison.Ordinal);
+        foreach ((int viewer, string layer) in (IEnumerable<(int, string)>)[(1, "f"), (2, "h"), (3, "q")])
+        {
+            // "viewer 2: 118 frames (118 whole, in order), layers f->h, 199 audio packets, estimate 600 kbit/s"
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(r.StdOut,
+                $@"viewer {viewer}: (\d+) frames \((\d+) whole, in order\), layers ([qhf>-]+), (\d+) audio packets");
+            Assert.True(m.Success, $"no line for viewer {viewer}");
+            int frames = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(frames, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(frames >= 90, $"viewer {viewer}: {frames} frames in 4 s at 30 a second");
+            Assert.EndsWith(layer, m.Groups[3].Value, StringComparison.Ordinal);
+            Assert.True(int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) >= 150, $"viewer {viewer}: audio {m.Groups[4].Value}");
+        }
+    }
+
     private static void AssertTone(ReadOnlySpan<short> samples, double expected)
     {
         (double frequency, double ratio) = Goertzel.Strongest(samples, 48000, [440, 660, 1000, 1500]);
