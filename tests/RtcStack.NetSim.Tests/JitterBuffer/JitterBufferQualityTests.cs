@@ -35,6 +35,8 @@ public sealed class JitterBufferQualityTests(ITestOutputHelper output)
         _ => throw new ArgumentException(name),
     };
 
+    public static TheoryData<string> CellularProfiles => ["cellular", "verizon-lte-call", "verizon-lte-call-download"];
+
     [Theory]
     [MemberData(nameof(AllProfiles))]
     public void AdaptiveBufferMeetsTheIssueTargets(string profile)
@@ -52,18 +54,47 @@ public sealed class JitterBufferQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Holding the playout point through a delay spike (and stretching back down) must lose less audio to lateness than
-    /// skipping ahead as a fixed 40 ms buffer does, on every profile, including those where the targets are missed.
+    /// On the three cellular profiles, <see cref="LatenessBound"/> shows that any buffer, even one that knew the future,
+    /// whose mean playout delay stays within the issue's bound plays more than 1 % of the audio from no packet (late
+    /// concealment plus time-stretching insertions): the two targets conflict there once insertions are counted. The
+    /// bound does not cover late concealment alone (a clairvoyant buffer allowed 1 ms of insertion per 20 ms could
+    /// pre-stretch before every stall), so <see cref="AdaptiveBufferMeetsTheIssueTargets"/> still fails on these
+    /// profiles. Margins when written (ms beyond the 1.2 s a buffer meeting both could reach): cellular 355,
+    /// verizon-lte-call 967, verizon-lte-call-download 297.
     /// </summary>
     [Theory]
-    [MemberData(nameof(AllProfiles))]
-    public void AdaptiveBufferLosesLessToLatenessThanAFixedBuffer(string profile)
+    [MemberData(nameof(CellularProfiles))]
+    public void OnTheCellularProfilesEveryBufferWithinTheDelayBoundSynthesisesMoreThanOnePercent(string profile)
     {
         ProfilePacket[] packets = Profile(profile);
         JitterBufferQuality adaptive = JitterBufferQuality.Measure("adaptive", packets, new JitterBufferOptions());
-        JitterBufferQuality fixed40 = JitterBufferQuality.Measure("fixed 40 ms", packets, new JitterBufferOptions { Adaptive = false, InitialDelay = TimeSpan.FromMilliseconds(40) });
-        output.WriteLine(adaptive.Row(profile));
-        output.WriteLine(fixed40.Row(profile));
-        Assert.True(adaptive.LateLossRate <= fixed40.LateLossRate, $"adaptive {adaptive.LateLossRate:P2} against fixed 40 ms {fixed40.LateLossRate:P2}");
+        (double margin, double lambda) = LatenessBound.ConflictMargin(packets, adaptive.DelayBoundMs);
+        output.WriteLine($"{profile}: bound {adaptive.DelayBoundMs:F1} ms, margin {margin:F0} ms at lambda {lambda}");
+        Assert.True(margin > 0, $"{profile}: the bound leaves {-margin:F0} ms of room");
+    }
+
+    /// <summary>
+    /// The bound is a bound: for every profile and λ, V(λ) is at most what the adaptive buffer itself reached, its audio
+    /// lost to lateness (late concealment plus deceleration insertions) plus λ times its summed playout delay. On the four
+    /// profiles where the buffer meets the targets, the bound therefore cannot claim a conflict.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllProfiles))]
+    public void TheLatenessBoundNeverExceedsWhatTheBufferAchieved(string profile)
+    {
+        ProfilePacket[] packets = Profile(profile);
+        JitterBufferQuality adaptive = JitterBufferQuality.Measure("adaptive", packets, new JitterBufferOptions());
+        JitterBufferStatistics stats = JitterBufferQuality.LastStatistics!.Value;
+        double sentMs = packets.Length * 20.0;
+        double lostToLatenessMs = (adaptive.LateLossRate * sentMs) + (stats.InsertedSamplesForDeceleration / 48.0);
+        double played = stats.PacketsDecoded;
+        double?[] jitter = LatenessBound.Jitter(packets);
+        foreach (double lambda in (double[])[0.001, 0.01, 0.1])
+        {
+            double bound = LatenessBound.Value(jitter, lambda);
+            double achieved = lostToLatenessMs + (lambda * adaptive.MeanPlayoutDelayMs * played);
+            output.WriteLine($"{profile}: lambda {lambda}: bound {bound:F0}, buffer {achieved:F0}");
+            Assert.True(bound <= achieved, $"{profile}, lambda {lambda}: bound {bound:F0} above the buffer's {achieved:F0}");
+        }
     }
 }
