@@ -5,8 +5,8 @@ namespace RtcStack.Opus.Jitter;
 /// time minus the time its RTP timestamp says it was sent) is taken above the smallest relative delay of the last two
 /// seconds, and that excess goes into a histogram of 1 ms buckets with exponential forgetting. The target is the
 /// histogram's quantile: the delay that covers that share of recent packets. A stall is counted once: the packets that
-/// queued behind a late packet and arrive right after it (in less than half their send spacing) while their delay is
-/// still above the target add nothing, because covering the first packet's delay covers theirs (the buffer holds its
+/// queued behind a late packet and arrive right after it (sooner than their send spacing, so the queue is draining)
+/// while their delay is still above the target add nothing, because covering the first packet's delay covers theirs (the buffer holds its
 /// playout point through the stall); otherwise a single 1 s radio stall would put 50 packets above the target and keep
 /// it high for the histogram's whole memory. Fixed-size arrays; never allocates after construction.
 /// </summary>
@@ -85,7 +85,7 @@ internal sealed class RelativeDelayHistogram
 
         long excess = relative - min;
         bool burstTail = _havePrevious && _samples > 0 && timestamp > _previousTimestamp
-            && 2 * (arrivalTicks - _previousArrival) < (timestamp - _previousTimestamp) * TimeSpan.TicksPerSecond / clockRate
+            && (arrivalTicks - _previousArrival) < (timestamp - _previousTimestamp) * TimeSpan.TicksPerSecond / clockRate
             && excess > _quantileMs * TimeSpan.TicksPerMillisecond;
         _havePrevious = true;
         _previousTimestamp = timestamp;
