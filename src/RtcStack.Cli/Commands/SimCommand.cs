@@ -40,6 +40,7 @@ public static class SimCommand
         cmd.Subcommands.Add(SimSweepCommand.Create());
         cmd.Subcommands.Add(SimMergeCommand.Create());
         cmd.Subcommands.Add(SimBatchCommand.Create());
+        cmd.Subcommands.Add(SimJitterCommand.Create());
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(schema))

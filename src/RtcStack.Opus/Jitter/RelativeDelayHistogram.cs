@@ -4,8 +4,11 @@ namespace RtcStack.Opus.Jitter;
 /// The delay a packet stream needs, estimated the way WebRTC's NetEQ does it: each packet's relative delay (arrival
 /// time minus the time its RTP timestamp says it was sent) is taken above the smallest relative delay of the last two
 /// seconds, and that excess goes into a histogram of 1 ms buckets with exponential forgetting. The target is the
-/// histogram's quantile: the delay that covers that share of recent packets. Fixed-size arrays; never allocates after
-/// construction.
+/// histogram's quantile: the delay that covers that share of recent packets. A stall is counted once: the packets that
+/// queued behind a late packet and arrive right after it (sooner than their send spacing, so the queue is draining)
+/// while their delay is still above the target add nothing, because covering the first packet's delay covers theirs (the buffer holds its
+/// playout point through the stall); otherwise a single 1 s radio stall would put 50 packets above the target and keep
+/// it high for the histogram's whole memory. Fixed-size arrays; never allocates after construction.
 /// </summary>
 internal sealed class RelativeDelayHistogram
 {
@@ -24,6 +27,9 @@ internal sealed class RelativeDelayHistogram
     private long _referenceArrival;
     private long _referenceTimestamp;
     private int _quantileMs;
+    private bool _havePrevious;
+    private long _previousTimestamp;
+    private long _previousArrival;
 
     public RelativeDelayHistogram(int maxDelayMs, double quantile, double forget)
     {
@@ -42,6 +48,7 @@ internal sealed class RelativeDelayHistogram
     public void ResetReference()
     {
         _haveReference = false;
+        _havePrevious = false;
         _entries = 0;
         _head = 0;
     }
@@ -77,7 +84,17 @@ internal sealed class RelativeDelayHistogram
         }
 
         long excess = relative - min;
-        AddToHistogram(excess);
+        bool burstTail = _havePrevious && _samples > 0 && timestamp > _previousTimestamp
+            && (arrivalTicks - _previousArrival) < (timestamp - _previousTimestamp) * TimeSpan.TicksPerSecond / clockRate
+            && excess > _quantileMs * TimeSpan.TicksPerMillisecond;
+        _havePrevious = true;
+        _previousTimestamp = timestamp;
+        _previousArrival = arrivalTicks;
+        if (!burstTail)
+        {
+            AddToHistogram(excess);
+        }
+
         return excess;
     }
 

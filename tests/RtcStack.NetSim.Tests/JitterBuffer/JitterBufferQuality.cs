@@ -25,6 +25,9 @@ internal sealed record JitterBufferQuality(
     /// jitterBufferDelay / jitterBufferEmittedCount) plus the mean jitter of the packets it stored. Late-loss is the
     /// audio concealed beyond what the network lost, as a share of the audio sent.
     /// </summary>
+    [ThreadStatic]
+    public static JitterBufferStatistics? LastStatistics;
+
     public static JitterBufferQuality Measure(string name, ProfilePacket[] profile, JitterBufferOptions options)
     {
         var buffer = new AdaptiveJitterBuffer(new ToneDecoder(), options);
@@ -90,6 +93,7 @@ internal sealed record JitterBufferQuality(
         }
 
         JitterBufferStatistics s = buffer.Statistics;
+        LastStatistics = s;
         double meanBuffer = s.JitterBufferDelay / s.JitterBufferEmittedCount * 1000;
         double lateConcealed = Math.Max(0, s.ConcealedSamples - (lostInside * 960L));
         return new JitterBufferQuality(

@@ -1,4 +1,6 @@
+using System.Globalization;
 using RtcStack.NetSim.Links;
+using RtcStack.NetSim.Scenarios;
 
 namespace RtcStack.NetSim.Tests.JitterBuffer;
 
@@ -94,6 +96,69 @@ internal static class JitterProfiles
             arrival = Math.Max(arrival, previous + 1);
             previous = arrival;
             packets[k] = new ProfilePacket(sent, rng.NextDouble() < 0.005 ? null : arrival);
+        }
+
+        return packets;
+    }
+
+    /// <summary>The recorded Mahimahi trace of a Verizon LTE downlink (JitterBuffer/Traces/README.md has its source).</summary>
+    public static string VerizonLteTrace => Path.Combine(AppContext.BaseDirectory, "JitterBuffer", "Traces", "Verizon-LTE-short.down");
+
+    /// <summary>
+    /// Audio of a call over a recorded cellular downlink: a NetSim scenario whose forward link is driven by the Mahimahi
+    /// trace <paramref name="traceFile"/> (one 1500-byte delivery opportunity per line) behind <paramref name="propagationMs"/>
+    /// of one-way propagation, with a 300 ms drop-tail queue (at the trace's mean rate) and an unconstrained feedback path.
+    /// The call is one media flow: 32 kbps CBR Opus-like audio (a 80-byte payload every 20 ms, 128 bytes on the wire)
+    /// and VBR video of 150 kbps-1.5 Mbps (RFC 8867 §4.3) on the same transport, both paced and driven by GCC from
+    /// transport-wide feedback, so the video shares the link with the audio and backs off when the capacity falls.
+    /// With <paramref name="tcpDownload"/> a long-lived CUBIC download shares the downlink too (a file fetched during
+    /// the call). The audio's RFC 8868 §3.1 RTP log gives each packet's capture time (its RTP timestamp) and arrival.
+    /// </summary>
+    public static ProfilePacket[] CellularTrace(string traceFile, int count, int seed, double propagationMs = 20, bool tcpDownload = false)
+    {
+        double seconds = (count * 0.020) + 5;
+        var definition = new ScenarioDefinition
+        {
+            Name = "jitter-cellular-trace",
+            DurationSeconds = seconds,
+            Links =
+            [
+                new LinkDefinition { Id = "down", TraceFile = traceFile, PropagationDelayMs = propagationMs, QueueMs = 300 },
+                new LinkDefinition { Id = "up", PropagationDelayMs = propagationMs },
+            ],
+            MediaFlows = [new MediaFlowDefinition { Id = "call", Forward = ["down"], Backward = ["up"], AudioBps = 32_000 }],
+            CrossTraffic = tcpDownload
+                ? [new CrossTrafficDefinition { Id = "download", Type = "tcp", Algorithm = "cubic", Forward = ["down"], Backward = ["up"], StartSeconds = 0 }]
+                : [],
+        };
+
+        var log = new StringWriter(CultureInfo.InvariantCulture);
+        ScenarioRunner.Run(definition, "gcc", seed, new ScenarioRunOptions { RtpLog = log });
+        var arrivals = new Dictionary<long, double>();
+        long firstTimestamp = long.MaxValue;
+        foreach (string line in log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "S|R seconds.micros PT SSRC seq timestamp marker size"; payload type 111 is the audio.
+            string[] f = line.Split(' ');
+            if (f.Length < 8 || f[2] != "111")
+            {
+                continue;
+            }
+
+            long timestamp = long.Parse(f[5], CultureInfo.InvariantCulture);
+            firstTimestamp = Math.Min(firstTimestamp, timestamp);
+            if (f[0] == "R")
+            {
+                arrivals[timestamp] = double.Parse(f[1], CultureInfo.InvariantCulture) * 1000;
+            }
+        }
+
+        var packets = new ProfilePacket[count];
+        for (int k = 0; k < count; k++)
+        {
+            long timestamp = firstTimestamp + (960L * k);
+            double sent = timestamp / 48.0;
+            packets[k] = new ProfilePacket(sent, arrivals.TryGetValue(timestamp, out double arrival) ? arrival : null);
         }
 
         return packets;
