@@ -287,6 +287,9 @@ public sealed class UdpSessionHost : IDisposable
     /// <summary>
     /// Asks whether one more session fits: refused when <see cref="UdpSessionHostOptions.MaxSessions"/> is reached,
     /// or when <see cref="Load"/> plus one session's share of it would pass <see cref="UdpSessionHostOptions.MaxLoad"/>.
+    /// The load limit protects the calls already running, so a host with no session admits the first whatever its load:
+    /// with no session the load is not the sessions' doing (a harness CI run on a machine at load ~15 saw an empty
+    /// host's loop 85 % busy, from compiling its first work and being preempted, and refused every call of a test).
     /// A signalling front end answers a refusal with 503 and Retry-After (RFC 9725 §4.6 lets a WHIP endpoint
     /// redirect or refuse), so that past its limit the host degrades by turning new calls away instead of
     /// letting every call lose packets.
@@ -311,7 +314,7 @@ public sealed class UdpSessionHost : IDisposable
 
                 int recent = Math.Min(_recentAdmissions.Count, sessions);
                 double projected = ProjectLoad(load, sessions, recent, ref _perSessionLoad);
-                if (projected > maxLoad)
+                if (projected > maxLoad && sessions > 0)
                 {
                     reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(_loop is not null ? "event loop" : "CPU")} {load:P0} busy over the last second with {sessions} sessions ({recent} admitted in the last {AdmissionSettleTime.TotalSeconds:0} s, not all working yet); one more would pass the {maxLoad:P0} limit");
                 }
