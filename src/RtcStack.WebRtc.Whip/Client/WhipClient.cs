@@ -768,7 +768,7 @@ public sealed class WhipClient : IAsyncDisposable
     {
         try
         {
-            if (await _settled.Task.ConfigureAwait(false) != PeerConnectionState.Connected)
+            if (await _settled.Task.WaitAsync(stop).ConfigureAwait(false) != PeerConnectionState.Connected)
             {
                 return; // never connected: WaitConnectedAsync reports it
             }
