@@ -55,11 +55,15 @@ public class ScenarioFileTests
     [Fact]
     public void ZeroDelayCbrIsAcceptedAndOneMillisecondRoundTripRuns()
     {
-        // CBR has its own clock, so it needs no delay; a 1 ms loop is the shortest a TCP flow may have.
-        const string json = """
+        // CBR has its own clock, so it needs no delay; a 1 ms loop is the shortest a TCP flow may have. A TCP flow also
+        // needs a link with a capacity on its way: over unconstrained links alone it is refused with the reason.
+        const string unconstrained = """
             { "durationSeconds": 1, "links": [ { "id": "a" }, { "id": "b", "propagationDelayMs": 1 } ],
               "crossTraffic": [ { "id": "u", "type": "cbr", "forward": ["a"] }, { "id": "t", "type": "tcp", "forward": ["a"], "backward": ["b"] } ] }
             """;
+        Assert.False(ScenarioFile.TryParse(unconstrained, out _, out string? refused));
+        Assert.Equal("cross traffic t: a TCP flow's forward links must include one with a capacity (capacity steps or a trace file)", refused);
+        string json = unconstrained.Replace("{ \"id\": \"a\" }", "{ \"id\": \"a\", \"capacity\": [ { \"atSeconds\": 0, \"bps\": 10000000 } ] }", StringComparison.Ordinal);
         Assert.True(ScenarioFile.TryParse(json, out ScenarioDefinition? d, out string? error), error);
         ScenarioResult r = ScenarioRunner.Run(d!, "gcc", 1, new ScenarioRunOptions { Duration = TimeSpan.FromMilliseconds(50) });
         Assert.True(r.Events > 0);

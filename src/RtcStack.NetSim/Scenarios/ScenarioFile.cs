@@ -184,7 +184,7 @@ public static class ScenarioFile
             {
                 return "null cross-traffic entry";
             }
-            if ((CheckRoute(ids, c.Forward, c.Backward) ?? (c.Type == "cbr" ? null : CheckLoopDelay(d, c.Forward, c.Backward, c.AccessDelayMs))) is { } e)
+            if ((CheckRoute(ids, c.Forward, c.Backward) ?? (c.Type == "cbr" ? null : CheckLoopDelay(d, c.Forward, c.Backward, c.AccessDelayMs) ?? CheckConstrained(d, c.Forward))) is { } e)
             {
                 return $"cross traffic {c.Id}: {e}";
             }
@@ -244,6 +244,25 @@ public static class ScenarioFile
             total += d.Links.Find(l => l.Id == id)!.PropagationDelayMs;
         }
         return total >= 1 ? null : "the round trip (propagation and access delays of the forward and backward links) must be at least 1 ms";
+    }
+
+    /// <summary>
+    /// A TCP flow needs a bottleneck: over links that are all unconstrained its window opens to the whole receive
+    /// window every round trip, which models nothing, and the run's cost grows with the window times the packets (a
+    /// 50 ms run at a 1 ms round trip took 19 s in CI with the default 6 MiB window).
+    /// </summary>
+    private static string? CheckConstrained(ScenarioDefinition d, List<string> forward)
+    {
+        foreach (string id in forward)
+        {
+            LinkDefinition l = d.Links.Find(l => l.Id == id)!;
+            if (l.Capacity.Count > 0 || l.TraceFile is not null)
+            {
+                return null;
+            }
+        }
+
+        return "a TCP flow's forward links must include one with a capacity (capacity steps or a trace file)";
     }
 
     private static bool InRange(double v, double min, double max) => double.IsFinite(v) && v >= min && v <= max;
