@@ -87,5 +87,78 @@ public class SctpUnderNetSimTests
         Assert.True(goodputBps >= modelBps, $"goodput {goodputBps / 1e6:F3} Mbit/s below the PFTK model's {modelBps / 1e6:F3} Mbit/s");
     }
 
+    /// <summary>
+    /// One endless SCTP bulk transfer (256 KiB ordered reliable messages) and one long-lived TCP flow, CUBIC or NewReno (NetSim's
+    /// model, RFC 9438) from node 1 to node 2 share a 10 Mbit/s drop-tail bottleneck: 25 ms propagation each way
+    /// (50 ms base RTT), queue limit 50 ms at the link rate (62.5 kB, one bandwidth-delay product), reverse path 10 Mbit/s
+    /// without loss; both start at 0, 60 s run, shares measured over 20–60 s as wire bytes (headers included) leaving
+    /// the bottleneck. Asserted: the link is used (≥ 90 %), neither flow starves (each ≥ 10 % of the link), the SCTP
+    /// data arrived intact and in order. The shares themselves are reported (specs/rfc9260.md), not asserted.
+    /// </summary>
+    /// <remarks>
+    /// The NewReno case is the reference: SCTP's congestion control is Reno's (RFC 9260 §7.2), so against NewReno the
+    /// split should be close to even, less the MSS ratio (1172 B of user data per SCTP packet against TCP's 1460).
+    /// </remarks>
+    [Theory]
+    [InlineData(TcpCongestionAlgorithm.Cubic, 50)]
+    [InlineData(TcpCongestionAlgorithm.Cubic, 200)]
+    [InlineData(TcpCongestionAlgorithm.NewReno, 50)]
+    public void BulkTransfer_SharesDropTailBottleneck_WithTcp(TcpCongestionAlgorithm algorithm, int queueMs)
+    {
+        const double rateBps = 10_000_000;
+        TimeSpan oneWay = TimeSpan.FromMilliseconds(25);
+        TimeSpan steadyFrom = TimeSpan.FromSeconds(20), end = TimeSpan.FromSeconds(60);
+        const int sctpFlow = 0, tcpFlow = 2;
+
+        var sim = new Simulator(1);
+        var fwd = new Link(sim, new LinkOptions { Name = "bottleneck", Capacity = CapacitySchedule.Constant(rateBps), PropagationDelay = oneWay, QueueLimitTime = TimeSpan.FromMilliseconds(queueMs) }, 1);
+        var bwd = new Link(sim, new LinkOptions { Name = "return", Capacity = CapacitySchedule.Constant(rateBps), PropagationDelay = oneWay }, 2);
+        var wireBytes = new long[4];
+        var drops = new int[4];
+        fwd.OnTransmitted = (p, now) =>
+        {
+            if (now > steadyFrom)
+            {
+                wireBytes[p.FlowId] += p.WireSize;
+            }
+        };
+        fwd.OnDropped = (p, _) => drops[p.FlowId]++;
+        sim.SetRoute(1, 2, fwd);
+        sim.SetRoute(2, 1, bwd);
+
+        var sender = new SctpBulkSender(MessageSize, messageCount: -1);
+        var receiver = new SctpBulkReceiver(MessageSize);
+        SimAddress addrA = new(1, 5000), addrB = new(2, 5000);
+        var a = new SctpEndpoint(new SctpAssociation(Options(seed: 21)), addrB, sender, sim.Now);
+        var b = new SctpEndpoint(new SctpAssociation(Options(seed: 22)), addrA, receiver, sim.Now);
+        sim.Attach(addrA, a, sctpFlow);
+        sim.Attach(addrB, b, sctpFlow + 1);
+        var tcp = new TcpSenderEndpoint(new TcpSenderOptions { Algorithm = algorithm }, new SimAddress(2, 1), sim.CreateRandom(3));
+        var tcpReceiver = new TcpReceiverEndpoint();
+        sim.Attach(new SimAddress(1, 1), tcp, tcpFlow);
+        sim.Attach(new SimAddress(2, 1), tcpReceiver, tcpFlow + 1);
+
+        sim.RunUntil(steadyFrom);
+        long sctpBytesAtStart = receiver.BytesReceived, tcpBytesAtStart = tcpReceiver.BytesReceived;
+        sim.RunUntil(end);
+
+        double steadySeconds = (end - steadyFrom).TotalSeconds;
+        double capacityBytes = rateBps / 8 * steadySeconds;
+        double sctpShare = wireBytes[sctpFlow] / capacityBytes, tcpShare = wireBytes[tcpFlow] / capacityBytes;
+        double sctpGoodput = (receiver.BytesReceived - sctpBytesAtStart) * 8 / steadySeconds;
+        double tcpGoodput = (tcpReceiver.BytesReceived - tcpBytesAtStart) * 8 / steadySeconds;
+        SctpAssociationStatistics s = a.Association.Statistics;
+        _output.WriteLine($"{algorithm}, queue {queueMs} ms; 20–60 s: SCTP {sctpShare:P1} of the link ({sctpGoodput / 1e6:F3} Mbit/s goodput), TCP {algorithm} {tcpShare:P1} ({tcpGoodput / 1e6:F3} Mbit/s goodput); utilisation {sctpShare + tcpShare:P1}");
+        _output.WriteLine($"drops at the bottleneck (whole run): SCTP {drops[sctpFlow]}, TCP {drops[tcpFlow]}");
+        _output.WriteLine($"SCTP: {receiver.MessagesReceived} messages ({receiver.Mismatches} mismatches), {s.DataChunksSent} DATA chunks, {s.Retransmissions} retransmissions, {s.FastRetransmits} fast-retransmit marks, {s.T3Expirations} T3-rtx expiries; cwnd {a.Association.CongestionWindow}, SRTT {a.Association.Rto.SmoothedRtt?.TotalMilliseconds:F1} ms");
+        _output.WriteLine($"TCP: {tcp.Retransmissions} retransmissions, {tcp.FastRetransmits} recoveries, {tcp.Timeouts} timeouts; cwnd {tcp.CongestionWindow:F1} segments; {sim.EventCount} events");
+
+        Assert.Equal(0, receiver.Mismatches);
+        Assert.True(receiver.MessagesReceived > 0);
+        Assert.True(sctpShare + tcpShare >= 0.90, $"utilisation {sctpShare + tcpShare:P1}");
+        Assert.True(sctpShare >= 0.10, $"SCTP starved: {sctpShare:P1}");
+        Assert.True(tcpShare >= 0.10, $"TCP starved: {tcpShare:P1}");
+    }
+
     private static SctpAssociationOptions Options(int seed) => new() { Random = new Random(seed) };
 }
