@@ -1,4 +1,5 @@
 using RtcStack.Sctp;
+using RtcStack.Sctp.DataChannels;
 
 namespace RtcStack.NetSim.Tests.Sctp;
 
@@ -30,8 +31,20 @@ internal sealed class SctpEndpoint : ISimEndpoint
     private readonly Queue<byte[]> _out = new();
 
     public SctpEndpoint(SctpAssociation association, SimAddress peer, ISctpApplication application, TimeSpan now)
+        : this(association, null, peer, application, now)
+    {
+    }
+
+    /// <summary>Data channels (RFC 8831) on top: packets and timers go through <paramref name="channels"/>.</summary>
+    public SctpEndpoint(DataChannelTransport channels, SimAddress peer, ISctpApplication application, TimeSpan now)
+        : this(channels.Association, channels, peer, application, now)
+    {
+    }
+
+    private SctpEndpoint(SctpAssociation association, DataChannelTransport? channels, SimAddress peer, ISctpApplication application, TimeSpan now)
     {
         Association = association;
+        Channels = channels;
         _peer = peer;
         _application = application;
         // Both sides start the handshake, as WebRTC peers do (RFC 8841 §9.3); the collision is resolved by RFC 9260 §5.2.
@@ -41,6 +54,9 @@ internal sealed class SctpEndpoint : ISimEndpoint
 
     public SctpAssociation Association { get; }
 
+    /// <summary>The data channel layer, when there is one.</summary>
+    public DataChannelTransport? Channels { get; }
+
     /// <summary>Events other than messages, in order.</summary>
     public List<SctpEvent> Events { get; } = [];
 
@@ -49,7 +65,15 @@ internal sealed class SctpEndpoint : ISimEndpoint
 
     public void HandleDatagram(SimPacket packet, TimeSpan now)
     {
-        Association.HandleDatagram(packet.Payload.Span, now);
+        if (Channels is not null)
+        {
+            Channels.HandleDatagram(packet.Payload.Span, now);
+        }
+        else
+        {
+            Association.HandleDatagram(packet.Payload.Span, now);
+        }
+
         AfterInput(now);
     }
 
@@ -57,7 +81,14 @@ internal sealed class SctpEndpoint : ISimEndpoint
     {
         if (Association.PollTimeout() is TimeSpan due && due <= now)
         {
-            Association.HandleTimeout(now);
+            if (Channels is not null)
+            {
+                Channels.HandleTimeout(now);
+            }
+            else
+            {
+                Association.HandleTimeout(now);
+            }
         }
 
         AfterInput(now);
@@ -131,7 +162,7 @@ internal static class SctpTestContent
 /// send buffer is below <see cref="SendBufferBytes"/> (as an application watching bufferedAmount does), until
 /// <see cref="MessageCount"/> messages have been written (endless when negative).
 /// </summary>
-internal sealed class SctpBulkSender(int messageSize, long messageCount, ushort streamId = 1, uint ppid = 53, long sendBufferBytes = 1024 * 1024) : ISctpApplication
+internal sealed class SctpBulkSender(int messageSize, long messageCount, ushort streamId = 1, uint ppid = 53, long sendBufferBytes = 1024 * 1024) : IBulkSender
 {
     private readonly byte[] _message = new byte[messageSize];
 
@@ -169,51 +200,68 @@ internal sealed class SctpBulkSender(int messageSize, long messageCount, ushort 
     }
 }
 
-/// <summary>
-/// Reads every message (<see cref="SctpAssociation.TryReadMessage"/> into one buffer) and checks it byte for byte
-/// against <see cref="SctpTestContent"/> for the next expected index; counts bytes per time for goodput.
-/// </summary>
-internal sealed class SctpBulkReceiver(int messageSize) : ISctpApplication
+/// <summary>What a bulk sender reports.</summary>
+internal interface IBulkSender : ISctpApplication
 {
-    // Room for a longer message than expected, so a wrong length is a mismatch rather than an exception.
-    private readonly byte[] _buffer = new byte[messageSize + 1];
+    long MessagesWritten { get; }
+
+    TimeSpan? FirstWriteAt { get; }
+}
+
+/// <summary>
+/// Checks every message received byte for byte against <see cref="SctpTestContent"/> for the next expected index
+/// (so loss, duplication, reordering or corruption of a message is a mismatch); counts bytes for goodput.
+/// </summary>
+internal abstract class BulkReceiver(int messageSize) : ISctpApplication
+{
     private readonly byte[] _expected = new byte[messageSize];
+
+    public int MessageSize { get; } = messageSize;
 
     public long MessagesReceived { get; private set; }
 
     public long BytesReceived { get; private set; }
 
-    /// <summary>Messages whose content, stream, or PPID differed from what was sent in that position.</summary>
+    /// <summary>Messages whose content, length, stream, or PPID differed from what was sent in that position.</summary>
     public long Mismatches { get; private set; }
 
     public TimeSpan? LastMessageAt { get; private set; }
 
-    /// <summary>Called with (bytes, now) for every message read.</summary>
-    public Action<int, TimeSpan>? OnMessage { get; set; }
+    public abstract void Run(SctpEndpoint endpoint, TimeSpan now);
 
-    public void Run(SctpEndpoint endpoint, TimeSpan now)
+    protected void Check(ReadOnlySpan<byte> message, bool metadataOk, TimeSpan now)
+    {
+        SctpTestContent.Fill(_expected, MessagesReceived);
+        if (!metadataOk || !message.SequenceEqual(_expected))
+        {
+            Mismatches++;
+        }
+
+        MessagesReceived++;
+        BytesReceived += message.Length;
+        LastMessageAt = now;
+    }
+}
+
+/// <summary>Reads every message with <see cref="SctpAssociation.TryReadMessage"/> into one buffer and checks it.</summary>
+internal sealed class SctpBulkReceiver(int messageSize) : BulkReceiver(messageSize)
+{
+    // Room for a longer message than expected, so a wrong length is a mismatch rather than an exception.
+    private readonly byte[] _buffer = new byte[messageSize + 1];
+
+    public override void Run(SctpEndpoint endpoint, TimeSpan now)
     {
         SctpAssociation a = endpoint.Association;
         while (true)
         {
             if (a.TryPeekMessage(out SctpMessageInfo peeked) && peeked.Length > _buffer.Length)
             {
-                throw new InvalidOperationException($"message of {peeked.Length} bytes, expected {_expected.Length}");
+                throw new InvalidOperationException($"message of {peeked.Length} bytes, expected {MessageSize}");
             }
 
             if (a.TryReadMessage(_buffer, out SctpMessageInfo info))
             {
-                SctpTestContent.Fill(_expected, MessagesReceived);
-                if (info.StreamId != 1 || info.PayloadProtocol != 53 || info.Unordered || info.Length != _expected.Length
-                    || !_buffer.AsSpan(0, info.Length).SequenceEqual(_expected))
-                {
-                    Mismatches++;
-                }
-
-                MessagesReceived++;
-                BytesReceived += info.Length;
-                LastMessageAt = now;
-                OnMessage?.Invoke(info.Length, now);
+                Check(_buffer.AsSpan(0, info.Length), info.StreamId == 1 && info.PayloadProtocol == 53 && !info.Unordered, now);
             }
             else if (a.TryPollEvent(out SctpEvent? e))
             {
@@ -223,6 +271,75 @@ internal sealed class SctpBulkReceiver(int messageSize) : ISctpApplication
             {
                 return;
             }
+        }
+    }
+}
+
+/// <summary>
+/// Data channel (RFC 8831) sender: opens an ordered reliable channel in band (DCEP, RFC 8832) once the association is
+/// up, then writes binary messages whenever the channel's bufferedAmount is below <see cref="SendBufferBytes"/>.
+/// </summary>
+internal sealed class DataChannelBulkSender(int messageSize, long messageCount, long sendBufferBytes = 1024 * 1024) : IBulkSender
+{
+    public const string Label = "bulk";
+
+    private readonly byte[] _message = new byte[messageSize];
+    private DataChannel? _channel;
+
+    public long SendBufferBytes { get; } = sendBufferBytes;
+
+    public long MessagesWritten { get; private set; }
+
+    public TimeSpan? FirstWriteAt { get; private set; }
+
+    public List<DataChannelEvent> Events { get; } = [];
+
+    public void Run(SctpEndpoint endpoint, TimeSpan now)
+    {
+        DataChannelTransport t = endpoint.Channels!;
+        _channel ??= t.CreateChannel(new DataChannelOptions { Label = Label }, now);
+        while (t.TryPollEvent(out DataChannelEvent? e))
+        {
+            Events.Add(e!);
+        }
+
+        if (_channel.State != DataChannelState.Open)
+        {
+            return;
+        }
+
+        while ((messageCount < 0 || MessagesWritten < messageCount) && t.GetBufferedAmount(_channel) + messageSize <= SendBufferBytes)
+        {
+            SctpTestContent.Fill(_message, MessagesWritten);
+            t.Send(_channel, _message, now);
+            FirstWriteAt ??= now;
+            MessagesWritten++;
+        }
+    }
+}
+
+/// <summary>Data channel receiver: takes the channel the peer opened and checks every binary message on it.</summary>
+internal sealed class DataChannelBulkReceiver(int messageSize) : BulkReceiver(messageSize)
+{
+    public DataChannel? Channel { get; private set; }
+
+    public List<DataChannelEvent> Events { get; } = [];
+
+    public override void Run(SctpEndpoint endpoint, TimeSpan now)
+    {
+        while (endpoint.Channels!.TryPollEvent(out DataChannelEvent? e))
+        {
+            switch (e)
+            {
+                case DataChannelOpenEvent { Channel.Remote: true } open when Channel is null:
+                    Channel = open.Channel;
+                    break;
+                case DataChannelMessageEvent m:
+                    Check(m.Data, m.Channel == Channel && m.Channel.Label == DataChannelBulkSender.Label && m.Channel.Ordered && !m.IsString, now);
+                    continue;
+            }
+
+            Events.Add(e!);
         }
     }
 }

@@ -1,6 +1,7 @@
 using RtcStack.NetSim.Links;
 using RtcStack.NetSim.Tcp;
 using RtcStack.Sctp;
+using RtcStack.Sctp.DataChannels;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -25,10 +26,24 @@ public class SctpUnderNetSimTests
     /// 10 MiB (40 ordered reliable messages of 256 KiB) over 10 Mbit/s each way, 25 ms propagation each way (50 ms RTT),
     /// 1 % independent loss each way (data and SACKs): the transfer completes, every byte in order, and the goodput is
     /// at least what the PFTK model (Padhye et al. 1998, TCP Reno throughput with timeouts) predicts for a Reno-like
-    /// congestion control at that loss rate and RTT with SCTP's minimum RTO of 1 s.
+    /// congestion control at that loss rate and RTT with SCTP's minimum RTO of 1 s. Raw SCTP messages (stream 1, PPID
+    /// 53), or a data channel (RFC 8831) opened in band with DCEP and written as the W3C API does.
     /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TenMegabytes_OnePercentLossEachWay_50msRtt_CompletesInOrder_AboveModelThroughput(bool dataChannel) => LossyTransfer(dataChannel);
+
+    /// <summary>Same seed, same run: the lossy transfer twice gives the same completion time, event count and retransmissions.</summary>
     [Fact]
-    public void TenMegabytes_OnePercentLossEachWay_50msRtt_CompletesInOrder_AboveModelThroughput()
+    public void TenMegabytes_OnePercentLoss_IsDeterministic()
+    {
+        (TimeSpan, long, long, long) first = LossyTransfer(dataChannel: false);
+        (TimeSpan, long, long, long) second = LossyTransfer(dataChannel: false);
+        Assert.Equal(first, second);
+    }
+
+    private (TimeSpan LastMessageAt, long Events, long Retransmissions, long T3Expirations) LossyTransfer(bool dataChannel)
     {
         const double rateBps = 10_000_000;
         const double loss = 0.01;
@@ -44,13 +59,7 @@ public class SctpUnderNetSimTests
         sim.SetRoute(1, 2, fwd);
         sim.SetRoute(2, 1, bwd);
 
-        var sender = new SctpBulkSender(MessageSize, messages);
-        var receiver = new SctpBulkReceiver(MessageSize);
-        SimAddress addrA = new(1, 5000), addrB = new(2, 5000);
-        var a = new SctpEndpoint(new SctpAssociation(Options(seed: 11)), addrB, sender, sim.Now);
-        var b = new SctpEndpoint(new SctpAssociation(Options(seed: 12)), addrA, receiver, sim.Now);
-        sim.Attach(addrA, a, 0);
-        sim.Attach(addrB, b, 1);
+        (IBulkSender sender, BulkReceiver receiver, SctpEndpoint a, SctpEndpoint b) = AttachBulkPair(sim, dataChannel, messages, seed: 11, flowId: 0);
 
         TimeSpan limit = TimeSpan.FromSeconds(300);
         while (receiver.MessagesReceived < messages && sim.Now < limit)
@@ -66,17 +75,18 @@ public class SctpUnderNetSimTests
         //   B = 1 / (RTT·sqrt(2bp/3) + T0·min(1, 3·sqrt(3bp/8))·p·(1 + 32p²))
         // b = 1: SCTP grows cwnd by bytes acknowledged (RFC 9260 §7.2.2), so delayed SACKs do not slow the growth;
         // p = the data loss rate; RTT = the base RTT; T0 = RTO.Min = 1 s (RFC 9260 §16, this association's default).
-        // Each packet carries one full DATA chunk: MaxPacketSize − 12 (common header) − 16 (DATA header) bytes of user data.
+        // Each packet carries one full chunk: MaxPacketSize − 12 (common header) − 20 (I-DATA header, RFC 8260 §2.1, both
+        // sides offer interleaving by default) or − 16 (DATA header) bytes of user data.
         double rtt = 2 * oneWay.TotalSeconds;
         double t0 = a.Association.Options.RtoMin.TotalSeconds;
         double packetsPerSecond = 1 / (rtt * Math.Sqrt(2 * loss / 3) + t0 * Math.Min(1, 3 * Math.Sqrt(3 * loss / 8)) * loss * (1 + 32 * loss * loss));
-        int userBytesPerPacket = a.Association.Options.MaxPacketSize - 12 - 16;
+        int userBytesPerPacket = a.Association.Options.MaxPacketSize - 12 - (a.Association.MessageInterleaving ? 20 : 16);
         double modelBps = packetsPerSecond * userBytesPerPacket * 8;
         double mathisBps = userBytesPerPacket * 8 / rtt * Math.Sqrt(1.5 / loss);
 
-        _output.WriteLine($"received {receiver.MessagesReceived}/{messages} messages, {receiver.BytesReceived} B, {receiver.Mismatches} mismatches; established at {a.EstablishedAt?.TotalMilliseconds} ms");
+        _output.WriteLine($"{(dataChannel ? "data channel" : "raw SCTP")}: received {receiver.MessagesReceived}/{messages} messages, {receiver.BytesReceived} B, {receiver.Mismatches} mismatches; established at {a.EstablishedAt?.TotalMilliseconds} ms");
         _output.WriteLine($"transfer {seconds:F2} s virtual (first write {sender.FirstWriteAt?.TotalSeconds:F3} s, last message {receiver.LastMessageAt?.TotalSeconds:F3} s), goodput {goodputBps / 1e6:F3} Mbit/s");
-        _output.WriteLine($"PFTK model {modelBps / 1e6:F3} Mbit/s; Mathis (no timeouts) {mathisBps / 1e6:F3} Mbit/s");
+        _output.WriteLine($"{(a.Association.MessageInterleaving ? "I-DATA" : "DATA")}, {userBytesPerPacket} B of user data per full packet; PFTK model {modelBps / 1e6:F3} Mbit/s; Mathis (no timeouts) {mathisBps / 1e6:F3} Mbit/s");
         _output.WriteLine($"sender: {s.PacketsSent} packets, {s.DataChunksSent} DATA chunks, {s.Retransmissions} retransmissions, {s.FastRetransmits} fast-retransmit marks, {s.T3Expirations} T3-rtx expiries; cwnd {a.Association.CongestionWindow}, ssthresh {a.Association.SlowStartThreshold}, SRTT {a.Association.Rto.SmoothedRtt?.TotalMilliseconds:F1} ms, RTO {a.Association.Rto.Rto.TotalMilliseconds} ms");
         _output.WriteLine($"receiver: {b.Association.Statistics.SacksSent} SACKs, {b.Association.Statistics.DuplicateTsnsReceived} duplicate TSNs; drops: {dataDrops} on the data path, {sackDrops} on the SACK path; {sim.EventCount} events");
 
@@ -85,6 +95,7 @@ public class SctpUnderNetSimTests
         Assert.Equal(0, receiver.Mismatches);
         Assert.True(dataDrops > 0 && sackDrops > 0, "the loss model dropped nothing");
         Assert.True(goodputBps >= modelBps, $"goodput {goodputBps / 1e6:F3} Mbit/s below the PFTK model's {modelBps / 1e6:F3} Mbit/s");
+        return (receiver.LastMessageAt!.Value, sim.EventCount, s.Retransmissions, s.T3Expirations);
     }
 
     /// <summary>
@@ -97,13 +108,17 @@ public class SctpUnderNetSimTests
     /// </summary>
     /// <remarks>
     /// The NewReno case is the reference: SCTP's congestion control is Reno's (RFC 9260 §7.2), so against NewReno the
-    /// split should be close to even, less the MSS ratio (1172 B of user data per SCTP packet against TCP's 1460).
+    /// split should be close to even, less the MSS ratio (1,168 B of user data per SCTP packet with I-DATA against TCP's 1,460).
     /// </remarks>
     [Theory]
-    [InlineData(TcpCongestionAlgorithm.Cubic, 50)]
-    [InlineData(TcpCongestionAlgorithm.Cubic, 200)]
-    [InlineData(TcpCongestionAlgorithm.NewReno, 50)]
-    public void BulkTransfer_SharesDropTailBottleneck_WithTcp(TcpCongestionAlgorithm algorithm, int queueMs)
+    [InlineData(TcpCongestionAlgorithm.Cubic, 50, false)]
+    [InlineData(TcpCongestionAlgorithm.Cubic, 200, false)]
+    [InlineData(TcpCongestionAlgorithm.NewReno, 50, false)]
+    [InlineData(TcpCongestionAlgorithm.Cubic, 50, true)]
+    public void BulkTransfer_SharesDropTailBottleneck_WithTcp(TcpCongestionAlgorithm algorithm, int queueMs, bool dataChannel) => Share(algorithm, queueMs, dataChannel, TimeSpan.Zero);
+
+    /// <summary>The shared-bottleneck run; <paramref name="tcpStart"/> shifts the TCP flow's start (phase).</summary>
+    private void Share(TcpCongestionAlgorithm algorithm, int queueMs, bool dataChannel, TimeSpan tcpStart)
     {
         const double rateBps = 10_000_000;
         TimeSpan oneWay = TimeSpan.FromMilliseconds(25);
@@ -126,14 +141,8 @@ public class SctpUnderNetSimTests
         sim.SetRoute(1, 2, fwd);
         sim.SetRoute(2, 1, bwd);
 
-        var sender = new SctpBulkSender(MessageSize, messageCount: -1);
-        var receiver = new SctpBulkReceiver(MessageSize);
-        SimAddress addrA = new(1, 5000), addrB = new(2, 5000);
-        var a = new SctpEndpoint(new SctpAssociation(Options(seed: 21)), addrB, sender, sim.Now);
-        var b = new SctpEndpoint(new SctpAssociation(Options(seed: 22)), addrA, receiver, sim.Now);
-        sim.Attach(addrA, a, sctpFlow);
-        sim.Attach(addrB, b, sctpFlow + 1);
-        var tcp = new TcpSenderEndpoint(new TcpSenderOptions { Algorithm = algorithm }, new SimAddress(2, 1), sim.CreateRandom(3));
+        (_, BulkReceiver receiver, SctpEndpoint a, _) = AttachBulkPair(sim, dataChannel, messages: -1, seed: 21, flowId: sctpFlow);
+        var tcp = new TcpSenderEndpoint(new TcpSenderOptions { Algorithm = algorithm, Start = tcpStart }, new SimAddress(2, 1), sim.CreateRandom(3));
         var tcpReceiver = new TcpReceiverEndpoint();
         sim.Attach(new SimAddress(1, 1), tcp, tcpFlow);
         sim.Attach(new SimAddress(2, 1), tcpReceiver, tcpFlow + 1);
@@ -148,7 +157,7 @@ public class SctpUnderNetSimTests
         double sctpGoodput = (receiver.BytesReceived - sctpBytesAtStart) * 8 / steadySeconds;
         double tcpGoodput = (tcpReceiver.BytesReceived - tcpBytesAtStart) * 8 / steadySeconds;
         SctpAssociationStatistics s = a.Association.Statistics;
-        _output.WriteLine($"{algorithm}, queue {queueMs} ms; 20–60 s: SCTP {sctpShare:P1} of the link ({sctpGoodput / 1e6:F3} Mbit/s goodput), TCP {algorithm} {tcpShare:P1} ({tcpGoodput / 1e6:F3} Mbit/s goodput); utilisation {sctpShare + tcpShare:P1}");
+        _output.WriteLine($"{(dataChannel ? "data channel" : "raw SCTP")} vs TCP {algorithm} from {tcpStart.TotalMilliseconds} ms, queue {queueMs} ms; 20–60 s: SCTP {sctpShare:P1} of the link ({sctpGoodput / 1e6:F3} Mbit/s goodput), TCP {algorithm} {tcpShare:P1} ({tcpGoodput / 1e6:F3} Mbit/s goodput); utilisation {sctpShare + tcpShare:P1}");
         _output.WriteLine($"drops at the bottleneck (whole run): SCTP {drops[sctpFlow]}, TCP {drops[tcpFlow]}");
         _output.WriteLine($"SCTP: {receiver.MessagesReceived} messages ({receiver.Mismatches} mismatches), {s.DataChunksSent} DATA chunks, {s.Retransmissions} retransmissions, {s.FastRetransmits} fast-retransmit marks, {s.T3Expirations} T3-rtx expiries; cwnd {a.Association.CongestionWindow}, SRTT {a.Association.Rto.SmoothedRtt?.TotalMilliseconds:F1} ms");
         _output.WriteLine($"TCP: {tcp.Retransmissions} retransmissions, {tcp.FastRetransmits} recoveries, {tcp.Timeouts} timeouts; cwnd {tcp.CongestionWindow:F1} segments; {sim.EventCount} events");
@@ -160,5 +169,35 @@ public class SctpUnderNetSimTests
         Assert.True(tcpShare >= 0.10, $"TCP starved: {tcpShare:P1}");
     }
 
-    private static SctpAssociationOptions Options(int seed) => new() { Random = new Random(seed) };
+    /// <summary>
+    /// A bulk sender on node 1 port 5000 and its receiver on node 2 port 5000, raw SCTP or data channels (node 1 is the
+    /// DTLS client); flow ids <paramref name="flowId"/> (data) and <paramref name="flowId"/> + 1 (SACKs).
+    /// </summary>
+    private static (IBulkSender Sender, BulkReceiver Receiver, SctpEndpoint A, SctpEndpoint B) AttachBulkPair(Simulator sim, bool dataChannel, long messages, int seed, int flowId)
+    {
+        SimAddress addrA = new(1, 5000), addrB = new(2, 5000);
+        var assocA = new SctpAssociation(new SctpAssociationOptions { Random = new Random(seed) });
+        var assocB = new SctpAssociation(new SctpAssociationOptions { Random = new Random(seed + 1) });
+        IBulkSender sender;
+        BulkReceiver receiver;
+        SctpEndpoint a, b;
+        if (dataChannel)
+        {
+            sender = new DataChannelBulkSender(MessageSize, messages);
+            receiver = new DataChannelBulkReceiver(MessageSize);
+            a = new SctpEndpoint(new DataChannelTransport(assocA, dtlsClient: true), addrB, sender, sim.Now);
+            b = new SctpEndpoint(new DataChannelTransport(assocB, dtlsClient: false), addrA, receiver, sim.Now);
+        }
+        else
+        {
+            sender = new SctpBulkSender(MessageSize, messages);
+            receiver = new SctpBulkReceiver(MessageSize);
+            a = new SctpEndpoint(assocA, addrB, sender, sim.Now);
+            b = new SctpEndpoint(assocB, addrA, receiver, sim.Now);
+        }
+
+        sim.Attach(addrA, a, flowId);
+        sim.Attach(addrB, b, flowId + 1);
+        return (sender, receiver, a, b);
+    }
 }
