@@ -44,6 +44,15 @@ public class RtcpBenchmarks
         _compoundLength = writer.Length;
     }
 
+    /// <summary>Gets the compound <see cref="CompoundParse"/> reads (after <see cref="Setup"/>).</summary>
+    internal ReadOnlySpan<byte> Compound => _compound.AsSpan(0, _compoundLength);
+
+    /// <summary>Gets the transport-wide feedback <see cref="TwccParse"/> reads.</summary>
+    internal ReadOnlySpan<byte> Twcc => _twcc.AsSpan(0, _twccLength);
+
+    /// <summary>Gets the arrival times <see cref="TwccBuild"/> reports (base sequence 1000; null: lost).</summary>
+    internal ReadOnlySpan<TimeSpan?> Arrivals => _arrivals;
+
     /// <summary>Validate the compound, then parse every packet fully (all blocks, items, and TWCC per-packet results).</summary>
     [Benchmark]
     public long CompoundParse()

@@ -23,6 +23,12 @@ public class RtpPacketBenchmarks
         _packetLength = WriteOne(_packet, 1);
     }
 
+    /// <summary>Gets the packet the parse benchmarks read (after <see cref="Setup"/>), for the Pion side of benchmarks/rtp-vs-pion.sh.</summary>
+    internal ReadOnlySpan<byte> Packet => _packet.AsSpan(0, _packetLength);
+
+    /// <summary>Gets the 80-byte payload every written packet carries.</summary>
+    internal ReadOnlySpan<byte> Payload => _payload;
+
     /// <summary>Parse the header and locate the payload.</summary>
     [Benchmark]
     public int Parse()

@@ -43,6 +43,12 @@ public class StunBindingBenchmarks
         }
     }
 
+    /// <summary>Gets the request the parse benchmarks read (after <see cref="Setup"/>), for benchmarks/rtp-vs-pion.sh.</summary>
+    internal ReadOnlySpan<byte> Request => _request;
+
+    /// <summary>Gets the short-term key (the remote ICE password) the request is signed with.</summary>
+    internal static ReadOnlySpan<byte> Key => s_key;
+
     [BenchmarkCategory("Parse+verify"), Benchmark]
     public uint ParseAndVerify()
     {

@@ -1,0 +1,3 @@
+module pionrtpbench
+
+go 1.19
