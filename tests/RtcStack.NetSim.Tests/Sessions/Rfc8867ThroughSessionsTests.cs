@@ -53,6 +53,11 @@ public class Rfc8867ThroughSessionsTests(ITestOutputHelper output)
     [InlineData("rfc8867-5.6", "gcc")]
     [InlineData("rfc8867-5.7", "gcc")]
     [InlineData("rfc8867-5.8", "gcc")]
+    [InlineData("rfc8867-5.3", "nada")]
+    [InlineData("rfc8867-5.5", "nada")]
+    [InlineData("rfc8867-5.6", "nada")]
+    [InlineData("rfc8867-5.7", "nada")]
+    [InlineData("rfc8867-5.8", "nada")]
     public void OtherCasesRunThroughSessions(string scenario, string cc)
     {
         (ScenarioSummary sessions, ScenarioSummary bare) = RunAndCheckFlows(scenario, cc);
