@@ -52,23 +52,7 @@ public class SimulcastForwarderCodecTests
             }
         }
 
-        // Flexible mode: every P_DIFF names, in the output's picture IDs, the picture it named in the publisher's.
-        var byOutputId = new Dictionary<int, (int Layer, int SourceId)>();
-        int references = 0;
-        foreach (Out o in output)
-        {
-            Assert.True(Vp9PayloadDescriptor.TryParse(o.Payload, out Vp9PayloadDescriptor d));
-            byOutputId[d.PictureId] = (o.Layer, o.SourcePictureId);
-            for (int r = 0; r < d.ReferenceCount; r++)
-            {
-                int diff = r switch { 0 => d.Reference1, 1 => d.Reference2, _ => d.Reference3 };
-                Assert.True(byOutputId.TryGetValue((d.PictureId - diff) & 0x7FFF, out (int Layer, int SourceId) target), $"P_DIFF {diff} of picture {d.PictureId} names no forwarded picture");
-                int modulus = o.Layer == 0 ? 0x80 : 0x8000;
-                Assert.Equal((o.Layer, (o.SourcePictureId - diff) & (modulus - 1)), target);
-                references++;
-            }
-        }
-
+        int references = AssertReferencesNameTheSamePictures(output);
         Assert.True(flexible ? references > 100 : references == 0, $"{references} references");
 
         // Every key frame forwarded carries the scalability structure of its layer: the subscriber learns the resolution at the switch.
@@ -81,6 +65,44 @@ public class SimulcastForwarderCodecTests
         }
 
         AssertAssemblesIntoThePublishersFrames(run, output, new Vp9Depacketizer());
+    }
+
+    [Fact]
+    public void AVp9PictureLostBeforeTheForwarderLeavesItsGapInThePictureIdsSoReferencesStayValid()
+    {
+        var run = new Run(SimulcastCodec.Vp9, flexible: true);
+        int sub = run.Forwarder.AddSubscriber(0xC, 0, 0);
+        run.Forwarder.SetTargetBitrate(sub, 5_000_000, run.Now);
+        run.Frames(40);
+        Assert.Equal(2, run.Forwarder.GetCurrentLayer(sub));
+
+        // The whole of one TID 1 picture of the top layer is lost on the publisher's leg (its next picture, TID 0, refers
+        // to the one before it); then the subscriber moves down to the lowest layer.
+        uint lost = run.Publisher.NextTimestamp(2) + (3000u * (uint)(run.Publisher.SinceKey(2) % 2));
+        run.LoseFrame = (layer, timestamp) => layer == 2 && timestamp == lost;
+        run.Frames(10);
+        run.LoseFrame = null;
+        run.Forwarder.SetTargetBitrate(sub, 50_000, run.Now);
+        run.Frames(30);
+        Assert.Equal(0, run.Forwarder.GetCurrentLayer(sub));
+        List<Out> output = run.Output[sub];
+        Assert.DoesNotContain(output, o => o.Layer == 2 && o.SourceTimestamp == lost);
+        int gaps = 0;
+        for (int i = 1; i < output.Count; i++)
+        {
+            Assert.True(Vp9PayloadDescriptor.TryParse(output[i - 1].Payload, out Vp9PayloadDescriptor pd));
+            Assert.True(Vp9PayloadDescriptor.TryParse(output[i].Payload, out Vp9PayloadDescriptor d));
+            int step = (d.PictureId - pd.PictureId) & 0x7FFF;
+            if (output[i].Timestamp != output[i - 1].Timestamp)
+            {
+                Assert.True(step is 1 or 2, $"picture ID {pd.PictureId} -> {d.PictureId} at {i}");
+                gaps += step - 1;
+            }
+        }
+
+        Assert.Equal(1, gaps);
+        Assert.True(AssertReferencesNameTheSamePictures(output) > 30);
+        Assert.Equal([0, 2, 0], output.Where((o, i) => i == 0 || output[i - 1].Layer != o.Layer).Select(o => o.Layer));
     }
 
     [Fact]
@@ -311,6 +333,33 @@ public class SimulcastForwarderCodecTests
         Assert.Contains(0, run.KeyframeRequests);
     }
 
+    /// <summary>
+    /// Flexible mode: every P_DIFF of the output names, in the output's picture IDs, the picture it named in the
+    /// publisher's, whenever that picture was forwarded. Returns the number of references checked.
+    /// </summary>
+    private static int AssertReferencesNameTheSamePictures(List<Out> output)
+    {
+        var outputIdOf = new Dictionary<(int Layer, int SourceId), int>();
+        int references = 0;
+        foreach (Out o in output)
+        {
+            Assert.True(Vp9PayloadDescriptor.TryParse(o.Payload, out Vp9PayloadDescriptor d));
+            outputIdOf[(o.Layer, o.SourcePictureId)] = d.PictureId;
+            int modulus = o.Layer == 0 ? 0x80 : 0x8000;
+            for (int r = 0; r < d.ReferenceCount; r++)
+            {
+                int diff = r switch { 0 => d.Reference1, 1 => d.Reference2, _ => d.Reference3 };
+                if (outputIdOf.TryGetValue((o.Layer, (o.SourcePictureId - diff) & (modulus - 1)), out int target))
+                {
+                    Assert.True(((d.PictureId - diff) & 0x7FFF) == target, $"P_DIFF {diff} of output picture {d.PictureId} (layer {o.Layer}, source {o.SourcePictureId}) names {(d.PictureId - diff) & 0x7FFF}, not {target}");
+                    references++;
+                }
+            }
+        }
+
+        return references;
+    }
+
     /// <summary>Sequence numbers step by one, timestamps never go back and move on at each new frame only.</summary>
     private static void AssertContinuousSequenceAndTimestamps(List<Out> output)
     {
@@ -393,6 +442,9 @@ public class SimulcastForwarderCodecTests
         /// <summary>Gets every payload the publisher sent, by layer and sequence number.</summary>
         public Dictionary<(int Layer, ushort Sequence), byte[]> Sent { get; } = [];
 
+        /// <summary>Gets or sets which frames (layer, RTP timestamp) are lost on the way from the publisher.</summary>
+        public Func<int, uint, bool>? LoseFrame { get; set; }
+
         public void Frames(int count)
         {
             for (int f = 0; f < count; f++)
@@ -400,6 +452,11 @@ public class SimulcastForwarderCodecTests
                 foreach ((int layer, byte[] packet, bool keyStart) in Publisher.Frame())
                 {
                     Assert.True(RtpPacket.TryParse(packet, out RtpPacket sent));
+                    if (LoseFrame?.Invoke(layer, sent.Timestamp) == true)
+                    {
+                        continue;
+                    }
+
                     Sent[(layer, sent.SequenceNumber)] = sent.Payload.ToArray();
                     if (keyStart)
                     {
@@ -482,6 +539,10 @@ public class SimulcastForwarderCodecTests
         public ushort[] Sequences { get; } = [65500, 100, 30000];
 
         public bool[] KeyNext { get; } = new bool[3];
+
+        public uint NextTimestamp(int layer) => _timestamps[layer];
+
+        public int SinceKey(int layer) => _sinceKey[layer];
 
         /// <summary>Gets every frame pushed (AV1: the temporal unit) by layer and RTP timestamp.</summary>
         public Dictionary<(int Layer, uint Timestamp), byte[]> Frames { get; } = [];
