@@ -115,7 +115,7 @@ internal sealed class ServeRoom
                     NegotiatedCodec? codec = n.ReceiveCodecs.FirstOrDefault(c => !IsRepair(c.Name));
                     VideoCodec = codec?.Name;
                     _rids = OrderLayers(n.ReceiveRids);
-                    SimulcastCodec? kind = codec?.Name.ToUpperInvariant() switch { "VP8" => SimulcastCodec.Vp8, "H264" => SimulcastCodec.H264, _ => null };
+                    SimulcastCodec? kind = codec?.Name.ToUpperInvariant() switch { "VP8" => SimulcastCodec.Vp8, "H264" => SimulcastCodec.H264, "VP9" => SimulcastCodec.Vp9, "AV1" => SimulcastCodec.Av1, _ => null };
                     if (codec is not null && kind is SimulcastCodec k)
                     {
                         _videoPt = codec.PayloadType;
@@ -123,7 +123,7 @@ internal sealed class ServeRoom
                     }
                     else if (codec is not null)
                     {
-                        _log.LogWarning("room {Room}: {Codec} video is not forwarded (the forwarder rewrites VP8 and H.264)", Name, codec.Name);
+                        _log.LogWarning("room {Room}: {Codec} video is not forwarded (the forwarder rewrites VP8, VP9, H.264 and AV1)", Name, codec.Name);
                     }
                 }
             }

@@ -22,9 +22,20 @@ namespace RtcStack.WebRtc.Forwarding;
 /// <para>
 /// The output is one stream per subscriber: its SSRC, sequence numbers that continue across switches (a gap only where
 /// the publisher's packets were lost), timestamps that keep increasing (at a switch, by the arrival time since the last
-/// forwarded packet), and for VP8 a PictureID (always written in 15 bits) and TL0PICIDX that continue (RFC 7741 §4.2).
-/// Each output packet is the 12-byte RTP header (no CSRCs, no header extensions: the publisher's extension ids mean
-/// nothing to the subscriber's session, which adds its own), the payload, and the original padding.
+/// forwarded packet), and for VP8 and VP9 a picture ID (always written in 15 bits) and TL0PICIDX that continue
+/// (RFC 7741 §4.2, RFC 9628 §4.2). Each output packet is the 12-byte RTP header (no CSRCs, no header extensions: the
+/// publisher's extension ids mean nothing to the subscriber's session, which adds its own), the payload, and the
+/// original padding.
+/// </para>
+/// <para>
+/// VP9: a picture ID continuing by the publisher's steps keeps flexible mode's P_DIFFs (picture ID differences) valid,
+/// and no reference reaches back past the switch point (a key frame resets every reference buffer); the scalability
+/// structure of a key frame holds no picture IDs and is forwarded as sent, so the subscriber learns the new layer's
+/// resolution at the switch. AV1: the payload goes out as sent; the dependency descriptor, a header extension, is not
+/// forwarded. A subscriber receives the whole of one simulcast stream (a bitstream of its own with its own sequence
+/// header, AV1 RTP payload format §6.1), so it has no layers to tell apart, and the aggregation header's N says where
+/// a sequence starts; what the descriptor would add (frame numbers, templates, decode targets for dropping layers
+/// within a stream) the subscriber does not get from this forwarder.
 /// </para>
 /// <para>
 /// A subscriber's NACK names output sequence numbers; <see cref="TryMapNack"/> gives back the layer and the publisher's
@@ -41,6 +52,7 @@ public sealed class SimulcastForwarder
     private readonly Layer[] _layers;
     private readonly List<Subscriber?> _subscribers = [];
     private readonly long _bucketTicks;
+    private readonly Av1Depacketizer? _av1;
     private TimeSpan? _nextReview;
 
     /// <summary>Creates a forwarder for one publisher's layers.</summary>
@@ -64,6 +76,7 @@ public sealed class SimulcastForwarder
         }
 
         _bucketTicks = _options.BitrateWindow.Ticks / Buckets;
+        _av1 = _options.Codec == SimulcastCodec.Av1 ? new Av1Depacketizer() : null;
     }
 
     /// <summary>Gets the number of layers.</summary>
@@ -174,7 +187,7 @@ public sealed class SimulcastForwarder
 
     /// <summary>
     /// Rewrites an ingested packet for one subscriber into <paramref name="destination"/> (at most the packet's length
-    /// plus one byte: a 7-bit VP8 PictureID is written in 15 bits). <paramref name="rtp"/> is the same packet given to
+    /// plus one byte: a 7-bit VP8 or VP9 picture ID is written in 15 bits). <paramref name="rtp"/> is the same packet given to
     /// <see cref="Ingest"/>.
     /// </summary>
     public SimulcastForwardStatus Forward(int subscriber, in SimulcastPacket packet, ReadOnlySpan<byte> rtp, Span<byte> destination, out int written)
@@ -237,6 +250,16 @@ public sealed class SimulcastForwarder
 
             length += d.Write(destination[length..]);
             payload = payload[descriptorLength..];
+        }
+        else if (_options.Codec == SimulcastCodec.Vp9 && !payload.IsEmpty)
+        {
+            if (!Vp9PayloadDescriptor.TryParse(payload, out Vp9PayloadDescriptor d))
+            {
+                return SimulcastForwardStatus.Refused;
+            }
+
+            length += RewriteVp9Descriptor(s, d, payload, destination[length..], out int consumed);
+            payload = payload[consumed..];
         }
 
         payload.CopyTo(destination[length..]);
@@ -327,13 +350,39 @@ public sealed class SimulcastForwarder
     /// <summary>
     /// Whether <paramref name="payload"/> starts a key frame: for VP8 a descriptor with S = 1 and PID 0 and a frame
     /// tag with P = 0 (RFC 7741 §4.2, RFC 6386 §9.1); for H.264 an IDR slice or SPS, alone, in a STAP-A, or at the
-    /// start of an FU-A (RFC 6184 §5.6-5.8). An empty payload (padding only) is no key frame.
+    /// start of an FU-A (RFC 6184 §5.6-5.8); for VP9 the first packet of a picture (B = 1) that is not inter-picture
+    /// predicted (P = 0), of the base spatial layer when layer indices are present (RFC 9628 §4.2); for AV1 a packet
+    /// with N = 1, the first of a coded video sequence (AV1 RTP payload format §4.4). An empty payload (padding only)
+    /// is no key frame.
     /// </summary>
     private bool TryFindKeyFrameStart(ReadOnlySpan<byte> payload, out bool keyFrameStart)
     {
         keyFrameStart = false;
         if (payload.IsEmpty)
         {
+            return true;
+        }
+
+        if (_options.Codec == SimulcastCodec.Vp9)
+        {
+            if (!Vp9PayloadDescriptor.TryParse(payload, out Vp9PayloadDescriptor d))
+            {
+                return false;
+            }
+
+            keyFrameStart = d.StartOfFrame && !d.InterPicturePredicted && d.SpatialId <= 0;
+            return true;
+        }
+
+        if (_av1 is not null)
+        {
+            // The aggregation header and the OBU element structure (lengths inside the payload, W elements, OBU headers).
+            if (!_av1.TryReadHeader(payload, out VideoPayloadHeader header))
+            {
+                return false;
+            }
+
+            keyFrameStart = header.KeyFrame;
             return true;
         }
 
@@ -377,6 +426,37 @@ public sealed class SimulcastForwarder
                 keyFrameStart = IsH264KeyFrameType(type);
                 return type is >= 1 and <= 23;
         }
+    }
+
+    /// <summary>
+    /// Writes the VP9 payload descriptor's first octet, the picture ID (15 bits, M = 1) continued for the subscriber,
+    /// the layer indices as sent and TL0PICIDX continued (RFC 9628 §4.2). Returns the bytes written; <paramref name="consumed"/>
+    /// is how far the input got: the P_DIFFs, the scalability structure and the frame data follow unchanged.
+    /// </summary>
+    private static int RewriteVp9Descriptor(Subscriber s, in Vp9PayloadDescriptor d, ReadOnlySpan<byte> payload, Span<byte> destination, out int consumed)
+    {
+        destination[0] = payload[0];
+        int written = 1;
+        consumed = 1;
+        if (d.HasPictureId)
+        {
+            int id = s.PictureIds.Map(d.PictureId, d.PictureIdIs15Bits ? 0x8000 : 0x80);
+            destination[written++] = (byte)(0x80 | (id >> 8));
+            destination[written++] = (byte)id;
+            consumed += d.PictureIdIs15Bits ? 2 : 1;
+        }
+
+        if (d.HasLayerIndices)
+        {
+            destination[written++] = payload[consumed++];
+            if (d.Tl0PicIndex >= 0)
+            {
+                destination[written++] = (byte)s.Tl0PicIndexes.Map(d.Tl0PicIndex, 0x100);
+                consumed++;
+            }
+        }
+
+        return written;
     }
 
     // RFC 6184 §5.3: the NAL unit type; 5 is an IDR slice, 7 a sequence parameter set (which a key frame starts with).

@@ -8,6 +8,18 @@ public enum SimulcastCodec
 
     /// <summary>H.264 (RFC 6184): SSRC, sequence number and timestamp (the format has no picture id).</summary>
     H264,
+
+    /// <summary>
+    /// VP9 (RFC 9628): SSRC, sequence number, timestamp, and the descriptor's picture ID and TL0PICIDX (non-flexible
+    /// mode); P_DIFFs and the scalability structure are kept as sent.
+    /// </summary>
+    Vp9,
+
+    /// <summary>
+    /// AV1 (AOMedia AV1 RTP payload format v1.0.0): SSRC, sequence number and timestamp; the payload is kept as sent
+    /// (it has no picture id), and the dependency descriptor header extension is not forwarded.
+    /// </summary>
+    Av1,
 }
 
 /// <summary>What <see cref="SimulcastForwarder.Ingest"/> made of a publisher's packet.</summary>
