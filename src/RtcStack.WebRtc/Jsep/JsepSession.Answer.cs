@@ -97,12 +97,24 @@ public sealed partial class JsepSession
 
                 MediaDirection direction = offer.GetEffectiveDirection(m).AnswerTo(t.Direction);
 
-                // RFC 8858 §4.3 / RFC 8843 §9.3.1.2: "a=rtcp-mux-only" offered is answered in the same section.
-                answered = WriteRtp(t, m.Mid!, m.MediaLine.Protocol, 9, bundleOnly: false, setup, direction, writtenCodecs, extensions, m.RtcpMuxOnly, m.RtcpReducedSize && _options.RtcpReducedSize);
-                if (direction.Receives() && ContainsUri(extensions, JsepOptions.RidUri))
+                bool ridExtension = ContainsUri(extensions, JsepOptions.RidUri);
+                var sendRids = new List<Rid>();
+                var sendStreams = new List<IReadOnlyList<SimulcastStream>>();
+                if (direction.Sends() && ridExtension && t.SendEncodings.Count > 0)
                 {
-                    AnswerSimulcast(m, answered, writtenCodecs);
+                    AnswerSimulcastStreams(m, writtenCodecs, RidDirection.Receive, t.SendEncodings, sendRids, sendStreams);
                 }
+
+                var receiveRids = new List<Rid>();
+                var receiveStreams = new List<IReadOnlyList<SimulcastStream>>();
+                if (direction.Receives() && ridExtension)
+                {
+                    AnswerSimulcastStreams(m, writtenCodecs, RidDirection.Send, null, receiveRids, receiveStreams);
+                }
+
+                // RFC 8858 §4.3 / RFC 8843 §9.3.1.2: "a=rtcp-mux-only" offered is answered in the same section.
+                answered = WriteRtp(t, m.Mid!, m.MediaLine.Protocol, 9, bundleOnly: false, setup, direction, writtenCodecs, extensions, m.RtcpMuxOnly, m.RtcpReducedSize && _options.RtcpReducedSize, writeSsrcs: sendStreams.Count == 0);
+                WriteSimulcast(answered, sendRids, sendStreams, receiveRids, receiveStreams);
             }
 
             s.Formats = answered.MediaLine.Formats;
@@ -128,30 +140,38 @@ public sealed partial class JsepSession
     }
 
     /// <summary>
-    /// RFC 8853 §5.3 (answerer): an offered "a=simulcast:send" is answered "a=simulcast:recv" with the streams we
-    /// accept, in the offer's order, each rid with its "a=rid:... recv" line (RFC 8851 §5.2: the answer reverses the
-    /// direction, keeps only payload types of the answer in "pt=", and drops a rid left with none). A rid the offer
-    /// lists without an "a=rid ... send" line, or twice, is left out (RFC 8853 §5.2: each sc-id needs its rid line).
-    /// Nothing is written when no stream is left, and nothing without the RID header extension (RFC 8853 §5.4: it is
-    /// how the streams are told apart).
+    /// RFC 8853 §5.3 (answerer): the streams of an offered "a=simulcast" that we accept, in the offer's order, each rid
+    /// with its answering "a=rid" line (RFC 8851 §5.2: the answer reverses the direction, keeps only payload types of the
+    /// answer in "pt=", and drops a rid left with none). <paramref name="offeredDirection"/> Send reads the offer's
+    /// "send" streams (we receive them); Receive reads its "recv" streams (we send them, only those whose RID is one of
+    /// <paramref name="ours"/>, the transceiver's send encodings). A rid the offer lists without an "a=rid" line of that
+    /// direction, or twice, is left out (RFC 8853 §5.2: each sc-id needs its rid line). Nothing is accepted without the
+    /// RID header extension (RFC 8853 §5.4: it is how the streams are told apart); the caller checks that.
     /// </summary>
-    private static void AnswerSimulcast(MediaDescription offered, MediaDescription answer, IReadOnlyList<WrittenCodec> codecs)
+    private static void AnswerSimulcastStreams(
+        MediaDescription offered,
+        IReadOnlyList<WrittenCodec> codecs,
+        RidDirection offeredDirection,
+        IReadOnlyList<SendEncoding>? ours,
+        List<Rid> accepted,
+        List<IReadOnlyList<SimulcastStream>> streams)
     {
-        if (offered.Simulcast is not { Send.Count: > 0 } simulcast)
+        if (offered.Simulcast is not { } simulcast)
         {
             return;
         }
 
+        IReadOnlyList<IReadOnlyList<SimulcastStream>> offeredStreams = offeredDirection == RidDirection.Send ? simulcast.Send : simulcast.Receive;
         IReadOnlyList<Rid> rids = offered.GetRids();
-        var accepted = new List<Rid>();
-        var streams = new List<IReadOnlyList<SimulcastStream>>();
-        foreach (IReadOnlyList<SimulcastStream> alternatives in simulcast.Send)
+        foreach (IReadOnlyList<SimulcastStream> alternatives in offeredStreams)
         {
             var kept = new List<SimulcastStream>();
             foreach (SimulcastStream sc in alternatives)
             {
-                Rid? rid = rids.FirstOrDefault(r => r.Direction == RidDirection.Send && string.Equals(r.Id, sc.Rid, StringComparison.Ordinal));
-                if (rid is null || accepted.Exists(a => string.Equals(a.Id, sc.Rid, StringComparison.Ordinal)) || AnswerRid(rid, codecs) is not Rid answered)
+                Rid? rid = rids.FirstOrDefault(r => r.Direction == offeredDirection && string.Equals(r.Id, sc.Rid, StringComparison.Ordinal));
+                if (rid is null || accepted.Exists(a => string.Equals(a.Id, sc.Rid, StringComparison.Ordinal))
+                    || (ours is not null && !ours.Any(e => string.Equals(e.Rid, sc.Rid, StringComparison.Ordinal)))
+                    || AnswerRid(rid, codecs) is not Rid answered)
                 {
                     continue;
                 }
@@ -165,21 +185,9 @@ public sealed partial class JsepSession
                 streams.Add(kept);
             }
         }
-
-        if (streams.Count == 0)
-        {
-            return;
-        }
-
-        foreach (Rid r in accepted)
-        {
-            answer.Lines.Add(r.ToLine());
-        }
-
-        answer.Lines.Add(new Simulcast([], streams).ToLine());
     }
 
-    /// <summary>The "recv" rid answering an offered "send" one: pt= narrowed to the answer's payload types (null when none is left), other restrictions kept.</summary>
+    /// <summary>The rid answering an offered one, its direction reversed: pt= narrowed to the answer's payload types (null when none is left), other restrictions kept.</summary>
     private static Rid? AnswerRid(Rid offered, IReadOnlyList<WrittenCodec> codecs)
     {
         IReadOnlyList<string> pts = offered.GetPayloadTypes();
@@ -212,7 +220,7 @@ public sealed partial class JsepSession
             parts.Add(p.ToString());
         }
 
-        return new Rid(offered.Id, RidDirection.Receive, parts.Count > 0 ? string.Join(';', parts) : null);
+        return new Rid(offered.Id, offered.Direction == RidDirection.Send ? RidDirection.Receive : RidDirection.Send, parts.Count > 0 ? string.Join(';', parts) : null);
     }
 
     private static bool ContainsPayloadType(List<AnsweredCodec> codecs, int pt)

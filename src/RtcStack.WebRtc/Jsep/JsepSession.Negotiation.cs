@@ -374,6 +374,9 @@ public sealed partial class JsepSession
             }
         }
 
+        // RFC 8853 §5.4: the simulcast streams we send; the first one's SSRCs are the section's own.
+        List<string> sendRids = direction.Sends() && ContainsUri(extensions, JsepOptions.RidUri) ? SendRidsOf(l, r, t) : [];
+        SendEncoding? first = sendRids.Count > 0 ? t.SendEncodings.First(e => e.Rid == sendRids[0]) : null;
         return new NegotiatedSection
         {
             MLineIndex = index,
@@ -386,8 +389,9 @@ public sealed partial class JsepSession
             ReceiveCodecs = receive,
             HeaderExtensions = extensions,
             RtcpReducedSize = l.RtcpReducedSize && r.RtcpReducedSize,
-            LocalSsrc = t.Ssrc,
-            LocalRtxSsrc = rtx ? t.RtxSsrc : null,
+            LocalSsrc = first?.Ssrc ?? t.Ssrc,
+            LocalRtxSsrc = rtx ? first?.RtxSsrc ?? t.RtxSsrc : null,
+            SendRids = sendRids,
             RemoteSsrcs = r.GetSsrcs(),
             RemoteSsrcGroups = r.GetSsrcGroups(),
             RemoteCName = cname,
@@ -420,6 +424,39 @@ public sealed partial class JsepSession
                     && ours.Receive.Any(a => a.Any(x => x.Rid == sc.Rid))
                     && remoteRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Send)
                     && localRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Receive))
+                {
+                    list.Add(sc.Rid);
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// The simulcast streams we send (RFC 8853 §5.3): each rid our "a=simulcast" sends and the remote side's receives,
+    /// with an "a=rid" line of the matching direction on each side and one of the transceiver's send encodings, in our
+    /// order (alternatives flattened).
+    /// </summary>
+    private static List<string> SendRidsOf(MediaDescription local, MediaDescription remote, Transceiver t)
+    {
+        var list = new List<string>();
+        if (remote.Simulcast is not { } theirs || local.Simulcast is not { } ours)
+        {
+            return list;
+        }
+
+        IReadOnlyList<Rid> remoteRids = remote.GetRids();
+        IReadOnlyList<Rid> localRids = local.GetRids();
+        foreach (IReadOnlyList<SimulcastStream> alternatives in ours.Send)
+        {
+            foreach (SimulcastStream sc in alternatives)
+            {
+                if (!list.Contains(sc.Rid)
+                    && theirs.Receive.Any(a => a.Any(x => x.Rid == sc.Rid))
+                    && localRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Send)
+                    && remoteRids.Any(x => x.Id == sc.Rid && x.Direction == RidDirection.Receive)
+                    && t.SendEncodings.Any(e => e.Rid == sc.Rid))
                 {
                     list.Add(sc.Rid);
                 }

@@ -114,7 +114,12 @@ public sealed partial class JsepSession
             {
                 List<WrittenCodec> codecs = OfferCodecs(s, CodecsFor(t));
                 List<ExtMap> extensions = OfferExtensions(s, t.Kind);
-                m = WriteRtp(t, s.Mid!, s.Protocol, port, bundleOnly, setup, t.Direction, codecs, extensions, _options.RtcpMuxOnly, _options.RtcpReducedSize);
+                List<Rid>? sendRids = OfferSendRids(t, t.Direction, extensions);
+                m = WriteRtp(t, s.Mid!, s.Protocol, port, bundleOnly, setup, t.Direction, codecs, extensions, _options.RtcpMuxOnly, _options.RtcpReducedSize, writeSsrcs: sendRids is null);
+                if (sendRids is not null)
+                {
+                    WriteSimulcast(m, sendRids, Streams(sendRids), [], []);
+                }
             }
 
             s.Formats = m.MediaLine.Formats;
@@ -125,6 +130,38 @@ public sealed partial class JsepSession
         offer = sdp;
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// RFC 8853 §5.2 (offerer): a video transceiver with send encodings that sends offers one simulcast stream per
+    /// encoding, each with its "a=rid:&lt;rid&gt; send" line (RFC 8851 §4); null when it has none, does not send, or the RID
+    /// header extension is not offered (RFC 8853 §5.4: the streams are told apart by it).
+    /// </summary>
+    private static List<Rid>? OfferSendRids(Transceiver t, MediaDirection direction, List<ExtMap> extensions)
+    {
+        if (t.SendEncodings.Count == 0 || !direction.Sends() || !ContainsUri(extensions, JsepOptions.RidUri))
+        {
+            return null;
+        }
+
+        var rids = new List<Rid>(t.SendEncodings.Count);
+        foreach (SendEncoding e in t.SendEncodings)
+        {
+            rids.Add(e.ToOfferedRid());
+        }
+
+        return rids;
+    }
+
+    private static List<IReadOnlyList<SimulcastStream>> Streams(List<Rid> rids)
+    {
+        var streams = new List<IReadOnlyList<SimulcastStream>>(rids.Count);
+        foreach (Rid r in rids)
+        {
+            streams.Add([new SimulcastStream(r.Id)]);
+        }
+
+        return streams;
     }
 
     private static bool IsLive(MediaSection s) => s.Transceiver is { Stopping: false } && s.Mid is not null;

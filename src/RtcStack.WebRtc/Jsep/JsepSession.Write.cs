@@ -113,7 +113,8 @@ public sealed partial class JsepSession
         IReadOnlyList<WrittenCodec> codecs,
         IReadOnlyList<ExtMap> extensions,
         bool rtcpMuxOnly,
-        bool reducedSize)
+        bool reducedSize,
+        bool writeSsrcs = true)
     {
         var formats = new List<string>(codecs.Count * 2);
         foreach (WrittenCodec c in codecs)
@@ -184,7 +185,7 @@ public sealed partial class JsepSession
             }
         }
 
-        if (direction.Sends())
+        if (direction.Sends() && writeSsrcs)
         {
             // RFC 5576 §4.2 / RFC 4588 §8.3: the RTX stream is tied to the original with "a=ssrc-group:FID".
             string msid = new Msid(_streamId, t.TrackId).ToString();
@@ -203,6 +204,30 @@ public sealed partial class JsepSession
         }
 
         return m;
+    }
+
+    /// <summary>
+    /// Writes the "a=rid" lines (RFC 8851 §4) and one "a=simulcast" line with the send and receive streams (RFC 8853
+    /// §5.1); nothing when both lists of streams are empty.
+    /// </summary>
+    private static void WriteSimulcast(MediaDescription m, IReadOnlyList<Rid> sendRids, IReadOnlyList<IReadOnlyList<SimulcastStream>> send, IReadOnlyList<Rid> receiveRids, IReadOnlyList<IReadOnlyList<SimulcastStream>> receive)
+    {
+        if (send.Count == 0 && receive.Count == 0)
+        {
+            return;
+        }
+
+        foreach (Rid r in sendRids)
+        {
+            m.Lines.Add(r.ToLine());
+        }
+
+        foreach (Rid r in receiveRids)
+        {
+            m.Lines.Add(r.ToLine());
+        }
+
+        m.Lines.Add(new Simulcast(send, receive).ToLine());
     }
 
     /// <summary>

@@ -117,6 +117,63 @@ public sealed partial class JsepSession
     }
 
     /// <summary>
+    /// Adds a video transceiver that sends simulcast (RFC 8853; W3C addTransceiver with sendEncodings): our offers write
+    /// an "a=rid:&lt;rid&gt; send" line per encoding (RFC 8851 §4) and "a=simulcast:send" with the RIDs in the given
+    /// order; an answer to an offer that asks to receive simulcast ("a=simulcast:recv") sends the offered streams whose
+    /// RID is one of these encodings'. Each encoding gets its own SSRC and RTX SSRC (the first uses
+    /// <see cref="Transceiver.Ssrc"/> and <see cref="Transceiver.RtxSsrc"/>); no "a=ssrc" lines are written for them
+    /// (the RID header extension, RFC 8852, names each stream).
+    /// </summary>
+    /// <param name="sendEncodings">The encodings, 1-16, with distinct RIDs; copied.</param>
+    /// <param name="direction">The direction we want.</param>
+    /// <returns>The transceiver.</returns>
+    /// <exception cref="ArgumentException">No or more than 16 encodings, or a RID given twice.</exception>
+    public Transceiver AddSimulcastTransceiver(IReadOnlyList<SendEncoding> sendEncodings, MediaDirection direction = MediaDirection.SendRecv)
+    {
+        ArgumentNullException.ThrowIfNull(sendEncodings);
+        if (sendEncodings.Count is < 1 or > 16)
+        {
+            throw new ArgumentException("1-16 send encodings.", nameof(sendEncodings));
+        }
+
+        var rids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SendEncoding e in sendEncodings)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(sendEncodings));
+            if (!rids.Add(e.Rid))
+            {
+                throw new ArgumentException($"RID {e.Rid} is given twice (RFC 8853 §5.2: each simulcast stream has its own rid).", nameof(sendEncodings));
+            }
+        }
+
+        Transceiver t = AddTransceiver(MediaKind.Video, direction);
+        var encodings = new List<SendEncoding>(sendEncodings.Count);
+        for (int i = 0; i < sendEncodings.Count; i++)
+        {
+            if (i == 0)
+            {
+                encodings.Add(sendEncodings[i].WithSsrcs(t.Ssrc, t.RtxSsrc));
+            }
+            else
+            {
+                uint ssrc = NextSsrc(), rtx;
+                do
+                {
+                    rtx = NextSsrc();
+                }
+                while (rtx == ssrc);
+
+                encodings.Add(sendEncodings[i].WithSsrcs(ssrc, rtx));
+            }
+
+            // Visible to IsOurSsrc at once, so that the next draws skip it.
+            t.SendEncodings = encodings;
+        }
+
+        return t;
+    }
+
+    /// <summary>
     /// Asks for the data channel m= section ("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", RFC 8841) in the next
     /// offer; returns the existing one if there is one that is not stopped. Nothing runs behind it yet.
     /// </summary>
@@ -382,6 +439,14 @@ public sealed partial class JsepSession
             if (t.Ssrc == v || t.RtxSsrc == v)
             {
                 return true;
+            }
+
+            foreach (SendEncoding e in t.SendEncodings)
+            {
+                if (e.Ssrc == v || e.RtxSsrc == v)
+                {
+                    return true;
+                }
             }
         }
 

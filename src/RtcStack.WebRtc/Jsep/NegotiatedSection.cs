@@ -66,6 +66,13 @@ public sealed class NegotiatedSection
     /// </summary>
     public IReadOnlyList<string> ReceiveRids { get; init; } = [];
 
+    /// <summary>
+    /// Gets the RIDs of the simulcast streams this section sends (RFC 8853 §5.3): those of the transceiver's
+    /// <see cref="Transceiver.SendEncodings"/> that our description sends and the remote one receives, in our order;
+    /// empty without simulcast. <see cref="LocalSsrc"/> and <see cref="LocalRtxSsrc"/> are the first one's.
+    /// </summary>
+    public IReadOnlyList<string> SendRids { get; init; } = [];
+
     /// <summary>Gets the remote "a=msid" (RFC 8830 §2), or the legacy "a=ssrc:N msid:" value, or null.</summary>
     public Msid? RemoteMsid { get; init; }
 

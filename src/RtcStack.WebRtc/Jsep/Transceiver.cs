@@ -64,6 +64,12 @@ public sealed class Transceiver
     /// <summary>Gets our RTX SSRC (RFC 4588 §8.3), used when an RTX payload type is negotiated.</summary>
     public uint RtxSsrc { get; }
 
+    /// <summary>
+    /// Gets the simulcast encodings this transceiver sends (RFC 8853), each with its RID and SSRCs, or an empty list for
+    /// one stream on <see cref="Ssrc"/>. The first encoding uses <see cref="Ssrc"/> and <see cref="RtxSsrc"/>.
+    /// </summary>
+    public IReadOnlyList<SendEncoding> SendEncodings { get; internal set; } = [];
+
     /// <summary>Gets the track id written in "a=msid" (RFC 8830 §2).</summary>
     public string TrackId { get; }
 

@@ -33,7 +33,11 @@ public sealed record SessionTransportFailedEvent(TransportFailedEvent Details) :
 /// <summary>The peer asked for a key frame on one of our video streams (PLI, RFC 4585 §6.3.1, or FIR, RFC 5104 §4.3.1): encode one.</summary>
 /// <param name="Mid">The media section.</param>
 /// <param name="Request">Which request, from whom, when.</param>
-public sealed record SessionKeyframeRequestedEvent(string Mid, KeyframeRequest Request) : SessionEvent;
+public sealed record SessionKeyframeRequestedEvent(string Mid, KeyframeRequest Request) : SessionEvent
+{
+    /// <summary>Gets the RID of the simulcast layer whose SSRC the request named (RFC 8853), or null outside simulcast.</summary>
+    public string? Rid { get; init; }
+}
 
 /// <summary>A remote source left (RTCP BYE, RFC 3550 §6.6).</summary>
 /// <param name="Ssrc">The source.</param>

@@ -687,6 +687,14 @@ public sealed partial class WebRtcSession
             {
                 return true;
             }
+
+            foreach (SendLayer layer in s.Layers)
+            {
+                if (layer.Stream.Ssrc == ssrc)
+                {
+                    return true;
+                }
+            }
         }
 
         return false;

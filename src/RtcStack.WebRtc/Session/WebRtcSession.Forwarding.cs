@@ -25,7 +25,7 @@ public sealed partial class WebRtcSession
     /// a gap the peer NACKs, and one that arrives late (repaired upstream) fills it.
     /// </para>
     /// <para>
-    /// Then as the session's own media (<see cref="SendVideoFrame"/>, <see cref="SendAudio"/>): kept in the send history
+    /// Then as the session's own media (<see cref="SendVideoFrame(Transceiver, ReadOnlyMemory{byte}, uint, bool, TimeSpan)"/>, <see cref="SendAudio"/>): kept in the send history
     /// so the peer's NACKs are answered from here (RTX when negotiated, RFC 4588), paced and reported to the congestion
     /// controller (video; audio skips the pacer's queue as <see cref="WebRtcSessionOptions.AudioBypassesPacer"/> says),
     /// described in sender reports. The peer's PLI or FIR comes out as <see cref="SessionKeyframeRequestedEvent"/>: the

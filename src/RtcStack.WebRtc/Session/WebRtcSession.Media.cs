@@ -87,7 +87,47 @@ public sealed partial class WebRtcSession
     {
         ArgumentNullException.ThrowIfNull(transceiver);
         _now = now;
-        if (!CanSendMedia || FindSection(transceiver) is not Section s || s.Send is null || s.Packetizer is null)
+        if (!CanSendMedia || FindSection(transceiver) is not Section s)
+        {
+            return false;
+        }
+
+        return SendVideoFrame(s, 0, frame, rtpTimestamp, keyFrame, now);
+    }
+
+    /// <summary>
+    /// Sends one encoded video frame of the simulcast encoding <paramref name="rid"/> (RFC 8853) in
+    /// <paramref name="transceiver"/>'s section: as <see cref="SendVideoFrame(Transceiver, ReadOnlyMemory{byte}, uint, bool, TimeSpan)"/>,
+    /// on that encoding's SSRC, with its own packetizer and sequence numbers, every packet carrying the MID and the RID
+    /// header extension (RFC 8852 §3: on every packet, not only the first ones, so a receiver can bind the stream at
+    /// any packet). When the exchange did not negotiate simulcast the first of the transceiver's
+    /// <see cref="Transceiver.SendEncodings"/> is sent as the section's one stream (without RID) and the others are
+    /// refused (false), as a browser sends only its first encoding then. False also for a RID the section does not send,
+    /// and as the other overload.
+    /// </summary>
+    public bool SendVideoFrame(Transceiver transceiver, string rid, ReadOnlyMemory<byte> frame, uint rtpTimestamp, bool keyFrame, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(transceiver);
+        ArgumentNullException.ThrowIfNull(rid);
+        _now = now;
+        if (!CanSendMedia || FindSection(transceiver) is not Section s)
+        {
+            return false;
+        }
+
+        int layer = s.FindLayer(rid);
+        if (layer < 0 && s.Layers.Length == 0 && transceiver.SendEncodings.Count > 0 && string.Equals(transceiver.SendEncodings[0].Rid, rid, StringComparison.Ordinal))
+        {
+            layer = 0;
+        }
+
+        return layer >= 0 && SendVideoFrame(s, layer, frame, rtpTimestamp, keyFrame, now);
+    }
+
+    private bool SendVideoFrame(Section s, int layer, ReadOnlyMemory<byte> frame, uint rtpTimestamp, bool keyFrame, TimeSpan now)
+    {
+        IVideoPacketizer? packetizer = s.Layers.Length > 0 ? s.Layers[layer].Packetizer : s.Packetizer;
+        if (s.Send is null || packetizer is null)
         {
             return false;
         }
@@ -99,16 +139,16 @@ public sealed partial class WebRtcSession
             return false;
         }
 
-        if (s.Packetizer.Push(frame, keyFrame) != VideoPacketizeStatus.Ok)
+        if (packetizer.Push(frame, keyFrame) != VideoPacketizeStatus.Ok)
         {
             MediaCounters.VideoFramesRefused++;
             return false;
         }
 
         Span<byte> payload = _frame;
-        while (s.Packetizer.TryPoll(payload, out VideoRtpPayload p))
+        while (packetizer.TryPoll(payload, out VideoRtpPayload p))
         {
-            SendOrQueue(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false, (byte)s.SendCodec!.PayloadType, audio: false);
+            SendOrQueue(s, payload[..p.Length], rtpTimestamp, p.Marker, now, -1, false, (byte)s.SendCodec!.PayloadType, audio: false, layer: layer);
         }
 
         DrainPacer(now);
@@ -181,13 +221,14 @@ public sealed partial class WebRtcSession
     /// forwarded packet (<paramref name="sequenceNumber"/> 0-65535), with that number; <paramref name="padding"/> bytes of
     /// RFC 3550 §5.1 padding after the payload when not 0.
     /// </summary>
-    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, out int wireLength, int sequenceNumber = -1, int padding = 0)
+    private bool SendPacket(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, out int wireLength, int sequenceNumber = -1, int padding = 0, int layer = 0)
     {
         wireLength = 0;
         Span<byte> packet = _send;
         var writer = new RtpPacketWriter(packet);
-        writer.TryWriteHeader(new RtpHeader(payloadType, 0, rtpTimestamp, s.Send!.Ssrc, marker));
-        WriteHeaderExtensions(s, ref writer, now, audioLevel, voiceActivity);
+        RtpSendStream send = s.SendStream(layer);
+        writer.TryWriteHeader(new RtpHeader(payloadType, 0, rtpTimestamp, send.Ssrc, marker));
+        WriteHeaderExtensions(s, ref writer, now, audioLevel, voiceActivity, layer, repair: false);
         if (!writer.TryWritePayload(payload) || (padding > 0 && !writer.TryWritePadding(padding)))
         {
             MediaCounters.SendTooLarge++;
@@ -195,7 +236,7 @@ public sealed partial class WebRtcSession
         }
 
         Span<byte> written = packet[..writer.Length];
-        if (sequenceNumber >= 0 ? !s.Send.PrepareNumbered(written, (ushort)sequenceNumber, now) : !s.Send.Prepare(written, now))
+        if (sequenceNumber >= 0 ? !send.PrepareNumbered(written, (ushort)sequenceNumber, now) : !send.Prepare(written, now))
         {
             return false;
         }
@@ -249,10 +290,11 @@ public sealed partial class WebRtcSession
             return false;
         }
 
-        // The stream numbered the packet (RTX or media sequence, last timestamp); the header extensions are the session's.
+        // The stream numbered the packet (RTX or media sequence, last timestamp); the header extensions are the session's
+        // (of a simulcast section: its first layer's RID, or repaired RID on the RTX SSRC, RFC 8852 §3.2).
         var writer = new RtpPacketWriter(_send);
         writer.TryWriteHeader(new RtpHeader(header.PayloadType, header.SequenceNumber, header.Timestamp, header.Ssrc));
-        WriteHeaderExtensions(s, ref writer, now, -1, false);
+        WriteHeaderExtensions(s, ref writer, now, -1, false, 0, repair: header.Ssrc == s.Send.RtxSsrc);
         if (!writer.TryWritePadding(paddingLength))
         {
             MediaCounters.SendTooLarge++;
@@ -276,9 +318,12 @@ public sealed partial class WebRtcSession
     }
 
     /// <summary>The section's negotiated header extensions (RFC 8285) for the packet being written.</summary>
-    private void WriteHeaderExtensions(Section s, ref RtpPacketWriter writer, TimeSpan now, int audioLevel, bool voiceActivity)
+    private void WriteHeaderExtensions(Section s, ref RtpPacketWriter writer, TimeSpan now, int audioLevel, bool voiceActivity, int layer, bool repair)
     {
-        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId | (audioLevel >= 0 ? s.AudioLevelId : 0)) == 0)
+        // RFC 8852 §3: a simulcast layer's packets name it by RID, its RTX packets by repaired RID.
+        string? rid = s.Layers.Length > 0 ? s.Layers[layer].Rid : null;
+        byte ridId = rid is null ? (byte)0 : repair ? s.RepairedRidId : s.RidId;
+        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId | ridId | (audioLevel >= 0 ? s.AudioLevelId : 0)) == 0)
         {
             return;
         }
@@ -287,6 +332,11 @@ public sealed partial class WebRtcSession
         if (s.MidId != 0)
         {
             ext.TryAddText(s.MidId, s.Mid.AsSpan());
+        }
+
+        if (ridId != 0)
+        {
+            ext.TryAddText(ridId, rid.AsSpan());
         }
 
         if (s.AbsSendTimeId != 0)
@@ -635,10 +685,10 @@ public sealed partial class WebRtcSession
 
                     break;
                 case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.GenericNack && RtcpGenericNack.TryParse(packet, out RtcpGenericNack nack):
-                    if (FindSender(nack.MediaSsrc) is Section ns)
+                    if (FindSender(nack.MediaSsrc, out int nackLayer) is Section ns)
                     {
-                        ns.Send!.HandleNack(nack, now);
-                        SendRetransmissions(ns, now);
+                        ns.SendStream(nackLayer).HandleNack(nack, now);
+                        SendRetransmissions(ns, nackLayer, now);
                     }
 
                     break;
@@ -652,9 +702,9 @@ public sealed partial class WebRtcSession
                     HandleExtendedReport(xr, now);
                     break;
                 case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.PictureLossIndication && RtcpPictureLossIndication.TryParse(packet, out RtcpPictureLossIndication pli):
-                    if (FindSender(pli.MediaSsrc) is Section ps && ps.Send!.HandlePictureLossIndication(pli, now))
+                    if (FindSender(pli.MediaSsrc, out int pliLayer) is Section ps && ps.SendStream(pliLayer).HandlePictureLossIndication(pli, now))
                     {
-                        TakeKeyframeRequest(ps);
+                        TakeKeyframeRequest(ps, pliLayer);
                     }
 
                     break;
@@ -664,9 +714,12 @@ public sealed partial class WebRtcSession
                 case RtcpPacketType.PayloadFeedback when packet.Count == RtcpFeedbackFormat.FullIntraRequest && RtcpFullIntraRequest.TryParse(packet, out RtcpFullIntraRequest fir):
                     foreach (Section fs in _sections)
                     {
-                        if (fs.Send is not null && fs.Send.HandleFullIntraRequest(fir, now))
+                        for (int layer = 0; layer < fs.SendStreamCount; layer++)
                         {
-                            TakeKeyframeRequest(fs);
+                            if (fs.SendStream(layer).HandleFullIntraRequest(fir, now))
+                            {
+                                TakeKeyframeRequest(fs, layer);
+                            }
                         }
                     }
 
@@ -679,26 +732,28 @@ public sealed partial class WebRtcSession
         RtcpCounters.ReceivedCompound(sdes);
     }
 
-    private void TakeKeyframeRequest(Section s)
+    private void TakeKeyframeRequest(Section s, int layer)
     {
-        if (s.Send!.TryTakeKeyframeRequest(out KeyframeRequest request))
+        if (s.SendStream(layer).TryTakeKeyframeRequest(out KeyframeRequest request))
         {
-            _events.Enqueue(new SessionKeyframeRequestedEvent(s.Mid, request));
+            // RFC 8853: of a simulcast section, the layer whose SSRC the request named, so that only it encodes a key frame.
+            _events.Enqueue(new SessionKeyframeRequestedEvent(s.Mid, request) { Rid = s.Layers.Length > 0 ? s.Layers[layer].Rid : null });
         }
     }
 
     private void HandleReportBlock(in RtcpReportBlock block, TimeSpan now)
     {
-        if (FindSender(block.Ssrc) is Section s)
+        if (FindSender(block.Ssrc, out int layer) is Section s)
         {
-            s.Send!.HandleReportBlock(block, now);
-            OnReportBlockRoundTripTime(s.Send.RoundTripTime, block.LastSenderReport, now);
+            RtpSendStream send = s.SendStream(layer);
+            send.HandleReportBlock(block, now);
+            OnReportBlockRoundTripTime(send.RoundTripTime, block.LastSenderReport, now);
             foreach (Receiver r in s.Receivers.Values)
             {
-                r.Stream.RoundTripTime = s.Send.RoundTripTime;
+                r.Stream.RoundTripTime = send.RoundTripTime;
                 if (r.Frames is not null)
                 {
-                    r.Frames.RoundTripTime = s.Send.RoundTripTime;
+                    r.Frames.RoundTripTime = send.RoundTripTime;
                 }
             }
         }
@@ -717,16 +772,22 @@ public sealed partial class WebRtcSession
         return null;
     }
 
-    private Section? FindSender(uint ssrc)
+    /// <summary>The section sending <paramref name="ssrc"/> (media or RTX) and the index of its send stream there (<see cref="Section.SendStream"/>).</summary>
+    private Section? FindSender(uint ssrc, out int layer)
     {
         foreach (Section s in _sections)
         {
-            if (s.Send is not null && (s.Send.Ssrc == ssrc || s.Send.RtxSsrc == ssrc))
+            for (layer = 0; layer < s.SendStreamCount; layer++)
             {
-                return s;
+                RtpSendStream send = s.SendStream(layer);
+                if (send.Ssrc == ssrc || send.RtxSsrc == ssrc)
+                {
+                    return s;
+                }
             }
         }
 
+        layer = 0;
         return null;
     }
 
@@ -735,18 +796,56 @@ public sealed partial class WebRtcSession
     /// queue, ahead of queued video (libwebrtc's pacer ranks retransmissions after audio and before video), and leave at
     /// the pacing rate; otherwise they leave at once.
     /// </summary>
-    private void SendRetransmissions(Section s, TimeSpan now)
+    private void SendRetransmissions(Section s, int layer, TimeSpan now)
     {
         if (PacingActive && s.CcFeedback)
         {
-            QueueRetransmissions(s, now);
+            QueueRetransmissions(s, layer, now);
             return;
         }
 
         Span<byte> buffer = _send;
-        while (s.Send!.TryPollRetransmission(buffer, now, out int written))
+        RtpSendStream send = s.SendStream(layer);
+        while (send.TryPollRetransmission(buffer, now, out int written))
         {
-            SendRetransmission(s, buffer[..written], now);
+            MarkRepairedRid(s, send, buffer[..written]);
+            SendRetransmission(s, layer, buffer[..written], now);
+        }
+    }
+
+    /// <summary>
+    /// RFC 8852 §3.2: a simulcast layer's retransmission on its RTX SSRC carries the layer's RID as repaired RID, not as
+    /// RID (the stream copied the original's header extensions, RFC 4588 §4). The element keeps its place and value and
+    /// takes the repaired-RID id; if that id does not fit the packet's one-byte form, or repaired RID was not negotiated,
+    /// the element becomes padding (RFC 8285 §4.2: zero bytes), so the RTX packet never claims to be the layer itself.
+    /// </summary>
+    private static void MarkRepairedRid(Section s, RtpSendStream send, Span<byte> packet)
+    {
+        if (s.Layers.Length == 0 || s.RidId == 0 || send.RtxSsrc is not uint rtx || !RtpPacket.TryParse(packet, out RtpPacket parsed)
+            || parsed.Ssrc != rtx || !parsed.HasExtension || !parsed.TryGetHeaderExtensions(out RtpHeaderExtensionReader ext)
+            || !ext.TryGet(s.RidId, out ReadOnlySpan<byte> value) || value.IsEmpty || !((ReadOnlySpan<byte>)packet).Overlaps(value, out int offset))
+        {
+            return;
+        }
+
+        if (ext.Form == RtpHeaderExtensionForm.OneByte)
+        {
+            if (s.RepairedRidId is >= 1 and <= 14)
+            {
+                packet[offset - 1] = (byte)((s.RepairedRidId << 4) | (packet[offset - 1] & 0x0F));
+            }
+            else
+            {
+                packet.Slice(offset - 1, value.Length + 1).Clear();
+            }
+        }
+        else if (s.RepairedRidId != 0)
+        {
+            packet[offset - 2] = s.RepairedRidId;
+        }
+        else
+        {
+            packet.Slice(offset - 2, value.Length + 2).Clear();
         }
     }
 
@@ -754,9 +853,10 @@ public sealed partial class WebRtcSession
     /// Sends one retransmission the stream wrote (on its RTX SSRC, or the original packet again): its transport-wide
     /// sequence number is written now, at departure, so the controller hears of the time it really left.
     /// </summary>
-    private bool SendRetransmission(Section s, Span<byte> packet, TimeSpan now)
+    private bool SendRetransmission(Section s, int layer, Span<byte> packet, TimeSpan now)
     {
-        bool stamped = TryRestampTransportSequence(packet, s.TransportCcId, s.Send!.RtxSsrc);
+        RtpSendStream send = s.SendStream(layer);
+        bool stamped = TryRestampTransportSequence(packet, s.TransportCcId, send.RtxSsrc);
         if (_transport.SendRtp(packet, now) != TransportSendStatus.Sent)
         {
             MediaCounters.SendFailed++;
@@ -765,7 +865,7 @@ public sealed partial class WebRtcSession
 
         // With RFC 8888 a retransmission on the RTX SSRC is a new packet with its own sequence number to be
         // reported; one on the media SSRC is the very packet sent before (its report entry is the same).
-        if (stamped || (s.CcfbNegotiated && s.Send.RtxSsrc is uint rtx && packet.Length >= 12
+        if (stamped || (s.CcfbNegotiated && send.RtxSsrc is uint rtx && packet.Length >= 12
             && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet[8..]) == rtx))
         {
             OnTransportSequenceSent(packet, now);
@@ -893,11 +993,15 @@ public sealed partial class WebRtcSession
         int senderCount = 0;
         foreach (Section s in _sections)
         {
-            if (s.Send is { HasSentMedia: true } send && senderCount < senders.Length)
+            // RFC 3550 §6.4.1: an SR for every stream we send, each simulcast layer's too (its SSRC, RTP clock and counts).
+            for (int layer = 0; layer < s.SendStreamCount; layer++)
             {
-                compound.TryAddSenderReport(send.Ssrc, send.CreateSenderInfo(now), first ? blocks[..count] : []);
-                senders[senderCount++] = send.Ssrc;
-                first = false;
+                if (s.SendStream(layer) is { HasSentMedia: true } send && senderCount < senders.Length)
+                {
+                    compound.TryAddSenderReport(send.Ssrc, send.CreateSenderInfo(now), first ? blocks[..count] : []);
+                    senders[senderCount++] = send.Ssrc;
+                    first = false;
+                }
             }
         }
 
@@ -962,6 +1066,21 @@ public sealed partial class WebRtcSession
 
         public IVideoPacketizer? Packetizer { get; private set; }
 
+        /// <summary>
+        /// Gets the simulcast layers we send (RFC 8853), in <see cref="NegotiatedSection.SendRids"/> order, or none: the
+        /// first layer's stream and packetizer are <see cref="Send"/> and <see cref="Packetizer"/>.
+        /// </summary>
+        public SendLayer[] Layers { get; private set; } = [];
+
+        /// <summary>Gets the RID header extension's id (RFC 8852 §3.1) when negotiated here, else 0.</summary>
+        public byte RidId { get; private set; }
+
+        /// <summary>Gets the repaired-RID header extension's id (RFC 8852 §3.2) when negotiated here, else 0.</summary>
+        public byte RepairedRidId { get; private set; }
+
+        /// <summary>Gets how many streams we send here: one per simulcast layer, or <see cref="Send"/> alone.</summary>
+        public int SendStreamCount => Layers.Length > 0 ? Layers.Length : Send is null ? 0 : 1;
+
         public Dictionary<uint, Receiver> Receivers { get; } = [];
 
         public Dictionary<uint, uint> RtxFor { get; } = [];
@@ -986,6 +1105,23 @@ public sealed partial class WebRtcSession
         public RtpHeaderExtensionMode ExtensionMode { get; private set; }
 
         private NegotiatedSection? Negotiated { get; set; }
+
+        /// <summary>Send stream <paramref name="layer"/> (0 to <see cref="SendStreamCount"/> - 1): a simulcast layer's, or <see cref="Send"/>.</summary>
+        public RtpSendStream SendStream(int layer) => Layers.Length > 0 ? Layers[layer].Stream : Send!;
+
+        /// <summary>The index of the simulcast layer with <paramref name="rid"/>, or -1.</summary>
+        public int FindLayer(string rid)
+        {
+            for (int i = 0; i < Layers.Length; i++)
+            {
+                if (string.Equals(Layers[i].Rid, rid, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
 
         public bool IsRtxPayloadType(byte pt)
         {
@@ -1012,6 +1148,8 @@ public sealed partial class WebRtcSession
             AbsSendTimeId = (byte)(n.GetExtensionId(ExtMap.AbsSendTimeUri) ?? 0);
             AudioLevelId = (byte)(n.GetExtensionId(ExtMap.AudioLevelUri) ?? 0);
             TransportCcId = NegotiatesTransportCc(n) ? (byte)(n.GetExtensionId(ExtMap.TransportWideCcUri) ?? 0) : (byte)0;
+            RidId = (byte)(n.GetExtensionId(JsepOptions.RidUri) ?? 0);
+            RepairedRidId = (byte)(n.GetExtensionId(JsepOptions.RepairedRidUri) ?? 0);
             MLineIndex = n.MLineIndex;
             ExtensionMode = RtpHeaderExtensionMode.Mixed;
             ApplyReceivePayloadKinds(n);
@@ -1021,6 +1159,7 @@ public sealed partial class WebRtcSession
             if (codec is null || n.LocalSsrc is not uint ssrc)
             {
                 SendCodec = null;
+                Layers = [];
                 return;
             }
 
@@ -1032,38 +1171,83 @@ public sealed partial class WebRtcSession
                 Send.EnableHistory();
             }
 
-            if (Send is null || Send.Ssrc != ssrc)
+            Dictionary<byte, byte>? rtx = null;
+            foreach (NegotiatedCodec c in n.SendCodecs)
             {
-                Dictionary<byte, byte>? rtx = null;
-                foreach (NegotiatedCodec c in n.SendCodecs)
+                if (c.RtxPayloadType is int r)
                 {
-                    if (c.RtxPayloadType is int r)
-                    {
-                        (rtx ??= [])[(byte)c.PayloadType] = (byte)r;
-                    }
+                    (rtx ??= [])[(byte)c.PayloadType] = (byte)r;
                 }
-
-                Send = new RtpSendStream(new RtpSendStreamOptions
-                {
-                    Ssrc = ssrc,
-                    ClockRate = codec.ClockRate,
-                    RtxSsrc = rtx is null ? null : n.LocalRtxSsrc,
-                    RtxPayloadTypes = rtx,
-                    HistorySize = session._options.SendHistorySize,
-                    KeepHistory = keepHistory,
-                    SharedRetransmissionBudget = session._options.SharedRetransmissionBudget,
-                    Random = session._options.Random,
-                    WallClockAtZero = session.WallClockAtZero(session._now),
-                });
             }
 
-            if (SendCodec?.Name != codec.Name || Packetizer is null)
+            if (Send is null || Send.Ssrc != ssrc)
+            {
+                Send = CreateSendStream(ssrc, rtx is null ? null : n.LocalRtxSsrc, codec, rtx, keepHistory, session);
+            }
+
+            bool sameCodec = SendCodec?.Name == codec.Name;
+            if (!sameCodec || Packetizer is null)
             {
                 Packetizer = Kind == MediaKind.Video ? CreatePacketizer(codec) : null;
             }
 
+            ApplyLayers(n, codec, rtx, keepHistory, sameCodec, session);
             SendCodec = codec;
         }
+
+        /// <summary>
+        /// RFC 8853: one send stream per negotiated simulcast stream, on its encoding's SSRC and RTX SSRC, with its own
+        /// packetizer; the first is <see cref="Send"/>. A layer whose SSRC stays keeps its state across renegotiation.
+        /// </summary>
+        private void ApplyLayers(NegotiatedSection n, NegotiatedCodec codec, Dictionary<byte, byte>? rtx, bool keepHistory, bool sameCodec, WebRtcSession session)
+        {
+            if (n.SendRids.Count == 0 || Transceiver is null || Kind != MediaKind.Video)
+            {
+                Layers = [];
+                return;
+            }
+
+            var layers = new SendLayer[n.SendRids.Count];
+            for (int i = 0; i < layers.Length; i++)
+            {
+                string rid = n.SendRids[i];
+                SendEncoding encoding = Transceiver.SendEncodings.First(e => e.Rid == rid);
+                if (i == 0)
+                {
+                    layers[i] = new SendLayer(rid, Send!, Packetizer);
+                    continue;
+                }
+
+                SendLayer? existing = Array.Find(Layers, x => x.Stream.Ssrc == encoding.Ssrc);
+                if (existing is not null && sameCodec && existing.Stream.RtxSsrc == (rtx is null ? null : encoding.RtxSsrc))
+                {
+                    if (keepHistory)
+                    {
+                        existing.Stream.EnableHistory();
+                    }
+
+                    layers[i] = existing with { Rid = rid };
+                    continue;
+                }
+
+                layers[i] = new SendLayer(rid, CreateSendStream(encoding.Ssrc, rtx is null ? null : encoding.RtxSsrc, codec, rtx, keepHistory, session), CreatePacketizer(codec));
+            }
+
+            Layers = layers;
+        }
+
+        private static RtpSendStream CreateSendStream(uint ssrc, uint? rtxSsrc, NegotiatedCodec codec, Dictionary<byte, byte>? rtx, bool keepHistory, WebRtcSession session) => new(new RtpSendStreamOptions
+        {
+            Ssrc = ssrc,
+            ClockRate = codec.ClockRate,
+            RtxSsrc = rtxSsrc,
+            RtxPayloadTypes = rtx,
+            HistorySize = session._options.SendHistorySize,
+            KeepHistory = keepHistory,
+            SharedRetransmissionBudget = session._options.SharedRetransmissionBudget,
+            Random = session._options.Random,
+            WallClockAtZero = session.WallClockAtZero(session._now),
+        });
 
         public Receiver? GetOrCreateReceiver(uint ssrc, byte payloadType, WebRtcSession session, int ridIndex)
         {
@@ -1197,6 +1381,9 @@ public sealed partial class WebRtcSession
             _ => null,
         };
     }
+
+    /// <summary>One simulcast layer we send (RFC 8853): its RID, its send stream (SSRC, RTX SSRC, history) and its packetizer.</summary>
+    private sealed record SendLayer(string Rid, RtpSendStream Stream, IVideoPacketizer? Packetizer);
 
     /// <summary>A remote stream in a section: its RTP receive stream and, for video, its frame buffer, for audio its RED, event and playout state.</summary>
     private sealed record Receiver(RtpReceiveStream Stream, VideoFrameBuffer? Frames, NegotiatedCodec Codec, byte PayloadType)

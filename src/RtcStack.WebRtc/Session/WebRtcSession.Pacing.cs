@@ -87,9 +87,9 @@ public sealed partial class WebRtcSession
             long media = 0, repaired = 0;
             foreach (Section s in _sections)
             {
-                if (s.Send is RtpSendStream send)
+                for (int layer = 0; layer < s.SendStreamCount; layer++)
                 {
-                    send.ReadLastSecond(_now, out long m, out long r);
+                    s.SendStream(layer).ReadLastSecond(_now, out long m, out long r);
                     media += m;
                     repaired += r;
                 }
@@ -159,18 +159,18 @@ public sealed partial class WebRtcSession
     /// Sends a media packet now, or queues it in the pacer: the session paces when transport-cc is negotiated in the
     /// section and <see cref="WebRtcSessionOptions.Pacing"/> is on. Audio that bypasses the queue is sent at once and counted.
     /// </summary>
-    private bool SendOrQueue(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, bool audio, int sequenceNumber = -1, int padding = 0)
+    private bool SendOrQueue(Section s, ReadOnlySpan<byte> payload, uint rtpTimestamp, bool marker, TimeSpan now, int audioLevel, bool voiceActivity, byte payloadType, bool audio, int sequenceNumber = -1, int padding = 0, int layer = 0)
     {
         if (!PacingActive || !s.CcFeedback)
         {
-            return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out _, sequenceNumber, padding);
+            return SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out _, sequenceNumber, padding, layer);
         }
 
         int overhead = PacketOverhead(s);
         _appAlr!.OnBytesSent(payload.Length + overhead, now);
         if (audio && _options.AudioBypassesPacer)
         {
-            if (!SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out int wire, sequenceNumber, padding))
+            if (!SendPacket(s, payload, rtpTimestamp, marker, now, audioLevel, voiceActivity, payloadType, out int wire, sequenceNumber, padding, layer))
             {
                 return false;
             }
@@ -188,7 +188,7 @@ public sealed partial class WebRtcSession
 
         int slot = TakeSlot();
         payload.CopyTo(_pacedData[slot]);
-        _paced[slot] = new PacedSlot(s, rtpTimestamp, marker, audioLevel, voiceActivity, payloadType, payload.Length, sequenceNumber, padding);
+        _paced[slot] = new PacedSlot(s, rtpTimestamp, marker, audioLevel, voiceActivity, payloadType, payload.Length, sequenceNumber, padding, Layer: layer);
         _pacer!.Enqueue(slot, payload.Length + padding + overhead, highPriority: audio, now);
         return true;
     }
@@ -197,9 +197,10 @@ public sealed partial class WebRtcSession
     private int PacketOverhead(Section s)
     {
         int ext = 0;
-        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId) != 0)
+        int rid = s.Layers.Length > 0 && s.RidId != 0 ? 1 + s.Layers[0].Rid.Length : 0;
+        if ((s.MidId | s.AbsSendTimeId | s.TransportCcId) != 0 || rid != 0)
         {
-            ext = (s.MidId != 0 ? 1 + s.Mid.Length : 0) + (s.AbsSendTimeId != 0 ? 4 : 0) + (s.TransportCcId != 0 ? 3 : 0);
+            ext = (s.MidId != 0 ? 1 + s.Mid.Length : 0) + (s.AbsSendTimeId != 0 ? 4 : 0) + (s.TransportCcId != 0 ? 3 : 0) + rid;
             ext = 4 + ((ext + 3) & ~3);
         }
 
@@ -262,7 +263,10 @@ public sealed partial class WebRtcSession
         // Repairs never faster than the target (libwebrtc's retransmission rate limiter has the target as its maximum).
         foreach (Section s in _sections)
         {
-            s.Send?.SetRetransmissionRateCap(target);
+            for (int layer = 0; layer < s.SendStreamCount; layer++)
+            {
+                s.SendStream(layer).SetRetransmissionRateCap(target);
+            }
         }
 
         _appAlr!.SetEstimatedBitrate(target);
@@ -309,18 +313,20 @@ public sealed partial class WebRtcSession
     /// The retransmissions a NACK asked for, written now (RTX sequence numbers in request order) and queued at high
     /// priority; <see cref="SendQueued"/> sends each as it leaves.
     /// </summary>
-    private void QueueRetransmissions(Section s, TimeSpan now)
+    private void QueueRetransmissions(Section s, int layer, TimeSpan now)
     {
+        RtpSendStream send = s.SendStream(layer);
         while (true)
         {
             int slot = TakeSlot();
-            if (!s.Send!.TryPollRetransmission(_pacedData[slot], now, out int written))
+            if (!send.TryPollRetransmission(_pacedData[slot], now, out int written))
             {
                 _freeSlots[_freeCount++] = slot;
                 return;
             }
 
-            _paced[slot] = new PacedSlot(s, 0, false, -1, false, 0, written, -1, 0, Retransmission: true);
+            MarkRepairedRid(s, send, _pacedData[slot].AsSpan(0, written));
+            _paced[slot] = new PacedSlot(s, 0, false, -1, false, 0, written, -1, 0, Retransmission: true, Layer: layer);
             _pacer!.Enqueue(slot, written + SrtpTag(), highPriority: true, now);
             PacingCounters.RetransmissionsQueued++;
         }
@@ -334,7 +340,7 @@ public sealed partial class WebRtcSession
         Section s = m.Section!;
         if (m.Retransmission)
         {
-            if (!_sections.Contains(s) || s.Send is null || !SendRetransmission(s, _pacedData[slot].AsSpan(0, m.Length), now))
+            if (!_sections.Contains(s) || m.Layer >= s.SendStreamCount || !SendRetransmission(s, m.Layer, _pacedData[slot].AsSpan(0, m.Length), now))
             {
                 PacingCounters.PacketsDropped++;
                 return;
@@ -344,8 +350,8 @@ public sealed partial class WebRtcSession
             return;
         }
 
-        if (!_sections.Contains(s) || s.Send is null || s.SendCodec is null
-            || !SendPacket(s, _pacedData[slot].AsSpan(0, m.Length), m.Timestamp, m.Marker, now, m.AudioLevel, m.VoiceActivity, m.PayloadType, out _, m.SequenceNumber, m.Padding))
+        if (!_sections.Contains(s) || s.Send is null || s.SendCodec is null || m.Layer >= s.SendStreamCount
+            || !SendPacket(s, _pacedData[slot].AsSpan(0, m.Length), m.Timestamp, m.Marker, now, m.AudioLevel, m.VoiceActivity, m.PayloadType, out _, m.SequenceNumber, m.Padding, m.Layer))
         {
             PacingCounters.PacketsDropped++;
             return;
@@ -429,7 +435,8 @@ public sealed partial class WebRtcSession
     /// A media packet waiting in the pacer: its section, what its RTP header will carry, and its payload's length (the
     /// payload is in <see cref="_pacedData"/>); a forwarded packet's sequence number (-1: the stream numbers it when it
     /// leaves) and padding length (RFC 3550 §5.1, 0 for none). A <paramref name="Retransmission"/> slot holds a whole packet
-    /// the send stream wrote, sent as it is but for its transport-wide sequence number.
+    /// the send stream wrote, sent as it is but for its transport-wide sequence number. <paramref name="Layer"/> is the
+    /// section's send stream (<see cref="Section.SendStream"/>: a simulcast layer, else 0).
     /// </summary>
-    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length, int SequenceNumber, int Padding, bool Retransmission = false);
+    private readonly record struct PacedSlot(Section? Section, uint Timestamp, bool Marker, int AudioLevel, bool VoiceActivity, byte PayloadType, int Length, int SequenceNumber, int Padding, bool Retransmission = false, int Layer = 0);
 }

@@ -110,53 +110,59 @@ public sealed partial class WebRtcSession
         {
             string kind = s.Kind == MediaKind.Audio ? "audio" : "video";
             char k = s.Kind == MediaKind.Audio ? 'A' : 'V';
-            if (s.Send is RtpSendStream send && send.HasSentMedia && s.SendCodec is NegotiatedCodec sendCodec)
+
+            // One outbound-rtp per stream we send: each simulcast layer has its own, with its RID.
+            for (int layer = 0; layer < s.SendStreamCount; layer++)
             {
-                string codecId = AddCodec(list, codecs, sendCodec, s.Kind, now);
-                SendStreamStats o = send.GetStats();
-                RemoteInboundStats ri = send.GetRemoteInboundStats();
-                string outboundId = "OT01" + k + o.Ssrc.ToString(CultureInfo.InvariantCulture);
-                string remoteId = "RI" + k + o.Ssrc.ToString(CultureInfo.InvariantCulture);
-                list.Add(new RtcOutboundRtpStreamStats
+                if (s.SendStream(layer) is RtpSendStream send && send.HasSentMedia && s.SendCodec is NegotiatedCodec sendCodec)
                 {
-                    Id = outboundId,
-                    Timestamp = now,
-                    Ssrc = o.Ssrc,
-                    Kind = kind,
-                    TransportId = StatsTransportId,
-                    CodecId = codecId,
-                    Mid = s.Mid,
-                    PacketsSent = o.PacketsSent,
-                    BytesSent = o.BytesSent,
-                    HeaderBytesSent = o.HeaderBytesSent,
-                    RetransmittedPacketsSent = o.RetransmittedPacketsSent,
-                    RetransmittedBytesSent = o.RetransmittedBytesSent,
-                    NackCount = o.NackCount,
-                    RetransmissionsDropped = o.RetransmissionsDropped,
-                    RtxSsrc = o.RtxSsrc,
-                    PliCount = s.Kind == MediaKind.Video ? o.PliCount : null,
-                    FirCount = s.Kind == MediaKind.Video ? o.FirCount : null,
-                    RemoteId = ri.ReportsReceived > 0 ? remoteId : null,
-                });
-                if (ri.ReportsReceived > 0)
-                {
-                    list.Add(new RtcRemoteInboundRtpStreamStats
+                    string codecId = AddCodec(list, codecs, sendCodec, s.Kind, now);
+                    SendStreamStats o = send.GetStats();
+                    RemoteInboundStats ri = send.GetRemoteInboundStats();
+                    string outboundId = "OT01" + k + o.Ssrc.ToString(CultureInfo.InvariantCulture);
+                    string remoteId = "RI" + k + o.Ssrc.ToString(CultureInfo.InvariantCulture);
+                    list.Add(new RtcOutboundRtpStreamStats
                     {
-                        Id = remoteId,
+                        Id = outboundId,
                         Timestamp = now,
                         Ssrc = o.Ssrc,
                         Kind = kind,
                         TransportId = StatsTransportId,
                         CodecId = codecId,
-                        LocalId = outboundId,
-                        PacketsLost = ri.PacketsLost,
-                        FractionLost = ri.FractionLost,
-                        Jitter = ri.Jitter,
-                        RoundTripTime = ri.RoundTripTime?.TotalSeconds,
-                        TotalRoundTripTime = ri.TotalRoundTripTime.TotalSeconds,
-                        RoundTripTimeMeasurements = ri.RoundTripTimeMeasurements,
-                        ReportsReceived = ri.ReportsReceived,
+                        Mid = s.Mid,
+                        Rid = s.Layers.Length > 0 ? s.Layers[layer].Rid : null,
+                        PacketsSent = o.PacketsSent,
+                        BytesSent = o.BytesSent,
+                        HeaderBytesSent = o.HeaderBytesSent,
+                        RetransmittedPacketsSent = o.RetransmittedPacketsSent,
+                        RetransmittedBytesSent = o.RetransmittedBytesSent,
+                        NackCount = o.NackCount,
+                        RetransmissionsDropped = o.RetransmissionsDropped,
+                        RtxSsrc = o.RtxSsrc,
+                        PliCount = s.Kind == MediaKind.Video ? o.PliCount : null,
+                        FirCount = s.Kind == MediaKind.Video ? o.FirCount : null,
+                        RemoteId = ri.ReportsReceived > 0 ? remoteId : null,
                     });
+                    if (ri.ReportsReceived > 0)
+                    {
+                        list.Add(new RtcRemoteInboundRtpStreamStats
+                        {
+                            Id = remoteId,
+                            Timestamp = now,
+                            Ssrc = o.Ssrc,
+                            Kind = kind,
+                            TransportId = StatsTransportId,
+                            CodecId = codecId,
+                            LocalId = outboundId,
+                            PacketsLost = ri.PacketsLost,
+                            FractionLost = ri.FractionLost,
+                            Jitter = ri.Jitter,
+                            RoundTripTime = ri.RoundTripTime?.TotalSeconds,
+                            TotalRoundTripTime = ri.TotalRoundTripTime.TotalSeconds,
+                            RoundTripTimeMeasurements = ri.RoundTripTimeMeasurements,
+                            ReportsReceived = ri.ReportsReceived,
+                        });
+                    }
                 }
             }
 

@@ -101,6 +101,9 @@ public sealed partial class WebRtcSession : IIceDatagramEndpoint, ITurnStreamEnd
     /// <summary>Adds a transceiver (RFC 8829 §5.2.1: it gets a section in the next offer).</summary>
     public Transceiver AddTransceiver(MediaKind kind, MediaDirection direction = MediaDirection.SendRecv) => _jsep.AddTransceiver(kind, direction);
 
+    /// <inheritdoc cref="JsepSession.AddSimulcastTransceiver"/>
+    public Transceiver AddSimulcastTransceiver(IReadOnlyList<SendEncoding> sendEncodings, MediaDirection direction = MediaDirection.SendRecv) => _jsep.AddSimulcastTransceiver(sendEncodings, direction);
+
     /// <summary>Adds our local address: the transport gathers host candidates on it (trickled when gathering runs).</summary>
     public void AddLocalAddress(TransportAddress address) => _transport.AddLocalAddress(address);
 

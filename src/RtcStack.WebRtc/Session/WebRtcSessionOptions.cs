@@ -99,7 +99,7 @@ public sealed class WebRtcSessionOptions
     public bool AudioBypassesPacer { get; init; } = true;
 
     /// <summary>
-    /// Gets how many packets may wait in the pacer before <see cref="WebRtcSession.SendVideoFrame"/> refuses the next frame
+    /// Gets how many packets may wait in the pacer before <see cref="WebRtcSession.SendVideoFrame(Jsep.Transceiver, ReadOnlyMemory{byte}, uint, bool, TimeSpan)"/> refuses the next frame
     /// (the frame that is taken is queued whole).
     /// </summary>
     public int PacerQueueCapacity { get; init; } = 2048;

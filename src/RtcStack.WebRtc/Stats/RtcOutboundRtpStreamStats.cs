@@ -23,6 +23,9 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
     /// <summary>Gets mid: the m= section's mid.</summary>
     public string? Mid { get; init; }
 
+    /// <summary>Gets rid: the RID of the simulcast encoding this stream sends (RFC 8853), or null.</summary>
+    public string? Rid { get; init; }
+
     /// <summary>Gets packetsSent: RTP packets sent, retransmissions excluded.</summary>
     public required long PacketsSent { get; init; }
 
@@ -68,6 +71,7 @@ public sealed record RtcOutboundRtpStreamStats : RtcStats
         writer.WriteString("transportId", TransportId);
         WriteOptional(writer, "codecId", CodecId);
         WriteOptional(writer, "mid", Mid);
+        WriteOptional(writer, "rid", Rid);
         writer.WriteNumber("packetsSent", PacketsSent);
         writer.WriteNumber("bytesSent", BytesSent);
         writer.WriteNumber("headerBytesSent", HeaderBytesSent);
