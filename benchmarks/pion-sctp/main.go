@@ -14,7 +14,7 @@
 //
 // Output (one line, parsed by the script):
 //
-//	pion sctp: N messages of S bytes in T s: R messages/s, cpu C s (P % of one core)
+//	pion sctp: N messages of S bytes in T s: R messages/s, cpu C s (P % of one core), K packets: D sender to receiver, B back, GOMAXPROCS=1
 package main
 
 import (
@@ -27,6 +27,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -41,6 +42,7 @@ type pipeEnd struct {
 	out    chan<- []byte
 	closed chan struct{}
 	once   *sync.Once
+	writes int64 // datagrams written by this end (read after the run)
 }
 
 type pipeAddr struct{}
@@ -71,6 +73,7 @@ func (p *pipeEnd) Read(b []byte) (int, error) {
 func (p *pipeEnd) Write(b []byte) (int, error) {
 	d := make([]byte, len(b)) // the wire's copy: the caller may reuse b
 	copy(d, b)
+	atomic.AddInt64(&p.writes, 1)
 	select {
 	case p.out <- d:
 		return len(b), nil
@@ -99,8 +102,10 @@ func cpuTime() time.Duration {
 }
 
 type result struct {
-	elapsed time.Duration
-	cpu     time.Duration
+	elapsed   time.Duration
+	cpu       time.Duration
+	toReceive int64 // datagrams the sender's association wrote during the timed run
+	back      int64 // datagrams the receiver's association wrote
 }
 
 func run(messages, size, buffered int) (result, error) {
@@ -170,6 +175,7 @@ func run(messages, size, buffered int) (result, error) {
 	for i := 8; i < size; i++ {
 		msg[i] = byte(i * 7)
 	}
+	writes0, writes1 := atomic.LoadInt64(&c0.writes), atomic.LoadInt64(&c1.writes)
 	startCPU := cpuTime()
 	start := time.Now()
 	for i := 0; i < messages; i++ {
@@ -189,7 +195,8 @@ func run(messages, size, buffered int) (result, error) {
 	case <-time.After(120 * time.Second):
 		return result{}, errors.New("the receiver did not get every message within 120 s")
 	}
-	return result{elapsed: time.Since(start), cpu: cpuTime() - startCPU}, nil
+	elapsed, cpu := time.Since(start), cpuTime()-startCPU
+	return result{elapsed: elapsed, cpu: cpu, toReceive: atomic.LoadInt64(&c0.writes) - writes0, back: atomic.LoadInt64(&c1.writes) - writes1}, nil
 }
 
 func main() {
@@ -214,6 +221,6 @@ func main() {
 		os.Exit(1)
 	}
 	secs := r.elapsed.Seconds()
-	fmt.Printf("pion sctp: %d messages of %d bytes in %.3f s: %.0f messages/s, cpu %.3f s (%.1f %% of one core), GOMAXPROCS=%d\n",
-		*messages, *size, secs, float64(*messages)/secs, r.cpu.Seconds(), 100*r.cpu.Seconds()/secs, runtime.GOMAXPROCS(0))
+	fmt.Printf("pion sctp: %d messages of %d bytes in %.3f s: %.0f messages/s, cpu %.3f s (%.1f %% of one core), %d packets: %d sender to receiver, %d back, GOMAXPROCS=%d\n",
+		*messages, *size, secs, float64(*messages)/secs, r.cpu.Seconds(), 100*r.cpu.Seconds()/secs, r.toReceive+r.back, r.toReceive, r.back, runtime.GOMAXPROCS(0))
 }

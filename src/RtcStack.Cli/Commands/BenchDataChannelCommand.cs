@@ -91,7 +91,7 @@ internal static class BenchDataChannelCommand
     }
 
     /// <summary>What one side measured over the transfer.</summary>
-    internal sealed record SideResult(long Bytes, long Messages, double Seconds, double CpuSeconds, ulong Checksum, string? Error)
+    internal sealed record SideResult(long Bytes, long Messages, double Seconds, double CpuSeconds, ulong Checksum, string? Error, string Sctp = "")
     {
         public double Mbps => Seconds > 0 ? Bytes * 8 / Seconds / 1e6 : 0;
 
@@ -186,6 +186,12 @@ internal static class BenchDataChannelCommand
 
         public UdpSessionHandle Handle { get; }
 
+        /// <summary>The association's counters (under the session's lock): what a slow run spent its packets on.</summary>
+        public string SctpSummary() => Handle.Invoke(_ => Session.DataChannelTransport?.Association.Statistics is { } t
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"packets sent {t.PacketsSent}, received {t.PacketsReceived}, dropped {t.PacketsDropped}; DATA chunks sent {t.DataChunksSent}, retransmissions {t.Retransmissions} (fast {t.FastRetransmits}, T3 expirations {t.T3Expirations}); SACKs sent {t.SacksSent}")
+            : "no association");
+
         public void Dispose()
         {
             try
@@ -251,6 +257,8 @@ internal static class BenchDataChannelCommand
                     $"{name,8} {r.Bytes,12} {r.Messages,9} {r.Seconds,8:0.000} {r.Mbps,9:0.0} {r.CpuSeconds,7:0.000} {100 * r.CpuShare,6:0.0}"));
             }
 
+            output.WriteLine($"sender sctp: {sent.Sctp}");
+            output.WriteLine($"receiver sctp: {received.Sctp}");
             output.WriteLine(ok
                 ? $"checksum: match ({sent.Checksum:x16})"
                 : $"checksum: MISMATCH or error (sent {sent.Checksum:x16}, received {received.Checksum:x16}; {received.Error ?? sent.Error ?? "byte or message counts differ"})");
@@ -408,7 +416,7 @@ internal static class BenchDataChannelCommand
         }
 
         double seconds = Stopwatch.GetElapsedTime(st.StartTimestamp, st.EndTimestamp).TotalSeconds;
-        return new SideResult(st.SentBytes, st.SentMessages, seconds, (st.EndCpu - st.StartCpu).TotalSeconds, st.Checksum, null);
+        return new SideResult(st.SentBytes, st.SentMessages, seconds, (st.EndCpu - st.StartCpu).TotalSeconds, st.Checksum, null, side.SctpSummary());
     }
 
     private static void OnSenderActivity(Side side, Sender st, Settings s, TimeSpan now)
@@ -518,7 +526,7 @@ internal static class BenchDataChannelCommand
             }
 
             SideResult r = side.Handle.Invoke(_ => new SideResult(st.Bytes, st.Messages, Stopwatch.GetElapsedTime(st.StartTimestamp, st.EndTimestamp).TotalSeconds,
-                (st.EndCpu - st.StartCpu).TotalSeconds, st.Checksum, st.Error));
+                (st.EndCpu - st.StartCpu).TotalSeconds, st.Checksum, st.Error, side.SctpSummary()));
             var json = new MemoryStream();
             using (var w = new Utf8JsonWriter(json))
             {
@@ -529,6 +537,7 @@ internal static class BenchDataChannelCommand
                 w.WriteNumber("cpuSeconds", r.CpuSeconds);
                 w.WriteString("checksum", r.Checksum.ToString("x16", CultureInfo.InvariantCulture));
                 w.WriteString("error", r.Error);
+                w.WriteString("sctp", r.Sctp);
                 w.WriteEndObject();
             }
 
@@ -602,7 +611,8 @@ internal static class BenchDataChannelCommand
             JsonElement r = d.RootElement;
             return new SideResult(r.GetProperty("bytes").GetInt64(), r.GetProperty("messages").GetInt64(), r.GetProperty("seconds").GetDouble(),
                 r.GetProperty("cpuSeconds").GetDouble(), ulong.Parse(r.GetProperty("checksum").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                r.GetProperty("error").ValueKind == JsonValueKind.Null ? null : r.GetProperty("error").GetString());
+                r.GetProperty("error").ValueKind == JsonValueKind.Null ? null : r.GetProperty("error").GetString(),
+                r.TryGetProperty("sctp", out JsonElement sctp) && sctp.ValueKind == JsonValueKind.String ? sctp.GetString()! : "");
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
@@ -632,6 +642,7 @@ internal static class BenchDataChannelCommand
             w.WriteNumber("cpuSeconds", r.CpuSeconds);
             w.WriteNumber("cpuShare", r.CpuShare);
             w.WriteString("checksum", r.Checksum.ToString("x16", CultureInfo.InvariantCulture));
+            w.WriteString("sctp", r.Sctp);
             w.WriteEndObject();
         }
 

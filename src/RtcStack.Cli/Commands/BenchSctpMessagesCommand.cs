@@ -64,13 +64,14 @@ internal static class BenchSctpMessagesCommand
 
             double seconds = r.Elapsed.TotalSeconds;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rtcstack sctp: {n} messages of {s} bytes in {seconds:0.000} s: {n / seconds:0} messages/s, cpu {r.Cpu.TotalSeconds:0.000} s ({100 * r.Cpu.TotalSeconds / seconds:0.0} % of one core), {r.Packets} packets"));
+                $"rtcstack sctp: {n} messages of {s} bytes in {seconds:0.000} s: {n / seconds:0} messages/s, cpu {r.Cpu.TotalSeconds:0.000} s ({100 * r.Cpu.TotalSeconds / seconds:0.0} % of one core), {r.Packets} packets: {r.DataPackets} sender to receiver, {r.Packets - r.DataPackets} back ({r.Sacks} SACKs), {r.Retransmissions} retransmissions"));
             return 0;
         });
         return command;
     }
 
-    internal readonly record struct Result(TimeSpan Elapsed, TimeSpan Cpu, long Received, long Packets, string? Error);
+    /// <summary>A run's outcome; <see cref="Packets"/> counts both directions, <see cref="DataPackets"/> the sender's (DATA and whatever it bundles).</summary>
+    internal readonly record struct Result(TimeSpan Elapsed, TimeSpan Cpu, long Received, long Packets, string? Error, long DataPackets = 0, long Sacks = 0, long Retransmissions = 0);
 
     /// <summary>One run on a fresh pair; <see cref="Result.Error"/> says what went wrong (a message missing, out of order or damaged, or a stall).</summary>
     internal static Result Run(int messages, int size, int buffered)
@@ -113,6 +114,7 @@ internal static class BenchSctpMessagesCommand
         }
 
         long sent = 0, received = 0, packets = 0;
+        long sentBefore = a.Statistics.PacketsSent, sacksBefore = b.Statistics.SacksSent;
         long low = buffered / 2;
         bool refill = true;
         TimeSpan startCpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -160,7 +162,7 @@ internal static class BenchSctpMessagesCommand
 
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - startCpu;
-        return new Result(elapsed, cpu, received, packets, null);
+        return new Result(elapsed, cpu, received, packets, null, a.Statistics.PacketsSent - sentBefore, b.Statistics.SacksSent - sacksBefore, a.Statistics.Retransmissions);
     }
 
     // Every packet `from` has, copied once into the wire buffer (the association lends its own buffer only until the
