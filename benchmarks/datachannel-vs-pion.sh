@@ -76,5 +76,5 @@ awk -v o="$(rate "$out/ours.txt")" -v a="$(rate "$out/pion-before.txt")" -v b="$
   'BEGIN { p = (a + b) / 2; if (p > 0) printf "ratio RtcStack / Pion (mean of before and after): %.2f\n", o / p }'
 echo
 printf "%-28s %10s %8s\n" "Data channel, two processes" "Mbit/s" "cpu %"
-awk '/^ *(sender|receiver) / { printf "%-28s %10s %8s\n", $1, $5, $7 }' "$out/datachannel.txt"
+awk '/^ *(sender|receiver) +[0-9]/ { printf "%-28s %10s %8s\n", $1, $5, $7 }' "$out/datachannel.txt"
 grep '^checksum:' "$out/datachannel.txt"
