@@ -322,14 +322,13 @@ func parseTWCC(buf []byte, cc *rtcp.TransportLayerCC) int64 {
 	return walkTWCC(cc)
 }
 
-// walkTWCC visits every packet the feedback reports, in order, and sums the arrival times of the received ones
-// (reference time × 64 ms plus the running sum of the deltas, µs), as RtcStack's enumerator gives them.
-func walkTWCC(cc *rtcp.TransportLayerCC) int64 {
-	var sum int64
+// visitTWCC calls visit for every packet the feedback reports, in order: received or not, and the arrival time of a
+// received one (reference time × 64 ms plus the running sum of the deltas, µs).
+func visitTWCC(cc *rtcp.TransportLayerCC, visit func(received bool, at int64)) {
 	t := int64(cc.ReferenceTime) * 64000
 	d := 0
 	left := int(cc.PacketStatusCount)
-	visit := func(symbol uint16) {
+	one := func(symbol uint16) {
 		if left == 0 {
 			return
 		}
@@ -337,24 +336,36 @@ func walkTWCC(cc *rtcp.TransportLayerCC) int64 {
 		if symbol != rtcp.TypeTCCPacketNotReceived && d < len(cc.RecvDeltas) {
 			t += cc.RecvDeltas[d].Delta
 			d++
-			sum += t
+			visit(true, t)
+		} else {
+			visit(false, 0)
 		}
 	}
 	for _, chunk := range cc.PacketChunks {
 		switch c := chunk.(type) {
 		case *rtcp.RunLengthChunk:
 			for i := 0; i < int(c.RunLength); i++ {
-				visit(c.PacketStatusSymbol)
+				one(c.PacketStatusSymbol)
 			}
 		case *rtcp.StatusVectorChunk:
 			for _, s := range c.SymbolList {
 				if c.SymbolSize == rtcp.TypeTCCSymbolSizeOneBit && s == 1 {
 					s = rtcp.TypeTCCPacketReceivedSmallDelta
 				}
-				visit(s)
+				one(s)
 			}
 		}
 	}
+}
+
+// walkTWCC sums the arrival times of the received packets, as RtcStack's enumerator gives them.
+func walkTWCC(cc *rtcp.TransportLayerCC) int64 {
+	var sum int64
+	visitTWCC(cc, func(received bool, at int64) {
+		if received {
+			sum += at
+		}
+	})
 	return sum
 }
 
@@ -365,35 +376,12 @@ func twccArrivals(buf []byte) ([]int64, error) {
 		return nil, err
 	}
 	var res []int64
-	t := int64(cc.ReferenceTime) * 64000
-	d := 0
-	visit := func(symbol uint16) {
-		if len(res) == int(cc.PacketStatusCount) {
-			return
+	visitTWCC(&cc, func(received bool, at int64) {
+		if !received {
+			at = -1
 		}
-		if symbol != rtcp.TypeTCCPacketNotReceived && d < len(cc.RecvDeltas) {
-			t += cc.RecvDeltas[d].Delta
-			d++
-			res = append(res, t)
-		} else {
-			res = append(res, -1)
-		}
-	}
-	for _, chunk := range cc.PacketChunks {
-		switch c := chunk.(type) {
-		case *rtcp.RunLengthChunk:
-			for i := 0; i < int(c.RunLength); i++ {
-				visit(c.PacketStatusSymbol)
-			}
-		case *rtcp.StatusVectorChunk:
-			for _, s := range c.SymbolList {
-				if c.SymbolSize == rtcp.TypeTCCSymbolSizeOneBit && s == 1 {
-					s = rtcp.TypeTCCPacketReceivedSmallDelta
-				}
-				visit(s)
-			}
-		}
-	}
+		res = append(res, at)
+	})
 	return res, nil
 }
 
