@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prereqs.sh
+source scripts/go-offline.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 build_only=0
@@ -36,12 +37,8 @@ trap 'rm -rf "$work"' EXIT
 out=${OUT:-$work}
 mkdir -p "$out"
 
-package="$work/gopath/src/pionsctpbench"
-mkdir -p "$package"
-cp benchmarks/pion-sctp/main.go benchmarks/pion-sctp/go.mod "$package/"
 echo "building the Pion side (go $(go env GOVERSION), pion/sctp $(dpkg-query -W -f='${Version}' golang-github-pion-sctp-dev))"
-(cd "$package" && env GOPATH="$work/gopath:/usr/share/gocode" GO111MODULE=off GOPROXY=off GOFLAGS= GOENV=off \
-  CGO_ENABLED=0 GOCACHE="${TMPDIR:-/tmp}/rtcstack-sctp-bench-gocache" go build -o "$work/pionsctpbench" .)
+go_build_offline benchmarks/pion-sctp "$work" pionsctpbench
 
 echo "building rtcstack (Release)"
 dotnet build src/RtcStack.Cli/RtcStack.Cli.csproj -c Release -nologo -v quiet

@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prereqs.sh
+source scripts/go-offline.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 build_only=0
@@ -22,13 +23,9 @@ command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is requi
 work=$(mktemp -d -t rtcstack-rtp-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-package="$work/gopath/src/pionrtpbench"
-mkdir -p "$package"
-cp benchmarks/pion-rtp/main.go benchmarks/pion-rtp/go.mod "$package/"
 echo "building the Pion side (go $(go env GOVERSION); pion/rtp $(dpkg-query -W -f='${Version}' golang-github-pion-rtp-dev)," \
   "pion/rtcp $(dpkg-query -W -f='${Version}' golang-github-pion-rtcp-dev), pion/stun $(dpkg-query -W -f='${Version}' golang-github-pion-stun-dev))"
-(cd "$package" && env GOPATH="$work/gopath:/usr/share/gocode" GO111MODULE=off GOPROXY=off GOFLAGS= GOENV=off \
-  CGO_ENABLED=0 GOCACHE="${TMPDIR:-/tmp}/rtcstack-rtp-bench-gocache" go build -o "$work/pionrtpbench" .)
+go_build_offline benchmarks/pion-rtp "$work" pionrtpbench
 
 echo "building RtcStack.Benchmarks (Release)"
 dotnet build benchmarks/RtcStack.Benchmarks/RtcStack.Benchmarks.csproj -c Release -nologo -v quiet
