@@ -31,6 +31,7 @@ public sealed partial class UdpEventLoop : IDisposable
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly Thread _thread;
+    private readonly int _cpu;
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly ConcurrentDictionary<int, Action> _registrations = new();
     private readonly ConcurrentQueue<Action> _posted = new();
@@ -44,9 +45,23 @@ public sealed partial class UdpEventLoop : IDisposable
     private long _windowBusy;
     private long _lastUtilisationPpm; // parts per million of the last closed window
 
-    /// <summary>Creates the loop and starts its thread.</summary>
+    /// <summary>Creates the loop and starts its thread, which the OS may run on any CPU.</summary>
     public UdpEventLoop()
+        : this(-1)
     {
+    }
+
+    /// <summary>
+    /// Creates the loop and starts its thread pinned to one CPU (<c>sched_setaffinity</c> of the loop thread only), the
+    /// layout of one loop per core: the thread never migrates, so its sockets' data and its sessions stay in that core's
+    /// caches. A negative <paramref name="cpu"/> leaves the thread unpinned.
+    /// </summary>
+    /// <param name="cpu">The CPU number (0 to <see cref="Environment.ProcessorCount"/> - 1), or -1 for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cpu"/> is not below 1,024.</exception>
+    public UdpEventLoop(int cpu)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(cpu, 1024);
+        _cpu = cpu;
         if (!IsSupported)
         {
             throw new PlatformNotSupportedException("UdpEventLoop needs Linux epoll on x64");
@@ -75,6 +90,12 @@ public sealed partial class UdpEventLoop : IDisposable
 
     /// <summary>Gets the loop's monotonic clock (time since it was created), the time <see cref="PostAt"/> takes.</summary>
     public TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>
+    /// Gets the CPU the loop thread is pinned to, or -1 when it was not asked to be or the OS refused (the pin is set
+    /// by the thread as it starts, so this may read -1 for a moment after construction).
+    /// </summary>
+    public int PinnedCpu { get; private set; } = -1;
 
     /// <summary>Gets whether the calling thread is the loop's thread.</summary>
     public bool IsLoopThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
@@ -233,6 +254,16 @@ public sealed partial class UdpEventLoop : IDisposable
     private unsafe void Run()
     {
         EpollEvent* events = stackalloc EpollEvent[MaxEvents];
+        if (_cpu >= 0)
+        {
+            // pid 0 is the calling thread. A CPU the process may not use (a cgroup or taskset excludes it) fails with
+            // EINVAL; the loop then runs unpinned rather than not at all.
+            ulong* mask = stackalloc ulong[16];
+            new Span<ulong>(mask, 16).Clear();
+            mask[_cpu / 64] = 1UL << (_cpu % 64);
+            PinnedCpu = SchedSetAffinity(0, 16 * sizeof(ulong), mask) == 0 ? _cpu : -1;
+        }
+
         while (!_disposed)
         {
             int n = EpollWait(_epoll, events, MaxEvents, WaitMilliseconds());
@@ -400,6 +431,9 @@ public sealed partial class UdpEventLoop : IDisposable
 
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     private static unsafe partial int EpollWait(int epfd, EpollEvent* events, int maxEvents, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static unsafe partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
 
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     private static partial int EpollCreate1(int flags);

@@ -143,35 +143,11 @@ internal static partial class BenchDataChannelCommand
 
     internal const ulong ChecksumSeed = 0xcbf29ce484222325;
 
-    /// <summary>
-    /// Pins the whole process (event loop, socket work done in its context, GC, JIT) to one CPU. On Linux,
-    /// Process.ProcessorAffinity sets only the main thread's mask (sched_setaffinity on the process id): the runtime's
-    /// threads already running kept theirs, and a first smoke run showed a "pinned" sender using 105 % of a core. So
-    /// every thread in /proc/self/task is pinned; threads started later inherit the mask of the (pinned) thread that
-    /// starts them.
-    /// </summary>
     private static void Pin(int? cpu)
     {
-        if (cpu is not int c)
+        if (cpu is int c && !ProcessPinning.PinAllThreads(c))
         {
-            return;
-        }
-
-        if (OperatingSystem.IsLinux())
-        {
-            ulong mask = 1UL << c;
-            foreach (string task in Directory.GetDirectories("/proc/self/task"))
-            {
-                if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out int tid)
-                    && Affinity.SchedSetAffinity(tid, (nint)sizeof(ulong), ref mask) != 0 && tid == Environment.ProcessId)
-                {
-                    throw new BenchFailure($"could not pin the process to CPU {c} (sched_setaffinity failed)");
-                }
-            }
-        }
-        else if (OperatingSystem.IsWindows())
-        {
-            Process.GetCurrentProcess().ProcessorAffinity = (nint)(1L << c);
+            throw new BenchFailure($"could not pin the process to CPU {c} (sched_setaffinity failed)");
         }
     }
 
@@ -235,12 +211,6 @@ internal static partial class BenchDataChannelCommand
     }
 
     private sealed class BenchFailure(string message) : Exception(message);
-
-    private static partial class Affinity
-    {
-        [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
-        internal static partial int SchedSetAffinity(int pid, nint size, ref ulong mask);
-    }
 
     private static int RunSender(Settings s, int? senderCpu, int? receiverCpu, string cpuText, string? jsonPath, TextWriter output, TextWriter error)
     {

@@ -26,12 +26,13 @@ internal static class BenchSessionsCommand
         var overload = new Option<int>("--overload") { Description = "Overload run: N is the sustainable pair count; offer 1.5 N pairs while media flows, admitting each only if both hosts' UdpSessionHost.TryAdmit agrees (event-loop load, limit --max-load), and report the refused and the admitted pairs' delivery. Implies --event-loop." };
         var maxLoad = new Option<double>("--max-load") { Description = "Admission limit for --overload (UdpSessionHostOptions.MaxLoad).", DefaultValueFactory = _ => 0.8 };
         var loopCount = new Option<int>("--loops") { Description = "With --event-loop: how many loops (one thread each), each with its own pair of hosts, the pairs spread over them; combine with --all-cores to measure how sessions scale over cores.", DefaultValueFactory = _ => 1 };
+        var pinLoops = new Option<bool>("--pin-loops") { Description = "With --event-loop and --all-cores: pin loop k's thread to CPU k (modulo the CPU count), one loop per core, instead of letting the OS move the loop threads." };
         var eventLoop = new Option<bool>("--event-loop") { Description = "Run both hosts and the 20 ms media clock on one UdpEventLoop thread (Linux x64) instead of the hosts' own receive, socket-engine and timer threads and a sender thread." };
         var command = new Command("sessions",
             "Load test: N session pairs over loopback UDP in this process (one endpoint on a shared socket, the other a socket per session), each session sending 50 Opus packets/s with SRTP and receiving as many. " +
             "A run is sustained when the sender kept its 20 ms schedule (at least 99 % of the packets it owed were sent), every packet sent was received (none lost inside the stack or the kernel) and the process used less than one core.")
         {
-            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun, overload, maxLoad, loopCount,
+            counts, seconds, allCores, nullEndpoints, eventLoop, noWarmUpRun, overload, maxLoad, loopCount, pinLoops,
         };
         command.SetAction(parse =>
         {
@@ -58,8 +59,14 @@ internal static class BenchSessionsCommand
 
             if (!parse.GetValue(allCores) && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
             {
-                // "One core": the whole process, both endpoints, the OS's UDP work done in our threads' context.
-                Process.GetCurrentProcess().ProcessorAffinity = 1;
+                // "One core": the whole process (every thread, not only the main one), both endpoints, the OS's UDP
+                // work done in our threads' context. Until 2026-12-07 this set Process.ProcessorAffinity, which on
+                // Linux pins the main thread only.
+                if (!ProcessPinning.PinAllThreads(0))
+                {
+                    error.WriteLine("error: could not pin the process to CPU 0 (sched_setaffinity failed); use --all-cores");
+                    return 1;
+                }
             }
 
             if (parse.GetValue(overload) is int sustainable and > 0)
@@ -89,12 +96,12 @@ internal static class BenchSessionsCommand
                 // Unreported: at a load far below the edge, so that tiered compilation has produced optimized code
                 // before the first measured count (at the edge, a first run's compile pauses caused losses and a
                 // NACK-retransmission cascade that the measured window then inherited).
-                _ = RunOne(Math.Min(100, list.Min()), TimeSpan.FromSeconds(2), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1);
+                _ = RunOne(Math.Min(100, list.Min()), TimeSpan.FromSeconds(2), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1, parse.GetValue(pinLoops) && parse.GetValue(allCores));
             }
 
             foreach (int n in list)
             {
-                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1);
+                Result r = RunOne(n, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(nullEndpoints), loop, loop ? parse.GetValue(loopCount) : 1, parse.GetValue(pinLoops) && parse.GetValue(allCores));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{n,6} {2 * n,8} {r.Setup.TotalSeconds,8:0.0} {r.Sent,10} {r.Owed,10} {r.Received,10} {r.Sent - r.Received,6} {r.CpuPercent,6:0.0} {r.CpuMicrosecondsPerPacket,9:0.00} {r.DatagramsPerSecond,9:0} {r.CpuMicrosecondsPerDatagram,8:0.00} {r.BytesPerSession / 1048576.0,10:0.000} {r.Retransmitted,6} {(r.Sustained ? "yes" : "no"),9}"));
                 output.Flush();
@@ -124,7 +131,7 @@ internal static class BenchSessionsCommand
         public bool SendOne(uint timestamp) => Session is BenchSession s ? s.SendOne(timestamp) : Handle.Invoke(NullSend!);
     }
 
-    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop, int loopCount)
+    private static Result RunOne(int pairs, TimeSpan duration, bool nullEndpoints, bool eventLoop, int loopCount, bool pinLoops = false)
     {
         using var certA = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
         using var certB = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
@@ -142,7 +149,7 @@ internal static class BenchSessionsCommand
         var hostsB = new UdpSessionHost[sets];
         for (int k = 0; k < sets; k++)
         {
-            loops[k] = eventLoop ? new UdpEventLoop() : null;
+            loops[k] = eventLoop ? new UdpEventLoop(pinLoops ? k % Environment.ProcessorCount : -1) : null;
             hostsA[k] = new UdpSessionHost(new UdpSessionHostOptions { SharedSocket = true, ReceiveBufferSize = 32 * 1024 * 1024, EventLoop = loops[k] });
             hostsB[k] = new UdpSessionHost(new UdpSessionHostOptions { ReceiveBufferSize = 256 * 1024, EventLoop = loops[k] });
         }

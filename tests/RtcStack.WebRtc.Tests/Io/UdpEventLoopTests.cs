@@ -45,6 +45,44 @@ public sealed class UdpEventLoopTests
     }
 
     [Fact]
+    public async Task ALoopPinnedToACpuRunsOnlyThere_AndACpuItMayNotUseLeavesItUnpinnedButRunning()
+    {
+        int last = Environment.ProcessorCount - 1;
+        using (var pinned = new UdpEventLoop(last))
+        {
+            // The kernel's own view of the loop thread's mask, read on that thread.
+            string allowed = await OnLoop(pinned, () => CpusAllowedList());
+            Assert.Equal(last.ToString(System.Globalization.CultureInfo.InvariantCulture), allowed);
+            Assert.Equal(last, pinned.PinnedCpu);
+        }
+
+        using (var unpinned = new UdpEventLoop())
+        {
+            Assert.Equal(CpusAllowedList(), await OnLoop(unpinned, () => CpusAllowedList()));
+            Assert.Equal(-1, unpinned.PinnedCpu);
+        }
+
+        // CPU 1023 exists on no test machine: sched_setaffinity refuses it, and the loop runs unpinned.
+        using (var refused = new UdpEventLoop(1023))
+        {
+            Assert.Equal(CpusAllowedList(), await OnLoop(refused, () => CpusAllowedList()));
+            Assert.Equal(-1, refused.PinnedCpu);
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UdpEventLoop(1024));
+    }
+
+    private static async Task<T> OnLoop<T>(UdpEventLoop loop, Func<T> work)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() => result.SetResult(work()));
+        return await result.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private static string CpusAllowedList() =>
+        File.ReadLines("/proc/thread-self/status").Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))["Cpus_allowed_list:".Length..].Trim();
+
+    [Fact]
     public async Task AHostsTimersRunOnTheLoopAndDatagramsAreDrainedThere()
     {
         // A host with an endpoint that only counts: its datagrams arrive through the loop's epoll, and a
