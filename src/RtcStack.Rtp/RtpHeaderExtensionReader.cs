@@ -1,10 +1,13 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace RtcStack.Rtp;
 
 /// <summary>
 /// Reads the elements of an RFC 8285 header extension block, in either form. <see cref="TryParse"/>
-/// walks the whole block once, so lookups and enumeration afterwards cannot fail.
+/// walks the whole block once, so lookups and enumeration afterwards cannot fail. That walk also records where the
+/// first element of each ID from 1 to 14 lies, so <see cref="TryGet"/> for those IDs (every one-byte ID, and the IDs
+/// browsers use in the two-byte form) is a table lookup, not another walk.
 /// </summary>
 /// <remarks>
 /// Padding bytes (value 0) between elements are skipped (RFC 8285 §4.1). In the one-byte form the
@@ -18,13 +21,21 @@ public readonly ref struct RtpHeaderExtensionReader
     /// <summary>RFC 8285 §4.3: profile value of the two-byte form, with the low 4 "appbits" zero.</summary>
     public const ushort TwoByteProfile = 0x1000;
 
+    private const int TableIds = 15; // IDs 1-14 have a slot (slot 0 unused)
+
     private readonly ReadOnlySpan<byte> _data;
 
-    private RtpHeaderExtensionReader(ReadOnlySpan<byte> data, RtpHeaderExtensionForm form, byte appBits)
+    // Bit i set: the first element with ID i is at _table[i] (value offset << 8 | value length).
+    private readonly ushort _present;
+    private readonly ElementTable _table;
+
+    private RtpHeaderExtensionReader(ReadOnlySpan<byte> data, RtpHeaderExtensionForm form, byte appBits, ushort present, ElementTable table)
     {
         _data = data;
         Form = form;
         AppBits = appBits;
+        _present = present;
+        _table = table;
     }
 
     /// <summary>Gets the form of the block.</summary>
@@ -62,18 +73,67 @@ public readonly ref struct RtpHeaderExtensionReader
             return false;
         }
 
-        var candidate = new RtpHeaderExtensionReader(data, form, appBits);
-        Enumerator e = candidate.GetEnumerator();
-        while (e.MoveNext())
+        // One walk: validate every element (as the enumerator would) and note the first of each ID 1-14.
+        bool twoByte = form == RtpHeaderExtensionForm.TwoByte;
+        ushort present = 0;
+        ElementTable table = default;
+        int offset = 0;
+        while (offset < data.Length)
         {
+            int first = data[offset];
+            if (first == 0)
+            {
+                offset++; // RFC 8285 §4.1: padding between elements
+                continue;
+            }
+
+            int id;
+            int length;
+            int valueOffset;
+            if (twoByte)
+            {
+                if (offset + 2 > data.Length)
+                {
+                    return false;
+                }
+
+                id = first;
+                length = data[offset + 1];
+                valueOffset = offset + 2;
+            }
+            else
+            {
+                id = first >> 4;
+                if (id == 15)
+                {
+                    break; // RFC 8285 §4.2: ID 15 stops processing; elements before it stand
+                }
+
+                if (id == 0)
+                {
+                    offset++; // ID 0 with a non-zero length: reserved for padding, skip the byte
+                    continue;
+                }
+
+                length = (first & 0x0F) + 1;
+                valueOffset = offset + 1;
+            }
+
+            if (length > data.Length - valueOffset)
+            {
+                return false;
+            }
+
+            if (id < TableIds && (present & (1 << id)) == 0 && valueOffset <= 0xFFFFFF)
+            {
+                present |= (ushort)(1 << id);
+                table[id] = ((uint)valueOffset << 8) | (uint)length;
+            }
+
+            offset = valueOffset + length;
         }
 
-        if (e.IsMalformed)
-        {
-            return false;
-        }
-
-        reader = candidate;
+        reader = new RtpHeaderExtensionReader(data, form, appBits, present, table);
         return true;
     }
 
@@ -101,6 +161,25 @@ public readonly ref struct RtpHeaderExtensionReader
     /// <summary>Finds the first element with local identifier <paramref name="id"/>.</summary>
     public bool TryGet(byte id, out ReadOnlySpan<byte> value)
     {
+        if (id < TableIds)
+        {
+            if ((_present & (1 << id)) != 0)
+            {
+                uint entry = _table[id];
+                value = _data.Slice((int)(entry >> 8), (int)(entry & 0xFF));
+                return true;
+            }
+
+            // A valid block's first elements of IDs 1-14 are all in the table (a default reader has none), except
+            // one whose value starts beyond 16 MiB, which only a caller's own oversized span can hold (a packet's
+            // block is at most 256 KiB): that case walks.
+            if (_data.Length <= 0xFFFFFF)
+            {
+                value = default;
+                return false;
+            }
+        }
+
         Enumerator e = GetEnumerator();
         while (e.MoveNext())
         {
@@ -207,5 +286,12 @@ public readonly ref struct RtpHeaderExtensionReader
 
             return false;
         }
+    }
+
+    /// <summary>Where the first element of each ID 1-14 lies: value offset (24 bits) and length (8 bits).</summary>
+    [InlineArray(TableIds)]
+    private struct ElementTable
+    {
+        private uint _element;
     }
 }

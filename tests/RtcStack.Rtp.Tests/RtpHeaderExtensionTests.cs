@@ -199,6 +199,101 @@ public class RtpHeaderExtensionTests
         return true;
     }
 
+    [Fact]
+    public void TryGetFindsWhatAWalkFinds_ForEveryId_InBlocksOfEveryShape()
+    {
+        // TryGet answers IDs 1-14 from the table TryParse fills; it must agree with a walk of the elements (the first
+        // element with the ID) for every ID 0-255, in valid blocks of both forms with padding, repeated IDs, ID 0
+        // padding elements and a one-byte ID 15 that stops processing, and in random bodies.
+        var random = new Random(8285);
+        int parsed = 0;
+        int found = 0;
+        for (int round = 0; round < 20_000; round++)
+        {
+            bool twoByte = random.Next(2) == 0;
+            byte[] body = random.Next(4) == 0 ? RandomBytes(random, random.Next(0, 80)) : PlausibleBody(random, twoByte);
+            ushort profile = twoByte ? (ushort)(RtpHeaderExtensionReader.TwoByteProfile | random.Next(16)) : RtpHeaderExtensionReader.OneByteProfile;
+            if (!RtpHeaderExtensionReader.TryParse(profile, body, out RtpHeaderExtensionReader reader))
+            {
+                continue;
+            }
+
+            parsed++;
+            for (int id = 0; id < 256; id++)
+            {
+                bool walked = false;
+                ReadOnlySpan<byte> expected = default;
+                foreach (RtpHeaderExtensionElement e in reader)
+                {
+                    if (e.Id == id)
+                    {
+                        walked = true;
+                        expected = e.Value;
+                        break;
+                    }
+                }
+
+                Assert.Equal(walked, reader.TryGet((byte)id, out ReadOnlySpan<byte> value));
+                if (walked)
+                {
+                    found++;
+                    Assert.True(expected.SequenceEqual(value));
+                    Assert.True(System.Runtime.CompilerServices.Unsafe.AreSame(
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(expected),
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value)) || expected.IsEmpty);
+                }
+            }
+        }
+
+        // The generator reaches what the test is about: most blocks parse, and many lookups hit.
+        Assert.True(parsed > 12_000, $"only {parsed} blocks parsed");
+        Assert.True(found > 50_000, $"only {found} lookups found an element");
+
+        static byte[] RandomBytes(Random random, int length)
+        {
+            byte[] b = new byte[length];
+            random.NextBytes(b);
+            return b;
+        }
+
+        static byte[] PlausibleBody(Random random, bool twoByte)
+        {
+            var b = new List<byte>();
+            int elements = random.Next(0, 12);
+            for (int i = 0; i < elements; i++)
+            {
+                for (int pad = random.Next(3) == 0 ? random.Next(1, 4) : 0; pad > 0; pad--)
+                {
+                    b.Add(0);
+                }
+
+                if (twoByte)
+                {
+                    int id = random.Next(4) == 0 ? random.Next(1, 256) : random.Next(1, 16);
+                    int length = random.Next(0, 20);
+                    b.Add((byte)id);
+                    b.Add((byte)length);
+                    for (int k = 0; k < length; k++)
+                    {
+                        b.Add((byte)random.Next(256));
+                    }
+                }
+                else
+                {
+                    int id = random.Next(20) == 0 ? 15 : random.Next(20) == 0 ? 0 : random.Next(1, 15);
+                    int length = random.Next(1, 17);
+                    b.Add((byte)((id << 4) | (length - 1)));
+                    for (int k = 0; k < length; k++)
+                    {
+                        b.Add((byte)random.Next(256));
+                    }
+                }
+            }
+
+            return [.. b];
+        }
+    }
+
     [Property(MaxTest = 2000)]
     public void ArbitraryBlocksNeverThrow(ushort profile, byte[] body)
     {
