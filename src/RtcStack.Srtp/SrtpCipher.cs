@@ -71,7 +71,7 @@ internal abstract class SrtpCipher : IDisposable
     public abstract void Dispose();
 
     /// <summary>Creates the cipher for <paramref name="profile"/> from a master key and salt (RFC 3711 §4.3).</summary>
-    public static SrtpCipher Create(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics, Crypto.HmacSha1Path? hmacPath = null) =>
+    public static SrtpCipher Create(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, bool allowIntrinsics, RtcStack.Crypto.HmacSha1Path? hmacPath = null) =>
         profile.IsAead()
             ? AesGcmSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics)
             : AesCmHmacSrtpCipher.FromMaster(profile, masterKey, masterSalt, allowIntrinsics, hmacPath);

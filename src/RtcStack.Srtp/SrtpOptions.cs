@@ -58,5 +58,5 @@ public sealed class SrtpOptions
     internal bool ForcePortableCrypto { get; set; }
 
     /// <summary>Gets or sets the HMAC-SHA1 path to use instead of the default one; for tests and comparisons.</summary>
-    internal Crypto.HmacSha1Path? ForceHmacPath { get; set; }
+    internal RtcStack.Crypto.HmacSha1Path? ForceHmacPath { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using RtcStack.Crypto;
 
 namespace RtcStack.Stun;
 
@@ -27,6 +28,16 @@ internal static class StunIntegrity
     /// </summary>
     public static void ComputeHmac(Algorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> prefix, int lengthField, Span<byte> mac)
     {
+        if (algorithm == Algorithm.Sha1)
+        {
+            // Our HMAC takes the message in two parts, so only the 20-byte header is copied to patch its length.
+            Span<byte> header = stackalloc byte[StunMessageReader.HeaderLength];
+            prefix[..StunMessageReader.HeaderLength].CopyTo(header);
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)lengthField);
+            HmacSha1.ComputeOnce(key, header, prefix[StunMessageReader.HeaderLength..], mac);
+            return;
+        }
+
         byte[]? rented = null;
         Span<byte> copy = prefix.Length <= StackLimit
             ? stackalloc byte[StackLimit]
@@ -34,14 +45,7 @@ internal static class StunIntegrity
         copy = copy[..prefix.Length];
         prefix.CopyTo(copy);
         BinaryPrimitives.WriteUInt16BigEndian(copy[2..], (ushort)lengthField);
-        if (algorithm == Algorithm.Sha1)
-        {
-            HMACSHA1.HashData(key, copy, mac);
-        }
-        else
-        {
-            HMACSHA256.HashData(key, copy, mac);
-        }
+        HMACSHA256.HashData(key, copy, mac);
 
         if (rented is not null)
         {

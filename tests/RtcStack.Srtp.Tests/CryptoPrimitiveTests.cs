@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using System.Text;
+using RtcStack.Crypto;
 using RtcStack.Srtp.Crypto;
 
 namespace RtcStack.Srtp.Tests;
@@ -180,6 +181,41 @@ public class CryptoPrimitiveTests
             using var hmac = new HmacSha1(key, nativeThreshold);
             hmac.Compute(data, roc, mac);
             Assert.Equal(HMACSHA1.HashData(key, (byte[])[.. data, .. roc]), mac);
+        }
+    }
+
+    [Fact]
+    public void Hmac_sha1_matches_system_hmacsha1_with_a_short_head_and_a_long_rest_on_every_path_and_one_shot()
+    {
+        // STUN MESSAGE-INTEGRITY hashes a patched 20-byte header, then the rest of the message, as message and suffix:
+        // suffixes of every length from 0 to 300 bytes after heads of 0-70 bytes, and keys on both sides of a block.
+        var rng = new Random(8489);
+        var paths = new List<HmacSha1Path> { HmacSha1Path.Managed, HmacSha1Path.ManagedAndIncrementalHash };
+        if (LibcryptoSha1.IsAvailable)
+        {
+            paths.Add(HmacSha1Path.Libcrypto);
+        }
+
+        int[] keyLengths = [0, 1, 20, 63, 64, 65, 100];
+        for (int suffixLength = 0; suffixLength <= 300; suffixLength++)
+        {
+            var key = new byte[keyLengths[suffixLength % keyLengths.Length]];
+            rng.NextBytes(key);
+            var head = new byte[suffixLength % 71];
+            rng.NextBytes(head);
+            var rest = new byte[suffixLength];
+            rng.NextBytes(rest);
+            byte[] expected = HMACSHA1.HashData(key, (byte[])[.. head, .. rest]);
+            var mac = new byte[20];
+            HmacSha1.ComputeOnce(key, head, rest, mac);
+            Assert.Equal(expected, mac);
+            foreach (HmacSha1Path path in paths)
+            {
+                using var hmac = new HmacSha1(key, path);
+                mac.AsSpan().Clear();
+                hmac.Compute(head, rest, mac);
+                Assert.Equal(expected, mac);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using RtcStack.Crypto;
 using RtcStack.Srtp.Crypto;
 
 namespace RtcStack.Benchmarks.Srtp;

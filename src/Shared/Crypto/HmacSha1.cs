@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>Which SHA-1 an <see cref="HmacSha1"/> runs on.</summary>
 internal enum HmacSha1Path
@@ -147,6 +147,49 @@ internal sealed unsafe class HmacSha1 : IDisposable
         Span<byte> innerDigest = stackalloc byte[DigestSize];
         Sha1.Finish(_inner, Sha1.BlockSize, message, suffix, innerDigest);
         Sha1.Finish(_outer, Sha1.BlockSize, innerDigest, default, mac);
+    }
+
+    /// <summary>
+    /// One-shot HMAC(key, message ‖ suffix) on the managed SHA-1, allocating nothing: for a key used once (a STUN
+    /// message checked with a raw key). It hashes the two pad blocks each call, which a kept instance does once.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void ComputeOnce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> suffix, Span<byte> mac)
+    {
+        if (mac.Length < DigestSize)
+        {
+            throw new ArgumentException("the MAC needs 20 bytes", nameof(mac));
+        }
+
+        Span<byte> pad = stackalloc byte[Sha1.BlockSize];
+        pad.Clear();
+        if (key.Length > Sha1.BlockSize)
+        {
+            SHA1.HashData(key, pad); // RFC 2104 §2: a key longer than a block is hashed first
+        }
+        else
+        {
+            key.CopyTo(pad);
+        }
+
+        Span<byte> innerDigest = stackalloc byte[DigestSize];
+        XorPad(pad, 0x36);
+        Sha1.State inner = Sha1.Initial;
+        Sha1.Compress(ref inner, pad);
+        XorPad(pad, 0x36 ^ 0x5C);
+        Sha1.State outer = Sha1.Initial;
+        Sha1.Compress(ref outer, pad);
+        CryptographicOperations.ZeroMemory(pad);
+        Sha1.Finish(inner, Sha1.BlockSize, message, suffix, innerDigest);
+        Sha1.Finish(outer, Sha1.BlockSize, innerDigest, default, mac);
+
+        static void XorPad(Span<byte> pad, byte value)
+        {
+            for (int i = 0; i < pad.Length; i++)
+            {
+                pad[i] ^= value;
+            }
+        }
     }
 
     public void Dispose()

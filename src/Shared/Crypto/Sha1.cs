@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>
 /// The SHA-1 compression function of FIPS 180-4 §6.1.2, exposed so HMAC can start from
@@ -41,15 +41,21 @@ internal static partial class Sha1
         Compress(ref state, data[..whole]);
         long total = prefixLength + data.Length + suffix.Length;
 
-        // Tail of data, the suffix (at most a few bytes: the SRTP ROC), 0x80, zeros, bit length.
+        // Tail of data, the suffix (usually a few bytes: the SRTP ROC), 0x80, zeros, bit length.
         Span<byte> tail = stackalloc byte[BlockSize * 3];
         int rest = data.Length - whole;
         int used = rest + suffix.Length;
         int padded = ((used + 9 + BlockSize - 1) / BlockSize) * BlockSize;
         if (padded > tail.Length)
         {
-            // A suffix longer than two blocks: hash its whole blocks through the general path.
-            throw new ArgumentException("suffix too long", nameof(suffix));
+            // A long suffix (STUN: the message after its 20-byte header): complete one block from the tail of data
+            // and the suffix's start, then go on with the rest of the suffix as the data.
+            int take = BlockSize - rest;
+            data[whole..].CopyTo(tail);
+            suffix[..take].CopyTo(tail[rest..]);
+            Compress(ref state, tail[..BlockSize]);
+            Finish(state, prefixLength + whole + BlockSize, suffix[take..], default, digest);
+            return;
         }
 
         tail[..padded].Clear();

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>
 /// OpenSSL's low-level SHA-1 (SHA1_Init, SHA1_Update, SHA1_Final on a SHA_CTX) through function
