@@ -209,6 +209,9 @@ public class CryptoPrimitiveTests
             var mac = new byte[20];
             HmacSha1.ComputeOnce(key, head, rest, mac);
             Assert.Equal(expected, mac);
+            mac.AsSpan().Clear();
+            HmacSha1.ComputeOnce(key, head, rest, mac, allowLibcrypto: false);
+            Assert.Equal(expected, mac);
             foreach (HmacSha1Path path in paths)
             {
                 using var hmac = new HmacSha1(key, path);

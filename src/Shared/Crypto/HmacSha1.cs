@@ -150,11 +150,17 @@ internal sealed unsafe class HmacSha1 : IDisposable
     }
 
     /// <summary>
-    /// One-shot HMAC(key, message ‖ suffix) on the managed SHA-1, allocating nothing: for a key used once (a STUN
-    /// message checked with a raw key). It hashes the two pad blocks each call, which a kept instance does once.
+    /// One-shot HMAC(key, message ‖ suffix), allocating nothing, on libcrypto's SHA-1 where it loaded, else on the managed
+    /// one: for a key used once (a STUN message checked with a raw key). It hashes the two pad blocks each call, which a
+    /// kept instance does once.
     /// </summary>
+    /// <param name="key">The HMAC key.</param>
+    /// <param name="message">The message's first part.</param>
+    /// <param name="suffix">The message's second part (any length).</param>
+    /// <param name="mac">At least 20 bytes for the MAC.</param>
+    /// <param name="allowLibcrypto">False to run the managed SHA-1 even where libcrypto loaded (tests).</param>
     [SkipLocalsInit]
-    public static void ComputeOnce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> suffix, Span<byte> mac)
+    public static void ComputeOnce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> suffix, Span<byte> mac, bool allowLibcrypto = true)
     {
         if (mac.Length < DigestSize)
         {
@@ -174,6 +180,30 @@ internal sealed unsafe class HmacSha1 : IDisposable
 
         Span<byte> innerDigest = stackalloc byte[DigestSize];
         XorPad(pad, 0x36);
+        if (allowLibcrypto && LibcryptoSha1.IsAvailable)
+        {
+            // libcrypto's SHA-1 (SHA extensions where the CPU has them): eight calls, no allocation.
+            byte* ctx = stackalloc byte[LibcryptoSha1.ContextSize];
+            fixed (byte* innerOut = innerDigest)
+            fixed (byte* m = mac)
+            {
+                LibcryptoSha1.Init(ctx);
+                LibcryptoSha1.Update(ctx, pad);
+                LibcryptoSha1.Update(ctx, message);
+                LibcryptoSha1.Update(ctx, suffix);
+                LibcryptoSha1.Final(ctx, innerOut);
+                XorPad(pad, 0x36 ^ 0x5C);
+                LibcryptoSha1.Init(ctx);
+                LibcryptoSha1.Update(ctx, pad);
+                LibcryptoSha1.Update(ctx, innerDigest);
+                LibcryptoSha1.Final(ctx, m);
+            }
+
+            CryptographicOperations.ZeroMemory(pad);
+            new Span<byte>(ctx, LibcryptoSha1.ContextSize).Clear();
+            return;
+        }
+
         Sha1.State inner = Sha1.Initial;
         Sha1.Compress(ref inner, pad);
         XorPad(pad, 0x36 ^ 0x5C);
