@@ -73,64 +73,23 @@ public readonly ref struct RtpHeaderExtensionReader
             return false;
         }
 
-        // One walk: validate every element (as the enumerator would) and note the first of each ID 1-14.
-        bool twoByte = form == RtpHeaderExtensionForm.TwoByte;
+        // One walk: validate every element and note the first of each ID 1-14.
         ushort present = 0;
         ElementTable table = default;
-        int offset = 0;
-        while (offset < data.Length)
+        var e = new Enumerator(data, form == RtpHeaderExtensionForm.TwoByte);
+        while (e.MoveNext())
         {
-            int first = data[offset];
-            if (first == 0)
-            {
-                offset++; // RFC 8285 §4.1: padding between elements
-                continue;
-            }
-
-            int id;
-            int length;
-            int valueOffset;
-            if (twoByte)
-            {
-                if (offset + 2 > data.Length)
-                {
-                    return false;
-                }
-
-                id = first;
-                length = data[offset + 1];
-                valueOffset = offset + 2;
-            }
-            else
-            {
-                id = first >> 4;
-                if (id == 15)
-                {
-                    break; // RFC 8285 §4.2: ID 15 stops processing; elements before it stand
-                }
-
-                if (id == 0)
-                {
-                    offset++; // ID 0 with a non-zero length: reserved for padding, skip the byte
-                    continue;
-                }
-
-                length = (first & 0x0F) + 1;
-                valueOffset = offset + 1;
-            }
-
-            if (length > data.Length - valueOffset)
-            {
-                return false;
-            }
-
-            if (id < TableIds && (present & (1 << id)) == 0 && valueOffset <= 0xFFFFFF)
+            int id = e.CurrentId;
+            if (id < TableIds && (present & (1 << id)) == 0 && e.ValueOffset <= 0xFFFFFF)
             {
                 present |= (ushort)(1 << id);
-                table[id] = ((uint)valueOffset << 8) | (uint)length;
+                table[id] = ((uint)e.ValueOffset << 8) | (uint)e.ValueLength;
             }
+        }
 
-            offset = valueOffset + length;
+        if (e.IsMalformed)
+        {
+            return false;
         }
 
         reader = new RtpHeaderExtensionReader(data, form, appBits, present, table);
@@ -212,6 +171,12 @@ public readonly ref struct RtpHeaderExtensionReader
             _data = data;
             _twoByte = twoByte;
         }
+
+        internal readonly int CurrentId => _id;
+
+        internal readonly int ValueOffset => _valueOffset;
+
+        internal readonly int ValueLength => _valueLength;
 
         /// <summary>Gets the current element.</summary>
         public readonly RtpHeaderExtensionElement Current => new(_id, _data.Slice(_valueOffset, _valueLength));
