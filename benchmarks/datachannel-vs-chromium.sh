@@ -41,7 +41,7 @@ dotnet build tests/RtcStack.Interop.Tests/RtcStack.Interop.Tests.csproj -c Relea
 echo "== browser rows: $mib MiB each =="
 RTCSTACK_DC_BENCH_MIB=$mib RTCSTACK_DC_BENCH_OUT=$rows CI=true \
   dotnet test tests/RtcStack.Interop.Tests/RtcStack.Interop.Tests.csproj -c Release --no-build -nologo \
-  --filter "FullyQualifiedName~BrowserDataChannelThroughputTests" --logger "console;verbosity=normal" | tee "$out/browser.txt" \
+  --filter "FullyQualifiedName~BrowserDataChannelThroughputTests" --logger "console;verbosity=detailed" | tee "$out/browser.txt" \
   || echo "warning: some browser rows failed (see above)"
 
 if [ "$ours" = 1 ]; then
