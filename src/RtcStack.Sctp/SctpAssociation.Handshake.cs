@@ -424,6 +424,9 @@ public sealed partial class SctpAssociation
     {
         bool same = _peerTag == tag && _peerTag != 0;
         _peerTag = tag;
+        PeerFeatures = (forwardTsn ? SctpPeerFeatures.ForwardTsn : 0) | (reconfig ? SctpPeerFeatures.ReConfig : 0)
+            | (iData ? SctpPeerFeatures.IData : 0) | (iForwardTsn ? SctpPeerFeatures.IForwardTsn : 0)
+            | (peerAcceptsZeroChecksum ? SctpPeerFeatures.ZeroChecksumOverDtls : 0);
 
         // RFC 8260 §2.2.1: interleaving when both sides list I-DATA; §2.3.1: partial reliability together with it
         // only when both list I-FORWARD-TSN as well.

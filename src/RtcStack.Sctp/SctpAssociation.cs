@@ -131,6 +131,13 @@ public sealed partial class SctpAssociation
     public bool MessageInterleaving => _interleaving;
 
     /// <summary>
+    /// Gets what the peer announced in its INIT or INIT ACK: the extensions of its Supported Extensions parameter this
+    /// stack knows (RFC 5061 §4.2.7; I-DATA and I-FORWARD-TSN of RFC 8260 §2.2.1 among them), Forward-TSN support and
+    /// zero checksum. <see cref="SctpPeerFeatures.None"/> until the association is set up.
+    /// </summary>
+    public SctpPeerFeatures PeerFeatures { get; private set; }
+
+    /// <summary>
     /// Gets whether packets go out with a zero checksum (RFC 9653): <see cref="SctpAssociationOptions.EnableZeroChecksum"/>
     /// is set and the peer announced SCTP over DTLS (method 1) in its INIT or INIT ACK. Even then packets with INIT or
     /// COOKIE ECHO, and everything sent before the association is established, carry the CRC32c (§5.2). False until set up.

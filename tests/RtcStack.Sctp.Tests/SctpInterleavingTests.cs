@@ -110,8 +110,15 @@ public class SctpInterleavingTests
 
             types.UnionWith(t);
         };
+        Assert.Equal(SctpPeerFeatures.None, pair.A.PeerFeatures);
         pair.Connect();
         Assert.NotEmpty(inits);
+
+        // PeerFeatures says what the other side listed, whether or not interleaving ends up in use.
+        const SctpPeerFeatures interleavingPair = SctpPeerFeatures.IData | SctpPeerFeatures.IForwardTsn;
+        const SctpPeerFeatures always = SctpPeerFeatures.ForwardTsn | SctpPeerFeatures.ReConfig;
+        Assert.Equal(always | (bOffers ? interleavingPair : 0), pair.A.PeerFeatures & (always | interleavingPair));
+        Assert.Equal(always | (aOffers ? interleavingPair : 0), pair.B.PeerFeatures & (always | interleavingPair));
         foreach ((bool toB, byte[] ext) in inits)
         {
             bool offers = toB ? aOffers : bOffers;

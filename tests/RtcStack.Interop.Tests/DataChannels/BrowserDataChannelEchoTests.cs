@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RtcStack.Dtls;
 using RtcStack.Interop.Tests.WebRtc;
+using RtcStack.Sctp;
 using RtcStack.Sctp.DataChannels;
 using RtcStack.Sdp;
 using RtcStack.TestSupport;
@@ -158,6 +159,18 @@ public sealed class BrowserDataChannelEchoTests(ITestOutputHelper output)
             Assert.Equal(6, result.GetProperty("results").GetArrayLength());
             Assert.Equal(Enumerable.Range(0, 10), result.GetProperty("looseBack").EnumerateArray().Select(x => x.GetInt32()).Order());
             Assert.Equal("rtcstack-echo", result.GetProperty("echoProtocol").GetString());
+
+            // RFC 8260 §2.2.1: what the browser listed in its INIT / INIT ACK, and whether interleaving is on.
+            (SctpPeerFeatures peerFeatures, bool interleaving) = host.Invoke(e.Handle!, _ =>
+                (e.Session.DataChannelTransport!.Association.PeerFeatures, e.Session.DataChannelTransport.Association.MessageInterleaving));
+            output.WriteLine($"{browser}: peer features {peerFeatures}, message interleaving {interleaving}");
+
+            // Measured here (specs/rfc8260.md): Chromium 156 (dcSCTP) lists RE-CONFIG and FORWARD-TSN only, so the
+            // association uses DATA; Firefox ESR 153 lists I-DATA and I-FORWARD-TSN as well, so it interleaves. Neither
+            // announces zero checksum (RFC 9653).
+            SctpPeerFeatures common = SctpPeerFeatures.ForwardTsn | SctpPeerFeatures.ReConfig;
+            Assert.Equal(browser == BrowserKind.Firefox ? common | SctpPeerFeatures.IData | SctpPeerFeatures.IForwardTsn : common, peerFeatures);
+            Assert.Equal(browser == BrowserKind.Firefox, interleaving);
 
             // RFC 8832 §6: stream ids have the parity of the DTLS role (the client even, the server odd); we answered with
             // our setup, or offered actpass and the browser took active.
