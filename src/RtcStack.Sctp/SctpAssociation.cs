@@ -217,6 +217,11 @@ public sealed partial class SctpAssociation
             _lentPacket = null;
         }
 
+        if (_transmit.Count == 0)
+        {
+            FlushIfPending();
+        }
+
         if (!_transmit.TryDequeue(out (byte[] Buffer, int Length) next))
         {
             packet = default;
@@ -308,6 +313,8 @@ public sealed partial class SctpAssociation
             return null;
         }
 
+        // T3-rtx starts when data is written, which a poll for packets not yet made would miss.
+        FlushIfPending();
         TimeSpan? t = Min(_t1, _t2);
         t = Min(t, _t3);
         t = Min(t, _delayedAckAt);
@@ -425,6 +432,10 @@ public sealed partial class SctpAssociation
 
     private void EnqueuePacket(byte[] buffer, int length)
     {
+        // A packet made outside Flush (INIT ACK, a PMTU probe, ABORT...) goes after the chunks already waiting for the
+        // deferred flush (a COOKIE ECHO or COOKIE ACK must not be overtaken); Flush clears the flag first, so its own
+        // packets come straight here.
+        FlushIfPending();
         _transmit.Enqueue((buffer, length));
         Statistics.PacketsSent++;
     }
