@@ -205,7 +205,10 @@ public sealed partial class SctpAssociation
     /// <summary>
     /// Gets the next packet to send (one DTLS record's payload). The memory is the association's own buffer, reused
     /// for later packets: it stays valid until the next call to <see cref="TryPollTransmit"/>, so send it (or copy it)
-    /// before polling again. Reusing the buffers is what keeps the steady path free of allocation.
+    /// before polling again. Reusing the buffers is what keeps the steady path free of allocation. Packets are built
+    /// here (RFC 9260 §6.10 bundling): the messages sent and the SACK owed for the packets received since the last poll
+    /// share packets up to the PLPMTU, so send several messages, or hand in several received packets, before polling
+    /// to have them bundled; nothing is held back waiting for more (no Nagle, RFC 8831 §6.6).
     /// </summary>
     /// <param name="packet">The packet.</param>
     /// <returns>False when there is nothing to send.</returns>
@@ -304,7 +307,10 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    /// <summary>Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null.</summary>
+    /// <summary>
+    /// Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null. Builds any packets the last
+    /// inputs call for first (their T3-rtx is part of the answer), so drain <see cref="TryPollTransmit"/> after it too.
+    /// </summary>
     /// <returns>The deadline.</returns>
     public TimeSpan? PollTimeout()
     {
