@@ -89,7 +89,7 @@ public sealed partial class SctpAssociation
 
         CheckDeferredReset(now);
         CheckShutdownProgress(now);
-        Flush(now);
+        DeferFlush(now);
     }
 
     /// <summary>

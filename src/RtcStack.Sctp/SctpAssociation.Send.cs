@@ -33,6 +33,8 @@ public sealed partial class SctpAssociation
     private long _bufferedAmount;
     private readonly Dictionary<ushort, long> _bufferedPerStream = new();
     private bool _forwardTsnPending;
+    private bool _flushPending;
+    private TimeSpan _flushAt;
     private long _lastForwardTsnSent = -1;
     private TimeSpan _lastForwardTsnAt;
     private readonly Dictionary<(ushort StreamId, bool Unordered), uint> _forwardEntries = new();
@@ -124,7 +126,31 @@ public sealed partial class SctpAssociation
 
         if (State == SctpAssociationState.Established)
         {
-            Flush(now);
+            DeferFlush(now);
+        }
+    }
+
+    /// <summary>
+    /// Notes that packets are to be built, at the next <see cref="TryPollTransmit"/> or <see cref="PollTimeout"/>
+    /// rather than now: messages queued by several <see cref="Send"/> calls and the SACK owed for several received
+    /// packets then share packets (RFC 9260 §6.10 bundling) up to the PLPMTU. Nothing waits for more data (no Nagle,
+    /// RFC 8831 §6.6): whatever is queued when the application polls goes out in that poll.
+    /// </summary>
+    private void DeferFlush(TimeSpan now)
+    {
+        _flushPending = true;
+        if (now > _flushAt)
+        {
+            _flushAt = now;
+        }
+    }
+
+    /// <summary>Runs the flush <see cref="DeferFlush"/> postponed, at the latest time an input gave.</summary>
+    private void FlushIfPending()
+    {
+        if (_flushPending)
+        {
+            Flush(_flushAt);
         }
     }
 
@@ -144,6 +170,12 @@ public sealed partial class SctpAssociation
     /// <summary>Builds packets from control chunks, the SACK, retransmissions and new data (RFC 9260 §6.1).</summary>
     private void Flush(TimeSpan now)
     {
+        _flushPending = false;
+        if (now > _flushAt)
+        {
+            _flushAt = now;
+        }
+
         if (_terminated)
         {
             return;

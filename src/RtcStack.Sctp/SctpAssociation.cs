@@ -212,7 +212,10 @@ public sealed partial class SctpAssociation
     /// <summary>
     /// Gets the next packet to send (one DTLS record's payload). The memory is the association's own buffer, reused
     /// for later packets: it stays valid until the next call to <see cref="TryPollTransmit"/>, so send it (or copy it)
-    /// before polling again. Reusing the buffers is what keeps the steady path free of allocation.
+    /// before polling again. Reusing the buffers is what keeps the steady path free of allocation. Packets are built
+    /// here (RFC 9260 §6.10 bundling): the messages sent and the SACK owed for the packets received since the last poll
+    /// share packets up to the PLPMTU, so send several messages, or hand in several received packets, before polling
+    /// to have them bundled; nothing is held back waiting for more (no Nagle, RFC 8831 §6.6).
     /// </summary>
     /// <param name="packet">The packet.</param>
     /// <returns>False when there is nothing to send.</returns>
@@ -222,6 +225,11 @@ public sealed partial class SctpAssociation
         {
             ReturnPacketBuffer(_lentPacket);
             _lentPacket = null;
+        }
+
+        if (_transmit.Count == 0)
+        {
+            FlushIfPending();
         }
 
         if (!_transmit.TryDequeue(out (byte[] Buffer, int Length) next))
@@ -306,7 +314,10 @@ public sealed partial class SctpAssociation
         return true;
     }
 
-    /// <summary>Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null.</summary>
+    /// <summary>
+    /// Gets the earliest instant at which <see cref="HandleTimeout"/> wants to run, or null. Builds any packets the last
+    /// inputs call for first (their T3-rtx is part of the answer), so drain <see cref="TryPollTransmit"/> after it too.
+    /// </summary>
     /// <returns>The deadline.</returns>
     public TimeSpan? PollTimeout()
     {
@@ -315,6 +326,8 @@ public sealed partial class SctpAssociation
             return null;
         }
 
+        // T3-rtx starts when data is written, which a poll for packets not yet made would miss.
+        FlushIfPending();
         TimeSpan? t = Min(_t1, _t2);
         t = Min(t, _t3);
         t = Min(t, _delayedAckAt);
@@ -432,6 +445,10 @@ public sealed partial class SctpAssociation
 
     private void EnqueuePacket(byte[] buffer, int length)
     {
+        // A packet made outside Flush (INIT ACK, a PMTU probe, ABORT...) goes after the chunks already waiting for the
+        // deferred flush (a COOKIE ECHO or COOKIE ACK must not be overtaken); Flush clears the flag first, so its own
+        // packets come straight here.
+        FlushIfPending();
         _transmit.Enqueue((buffer, length));
         Statistics.PacketsSent++;
     }
