@@ -173,6 +173,7 @@ internal static partial class BenchForwardCommand
         Thread.Sleep(300);
         long[] receivedAtStart = Received();
         long[] pubAtStart = PublisherPackets();
+        long dropsAtStart = subHost.ReadSocketStatistics().KernelDrops;
         Say(output, "paused");
         ExpectLine(input, "go", SignallingTimeout, "the forwarder");
         TimeSpan cpu0 = Cpu();
@@ -186,6 +187,26 @@ internal static partial class BenchForwardCommand
         ExpectLine(input, "report", SignallingTimeout, "the forwarder");
         long[] receivedAtEnd = Received();
         long[] pubAtEnd = PublisherPackets();
+        long drops = subHost.ReadSocketStatistics().KernelDrops - dropsAtStart;
+        long rtx = 0, lost = 0;
+        for (int i = 0; i < n; i++)
+        {
+            WebRtcSession s = subs[i];
+            (long r, long l) = handles[i].Invoke(now =>
+            {
+                long r = 0, l = 0;
+                foreach (RtcInboundRtpStreamStats x in s.GetStats(now).All<RtcInboundRtpStreamStats>())
+                {
+                    r += x.RetransmittedPacketsReceived;
+                    l += x.PacketsLost;
+                }
+
+                return (r, l);
+            });
+            rtx += r;
+            lost += l;
+        }
+
         long[] pubPackets = new long[pubAtEnd.Length];
         for (int l = 0; l < pubPackets.Length; l++)
         {
@@ -221,6 +242,9 @@ internal static partial class BenchForwardCommand
             w.WriteEndArray();
             w.WriteNumber("seconds", window.Elapsed.TotalSeconds);
             w.WriteNumber("cpuSeconds", cpuUsed.TotalSeconds);
+            w.WriteNumber("kernelDrops", drops);
+            w.WriteNumber("retransmittedReceived", rtx);
+            w.WriteNumber("packetsLost", lost);
             w.WriteEndObject();
         }
 

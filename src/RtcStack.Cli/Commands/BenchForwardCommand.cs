@@ -106,7 +106,7 @@ internal static partial class BenchForwardCommand
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{n,6} {Name(choice),5} {res.SetupSeconds,7:0.0} {res.ForwardedPerSecond,10:0} {res.Owed,9} {res.Received,9} {res.DeliveryPercent,10:0.000} {res.ForwarderCpuPercent,9:0.0} {res.ClientsCpuPercent,10:0.0} {res.MicrosecondsPerForwarded,10:0.00} {res.BytesPerSubscriber / 1024,7:0.0} {(res.Sustained ? "yes" : "no"),9} {res.Limit,11}"));
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"       forwarder: forwarded {res.Forwarded}, refused {res.Refused}, kernel drops {res.KernelDrops}; publisher packets q/h/f {res.PublisherPackets[0]}/{res.PublisherPackets[1]}/{res.PublisherPackets[2]}; subscribers connected {res.Connected}, below owed {res.SubscribersShort}, fewest received {res.MinReceived}"));
+                        $"       forwarder: forwarded {res.Forwarded}, refused {res.Refused}, kernel drops {res.KernelDrops}; publisher packets q/h/f {res.PublisherPackets[0]}/{res.PublisherPackets[1]}/{res.PublisherPackets[2]}; subscribers connected {res.Connected}, below owed {res.SubscribersShort}, fewest received {res.MinReceived}, kernel drops {res.ClientKernelDrops}; whole run: pacer drops {res.PacerDropped}, retransmissions sent {res.RetransmissionsSent}, received {res.RetransmissionsReceived}, subscribers' packets lost {res.PacketsLost}"));
                     output.Flush();
                 }
 
@@ -137,7 +137,8 @@ internal static partial class BenchForwardCommand
     /// <summary>What one count measured (the window after the warm-up).</summary>
     internal sealed record RunResult(
         int Subscribers, double SetupSeconds, double Seconds, long Forwarded, long Refused, long Owed, long Received, long[] PublisherPackets, int Connected,
-        int SubscribersShort, long MinReceived, double ForwarderCpuPercent, double ClientsCpuPercent, double BytesPerSubscriber, long KernelDrops)
+        int SubscribersShort, long MinReceived, double ForwarderCpuPercent, double ClientsCpuPercent, double BytesPerSubscriber, long KernelDrops,
+        long PacerDropped, long RetransmissionsSent, long ClientKernelDrops, long RetransmissionsReceived, long PacketsLost)
     {
         public double ForwardedPerSecond => Seconds > 0 ? Forwarded / Seconds : 0;
 
@@ -289,6 +290,7 @@ internal static partial class BenchForwardCommand
             Thread.Sleep(500);
             (long forwarded1, long refused1) = Forwarded(room);
             long drops = host.ReadSocketStatistics().KernelDrops - drops0;
+            (long pacerDropped, long rtxSent) = ViewerCounters(room);
             Send(child, "report");
             ClientsResult c = ParseResult(Expect(child, "result", SignallingTimeout));
             Send(child, "quit");
@@ -307,7 +309,8 @@ internal static partial class BenchForwardCommand
             }
 
             return new RunResult(n, setup.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, forwarded, refused, owed, c.Received, c.PublisherPackets, Math.Min(connected, c.Connected),
-                c.SubscribersShort, c.MinReceived, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, 100 * c.CpuSeconds / c.Seconds, bytesPerSubscriber, drops);
+                c.SubscribersShort, c.MinReceived, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, 100 * c.CpuSeconds / c.Seconds, bytesPerSubscriber, drops,
+                pacerDropped, rtxSent, c.KernelDrops, c.Retransmitted, c.Lost);
         }
         catch (BenchFailure)
         {
@@ -342,6 +345,29 @@ internal static partial class BenchForwardCommand
         }
 
         return (f, r);
+    }
+
+    /// <summary>Over the whole run, every viewer session's packets its pacer dropped and its NACK retransmissions (webrtc-stats).</summary>
+    private static (long PacerDropped, long Retransmitted) ViewerCounters(ServeRoom room)
+    {
+        long dropped = 0, rtx = 0;
+        foreach (ServeRoom.Member v in room.Viewers)
+        {
+            (long d, long r) = v.Resource.Handle.Invoke(now =>
+            {
+                long sent = 0;
+                foreach (RtcOutboundRtpStreamStats o in v.Resource.Session.GetStats(now).All<RtcOutboundRtpStreamStats>())
+                {
+                    sent += o.RetransmittedPacketsSent;
+                }
+
+                return (v.Resource.Session.PacingCounters.PacketsDropped, sent);
+            });
+            dropped += d;
+            rtx += r;
+        }
+
+        return (dropped, rtx);
     }
 
     private static void Kill(Process child)
@@ -430,7 +456,7 @@ internal static partial class BenchForwardCommand
     }
 
     /// <summary>What the clients' process measured over the window.</summary>
-    internal sealed record ClientsResult(long Received, long MinReceived, int SubscribersShort, int Connected, long[] PublisherPackets, double Seconds, double CpuSeconds);
+    internal sealed record ClientsResult(long Received, long MinReceived, int SubscribersShort, int Connected, long[] PublisherPackets, double Seconds, double CpuSeconds, long KernelDrops, long Retransmitted, long Lost);
 
     private static ClientsResult ParseResult(string json)
     {
@@ -445,7 +471,8 @@ internal static partial class BenchForwardCommand
             }
 
             return new ClientsResult(r.GetProperty("received").GetInt64(), r.GetProperty("minReceived").GetInt64(), r.GetProperty("subscribersShort").GetInt32(),
-                r.GetProperty("connected").GetInt32(), pub, r.GetProperty("seconds").GetDouble(), r.GetProperty("cpuSeconds").GetDouble());
+                r.GetProperty("connected").GetInt32(), pub, r.GetProperty("seconds").GetDouble(), r.GetProperty("cpuSeconds").GetDouble(),
+                r.GetProperty("kernelDrops").GetInt64(), r.GetProperty("retransmittedReceived").GetInt64(), r.GetProperty("packetsLost").GetInt64());
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -481,6 +508,11 @@ internal static partial class BenchForwardCommand
             w.WriteNumber("microsecondsPerForwardedPacket", r.MicrosecondsPerForwarded);
             w.WriteNumber("bytesPerSubscriber", r.BytesPerSubscriber);
             w.WriteNumber("kernelDrops", r.KernelDrops);
+            w.WriteNumber("subscribersKernelDrops", r.ClientKernelDrops);
+            w.WriteNumber("pacerDropped", r.PacerDropped);
+            w.WriteNumber("retransmissionsSent", r.RetransmissionsSent);
+            w.WriteNumber("retransmissionsReceived", r.RetransmissionsReceived);
+            w.WriteNumber("subscribersPacketsLost", r.PacketsLost);
             w.WriteNumber("connected", r.Connected);
             w.WriteNumber("subscribersShort", r.SubscribersShort);
             w.WriteNumber("minReceived", r.MinReceived);
