@@ -101,12 +101,12 @@ internal static partial class BenchForwardCommand
                 var results = new List<RunResult>();
                 foreach (int n in list)
                 {
-                    RunResult res = RunOne(n, choice, TimeSpan.FromSeconds(s), clientsCpu);
+                    RunResult res = RunOne(n, choice, TimeSpan.FromSeconds(s), forwarderCpu, clientsCpu);
                     results.Add(res);
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{n,6} {Name(choice),5} {res.SetupSeconds,7:0.0} {res.ForwardedPerSecond,10:0} {res.Owed,9} {res.Received,9} {res.DeliveryPercent,10:0.000} {res.ForwarderCpuPercent,9:0.0} {res.ClientsCpuPercent,10:0.0} {res.MicrosecondsPerForwarded,10:0.00} {res.BytesPerSubscriber / 1024,7:0.0} {(res.Sustained ? "yes" : "no"),9} {res.Limit,11}"));
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"       forwarder: forwarded {res.Forwarded}, refused {res.Refused}, kernel drops {res.KernelDrops}; publisher packets q/h/f {res.PublisherPackets[0]}/{res.PublisherPackets[1]}/{res.PublisherPackets[2]}; subscribers connected {res.Connected}, below owed {res.SubscribersShort}, fewest received {res.MinReceived}, kernel drops {res.ClientKernelDrops}; whole run: pacer drops {res.PacerDropped}, retransmissions sent {res.RetransmissionsSent}, received {res.RetransmissionsReceived}, subscribers' packets lost {res.PacketsLost}"));
+                        $"       forwarder: forwarded {res.Forwarded}, refused {res.Refused}, kernel drops {res.KernelDrops}; publisher packets q/h/f {res.PublisherPackets[0]}/{res.PublisherPackets[1]}/{res.PublisherPackets[2]}; subscribers connected {res.Connected}, below owed {res.SubscribersShort}, fewest received {res.MinReceived}, kernel drops {res.ClientKernelDrops}; whole run: pacer drops {res.PacerDropped}, retransmissions sent {res.RetransmissionsSent}, received {res.RetransmissionsReceived}, subscribers' packets lost {res.PacketsLost}; cores busy (all processes) forwarder's {res.ForwarderCoreBusyPercent:0.0} %, clients' {res.ClientsCoreBusyPercent:0.0} %"));
                     output.Flush();
                 }
 
@@ -138,7 +138,7 @@ internal static partial class BenchForwardCommand
     internal sealed record RunResult(
         int Subscribers, double SetupSeconds, double Seconds, long Forwarded, long Refused, long Owed, long Received, long[] PublisherPackets, int Connected,
         int SubscribersShort, long MinReceived, double ForwarderCpuPercent, double ClientsCpuPercent, double BytesPerSubscriber, long KernelDrops,
-        long PacerDropped, long RetransmissionsSent, long ClientKernelDrops, long RetransmissionsReceived, long PacketsLost)
+        long PacerDropped, long RetransmissionsSent, long ClientKernelDrops, long RetransmissionsReceived, long PacketsLost, double ForwarderCoreBusyPercent, double ClientsCoreBusyPercent)
     {
         public double ForwardedPerSecond => Seconds > 0 ? Forwarded / Seconds : 0;
 
@@ -149,7 +149,9 @@ internal static partial class BenchForwardCommand
         public bool Sustained => Owed > 0 && Received * 1000 >= Owed * 999 && ForwarderCpuPercent < 100 && Connected == Subscribers;
 
         /// <summary>Which side held the count back when it was not sustained (a process at 95 % of its core or more).</summary>
-        public string Limit => Sustained ? "-" : ForwarderCpuPercent >= 95 ? "forwarder" : ClientsCpuPercent >= 95 ? "subscribers" : Connected < Subscribers ? "setup" : "loss";
+        /// A core busy at 95 % or more while our process used less than 95 % of it was taken by other processes: "shared core".
+        public string Limit => Sustained ? "-" : ForwarderCpuPercent >= 95 ? "forwarder" : ClientsCpuPercent >= 95 ? "subscribers"
+            : ForwarderCoreBusyPercent >= 95 || ClientsCoreBusyPercent >= 95 ? "shared core" : Connected < Subscribers ? "setup" : "loss";
     }
 
     internal static bool TryParseLayer(string? text, out LayerChoice layer)
@@ -192,7 +194,47 @@ internal static partial class BenchForwardCommand
 
     private sealed class BenchFailure(string message) : Exception(message);
 
-    private static RunResult RunOne(int n, LayerChoice choice, TimeSpan duration, int? clientsCpu)
+    /// <summary>One CPU's time in USER_HZ ticks from /proc/stat (proc(5)): all of it, and the part not idle or waiting for IO.</summary>
+    private readonly record struct CoreTimes(long Total, long Busy);
+
+    /// <summary>Every CPU's times (index = CPU number); empty where /proc/stat is not there.</summary>
+    private static CoreTimes[] ReadCores()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return [];
+        }
+
+        var cores = new List<CoreTimes>();
+        foreach (string line in File.ReadLines("/proc/stat"))
+        {
+            if (!line.StartsWith("cpu", StringComparison.Ordinal) || line.Length < 4 || !char.IsAsciiDigit(line[3]))
+            {
+                continue;
+            }
+
+            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long total = 0, idle = 0;
+            for (int i = 1; i < f.Length && i <= 8; i++)
+            {
+                long v = long.TryParse(f[i], NumberStyles.None, CultureInfo.InvariantCulture, out long x) ? x : 0;
+                total += v;
+                idle += i is 4 or 5 ? v : 0; // idle, iowait
+            }
+
+            cores.Add(new CoreTimes(total, total - idle));
+        }
+
+        return [.. cores];
+    }
+
+    /// <summary>How busy <paramref name="cpu"/> was between the two readings (every process on it), in percent; -1 when unknown.</summary>
+    private static double BusyPercent(CoreTimes[] before, CoreTimes[] after, int? cpu) =>
+        cpu is int c && c < before.Length && c < after.Length && after[c].Total > before[c].Total
+            ? 100.0 * (after[c].Busy - before[c].Busy) / (after[c].Total - before[c].Total)
+            : -1;
+
+    private static RunResult RunOne(int n, LayerChoice choice, TimeSpan duration, int? forwarderCpu, int? clientsCpu)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -280,6 +322,7 @@ internal static partial class BenchForwardCommand
             (long forwarded0, long refused0) = Forwarded(room);
             long drops0 = host.ReadSocketStatistics().KernelDrops;
             TimeSpan cpu0 = Cpu();
+            CoreTimes[] cores0 = ReadCores();
             var wall = Stopwatch.StartNew();
             Send(child, "go");
             Thread.Sleep(duration);
@@ -287,6 +330,7 @@ internal static partial class BenchForwardCommand
             _ = Expect(child, "stopped", SignallingTimeout);
             wall.Stop();
             TimeSpan cpu = Cpu() - cpu0;
+            CoreTimes[] cores1 = ReadCores();
             Thread.Sleep(500);
             (long forwarded1, long refused1) = Forwarded(room);
             long drops = host.ReadSocketStatistics().KernelDrops - drops0;
@@ -310,7 +354,7 @@ internal static partial class BenchForwardCommand
 
             return new RunResult(n, setup.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, forwarded, refused, owed, c.Received, c.PublisherPackets, Math.Min(connected, c.Connected),
                 c.SubscribersShort, c.MinReceived, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, 100 * c.CpuSeconds / c.Seconds, bytesPerSubscriber, drops,
-                pacerDropped, rtxSent, c.KernelDrops, c.Retransmitted, c.Lost);
+                pacerDropped, rtxSent, c.KernelDrops, c.Retransmitted, c.Lost, BusyPercent(cores0, cores1, forwarderCpu), BusyPercent(cores0, cores1, clientsCpu));
         }
         catch (BenchFailure)
         {
@@ -513,6 +557,8 @@ internal static partial class BenchForwardCommand
             w.WriteNumber("retransmissionsSent", r.RetransmissionsSent);
             w.WriteNumber("retransmissionsReceived", r.RetransmissionsReceived);
             w.WriteNumber("subscribersPacketsLost", r.PacketsLost);
+            w.WriteNumber("forwarderCoreBusyPercent", r.ForwarderCoreBusyPercent);
+            w.WriteNumber("subscribersCoreBusyPercent", r.ClientsCoreBusyPercent);
             w.WriteNumber("connected", r.Connected);
             w.WriteNumber("subscribersShort", r.SubscribersShort);
             w.WriteNumber("minReceived", r.MinReceived);
