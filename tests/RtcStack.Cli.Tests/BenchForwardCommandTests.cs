@@ -13,7 +13,7 @@ namespace RtcStack.Cli.Tests;
 public sealed class BenchForwardCommandTests(ITestOutputHelper output)
 {
     [Fact]
-    public void SmallRunDeliversEveryPacketToEverySubscriber()
+    public async Task SmallRunDeliversEveryPacketToEverySubscriber()
     {
         using var dir = new TempDir();
         string json = dir.File("forward.json");
@@ -28,19 +28,27 @@ public sealed class BenchForwardCommandTests(ITestOutputHelper output)
         }
 
         using Process p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(120)))
+        Task<string> stdoutTask = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderrTask = p.StandardError.ReadToEndAsync();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
         {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail("bench forward did not finish within 120 s");
+            try
+            {
+                await p.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                Assert.Fail("bench forward did not finish within 120 s");
+            }
         }
 
-        p.WaitForExit();
-        output.WriteLine(stdout.Result + stderr.Result);
-        Assert.True(p.ExitCode == 0, stderr.Result);
-        Assert.Contains("delivery %", stdout.Result, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^\s+3\s+low\s", stdout.Result);
+        string stdout = await stdoutTask;
+        string stderr = await stderrTask;
+        output.WriteLine(stdout + stderr);
+        Assert.True(p.ExitCode == 0, stderr);
+        Assert.Contains("delivery %", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s+3\s+low\s", stdout);
 
         using JsonDocument d = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal("low", d.RootElement.GetProperty("layer").GetString());
