@@ -110,6 +110,18 @@ internal static partial class BenchForwardCommand
                     output.Flush();
                 }
 
+                // The forwarding cost alone: the publisher's ingest (about 300 packets/s) costs the same at every N, so the
+                // difference in CPU between two counts over the difference in packets forwarded is the cost of forwarding.
+                for (int i = 1; i < results.Count; i++)
+                {
+                    RunResult a = results[i - 1], b = results[i];
+                    if (b.ForwardedPerSecond > a.ForwardedPerSecond)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"marginal forwarder cost from {a.Subscribers} to {b.Subscribers} subscribers: {(b.ForwarderCpuPercent - a.ForwarderCpuPercent) * 1e4 / (b.ForwardedPerSecond - a.ForwardedPerSecond):0.00} us per forwarded packet"));
+                    }
+                }
+
                 if (parse.GetValue(json) is string path)
                 {
                     WriteJson(path, choice, s, parse.GetValue(cpu)!, results);
