@@ -118,7 +118,7 @@ internal static partial class BenchForwardCommand
                     if (b.ForwardedPerSecond > a.ForwardedPerSecond)
                     {
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"marginal forwarder cost from {a.Subscribers} to {b.Subscribers} subscribers: {(b.ForwarderCpuPercent - a.ForwarderCpuPercent) * 1e4 / (b.ForwardedPerSecond - a.ForwardedPerSecond):0.00} us per forwarded packet"));
+                            $"marginal forwarder cost from {a.Subscribers} to {b.Subscribers} subscribers: {(b.ForwarderCpuPercent - a.ForwarderCpuPercent) * 1e4 / (b.ForwardedPerSecond - a.ForwardedPerSecond):0.00} us per forwarded packet{(a.Limit == "shared core" || b.Limit == "shared core" ? " (not meaningful: other processes held the forwarder's core, so its CPU share is not its cost)" : "")}"));
                     }
                 }
 
