@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using RtcStack.Cli.Serve;
+using RtcStack.Congestion.Gcc;
 using RtcStack.Dtls;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
@@ -266,13 +267,17 @@ internal static partial class BenchForwardCommand
             SendBufferSize = 32 * 1024 * 1024,
         });
 
-        // As serve's rooms: the publisher's session hands over whole RTP packets; the viewers' sessions are plain.
+        // As serve's rooms: the publisher's session hands over whole RTP packets; the viewers' sessions are plain. With
+        // a fixed layer, the viewers' GCC starts at 3 Mbit/s without probing (as the forwarding tests' SFU side): from
+        // serve's 300 kbit/s it needs many seconds to reach the 1.85 Mbit/s layer, and meanwhile its pacer would hold
+        // what the forwarder sent (a first --layer high run: 8 % of the window's packets still queued at its end).
         WebRtcSessionOptions Options(bool publisher) => new()
         {
             Transport = new WebRtcTransportOptions { Certificate = certificate },
             SharedRetransmissionBudget = host.RetransmissionBudget,
             WallClockAtZero = host.WallClockAtZero,
             ReceiveRtpPackets = publisher,
+            Gcc = publisher || choice == LayerChoice.Auto ? new GccOptions() : new GccOptions { StartBitrateBps = 3_000_000, InitialProbing = false, AlrProbing = false },
         };
 
         var roomHandler = new WebRtcWhipHandler(host, kind => Options(kind == WhipResourceKind.Whip)) { ConnectTimeout = TimeSpan.FromSeconds(300) };
