@@ -170,7 +170,7 @@ internal static partial class BenchForwardCommand
         StartClock();
         Thread.Sleep(WarmUp);
         StopClock();
-        Thread.Sleep(300);
+        WaitStable(() => Received().Sum());
         long[] receivedAtStart = Received();
         long[] pubAtStart = PublisherPackets();
         long dropsAtStart = subHost.ReadSocketStatistics().KernelDrops;
@@ -185,6 +185,7 @@ internal static partial class BenchForwardCommand
         TimeSpan cpuUsed = Cpu() - cpu0;
         Say(output, "stopped");
         ExpectLine(input, "report", SignallingTimeout, "the forwarder");
+        WaitStable(() => Received().Sum());
         long[] receivedAtEnd = Received();
         long[] pubAtEnd = PublisherPackets();
         long drops = subHost.ReadSocketStatistics().KernelDrops - dropsAtStart;

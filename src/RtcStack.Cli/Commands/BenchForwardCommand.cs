@@ -336,6 +336,7 @@ internal static partial class BenchForwardCommand
             // packets in flight land, and both sides count from there.
             Send(child, "start");
             _ = Expect(child, "paused", WarmUp + SignallingTimeout);
+            WaitStable(() => Forwarded(room).Forwarded);
             (long forwarded0, long refused0) = Forwarded(room);
             long drops0 = host.ReadSocketStatistics().KernelDrops;
             TimeSpan cpu0 = Cpu();
@@ -348,7 +349,7 @@ internal static partial class BenchForwardCommand
             wall.Stop();
             TimeSpan cpu = Cpu() - cpu0;
             CoreTimes[] cores1 = ReadCores();
-            Thread.Sleep(500);
+            WaitStable(() => Forwarded(room).Forwarded);
             (long forwarded1, long refused1) = Forwarded(room);
             long drops = host.ReadSocketStatistics().KernelDrops - drops0;
             (long pacerDropped, long rtxSent) = ViewerCounters(room);
@@ -392,6 +393,24 @@ internal static partial class BenchForwardCommand
             Kill(child);
             host.Dispose();
             loop?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="read"/> has not changed for 300 ms (at most 10 s): the backlog of a busy process
+    /// drained (a first run at 1,000 subscribers, counted after a fixed 500 ms, was 0.9 % short with no packet lost).
+    /// </summary>
+    internal static void WaitStable(Func<long> read)
+    {
+        var limit = Stopwatch.StartNew();
+        long last = read();
+        int quiet = 0;
+        while (quiet < 3 && limit.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(100);
+            long now = read();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
         }
     }
 
