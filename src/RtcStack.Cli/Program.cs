@@ -19,7 +19,7 @@ public static class Program
         root.Subcommands.Add(Commands.WhipClientCommands.CreateWhip());
         root.Subcommands.Add(Commands.WhipClientCommands.CreateWhep());
         root.Subcommands.Add(new Command("sdp", "Check session descriptions (RFC 8866).") { Commands.SdpLintCommand.Create() });
-        root.Subcommands.Add(new Command("bench", "Load tests and measurements that are not BenchmarkDotNet micro-benchmarks.") { Commands.BenchSessionsCommand.Create(), Commands.BenchSoakCommand.Create(), Commands.BenchChurnCommand.Create(), Commands.BenchHandshakesCommand.Create(), Commands.BenchDataChannelCommand.Create(), Commands.BenchSctpMessagesCommand.Create() });
+        root.Subcommands.Add(new Command("bench", "Load tests and measurements that are not BenchmarkDotNet micro-benchmarks.") { Commands.BenchSessionsCommand.Create(), Commands.BenchSoakCommand.Create(), Commands.BenchChurnCommand.Create(), Commands.BenchHandshakesCommand.Create(), Commands.BenchDataChannelCommand.Create(), Commands.BenchForwardCommand.Create(), Commands.BenchSctpMessagesCommand.Create() });
         return root;
     }
 

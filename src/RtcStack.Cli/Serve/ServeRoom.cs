@@ -85,6 +85,12 @@ internal sealed class ServeRoom
 
     internal long KeyframeRequestsSent { get; private set; }
 
+    /// <summary>
+    /// Gets or sets a video target for every viewer in place of its session's (for <c>bench forward</c>, which holds all
+    /// viewers on one layer); null (serve): each viewer's layer follows its session's target bitrate.
+    /// </summary>
+    internal long? FixedVideoTargetBps { get; set; }
+
     /// <summary>Takes <paramref name="r"/> as the room's publisher (under its lock); an error when it sends nothing a room can forward.</summary>
     public string? AttachPublisher(SessionResource<WebRtcSession> r)
     {
@@ -183,7 +189,11 @@ internal sealed class ServeRoom
                 }
             }
 
-            if (s.TargetBitrateBps is long target)
+            if (FixedVideoTargetBps is long fixedTarget)
+            {
+                m.SetTarget(fixedTarget);
+            }
+            else if (s.TargetBitrateBps is long target)
             {
                 m.SetTarget(target);
             }
@@ -585,7 +595,7 @@ internal sealed class ServeRoom
         public void SetTarget(long targetBps)
         {
             Interlocked.Exchange(ref EstimateBps, targetBps);
-            Interlocked.Exchange(ref PendingTarget, Math.Max(0, targetBps - (Audio is null ? 0 : AudioAllowanceBps)));
+            Interlocked.Exchange(ref PendingTarget, Room.FixedVideoTargetBps ?? Math.Max(0, targetBps - (Audio is null ? 0 : AudioAllowanceBps)));
         }
 
         /// <summary>An event of this member's session (under its lock).</summary>
