@@ -1,13 +1,10 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 
 namespace RtcStack.Rtp;
 
 /// <summary>
 /// Reads the elements of an RFC 8285 header extension block, in either form. <see cref="TryParse"/>
-/// walks the whole block once, so lookups and enumeration afterwards cannot fail. That walk also records where the
-/// first element of each ID from 1 to 14 lies, so <see cref="TryGet"/> for those IDs (every one-byte ID, and the IDs
-/// browsers use in the two-byte form) is a table lookup, not another walk.
+/// walks the whole block once, so lookups and enumeration afterwards cannot fail.
 /// </summary>
 /// <remarks>
 /// Padding bytes (value 0) between elements are skipped (RFC 8285 §4.1). In the one-byte form the
@@ -21,21 +18,13 @@ public readonly ref struct RtpHeaderExtensionReader
     /// <summary>RFC 8285 §4.3: profile value of the two-byte form, with the low 4 "appbits" zero.</summary>
     public const ushort TwoByteProfile = 0x1000;
 
-    private const int TableIds = 15; // IDs 1-14 have a slot (slot 0 unused)
-
     private readonly ReadOnlySpan<byte> _data;
 
-    // Bit i set: the first element with ID i is at _table[i] (value offset << 8 | value length).
-    private readonly ushort _present;
-    private readonly ElementTable _table;
-
-    private RtpHeaderExtensionReader(ReadOnlySpan<byte> data, RtpHeaderExtensionForm form, byte appBits, ushort present, ElementTable table)
+    private RtpHeaderExtensionReader(ReadOnlySpan<byte> data, RtpHeaderExtensionForm form, byte appBits)
     {
         _data = data;
         Form = form;
         AppBits = appBits;
-        _present = present;
-        _table = table;
     }
 
     /// <summary>Gets the form of the block.</summary>
@@ -73,18 +62,10 @@ public readonly ref struct RtpHeaderExtensionReader
             return false;
         }
 
-        // One walk: validate every element and note the first of each ID 1-14.
-        ushort present = 0;
-        ElementTable table = default;
-        var e = new Enumerator(data, form == RtpHeaderExtensionForm.TwoByte);
+        var candidate = new RtpHeaderExtensionReader(data, form, appBits);
+        Enumerator e = candidate.GetEnumerator();
         while (e.MoveNext())
         {
-            int id = e.CurrentId;
-            if (id < TableIds && (present & (1 << id)) == 0 && e.ValueOffset <= 0xFFFFFF)
-            {
-                present |= (ushort)(1 << id);
-                table[id] = ((uint)e.ValueOffset << 8) | (uint)e.ValueLength;
-            }
         }
 
         if (e.IsMalformed)
@@ -92,7 +73,7 @@ public readonly ref struct RtpHeaderExtensionReader
             return false;
         }
 
-        reader = new RtpHeaderExtensionReader(data, form, appBits, present, table);
+        reader = candidate;
         return true;
     }
 
@@ -120,25 +101,6 @@ public readonly ref struct RtpHeaderExtensionReader
     /// <summary>Finds the first element with local identifier <paramref name="id"/>.</summary>
     public bool TryGet(byte id, out ReadOnlySpan<byte> value)
     {
-        if (id < TableIds)
-        {
-            if ((_present & (1 << id)) != 0)
-            {
-                uint entry = _table[id];
-                value = _data.Slice((int)(entry >> 8), (int)(entry & 0xFF));
-                return true;
-            }
-
-            // A valid block's first elements of IDs 1-14 are all in the table (a default reader has none), except
-            // one whose value starts beyond 16 MiB, which only a caller's own oversized span can hold (a packet's
-            // block is at most 256 KiB): that case walks.
-            if (_data.Length <= 0xFFFFFF)
-            {
-                value = default;
-                return false;
-            }
-        }
-
         Enumerator e = GetEnumerator();
         while (e.MoveNext())
         {
@@ -171,12 +133,6 @@ public readonly ref struct RtpHeaderExtensionReader
             _data = data;
             _twoByte = twoByte;
         }
-
-        internal readonly int CurrentId => _id;
-
-        internal readonly int ValueOffset => _valueOffset;
-
-        internal readonly int ValueLength => _valueLength;
 
         /// <summary>Gets the current element.</summary>
         public readonly RtpHeaderExtensionElement Current => new(_id, _data.Slice(_valueOffset, _valueLength));
@@ -251,12 +207,5 @@ public readonly ref struct RtpHeaderExtensionReader
 
             return false;
         }
-    }
-
-    /// <summary>Where the first element of each ID 1-14 lies: value offset (24 bits) and length (8 bits).</summary>
-    [InlineArray(TableIds)]
-    private struct ElementTable
-    {
-        private uint _element;
     }
 }
