@@ -77,7 +77,18 @@ public sealed record SessionTransportFeedbackEvent(TimeSpan At, byte FeedbackPac
 /// <param name="Duration">The duration so far (Started) or in all (Ended), from the reports' timestamp units.</param>
 /// <param name="EndReceived">For Ended: whether a report with the E bit arrived.</param>
 /// <param name="At">When the report that caused it arrived (or the timeout fired).</param>
-public sealed record SessionDtmfEvent(string Mid, uint Ssrc, DtmfReportKind Kind, byte Event, char? Digit, TimeSpan Duration, bool EndReceived, TimeSpan At) : SessionEvent;
+public sealed record SessionDtmfEvent(string Mid, uint Ssrc, DtmfReportKind Kind, byte Event, char? Digit, TimeSpan Duration, bool EndReceived, TimeSpan At) : SessionEvent
+{
+    /// <summary>
+    /// Gets the event's RTP timestamp (RFC 4733 §2.5.1.2: when the event began, on the sender's RTP clock): the spacing of
+    /// events as the sender made it, which arrival times (<see cref="At"/>) blur. Chromium and Firefox send events on
+    /// their Opus stream's SSRC and advance this on its 48 kHz clock, not at <see cref="ClockRate"/> (measured here).
+    /// </summary>
+    public uint RtpTimestamp { get; init; }
+
+    /// <summary>Gets the negotiated telephone-event clock rate (Hz), the unit of the reports' durations.</summary>
+    public int ClockRate { get; init; }
+}
 
 /// <summary>
 /// A DTMF tone of <see cref="WebRtcSession.InsertDtmf"/> starts being sent, or the tones are done (W3C webrtc-pc §7.2

@@ -302,7 +302,11 @@ public sealed partial class WebRtcSession
         {
             audio.DtmfActive = report.Kind == DtmfReportKind.Started;
             int rate = Math.Max(audio.DtmfClockRate, 1);
-            _events.Enqueue(new SessionDtmfEvent(s.Mid, r.Stream.Ssrc, report.Kind, report.Event, report.Digit, TimeSpan.FromTicks(report.Duration * TimeSpan.TicksPerSecond / rate), report.EndReceived, now));
+            _events.Enqueue(new SessionDtmfEvent(s.Mid, r.Stream.Ssrc, report.Kind, report.Event, report.Digit, TimeSpan.FromTicks(report.Duration * TimeSpan.TicksPerSecond / rate), report.EndReceived, now)
+            {
+                RtpTimestamp = report.Timestamp,
+                ClockRate = rate,
+            });
         }
     }
 
