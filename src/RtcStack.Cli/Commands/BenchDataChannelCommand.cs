@@ -309,34 +309,9 @@ internal static partial class BenchDataChannelCommand
     /// <summary>Starts this program again as the receiver: the apphost, or <c>dotnet rtcstack.dll</c> when run through the host.</summary>
     private static Process StartReceiver(Settings s, int? receiverCpu)
     {
-        string dll = typeof(Program).Assembly.Location;
-        string? processPath = Environment.ProcessPath;
-        ProcessStartInfo psi;
-        if (!string.IsNullOrEmpty(dll) && File.Exists(dll))
-        {
-            string host = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-                ? processPath
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            psi = new ProcessStartInfo(host);
-            psi.ArgumentList.Add(dll);
-        }
-        else
-        {
-            psi = new ProcessStartInfo(processPath ?? throw new BenchFailure("cannot find this program to start the receiver"));
-        }
-
-        foreach (string a in new[] { "bench", "datachannel", "--role", "receiver", "--mib", s.Mib.ToString(CultureInfo.InvariantCulture),
+        return BenchChildProcess.StartSelf(new[] { "bench", "datachannel", "--role", "receiver", "--mib", s.Mib.ToString(CultureInfo.InvariantCulture),
             "--message-size", s.MessageSize.ToString(CultureInfo.InvariantCulture), "--timeout", ((int)Math.Ceiling(s.Timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-            "--cpu", receiverCpu is int c ? $"{c},{c}" : "none" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.UseShellExecute = false;
-        psi.RedirectStandardInput = true;
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        return Process.Start(psi) ?? throw new BenchFailure("could not start the receiver process");
+            "--cpu", receiverCpu is int c ? $"{c},{c}" : "none" }, "the receiver", message => new BenchFailure(message));
     }
 
     /// <summary>Reads one line within <paramref name="limit"/>; null at end of stream.</summary>

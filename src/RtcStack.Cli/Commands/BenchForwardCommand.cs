@@ -472,32 +472,7 @@ internal static partial class BenchForwardCommand
     /// <summary>Starts this program again as the clients: the apphost, or <c>dotnet rtcstack.dll</c> when run through the host.</summary>
     private static Process StartClients(int n, LayerChoice choice, int? cpu)
     {
-        string dll = typeof(Program).Assembly.Location;
-        string? processPath = Environment.ProcessPath;
-        ProcessStartInfo psi;
-        if (!string.IsNullOrEmpty(dll) && File.Exists(dll))
-        {
-            string host = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-                ? processPath
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            psi = new ProcessStartInfo(host);
-            psi.ArgumentList.Add(dll);
-        }
-        else
-        {
-            psi = new ProcessStartInfo(processPath ?? throw new BenchFailure("cannot find this program to start the clients"));
-        }
-
-        foreach (string a in new[] { "bench", "forward", "--role", "clients", "--count", n.ToString(CultureInfo.InvariantCulture), "--layer", Name(choice), "--cpu", cpu is int c ? $"{c},{c}" : "none" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.UseShellExecute = false;
-        psi.RedirectStandardInput = true;
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        return Process.Start(psi) ?? throw new BenchFailure("could not start the clients' process");
+        return BenchChildProcess.StartSelf(new[] { "bench", "forward", "--role", "clients", "--count", n.ToString(CultureInfo.InvariantCulture), "--layer", Name(choice), "--cpu", cpu is int c ? $"{c},{c}" : "none" }, "the clients", message => new BenchFailure(message));
     }
 
     private static void Send(Process child, string line)
