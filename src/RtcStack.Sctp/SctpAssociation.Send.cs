@@ -20,6 +20,9 @@ public sealed partial class SctpAssociation
     private long _advancedPeerAckPoint;
     private int _flightSize;
     private int _cwnd;
+
+    /// <summary>How many more packets with new DATA the current <see cref="Flush"/> may build (Max.Burst, RFC 9260 §6.1).</summary>
+    private int _burstPacketsLeft;
     private int _ssthresh;
     private int _partialBytesAcked;
     private long _peerRwnd;
@@ -186,6 +189,10 @@ public sealed partial class SctpAssociation
             or SctpAssociationState.ShutdownReceived;
         bool ignoreCwnd = _fastRetransmitPending;
         _fastRetransmitPending = false;
+
+        // RFC 9260 §6.1: Max.Burst limits the packets with new DATA that one transmission emits ("strictly limiting the
+        // number of packets emitted by the output routine", the second of the two ways §6.1 allows; cwnd unchanged).
+        _burstPacketsLeft = _options.MaxBurst > 0 ? _options.MaxBurst : int.MaxValue;
         bool sackOnly = State < SctpAssociationState.Established;
         while (true)
         {
@@ -241,9 +248,14 @@ public sealed partial class SctpAssociation
             {
                 wroteData = WriteRetransmissions(ref w, now, ignoreCwnd);
                 ignoreCwnd = false;
-                if (dataAllowed && _retransmitCount == 0)
+                if (dataAllowed && _retransmitCount == 0 && _burstPacketsLeft > 0 && WriteNewData(ref w, now))
                 {
-                    wroteData |= WriteNewData(ref w, now);
+                    wroteData = true;
+                    _burstPacketsLeft--;
+                    if (_burstPacketsLeft == 0 && _flightSize < _cwnd && (_firstUnsentTsn < _nextTsn || !_scheduler.IsEmpty))
+                    {
+                        Statistics.MaxBurstLimited++;
+                    }
                 }
             }
 
@@ -276,7 +288,7 @@ public sealed partial class SctpAssociation
     }
 
     private bool HasDataToSend(bool dataAllowed) =>
-        dataAllowed && (_retransmitCount > 0 || _firstUnsentTsn < _nextTsn || !_scheduler.IsEmpty) && _flightSize < _cwnd;
+        dataAllowed && _flightSize < _cwnd && (_retransmitCount > 0 || ((_firstUnsentTsn < _nextTsn || !_scheduler.IsEmpty) && _burstPacketsLeft > 0));
 
     private bool WriteRetransmissions(ref SctpPacketWriter w, TimeSpan now, bool ignoreCwnd)
     {

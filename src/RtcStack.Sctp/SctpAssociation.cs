@@ -68,6 +68,11 @@ public sealed partial class SctpAssociation
             throw new ArgumentOutOfRangeException(nameof(options), "ReceiveBufferSize must be at least MaxMessageSize");
         }
 
+        if (_options.MaxBurst < 0 || _options.MaxBurst > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxBurst must be 0 (off) to 65535 packets");
+        }
+
         _scheduler = new StreamScheduler(_options.StreamScheduler);
         _random = _options.Random ?? new Random();
         _random.NextBytes(_cookieKey);

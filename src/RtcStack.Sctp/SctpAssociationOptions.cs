@@ -39,6 +39,16 @@ public sealed class SctpAssociationOptions
     /// <summary>Gets the delayed SACK timeout (RFC 9260 §6.2: at most 500 ms; 200 ms by default).</summary>
     public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Gets Max.Burst (RFC 9260 §6.1, §16: 4): when new DATA goes out, at most this many packets' worth (of
+    /// <see cref="MaxPacketSize"/>, or the PLPMTU in use) beyond what was in flight when the packets started to be built,
+    /// as §6.1 puts it: cwnd is taken as min(cwnd, flightsize + Max.Burst × PMTU) for that transmission, not changed.
+    /// A SACK that opens a large window (or a burst of <see cref="SctpAssociation.Send"/> calls into an open window)
+    /// then releases at most this many packets at once, and the acknowledgements clock out the rest. Retransmissions
+    /// are not limited by it. 0 turns the limit off (the whole congestion window may go out at once).
+    /// </summary>
+    public int MaxBurst { get; init; } = 4;
+
     /// <summary>Gets HB.interval (RFC 9260 §16: 30 s).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
 

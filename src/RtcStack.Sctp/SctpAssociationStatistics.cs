@@ -42,6 +42,12 @@ public sealed class SctpAssociationStatistics
     /// <summary>Gets SACK chunks sent.</summary>
     public long SacksSent { get; internal set; }
 
+    /// <summary>
+    /// Gets how many times Max.Burst (RFC 9260 §6.1, <see cref="SctpAssociationOptions.MaxBurst"/>) stopped new DATA while
+    /// the congestion window still had room and data was waiting; that data left with the next acknowledgement.
+    /// </summary>
+    public long MaxBurstLimited { get; internal set; }
+
     /// <summary>Gets heartbeats sent.</summary>
     public long HeartbeatsSent { get; internal set; }
 
