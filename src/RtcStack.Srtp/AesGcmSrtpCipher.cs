@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using RtcStack.Crypto;
 using RtcStack.Srtp.Crypto;
 
 namespace RtcStack.Srtp;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RtcStack.Crypto;
 using RtcStack.Srtp.Crypto;
 
 namespace RtcStack.Srtp.Tests;

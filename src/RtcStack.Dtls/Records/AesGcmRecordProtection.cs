@@ -1,22 +1,23 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using RtcStack.Crypto;
 
 namespace RtcStack.Dtls.Records;
 
 /// <summary>
 /// RFC 5288 §3 AES-GCM records: nonce = 4-byte implicit salt ‖ 8-byte explicit nonce carried in
-/// the record (we use epoch ‖ sequence number, which never repeats under one key).
+/// the record (we use epoch ‖ sequence number, which never repeats under one key). AES-GCM is
+/// <see cref="AesGcmCore"/> (AES-NI and PCLMULQDQ, or .NET's AesGcm without them), as in SRTP.
 /// </summary>
 internal sealed class AesGcmRecordProtection : RecordProtection
 {
     private const int ExplicitNonceLength = 8;
     private const int TagLength = 16;
-    private readonly AesGcm _aes;
+    private readonly AesGcmCore _aes;
     private readonly byte[] _salt;
 
     public AesGcmRecordProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt)
     {
-        _aes = new AesGcm(key, TagLength);
+        _aes = new AesGcmCore(key);
         _salt = salt.ToArray();
     }
 
@@ -31,8 +32,10 @@ internal sealed class AesGcmRecordProtection : RecordProtection
         BinaryPrimitives.WriteUInt32BigEndian(nonce[8..], (uint)seq);
         Span<byte> aad = stackalloc byte[13];
         WriteAdditionalData(aad, type, version, epoch, seq, plaintext.Length);
+        Span<byte> body = destination.Slice(ExplicitNonceLength, plaintext.Length);
+        plaintext.CopyTo(body);
         nonce[4..].CopyTo(destination);
-        _aes.Encrypt(nonce, plaintext, destination.Slice(ExplicitNonceLength, plaintext.Length), destination.Slice(ExplicitNonceLength + plaintext.Length, TagLength), aad);
+        _aes.Seal(nonce, aad, default, body, destination.Slice(ExplicitNonceLength + plaintext.Length, TagLength));
         return plaintext.Length + Overhead;
     }
 
@@ -50,11 +53,14 @@ internal sealed class AesGcmRecordProtection : RecordProtection
         fragment[..ExplicitNonceLength].CopyTo(nonce[4..]);
         Span<byte> aad = stackalloc byte[13];
         WriteAdditionalData(aad, type, version, epoch, seq, len);
-        try
+        if (plaintext.Length < len)
         {
-            _aes.Decrypt(nonce, fragment.Slice(ExplicitNonceLength, len), fragment.Slice(ExplicitNonceLength + len, TagLength), plaintext[..len], aad);
+            return false;
         }
-        catch (AuthenticationTagMismatchException)
+
+        // Decrypted in place in the caller's buffer; the tag is checked before anything is decrypted.
+        fragment.Slice(ExplicitNonceLength, len).CopyTo(plaintext);
+        if (!_aes.Open(nonce, aad, default, plaintext[..len], fragment.Slice(ExplicitNonceLength + len, TagLength)))
         {
             return false;
         }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using RtcStack.Crypto;
 
 namespace RtcStack.Dtls.Records;
 
@@ -9,21 +9,22 @@ namespace RtcStack.Dtls.Records;
 /// sequence number, without the epoch: RFC 9147 §4), the RFC 8446 §5.2 inner plaintext (content ‖
 /// type ‖ zero padding), the unified header as additional data before record-number encryption
 /// (RFC 9147 §4), and the RFC 9147 §4.2.3 record-number mask AES-ECB(sn_key, ciphertext[0..15]).
+/// AES-GCM and the mask's AES block run on <see cref="AesGcmCore"/> and <see cref="AesCtr"/> (AES-NI and
+/// PCLMULQDQ, as in SRTP; .NET's AES without them).
 /// </summary>
 internal sealed class Dtls13RecordProtection : IDisposable
 {
     public const int TagLength = 16;
 
-    private readonly AesGcm _aead;
-    private readonly Aes _sn;
+    private readonly AesGcmCore _aead;
+    private readonly AesCtr _sn;
     private readonly byte[] _iv;
 
     public Dtls13RecordProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> snKey)
     {
-        _aead = new AesGcm(key, TagLength);
+        _aead = new AesGcmCore(key);
         _iv = iv.ToArray();
-        _sn = Aes.Create();
-        _sn.Key = snKey.ToArray();
+        _sn = new AesCtr(snKey);
     }
 
     /// <summary>Gets the bytes a record adds to its content: header, type byte, tag.</summary>
@@ -46,9 +47,9 @@ internal sealed class Dtls13RecordProtection : IDisposable
         body[^1] = (byte)type;
         Span<byte> nonce = stackalloc byte[12];
         Nonce(seq, nonce);
-        _aead.Encrypt(nonce, body, body, destination.Slice(Dtls13Record.WrittenHeaderLength + inner, TagLength), destination[..Dtls13Record.WrittenHeaderLength]);
+        _aead.Seal(nonce, destination[..Dtls13Record.WrittenHeaderLength], default, body, destination.Slice(Dtls13Record.WrittenHeaderLength + inner, TagLength));
         Span<byte> mask = stackalloc byte[16];
-        _sn.EncryptEcb(destination.Slice(Dtls13Record.WrittenHeaderLength, 16), mask, PaddingMode.None);
+        _sn.EncryptBlock(destination.Slice(Dtls13Record.WrittenHeaderLength, 16), mask);
         destination[1] ^= mask[0];
         destination[2] ^= mask[1];
         return Dtls13Record.WrittenHeaderLength + length;
@@ -58,7 +59,7 @@ internal sealed class Dtls13RecordProtection : IDisposable
     public ulong DecryptSequenceNumber(in Dtls13Record record, ulong expected)
     {
         Span<byte> mask = stackalloc byte[16];
-        _sn.EncryptEcb(record.Ciphertext[..16], mask, PaddingMode.None);
+        _sn.EncryptBlock(record.Ciphertext[..16], mask);
         if (record.LongSequenceNumber)
         {
             int low = ((record.Header[1] ^ mask[0]) << 8) | (record.Header[2] ^ mask[1]);
@@ -98,11 +99,9 @@ internal sealed class Dtls13RecordProtection : IDisposable
 
         Span<byte> nonce = stackalloc byte[12];
         Nonce(seq, nonce);
-        try
-        {
-            _aead.Decrypt(nonce, record.Ciphertext[..inner], record.Ciphertext[inner..], plaintext[..inner], aad);
-        }
-        catch (AuthenticationTagMismatchException)
+        // Decrypted in place in the caller's buffer; the tag is checked before anything is decrypted.
+        record.Ciphertext[..inner].CopyTo(plaintext);
+        if (!_aead.Open(nonce, aad, default, plaintext[..inner], record.Ciphertext[inner..]))
         {
             return false;
         }

@@ -1,3 +1,5 @@
+using RtcStack.Crypto;
+
 namespace RtcStack.Srtp.Crypto;
 
 /// <summary>

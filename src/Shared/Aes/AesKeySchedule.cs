@@ -1,4 +1,4 @@
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>
 /// The AES key expansion of FIPS-197 §5.2, used to feed round keys to the AES-NI instructions.

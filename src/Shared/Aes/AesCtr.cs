@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>
 /// AES in counter mode with a 32-bit big-endian block counter in the last four bytes of the

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
-namespace RtcStack.Srtp.Crypto;
+namespace RtcStack.Crypto;
 
 /// <summary>
 /// AES-GCM (NIST SP 800-38D) with a 12-byte IV and a 16-byte tag, as RFC 7714 §7 uses it. The
