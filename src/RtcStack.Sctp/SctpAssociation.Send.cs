@@ -19,6 +19,24 @@ public sealed partial class SctpAssociation
     private long _firstUnsentTsn;
     private long _advancedPeerAckPoint;
     private int _flightSize;
+
+    /// <summary>Chunks above the cumulative TSN ack in <see cref="ChunkState.Acked"/> (gap-acknowledged, not yet cumulatively).</summary>
+    private int _gapAcked;
+
+    /// <summary>Gets the running count of gap-acknowledged chunks (for tests: it must equal <see cref="CountGapAckedChunks"/>).</summary>
+    internal int GapAckedChunks => _gapAcked;
+
+    /// <summary>Counts the gap-acknowledged chunks by walking what is outstanding (for tests).</summary>
+    internal int CountGapAckedChunks()
+    {
+        int n = 0;
+        for (long t = _cumAckTsn + 1; t < _firstUnsentTsn; t++)
+        {
+            n += ChunkAt(t).State == ChunkState.Acked ? 1 : 0;
+        }
+
+        return n;
+    }
     private int _cwnd;
 
     /// <summary>How many more packets with new DATA the current <see cref="Flush"/> may build (Max.Burst, RFC 9260 §6.1).</summary>
@@ -615,6 +633,10 @@ public sealed partial class SctpAssociation
             {
                 _retransmitCount--;
             }
+            else if (c.State == ChunkState.Acked)
+            {
+                _gapAcked--;
+            }
 
             // Gap-acknowledged fragments too (RFC 3758 §3.5: all TSNs of the message are abandoned together), so the
             // Advanced.Peer.Ack.Point moves past them and the peer drops them; stopping short leaves the peer holding
@@ -648,11 +670,26 @@ public sealed partial class SctpAssociation
         int bytesAcked = AcknowledgeUpTo(cum, now);
         long highestNewlyAcked = cumAdvanced ? cum : -1;
 
-        // Gap ack blocks: mark newly acked chunks, un-mark reneged ones (§6.2.1 D iv).
+        // Gap ack blocks: mark newly acked chunks, un-mark reneged ones (§6.2.1 D iv). Only TSNs up to the last block's
+        // end can be newly acked; past it, only chunks gap-acked by an earlier SACK can have been reneged, so with none
+        // of those the walk stops at the last block (and a SACK without blocks walks nothing: no O(flight) per SACK).
         int blocks = sack.GapBlockCount;
         int bi = 0;
         long highestSent = _firstUnsentTsn - 1;
-        for (long t = _cumAckTsn + 1; t <= highestSent; t++)
+        long walkTo = _cumAckTsn;
+        if (_gapAcked > 0)
+        {
+            walkTo = highestSent;
+        }
+        else
+        {
+            for (int i = 0; i < blocks; i++)
+            {
+                walkTo = Math.Max(walkTo, Math.Min(highestSent, _cumAckTsn + sack.GetGapBlock(i).End));
+            }
+        }
+
+        for (long t = _cumAckTsn + 1; t <= walkTo; t++)
         {
             while (bi < blocks && t > _cumAckTsn + sack.GetGapBlock(bi).End)
             {
@@ -675,6 +712,7 @@ public sealed partial class SctpAssociation
                     }
 
                     c.State = ChunkState.Acked;
+                    _gapAcked++;
                     bytesAcked += c.Length;
                     highestNewlyAcked = Math.Max(highestNewlyAcked, t);
                     TakeRttSample(c, now);
@@ -684,6 +722,7 @@ public sealed partial class SctpAssociation
             {
                 // Reneged: back into flight; T3-rtx will resend it.
                 c.State = ChunkState.InFlight;
+                _gapAcked--;
                 _flightSize += c.Length;
             }
         }
@@ -815,6 +854,9 @@ public sealed partial class SctpAssociation
                     break;
                 case ChunkState.Unsent:
                     bytes += c.Length;
+                    break;
+                case ChunkState.Acked:
+                    _gapAcked--;
                     break;
             }
 
