@@ -38,22 +38,24 @@ internal static partial class BenchDataChannelCommand
         var buffered = new Option<int>("--buffered") { Description = "Bound on the sender's buffered amount (bytes queued and not yet acknowledged); it refills when the amount falls to half.", DefaultValueFactory = _ => 4 * 1024 * 1024 };
         var cpu = new Option<string>("--cpu") { Description = "CPUs for the sender and the receiver process, 'A,B' (each process pinned to one), or 'none' to leave both unpinned.", DefaultValueFactory = _ => "0,1" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds the whole run may take before it is abandoned (exit 1).", DefaultValueFactory = _ => 120 };
+        var maxBurst = new Option<int>("--max-burst") { Description = "SCTP Max.Burst of the sender (RFC 9260 §6.1): packets of new DATA per transmission; 0 turns the limit off.", DefaultValueFactory = _ => 4 };
         var json = new Option<string?>("--json") { Description = "Also write the result to this file as JSON." };
         var role = new Option<string?>("--role") { Description = "Internal: 'receiver' runs the answering side (started by the sender; reads signalling on stdin).", Hidden = true };
         var command = new Command("datachannel",
             "Data channel throughput between two processes over loopback UDP (ICE, DTLS, SCTP; one reliable ordered channel), each pinned to one CPU: " +
             "bytes, seconds, Mbit/s and each process's CPU time and share of its core. Exit 0 when every byte arrived in order with a matching checksum.")
         {
-            mib, messageSize, buffered, cpu, timeout, json, role,
+            mib, messageSize, buffered, cpu, timeout, maxBurst, json, role,
         };
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
-            var settings = new Settings(parse.GetValue(mib), parse.GetValue(messageSize), parse.GetValue(buffered), TimeSpan.FromSeconds(parse.GetValue(timeout)));
-            if (settings.Mib < 1 || settings.MessageSize is < 8 or > 65536 || settings.Buffered < settings.MessageSize || settings.Timeout <= TimeSpan.Zero)
+            var settings = new Settings(parse.GetValue(mib), parse.GetValue(messageSize), parse.GetValue(buffered), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(maxBurst));
+            if (settings.Mib < 1 || settings.MessageSize is < 8 or > 65536 || settings.Buffered < settings.MessageSize || settings.Timeout <= TimeSpan.Zero
+                || settings.MaxBurst is < 0 or > 65535)
             {
-                error.WriteLine("error: --mib must be at least 1, --message-size 8-65536, --buffered at least one message, --timeout positive");
+                error.WriteLine("error: --mib must be at least 1, --message-size 8-65536, --buffered at least one message, --timeout positive, --max-burst 0-65535");
                 return 2;
             }
 
@@ -85,7 +87,7 @@ internal static partial class BenchDataChannelCommand
         return command;
     }
 
-    internal sealed record Settings(int Mib, int MessageSize, int Buffered, TimeSpan Timeout)
+    internal sealed record Settings(int Mib, int MessageSize, int Buffered, TimeSpan Timeout, int MaxBurst = 4)
     {
         public long TotalBytes => (long)Mib * 1024 * 1024;
     }
@@ -158,7 +160,7 @@ internal static partial class BenchDataChannelCommand
     {
         private readonly DtlsCertificate _certificate = DtlsCertificate.Generate(DateTimeOffset.UtcNow);
 
-        public Side(Action<Side, TimeSpan> onActivity)
+        public Side(Action<Side, TimeSpan> onActivity, int maxBurst)
         {
             Loop = UdpEventLoop.IsSupported ? new UdpEventLoop() : null;
             Host = new UdpSessionHost(new UdpSessionHostOptions
@@ -173,6 +175,7 @@ internal static partial class BenchDataChannelCommand
             {
                 Transport = new WebRtcTransportOptions { Certificate = _certificate },
                 WallClockAtZero = Host.WallClockAtZero,
+                DataChannelMaxBurst = maxBurst,
             });
             Handle = Host.Add(Session, (_, now) => onActivity(this, now));
         }
@@ -311,7 +314,7 @@ internal static partial class BenchDataChannelCommand
     {
         return BenchChildProcess.StartSelf(new[] { "bench", "datachannel", "--role", "receiver", "--mib", s.Mib.ToString(CultureInfo.InvariantCulture),
             "--message-size", s.MessageSize.ToString(CultureInfo.InvariantCulture), "--timeout", ((int)Math.Ceiling(s.Timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-            "--cpu", receiverCpu is int c ? $"{c},{c}" : "none" }, "the receiver", message => new BenchFailure(message));
+            "--cpu", receiverCpu is int c ? $"{c},{c}" : "none", "--max-burst", s.MaxBurst.ToString(CultureInfo.InvariantCulture) }, "the receiver", message => new BenchFailure(message));
     }
 
     /// <summary>Reads one line within <paramref name="limit"/>; null at end of stream.</summary>
@@ -351,7 +354,7 @@ internal static partial class BenchDataChannelCommand
     private static SideResult Send(Settings s, Process child, Stopwatch deadline)
     {
         var st = new Sender(s);
-        using var side = new Side((side, now) => OnSenderActivity(side, st, s, now));
+        using var side = new Side((side, now) => OnSenderActivity(side, st, s, now), s.MaxBurst);
         string offer = side.Handle.Invoke(now =>
         {
             side.Session.AddDataChannels();
@@ -486,7 +489,7 @@ internal static partial class BenchDataChannelCommand
 
         string offer = Decode(line["offer ".Length..]);
         var st = new Receiver();
-        using (var side = new Side((side, now) => OnReceiverActivity(side, st, s, now)))
+        using (var side = new Side((side, now) => OnReceiverActivity(side, st, s, now), s.MaxBurst))
         {
             string answer = side.Handle.Invoke(now => side.Session.TryAcceptOffer(offer, now, out string? a, out JsepError? e)
                 ? a

@@ -154,6 +154,7 @@ public sealed partial class WebRtcSession
             MaxMessageSize = _options.MaxMessageSize,
             ReceiveBufferSize = Math.Max(1024 * 1024, _options.MaxMessageSize),
             StreamScheduler = _options.DataChannelScheduler,
+            MaxBurst = _options.DataChannelMaxBurst,
 
             // RFC 9653 §6: the association's packets travel in DTLS records (RFC 8261), so method 1 applies when asked for.
             EnableZeroChecksum = _options.DataChannelZeroChecksum,

@@ -161,6 +161,13 @@ public sealed class WebRtcSessionOptions
     public bool DataChannelZeroChecksum { get; init; }
 
     /// <summary>
+    /// Gets the data channels' SCTP Max.Burst (RFC 9260 §6.1, §16: 4): at most this many packets of new DATA per
+    /// transmission, the rest clocked out by the peer's SACKs; 0 turns the limit off. See
+    /// <see cref="RtcStack.Sctp.SctpAssociationOptions.MaxBurst"/>.
+    /// </summary>
+    public int DataChannelMaxBurst { get; init; } = 4;
+
+    /// <summary>
     /// Gets the playout path of received audio, or null (the default) to hand every Opus payload to the application
     /// through <see cref="WebRtcSession.PollOutput"/>. When set, each remote Opus stream (after RED recovery) goes
     /// through an adaptive jitter buffer and a decoder instead, and the application takes PCM with
@@ -198,6 +205,11 @@ public sealed class WebRtcSessionOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MediaQueueCapacity, nameof(MediaQueueCapacity));
+        if (DataChannelMaxBurst is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DataChannelMaxBurst), DataChannelMaxBurst, "DataChannelMaxBurst must be 0 (off) to 65535 packets.");
+        }
+
         if (Rfc8888FeedbackInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Rfc8888FeedbackInterval), Rfc8888FeedbackInterval, "Rfc8888FeedbackInterval must be positive.");

@@ -60,6 +60,8 @@ public class WebRtcSessionTests
     [InlineData("SendHistorySize", 1000)]
     [InlineData("MediaQueueCapacity", 0)]
     [InlineData("RtcpInterval", 0)]
+    [InlineData("DataChannelMaxBurst", -1)]
+    [InlineData("DataChannelMaxBurst", 65536)]
     public void OptionsOutOfRangeAreRefusedWhenTheSessionIsMadeNamingTheOption(string option, int value)
     {
         // They used to fail only once a section was negotiated (the send stream's history is made then).
@@ -67,6 +69,7 @@ public class WebRtcSessionTests
         {
             "SendHistorySize" => new WebRtcSessionOptions { SendHistorySize = value },
             "MediaQueueCapacity" => new WebRtcSessionOptions { MediaQueueCapacity = value },
+            "DataChannelMaxBurst" => new WebRtcSessionOptions { DataChannelMaxBurst = value },
             _ => new WebRtcSessionOptions { RtcpInterval = TimeSpan.FromMilliseconds(value) },
         };
         ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => new WebRtcSession(options));
