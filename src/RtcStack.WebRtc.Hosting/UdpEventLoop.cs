@@ -8,7 +8,7 @@ namespace RtcStack.WebRtc.Io;
 
 /// <summary>
 /// One thread that runs any number of <see cref="UdpSessionHost"/>s to completion: it waits in Linux
-/// <c>epoll_wait</c> on all their sockets, drains each ready socket with non-blocking <c>recvfrom</c>, runs the
+/// <c>epoll_wait</c> on all their sockets, drains each ready socket with non-blocking <c>recvmmsg</c> (up to 32 datagrams a call), runs the
 /// hosts' session timers and the work posted to it, all on itself. Nothing hops between threads for a datagram or
 /// a deadline, so on a busy core the scheduler does not switch once per datagram (the hosts' default mode runs a
 /// receive thread, the runtime's socket engine and thread pool, and a timer thread). Give a host this loop with
@@ -25,7 +25,6 @@ public sealed partial class UdpEventLoop : IDisposable
     private const int EpollCloexec = 0x80000;
     private const int EfdNonblock = 0x800;
     private const int EfdCloexec = 0x80000;
-    private const int MsgDontwait = 0x40;
     private const int WakeKey = -1;
 
     private readonly int _epoll;
@@ -192,47 +191,8 @@ public sealed partial class UdpEventLoop : IDisposable
         }
     }
 
-    /// <summary>
-    /// Reads one datagram without blocking: its length, 0 for an empty datagram, or -1 when none is queued (or the
-    /// socket is closed, or the kernel reported an error for an earlier send, which is consumed).
-    /// </summary>
-    internal unsafe int TryReceive(Socket socket, Span<byte> buffer, SocketAddress from)
-    {
-        bool added = false;
-        try
-        {
-            socket.SafeHandle.DangerousAddRef(ref added);
-            int fd = (int)socket.SafeHandle.DangerousGetHandle();
-            Span<byte> address = from.Buffer.Span;
-            int addressLength = address.Length;
-            nint n;
-            fixed (byte* b = buffer)
-            fixed (byte* a = address)
-            {
-                n = RecvFrom(fd, b, (nuint)buffer.Length, MsgDontwait, a, &addressLength);
-            }
-
-            if (n < 0)
-            {
-                return -1;
-            }
-
-            from.Size = Math.Min(addressLength, address.Length);
-            Volatile.Write(ref _datagramsRead, _datagramsRead + 1);
-            return (int)n;
-        }
-        catch (ObjectDisposedException)
-        {
-            return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.SafeHandle.DangerousRelease();
-            }
-        }
-    }
+    /// <summary>Counts <paramref name="n"/> datagrams read on the loop thread by a batch read (<see cref="DatagramsRead"/>).</summary>
+    internal void CountRead(int n) => Volatile.Write(ref _datagramsRead, _datagramsRead + n);
 
     private bool Add(int fd, int key)
     {
@@ -450,6 +410,4 @@ public sealed partial class UdpEventLoop : IDisposable
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint Write(int fd, void* buffer, nuint count);
 
-    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
-    private static unsafe partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, byte* address, int* addressLength);
 }

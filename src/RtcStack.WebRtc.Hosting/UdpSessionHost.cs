@@ -63,6 +63,9 @@ public sealed class UdpSessionHost : IDisposable
     private static UdpSendBatch? t_sendBatch;
 
     [ThreadStatic]
+    private static UdpReceiveBatch? t_receiveBatch;
+
+    [ThreadStatic]
     private static byte[]? t_batchScratch;
 
     [ThreadStatic]
@@ -70,9 +73,6 @@ public sealed class UdpSessionHost : IDisposable
 
     [ThreadStatic]
     private static SocketAddress? t_v6;
-
-    [ThreadStatic]
-    private static byte[]? t_receiveBuffer;
 
     [ThreadStatic]
     private static SocketAddress? t_receiveV4;
@@ -766,20 +766,33 @@ public sealed class UdpSessionHost : IDisposable
     // sockets (its epoll is level-triggered: what is left is reported again on the next turn).
     private void Drain(Socket socket, TransportAddress local, UdpSessionHandle? owner)
     {
-        byte[] buffer = t_receiveBuffer ??= GC.AllocateArray<byte>(BufferSize, pinned: true);
         SocketAddress from = socket.AddressFamily == AddressFamily.InterNetwork
             ? (t_receiveV4 ??= new SocketAddress(AddressFamily.InterNetwork))
             : (t_receiveV6 ??= new SocketAddress(AddressFamily.InterNetworkV6));
-        for (int budget = DrainBudget; budget > 0 && !_disposed && (owner is null || !owner.IsRemoved); budget--)
+        UdpReceiveBatch batch = t_receiveBatch ??= new UdpReceiveBatch();
+        int budget = DrainBudget;
+        while (budget > 0 && !_disposed && (owner is null || !owner.IsRemoved))
         {
-            from.Size = from.Buffer.Length;
-            int n = _loop!.TryReceive(socket, buffer, from);
-            if (n < 0)
+            // One recvmmsg for up to UdpReceiveBatch.Capacity datagrams, each then handed on as before.
+            int n = batch.Receive(socket, budget);
+            if (n == 0)
             {
                 return;
             }
 
-            Dispatch(local, from, buffer.AsSpan(0, n), owner);
+            _loop!.CountRead(n);
+            budget -= n;
+            for (int i = 0; i < n && !_disposed && (owner is null || !owner.IsRemoved); i++)
+            {
+                batch.SourceOf(i, from);
+                Dispatch(local, from, batch.Datagram(i), owner);
+            }
+
+            if (n < UdpReceiveBatch.Capacity)
+            {
+                // The queue was emptied (or the budget reached): epoll reports the socket again when more arrives.
+                return;
+            }
         }
     }
 

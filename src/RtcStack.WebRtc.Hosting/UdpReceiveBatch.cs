@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RtcStack.WebRtc.Io;
+
+/// <summary>
+/// Up to <see cref="Capacity"/> datagrams read from one socket with one Linux <c>recvmmsg</c> call (x64 layouts of
+/// <c>struct mmsghdr</c>, <c>msghdr</c> and <c>iovec</c>), without blocking, instead of one <c>recvfrom</c> each. Each
+/// datagram keeps its own source address. All memory is allocated once (pinned) and reused.
+/// </summary>
+internal sealed unsafe partial class UdpReceiveBatch
+{
+    public const int Capacity = 32;
+    public const int SlotSize = 2048;
+    private const int NameSize = 28; // sockaddr_in6
+    private const int MsgDontwait = 0x40;
+
+    private readonly byte[] _data = GC.AllocateArray<byte>(Capacity * SlotSize, pinned: true);
+    private readonly byte[] _names = GC.AllocateArray<byte>(Capacity * NameSize, pinned: true);
+    private readonly IoVec[] _iov = GC.AllocateArray<IoVec>(Capacity, pinned: true);
+    private readonly MMsgHdr[] _headers = GC.AllocateArray<MMsgHdr>(Capacity, pinned: true);
+
+    public UdpReceiveBatch()
+    {
+        byte* data = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
+        byte* names = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_names));
+        IoVec* iov = (IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_iov));
+        for (int i = 0; i < Capacity; i++)
+        {
+            _iov[i].Base = data + (i * SlotSize);
+            _iov[i].Length = SlotSize;
+            _headers[i].Header.Name = names + (i * NameSize);
+            _headers[i].Header.Iov = iov + i;
+            _headers[i].Header.IovLength = 1;
+        }
+    }
+
+    /// <summary>
+    /// Reads what is queued on <paramref name="socket"/>, at most <paramref name="max"/> datagrams (and
+    /// <see cref="Capacity"/>); returns how many were read, 0 when none was queued (or the socket is closed, or the
+    /// kernel reported an error for an earlier send, which the call consumes).
+    /// </summary>
+    public int Receive(Socket socket, int max)
+    {
+        int count = Math.Min(max, Capacity);
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)socket.SafeHandle.DangerousGetHandle();
+            for (int i = 0; i < count; i++)
+            {
+                _headers[i].Header.NameLength = NameSize;
+                _headers[i].Header.Flags = 0;
+            }
+
+            MMsgHdr* headers = (MMsgHdr*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_headers));
+            int n = RecvMMsg(fd, headers, (uint)count, MsgDontwait, null);
+            return n < 0 ? 0 : n;
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Gets datagram <paramref name="i"/> of the last <see cref="Receive"/> (cut to the slot size if it was longer).</summary>
+    public ReadOnlySpan<byte> Datagram(int i) => _data.AsSpan(i * SlotSize, (int)Math.Min(_headers[i].Length, SlotSize));
+
+    /// <summary>Copies the source address of datagram <paramref name="i"/> into <paramref name="from"/>.</summary>
+    public void SourceOf(int i, SocketAddress from)
+    {
+        Span<byte> address = from.Buffer.Span;
+        int size = Math.Min((int)_headers[i].Header.NameLength, Math.Min(NameSize, address.Length));
+        _names.AsSpan(i * NameSize, size).CopyTo(address);
+        from.Size = size;
+    }
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    private static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public byte* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public byte* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+}
