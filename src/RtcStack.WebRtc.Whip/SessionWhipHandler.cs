@@ -88,7 +88,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     /// <summary>Gets or sets the callback run once for every removed session, after it was closed and removed (not under its lock).</summary>
     public Action<SessionResource<TSession>>? Removed { get; set; }
 
-    /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally).</summary>
+    /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally; at Debug, where each answer's time went).</summary>
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Gets the live resources by id.</summary>
