@@ -88,7 +88,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     /// <summary>Gets or sets the callback run once for every removed session, after it was closed and removed (not under its lock).</summary>
     public Action<SessionResource<TSession>>? Removed { get; set; }
 
-    /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally).</summary>
+    /// <summary>Gets or sets the logger (errors in callbacks, sessions that end abnormally; at Debug, where each answer's time went).</summary>
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Gets the live resources by id.</summary>
@@ -161,6 +161,7 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
     public async ValueTask<WhipCreateResult> CreateAsync(WhipResourceKind kind, string offerSdp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(offerSdp);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!_host.TryAdmit(out string? refusal))
         {
             // Past the host's limit it degrades by refusing new calls, not by letting every call lose packets. The
@@ -200,13 +201,21 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
                 direction = direction is MediaDirection.SendRecv or MediaDirection.SendOnly ? MediaDirection.SendOnly : MediaDirection.Inactive;
             }
 
-            bool ok = r.Handle.Invoke(now => r.Session.TryAnswer(offerSdp, direction, now, out error));
+            long registered = System.Diagnostics.Stopwatch.GetTimestamp();
+            long applied = 0;
+            bool ok = r.Handle.Invoke(now =>
+            {
+                bool answeredOk = r.Session.TryAnswer(offerSdp, direction, now, out error);
+                applied = System.Diagnostics.Stopwatch.GetTimestamp();
+                return answeredOk;
+            });
             if (!ok)
             {
                 failed = SessionEndReason.Refused;
                 return WhipCreateResult.Rejected(422, "cannot answer this offer: " + error);
             }
 
+            long answered = System.Diagnostics.Stopwatch.GetTimestamp();
             await WaitForGatheringAsync(r, cancellationToken).ConfigureAwait(false);
             if (r.IsEnding)
             {
@@ -215,8 +224,25 @@ public class SessionWhipHandler<TSession> : IWhipResourceHandler
                 return WhipCreateResult.Rejected(r.EndReason == SessionEndReason.Error ? 500 : 422, $"the session ended before the answer was ready ({r.EndReason})");
             }
 
+            long gathered = System.Diagnostics.Stopwatch.GetTimestamp();
             (string answer, string etag) = r.Handle.Invoke(_ => (r.Session.GetLocalDescription(), r.Session.LocalIceUfrag));
             failed = null;
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                // Where an answer's time goes (the connect-time benchmark reads these): the session made and its sockets
+                // bound, the offer applied and answered, gathering waited for, the answer SDP written.
+                long done = System.Diagnostics.Stopwatch.GetTimestamp();
+                Logger.LogDebug(
+                    "session {Label}: answered in {Total:0.000} ms (session and sockets {Register:0.000}, offer applied {Answer:0.000}, then callbacks and sends {Activity:0.000}, gathering {Gather:0.000}, answer written {Describe:0.000})",
+                    r.Label,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started, done).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started, registered).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(registered, applied).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(applied, answered).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(answered, gathered).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(gathered, done).TotalMilliseconds);
+            }
+
             return WhipCreateResult.Created(r.Id, answer, etag);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -129,15 +129,45 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         // HTTP time against the session's timeline).
         var posts = new System.Collections.Concurrent.ConcurrentQueue<(TimeSpan Arrived, TimeSpan Answered, string Connection, long PendingWork)>();
         var connections = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // Per WHIP POST, ms after it reached the first middleware: response headers started, response completed.
+        var postSteps = new System.Collections.Concurrent.ConcurrentQueue<double[]>();
+        var answerSteps = new AnswerTimingLogger();
+        server.Handler.Logger = answerSteps;
         await using TestPageHost ours = await TestPageHost.StartAsync(new Dictionary<string, string> { ["/connect.html"] = page }, app =>
         {
             app.Use(async (ctx, next) =>
             {
+                long arrivedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                double arrivedWall = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
                 TimeSpan arrived = server.Host.Now;
                 long pending = ThreadPool.PendingWorkItemCount;
                 int requestsOnConnection = connections.AddOrUpdate(ctx.Connection.Id, 1, (_, n) => n + 1);
+                bool whip = ctx.Request.Method == "POST" && ctx.Request.Path == "/whip";
+                long headersTicks = 0;
+                double headersWall = 0;
+                if (whip)
+                {
+                    ctx.Response.OnStarting(() =>
+                    {
+                        headersTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                        headersWall = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
+                        return Task.CompletedTask;
+                    });
+                    ctx.Response.OnCompleted(() =>
+                    {
+                        long completed = System.Diagnostics.Stopwatch.GetTimestamp();
+                        postSteps.Enqueue([
+                            System.Diagnostics.Stopwatch.GetElapsedTime(arrivedTicks, headersTicks).TotalMilliseconds,
+                            System.Diagnostics.Stopwatch.GetElapsedTime(arrivedTicks, completed).TotalMilliseconds,
+                            arrivedTicks,
+                            arrivedWall,
+                            headersWall]);
+                        return Task.CompletedTask;
+                    });
+                }
+
                 await next(ctx);
-                if (ctx.Request.Method == "POST" && ctx.Request.Path == "/whip")
+                if (whip)
                 {
                     posts.Enqueue((arrived, server.Host.Now, requestsOnConnection == 1 ? "new connection" : $"request {requestsOnConnection} on its connection", pending));
                 }
@@ -180,8 +210,49 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         int warmedCalls = server.Calls.Count;
         posts.Clear();
         connections.Clear();
-        (double[] oursMs, double[] oursAfterAnswer, double[][] oursPhases) = await RunAsync(ours, "ours");
-        (double[] loopMs, double[] loopAfterAnswer, double[][] loopPhases) = await RunAsync(loopbackHost, "loopback");
+        postSteps.Clear();
+        answerSteps.Entries.Clear();
+        (double[] oursMs, double[] oursAfterAnswer, double[][] oursPhases, double[][] oursDetails) = await RunAsync(ours, "ours");
+        (double[] loopMs, double[] loopAfterAnswer, double[][] loopPhases, double[][] loopDetails) = await RunAsync(loopbackHost, "loopback");
+        // Only the measured calls' POSTs (the page's own warm-up call is the first one).
+        double[][] serverSteps = postSteps.ToArray().Skip(1).ToArray();
+        double[][] handlerSteps = answerSteps.Entries.ToArray().Skip(1).ToArray();
+        output.WriteLine($"breakdown, medians over {oursDetails.Length} calls per side, ms after createOffer was called:");
+        output.WriteLine("  ours (page): offer created / set locally / fetch start / request sent / response started / response ended / fetch resolved / body read / answer applied = "
+            + string.Join(" / ", Columns(oursDetails).Select(c => Median(c).ToString("0.0", CultureInfo.InvariantCulture))));
+        output.WriteLine("  loopback (page): offer created / set locally / offer applied by pc2 / answer created / answer set locally by pc2 / answer applied by pc1 = "
+            + string.Join(" / ", Columns(loopDetails).Select(c => Median(c).ToString("0.0", CultureInfo.InvariantCulture))));
+        output.WriteLine("  ours (page), request sent -> response started: median "
+            + Median(oursDetails.Select(d => d[4] - d[3]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture) + " ms; fetch start -> request sent: median "
+            + Median(oursDetails.Select(d => d[3] - d[2]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture) + " ms; set locally -> fetch start: median "
+            + Median(oursDetails.Select(d => d[2] - d[1]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture) + " ms; response ended -> body read: median "
+            + Median(oursDetails.Select(d => d[7] - d[5]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture) + " ms");
+        if (serverSteps.Length > 0)
+        {
+            output.WriteLine($"  ours (server, {serverSteps.Length} POSTs), ms after the POST reached the first middleware: response headers started / response completed = "
+                + string.Join(" / ", Columns(serverSteps).Take(2).Select(c => Median(c).ToString("0.000", CultureInfo.InvariantCulture))));
+        }
+
+        // On the wall clock, to set against a packet capture of the loopback interface (tshark -i lo): how long Kestrel
+        // took from the request's segments to the first middleware, and from the response headers to the 201 segment.
+        output.WriteLine("  ours (server), each measured POST on the wall clock, Unix ms: reached the first middleware / response headers started: "
+            + string.Join("; ", serverSteps.Select(p => p[3].ToString("0.000", CultureInfo.InvariantCulture) + "/" + p[4].ToString("0.000", CultureInfo.InvariantCulture))));
+        if (handlerSteps.Length > 0 && handlerSteps.Length == serverSteps.Length)
+        {
+            // The handler's line is logged as it finishes: it started its total before that.
+            double[] toHandler = serverSteps.Zip(handlerSteps, (p, h) => System.Diagnostics.Stopwatch.GetElapsedTime((long)p[2], (long)h[^1]).TotalMilliseconds - h[0]).ToArray();
+            double[] afterHandler = serverSteps.Zip(handlerSteps, (p, h) => p[0] - System.Diagnostics.Stopwatch.GetElapsedTime((long)p[2], (long)h[^1]).TotalMilliseconds).ToArray();
+            output.WriteLine("  ours (server): POST reached the first middleware -> handler started (routing, body read, checks): median "
+                + Median(toHandler).ToString("0.000", CultureInfo.InvariantCulture) + " ms; handler done -> response headers started: median "
+                + Median(afterHandler).ToString("0.000", CultureInfo.InvariantCulture) + " ms");
+        }
+
+        if (handlerSteps.Length > 0)
+        {
+            output.WriteLine($"  ours (handler, {handlerSteps.Length} offers), ms: answered in / session and sockets / offer applied / callbacks and sends / gathering / answer written = "
+                + string.Join(" / ", Columns(handlerSteps).SkipLast(1).Select(c => Median(c).ToString("0.000", CultureInfo.InvariantCulture))));
+        }
+
         output.WriteLine("page phases, ms after createOffer: offer set locally / WHIP answer received / answer applied / connected");
         output.WriteLine("  ours:     " + string.Join("; ", oursPhases.Select(Phases)));
         output.WriteLine("page phases, ms after createOffer: offer set locally / offer applied by the other pc / answer applied / connected");
@@ -218,7 +289,10 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
 
     private static string Phases(double[] p) => string.Join("/", p.Select(v => v.ToString("0", CultureInfo.InvariantCulture)));
 
-    private static async Task<(double[] Total, double[] AfterAnswer, double[][] Phases)> RunAsync(TestPageHost host, string mode)
+    private static double[][] Columns(double[][] rows) =>
+        rows.Length == 0 ? [] : Enumerable.Range(0, rows.Min(r => r.Length)).Select(i => rows.Select(r => r[i]).ToArray()).ToArray();
+
+    private static async Task<(double[] Total, double[] AfterAnswer, double[][] Phases, double[][] Details)> RunAsync(TestPageHost host, string mode)
     {
         using HeadlessBrowser browser = HeadlessBrowser.Launch(BrowserKind.Chromium, $"{host.BaseAddress}/connect.html?mode={mode}&repeat={Repeat}");
         JsonElement r = await host.WaitForReportAsync("result", TimeSpan.FromSeconds(90), browser);
@@ -226,12 +300,33 @@ public sealed class ConnectTimeBenchmarkTests(ITestOutputHelper output)
         return (
             r.GetProperty("times").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
             r.GetProperty("splits").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
-            r.GetProperty("phases").EnumerateArray().Select(p => p.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray());
+            r.GetProperty("phases").EnumerateArray().Select(p => p.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray(),
+            r.GetProperty("details").EnumerateArray().Select(p => p.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray());
     }
 
     private static double Median(double[] values)
     {
         double[] s = values.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
+    }
+
+    // Keeps the WHIP handler's per-answer timing (its Debug "answered in" line): total, session and sockets, offer
+    // applied, gathering, answer written, ms.
+    private sealed class AnswerTimingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<double[]> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == "Total"))
+            {
+                Entries.Enqueue(new[] { "Total", "Register", "Answer", "Activity", "Gather", "Describe" }.Select(k => Convert.ToDouble(values.First(v => v.Key == k).Value, CultureInfo.InvariantCulture)).Append(System.Diagnostics.Stopwatch.GetTimestamp()).ToArray());
+            }
+        }
     }
 }

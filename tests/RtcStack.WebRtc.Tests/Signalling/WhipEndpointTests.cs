@@ -72,6 +72,31 @@ public sealed class WhipEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnswersAndRefusalsAreSentWithTheirLengthNotChunked()
+    {
+        // The answer and the refusals go out whole with a Content-Length (RFC 9112 §6.2), so the client has the body
+        // with its last byte instead of waiting for a terminating chunk sent after the handler returns.
+        using var clientHost = new UdpSessionHost();
+        (WebRtcSession client, UdpSessionHandle h, _) = Client(clientHost, 3005);
+        string offer = SessionWhipHandlerTests.StripCandidates(h.Invoke(now => client.CreateOffer(now)));
+        using HttpResponseMessage post = await _http.PostAsync("/whip", Sdp(offer));
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        string answer = await post.Content.ReadAsStringAsync();
+        Assert.Contains("a=fingerprint:", answer, StringComparison.Ordinal);
+        Assert.Equal(Encoding.UTF8.GetByteCount(answer), post.Content.Headers.ContentLength);
+        Assert.NotEqual(true, post.Headers.TransferEncodingChunked);
+
+        using HttpResponseMessage notSdp = await _http.PostAsync("/whip", Sdp("this is not SDP"));
+        Assert.Equal((HttpStatusCode)422, notSdp.StatusCode);
+        string reason = await notSdp.Content.ReadAsStringAsync();
+        Assert.Equal(Encoding.UTF8.GetByteCount(reason), notSdp.Content.Headers.ContentLength);
+        Assert.NotEqual(true, notSdp.Headers.TransferEncodingChunked);
+
+        using HttpResponseMessage delete = await _http.DeleteAsync(post.Headers.Location!);
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+    }
+
+    [Fact]
     public async Task RequestsAreCheckedBeforeAnythingIsCreated()
     {
         using var anonymous = new HttpClient { BaseAddress = new Uri(_web.BaseAddress) };
