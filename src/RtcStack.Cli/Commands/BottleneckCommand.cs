@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using RtcStack.Cli.Bottleneck;
 
 namespace RtcStack.Cli.Commands;
@@ -51,11 +52,10 @@ public static class BottleneckCommand
             return Program.ExitUsage;
         }
 
-        string note = environment.LoadAverage() is string load ? "load average " + load : "load average unknown";
         if (simOnly)
         {
             BottleneckCurve sim = BottleneckComparison.RunNetSim(schedule);
-            return Write(outDir, [sim], schedule, note, stdout, stderr);
+            return Write(outDir, [sim], schedule, Note(environment), stdout, stderr);
         }
 
         if (Prerequisites(environment, chromiumOption, out string chromium) is string missing)
@@ -64,20 +64,30 @@ public static class BottleneckCommand
             return ExitPrerequisite;
         }
 
-        // Ctrl+C and SIGTERM cancel the token; System.CommandLine then gives the action 2 s before Main returns. The
-        // namespaces and the browser are removed by the run's own disposal, which can take longer on a busy machine:
-        // the process waits for it (up to 30 s) before it exits.
+        // Ctrl+C (SIGINT) and SIGTERM cancel the run, whose disposal stops the browser (by PID) and deletes the
+        // namespaces; the signal itself does not end the process (as in serve: the token System.CommandLine passes was
+        // not seen cancelled by a SIGINT or SIGTERM sent to `rtcstack bottleneck`). Should the process end anyway
+        // (Main returning), it waits for that cleanup, up to 30 s.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var cleanedUp = new ManualResetEventSlim();
         void WaitForCleanup(object? sender, EventArgs e) => cleanedUp.Wait(TimeSpan.FromSeconds(30));
         AppDomain.CurrentDomain.ProcessExit += WaitForCleanup;
         try
         {
             await stdout.WriteLineAsync($"{schedule}: Chromium's GCC, then ours, through the tbf (about {2 * (schedule.DurationSeconds + 10):0} s), then ours in NetSim").ConfigureAwait(false);
-            BottleneckCurve[] curves = await environment.Run(schedule, chromium, stdout, cancellationToken).ConfigureAwait(false);
+            BottleneckCurve[] curves = await environment.Run(schedule, chromium, stdout, stop.Token).ConfigureAwait(false);
             cleanedUp.Set();
-            return Write(outDir, curves, schedule, note, stdout, stderr);
+            return Write(outDir, curves, schedule, Note(environment), stdout, stderr);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             await stderr.WriteLineAsync("interrupted: the namespaces and the browser were removed").ConfigureAwait(false);
             return ExitCancelled;
@@ -136,6 +146,9 @@ public static class BottleneckCommand
         chromium = found;
         return null;
     }
+
+    /// <summary>The load average at the end of the runs, for the table (the machine is often shared).</summary>
+    private static string Note(BottleneckEnvironment environment) => environment.LoadAverage() is string load ? "load average " + load : "load average unknown";
 
     private static int Write(string outDir, IReadOnlyList<BottleneckCurve> curves, BottleneckSchedule schedule, string note, TextWriter stdout, TextWriter stderr)
     {
