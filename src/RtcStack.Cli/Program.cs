@@ -14,6 +14,7 @@ public static class Program
         pcap.Subcommands.Add(Commands.PcapStreamsCommand.Create());
         pcap.Subcommands.Add(Commands.PcapGenerateCommand.Create());
         root.Subcommands.Add(Commands.SimCommand.Create());
+        root.Subcommands.Add(Commands.BottleneckCommand.Create());
         pcap.Subcommands.Add(Commands.PcapDecryptCommand.Create());
         root.Subcommands.Add(Commands.ServeCommand.Create());
         root.Subcommands.Add(Commands.WhipClientCommands.CreateWhip());

@@ -1,11 +1,21 @@
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport;
+#endif
 
 /// <summary>
 /// Finds outside programs and native libraries that interop tests need (tshark, openssl, coturn,
 /// opus-tools, libsrtp, browsers). A missing tool is a test failure, never a skip: ./test.sh
 /// installs everything, and under CI=true the message says which package to add to it.
 /// </summary>
-public static class ExternalTool
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+static class ExternalTool
 {
     /// <summary>Gets a value indicating whether the tests run in CI (CI=true).</summary>
     public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);

@@ -4,7 +4,12 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport;
+#endif
 
 /// <summary>
 /// A Linux network namespace the test creates for itself (iproute2's <c>ip netns</c>), so that tests can build networks
@@ -14,7 +19,12 @@ namespace RtcStack.TestSupport;
 /// joined the namespace (<see cref="Invoke{T}"/>: a socket stays in the namespace it was created in). Disposing deletes
 /// the namespace (and its veth ends with it). Needs root (CI runs as root) and the Debian packages iproute2 and nftables.
 /// </summary>
-public sealed partial class NetworkNamespace : IDisposable
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+sealed partial class NetworkNamespace : IDisposable
 {
     private const int CloneNewNet = 0x40000000;
     private readonly string _ip;

@@ -1,9 +1,19 @@
 using System.Diagnostics;
 
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport;
+#endif
 
 /// <summary>Runs an outside program to completion with a timeout and captures its output.</summary>
-public static class ProcessRunner
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+static class ProcessRunner
 {
     /// <summary>The result of one run.</summary>
     public sealed record Result(int ExitCode, string StdOut, string StdErr);

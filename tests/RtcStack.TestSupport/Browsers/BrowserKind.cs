@@ -1,7 +1,17 @@
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport.Browsers;
+#endif
 
 /// <summary>The headless browsers the interop suite drives.</summary>
-public enum BrowserKind
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+enum BrowserKind
 {
     /// <summary>Debian's Chromium (package <c>chromium</c>).</summary>
     Chromium,

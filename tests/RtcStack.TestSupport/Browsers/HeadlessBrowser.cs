@@ -1,6 +1,11 @@
 using System.Diagnostics;
 
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport.Browsers;
+#endif
 
 /// <summary>
 /// A headless Chromium or Firefox process opened on one URL, with a fresh profile directory.
@@ -13,7 +18,12 @@ namespace RtcStack.TestSupport.Browsers;
 /// kind of background networking off (the machine has no outside network, and nothing may leave
 /// loopback).
 /// </remarks>
-public sealed class HeadlessBrowser : IDisposable
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+sealed class HeadlessBrowser : IDisposable
 {
     private readonly Process _process;
     private readonly string _profileDir;
@@ -50,13 +60,14 @@ public sealed class HeadlessBrowser : IDisposable
     /// <summary>Returns the browser executable, or throws naming the Debian package.</summary>
     public static string RequireExecutable(BrowserKind kind) => kind switch
     {
-        // The /usr/bin/chromium wrapper script prints shell noise; call the binary directly.
-        BrowserKind.Chromium => File.Exists("/usr/lib/chromium/chromium")
-            ? "/usr/lib/chromium/chromium"
-            : ExternalTool.Require("chromium", "chromium"),
+        BrowserKind.Chromium => FindChromium() ?? ExternalTool.Require("chromium", "chromium"),
         BrowserKind.Firefox => ExternalTool.Require("firefox-esr", "firefox-esr"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>Returns Chromium's binary (the /usr/bin/chromium wrapper script prints shell noise: the binary directly when it is there), or null.</summary>
+    public static string? FindChromium() =>
+        File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : ExternalTool.Find("chromium");
 
     /// <summary>Starts <paramref name="kind"/> headless on <paramref name="url"/>.</summary>
     public static HeadlessBrowser Launch(BrowserKind kind, string url) => Launch(kind, url, []);
@@ -69,10 +80,17 @@ public sealed class HeadlessBrowser : IDisposable
     /// suite's own, inside the network namespace <paramref name="networkNamespace"/> (<c>ip netns exec</c>, which execs
     /// the browser: the PID is the browser's) when it is not null.
     /// </summary>
-    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments, string? networkNamespace)
+    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments, string? networkNamespace) =>
+        Launch(kind, url, extraArguments, networkNamespace, null);
+
+    /// <summary>
+    /// As <see cref="Launch(BrowserKind, string, IReadOnlyList{string}, string?)"/>, with the browser binary at
+    /// <paramref name="executable"/> (null: <see cref="RequireExecutable"/>).
+    /// </summary>
+    public static HeadlessBrowser Launch(BrowserKind kind, string url, IReadOnlyList<string> extraArguments, string? networkNamespace, string? executable)
     {
         ArgumentNullException.ThrowIfNull(extraArguments);
-        string exe = RequireExecutable(kind);
+        string exe = executable ?? RequireExecutable(kind);
         string profile = Directory.CreateTempSubdirectory($"rtcstack-{kind.ToString().ToLowerInvariant()}-").FullName;
         var psi = new ProcessStartInfo(networkNamespace is null ? exe : ExternalTool.Require("ip", "iproute2"))
         {

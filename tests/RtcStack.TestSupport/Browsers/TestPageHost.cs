@@ -8,7 +8,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+// Also compiled (internal) into rtcstack, whose `bottleneck` command uses it: one implementation, linked.
+#if RTCSTACK_CLI
+namespace RtcStack.Cli.Bottleneck;
+#else
 namespace RtcStack.TestSupport.Browsers;
+#endif
 
 /// <summary>
 /// A Kestrel host on 127.0.0.1 (a free port) that serves test pages and collects what they POST
@@ -16,7 +21,12 @@ namespace RtcStack.TestSupport.Browsers;
 /// the test awaits <see cref="WaitForReportAsync"/>. Extra endpoints (WHIP, ...) are added through
 /// the <c>configure</c> callback.
 /// </summary>
-public sealed class TestPageHost : IAsyncDisposable
+#if RTCSTACK_CLI
+internal
+#else
+public
+#endif
+sealed class TestPageHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _reports = new(StringComparer.Ordinal);
@@ -42,23 +52,28 @@ public sealed class TestPageHost : IAsyncDisposable
         WebApplication app = builder.Build();
         var host = new TestPageHost(app);
 
+        // RequestDelegate endpoints (no reflection over a delegate's parameters): this file is also compiled into the
+        // rtcstack tool, where the trimming analyzer is on.
         foreach ((string path, string html) in pages)
         {
-            app.MapGet(path, () => Results.Content(html, "text/html; charset=utf-8"));
+            app.MapGet(path, (RequestDelegate)(ctx =>
+            {
+                ctx.Response.ContentType = "text/html; charset=utf-8";
+                return ctx.Response.WriteAsync(html);
+            }));
         }
 
-        app.MapPost("/report/{name}", async (string name, HttpRequest request) =>
+        app.MapPost("/report/{name}", (RequestDelegate)(async ctx =>
         {
-            using JsonDocument doc = await JsonDocument.ParseAsync(request.Body).ConfigureAwait(false);
+            string name = ctx.Request.RouteValues["name"] as string ?? "";
+            using JsonDocument doc = await JsonDocument.ParseAsync(ctx.Request.Body).ConfigureAwait(false);
             host.Report(name).TrySetResult(doc.RootElement.Clone());
-            return Results.Ok();
-        });
-        app.MapPost("/log", async (HttpRequest request) =>
+        }));
+        app.MapPost("/log", (RequestDelegate)(async ctx =>
         {
-            using var reader = new StreamReader(request.Body);
+            using var reader = new StreamReader(ctx.Request.Body);
             host._console.Enqueue(await reader.ReadToEndAsync().ConfigureAwait(false));
-            return Results.Ok();
-        });
+        }));
         configure?.Invoke(app);
 
         await app.StartAsync().ConfigureAwait(false);

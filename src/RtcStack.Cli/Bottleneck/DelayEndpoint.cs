@@ -2,13 +2,13 @@ using RtcStack.Stun;
 using RtcStack.WebRtc;
 using RtcStack.WebRtc.Io;
 
-namespace RtcStack.Interop.Tests.WebRtc;
+namespace RtcStack.Cli.Bottleneck;
 
 /// <summary>
 /// Wraps a session's endpoint to add a constant one-way delay, in user space, to every datagram it receives and every
 /// datagram it sends (the namespaces' kernel has no netem): for one flow through a FIFO bottleneck, a constant delay
 /// before or after the bottleneck gives the same arrival times, so delaying at our end stands for the path's
-/// propagation delay both ways. Also counts the bytes it passes, per direction, for the test's time series.
+/// propagation delay both ways. Also counts the bytes it passes, per direction, for the comparison's time series.
 /// Runs under the host's per-session lock like the session itself.
 /// </summary>
 internal sealed class DelayEndpoint(WebRtcSession session, TimeSpan oneWay, Func<TimeSpan> clock) : IIceDatagramEndpoint

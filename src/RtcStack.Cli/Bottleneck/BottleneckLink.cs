@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using RtcStack.TestSupport;
 
-namespace RtcStack.Interop.Tests.WebRtc;
+namespace RtcStack.Cli.Bottleneck;
 
 /// <summary>
-/// Three network namespaces the test builds: <c>A</c> (the browser, 10.71.1.2) — <c>R</c> (a router) — <c>B</c> (our
+/// Three network namespaces the comparison builds: <c>A</c> (the browser, 10.71.1.2) — <c>R</c> (a router) — <c>B</c> (our
 /// session, 10.71.2.2), joined by veth pairs. The bottleneck is a token bucket (tbf) on each of the router's egress
 /// interfaces: <see cref="ToB"/> carries A → B, <see cref="ToA"/> B → A. A router in the middle, not a qdisc on the
 /// sender's own interface, so that packets queued at the bottleneck no longer count against the sender's socket buffer

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using ScottPlot;
 
-namespace RtcStack.Interop.Tests.WebRtc;
+namespace RtcStack.Cli.Bottleneck;
 
 /// <summary>
 /// One congestion controller's run through the capacity schedule, on a 200 ms grid: the capacity in effect, the
