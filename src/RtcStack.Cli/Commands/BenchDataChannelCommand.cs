@@ -568,7 +568,9 @@ internal static partial class BenchDataChannelCommand
                     }
 
                     break;
-                case SessionDataChannelEvent { Event: DataChannelErrorEvent err }:
+                case SessionDataChannelEvent { Event: DataChannelErrorEvent err } when !st.Done.Task.IsCompleted:
+                    // After the last byte the sender closes its session (and its association aborts ours) while this
+                    // side still reports: an error then is the end of the run, not a failed transfer.
                     st.Error ??= $"data channel error: {err.Message}";
                     st.Done.TrySetResult();
                     break;
