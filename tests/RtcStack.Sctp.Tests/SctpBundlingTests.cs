@@ -281,7 +281,7 @@ public class SctpBundlingTests
         return packets;
     }
 
-    private static List<byte[]> Poll(SctpAssociation s)
+    internal static List<byte[]> Poll(SctpAssociation s)
     {
         var packets = new List<byte[]>();
         while (s.TryPollTransmit(out ReadOnlyMemory<byte> p))
@@ -292,7 +292,7 @@ public class SctpBundlingTests
         return packets;
     }
 
-    private static int Count(byte[] packet, SctpChunkType type)
+    internal static int Count(byte[] packet, SctpChunkType type)
     {
         Assert.True(SctpPacket.TryParse(packet, out SctpPacket p) == SctpParseStatus.Ok);
         int n = 0;

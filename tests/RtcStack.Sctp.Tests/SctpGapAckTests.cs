@@ -1,6 +1,7 @@
 using RtcStack.Sctp.Packets;
 using Xunit;
 using static RtcStack.Sctp.Tests.SctpAssociationTests;
+using static RtcStack.Sctp.Tests.SctpBundlingTests;
 
 namespace RtcStack.Sctp.Tests;
 
@@ -98,16 +99,5 @@ public class SctpGapAckTests
         pair.Drain();
         Assert.True(pair.RunUntil(() => pair.A.FlightSize == 0 && Messages(pair.EventsB).Count == 4, TimeSpan.FromSeconds(30)));
         Assert.Equal(0, pair.A.GapAckedChunks);
-    }
-
-    private static List<byte[]> Poll(SctpAssociation s)
-    {
-        var packets = new List<byte[]>();
-        while (s.TryPollTransmit(out ReadOnlyMemory<byte> p))
-        {
-            packets.Add(p.ToArray());
-        }
-
-        return packets;
     }
 }

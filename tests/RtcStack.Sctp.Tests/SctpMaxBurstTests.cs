@@ -1,6 +1,7 @@
 using RtcStack.Sctp.Packets;
 using Xunit;
 using static RtcStack.Sctp.Tests.SctpAssociationTests;
+using static RtcStack.Sctp.Tests.SctpBundlingTests;
 
 namespace RtcStack.Sctp.Tests;
 
@@ -121,28 +122,5 @@ public class SctpMaxBurstTests
         pair.Drain();
         Assert.True(pair.RunUntil(() => Messages(pair.EventsB).Count == 200 && pair.A.FlightSize == 0, TimeSpan.FromMinutes(1)));
         return pair;
-    }
-
-    private static List<byte[]> Poll(SctpAssociation s)
-    {
-        var packets = new List<byte[]>();
-        while (s.TryPollTransmit(out ReadOnlyMemory<byte> p))
-        {
-            packets.Add(p.ToArray());
-        }
-
-        return packets;
-    }
-
-    private static int Count(byte[] packet, SctpChunkType type)
-    {
-        Assert.True(SctpPacket.TryParse(packet, out SctpPacket p) == SctpParseStatus.Ok);
-        int n = 0;
-        foreach (SctpChunk c in p.Chunks)
-        {
-            n += c.Type == type ? 1 : 0;
-        }
-
-        return n;
     }
 }

@@ -64,6 +64,15 @@ public sealed class UdpSendBatchTests
     }
 
     [Fact]
+    public unsafe void TheHeaderLayoutsAreThoseOfX64Linux()
+    {
+        // sys/socket.h on x86-64: iovec 16 bytes, msghdr 56 (padding after msg_namelen and msg_flags), mmsghdr 64.
+        Assert.Equal(16, sizeof(LinuxMessageHeaders.IoVec));
+        Assert.Equal(56, sizeof(LinuxMessageHeaders.MsgHdr));
+        Assert.Equal(64, sizeof(LinuxMessageHeaders.MMsgHdr));
+    }
+
+    [Fact]
     public void AnEmptyBatchSendsNothing()
     {
         var batch = new UdpSendBatch();
