@@ -18,25 +18,7 @@ internal sealed unsafe partial class UdpReceiveBatch
     private const int NameSize = 28; // sockaddr_in6
     private const int MsgDontwait = 0x40;
 
-    private readonly byte[] _data = GC.AllocateArray<byte>(Capacity * SlotSize, pinned: true);
-    private readonly byte[] _names = GC.AllocateArray<byte>(Capacity * NameSize, pinned: true);
-    private readonly IoVec[] _iov = GC.AllocateArray<IoVec>(Capacity, pinned: true);
-    private readonly MMsgHdr[] _headers = GC.AllocateArray<MMsgHdr>(Capacity, pinned: true);
-
-    public UdpReceiveBatch()
-    {
-        byte* data = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
-        byte* names = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_names));
-        IoVec* iov = (IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_iov));
-        for (int i = 0; i < Capacity; i++)
-        {
-            _iov[i].Base = data + (i * SlotSize);
-            _iov[i].Length = SlotSize;
-            _headers[i].Header.Name = names + (i * NameSize);
-            _headers[i].Header.Iov = iov + i;
-            _headers[i].Header.IovLength = 1;
-        }
-    }
+    private readonly MessageSlots _m = new(Capacity, SlotSize, NameSize);
 
     /// <summary>
     /// Reads what is queued on <paramref name="socket"/>, at most <paramref name="max"/> datagrams (and
@@ -58,11 +40,11 @@ internal sealed unsafe partial class UdpReceiveBatch
             int fd = (int)socket.SafeHandle.DangerousGetHandle();
             for (int i = 0; i < count; i++)
             {
-                _headers[i].Header.NameLength = NameSize;
-                _headers[i].Header.Flags = 0;
+                _m.Headers[i].Header.NameLength = NameSize;
+                _m.Headers[i].Header.Flags = 0;
             }
 
-            MMsgHdr* headers = (MMsgHdr*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_headers));
+            MMsgHdr* headers = (MMsgHdr*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_m.Headers));
             int n = RecvMMsg(fd, headers, (uint)count, MsgDontwait, null);
             return n < 0 ? 0 : n;
         }
@@ -80,14 +62,14 @@ internal sealed unsafe partial class UdpReceiveBatch
     }
 
     /// <summary>Gets datagram <paramref name="i"/> of the last <see cref="Receive"/> (cut to the slot size if it was longer).</summary>
-    public ReadOnlySpan<byte> Datagram(int i) => _data.AsSpan(i * SlotSize, (int)Math.Min(_headers[i].Length, SlotSize));
+    public ReadOnlySpan<byte> Datagram(int i) => _m.Data.AsSpan(i * SlotSize, (int)Math.Min(_m.Headers[i].Length, SlotSize));
 
     /// <summary>Copies the source address of datagram <paramref name="i"/> into <paramref name="from"/>.</summary>
     public void SourceOf(int i, SocketAddress from)
     {
         Span<byte> address = from.Buffer.Span;
-        int size = Math.Min((int)_headers[i].Header.NameLength, Math.Min(NameSize, address.Length));
-        _names.AsSpan(i * NameSize, size).CopyTo(address);
+        int size = Math.Min((int)_m.Headers[i].Header.NameLength, Math.Min(NameSize, address.Length));
+        _m.Names.AsSpan(i * NameSize, size).CopyTo(address);
         from.Size = size;
     }
 

@@ -19,24 +19,7 @@ internal sealed unsafe partial class UdpSendBatch
     public const int SlotSize = 2048;
     private const int NameSize = 28; // sockaddr_in6
 
-    private readonly byte[] _data = GC.AllocateArray<byte>(Capacity * SlotSize, pinned: true);
-    private readonly byte[] _names = GC.AllocateArray<byte>(Capacity * NameSize, pinned: true);
-    private readonly IoVec[] _iov = GC.AllocateArray<IoVec>(Capacity, pinned: true);
-    private readonly MMsgHdr[] _headers = GC.AllocateArray<MMsgHdr>(Capacity, pinned: true);
-
-    public UdpSendBatch()
-    {
-        byte* data = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
-        byte* names = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_names));
-        IoVec* iov = (IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_iov));
-        for (int i = 0; i < Capacity; i++)
-        {
-            _iov[i].Base = data + (i * SlotSize);
-            _headers[i].Header.Name = names + (i * NameSize);
-            _headers[i].Header.Iov = iov + i;
-            _headers[i].Header.IovLength = 1;
-        }
-    }
+    private readonly MessageSlots _m = new(Capacity, SlotSize, NameSize);
 
     /// <summary>Gets the number of datagrams waiting.</summary>
     public int Count { get; private set; }
@@ -45,17 +28,17 @@ internal sealed unsafe partial class UdpSendBatch
     public Socket? Socket { get; private set; }
 
     /// <summary>Gets the space for the next datagram.</summary>
-    public Span<byte> NextSlot => _data.AsSpan(Count * SlotSize, SlotSize);
+    public Span<byte> NextSlot => _m.Data.AsSpan(Count * SlotSize, SlotSize);
 
     /// <summary>Queues the datagram written into <see cref="NextSlot"/> (its first <paramref name="length"/> bytes) for <paramref name="to"/>.</summary>
     public void Add(Socket socket, int length, SocketAddress to)
     {
         Socket = socket;
         int i = Count;
-        _iov[i].Length = (nuint)length;
+        _m.Iov[i].Length = (nuint)length;
         int size = Math.Min(to.Size, NameSize);
-        to.Buffer.Span[..size].CopyTo(_names.AsSpan(i * NameSize, NameSize));
-        _headers[i].Header.NameLength = (uint)size;
+        to.Buffer.Span[..size].CopyTo(_m.Names.AsSpan(i * NameSize, NameSize));
+        _m.Headers[i].Header.NameLength = (uint)size;
         Count = i + 1;
     }
 
@@ -82,7 +65,7 @@ internal sealed unsafe partial class UdpSendBatch
         {
             socket.SafeHandle.DangerousAddRef(ref added);
             int fd = (int)socket.SafeHandle.DangerousGetHandle();
-            MMsgHdr* headers = (MMsgHdr*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_headers));
+            MMsgHdr* headers = (MMsgHdr*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_m.Headers));
             int at = 0;
             while (at < count)
             {
